@@ -1,0 +1,45 @@
+#pragma once
+/// Helpers the subcommands share: exit codes, error output and file I/O whose
+/// messages name the file.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "itlfleet/sim/bytes.hpp"
+#include "itlfleet/sim/result.hpp"
+
+namespace itlfleet::app {
+
+/// Exit codes of the trust-file commands (documented in their --help).
+enum exit_code : int {
+  exit_ok = 0,         ///< verified / accepted / written
+  exit_rejected = 1,   ///< well-formed input that does not verify or is not accepted
+  exit_bad_input = 2,  ///< unreadable or malformed input, bad option values, I/O failure
+};
+
+/// Ends the running subcommand with `code`; does nothing for 0. CLI11 turns
+/// the exception into main's return value and prints nothing for it.
+void finish(int code);
+
+/// Prints "itlfleet: <message>" on stderr.
+void print_error(std::string_view message);
+
+/// The whole file; errors name the file and the system's reason.
+result<bytes> read_file(const std::filesystem::path& path);
+result<std::string> read_text_file(const std::filesystem::path& path);
+
+/// Writes `data` to `path`, replacing it, with permissions `perms`.
+status write_file(const std::filesystem::path& path, byte_view data, std::filesystem::perms perms);
+
+/// True when `data` starts with VERSION 1.0, the version of signed `.sgn`
+/// files (trust lists carry 1.2). Decides how a file of unknown kind is read,
+/// so that a truncated ITL is reported as a broken ITL, not taken for a .sgn.
+bool has_signed_file_version(byte_view data);
+
+/// The file's modification time in Unix seconds, if it can be read.
+std::optional<std::int64_t> modified_unix(const std::filesystem::path& path);
+
+}  // namespace itlfleet::app

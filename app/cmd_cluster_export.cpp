@@ -1,0 +1,471 @@
+// `itlfleet cluster export`: a cluster's PKI and the TFTP root its nodes
+// serve, on disk, for stock servers (tftpd-hpa) and real-peer tests.
+//
+// Layout under --out DIR:
+//   tftp/<host>/ITLFile.tlv                the node's ITL (cluster_itl.hpp decides its records)
+//   tftp/<host>/ITLSEP<MAC>.tlv            per-phone copies, same bytes
+//   tftp/<host>/SEP<MAC>.cnf.xml.sgn       the phone's config, signed by the node's CallManager
+//   keys/<host>/<purpose>.{pem,key}        certificates and private keys (never served)
+//   keys/<publisher>/ITLRecovery.p12       under the cluster security password
+//   manifest.json                          nodes, files, SHA-1s
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "itlfleet/sim/cluster_itl.hpp"
+#include "itlfleet/sim/crypto.hpp"
+#include "itlfleet/sim/itl_builder.hpp"
+#include "itlfleet/sim/json.hpp"
+#include "itlfleet/sim/pki.hpp"
+#include "itlfleet/sim/trust_file.hpp"
+
+namespace itlfleet::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct cluster_export_options {
+  std::string out;
+  std::vector<std::string> nodes{"cucm-pub"};  ///< host names; the first is the publisher
+  std::uint64_t phones = 10;
+  std::string domain = "example.lab";
+  std::string version = "10.0";
+  int key_bits = 1024;
+  std::string seed = "itlfleet";
+  std::string password = "itlfleet-cluster";
+  /// TIMESTAMP of every file; -1: the PKI epoch, so a seed always gives the same bytes.
+  std::int64_t timestamp = -1;
+  bool force = false;
+};
+
+/// The first phone's MAC: Cisco's 00:1E:7A OUI, then the phone index.
+constexpr std::uint64_t first_mac = 0x001E7A000000ull;
+/// Below this many phones, progress lines are only noise.
+constexpr std::uint64_t progress_threshold = 1000;
+
+/// Raised for anything that stops the export; the message names the file.
+struct export_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct node_pki {
+  std::string host;
+  std::string fqdn;
+  bool publisher = false;
+  sim::identity callmanager, tvs, capf, itlrecovery;
+};
+
+struct node_itl {
+  bytes data;
+  bytes sha1;
+  std::size_t records = 0;
+  std::string signer;
+  std::uint64_t phones = 0;
+};
+
+struct written_file {
+  std::string path;  ///< relative to the export root, '/'-separated
+  std::size_t length = 0;
+  bytes sha1;
+};
+
+/// Writes files under the export root and remembers them for the manifest.
+class export_writer {
+ public:
+  explicit export_writer(fs::path root) : root_(std::move(root)) {}
+
+  void directory(const std::string& rel, fs::perms perms) {
+    const fs::path p = root_ / rel;
+    std::error_code ec;
+    fs::create_directories(p, ec);
+    if (!ec) fs::permissions(p, perms, fs::perm_options::replace, ec);
+    if (ec) throw export_error("cannot create directory " + p.string() + ": " + ec.message());
+  }
+
+  /// `sha1` may be passed when already known (the per-phone ITL copies).
+  void file(const std::string& rel, byte_view data, fs::perms perms, bytes sha1 = {}) {
+    if (auto st = write_file(root_ / rel, data, perms); !st) throw export_error(st.err().message);
+    if (sha1.empty()) sha1 = sim::sha1(data);
+    bytes_written_ += data.size();
+    files_.push_back({rel, data.size(), std::move(sha1)});
+  }
+
+  const std::vector<written_file>& files() const { return files_; }
+  std::uint64_t bytes_written() const { return bytes_written_; }
+  const fs::path& root() const { return root_; }
+
+ private:
+  fs::path root_;
+  std::vector<written_file> files_;
+  std::uint64_t bytes_written_ = 0;
+};
+
+constexpr auto public_dir = fs::perms(0755);
+constexpr auto public_file = fs::perms(0644);
+constexpr auto private_dir = fs::perms(0700);
+constexpr auto private_file = fs::perms(0600);
+
+// RFC 1123 host label: what CUCM accepts as a node name.
+bool valid_label(std::string_view s) {
+  if (s.empty() || s.size() > 63 || s.front() == '-' || s.back() == '-') return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '-'; });
+}
+
+bool valid_domain(std::string_view d) {
+  if (d.empty()) return true;
+  std::size_t start = 0;
+  for (;;) {
+    const auto dot = d.find('.', start);
+    if (!valid_label(d.substr(start, dot - start))) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+void check_options(const cluster_export_options& o) {
+  if (o.nodes.empty()) throw export_error("--nodes: expected at least one node (the publisher)");
+  std::set<std::string> seen;
+  for (const std::string& host : o.nodes) {
+    if (!valid_label(host)) {
+      throw export_error("--nodes: '" + host +
+                         "' is not a host name (letters, digits and '-', at most 63)");
+    }
+    std::string lower = host;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!seen.insert(lower).second) throw export_error("--nodes: '" + host + "' appears twice");
+  }
+  if (!valid_domain(o.domain)) throw export_error("--domain: '" + o.domain + "' is not a DNS domain");
+  if (o.phones > 0x1000000ull) {
+    throw export_error("--phones: at most 16777216 phones fit the MAC range 001E7A000000-001E7AFFFFFF");
+  }
+}
+
+// An empty or missing directory is written into; a non-empty one only with
+// --force, and then a previous export's tftp/ and keys/ are cleared first so
+// no stale phone files remain.
+void prepare_root(const cluster_export_options& o) {
+  const fs::path root(o.out);
+  std::error_code ec;
+  const auto st = fs::status(root, ec);
+  if (fs::exists(st)) {
+    if (!fs::is_directory(st)) throw export_error(o.out + " exists and is not a directory");
+    const bool empty = fs::is_empty(root, ec);
+    if (ec) throw export_error("cannot read " + o.out + ": " + ec.message());
+    if (!empty && !o.force) {
+      throw export_error(o.out + " is not empty; pass --force to export into it anyway");
+    }
+    if (!empty && fs::exists(root / "manifest.json")) {
+      fs::remove_all(root / "tftp", ec);
+      if (!ec) fs::remove_all(root / "keys", ec);
+      if (ec) throw export_error("cannot clear the previous export in " + o.out + ": " + ec.message());
+    }
+  }
+  fs::create_directories(root, ec);
+  if (ec) throw export_error("cannot create " + o.out + ": " + ec.message());
+}
+
+std::vector<node_pki> make_cluster_pki(const cluster_export_options& o,
+                                       sim::identity_factory& factory) {
+  const auto fqdn_of = [&](const std::string& host) {
+    return o.domain.empty() ? host : host + "." + o.domain;
+  };
+  const std::string publisher_fqdn = fqdn_of(o.nodes.front());
+  std::vector<node_pki> nodes;
+  for (std::size_t i = 0; i < o.nodes.size(); ++i) {
+    node_pki n;
+    n.host = o.nodes[i];
+    n.fqdn = fqdn_of(n.host);
+    n.publisher = i == 0;
+    std::cerr << "generating keys for " << n.fqdn << " (" << o.key_bits << "-bit)..." << std::endl;
+    using sim::cert_purpose;
+    n.callmanager = factory.make(cert_purpose::callmanager,
+                                 sim::cucm_common_name(cert_purpose::callmanager, n.fqdn, publisher_fqdn));
+    n.tvs = factory.make(cert_purpose::tvs,
+                         sim::cucm_common_name(cert_purpose::tvs, n.fqdn, publisher_fqdn));
+    n.capf = factory.make(cert_purpose::capf,
+                          sim::cucm_common_name(cert_purpose::capf, n.fqdn, publisher_fqdn));
+    // Every node has an ITLRecovery certificate named after itself; only the
+    // publisher's (ITLRECOVERY_<publisher>) goes into ITLs.
+    n.itlrecovery = factory.make(cert_purpose::itlrecovery,
+                                 sim::cucm_common_name(cert_purpose::itlrecovery, n.fqdn, n.fqdn));
+    nodes.push_back(std::move(n));
+  }
+  return nodes;
+}
+
+void write_keys(export_writer& w, const std::vector<node_pki>& nodes,
+                const cluster_export_options& o) {
+  w.directory("keys", private_dir);
+  for (const node_pki& n : nodes) {
+    const std::string dir = "keys/" + n.host;
+    w.directory(dir, private_dir);
+    const std::pair<const char*, const sim::identity*> ids[] = {
+        {"callmanager", &n.callmanager},
+        {"tvs", &n.tvs},
+        {"capf", &n.capf},
+        {"itlrecovery", &n.itlrecovery},
+    };
+    for (const auto& [name, id] : ids) {
+      w.file(dir + "/" + name + ".pem", as_bytes(id->cert.pem()), public_file);
+      w.file(dir + "/" + name + ".key", as_bytes(id->key.private_pem()), private_file);
+    }
+    if (n.publisher) {
+      w.file(dir + "/ITLRecovery.p12",
+             sim::write_pkcs12(n.itlrecovery.key, n.itlrecovery.cert, o.password, "ITLRecovery"),
+             private_file);
+    }
+  }
+}
+
+std::vector<node_itl> build_itls(const std::vector<node_pki>& nodes, sim::cucm_version version,
+                                 std::uint32_t timestamp) {
+  std::vector<sim::certificate> cluster_tvs;
+  for (const node_pki& n : nodes) cluster_tvs.push_back(n.tvs.cert);
+  const node_pki& pub = nodes.front();
+  std::vector<node_itl> itls;
+  for (const node_pki& n : nodes) {
+    sim::node_itl_inputs in;
+    in.callmanager = n.callmanager;
+    in.own_tvs = n.tvs.cert;
+    in.publisher_capf = pub.capf.cert;
+    in.publisher_itlrecovery = pub.itlrecovery;
+    in.cluster_tvs = cluster_tvs;
+    in.version = version;
+    sim::build_options options;
+    options.timestamp = timestamp;
+    const sim::trust_file f = sim::build_node_itl(in, options);
+    node_itl itl;
+    itl.data = sim::serialise(f);
+    itl.sha1 = sim::sha1(itl.data);
+    itl.records = f.records.size();
+    itl.signer = sim::node_itl_signer(in).cert.subject();
+    if (itl.data.size() > sim::max_trust_file_size) {
+      print_error("warning: " + n.fqdn + "'s ITL is " + std::to_string(itl.data.size()) +
+                  " bytes; phones cannot load trust files over 65535 bytes");
+    }
+    itls.push_back(std::move(itl));
+  }
+  return itls;
+}
+
+// The phone's CallManager group: its own TFTP node first, then the others.
+std::vector<std::string> group_for(const std::vector<node_pki>& nodes, std::size_t first) {
+  std::vector<std::string> hosts;
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    hosts.push_back(nodes[(first + k) % nodes.size()].fqdn);
+  }
+  return hosts;
+}
+
+void write_tftp_roots(export_writer& w, const std::vector<node_pki>& nodes,
+                      std::vector<node_itl>& itls, const cluster_export_options& o,
+                      std::uint32_t timestamp) {
+  w.directory("tftp", public_dir);
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    w.directory("tftp/" + nodes[k].host, public_dir);
+    w.file("tftp/" + nodes[k].host + "/ITLFile.tlv", itls[k].data, public_file, itls[k].sha1);
+  }
+  const std::uint64_t step = std::max<std::uint64_t>(o.phones / 10, 1);
+  for (std::uint64_t i = 0; i < o.phones; ++i) {
+    const std::size_t k = i % nodes.size();
+    const node_pki& n = nodes[k];
+    const std::string device = sim::device_name(first_mac + i);
+    const std::string dir = "tftp/" + n.host + "/";
+    w.file(dir + sim::itl_name_for(device), itls[k].data, public_file, itls[k].sha1);
+
+    const std::string sgn_name = sim::config_name_for(device);
+    const std::string xml = sim::phone_config_xml(device, group_for(nodes, k));
+    sim::build_options options;
+    options.filename = sgn_name;
+    options.timestamp = timestamp;
+    w.file(dir + sgn_name,
+           sim::serialise(sim::build_signed_file(as_bytes(xml), n.callmanager, options)),
+           public_file);
+    ++itls[k].phones;
+    if (o.phones >= progress_threshold && ((i + 1) % step == 0 || i + 1 == o.phones)) {
+      std::cerr << "phones: " << i + 1 << "/" << o.phones << std::endl;
+    }
+  }
+}
+
+void certificate_json(json_writer& j, const std::string& dir, const char* name,
+                      const sim::identity& id) {
+  j.key(name).begin_object();
+  j.key("subject").value(id.cert.subject());
+  j.key("serial").value(to_hex(id.cert.serial(), ":", true));
+  j.key("sha1").value(to_hex(id.cert.sha1()));
+  j.key("key_bits").value(id.key.bits());
+  j.key("certificate").value(dir + "/" + name + ".pem");
+  j.key("private_key").value(dir + "/" + name + ".key");
+  j.end_object();
+}
+
+std::string manifest_json(const std::vector<node_pki>& nodes, const std::vector<node_itl>& itls,
+                          const export_writer& w, const cluster_export_options& o,
+                          sim::cucm_version version, std::uint32_t timestamp) {
+  json_writer j;
+  j.begin_object();
+  j.key("generator").value("itlfleet " ITLFLEET_VERSION);
+  j.key("seed").value(o.seed);
+  j.key("cucm_version").value(version.to_string());
+  j.key("domain").value(o.domain);
+  j.key("key_bits").value(o.key_bits);
+  j.key("timestamp").value(static_cast<std::uint64_t>(timestamp));
+  j.key("publisher").value(nodes.front().host);
+  j.key("phones").value(o.phones);
+  j.key("first_mac").value(sim::device_name(first_mac).substr(3));
+  j.key("nodes").begin_array();
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const node_pki& n = nodes[k];
+    const std::string keys = "keys/" + n.host;
+    j.begin_object();
+    j.key("host").value(n.host);
+    j.key("fqdn").value(n.fqdn);
+    j.key("publisher").value(n.publisher);
+    j.key("services").begin_array().value("callmanager").value("tftp").value("tvs").end_array();
+    j.key("tftp_root").value("tftp/" + n.host);
+    j.key("phones").value(itls[k].phones);
+    j.key("itl").begin_object();
+    j.key("path").value("tftp/" + n.host + "/ITLFile.tlv");
+    j.key("length").value(static_cast<std::uint64_t>(itls[k].data.size()));
+    j.key("sha1").value(to_hex(itls[k].sha1));
+    j.key("records").value(static_cast<std::uint64_t>(itls[k].records));
+    j.key("signer").value(itls[k].signer);
+    j.end_object();
+    j.key("certificates").begin_object();
+    certificate_json(j, keys, "callmanager", n.callmanager);
+    certificate_json(j, keys, "tvs", n.tvs);
+    certificate_json(j, keys, "capf", n.capf);
+    certificate_json(j, keys, "itlrecovery", n.itlrecovery);
+    j.end_object();
+    if (n.publisher) j.key("itlrecovery_p12").value(keys + "/ITLRecovery.p12");
+    j.end_object();
+  }
+  j.end_array();
+  j.key("files").begin_array();
+  for (const written_file& f : w.files()) {
+    j.begin_object();
+    j.key("path").value(f.path);
+    j.key("length").value(static_cast<std::uint64_t>(f.length));
+    j.key("sha1").value(to_hex(f.sha1));
+    j.end_object();
+  }
+  j.end_array();
+  j.end_object();
+  return j.str();
+}
+
+void print_summary(const std::vector<node_pki>& nodes, const std::vector<node_itl>& itls,
+                   const export_writer& w, const cluster_export_options& o,
+                   sim::cucm_version version) {
+  std::cout << "cluster export: CUCM " << version.to_string() << ", seed \"" << o.seed << "\", "
+            << o.key_bits << "-bit keys, " << nodes.size() << " node(s), " << o.phones
+            << " phone(s)\n";
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    std::cout << "  " << nodes[k].fqdn << (nodes[k].publisher ? " (publisher)" : "")
+              << ": ITLFile.tlv " << itls[k].data.size() << " bytes, " << itls[k].records
+              << " records, SHA-1 " << to_hex(itls[k].sha1) << ", signed by " << itls[k].signer
+              << ", " << itls[k].phones << " phone(s)\n";
+  }
+  std::cout << "wrote " << w.files().size() + 1 << " files (" << w.bytes_written()
+            << " bytes) under " << o.out << ":\n"
+            << "  tftp/<host>/   TFTP roots; serve one per node, e.g. in.tftpd --foreground "
+               "--secure "
+            << (w.root() / "tftp" / nodes.front().host).string() << "\n"
+            << "  keys/<host>/   certificates and private keys (never serve these)\n"
+            << "  manifest.json  nodes, files and their SHA-1\n";
+}
+
+int run_cluster_export(const cluster_export_options& o) {
+  try {
+    check_options(o);
+    auto version = sim::cucm_version::parse(o.version);
+    if (!version) throw export_error("--version: " + version.err().message);
+    const std::uint32_t timestamp = static_cast<std::uint32_t>(
+        o.timestamp >= 0 ? o.timestamp : sim::pki_options{}.epoch_unix);
+    prepare_root(o);
+
+    sim::pki_options pki;
+    pki.seed = o.seed;
+    pki.key_bits = o.key_bits;
+    pki.cache_dir = sim::default_key_cache_dir();
+    sim::identity_factory factory(pki);
+    const std::vector<node_pki> nodes = make_cluster_pki(o, factory);
+    std::vector<node_itl> itls = build_itls(nodes, *version, timestamp);
+
+    export_writer w{fs::path(o.out)};
+    write_keys(w, nodes, o);
+    write_tftp_roots(w, nodes, itls, o, timestamp);
+    const std::string manifest = manifest_json(nodes, itls, w, o, *version, timestamp);
+    if (auto st = write_file(w.root() / "manifest.json", as_bytes(manifest), public_file); !st) {
+      throw export_error(st.err().message);
+    }
+    print_summary(nodes, itls, w, o, *version);
+    return exit_ok;
+  } catch (const export_error& e) {
+    print_error(std::string("cluster export: ") + e.what());
+    return exit_bad_input;
+  }
+}
+
+}  // namespace
+
+void add_cluster_export_command(CLI::App& cluster) {
+  auto o = std::make_shared<cluster_export_options>();
+  CLI::App* cmd = cluster.add_subcommand(
+      "export",
+      "Generate the cluster PKI and write a TFTP root per node (ITLFile.tlv, ITLSEP<MAC>.tlv, "
+      "SEP<MAC>.cnf.xml.sgn) that tftpd-hpa can serve, keys beside it, and manifest.json");
+  cmd->add_option("--out", o->out, "Export directory (must be empty or missing, unless --force)")
+      ->required()
+      ->type_name("DIR");
+  cmd->add_option("--nodes", o->nodes,
+                  "Node host names, comma-separated; the first is the publisher. Every node runs "
+                  "CallManager, TFTP and TVS")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--phones", o->phones,
+                  "Phones, spread round-robin over the TFTP nodes; MACs from 001E7A000000")
+      ->capture_default_str()
+      ->type_name("N");
+  cmd->add_option("--domain", o->domain, "DNS domain; node FQDN = host.domain")
+      ->capture_default_str();
+  cmd->add_option("--version", o->version,
+                  "CUCM version: before 10.0 no ITLRecovery record; 10.x/11.x ITLs signed by "
+                  "CallManager; 12.0 and later by the publisher's ITLRecovery")
+      ->capture_default_str();
+  cmd->add_option("--key-bits", o->key_bits, "RSA key size of every certificate")
+      ->check(CLI::IsMember({1024, 2048}))
+      ->capture_default_str();
+  cmd->add_option("--seed", o->seed, "PKI seed: the same seed gives the same keys and files")
+      ->capture_default_str();
+  cmd->add_option("--password", o->password,
+                  "Cluster security password protecting ITLRecovery.p12")
+      ->capture_default_str();
+  cmd->add_option("--timestamp", o->timestamp,
+                  "TIMESTAMP of every file, Unix seconds [the PKI epoch, for reproducible output]")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{0xFFFFFFFF}))
+      ->type_name("UNIX");
+  cmd->add_flag("--force", o->force,
+                "Write into a non-empty directory (a previous export's tftp/ and keys/ are "
+                "replaced)");
+  cmd->footer(
+      "Keys are cached in $ITLFLEET_KEY_CACHE (else ~/.cache/itlfleet/keys).\nExit status: 0 "
+      "written, 2 bad option or I/O failure.");
+  cmd->callback([o] { finish(run_cluster_export(*o)); });
+}
+
+}  // namespace itlfleet::app

@@ -1,0 +1,22 @@
+#pragma once
+/// Registration of the `itlfleet` subcommands. Each lives in its own
+/// cmd_<name>.cpp, parses into a plain options struct and runs from its CLI11
+/// callback; main() only calls these.
+
+namespace CLI {
+class App;
+}
+
+namespace itlfleet::app {
+
+/// `itl show|verify|build`: trust-file tools.
+void add_itl_command(CLI::App& app);
+void add_itl_show_command(CLI::App& itl);
+void add_itl_verify_command(CLI::App& itl);
+void add_itl_build_command(CLI::App& itl);
+
+/// `cluster export`: a cluster's PKI and a TFTP root to serve.
+void add_cluster_command(CLI::App& app);
+void add_cluster_export_command(CLI::App& cluster);
+
+}  // namespace itlfleet::app

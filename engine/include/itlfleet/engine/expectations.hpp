@@ -1,0 +1,21 @@
+#pragma once
+/// Checking a plan's expectations against the time series of a run.
+
+#include <vector>
+
+#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/metrics/fleet_counters.hpp"
+#include "itlfleet/metrics/report.hpp"
+
+namespace itlfleet::engine {
+
+/// The value of a metric (state count, derived count or event total) for
+/// the fleet or one group; false when the metric name is unknown.
+bool metric_value(const metrics::snapshot& s, const std::string& metric, int group, double& out);
+
+/// One verdict per expectation, in plan order. `series` must be in time
+/// order and hold a row for every expectation's `at` time and the end.
+std::vector<metrics::check_result> check_expectations(const run_plan& plan,
+                                                      const std::vector<metrics::snapshot>& series);
+
+}  // namespace itlfleet::engine

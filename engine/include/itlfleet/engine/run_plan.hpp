@@ -1,0 +1,160 @@
+#pragma once
+/// A run plan: everything one simulated run needs — the cluster, the fleet,
+/// the operator's timeline and the expectations to check. The scenarios
+/// library builds it from YAML; the engines execute it. Plain values only.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace itlfleet::engine {
+
+/// Simulated time: microseconds since the start of the run.
+using sim_duration = std::chrono::microseconds;
+using sim_time = std::chrono::microseconds;
+
+struct node_plan {
+  std::string host;  ///< short host name, e.g. "cucm-pub"
+  bool publisher = false;
+  bool tftp = true;
+  bool tvs = true;
+  bool callmanager = true;
+};
+
+/// Modelled TFTP service of every TFTP node.
+struct tftp_model {
+  /// Concurrent transfers a node serves; requests past it are refused.
+  int max_serving_count = 2500;
+  sim_duration rtt = std::chrono::milliseconds(2);
+  int block_size = 512;  ///< real phones negotiate nothing: 512-byte blocks
+  double loss = 0.0;     ///< probability that one block (or its ACK) is lost
+  /// How long a phone waits before resending a lost block or an unanswered request.
+  sim_duration retransmit_timeout = std::chrono::seconds(1);
+  /// Server CPU per block; with n transfers active a block costs max(rtt, n * block_cost).
+  sim_duration block_cost = std::chrono::microseconds(20);
+};
+
+/// Modelled TVS service of every TVS node.
+struct tvs_model {
+  sim_duration handshake = std::chrono::milliseconds(3);  ///< TLS handshake cost
+  sim_duration query = std::chrono::microseconds(200);    ///< one QUERY_CERT
+  int concurrency = 200;                                  ///< parallel sessions per node
+  /// A phone gives up on a TVS that has not answered within this time.
+  sim_duration timeout = std::chrono::seconds(10);
+  sim_duration answer_ttl = std::chrono::hours(24);  ///< how long phones cache an answer
+};
+
+/// How phones retry (defaults follow observed phone behaviour).
+struct phone_model {
+  int tftp_attempts = 3;  ///< per server, before moving to the next TFTP server
+  sim_duration tftp_backoff = std::chrono::seconds(5);  ///< wait after a refused request
+  sim_duration unreachable_retry = std::chrono::seconds(60);  ///< restart of a failed boot
+};
+
+struct cluster_plan {
+  std::string version = "10.0";  ///< "<10.0": no ITLRecovery; "12.x": ITLRecovery signs
+  std::string domain = "example.lab";
+  bool hold_timer = true;  ///< CUCM 10.0(1)'s refusal of a second regeneration
+  sim_duration hold_time = std::chrono::minutes(5);
+  int key_bits = 1024;
+  std::string security_password = "itlfleet-cluster";
+  /// Phones registered to a node whose ITL changed are reset automatically.
+  bool auto_reset = true;
+  std::vector<node_plan> nodes;
+  tftp_model tftp;
+  tvs_model tvs;
+};
+
+/// Which ITL a phone holds when the run starts.
+enum class installed_itl {
+  current,  ///< its TFTP node's ITL at the start of the run
+  none,     ///< new or factory-reset phone: first ITL is taken on faith
+  pre_10,   ///< installed before the upgrade to 10.0: no ITLRecovery record
+};
+
+struct fleet_group {
+  std::string name;
+  std::uint64_t count = 0;
+  std::string model = "CP-8861";
+  std::string firmware = "12.8(1)";
+  std::vector<std::string> tftp;  ///< TFTP node hosts, primary first
+  std::vector<std::string> tvs;   ///< TVS node hosts in order; empty: every TVS node
+  installed_itl itl = installed_itl::current;
+  int line = 0;  ///< where it was declared, for messages
+};
+
+struct boot_plan {
+  sim_duration spread = std::chrono::seconds(60);  ///< boot-all spreads power-on uniformly
+  sim_duration reboot = std::chrono::seconds(90);  ///< time from reset to the first request
+  sim_duration reboot_jitter = std::chrono::seconds(10);
+  sim_duration reset_spread = std::chrono::seconds(30);  ///< how CUCM staggers device resets
+};
+
+enum class action_kind {
+  boot_all,            ///< power on every phone (spread over boot.spread)
+  itl_reset_localkey,  ///< utils itl reset localkey
+  itl_reset_remotekey, ///< utils itl reset remotekey <host> <user> <path>
+  cert_regen,          ///< set cert regen <CallManager|TVS|CAPF|ITLRecovery>
+  restart_tftp,        ///< restart the TFTP service of a node (or all)
+  reset_all_devices,   ///< Enterprise Parameters > Reset
+  rename_publisher,    ///< set network hostname <new> on the publisher
+  change_domain,       ///< set network domain <new>
+  change_security_password,  ///< set password user security
+  backup_itlrecovery,  ///< file get tftp ITLRecovery.p12 (to an SFTP path)
+  tftp_outage,         ///< TFTP service of a node down for `length`
+  tvs_outage,          ///< TVS service of a node down for `length`
+  delete_itl,          ///< Settings > Security > Trust List > delete, on selected phones
+  factory_reset,       ///< factory reset of selected phones
+};
+
+struct action {
+  sim_time at{0};
+  action_kind kind = action_kind::boot_all;
+  std::string node;               ///< target node host; empty: publisher / all, as the verb says
+  std::vector<std::string> args;  ///< verb arguments (certificate name, host, user, path, ...)
+  sim_duration length{0};         ///< outages
+  std::string group;              ///< phone actions: group name, empty = whole fleet
+  double fraction = 1.0;          ///< phone actions: share of the selected phones
+  std::string text;               ///< the command as written, for logs
+  int line = 0;
+};
+
+enum class comparison { eq, ne, lt, le, gt, ge };
+
+/// One checked statement, e.g. "locked == 0 at 20m" or "recovered >= 99.5% at end".
+struct expectation {
+  std::string metric;  ///< offline, booting, trusted, locked, no_itl, unreachable, stale, unrecoverable, recovered, ever_locked, refused_commands, tftp_refusals, backup_alerts
+  comparison op = comparison::eq;
+  double value = 0;
+  bool percent = false;  ///< of the fleet (of ever_locked for `recovered`)
+  std::optional<sim_time> at;  ///< empty: at the end of the run
+  bool by = false;             ///< holds at some sample no later than `at`
+  std::string group;           ///< restrict counts to one fleet group
+  std::string text;            ///< as written, for reports
+  int line = 0;
+};
+
+struct run_plan {
+  std::string name;
+  std::string description;
+  std::string source;  ///< file name or "builtin:<name>"
+  std::uint64_t seed = 1;
+  cluster_plan cluster;
+  std::vector<fleet_group> fleet;
+  boot_plan boot;
+  phone_model phone;
+  std::vector<action> timeline;
+  std::vector<expectation> expect;
+  sim_duration end = std::chrono::minutes(60);  ///< the run stops here
+  sim_duration sample_every = std::chrono::seconds(10);  ///< time-series resolution
+
+  std::uint64_t fleet_size() const {
+    std::uint64_t n = 0;
+    for (const auto& g : fleet) n += g.count;
+    return n;
+  }
+};
+
+}  // namespace itlfleet::engine

@@ -1,0 +1,69 @@
+#pragma once
+/// Modelled servers of the virtual engine. A TFTP station serves lock-step
+/// 512-byte transfers up to its Maximum Serving Count and refuses past it; a
+/// TVS station serves sessions on a fixed number of slots, first come first
+/// served, and a phone gives up when its turn is too far away.
+
+#include <cstdint>
+#include <queue>
+#include <vector>
+
+#include "itlfleet/engine/run_plan.hpp"
+
+namespace itlfleet::engine {
+
+class tftp_station {
+ public:
+  explicit tftp_station(const tftp_model& model) : model_(model) {}
+
+  bool up() const { return up_; }
+  void set_up(bool up) { up_ = up; }
+  int active() const { return active_; }
+  int peak_active() const { return peak_; }
+  bool full() const { return active_ >= model_.max_serving_count; }
+
+  /// Starts a transfer of `size` bytes with `lost_packets` losses; returns
+  /// its duration. The block cost grows with the transfers in progress,
+  /// which is how a saturated server slows down.
+  std::int64_t start(std::size_t size, int lost_packets);
+  void finish() { --active_; }
+
+  /// Blocks a transfer of `size` bytes takes (the last one is short, maybe empty).
+  int blocks(std::size_t size) const {
+    return static_cast<int>(size / static_cast<std::size_t>(model_.block_size)) + 1;
+  }
+  /// How long a phone waits on a server that does not answer at all (the
+  /// request and three retransmissions).
+  std::int64_t no_answer_timeout() const { return 4 * model_.retransmit_timeout.count(); }
+  std::int64_t rtt() const { return model_.rtt.count(); }
+
+ private:
+  const tftp_model& model_;
+  bool up_ = true;
+  int active_ = 0;
+  int peak_ = 0;
+};
+
+class tvs_station {
+ public:
+  explicit tvs_station(const tvs_model& model, std::int64_t rtt_us);
+
+  bool up() const { return up_; }
+  void set_up(bool up) { up_ = up; }
+
+  /// A session asked for at `now`: the time its answer reaches the phone, or
+  /// -1 when the phone gives up waiting for a slot.
+  std::int64_t admit(std::int64_t now);
+  std::int64_t timeout() const { return model_.timeout.count(); }
+  std::int64_t peak_wait() const { return peak_wait_; }
+
+ private:
+  const tvs_model& model_;
+  std::int64_t rtt_us_;
+  bool up_ = true;
+  /// When each session slot becomes free, earliest first.
+  std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> free_at_;
+  std::int64_t peak_wait_ = 0;
+};
+
+}  // namespace itlfleet::engine

@@ -1,0 +1,33 @@
+#include "itlfleet/engine/stations.hpp"
+
+#include <algorithm>
+
+namespace itlfleet::engine {
+
+std::int64_t tftp_station::start(std::size_t size, int lost_packets) {
+  ++active_;
+  peak_ = std::max(peak_, active_);
+  const std::int64_t per_block = std::max(model_.rtt.count(), active_ * model_.block_cost.count());
+  // RRQ to first DATA is one round trip; then one block per round trip (or
+  // per server turn when saturated); each loss costs a retransmit timeout.
+  return model_.rtt.count() + blocks(size) * per_block +
+         lost_packets * model_.retransmit_timeout.count();
+}
+
+tvs_station::tvs_station(const tvs_model& model, std::int64_t rtt_us)
+    : model_(model), rtt_us_(rtt_us) {
+  for (int i = 0; i < std::max(1, model.concurrency); ++i) free_at_.push(0);
+}
+
+std::int64_t tvs_station::admit(std::int64_t now) {
+  const std::int64_t start = std::max(now, free_at_.top());
+  const std::int64_t wait = start - now;
+  if (wait > model_.timeout.count()) return -1;
+  peak_wait_ = std::max(peak_wait_, wait);
+  free_at_.pop();
+  const std::int64_t done = start + model_.handshake.count() + model_.query.count();
+  free_at_.push(done);
+  return done + rtt_us_;
+}
+
+}  // namespace itlfleet::engine

@@ -1,0 +1,88 @@
+#pragma once
+/// Fleet trust state, counted incrementally: the engine reports each phone's
+/// move from one cell (group, state, ever locked, installed ITL) to another,
+/// so a snapshot costs O(cells), never O(phones). Not thread-safe.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "itlfleet/sim/file_store.hpp"
+#include "itlfleet/sim/phone.hpp"
+
+namespace itlfleet::metrics {
+
+/// Where one phone stands, as far as counting goes.
+struct cell {
+  sim::phone_state state = sim::phone_state::offline;
+  bool ever_locked = false;
+  sim::file_id itl = sim::no_file;
+  bool operator==(const cell&) const = default;
+};
+
+/// Counts of one group (or the whole fleet) at one instant.
+struct counts {
+  std::array<std::uint64_t, sim::phone_state_count> by_state{};  ///< indexed by phone_state
+  std::uint64_t stale = 0;          ///< installed ITL differs from its TFTP server's current one
+  std::uint64_t unrecoverable = 0;  ///< locked, and its ITL has no ITLRecovery record
+  std::uint64_t recovered = 0;      ///< trusted now after having been locked
+  std::uint64_t ever_locked = 0;
+  std::uint64_t total() const;
+  std::uint64_t state(sim::phone_state s) const { return by_state[static_cast<int>(s)]; }
+};
+
+/// Fleet-wide events the engine counts alongside phone states.
+struct event_totals {
+  std::uint64_t boots = 0;             ///< boot sequences started (power-on, reboot, retry)
+  std::uint64_t refused_commands = 0;  ///< CLI commands CUCM refused (hold timer, not publisher, ...)
+  std::uint64_t tftp_refusals = 0;     ///< requests refused past Maximum Serving Count
+  std::uint64_t tftp_timeouts = 0;     ///< requests to a TFTP service that was down
+  std::uint64_t tvs_queries = 0;
+  std::uint64_t tvs_failures = 0;      ///< unreachable, untrusted server or "invalid"
+  std::uint64_t backup_alerts = 0;     ///< daily "ITLRecovery not backed up" alerts
+  std::uint64_t files_served = 0;
+  std::uint64_t bytes_served = 0;
+};
+
+/// Everything a report needs at one instant.
+struct snapshot {
+  std::int64_t time_us = 0;
+  counts fleet;
+  std::vector<counts> groups;  ///< indexed like the run's fleet groups
+  event_totals events;
+};
+
+class fleet_counters {
+ public:
+  explicit fleet_counters(std::size_t groups);
+
+  void add(std::uint16_t group, const cell& c, std::uint64_t n = 1);
+  /// One phone moved; a no-op when from == to.
+  void move(std::uint16_t group, const cell& from, const cell& to);
+
+  event_totals& events() { return events_; }
+  const event_totals& events() const { return events_; }
+
+  /// Counts now. `served_itl(group)` is the ITL the group's primary TFTP node
+  /// serves now; `has_recovery(itl)` tells whether an ITL holds an
+  /// ITLRecovery record. Offline phones are never stale.
+  snapshot take(std::int64_t time_us, const std::function<sim::file_id(std::uint16_t)>& served_itl,
+                const std::function<bool(sim::file_id)>& has_recovery) const;
+
+ private:
+  struct key {
+    std::uint16_t group;
+    std::uint8_t state;
+    bool ever_locked;
+    sim::file_id itl;
+    auto operator<=>(const key&) const = default;
+  };
+  std::size_t groups_;
+  std::map<key, std::int64_t> cells_;
+  event_totals events_;
+};
+
+}  // namespace itlfleet::metrics

@@ -1,0 +1,51 @@
+#pragma once
+/// The files a run leaves behind, all deterministic for a given seed:
+/// summary.json, junit.xml (one test case per expectation), timeseries.csv
+/// (phones by state over simulated time) and events.log.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "itlfleet/metrics/fleet_counters.hpp"
+
+namespace itlfleet::metrics {
+
+/// The verdict on one expectation.
+struct check_result {
+  std::string name;     ///< the expectation as written, e.g. "locked == 0 at 20m"
+  bool passed = false;
+  std::string message;  ///< observed value and when, e.g. "locked was 0 at 20m (first at 14m10s)"
+  int line = 0;         ///< line in the scenario file
+};
+
+/// What summary.json and junit.xml describe.
+struct run_info {
+  std::string scenario;
+  std::string source;
+  std::uint64_t seed = 0;
+  std::uint64_t phones = 0;
+  std::int64_t end_us = 0;
+  std::vector<std::string> group_names;
+  std::uint64_t events_processed = 0;
+  std::uint64_t crypto_operations = 0;
+  std::uint64_t distinct_files = 0;
+  /// Simulated instants of interest (microseconds), e.g. "peak_locked", "all_trusted".
+  std::vector<std::pair<std::string, std::int64_t>> milestones;
+};
+
+/// "10m10s", "2h", "0s", "1m0.5s": how simulated times are printed everywhere.
+std::string format_sim_time(std::int64_t us);
+
+std::string summary_json(const run_info& info, const snapshot& final_state,
+                         const std::vector<check_result>& checks);
+std::string junit_xml(const run_info& info, const std::vector<check_result>& checks);
+/// Header "time_s,offline,booting,trusted,locked,no_itl,unreachable,stale,unrecoverable,recovered"
+/// then one row per snapshot.
+std::string timeseries_csv(const std::vector<snapshot>& series);
+
+/// Writes `content` to `dir/name` (creating dir); false with `error` filled on failure.
+bool write_file(const std::string& dir, const std::string& name, const std::string& content,
+                std::string& error);
+
+}  // namespace itlfleet::metrics

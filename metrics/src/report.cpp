@@ -1,0 +1,288 @@
+#include "itlfleet/metrics/report.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+
+#include "itlfleet/sim/json.hpp"
+
+namespace itlfleet::metrics {
+namespace {
+
+// Column and key names are a file format that scripts and dashboards read, so
+// they are spelled out here rather than taken from state_name(), whose wording
+// is for people and may change.
+constexpr std::array<std::string_view, sim::phone_state_count> state_keys = {
+    "offline", "booting", "trusted", "locked", "no_itl", "unreachable"};
+static_assert(static_cast<int>(sim::phone_state::unreachable) == sim::phone_state_count - 1);
+
+constexpr std::uint64_t us_per_s = 1'000'000;
+
+std::uint64_t magnitude(std::int64_t v) {
+  // Negating in unsigned arithmetic keeps INT64_MIN defined.
+  return v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+}
+
+// "5", "0.5", "0.002": whole seconds, then the sub-second part with trailing
+// zeros trimmed.
+std::string seconds_text(std::uint64_t whole, std::uint64_t frac_us) {
+  std::string out = std::to_string(whole);
+  if (frac_us != 0) {
+    assert(frac_us < us_per_s);
+    std::string digits = std::to_string(frac_us);
+    digits.insert(0, 6 - digits.size(), '0');
+    while (digits.back() == '0') digits.pop_back();
+    out += '.';
+    out += digits;
+  }
+  return out;
+}
+
+std::string seconds_of(std::int64_t us) {
+  const std::uint64_t m = magnitude(us);
+  return (us < 0 ? "-" : "") + seconds_text(m / us_per_s, m % us_per_s);
+}
+
+void write_counts(json_writer& w, const counts& c) {
+  for (int i = 0; i < sim::phone_state_count; ++i) w.key(state_keys[i]).value(c.by_state[i]);
+  w.key("stale").value(c.stale);
+  w.key("unrecoverable").value(c.unrecoverable);
+  w.key("recovered").value(c.recovered);
+  w.key("ever_locked").value(c.ever_locked);
+}
+
+// Escapes for both attribute values and text. Control characters other than
+// tab, newline and carriage return cannot appear in XML 1.0 at all, not even
+// as references, so they become '?'; whitespace in attributes is written as a
+// reference because parsers would otherwise normalise it to spaces.
+std::string xml_escape(std::string_view s, bool attribute) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\n':
+        out += attribute ? "&#10;" : "\n";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\t':
+        out += attribute ? "&#9;" : "\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+          out += '?';
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out;
+}
+
+std::string attr(std::string_view s) {
+  return xml_escape(s, true);
+}
+
+}  // namespace
+
+std::string format_sim_time(std::int64_t us) {
+  const std::uint64_t m = magnitude(us);
+  const std::uint64_t hours = m / (3600 * us_per_s);
+  const std::uint64_t minutes = m / (60 * us_per_s) % 60;
+  const std::uint64_t seconds = m / us_per_s % 60;
+  const std::uint64_t frac = m % us_per_s;
+
+  std::string out = us < 0 ? "-" : "";
+  if (hours != 0) out += std::to_string(hours) + "h";
+  if (minutes != 0) out += std::to_string(minutes) + "m";
+  if (seconds != 0 || frac != 0 || (hours == 0 && minutes == 0)) {
+    out += seconds_text(seconds, frac) + "s";
+  }
+  return out;
+}
+
+std::string summary_json(const run_info& info, const snapshot& final_state,
+                         const std::vector<check_result>& checks) {
+  const bool passed =
+      std::all_of(checks.begin(), checks.end(), [](const check_result& c) { return c.passed; });
+
+  json_writer w;
+  w.begin_object();
+  w.key("scenario").value(info.scenario);
+  w.key("source").value(info.source);
+  w.key("seed").value(info.seed);
+  w.key("phones").value(info.phones);
+  w.key("end").value(format_sim_time(info.end_us));
+  // Whole seconds stay integers; json_writer's doubles keep only 6 digits,
+  // which would round a week-long run.
+  if (info.end_us % static_cast<std::int64_t>(us_per_s) == 0) {
+    w.key("end_s").value(info.end_us / static_cast<std::int64_t>(us_per_s));
+  } else {
+    w.key("end_s").value(static_cast<double>(info.end_us) / static_cast<double>(us_per_s));
+  }
+  w.key("passed").value(passed);
+  w.key("events_processed").value(info.events_processed);
+  w.key("crypto_operations").value(info.crypto_operations);
+  w.key("distinct_files").value(info.distinct_files);
+
+  w.key("final").begin_object();
+  write_counts(w, final_state.fleet);
+  w.end_object();
+
+  w.key("groups").begin_array();
+  for (std::size_t i = 0; i < final_state.groups.size(); ++i) {
+    w.begin_object();
+    w.key("name").value(i < info.group_names.size() ? info.group_names[i]
+                                                    : "group" + std::to_string(i));
+    write_counts(w, final_state.groups[i]);
+    w.end_object();
+  }
+  w.end_array();
+
+  const event_totals& e = final_state.events;
+  w.key("events").begin_object();
+  w.key("boots").value(e.boots);
+  w.key("refused_commands").value(e.refused_commands);
+  w.key("tftp_refusals").value(e.tftp_refusals);
+  w.key("tftp_timeouts").value(e.tftp_timeouts);
+  w.key("tvs_queries").value(e.tvs_queries);
+  w.key("tvs_failures").value(e.tvs_failures);
+  w.key("backup_alerts").value(e.backup_alerts);
+  w.key("files_served").value(e.files_served);
+  w.key("bytes_served").value(e.bytes_served);
+  w.end_object();
+
+  w.key("milestones").begin_object();
+  for (const auto& [name, at] : info.milestones) w.key(name).value(format_sim_time(at));
+  w.end_object();
+
+  w.key("expectations").begin_array();
+  for (const check_result& c : checks) {
+    w.begin_object();
+    w.key("name").value(c.name);
+    w.key("passed").value(c.passed);
+    w.key("message").value(c.message);
+    w.key("line").value(c.line);
+    w.end_object();
+  }
+  w.end_array();
+
+  w.end_object();
+  return w.str();
+}
+
+std::string junit_xml(const run_info& info, const std::vector<check_result>& checks) {
+  const auto failures =
+      std::count_if(checks.begin(), checks.end(), [](const check_result& c) { return !c.passed; });
+  const std::string suite = attr(info.scenario);
+
+  // No timestamp, hostname or wall-clock durations: the same seed must give
+  // the same bytes, and CI only needs names and verdicts.
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites>\n";
+  out += "  <testsuite name=\"" + suite + "\" tests=\"" + std::to_string(checks.size()) +
+         "\" failures=\"" + std::to_string(failures) + "\" errors=\"0\" time=\"0\">\n";
+  out += "    <properties>\n";
+  out += "      <property name=\"seed\" value=\"" + std::to_string(info.seed) + "\"/>\n";
+  out += "      <property name=\"phones\" value=\"" + std::to_string(info.phones) + "\"/>\n";
+  out += "      <property name=\"source\" value=\"" + attr(info.source) + "\"/>\n";
+  out += "    </properties>\n";
+  for (const check_result& c : checks) {
+    out += "    <testcase classname=\"itlfleet." + suite + "\" name=\"" + attr(c.name) +
+           "\" time=\"0\"";
+    if (c.passed) {
+      out += "/>\n";
+      continue;
+    }
+    // The body leads with file:line so CI log viewers can link to the
+    // expectation in the scenario.
+    std::string where = info.source;
+    if (c.line > 0) where += ":" + std::to_string(c.line);
+    out += ">\n      <failure message=\"" + attr(c.message) + "\">" +
+           xml_escape(where + ": " + c.message, false) + "</failure>\n    </testcase>\n";
+  }
+  out += "  </testsuite>\n";
+  out += "</testsuites>\n";
+  return out;
+}
+
+std::string timeseries_csv(const std::vector<snapshot>& series) {
+  std::string out = "time_s";
+  for (std::string_view k : state_keys) {
+    out += ',';
+    out += k;
+  }
+  out += ",stale,unrecoverable,recovered\n";
+  for (const snapshot& s : series) {
+    out += seconds_of(s.time_us);
+    for (std::uint64_t n : s.fleet.by_state) out += ',' + std::to_string(n);
+    out += ',' + std::to_string(s.fleet.stale);
+    out += ',' + std::to_string(s.fleet.unrecoverable);
+    out += ',' + std::to_string(s.fleet.recovered);
+    out += '\n';
+  }
+  return out;
+}
+
+bool write_file(const std::string& dir, const std::string& name, const std::string& content,
+                std::string& error) {
+  namespace fs = std::filesystem;
+  const fs::path target = fs::path(dir) / name;
+  if (!dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      error = "cannot create directory " + dir + ": " + ec.message();
+      return false;
+    }
+  }
+
+  // Write beside the target and rename over it, so a reader (or a crashed
+  // run) never sees half a report.
+  const fs::path temp = fs::path(target).concat(".tmp");
+  const auto fail = [&](const fs::path& path, int err) {
+    error = "cannot write " + path.string() + ": " + std::strerror(err);
+    return false;
+  };
+
+  std::FILE* f = std::fopen(temp.c_str(), "wb");
+  if (f == nullptr) return fail(target, errno);
+  const bool written =
+      std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0;
+  const int write_errno = errno;
+  if (std::fclose(f) != 0 || !written) {
+    const int err = written ? errno : write_errno;
+    std::remove(temp.c_str());
+    return fail(target, err);
+  }
+  if (std::rename(temp.c_str(), target.c_str()) != 0) {
+    const int err = errno;
+    std::remove(temp.c_str());
+    return fail(target, err);
+  }
+  return true;
+}
+
+}  // namespace itlfleet::metrics

@@ -1,0 +1,168 @@
+// Expectations: `{at: 29m, locked: ">= 90%", trusted: 0}` becomes one
+// engine::expectation per metric key.
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include "itlfleet/scenarios/scenario.hpp"
+#include "sections.hpp"
+
+namespace itlfleet::scenarios {
+namespace {
+
+// Phone counts first (states, then overlays), then fleet-wide event counters.
+constexpr std::array<std::string_view, 16> metrics = {
+    "offline",          "booting",       "trusted",       "locked",      "no_itl",
+    "unreachable",      "stale",         "unrecoverable", "recovered",   "ever_locked",
+    "refused_commands", "tftp_refusals", "tftp_timeouts", "tvs_queries", "tvs_failures",
+    "backup_alerts",
+};
+
+/// Counters of events rather than of phones: a share of the fleet means
+/// nothing for them, and they are counted for the whole cluster, not per group.
+bool is_event_count(std::string_view m) {
+  return m == "refused_commands" || m == "tftp_refusals" || m == "tftp_timeouts" ||
+         m == "tvs_queries" || m == "tvs_failures" || m == "backup_alerts";
+}
+
+struct op_text {
+  std::string_view text;
+  engine::comparison op;
+};
+
+// Two-character operators first so "<=" is not read as "<".
+constexpr std::array<op_text, 6> ops = {{
+    {"==", engine::comparison::eq},
+    {"!=", engine::comparison::ne},
+    {"<=", engine::comparison::le},
+    {">=", engine::comparison::ge},
+    {"<", engine::comparison::lt},
+    {">", engine::comparison::gt},
+}};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+namespace detail {
+namespace {
+
+constexpr std::string_view value_forms =
+    "a number or \"<op> <number>[%]\" with op ==, !=, <, <=, >, >= (e.g. 0, \">= 9000\", "
+    "\"<= 0.1%\")";
+
+/// `at:` or `by:` — "end" (nullopt) or a time no later than the plan's end.
+std::optional<engine::sim_time> read_when(const value_ref& v, const engine::run_plan& plan) {
+  if (v.node.IsDefined() && v.node.IsScalar() && v.node.Scalar() == "end") return std::nullopt;
+  engine::sim_time t = v.duration(engine::sim_duration{0});
+  if (t > plan.end) {
+    v.fail("expected a time no later than end (" + format_duration(plan.end) + "), got '" +
+           v.node.Scalar() + "'");
+  }
+  return t;
+}
+
+void read_value(const value_ref& v, engine::expectation& e) {
+  std::string raw = v.scalar(value_forms);
+  std::string_view s = trim(raw);
+  for (const auto& o : ops) {
+    if (s.starts_with(o.text)) {
+      e.op = o.op;
+      s = trim(s.substr(o.text.size()));
+      break;
+    }
+  }
+  if (s.ends_with('%')) {
+    e.percent = true;
+    s = trim(s.substr(0, s.size() - 1));
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(value)) {
+    v.fail("expected " + std::string(value_forms) + ", got '" + raw + "'");
+  }
+  if (value < 0) v.fail("expected a non-negative value, got '" + raw + "'");
+  if (e.percent && value > 100) v.fail("expected a percentage from 0% to 100%, got '" + raw + "'");
+  if (e.percent && is_event_count(e.metric)) {
+    v.fail("expected a count for " + e.metric + " (it counts events, not phones), got '" + raw +
+           "'");
+  }
+  e.value = value;
+  e.text = e.metric + " " + std::string(trim(raw));
+}
+
+void read_entry(const value_ref& item, engine::run_plan& plan) {
+  std::vector<std::string_view> allowed = {"at", "by", "group"};
+  allowed.insert(allowed.end(), metrics.begin(), metrics.end());
+  map_reader m(item, item.path + " (keys at, by, group and metric names)", allowed);
+
+  engine::expectation base;
+  base.line = item.mark.line + 1;
+  if (m.has("at") && m.has("by")) {
+    m.get("by").fail("expected either at or by, not both");
+  }
+  if (m.has("at")) base.at = read_when(m.get("at"), plan);
+  if (m.has("by")) {
+    base.at = read_when(m.get("by"), plan);
+    base.by = true;
+  }
+  if (m.has("group")) {
+    value_ref g = m.get("group");
+    base.group = g.string();
+    check_group(g, plan, base.group);
+  }
+
+  bool any = false;
+  for (const auto& [key, mark] : m.keys()) {
+    if (key == "at" || key == "by" || key == "group") continue;
+    any = true;
+    engine::expectation e = base;
+    e.metric = key;
+    e.line = mark.line + 1;
+    if (!e.group.empty() && is_event_count(key)) {
+      m.get(key).fail(key + " is counted for the whole cluster; expected no group: in this entry");
+    }
+    read_value(m.get(key), e);
+    plan.expect.push_back(std::move(e));
+  }
+  if (!any) {
+    item.fail("expected at least one metric: " +
+              join(std::vector<std::string_view>(metrics.begin(), metrics.end())));
+  }
+}
+
+}  // namespace
+
+void read_expectations(const value_ref& list, engine::run_plan& plan) {
+  for (const auto& item : list.sequence("a list of expectations")) read_entry(item, plan);
+}
+
+}  // namespace detail
+
+std::span<const std::string_view> metric_names() {
+  return metrics;
+}
+
+std::string_view to_string(engine::comparison op) {
+  for (const auto& o : ops) {
+    if (o.op == op) return o.text;
+  }
+  return "?";
+}
+
+std::string describe(const engine::expectation& e) {
+  std::string out = e.metric + " " + std::string(to_string(e.op)) + " " +
+                    detail::format_number(e.value) + (e.percent ? "%" : "");
+  out += e.by ? " by " : " at ";
+  out += e.at ? format_duration(*e.at) : "end";
+  if (!e.group.empty()) out += " [" + e.group + "]";
+  return out;
+}
+
+}  // namespace itlfleet::scenarios

@@ -1,0 +1,372 @@
+// The scenario loader: document structure, cluster, fleet, boot and phone
+// sections, and the public load functions.
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "itlfleet/scenarios/scenario.hpp"
+#include "sections.hpp"
+
+namespace itlfleet::scenarios {
+namespace detail {
+namespace {
+
+using engine::sim_duration;
+constexpr sim_duration zero{0};
+constexpr sim_duration positive{1};  // "greater than 0" for value_ref::duration
+constexpr int int_max = std::numeric_limits<int>::max();
+
+/// "cucm-pub" from "scenarios/cucm-pub.yaml" or "builtin:cucm-pub".
+std::string stem(const std::string& source_name) {
+  std::string s = source_name;
+  if (s.starts_with("builtin:")) return s.substr(8);
+  s = std::filesystem::path(s).filename().string();
+  for (std::string_view ext : {".yaml", ".yml"}) {
+    if (s.size() > ext.size() && s.ends_with(ext)) return s.substr(0, s.size() - ext.size());
+  }
+  return s;
+}
+
+bool has_space(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
+}
+
+/// A word: non-empty and without blanks (host names, domains, passwords).
+std::string read_word(const value_ref& v, std::string_view what) {
+  std::string s = v.string();
+  if (s.empty() || has_space(s)) v.fail("expected " + std::string(what) + ", got '" + s + "'");
+  return s;
+}
+
+/// "10.0", "11.5", "12.5(1)SU3", "10.5.2": major.minor, then anything that
+/// starts with '.' or '('.
+bool valid_version(std::string_view v) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    std::size_t s = i;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
+    return i > s;
+  };
+  if (!digits()) return false;
+  if (i >= v.size() || v[i] != '.') return false;
+  ++i;
+  if (!digits()) return false;
+  return i == v.size() || v[i] == '.' || v[i] == '(';
+}
+
+void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
+  map_reader m(
+      v, "cluster.tftp",
+      {"max_serving_count", "rtt", "block_size", "loss", "retransmit_timeout", "block_cost"});
+  m.opt("max_serving_count", t.max_serving_count, 1, int_max);
+  m.opt("rtt", t.rtt, zero);
+  // RFC 2348 block sizes; real phones use 512.
+  m.opt("block_size", t.block_size, 8, 65464);
+  if (m.has("loss")) t.loss = m.get("loss").number(0.0, 0.99);
+  m.opt("retransmit_timeout", t.retransmit_timeout, positive);
+  m.opt("block_cost", t.block_cost, zero);
+}
+
+void read_tvs_model(const value_ref& v, engine::tvs_model& t) {
+  map_reader m(v, "cluster.tvs", {"handshake", "query", "concurrency", "timeout", "ttl"});
+  m.opt("handshake", t.handshake, zero);
+  m.opt("query", t.query, zero);
+  m.opt("concurrency", t.concurrency, 1, int_max);
+  m.opt("timeout", t.timeout, positive);
+  m.opt("ttl", t.answer_ttl, zero);
+}
+
+engine::node_plan read_node(const value_ref& v) {
+  map_reader m(v, v.path, {"name", "publisher", "services"});
+  engine::node_plan n;
+  n.host = read_word(m.require("name"), "a host name");
+  if (n.host == "all") m.get("name").fail("'all' is reserved (`on: all` means every node)");
+  m.opt("publisher", n.publisher);
+  if (m.has("services")) {
+    value_ref services = m.get("services");
+    n.tftp = n.tvs = n.callmanager = false;
+    for (const auto& s : services.sequence("a list of services (tftp, tvs, callmanager)")) {
+      std::string name = lower(s.string());
+      if (name == "tftp") {
+        n.tftp = true;
+      } else if (name == "tvs") {
+        n.tvs = true;
+      } else if (name == "callmanager") {
+        n.callmanager = true;
+      } else {
+        s.fail("unknown service '" + s.node.Scalar() + "'; expected tftp, tvs or callmanager");
+      }
+    }
+  }
+  return n;
+}
+
+void read_cluster(const value_ref& v, engine::run_plan& plan) {
+  map_reader m(v, "cluster",
+               {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
+                "auto_reset", "nodes", "tftp", "tvs"});
+  engine::cluster_plan& c = plan.cluster;
+  if (m.has("version")) {
+    value_ref ver = m.get("version");
+    c.version = ver.string();
+    if (!valid_version(c.version)) {
+      ver.fail("expected a CUCM version such as \"10.0\", \"11.5\" or \"12.5(1)SU3\", got '" +
+               c.version + "'");
+    }
+  }
+  if (m.has("domain")) c.domain = read_word(m.get("domain"), "a DNS domain");
+  m.opt("hold_timer", c.hold_timer);
+  m.opt("hold_time", c.hold_time, zero);
+  if (m.has("key_bits")) {
+    value_ref kb = m.get("key_bits");
+    std::string s = kb.scalar("1024 or 2048");
+    if (s != "1024" && s != "2048") kb.fail("expected key_bits 1024 or 2048, got '" + s + "'");
+    c.key_bits = s == "1024" ? 1024 : 2048;
+  }
+  if (m.has("security_password")) {
+    value_ref pw = m.get("security_password");
+    c.security_password = pw.string();
+    if (c.security_password.empty()) pw.fail("expected a non-empty password");
+  }
+  m.opt("auto_reset", c.auto_reset);
+  if (m.has("tftp")) read_tftp_model(m.get("tftp"), c.tftp);
+  if (m.has("tvs")) read_tvs_model(m.get("tvs"), c.tvs);
+
+  value_ref nodes = m.require("nodes");
+  std::vector<int> lines;
+  for (const auto& item : nodes.sequence("a list of nodes")) {
+    engine::node_plan n = read_node(item);
+    for (std::size_t i = 0; i < c.nodes.size(); ++i) {
+      if (c.nodes[i].host == n.host) {
+        item.fail("duplicate node name '" + n.host + "' (first at line " +
+                  std::to_string(lines[i]) + ")");
+      }
+      if (n.publisher && c.nodes[i].publisher) {
+        item.fail("second publisher '" + n.host + "' ('" + c.nodes[i].host +
+                  "' is already the publisher); expected exactly one node with publisher: true");
+      }
+    }
+    lines.push_back(item.mark.line + 1);
+    c.nodes.push_back(std::move(n));
+  }
+  if (c.nodes.empty()) nodes.fail("expected at least one node");
+  if (std::none_of(c.nodes.begin(), c.nodes.end(), [](const auto& n) { return n.publisher; })) {
+    nodes.fail("no publisher; expected exactly one node with publisher: true");
+  }
+  if (std::none_of(c.nodes.begin(), c.nodes.end(), [](const auto& n) { return n.tftp; })) {
+    nodes.fail("no node runs tftp; expected at least one node with tftp in its services");
+  }
+}
+
+engine::installed_itl read_itl(const value_ref& v) {
+  std::string s = v.string();
+  if (s == "current") return engine::installed_itl::current;
+  if (s == "none") return engine::installed_itl::none;
+  if (s == "pre-10.0") return engine::installed_itl::pre_10;
+  v.fail("expected itl current, none or pre-10.0, got '" + s + "'");
+}
+
+std::vector<std::string> read_node_list(const value_ref& v, const engine::run_plan& plan,
+                                        std::string_view service) {
+  std::vector<std::string> hosts;
+  if (v.node.IsDefined() && v.node.IsScalar()) {
+    hosts.push_back(read_word(v, "a node name"));
+    check_node(v, plan, hosts.back(), service);
+    return hosts;
+  }
+  for (const auto& item : v.sequence("a list of node names")) {
+    std::string h = read_word(item, "a node name");
+    check_node(item, plan, h, service);
+    if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(std::move(h));
+  }
+  return hosts;
+}
+
+void read_fleet(const value_ref& v, engine::run_plan& plan) {
+  auto items = v.sequence("a list of phone groups");
+  if (items.empty()) v.fail("expected at least one phone group (the fleet is empty)");
+  for (std::size_t gi = 0; gi < items.size(); ++gi) {
+    const value_ref& item = items[gi];
+    map_reader m(item, item.path, {"name", "count", "model", "firmware", "tftp", "tvs", "itl"});
+    engine::fleet_group g;
+    g.line = item.mark.line + 1;
+    g.name = "group-" + std::to_string(gi + 1);
+    if (m.has("name")) g.name = read_word(m.get("name"), "a group name");
+    for (const auto& other : plan.fleet) {
+      if (other.name == g.name) {
+        (m.has("name") ? m.get("name") : item)
+            .fail("duplicate group name '" + g.name + "' (first at line " +
+                  std::to_string(other.line) + ")");
+      }
+    }
+    g.count = m.require("count").unsigned_integer();
+    m.opt("model", g.model);
+    m.opt("firmware", g.firmware);
+    if (m.has("tftp")) {
+      g.tftp = read_node_list(m.get("tftp"), plan, "tftp");
+      if (g.tftp.empty()) m.get("tftp").fail("expected at least one TFTP node");
+    } else {
+      // Default: every TFTP node in declaration order, as an option 150 list would be.
+      for (const auto& n : plan.cluster.nodes) {
+        if (n.tftp) g.tftp.push_back(n.host);
+      }
+    }
+    if (m.has("tvs")) g.tvs = read_node_list(m.get("tvs"), plan, "tvs");
+    if (m.has("itl")) g.itl = read_itl(m.get("itl"));
+    plan.fleet.push_back(std::move(g));
+  }
+  if (plan.fleet_size() == 0) v.fail("expected at least one phone (every group has count 0)");
+}
+
+void read_boot(const value_ref& v, engine::boot_plan& b) {
+  map_reader m(v, "boot", {"spread", "reboot", "reboot_jitter", "reset_spread"});
+  m.opt("spread", b.spread, zero);
+  m.opt("reboot", b.reboot, zero);
+  m.opt("reboot_jitter", b.reboot_jitter, zero);
+  m.opt("reset_spread", b.reset_spread, zero);
+}
+
+void read_phone(const value_ref& v, engine::phone_model& p) {
+  map_reader m(v, "phone", {"tftp_attempts", "tftp_backoff", "unreachable_retry"});
+  m.opt("tftp_attempts", p.tftp_attempts, 1, int_max);
+  m.opt("tftp_backoff", p.tftp_backoff, zero);
+  m.opt("unreachable_retry", p.unreachable_retry, positive);
+}
+
+}  // namespace
+
+std::vector<std::string> node_names(const engine::run_plan& plan) {
+  std::vector<std::string> out;
+  for (const auto& n : plan.cluster.nodes) out.push_back(n.host);
+  return out;
+}
+
+void check_node(const value_ref& where, const engine::run_plan& plan, const std::string& host,
+                std::string_view service) {
+  const auto& nodes = plan.cluster.nodes;
+  auto it = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.host == host; });
+  if (it == nodes.end()) {
+    where.fail("unknown node '" + host + "'; defined nodes: " + join(node_names(plan)));
+  }
+  if (service.empty()) return;
+  bool runs = service == "tftp" ? it->tftp : it->tvs;
+  if (!runs) {
+    std::vector<std::string> with;
+    for (const auto& n : nodes) {
+      if (service == "tftp" ? n.tftp : n.tvs) with.push_back(n.host);
+    }
+    where.fail("node '" + host + "' does not run " + std::string(service) + "; nodes running " +
+               std::string(service) + ": " + (with.empty() ? "none" : join(with)));
+  }
+}
+
+void check_group(const value_ref& where, const engine::run_plan& plan, const std::string& name) {
+  for (const auto& g : plan.fleet) {
+    if (g.name == name) return;
+  }
+  std::vector<std::string> names;
+  for (const auto& g : plan.fleet) names.push_back(g.name);
+  where.fail("unknown group '" + name + "'; fleet groups: " + join(names));
+}
+
+engine::run_plan read_plan(const source& src, const YAML::Node& root) {
+  value_ref doc{&src, root, "", root.Mark()};
+  map_reader m(doc, "the scenario",
+               {"name", "description", "seed", "end", "sample", "cluster", "fleet", "boot", "phone",
+                "timeline", "expect"});
+  engine::run_plan plan;
+  plan.source = src.name();
+  plan.name = stem(src.name());
+  if (m.has("name")) plan.name = read_word(m.get("name"), "a scenario name without blanks");
+  m.opt("description", plan.description);
+  m.opt("seed", plan.seed);
+  m.opt("end", plan.end, positive);
+  m.opt("sample", plan.sample_every, positive);
+  if (plan.sample_every > plan.end) {
+    m.get("sample").fail("expected a sample interval no longer than end (" +
+                         format_duration(plan.end) + ")");
+  }
+  read_cluster(m.require("cluster"), plan);
+  read_fleet(m.require("fleet"), plan);
+  if (m.has("boot")) read_boot(m.get("boot"), plan.boot);
+  if (m.has("phone")) read_phone(m.get("phone"), plan.phone);
+  if (m.has("timeline")) read_timeline(m.get("timeline"), plan);
+  if (m.has("expect")) read_expectations(m.get("expect"), plan);
+  return plan;
+}
+
+}  // namespace detail
+
+result<engine::run_plan> load_string(std::string_view yaml, const std::string& source_name) {
+  detail::source src(source_name);
+  try {
+    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
+    if (docs.empty() || !docs[0].IsDefined() || docs[0].IsNull()) {
+      return error{
+          src.name() + ": the scenario is empty; expected a mapping with cluster and fleet",
+          std::nullopt};
+    }
+    if (docs.size() > 1) {
+      src.fail(docs[1].Mark(), "expected a single YAML document, found a second one");
+    }
+    return detail::read_plan(src, docs[0]);
+  } catch (const detail::load_failure& f) {
+    return error{f.message, std::nullopt};
+  } catch (const YAML::Exception& e) {
+    // ParserException and friends: yaml-cpp's mark is 0-based; where() prints 1-based.
+    std::string m = src.where(e.mark) + ": YAML syntax error: " + e.msg;
+    // The usual cause in a scenario: an unquoted comparison such as `locked: >= 9000`,
+    // where YAML reads '>' as the start of a folded block.
+    // In a block mapping yaml-cpp points just past the '>'.
+    for (int back = 0; back <= 1; ++back) {
+      int pos = e.mark.pos - back;
+      if (pos < 0 || static_cast<std::size_t>(pos) >= yaml.size()) continue;
+      char c = yaml[static_cast<std::size_t>(pos)];
+      if (std::string_view("><!%@`|&*").find(c) != std::string_view::npos) {
+        m += " (a value starting with '" + std::string(1, c) +
+             "' must be quoted, e.g. locked: \">= 9000\")";
+        break;
+      }
+    }
+    return error{std::move(m), std::nullopt};
+  } catch (const std::exception& e) {
+    return error{src.name() + ": " + e.what(), std::nullopt};
+  }
+}
+
+result<engine::run_plan> load_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return error{path + ": cannot read scenario: is a directory", std::nullopt};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return error{path + ": cannot read scenario: no such file or not readable", std::nullopt};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return error{path + ": cannot read scenario: read error", std::nullopt};
+  return load_string(text.str(), path);
+}
+
+result<engine::run_plan> load(std::string_view name_or_path) {
+  std::string_view name = name_or_path;
+  bool explicit_builtin = name.starts_with("builtin:");
+  if (explicit_builtin) name.remove_prefix(8);
+  if (auto yaml = builtin_yaml(name)) return load_string(*yaml, "builtin:" + std::string(name));
+
+  std::string path(name_or_path);
+  std::error_code ec;
+  if (!explicit_builtin && std::filesystem::exists(path, ec)) return load_file(path);
+  return error{"no built-in scenario " + std::string(explicit_builtin ? "" : "or file ") +
+                   "named '" + std::string(name) +
+                   "'; built-in scenarios: " + detail::join(builtin_names()),
+               std::nullopt};
+}
+
+}  // namespace itlfleet::scenarios

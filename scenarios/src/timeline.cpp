@@ -1,0 +1,310 @@
+// The operator's timeline: `do:` strings are CUCM CLI commands (or admin page
+// actions) matched against a fixed table of verbs.
+
+#include <algorithm>
+#include <array>
+#include <sstream>
+
+#include "itlfleet/scenarios/scenario.hpp"
+#include "sections.hpp"
+
+namespace itlfleet::scenarios {
+namespace detail {
+namespace {
+
+using engine::action_kind;
+
+/// What `on:` means for a verb.
+enum class target {
+  none,       ///< no `on:` (cluster-wide or phone actions)
+  publisher,  ///< a node; omitted: the publisher
+  all_tftp,   ///< a TFTP node; omitted or "all": every TFTP node (empty `node`)
+  each_tftp,  ///< a TFTP node; omitted or "all": one action per TFTP node
+  each_tvs,   ///< a TVS node; omitted or "all": one action per TVS node
+  each_node,  ///< a node; omitted or "all": one action per node
+};
+
+struct verb {
+  std::string_view words;  ///< as the CLI spells them; matched case-insensitively
+  action_kind kind;
+  int nargs;
+  std::string_view arg_help;  ///< "<host> <user> <path>"
+  target on;
+  bool takes_for = false;       ///< outages: `for: <duration>` (required)
+  bool takes_group = false;     ///< phone actions: `group:`, `fraction:`
+  bool takes_to = false;        ///< file get: `to: <sftp path>` (required)
+  bool takes_password = false;  ///< set password: `password:` (required)
+  bool canonical = true;        ///< false for aliases (not listed in messages)
+};
+
+// clang-format off
+constexpr std::array<verb, 15> verbs = {{
+    {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
+    {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
+    {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
+    {"utils itl reset remotekey", action_kind::itl_reset_remotekey, 3, "<host> <user> <path>", target::publisher},
+    {"restart tftp", action_kind::restart_tftp, 0, "", target::all_tftp},
+    {"utils service restart Cisco Tftp", action_kind::restart_tftp, 0, "", target::all_tftp,
+     false, false, false, false, false},
+    {"reset all devices", action_kind::reset_all_devices, 0, "", target::none},
+    {"set network hostname", action_kind::rename_publisher, 1, "<new host>", target::publisher},
+    {"set network domain", action_kind::change_domain, 1, "<new domain>", target::each_node},
+    {"set password user security", action_kind::change_security_password, 0, "", target::none,
+     false, false, false, true},
+    {"file get tftp ITLRecovery.p12", action_kind::backup_itlrecovery, 0, "", target::publisher,
+     false, false, true},
+    {"tftp outage", action_kind::tftp_outage, 0, "", target::each_tftp, true},
+    {"tvs outage", action_kind::tvs_outage, 0, "", target::each_tvs, true},
+    {"delete itl", action_kind::delete_itl, 0, "", target::none, false, true},
+    {"factory reset", action_kind::factory_reset, 0, "", target::none, false, true},
+}};
+// clang-format on
+
+constexpr std::array<std::string_view, 4> certificates = {"CallManager", "TVS", "CAPF",
+                                                          "ITLRecovery"};
+
+std::vector<std::string> split_words(std::string_view s) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(s)};
+  for (std::string w; in >> w;) out.push_back(std::move(w));
+  return out;
+}
+
+std::string spaced(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+std::string verb_words(const verb& v) {
+  return std::string(v.words);
+}
+
+/// The verb with its argument placeholders, for lists of valid commands.
+std::string verb_display(const verb& v) {
+  if (v.arg_help.empty()) return verb_words(v);
+  return verb_words(v) + " " + std::string(v.arg_help);
+}
+
+std::string valid_verbs() {
+  std::vector<std::string> names;
+  for (const auto& v : verbs) {
+    if (v.canonical) names.push_back(verb_display(v));
+  }
+  return join(names);
+}
+
+/// The verb whose words are the longest prefix of `words`, if any.
+const verb* match(const std::vector<std::string>& words) {
+  const verb* best = nullptr;
+  std::size_t best_len = 0;
+  for (const auto& v : verbs) {
+    auto vw = split_words(v.words);
+    if (vw.size() > words.size() || vw.size() <= best_len) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < vw.size() && same; ++i) same = lower(words[i]) == lower(vw[i]);
+    if (same) {
+      best = &v;
+      best_len = vw.size();
+    }
+  }
+  return best;
+}
+
+std::string keys_taken(const verb& v) {
+  std::vector<std::string_view> keys = {"at", "do"};
+  if (v.on != target::none) keys.push_back("on");
+  if (v.takes_for) keys.push_back("for");
+  if (v.takes_group) {
+    keys.push_back("group");
+    keys.push_back("fraction");
+  }
+  if (v.takes_to) keys.push_back("to");
+  if (v.takes_password) keys.push_back("password");
+  return join(keys);
+}
+
+/// Reads one entry. Verbs that act on one node at a time (outages, domain
+/// change) expand `on: all` (or no `on:`) to one action per matching node, so
+/// the engine always gets an explicit node for them.
+std::vector<engine::action> read_action(const value_ref& item, engine::run_plan& plan) {
+  map_reader m(item, item.path, {"at", "do", "on", "for", "group", "fraction", "to", "password"});
+  engine::action a;
+  a.line = item.mark.line + 1;
+
+  value_ref at = m.require("at");
+  a.at = at.duration(engine::sim_duration{0});
+  if (a.at > plan.end) {
+    at.fail("expected a time no later than end (" + format_duration(plan.end) + "), got '" +
+            at.node.Scalar() + "'");
+  }
+
+  value_ref d = m.require("do");
+  std::string text = d.string();
+  auto words = split_words(text);
+  const verb* v = match(words);
+  if (v == nullptr) {
+    d.fail("unknown command '" + text + "'; expected one of: " + valid_verbs());
+  }
+  a.kind = v->kind;
+  // Keep the command as written (blanks collapsed) for logs.
+  a.text = spaced(words);
+  std::size_t verb_len = split_words(v->words).size();
+  std::vector<std::string> args(words.begin() + static_cast<std::ptrdiff_t>(verb_len), words.end());
+  if (static_cast<int>(args.size()) != v->nargs) {
+    std::string expected =
+        v->nargs == 0   ? "no arguments"
+        : v->nargs == 1 ? "1 argument " + std::string(v->arg_help)
+                        : std::to_string(v->nargs) + " arguments " + std::string(v->arg_help);
+    d.fail("'" + verb_words(*v) + "' takes " + expected + ", got " + std::to_string(args.size()) +
+           (args.empty() ? "" : " ('" + spaced(args) + "')"));
+  }
+
+  // Keys that do not belong to this verb are mistakes, not decoration.
+  auto reject = [&](std::string_view key, bool allowed) {
+    if (!allowed && m.has(key)) {
+      m.get(key).fail("'" + std::string(key) + "' does not apply to '" + verb_words(*v) +
+                      "'; it takes: " + keys_taken(*v));
+    }
+  };
+  reject("on", v->on != target::none);
+  reject("for", v->takes_for);
+  reject("group", v->takes_group);
+  reject("fraction", v->takes_group);
+  reject("to", v->takes_to);
+  reject("password", v->takes_password);
+
+  switch (v->kind) {
+    case action_kind::cert_regen: {
+      auto it = std::find_if(certificates.begin(), certificates.end(),
+                             [&](std::string_view c) { return lower(c) == lower(args[0]); });
+      if (it == certificates.end()) {
+        d.fail("unknown certificate '" + args[0] +
+               "' in 'set cert regen'; expected CallManager, TVS, CAPF or ITLRecovery");
+      }
+      args[0] = std::string(*it);  // canonical spelling, as sim::parse_purpose prints it
+      break;
+    }
+    case action_kind::rename_publisher:
+      for (const auto& n : plan.cluster.nodes) {
+        if (!n.publisher && n.host == args[0]) {
+          d.fail("new host name '" + args[0] + "' is already the name of node '" + n.host + "'");
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  a.args = std::move(args);
+
+  // on:
+  bool all = false;
+  std::string_view service;
+  const engine::node_plan* publisher = nullptr;
+  for (const auto& n : plan.cluster.nodes) {
+    if (n.publisher) publisher = &n;
+  }
+  if (v->on != target::none) {
+    std::string on;
+    value_ref onv = m.get("on");
+    if (m.has("on")) on = onv.string();
+    all = !m.has("on") || on == "all";
+    if (v->on == target::all_tftp || v->on == target::each_tftp) service = "tftp";
+    if (v->on == target::each_tvs) service = "tvs";
+    if (v->on == target::publisher) {
+      if (on == "all") onv.fail("expected one node for '" + verb_words(*v) + "', not 'all'");
+      a.node = m.has("on") ? on : publisher->host;
+      check_node(onv, plan, a.node);
+      if (v->kind == action_kind::rename_publisher && a.node != publisher->host) {
+        onv.fail("only the publisher can be renamed here ('" + publisher->host +
+                 "'); subscriber renames are not modelled");
+      }
+    } else if (!all) {
+      check_node(onv, plan, on, service);
+      a.node = on;
+    }
+  }
+
+  if (v->takes_for) a.length = m.require("for").duration(engine::sim_duration{1});
+  if (v->takes_group) {
+    if (m.has("group")) {
+      value_ref g = m.get("group");
+      a.group = g.string();
+      check_group(g, plan, a.group);
+    }
+    if (m.has("fraction")) a.fraction = m.get("fraction").number(0.0, 1.0);
+  }
+  if (v->takes_to) {
+    value_ref to = m.require("to");
+    a.args.push_back(to.string());
+    if (a.args.back().empty() || a.args.back().find_first_of(" \t") != std::string::npos) {
+      to.fail("expected an SFTP path without blanks, got '" + a.args.back() + "'");
+    }
+  }
+  if (v->takes_password) {
+    value_ref pw = m.require("password");
+    a.args.push_back(pw.string());
+    if (a.args.back().empty()) pw.fail("expected a non-empty password");
+  }
+
+  bool expand = all && (v->on == target::each_tftp || v->on == target::each_tvs ||
+                        v->on == target::each_node);
+  if (!expand) return {a};
+  std::vector<engine::action> out;
+  for (const auto& n : plan.cluster.nodes) {
+    if ((service == "tftp" && !n.tftp) || (service == "tvs" && !n.tvs)) continue;
+    out.push_back(a);
+    out.back().node = n.host;
+  }
+  if (out.empty()) item.fail("no node runs " + std::string(service) + " for '" + a.text + "'");
+  return out;
+}
+
+}  // namespace
+
+void read_timeline(const value_ref& list, engine::run_plan& plan) {
+  for (const auto& item : list.sequence("a list of timeline entries")) {
+    for (auto& a : read_action(item, plan)) plan.timeline.push_back(std::move(a));
+  }
+  // Entries may be written in any order; equal times keep the written order.
+  std::stable_sort(plan.timeline.begin(), plan.timeline.end(),
+                   [](const auto& a, const auto& b) { return a.at < b.at; });
+}
+
+}  // namespace detail
+
+std::string_view verb_name(engine::action_kind kind) {
+  switch (kind) {
+    case engine::action_kind::boot_all:
+      return "boot-all";
+    case engine::action_kind::itl_reset_localkey:
+      return "utils itl reset localkey";
+    case engine::action_kind::itl_reset_remotekey:
+      return "utils itl reset remotekey";
+    case engine::action_kind::cert_regen:
+      return "set cert regen";
+    case engine::action_kind::restart_tftp:
+      return "restart tftp";
+    case engine::action_kind::reset_all_devices:
+      return "reset all devices";
+    case engine::action_kind::rename_publisher:
+      return "set network hostname";
+    case engine::action_kind::change_domain:
+      return "set network domain";
+    case engine::action_kind::change_security_password:
+      return "set password user security";
+    case engine::action_kind::backup_itlrecovery:
+      return "file get tftp ITLRecovery.p12";
+    case engine::action_kind::tftp_outage:
+      return "tftp outage";
+    case engine::action_kind::tvs_outage:
+      return "tvs outage";
+    case engine::action_kind::delete_itl:
+      return "delete itl";
+    case engine::action_kind::factory_reset:
+      return "factory reset";
+  }
+  return "?";
+}
+
+}  // namespace itlfleet::scenarios

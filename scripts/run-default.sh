@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The main job: set up and build (scripts/setup.sh), then run the default
+# built-in scenario and write its outputs (summary.json, junit.xml,
+# timeseries.csv, events.log) to out/default/.
+#
+#   scripts/run-default.sh [extra itlfleet run options, e.g. --phones 100000 --seed 7]
+#
+# Exit status: that of `itlfleet run` (non-zero when an expectation fails).
+set -euo pipefail
+
+# The default scenario: one of `itlfleet`'s built-in scenarios (README.md lists them).
+readonly DEFAULT_SCENARIO=double-regen-recovery
+readonly OUT_DIR=out/default
+readonly ITLFLEET_BIN=build/release/app/itlfleet
+
+script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+cd -- "$script_dir/.."
+
+bash "$script_dir/setup.sh" --preset release
+
+[[ -x $ITLFLEET_BIN ]] || {
+  echo "run-default.sh: error: $ITLFLEET_BIN was not built" >&2
+  exit 1
+}
+
+echo "run-default.sh: $ITLFLEET_BIN run $DEFAULT_SCENARIO --out $OUT_DIR $*"
+status=0
+"$ITLFLEET_BIN" run "$DEFAULT_SCENARIO" --out "$OUT_DIR" "$@" || status=$?
+echo "run-default.sh: outputs in $OUT_DIR/ (exit status $status)"
+exit "$status"

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Build and run every test, from a fresh Debian machine if need be.
+#
+#   scripts/test.sh
+#
+# 1. release: scripts/setup.sh (installs dependencies, builds everything), then
+#    the whole ctest suite.
+# 2. asan: the parser tests (trust-file codec, scenario loader) built with
+#    AddressSanitizer + UBSan and run under them.
+#
+# Both phases run even if the first fails. Prints per-phase results and, as the
+# last line, `N passed, M failed` over both ctest runs. Exit status is non-zero
+# if any build or test failed. ctest logs: build/test-logs/.
+set -uo pipefail
+
+# GoogleTest executables whose tests also run under the sanitizers; each test
+# carries a ctest LABEL equal to its executable's name (tests/CMakeLists.txt).
+readonly asan_targets=(sim_codec_tests scenarios_tests)
+readonly ctest_timeout=600 # seconds, per test
+
+script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+cd -- "$script_dir/.." || exit 1
+
+log_dir=build/test-logs
+total_passed=0
+total_failed=0
+status=0
+results=()
+
+# run_ctest PHASE ctest-args...: runs ctest, shows its output, adds its counts
+# to the totals. ctest's summary reads "NN% tests passed, F tests failed out of T".
+run_ctest() {
+  local phase=$1
+  shift
+  local log=$log_dir/ctest-$phase.log rc line failed total
+  mkdir -p "$log_dir"
+  echo "== test.sh: ctest $*"
+  ctest "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(sed 's/\x1b\[[0-9;]*m//g' "$log" |
+    grep -Eo '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' | tail -n 1)
+  if [[ $line =~ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
+    failed=${BASH_REMATCH[1]}
+    total=${BASH_REMATCH[2]}
+    total_passed=$((total_passed + total - failed))
+    total_failed=$((total_failed + failed))
+    results+=("$phase: $((total - failed)) passed, $failed failed (ctest exit $rc)")
+  else
+    results+=("$phase: ctest printed no summary (exit $rc)")
+    ((rc != 0)) || rc=1
+  fi
+  if ((rc != 0)); then
+    status=1
+  fi
+}
+
+# --- 1. release: everything --------------------------------------------------
+echo "== test.sh: release build"
+if bash "$script_dir/setup.sh" --preset release; then
+  run_ctest release --preset release --output-on-failure -j2 --timeout "$ctest_timeout" \
+    --no-tests=error
+else
+  results+=("release: BUILD FAILED, tests not run")
+  status=1
+fi
+
+# --- 2. asan: parsers under AddressSanitizer + UBSan -------------------------
+echo "== test.sh: asan build (${asan_targets[*]})"
+if bash "$script_dir/setup.sh" --preset asan --targets "${asan_targets[@]}"; then
+  label_regex=$(
+    IFS='|'
+    echo "${asan_targets[*]}"
+  )
+  # Sanitizer settings for this command only: stack traces, fail on any finding.
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    run_ctest asan --preset asan -L "^($label_regex)\$" --output-on-failure -j2 \
+    --timeout "$ctest_timeout" --no-tests=error
+else
+  results+=("asan: BUILD FAILED, tests not run")
+  status=1
+fi
+
+# --- summary -----------------------------------------------------------------
+echo
+echo "== test.sh: summary"
+for r in "${results[@]}"; do
+  echo "  $r"
+done
+if ((status != 0)); then
+  echo "  FAILED (see above; ctest logs in $log_dir/)"
+fi
+echo "$total_passed passed, $total_failed failed"
+exit "$status"

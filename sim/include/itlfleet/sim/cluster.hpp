@@ -1,0 +1,175 @@
+#pragma once
+/// A CUCM cluster as its administrator sees it: nodes with their
+/// certificates, the ITL and signed configs each TFTP node serves, the TVS
+/// trust store, and the CLI operations of the technote with CUCM's own
+/// messages. A value with operations: no sockets, no clock (callers pass the
+/// simulated time in seconds).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "itlfleet/sim/cluster_itl.hpp"
+#include "itlfleet/sim/file_store.hpp"
+#include "itlfleet/sim/pki.hpp"
+#include "itlfleet/sim/result.hpp"
+
+namespace itlfleet::sim {
+
+// cucm_version (ITLRecovery from 10.0, ITLRecovery signs from 12.0) lives in
+// cluster_itl.hpp with the ITL layout rule; the hold timer comes with 10.0(1).
+
+struct node_config {
+  std::string host;
+  bool publisher = false;
+  bool tftp = true;
+  bool tvs = true;
+  bool callmanager = true;
+};
+
+struct cluster_config {
+  cucm_version version;
+  std::string domain = "example.lab";
+  std::vector<node_config> nodes;  ///< exactly one publisher
+  bool hold_timer = true;
+  std::int64_t hold_seconds = 300;
+  std::string security_password = "itlfleet-cluster";
+  std::uint32_t epoch_unix = 1767225600;  ///< wall time of simulated second 0, for file timestamps
+};
+
+/// What a CLI command printed and what it changed that the fleet notices.
+struct command_output {
+  bool ok = true;
+  std::string text;                      ///< the CLI's output, line by line
+  std::vector<std::size_t> itl_changed;  ///< TFTP nodes now serving a different ITL
+  bool resets_devices = false;           ///< CUCM resets the phones of those nodes itself
+};
+
+class cluster {
+ public:
+  /// Builds every node's identities and ITL. `factory` and `files` must
+  /// outlive the cluster.
+  static result<cluster> create(cluster_config config, identity_factory& factory,
+                                file_store& files);
+
+  // --- what phones see -------------------------------------------------------
+  std::size_t node_count() const { return nodes_.size(); }
+  const node_config& node(std::size_t i) const { return nodes_[i].config; }
+  std::string fqdn(std::size_t i) const;
+  std::optional<std::size_t> find_node(std::string_view host) const;
+  std::size_t publisher() const { return publisher_; }
+  const cluster_config& config() const { return config_; }
+
+  /// The ITL a TFTP node serves now (ITLFile.tlv and every ITLSEP<MAC>.tlv).
+  file_id served_itl(std::size_t node) const { return nodes_[node].served_itl; }
+  /// The signed configuration the node serves (one per node: the signer is
+  /// what matters to the trust decision, not the device name inside).
+  file_id served_config(std::size_t node) const { return nodes_[node].served_config; }
+  /// The ITL the node served before the upgrade to 10.0: same certificates,
+  /// no ITLRecovery record. For phones whose ITL predates 10.0.
+  file_id pre10_itl(std::size_t node);
+
+  /// The certificate the node's TVS presents in its TLS handshake.
+  const certificate& tvs_certificate(std::size_t node) const { return nodes_[node].tvs.cert; }
+  /// TVS's lookup of a signer (serial + issuer) in its trust stores
+  /// (CallManager-trust, Phone-SAST-trust). Returns the certificate and a
+  /// stable key for it, or nothing when TVS would answer "invalid".
+  struct tvs_entry {
+    certificate cert;
+    std::uint32_t key;
+  };
+  std::optional<tvs_entry> tvs_lookup(const signer_id& signer) const;
+
+  // --- the administrator's CLI -----------------------------------------------
+  /// utils itl reset localkey (on `node`, which must be the publisher).
+  command_output itl_reset_localkey(std::size_t node, std::int64_t now);
+  /// utils itl reset remotekey <host> <user> <path>: fetches ITLRecovery.p12
+  /// from the SFTP store, opens it with the cluster security password and
+  /// replaces the publisher's local key with it.
+  command_output itl_reset_remotekey(std::size_t node, const std::string& host,
+                                     const std::string& user, const std::string& path,
+                                     std::int64_t now);
+  /// set cert regen <CallManager|TVS|CAPF|ITLRecovery> with the hold timer.
+  command_output cert_regen(std::size_t node, cert_purpose purpose, std::int64_t now);
+  /// Restart of the Cisco Tftp service: rebuilds the node's ITL from current
+  /// certificates, signed by its CallManager key (ITLRecovery on 12.x).
+  command_output restart_tftp(std::size_t node, std::int64_t now);
+  /// set network hostname on the publisher: CallManager, TVS and CAPF are
+  /// regenerated under the new name; the ITLRecovery entry keeps the old one.
+  command_output rename_publisher(const std::string& new_host, std::int64_t now);
+  /// set network domain on one node: its certificates are regenerated.
+  command_output change_domain(std::size_t node, const std::string& new_domain, std::int64_t now);
+  /// set password user security: re-arms the "not backed up" alert.
+  command_output change_security_password(const std::string& new_password);
+  /// file get tftp ITLRecovery.p12 to an SFTP path (publisher only).
+  command_output backup_itlrecovery(std::size_t node, const std::string& sftp_path);
+
+  /// The daily RTMT alert while ITLRecovery.p12 has not been saved since the
+  /// last password change; empty when backed up.
+  std::optional<std::string> daily_backup_alert() const;
+
+  /// Files on the simulated SFTP server, by path.
+  const std::map<std::string, bytes>& sftp_store() const { return sftp_; }
+
+ private:
+  struct node_state {
+    node_config config;
+    std::string domain;
+    /// CN of this node's ITLRecovery certificate, fixed at install: a rename
+    /// or domain change must not move the recovery key.
+    std::string recovery_cn;
+    identity callmanager, tvs, capf, itlrecovery;
+    int generation[4] = {0, 0, 0, 0};  ///< per cert_purpose
+    std::optional<std::int64_t> last_regen_at;
+    cert_purpose last_regen = cert_purpose::callmanager;
+    file_id served_itl = no_file;
+    file_id served_config = no_file;
+    file_id pre10_itl = no_file;
+  };
+  /// A certificate TVS vouches for, with its lookup fields precomputed.
+  struct tvs_trusted {
+    bytes serial;
+    std::string issuer;  ///< normalise_name() form
+    tvs_entry entry;
+  };
+
+  cluster(cluster_config config, identity_factory& factory, file_store& files);
+  identity make_identity(std::size_t node, cert_purpose purpose);
+  identity& identity_of(std::size_t node, cert_purpose purpose);
+  /// Generation++ and a new identity for the purpose; no ITL is rebuilt.
+  void renew(std::size_t node, cert_purpose purpose);
+  std::uint32_t register_cert(const certificate& cert);
+  void refresh_tvs_trust();
+  node_itl_inputs itl_inputs(std::size_t node, bool with_recovery) const;
+  trust_file build_itl(std::size_t node, bool with_recovery, std::uint32_t timestamp) const;
+  /// Rebuilds the node's ITL and config from current certificates; true when
+  /// the served ITL changed. Unchanged content keeps the served file (and its
+  /// timestamp), so phones see no new ITL.
+  bool rebuild(std::size_t node, std::int64_t now);
+  std::vector<std::size_t> rebuild_all(std::int64_t now);
+  std::uint32_t timestamp(std::int64_t now) const;
+  std::vector<std::size_t> tftp_nodes() const;
+  command_output regenerate(std::size_t node, cert_purpose purpose, std::int64_t now);
+  command_output reset_with(const identity& recovery, std::int64_t now);
+
+  cluster_config config_;
+  identity_factory* factory_;
+  file_store* files_;
+  std::vector<node_state> nodes_;
+  std::size_t publisher_ = 0;
+  /// The key `utils itl reset` signs with: the publisher's ITLRecovery until
+  /// a remotekey reset replaces it.
+  identity reset_key_;
+  std::string recovery_cn_;  ///< keeps the name the publisher had at install
+  bool backed_up_ = false;
+  std::map<std::string, bytes> sftp_;
+  /// Every certificate the cluster ever made, by SHA-1, numbered from 1: the
+  /// stable keys tvs_lookup() hands out.
+  std::map<bytes, std::uint32_t> cert_keys_;
+  std::vector<tvs_trusted> tvs_trust_;  ///< rebuilt whenever a trusted identity changes
+};
+
+}  // namespace itlfleet::sim

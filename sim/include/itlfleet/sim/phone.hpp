@@ -1,0 +1,117 @@
+#pragma once
+/// A phone under Security by Default as a state machine: events in (boot,
+/// TFTP file or error, TVS answer, timer, manual recovery), one action out
+/// (request a file, ask a TVS server, wait, restart). No I/O, no clock, no
+/// globals: the engine feeds it from virtual time or from real sockets.
+///
+/// The boot order and trust decision follow docs/model.md: leap of faith with
+/// no ITL; the new ITL's signer in the installed ITL; otherwise TVS (whose
+/// server certificate must be in the installed ITL); otherwise "Trust List
+/// Update Failed", the old ITL is kept and the phone is locked. The signed
+/// config is checked the same way.
+
+#include <cstdint>
+#include <string_view>
+
+#include "itlfleet/sim/crypto.hpp"
+#include "itlfleet/sim/file_store.hpp"
+#include "itlfleet/sim/trust_oracle.hpp"
+
+namespace itlfleet::sim {
+
+/// What a user counts. Every phone is in exactly one state at every instant.
+enum class phone_state : std::uint8_t {
+  offline,      ///< not powered on yet
+  booting,      ///< between power-on/reset and its trust decision
+  trusted,      ///< installed its server's ITL (or kept an identical one) and accepted its config
+  locked,       ///< "Trust List Update Failed" or config rejected: keeps its old ITL
+  no_itl,       ///< booted but holds no ITL (none served, or deleted)
+  unreachable,  ///< no TFTP server answered; retrying
+};
+inline constexpr int phone_state_count = 6;
+std::string_view state_name(phone_state s);
+
+/// Where in the boot sequence the phone is.
+enum class phone_step : std::uint8_t { idle, itl, itl_tvs, config, config_tvs };
+
+/// One phone, 28 bytes: a million fit in 28 MB.
+struct phone {
+  file_id installed = no_file;  ///< the installed ITL
+  file_id pending = no_file;    ///< the file being checked with TVS
+  std::uint32_t tvs_cache_cert = 0;   ///< certificate key TVS last vouched for
+  std::uint32_t tvs_cache_until = 0;  ///< simulated second the cached answer expires
+  std::uint32_t epoch = 0;      ///< bumped by every reset: older events are stale
+  std::uint16_t group = 0;      ///< fleet group (model, firmware, servers)
+  phone_state state = phone_state::offline;
+  phone_step step = phone_step::idle;
+  std::uint8_t server = 0;      ///< index into the group's TFTP list
+  std::uint8_t tvs_server = 0;  ///< index into the group's TVS list
+  std::uint8_t attempts = 0;    ///< failed requests to the current TFTP server
+  std::uint8_t flags = 0;       ///< phone_flag bits
+
+  bool ever_locked() const { return flags & ever_locked_flag; }
+  static constexpr std::uint8_t ever_locked_flag = 1;
+  static constexpr std::uint8_t itl_rejected_flag = 2;  ///< this boot's ITL update failed
+};
+
+enum class phone_event_kind : std::uint8_t {
+  boot,            ///< power-on or the end of a reboot: start the boot sequence
+  reset,           ///< CUCM (or the user) resets the phone: it reboots
+  file_received,   ///< the requested file arrived
+  file_missing,    ///< TFTP error 1: file not found
+  tftp_refused,    ///< the server is past its Maximum Serving Count
+  tftp_timeout,    ///< no answer at all
+  tvs_answer,      ///< a TVS exchange finished (see tvs_result)
+  timer,           ///< a wait the phone asked for is over
+  delete_itl,      ///< Settings > Security > Trust List > ITL > Erase
+  factory_reset,   ///< factory reset: no ITL, no cache
+};
+
+enum class tvs_status : std::uint8_t { valid, invalid, unreachable };
+
+/// The outcome of one TVS exchange as the network delivered it.
+struct tvs_result {
+  tvs_status status = tvs_status::unreachable;
+  const bytes* server_cert_sha1 = nullptr;  ///< certificate the TVS presented
+  const certificate* signer_cert = nullptr; ///< valid only: the certificate TVS vouched for
+  std::uint32_t signer_key = 0;             ///< its stable key
+};
+
+struct phone_event {
+  phone_event_kind kind = phone_event_kind::boot;
+  file_id file = no_file;  ///< file_received
+  tvs_result tvs;          ///< tvs_answer
+};
+
+enum class phone_action_kind : std::uint8_t {
+  none,
+  request_itl,     ///< RRQ ITLSEP<MAC>.tlv to TFTP server `server` (of the group's list)
+  request_config,  ///< RRQ SEP<MAC>.cnf.xml.sgn to TFTP server `server`
+  query_tvs,       ///< TLS to TVS server `server` (of the group's TVS list) about `file`'s signer
+  wait,            ///< deliver a timer event after `delay_us`
+  reboot,          ///< deliver a boot event after the model's reboot time
+};
+
+struct phone_action {
+  phone_action_kind kind = phone_action_kind::none;
+  std::uint8_t server = 0;
+  file_id file = no_file;
+  std::int64_t delay_us = 0;
+};
+
+/// What a phone of a group knows about its surroundings.
+struct phone_profile {
+  std::uint8_t tftp_servers = 1;  ///< primary and backups
+  std::uint8_t tvs_servers = 1;   ///< TVS servers of its CallManager group
+  std::uint8_t tftp_attempts = 3; ///< per server before moving to the next
+  std::int64_t tftp_backoff_us = 5'000'000;
+  std::int64_t unreachable_retry_us = 60'000'000;
+  std::uint32_t tvs_ttl_s = 86400;
+};
+
+/// Feeds one event to a phone and returns what it does next. `now_s` is the
+/// simulated time in seconds (for the TVS answer cache).
+phone_action handle(phone& p, const phone_event& e, const phone_profile& profile,
+                    trust_oracle& oracle, std::uint32_t now_s);
+
+}  // namespace itlfleet::sim

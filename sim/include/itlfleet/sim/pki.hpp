@@ -1,0 +1,78 @@
+#pragma once
+/// Cluster PKI: every node's CallManager, TVS, CAPF and ITLRecovery key pair
+/// and self-signed certificate, named as CUCM names them.
+///
+/// RSA key generation is slow (milliseconds for 1024 bits, up to a second for
+/// 2048), so identities are deterministic functions of (seed, purpose, name,
+/// generation, bits): a factory memoises them in memory and, given a cache
+/// directory, on disk. Regenerating a certificate bumps its generation.
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+#include "itlfleet/sim/crypto.hpp"
+
+namespace itlfleet::sim {
+
+enum class cert_purpose { callmanager, tvs, capf, itlrecovery };
+std::string_view purpose_name(cert_purpose p);  // "CallManager", "TVS", "CAPF", "ITLRecovery"
+/// Parses "CallManager", "TVS", "CAPF", "ITLRecovery" (case-insensitive).
+result<cert_purpose> parse_purpose(std::string_view s);
+
+/// A key pair and the certificate that carries its public half.
+struct identity {
+  rsa_key key;
+  certificate cert;
+};
+
+/// The OU/O/L/ST/C every certificate of a cluster shares.
+struct organisation {
+  std::string ou = "tac", o = "cisco", l = "rtp", st = "nc", c = "US";
+};
+
+struct pki_options {
+  std::string seed = "itlfleet";
+  int key_bits = 1024;  ///< 1024 or 2048
+  organisation org;
+  /// notBefore of generation-0 certificates (Unix seconds); CUCM's are valid 5 years.
+  std::int64_t epoch_unix = 1767225600;  // 2026-01-01T00:00:00Z
+  int validity_days = 5 * 365 + 1;
+  /// Directory for the on-disk key cache; empty: memory only.
+  std::string cache_dir;
+};
+
+/// Makes identities. Thread-safe; the in-memory cache is shared by copies
+/// made with the same options only through the same factory object.
+class identity_factory {
+ public:
+  explicit identity_factory(pki_options options);
+
+  const pki_options& options() const { return options_; }
+
+  /// The identity of `purpose` for a certificate whose CN is `cn`, at
+  /// regeneration count `generation` (0 for the installation's own).
+  /// `bits` 0 means options().key_bits. Same arguments, same identity.
+  identity make(cert_purpose purpose, const std::string& cn, int generation = 0, int bits = 0);
+
+  distinguished_name name_for(const std::string& cn) const;
+
+ private:
+  pki_options options_;
+  std::mutex mutex_;
+  std::map<std::tuple<int, std::string, int, int>, identity> memo_;
+};
+
+/// The CN CUCM gives a certificate of `purpose` on the node whose fully
+/// qualified name is `fqdn`; `publisher_fqdn` names the ITLRecovery
+/// certificate (ITLRECOVERY_<publisher>); CAPF's CN carries a hash of the host.
+std::string cucm_common_name(cert_purpose purpose, const std::string& fqdn,
+                             const std::string& publisher_fqdn);
+
+/// The default on-disk key cache: $ITLFLEET_KEY_CACHE, else
+/// $XDG_CACHE_HOME/itlfleet/keys, else ~/.cache/itlfleet/keys; empty if none.
+std::string default_key_cache_dir();
+
+}  // namespace itlfleet::sim

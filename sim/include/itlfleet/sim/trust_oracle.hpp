@@ -1,0 +1,58 @@
+#pragma once
+/// The phone's trust decisions with real cryptography, memoised: a million
+/// phones holding the same few ITLs ask the same few questions, so each
+/// distinct (file, trust anchor) pair is verified once with OpenSSL and the
+/// answer reused. `verify_every_time` pays the real cost on every call, for
+/// measuring it.
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+
+#include "itlfleet/sim/crypto.hpp"
+#include "itlfleet/sim/file_store.hpp"
+
+namespace itlfleet::sim {
+
+class trust_oracle {
+ public:
+  explicit trust_oracle(const file_store& files, bool verify_every_time = false)
+      : files_(files), every_time_(verify_every_time) {}
+
+  /// Would a phone holding `installed` accept `candidate` without TVS? The
+  /// signer must be a record of `installed` in a role allowed for the file's
+  /// kind and the signature must verify with that record's key.
+  bool accepts_locally(file_id candidate, file_id installed);
+
+  /// Does `installed` list `tvs_cert_sha1` as a TVS certificate? A phone
+  /// talks to a TVS server only if it does.
+  bool trusts_tvs_server(file_id installed, const bytes& tvs_cert_sha1) const;
+
+  /// After TVS vouched for `signer_cert`: does `candidate`'s signature verify
+  /// with its key? `cert_key` identifies the certificate for memoisation.
+  bool verifies_with(file_id candidate, std::uint32_t cert_key, const certificate& signer_cert);
+
+  /// Keeps a certificate TVS vouched for, so a phone's cached TVS answer can
+  /// be used again without another query.
+  void remember(std::uint32_t cert_key, const certificate& cert) { known_.emplace(cert_key, cert); }
+  const certificate* known(std::uint32_t cert_key) const {
+    auto it = known_.find(cert_key);
+    return it == known_.end() ? nullptr : &it->second;
+  }
+
+  /// Real signature checks performed so far (memo misses, or every call).
+  std::uint64_t crypto_operations() const { return crypto_ops_; }
+
+ private:
+  static std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
+    return (std::uint64_t{a} << 32) | b;
+  }
+  const file_store& files_;
+  bool every_time_;
+  std::unordered_map<std::uint64_t, bool> local_memo_;
+  std::unordered_map<std::uint64_t, bool> cert_memo_;
+  std::unordered_map<std::uint32_t, certificate> known_;
+  std::uint64_t crypto_ops_ = 0;
+};
+
+}  // namespace itlfleet::sim

@@ -1,0 +1,552 @@
+#include "itlfleet/sim/cluster.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cctype>
+#include <cstdio>
+#include <set>
+#include <utility>
+
+#include "itlfleet/sim/itl_builder.hpp"
+#include "itlfleet/sim/verify.hpp"
+
+namespace itlfleet::sim {
+namespace {
+
+// The one configuration file a node serves: the signer is what the trust
+// decision looks at, the device inside does not matter.
+constexpr std::uint64_t representative_mac = 0x001E7A000000ull;
+
+constexpr const char* recovery_p12_path = "/usr/local/cm/tftp/ITLRecovery.p12";
+
+error failure(std::string message) {
+  return error{std::move(message), std::nullopt};
+}
+
+command_output refused(std::string text) {
+  command_output out;
+  out.ok = false;
+  out.text = std::move(text);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// CUCM 10.0(1) introduced the hold timer together with ITLRecovery.
+bool has_hold_timer(const cucm_version& v) {
+  return v.major >= 10;
+}
+
+// Two builds of a file are the same file to a phone when everything but the
+// timestamp (and so the signature) matches: a rebuild with nothing new must
+// not look like a new ITL, or every TFTP restart would reset the fleet.
+bool same_content(const trust_file& a, const trust_file& b) {
+  return a.kind == b.kind && a.records == b.records && a.payload == b.payload &&
+         a.header.signer == b.header.signer && a.header.filename == b.header.filename &&
+         a.header.digest == b.header.digest && a.header.version_major == b.header.version_major &&
+         a.header.version_minor == b.header.version_minor;
+}
+
+std::string hold_minutes(std::int64_t seconds) {
+  const std::int64_t minutes = std::max<std::int64_t>(1, (seconds + 59) / 60);
+  return std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes");
+}
+
+std::string regenerated_text(std::string_view purpose) {
+  const std::string p(purpose);
+  return "WARNING: This operation will overwrite any CA signed certificate previously imported "
+         "for " +
+         p +
+         "\nProceed with regeneration (yes|no)? yes\n"
+         "Successfully Regenerated Certificate for " +
+         p +
+         ".\nPlease do a backup of the server as soon as possible. Failure to do so can stale "
+         "the cluster in case of a crash.\n"
+         "You must restart services related to " +
+         p + " for the regenerated certificates to become active.";
+}
+
+std::string restart_text(const std::string& host) {
+  return "Restarting Cisco Tftp service on host " + host +
+         "\nCisco Tftp service restarted on host " + host;
+}
+
+}  // namespace
+
+cluster::cluster(cluster_config config, identity_factory& factory, file_store& files)
+    : config_(std::move(config)), factory_(&factory), files_(&files) {}
+
+result<cluster> cluster::create(cluster_config config, identity_factory& factory,
+                                file_store& files) {
+  if (config.nodes.empty()) return failure("cluster: no nodes configured");
+  std::size_t publishers = 0, publisher = 0;
+  bool any_tftp = false, any_tvs = false;
+  for (std::size_t i = 0; i < config.nodes.size(); ++i) {
+    const node_config& n = config.nodes[i];
+    if (n.host.empty()) return failure("cluster: node " + std::to_string(i) + " has no host name");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (iequals(config.nodes[j].host, n.host)) {
+        return failure("cluster: host name '" + n.host + "' is used by two nodes");
+      }
+    }
+    if (n.publisher) {
+      ++publishers;
+      publisher = i;
+    }
+    any_tftp = any_tftp || n.tftp;
+    any_tvs = any_tvs || n.tvs;
+  }
+  if (publishers != 1) {
+    return failure("cluster: exactly one node must be the publisher, found " +
+                   std::to_string(publishers));
+  }
+  if (!any_tftp) return failure("cluster: no node runs the TFTP service");
+  if (!any_tvs) return failure("cluster: no node runs TVS");
+  if (config.hold_seconds < 0) return failure("cluster: the hold timer must not be negative");
+
+  cluster c(std::move(config), factory, files);
+  c.publisher_ = publisher;
+  c.nodes_.resize(c.config_.nodes.size());
+  for (std::size_t i = 0; i < c.nodes_.size(); ++i) {
+    c.nodes_[i].config = c.config_.nodes[i];
+    c.nodes_[i].domain = c.config_.domain;
+  }
+  const std::string publisher_fqdn = c.fqdn(publisher);
+  c.recovery_cn_ = cucm_common_name(cert_purpose::itlrecovery, publisher_fqdn, publisher_fqdn);
+  const bool with_recovery = c.config_.version.has_itl_recovery();
+  for (std::size_t i = 0; i < c.nodes_.size(); ++i) {
+    node_state& n = c.nodes_[i];
+    // Each node has its own ITLRecovery certificate named after itself (the
+    // technote); only the publisher's is used. Distinct names also keep the
+    // deterministic factory from handing every node the same key.
+    n.recovery_cn = i == publisher
+                        ? c.recovery_cn_
+                        : cucm_common_name(cert_purpose::itlrecovery, c.fqdn(i), c.fqdn(i));
+    n.callmanager = c.make_identity(i, cert_purpose::callmanager);
+    n.tvs = c.make_identity(i, cert_purpose::tvs);
+    n.capf = c.make_identity(i, cert_purpose::capf);
+    // Before 10.0 there is no ITLRecovery key anywhere.
+    if (with_recovery) n.itlrecovery = c.make_identity(i, cert_purpose::itlrecovery);
+  }
+  c.reset_key_ = c.nodes_[publisher].itlrecovery;
+  c.refresh_tvs_trust();
+  for (std::size_t i : c.tftp_nodes()) c.rebuild(i, 0);
+  return c;
+}
+
+std::string cluster::fqdn(std::size_t i) const {
+  const node_state& n = nodes_[i];
+  return n.domain.empty() ? n.config.host : n.config.host + "." + n.domain;
+}
+
+std::optional<std::size_t> cluster::find_node(std::string_view host) const {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (iequals(nodes_[i].config.host, host) || iequals(fqdn(i), host)) return i;
+  }
+  return std::nullopt;
+}
+
+file_id cluster::pre10_itl(std::size_t node) {
+  node_state& n = nodes_[node];
+  if (!n.config.tftp) return no_file;
+  const node_itl_inputs in = itl_inputs(node, false);
+  const std::vector<itl_entry> entries = node_itl_entries(in);
+  std::vector<record> records;
+  records.reserve(entries.size());
+  for (const itl_entry& e : entries) records.push_back(make_record(e));
+  if (n.pre10_itl != no_file && files_->get(n.pre10_itl).parsed.records == records) {
+    return n.pre10_itl;
+  }
+  // The served ITL's timestamp, not a clock: the same cluster state always
+  // yields the same pre-10 file.
+  build_options options;
+  options.timestamp = files_->get(n.served_itl).parsed.header.timestamp;
+  n.pre10_itl = files_->intern(build_trust_list(entries, node_itl_signer(in), options));
+  return n.pre10_itl;
+}
+
+std::optional<cluster::tvs_entry> cluster::tvs_lookup(const signer_id& signer) const {
+  const std::string issuer = normalise_name(text_of(signer.ca_name));
+  for (const tvs_trusted& t : tvs_trust_) {
+    if (t.serial == signer.serial && t.issuer == issuer) return t.entry;
+  }
+  return std::nullopt;
+}
+
+// --- the administrator's CLI -------------------------------------------------
+
+command_output cluster::itl_reset_localkey(std::size_t node, std::int64_t now) {
+  if (!config_.version.has_itl_recovery()) {
+    return refused("Invalid command: utils itl reset is available from CUCM 10.0(1)");
+  }
+  if (node >= nodes_.size() || node != publisher_) return refused("This is not a Publisher Node");
+  return reset_with(reset_key_, now);
+}
+
+command_output cluster::itl_reset_remotekey(std::size_t node, const std::string& host,
+                                            const std::string& user, const std::string& path,
+                                            std::int64_t now) {
+  if (!config_.version.has_itl_recovery()) {
+    return refused("Invalid command: utils itl reset is available from CUCM 10.0(1)");
+  }
+  if (node >= nodes_.size() || node != publisher_) return refused("This is not a Publisher Node");
+  if (host.empty()) return refused("Invalid SFTP server: the host name is empty");
+  if (user.empty()) return refused("Invalid SFTP user: the user name is empty");
+  const auto it = sftp_.find(path);
+  if (it == sftp_.end()) return refused("File not found on " + host + ": " + path);
+  auto opened = read_pkcs12(it->second, config_.security_password);
+  if (!opened) {
+    return refused("Unable to open " + path + ": " + opened.err().message +
+                   ". The ITLRecovery.p12 file was made under another cluster security password.");
+  }
+  // The fetched key replaces the publisher's local one: later localkey
+  // resets sign with it too.
+  reset_key_ = identity{opened->key, opened->cert};
+  register_cert(reset_key_.cert);
+  refresh_tvs_trust();
+  return reset_with(reset_key_, now);
+}
+
+command_output cluster::cert_regen(std::size_t node, cert_purpose purpose, std::int64_t now) {
+  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  if (purpose == cert_purpose::itlrecovery && !config_.version.has_itl_recovery()) {
+    return refused("Invalid certificate name ITLRecovery: ITLRecovery exists from CUCM 10.0(1)");
+  }
+  const node_state& n = nodes_[node];
+  if (has_hold_timer(config_.version) && config_.hold_timer && n.last_regen_at &&
+      now - *n.last_regen_at < config_.hold_seconds) {
+    return refused(std::string(purpose_name(n.last_regen)) +
+                   " certificate was modified in the last " + hold_minutes(config_.hold_seconds) +
+                   ". Please re-try regenerating " + std::string(purpose_name(purpose)) +
+                   " certificate at a later time");
+  }
+  return regenerate(node, purpose, now);
+}
+
+command_output cluster::restart_tftp(std::size_t node, std::int64_t now) {
+  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  const std::string& host = nodes_[node].config.host;
+  if (!nodes_[node].config.tftp) {
+    return refused("Cisco Tftp service is not activated on host " + host);
+  }
+  command_output out;
+  out.text = restart_text(host);
+  if (rebuild(node, now)) out.itl_changed.push_back(node);
+  return out;
+}
+
+command_output cluster::rename_publisher(const std::string& new_host, std::int64_t now) {
+  node_state& pub = nodes_[publisher_];
+  const std::string old_host = pub.config.host;
+  if (new_host.empty()) return refused("Invalid hostname: empty");
+  if (new_host == old_host) return refused("The hostname is already " + new_host);
+  if (auto other = find_node(new_host); other && *other != publisher_) {
+    return refused("Invalid hostname " + new_host + ": used by another node of the cluster");
+  }
+  pub.config.host = new_host;
+  config_.nodes[publisher_].host = new_host;
+  // The hostname is in the CN of CallManager, TVS and CAPF; ITLRecovery keeps
+  // its install-time name on purpose, and no hold timer guards a rename.
+  for (cert_purpose p : {cert_purpose::callmanager, cert_purpose::tvs, cert_purpose::capf}) {
+    renew(publisher_, p);
+  }
+  refresh_tvs_trust();
+  command_output out;
+  out.itl_changed = rebuild_all(now);
+  out.resets_devices = true;
+  out.text = "Changing hostname from " + old_host + " to " + new_host +
+             "\nRegenerated certificates CallManager, TVS, CAPF for " + fqdn(publisher_);
+  if (config_.version.has_itl_recovery()) {
+    out.text += "\nITLRecovery certificate unchanged: CN=" + recovery_cn_;
+  }
+  out.text += "\nRestarting services; the phones of the cluster are reset.";
+  return out;
+}
+
+command_output cluster::change_domain(std::size_t node, const std::string& new_domain,
+                                      std::int64_t now) {
+  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  node_state& n = nodes_[node];
+  if (new_domain == n.domain) return refused("The domain is already " + new_domain);
+  const std::string old_domain = n.domain;
+  n.domain = new_domain;
+  std::vector<cert_purpose> renewed = {cert_purpose::callmanager, cert_purpose::tvs};
+  if (node == publisher_) renewed.push_back(cert_purpose::capf);
+  std::string names;
+  for (cert_purpose p : renewed) {
+    renew(node, p);
+    names += (names.empty() ? "" : ", ") + std::string(purpose_name(p));
+  }
+  refresh_tvs_trust();
+  command_output out;
+  out.itl_changed = rebuild_all(now);
+  out.resets_devices = true;
+  out.text = "Changing domain of " + n.config.host + " from " + old_domain + " to " + new_domain +
+             "\nRegenerated certificates " + names + " for " + fqdn(node) +
+             "\nRestarting services; the phones of the cluster are reset.";
+  return out;
+}
+
+command_output cluster::change_security_password(const std::string& new_password) {
+  if (new_password.empty()) return refused("The security password must not be empty");
+  config_.security_password = new_password;
+  // The saved .p12 files stay under the old password, so the key counts as
+  // not backed up until the next `file get tftp ITLRecovery.p12`.
+  backed_up_ = false;
+  command_output out;
+  out.text = "Please wait...\nSecurity password changed successfully.";
+  return out;
+}
+
+command_output cluster::backup_itlrecovery(std::size_t node, const std::string& sftp_path) {
+  const std::string gathering = "Please wait while the system is gathering files info ...done.\n";
+  if (node >= nodes_.size() || node != publisher_ || !config_.version.has_itl_recovery()) {
+    return refused(gathering + "File not found: ITLRecovery.p12");
+  }
+  if (sftp_path.empty()) return refused("Invalid download path: empty");
+  bytes p12 =
+      write_pkcs12(reset_key_.key, reset_key_.cert, config_.security_password, "ITLRecovery");
+  char kbytes[32];
+  std::snprintf(kbytes, sizeof kbytes, "%.8g", static_cast<double>(p12.size()) / 1024.0);
+  const std::size_t slash = sftp_path.rfind('/');
+  const std::string directory = slash == std::string::npos ? "." : sftp_path.substr(0, slash + 1);
+  command_output out;
+  out.text = gathering +
+             "Sub-directories were not traversed.\nNumber of files affected: 1\n"
+             "Total size in Bytes: " +
+             std::to_string(p12.size()) + "\nTotal size in Kbytes: " + kbytes +
+             "\nWould you like to proceed [y/n]? y\nDownload directory: " + directory +
+             "\n.\nTransfer completed.\nDownloading file: " + recovery_p12_path;
+  sftp_[sftp_path] = std::move(p12);
+  backed_up_ = true;
+  return out;
+}
+
+std::optional<std::string> cluster::daily_backup_alert() const {
+  if (backed_up_ || !config_.version.has_itl_recovery()) return std::nullopt;
+  return "ITLRecovery certificate has not been backed up. Please run 'file get tftp "
+         "ITLRecovery.p12' on the publisher " +
+         nodes_[publisher_].config.host +
+         " and keep the file in a safe place: it is needed to recover phones that no longer "
+         "trust the cluster (utils itl reset).";
+}
+
+// --- internals -----------------------------------------------------------------
+
+identity cluster::make_identity(std::size_t node, cert_purpose purpose) {
+  const node_state& n = nodes_[node];
+  std::string cn;
+  switch (purpose) {
+    case cert_purpose::callmanager:
+    case cert_purpose::tvs:
+      cn = fqdn(node);
+      break;
+    case cert_purpose::capf:
+      cn = cucm_common_name(cert_purpose::capf, fqdn(node), fqdn(publisher_));
+      break;
+    case cert_purpose::itlrecovery:
+      cn = n.recovery_cn;
+      break;
+  }
+  identity id = factory_->make(purpose, cn, n.generation[static_cast<int>(purpose)]);
+  register_cert(id.cert);
+  return id;
+}
+
+identity& cluster::identity_of(std::size_t node, cert_purpose purpose) {
+  node_state& n = nodes_[node];
+  switch (purpose) {
+    case cert_purpose::callmanager:
+      return n.callmanager;
+    case cert_purpose::tvs:
+      return n.tvs;
+    case cert_purpose::capf:
+      return n.capf;
+    case cert_purpose::itlrecovery:
+      return n.itlrecovery;
+  }
+  assert(false);
+  return n.callmanager;
+}
+
+void cluster::renew(std::size_t node, cert_purpose purpose) {
+  ++nodes_[node].generation[static_cast<int>(purpose)];
+  identity_of(node, purpose) = make_identity(node, purpose);
+}
+
+std::uint32_t cluster::register_cert(const certificate& cert) {
+  const auto next = static_cast<std::uint32_t>(cert_keys_.size() + 1);
+  return cert_keys_.try_emplace(cert.sha1(), next).first->second;
+}
+
+void cluster::refresh_tvs_trust() {
+  tvs_trust_.clear();
+  std::set<std::uint32_t> seen;
+  auto trust = [&](const certificate& cert) {
+    if (!cert.valid()) return;
+    const std::uint32_t key = register_cert(cert);
+    if (!seen.insert(key).second) return;
+    tvs_trust_.push_back({cert.serial(), normalise_name(cert.issuer()), {cert, key}});
+  };
+  // CallManager-trust holds the current CallManager certificates; Phone-SAST-
+  // trust the ITLRecovery ones and the key a remotekey reset brought in.
+  // Regenerated-away certificates are gone from both.
+  for (const node_state& n : nodes_) trust(n.callmanager.cert);
+  if (config_.version.has_itl_recovery()) {
+    for (const node_state& n : nodes_) trust(n.itlrecovery.cert);
+    trust(reset_key_.cert);
+  }
+}
+
+node_itl_inputs cluster::itl_inputs(std::size_t node, bool with_recovery) const {
+  const node_state& n = nodes_[node];
+  const node_state& pub = nodes_[publisher_];
+  node_itl_inputs in;
+  in.callmanager = n.callmanager;
+  if (n.config.tvs) in.own_tvs = n.tvs.cert;
+  in.publisher_capf = pub.capf.cert;
+  in.publisher_itlrecovery = pub.itlrecovery;
+  for (const node_state& other : nodes_) {
+    if (other.config.tvs) in.cluster_tvs.push_back(other.tvs.cert);
+  }
+  in.version = config_.version;
+  // The ITL as a pre-10.0 release built it: no ITLRecovery record, and so the
+  // CallManager key signs.
+  if (!with_recovery && in.version.has_itl_recovery()) in.version = cucm_version{9, 1};
+  return in;
+}
+
+trust_file cluster::build_itl(std::size_t node, bool with_recovery, std::uint32_t timestamp) const {
+  build_options options;
+  options.filename = "ITLFile.tlv";
+  options.timestamp = timestamp;
+  return build_node_itl(itl_inputs(node, with_recovery), options);
+}
+
+bool cluster::rebuild(std::size_t node, std::int64_t now) {
+  node_state& n = nodes_[node];
+  if (!n.config.tftp) return false;
+  const std::uint32_t ts = timestamp(now);
+  const file_id before = n.served_itl;
+
+  trust_file itl = build_itl(node, config_.version.has_itl_recovery(), ts);
+  if (before == no_file || !same_content(files_->get(before).parsed, itl)) {
+    n.served_itl = files_->intern(itl);
+  }
+
+  std::vector<std::string> tvs_hosts;
+  for (const node_state& other : nodes_) {
+    if (other.config.tvs) tvs_hosts.push_back(other.config.host);
+  }
+  const std::string device = device_name(representative_mac);
+  const std::string xml = phone_config_xml(device, tvs_hosts);
+  build_options options;
+  options.filename = config_name_for(device);
+  options.timestamp = ts;
+  trust_file config = build_signed_file(as_bytes(xml), n.callmanager, options);
+  if (n.served_config == no_file || !same_content(files_->get(n.served_config).parsed, config)) {
+    n.served_config = files_->intern(config);
+  }
+  return n.served_itl != before;
+}
+
+std::vector<std::size_t> cluster::rebuild_all(std::int64_t now) {
+  std::vector<std::size_t> changed;
+  for (std::size_t i : tftp_nodes()) {
+    if (rebuild(i, now)) changed.push_back(i);
+  }
+  return changed;
+}
+
+std::uint32_t cluster::timestamp(std::int64_t now) const {
+  return static_cast<std::uint32_t>(std::int64_t{config_.epoch_unix} + now);
+}
+
+std::vector<std::size_t> cluster::tftp_nodes() const {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].config.tftp) out.push_back(i);
+  }
+  return out;
+}
+
+command_output cluster::regenerate(std::size_t node, cert_purpose purpose, std::int64_t now) {
+  renew(node, purpose);
+  node_state& n = nodes_[node];
+  n.last_regen_at = now;
+  n.last_regen = purpose;
+  command_output out;
+  out.text = regenerated_text(purpose_name(purpose));
+  switch (purpose) {
+    case cert_purpose::callmanager:
+      // The services restart: TFTP rebuilds this node's ITL and config with
+      // the new key, and the changed ITL makes CUCM reset the phones.
+      if (rebuild(node, now)) out.itl_changed.push_back(node);
+      out.resets_devices = true;
+      break;
+    case cert_purpose::tvs:
+      // Every ITL lists every TVS node.
+      if (n.config.tvs) out.itl_changed = rebuild_all(now);
+      out.resets_devices = true;
+      break;
+    case cert_purpose::capf:
+      // Only the publisher's CAPF is in the ITLs.
+      if (node == publisher_) out.itl_changed = rebuild_all(now);
+      out.resets_devices = true;
+      break;
+    case cert_purpose::itlrecovery:
+      // No ITL changes and no phone resets until the TFTP service restarts.
+      if (node == publisher_) reset_key_ = n.itlrecovery;
+      break;
+  }
+  refresh_tvs_trust();
+  return out;
+}
+
+command_output cluster::reset_with(const identity& recovery, std::int64_t now) {
+  const std::uint32_t ts = timestamp(now);
+  const node_state& pub = nodes_[publisher_];
+  trust_file reset_itl = pub.served_itl != no_file
+                             ? files_->get(pub.served_itl).parsed
+                             : build_itl(publisher_, config_.version.has_itl_recovery(), ts);
+  sign_with(reset_itl, recovery, ts);
+  const file_id reset_id = files_->intern(reset_itl);
+
+  // The publisher first, as CUCM lists and restarts it.
+  std::vector<std::size_t> order;
+  if (pub.config.tftp) order.push_back(publisher_);
+  for (std::size_t i : tftp_nodes()) {
+    if (i != publisher_) order.push_back(i);
+  }
+
+  command_output out;
+  std::string hosts;
+  for (std::size_t i : order) {
+    hosts += (hosts.empty() ? "'" : ", '") + nodes_[i].config.host + "'";
+  }
+  out.text =
+      "Locating active Tftp servers in the cluster.....\n"
+      "Following is the list of Active tftp servers in the cluster\n[" +
+      hosts +
+      "]\nThe reset ITL file was generated successfully\n"
+      "Transferring new reset ITL file to the TFTP server nodes in the cluster.....";
+  for (std::size_t i : order) {
+    const std::string& host = nodes_[i].config.host;
+    if (i != publisher_) out.text += "\nSuccessfully transferred reset ITL to node " + host;
+    out.text += "\n" + restart_text(host);
+    // The restart serves the transferred file as is: the reset ITL stays
+    // until a later restart or regeneration rebuilds the node's own.
+    if (nodes_[i].served_itl != reset_id) {
+      nodes_[i].served_itl = reset_id;
+      out.itl_changed.push_back(i);
+    }
+  }
+  return out;
+}
+
+}  // namespace itlfleet::sim

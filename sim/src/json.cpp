@@ -1,0 +1,129 @@
+#include "itlfleet/sim/json.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace itlfleet {
+
+std::string json_quote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (ch < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(ch));
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+void json_writer::newline() {
+  out_.push_back('\n');
+  out_.append(2 * first_.size(), ' ');
+}
+
+void json_writer::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (first_.empty()) return;
+  if (!first_.back()) out_.push_back(',');
+  first_.back() = false;
+  newline();
+}
+
+json_writer& json_writer::begin_object() {
+  before_value();
+  out_.push_back('{');
+  first_.push_back(true);
+  return *this;
+}
+
+json_writer& json_writer::end_object() {
+  const bool empty = first_.back();
+  first_.pop_back();
+  if (!empty) newline();
+  out_.push_back('}');
+  if (first_.empty()) out_.push_back('\n');
+  return *this;
+}
+
+json_writer& json_writer::begin_array() {
+  before_value();
+  out_.push_back('[');
+  first_.push_back(true);
+  return *this;
+}
+
+json_writer& json_writer::end_array() {
+  const bool empty = first_.back();
+  first_.pop_back();
+  if (!empty) newline();
+  out_.push_back(']');
+  if (first_.empty()) out_.push_back('\n');
+  return *this;
+}
+
+json_writer& json_writer::key(std::string_view k) {
+  before_value();
+  out_ += json_quote(k);
+  out_ += ": ";
+  after_key_ = true;
+  return *this;
+}
+
+json_writer& json_writer::value(std::string_view v) {
+  before_value();
+  out_ += json_quote(v);
+  return *this;
+}
+
+json_writer& json_writer::value(std::int64_t v) {
+  before_value();
+  out_ += std::to_string(v);
+  return *this;
+}
+
+json_writer& json_writer::value(std::uint64_t v) {
+  before_value();
+  out_ += std::to_string(v);
+  return *this;
+}
+
+json_writer& json_writer::value(double v) {
+  before_value();
+  if (!std::isfinite(v)) {
+    out_ += "null";
+    return *this;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  out_ += buf;
+  return *this;
+}
+
+json_writer& json_writer::value(bool v) {
+  before_value();
+  out_ += v ? "true" : "false";
+  return *this;
+}
+
+json_writer& json_writer::null() {
+  before_value();
+  out_ += "null";
+  return *this;
+}
+
+}  // namespace itlfleet

@@ -1,0 +1,186 @@
+#include "itlfleet/sim/phone.hpp"
+
+namespace itlfleet::sim {
+
+std::string_view state_name(phone_state s) {
+  switch (s) {
+    case phone_state::offline: return "offline";
+    case phone_state::booting: return "booting";
+    case phone_state::trusted: return "trusted";
+    case phone_state::locked: return "locked";
+    case phone_state::no_itl: return "no_itl";
+    case phone_state::unreachable: return "unreachable";
+  }
+  return "?";
+}
+
+namespace {
+
+phone_action request(phone_action_kind kind, const phone& p) {
+  return {kind, p.server, no_file, 0};
+}
+
+phone_action wait(std::int64_t us) { return {phone_action_kind::wait, 0, no_file, us}; }
+
+phone_action start_boot(phone& p) {
+  p.state = phone_state::booting;
+  p.step = phone_step::itl;
+  p.server = 0;
+  p.attempts = 0;
+  p.pending = no_file;
+  p.flags &= static_cast<std::uint8_t>(~phone::itl_rejected_flag);
+  return request(phone_action_kind::request_itl, p);
+}
+
+/// The end of a boot: the config was accepted or rejected.
+phone_action finish(phone& p, bool config_accepted) {
+  p.step = phone_step::idle;
+  p.pending = no_file;
+  if (!config_accepted || (p.flags & phone::itl_rejected_flag)) {
+    p.state = phone_state::locked;
+    p.flags |= phone::ever_locked_flag;
+  } else {
+    p.state = p.installed == no_file ? phone_state::no_itl : phone_state::trusted;
+  }
+  return {};
+}
+
+/// The ITL step is over (installed, kept or rejected): fetch the config from
+/// the same server.
+phone_action to_config(phone& p) {
+  p.step = phone_step::config;
+  p.pending = no_file;
+  p.attempts = 0;
+  return request(phone_action_kind::request_config, p);
+}
+
+/// A file is trusted: install it (ITL) or accept it (config).
+phone_action accept(phone& p, file_id f) {
+  if (p.step == phone_step::itl || p.step == phone_step::itl_tvs) {
+    p.installed = f;
+    return to_config(p);
+  }
+  return finish(p, true);
+}
+
+/// Neither the installed ITL nor any TVS vouched for the file.
+phone_action reject(phone& p) {
+  if (p.step == phone_step::itl || p.step == phone_step::itl_tvs) {
+    // "Trust List Update Failed": keep the old ITL, carry on to the config,
+    // which a locked phone will not accept either.
+    p.flags |= phone::itl_rejected_flag;
+    return to_config(p);
+  }
+  return finish(p, false);
+}
+
+phone_action ask_tvs(phone& p, file_id f, const phone_profile& profile, trust_oracle& oracle,
+                     std::uint32_t now_s) {
+  // A cached "valid" answer stands in for a query while its TTL lasts.
+  if (p.tvs_cache_cert != 0 && now_s < p.tvs_cache_until) {
+    if (const certificate* cert = oracle.known(p.tvs_cache_cert)) {
+      if (oracle.verifies_with(f, p.tvs_cache_cert, *cert)) return accept(p, f);
+    }
+  }
+  if (profile.tvs_servers == 0) return reject(p);
+  p.step = p.step == phone_step::itl ? phone_step::itl_tvs : phone_step::config_tvs;
+  p.pending = f;
+  p.tvs_server = 0;
+  return {phone_action_kind::query_tvs, 0, f, 0};
+}
+
+phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_oracle& oracle,
+                     std::uint32_t now_s) {
+  if (p.step != phone_step::itl && p.step != phone_step::config) return {};
+  // No ITL: the first one is taken on faith, and a phone without an ITL
+  // accepts any configuration.
+  if (p.installed == no_file) return accept(p, f);
+  if (p.step == phone_step::itl && f == p.installed) return to_config(p);
+  if (oracle.accepts_locally(f, p.installed)) return accept(p, f);
+  return ask_tvs(p, f, profile, oracle, now_s);
+}
+
+phone_action on_tvs(phone& p, const tvs_result& r, const phone_profile& profile,
+                    trust_oracle& oracle, std::uint32_t now_s) {
+  if (p.step != phone_step::itl_tvs && p.step != phone_step::config_tvs) return {};
+  const bool server_trusted =
+      r.server_cert_sha1 != nullptr && oracle.trusts_tvs_server(p.installed, *r.server_cert_sha1);
+  if (server_trusted && r.status == tvs_status::valid && r.signer_cert != nullptr &&
+      oracle.verifies_with(p.pending, r.signer_key, *r.signer_cert)) {
+    oracle.remember(r.signer_key, *r.signer_cert);
+    p.tvs_cache_cert = r.signer_key;
+    p.tvs_cache_until = now_s + profile.tvs_ttl_s;
+    const file_id f = p.pending;
+    p.step = p.step == phone_step::itl_tvs ? phone_step::itl : phone_step::config;
+    return accept(p, f);
+  }
+  // Unreachable, untrusted and "invalid" end the same way: try the next TVS.
+  if (p.tvs_server + 1 < profile.tvs_servers) {
+    ++p.tvs_server;
+    return {phone_action_kind::query_tvs, p.tvs_server, p.pending, 0};
+  }
+  p.step = p.step == phone_step::itl_tvs ? phone_step::itl : phone_step::config;
+  return reject(p);
+}
+
+phone_action on_tftp_failure(phone& p, const phone_profile& profile) {
+  if (p.step != phone_step::itl && p.step != phone_step::config) return {};
+  if (++p.attempts < profile.tftp_attempts) return wait(profile.tftp_backoff_us);
+  p.attempts = 0;
+  if (p.server + 1 < profile.tftp_servers) {
+    ++p.server;
+    return request(p.step == phone_step::itl ? phone_action_kind::request_itl
+                                             : phone_action_kind::request_config,
+                   p);
+  }
+  p.state = phone_state::unreachable;
+  p.step = phone_step::idle;
+  return wait(profile.unreachable_retry_us);
+}
+
+}  // namespace
+
+phone_action handle(phone& p, const phone_event& e, const phone_profile& profile,
+                    trust_oracle& oracle, std::uint32_t now_s) {
+  switch (e.kind) {
+    case phone_event_kind::boot:
+      return start_boot(p);
+    case phone_event_kind::reset:
+      if (p.state == phone_state::offline) return {};  // nothing to reset
+      ++p.epoch;
+      p.state = phone_state::booting;
+      p.step = phone_step::idle;
+      return {phone_action_kind::reboot, 0, no_file, 0};
+    case phone_event_kind::delete_itl:
+    case phone_event_kind::factory_reset:
+      p.installed = no_file;
+      if (e.kind == phone_event_kind::factory_reset) {
+        p.tvs_cache_cert = 0;
+        p.tvs_cache_until = 0;
+      }
+      if (p.state == phone_state::offline) return {};
+      // Both end in a restart of the phone.
+      ++p.epoch;
+      p.state = phone_state::booting;
+      p.step = phone_step::idle;
+      return {phone_action_kind::reboot, 0, no_file, 0};
+    case phone_event_kind::file_received:
+      return on_file(p, e.file, profile, oracle, now_s);
+    case phone_event_kind::file_missing:
+      if (p.step == phone_step::itl) return to_config(p);  // no ITL served: carry on
+      return on_tftp_failure(p, profile);
+    case phone_event_kind::tftp_refused:
+    case phone_event_kind::tftp_timeout:
+      return on_tftp_failure(p, profile);
+    case phone_event_kind::tvs_answer:
+      return on_tvs(p, e.tvs, profile, oracle, now_s);
+    case phone_event_kind::timer:
+      if (p.state == phone_state::unreachable) return start_boot(p);
+      if (p.step == phone_step::itl) return request(phone_action_kind::request_itl, p);
+      if (p.step == phone_step::config) return request(phone_action_kind::request_config, p);
+      return {};
+  }
+  return {};
+}
+
+}  // namespace itlfleet::sim

@@ -1,0 +1,206 @@
+#include "itlfleet/sim/pki.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <system_error>
+#include <thread>
+
+namespace itlfleet::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A plain error (no byte offset): these are not parse positions.
+error failure(std::string message) {
+  return error{std::move(message), std::nullopt};
+}
+
+std::string hex(byte_view data) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(data.size() * 2);
+  for (std::uint8_t b : data) {
+    out += digits[b >> 4];
+    out += digits[b & 0x0F];
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Everything a key depends on, each field length-prefixed so that no two
+// argument tuples give the same string. Bump the version when the derivation
+// changes, so stale disk caches are not reused.
+std::string derivation(const std::string& seed, cert_purpose purpose, const std::string& cn,
+                       int generation, int bits) {
+  std::string out = "itlfleet-pki-v1";
+  for (const std::string& field : {seed, std::string(purpose_name(purpose)), cn,
+                                   std::to_string(generation), std::to_string(bits)}) {
+    out += '|';
+    out += std::to_string(field.size());
+    out += ':';
+    out += field;
+  }
+  return out;
+}
+
+// A cached key is used only if it is a private RSA key of the right size; a
+// truncated or foreign file is ignored and overwritten.
+std::optional<rsa_key> load_cached_key(const fs::path& file, int bits) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) return std::nullopt;
+  const std::string pem = text.str();
+  if (pem.find("PRIVATE KEY") == std::string::npos) return std::nullopt;
+  auto key = rsa_key::from_pem(pem);
+  if (!key || key->bits() != bits) return std::nullopt;
+  return std::move(key).value();
+}
+
+// Writes to a temporary name and renames, so a concurrent reader (another
+// thread or another test process) sees the whole file or none. Failures are
+// ignored: the cache only saves time.
+void store_cached_key(const fs::path& file, const rsa_key& key) {
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  if (ec) return;
+  const std::size_t thread_tag = std::hash<std::thread::id>{}(std::this_thread::get_id());
+  fs::path tmp = file;
+  tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(thread_tag);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace,
+                    ec);
+    out << key.private_pem();
+    out.close();
+    if (!out) {
+      fs::remove(tmp, ec);
+      return;
+    }
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) fs::remove(tmp, ec);
+}
+
+}  // namespace
+
+std::string_view purpose_name(cert_purpose p) {
+  switch (p) {
+    case cert_purpose::callmanager:
+      return "CallManager";
+    case cert_purpose::tvs:
+      return "TVS";
+    case cert_purpose::capf:
+      return "CAPF";
+    case cert_purpose::itlrecovery:
+      return "ITLRecovery";
+  }
+  return "?";
+}
+
+result<cert_purpose> parse_purpose(std::string_view s) {
+  for (cert_purpose p : {cert_purpose::callmanager, cert_purpose::tvs, cert_purpose::capf,
+                         cert_purpose::itlrecovery}) {
+    if (iequals(s, purpose_name(p))) return p;
+  }
+  return failure("unknown certificate purpose '" + std::string(s) +
+                 "': expected CallManager, TVS, CAPF or ITLRecovery");
+}
+
+identity_factory::identity_factory(pki_options options) : options_(std::move(options)) {}
+
+distinguished_name identity_factory::name_for(const std::string& cn) const {
+  const organisation& org = options_.org;
+  return distinguished_name{cn, org.ou, org.o, org.l, org.st, org.c};
+}
+
+identity identity_factory::make(cert_purpose purpose, const std::string& cn, int generation,
+                                int bits) {
+  if (bits == 0) bits = options_.key_bits;
+  const auto memo_key = std::make_tuple(static_cast<int>(purpose), cn, generation, bits);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = memo_.find(memo_key); it != memo_.end()) return it->second;
+  }
+
+  // Built outside the lock so that threads make different identities in
+  // parallel; two threads racing on the same one compute equal results.
+  const std::string derivation_string = derivation(options_.seed, purpose, cn, generation, bits);
+  deterministic_stream stream(derivation_string);
+  // The serial comes first from the stream so that a key loaded from the disk
+  // cache gets the same serial without regenerating the primes. 16 bytes,
+  // positive (top bit clear) and with no leading zero byte to drop.
+  bytes serial(16);
+  stream.fill(serial.data(), serial.size());
+  serial[0] &= 0x7F;
+  if (serial[0] < 0x10) serial[0] |= 0x10;
+
+  std::optional<rsa_key> key;
+  fs::path cache_file;
+  if (!options_.cache_dir.empty()) {
+    cache_file = fs::path(options_.cache_dir) / (hex(sha256(as_bytes(derivation_string))) + ".pem");
+    key = load_cached_key(cache_file, bits);
+  }
+  if (!key) {
+    key = rsa_key::generate(bits, stream);
+    if (!cache_file.empty()) store_cached_key(cache_file, *key);
+  }
+
+  identity id;
+  id.key = std::move(*key);
+  // A regenerated certificate also starts on a later day, as a real one would.
+  const std::int64_t not_before = options_.epoch_unix + std::int64_t{generation} * 86400;
+  id.cert = certificate::self_signed(
+      id.key, name_for(cn), serial, not_before, options_.validity_days,
+      purpose == cert_purpose::itlrecovery ? cert_profile::recovery : cert_profile::service);
+
+  std::lock_guard lock(mutex_);
+  return memo_.try_emplace(memo_key, std::move(id)).first->second;
+}
+
+std::string cucm_common_name(cert_purpose purpose, const std::string& fqdn,
+                             const std::string& publisher_fqdn) {
+  switch (purpose) {
+    case cert_purpose::callmanager:
+    case cert_purpose::tvs:
+      return fqdn;
+    case cert_purpose::capf:
+      return "CAPF-" + hex(sha256(as_bytes(fqdn))).substr(0, 8);
+    case cert_purpose::itlrecovery:
+      return "ITLRECOVERY_" + publisher_fqdn;
+  }
+  return fqdn;
+}
+
+std::string default_key_cache_dir() {
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+  };
+  if (std::string dir = env("ITLFLEET_KEY_CACHE"); !dir.empty()) return dir;
+  if (std::string xdg = env("XDG_CACHE_HOME"); !xdg.empty()) {
+    return (fs::path(xdg) / "itlfleet" / "keys").string();
+  }
+  if (std::string home = env("HOME"); !home.empty()) {
+    return (fs::path(home) / ".cache" / "itlfleet" / "keys").string();
+  }
+  return {};
+}
+
+}  // namespace itlfleet::sim

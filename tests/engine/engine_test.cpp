@@ -1,0 +1,198 @@
+// Whole runs of the virtual engine on small fleets: outcomes a user relies on,
+// conservation of phones, determinism, and a golden event log.
+
+#include "itlfleet/engine/virtual_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "plan_fixture.hpp"
+
+namespace itlfleet::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using sim::phone_state;
+using test::at;
+
+run_result run_ok(const run_plan& plan, run_options options = {}) {
+  auto r = run_virtual(plan, options);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
+  return std::move(r.value());
+}
+
+std::uint64_t count(const metrics::snapshot& s, phone_state st) { return s.fleet.state(st); }
+
+const metrics::snapshot& at_time(const run_result& r, std::chrono::microseconds t) {
+  const metrics::snapshot* row = &r.series.front();
+  for (const auto& s : r.series)
+    if (s.time_us <= t.count()) row = &s;
+  return *row;
+}
+
+run_plan double_regen(bool hold_timer) {
+  run_plan p = test::single_node_plan(300);
+  p.cluster.hold_timer = hold_timer;
+  p.timeline = {at(0s, action_kind::boot_all), at(10min, action_kind::cert_regen, {"CallManager"}),
+                at(10min + 10s, action_kind::cert_regen, {"TVS"})};
+  return p;
+}
+
+TEST(Engine, every_phone_is_in_exactly_one_state_at_every_sample) {
+  run_plan p = double_regen(false);
+  p.fleet.push_back(p.fleet[0]);
+  p.fleet[1].name = "old";
+  p.fleet[1].count = 50;
+  p.fleet[1].itl = installed_itl::pre_10;
+  p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
+  p.timeline.push_back(at(26min, action_kind::reset_all_devices));
+  const run_result r = run_ok(p);
+  ASSERT_GT(r.series.size(), 100u);
+  for (const auto& s : r.series) {
+    EXPECT_EQ(s.fleet.total(), 350u) << "at " << s.time_us;
+    EXPECT_EQ(s.groups[0].total() + s.groups[1].total(), 350u);
+  }
+}
+
+TEST(Engine, fleet_boots_trusted) {
+  run_plan p = test::single_node_plan(300);
+  p.timeline = {at(0s, action_kind::boot_all)};
+  const run_result r = run_ok(p);
+  EXPECT_EQ(count(at_time(r, 0s), phone_state::offline), 300u);
+  EXPECT_EQ(count(r.final_state, phone_state::trusted), 300u);
+  EXPECT_EQ(r.final_state.fleet.stale, 0u);
+}
+
+TEST(Engine, double_regen_without_hold_timer_locks_the_whole_fleet) {
+  const run_result r = run_ok(double_regen(false));
+  EXPECT_EQ(count(at_time(r, 9min), phone_state::trusted), 300u);
+  EXPECT_EQ(count(r.final_state, phone_state::locked), 300u);
+  EXPECT_EQ(r.final_state.fleet.stale, 300u) << "locked phones keep the old ITL";
+  EXPECT_EQ(r.final_state.fleet.unrecoverable, 0u) << "their ITL has the ITLRecovery record";
+  EXPECT_EQ(r.final_state.events.refused_commands, 0u);
+}
+
+TEST(Engine, hold_timer_refuses_the_second_regeneration_and_the_fleet_stays_trusted) {
+  const run_result r = run_ok(double_regen(true));
+  EXPECT_EQ(r.final_state.events.refused_commands, 1u);
+  EXPECT_EQ(count(r.final_state, phone_state::trusted), 300u);
+  EXPECT_EQ(r.final_state.fleet.ever_locked, 0u);
+  EXPECT_NE(r.event_log.find("CallManager certificate was modified in the last 5 minutes"),
+            std::string::npos);
+}
+
+TEST(Engine, bulk_reset_recovers_exactly_the_phones_whose_itl_has_itlrecovery) {
+  run_plan p = double_regen(false);
+  p.fleet.push_back(p.fleet[0]);
+  p.fleet[1].name = "old";
+  p.fleet[1].count = 40;
+  p.fleet[1].itl = installed_itl::pre_10;
+  p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
+  p.timeline.push_back(at(26min, action_kind::reset_all_devices));
+  const run_result r = run_ok(p);
+  const auto& before = at_time(r, 24min);
+  EXPECT_EQ(count(before, phone_state::locked), 340u);
+  EXPECT_EQ(before.fleet.unrecoverable, 40u);
+  EXPECT_EQ(r.final_state.groups[0].state(phone_state::trusted), 300u);
+  EXPECT_EQ(r.final_state.groups[0].recovered, 300u);
+  EXPECT_EQ(r.final_state.groups[1].state(phone_state::locked), 40u);
+  EXPECT_EQ(r.final_state.fleet.unrecoverable, 40u);
+}
+
+TEST(Engine, second_tvs_node_saves_a_fleet_whose_callmanager_and_tvs_changed_on_one_node) {
+  run_plan p = test::two_node_plan(200);
+  p.cluster.hold_timer = false;
+  p.timeline = {at(0s, action_kind::boot_all),
+                at(10min, action_kind::cert_regen, {"CallManager"}, "cucm-pub"),
+                at(10min + 10s, action_kind::cert_regen, {"TVS"}, "cucm-pub")};
+  const run_result r = run_ok(p);
+  EXPECT_EQ(count(r.final_state, phone_state::trusted), 200u);
+  EXPECT_GT(r.final_state.events.tvs_failures, 0u) << "the publisher's new TVS was tried first";
+}
+
+TEST(Engine, tftp_past_maximum_serving_count_refuses_and_phones_retry_until_served) {
+  run_plan p = test::single_node_plan(2000);
+  p.cluster.tftp.max_serving_count = 50;
+  p.cluster.tftp.block_cost = 200us;
+  p.boot.spread = 5s;
+  p.timeline = {at(0s, action_kind::boot_all)};
+  const run_result r = run_ok(p);
+  EXPECT_GT(r.final_state.events.tftp_refusals, 0u);
+  EXPECT_EQ(count(r.final_state, phone_state::trusted), 2000u);
+}
+
+TEST(Engine, tftp_outage_leaves_phones_unreachable_until_it_ends) {
+  run_plan p = test::single_node_plan(100);
+  action outage = at(0s, action_kind::tftp_outage, {}, "cucm-pub");
+  outage.length = 10min;
+  p.timeline = {outage, at(0s, action_kind::boot_all)};
+  const run_result r = run_ok(p);
+  EXPECT_EQ(count(at_time(r, 5min), phone_state::unreachable), 100u);
+  EXPECT_EQ(count(r.final_state, phone_state::trusted), 100u);
+}
+
+TEST(Engine, same_seed_same_outputs_and_another_seed_other_timings) {
+  run_plan p = double_regen(false);
+  p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
+  p.timeline.push_back(at(26min, action_kind::reset_all_devices));
+  const run_result a = run_ok(p);
+  const run_result b = run_ok(p);
+  EXPECT_EQ(a.event_log, b.event_log);
+  EXPECT_EQ(metrics::timeseries_csv(a.series), metrics::timeseries_csv(b.series));
+  EXPECT_EQ(metrics::summary_json(a.info, a.final_state, a.checks),
+            metrics::summary_json(b.info, b.final_state, b.checks));
+  p.seed = 12;
+  const run_result c = run_ok(p);
+  EXPECT_NE(a.event_log, c.event_log);
+}
+
+TEST(Engine, verifying_every_time_gives_the_same_outcome_as_memoised_verification) {
+  run_plan p = double_regen(false);
+  p.fleet[0].count = 60;
+  p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
+  p.timeline.push_back(at(26min, action_kind::reset_all_devices));
+  run_options every;
+  every.verify_every_time = true;
+  const run_result memo = run_ok(p);
+  const run_result real = run_ok(p, every);
+  EXPECT_EQ(memo.event_log, real.event_log);
+  EXPECT_GT(real.info.crypto_operations, memo.info.crypto_operations * 5);
+}
+
+TEST(Engine, expectations_pass_and_fail_with_messages) {
+  run_plan p = double_regen(false);
+  p.expect = {test::expect_at(9min, "trusted", comparison::eq, 300),
+              test::expect_at(20min, "locked", comparison::eq, 0)};
+  const run_result r = run_ok(p);
+  ASSERT_EQ(r.checks.size(), 2u);
+  EXPECT_TRUE(r.checks[0].passed) << r.checks[0].message;
+  EXPECT_FALSE(r.checks[1].passed);
+  EXPECT_NE(r.checks[1].message.find("300"), std::string::npos) << r.checks[1].message;
+  EXPECT_FALSE(r.passed);
+}
+
+// A small scenario's whole event log, checked in. Regenerate deliberately
+// with ITLFLEET_UPDATE_GOLDEN=1 after a change that is meant to alter it.
+TEST(Engine, small_double_regen_event_log_matches_the_golden_copy) {
+  run_plan p = double_regen(false);
+  p.fleet[0].count = 6;
+  p.boot.spread = 20s;
+  p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
+  p.timeline.push_back(at(26min, action_kind::reset_all_devices));
+  const run_result r = run_ok(p);
+  const std::string path = std::string(ITLFLEET_SOURCE_DIR) + "/tests/engine/golden/small_double_regen.log";
+  if (std::getenv("ITLFLEET_UPDATE_GOLDEN")) {
+    std::ofstream(path, std::ios::binary) << r.event_log;
+  }
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << "missing golden file " << path;
+  std::stringstream golden;
+  golden << in.rdbuf();
+  EXPECT_EQ(r.event_log, golden.str());
+}
+
+}  // namespace
+}  // namespace itlfleet::engine

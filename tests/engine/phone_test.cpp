@@ -1,0 +1,276 @@
+// The phone's trust decision against a real cluster: real ITL bytes, real
+// signatures, the CUCM operations that change them.
+
+#include "itlfleet/sim/phone.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "itlfleet/sim/cluster.hpp"
+
+namespace itlfleet::sim {
+namespace {
+
+struct world {
+  identity_factory factory{[] {
+    pki_options o;
+    o.seed = "phone-test";
+    return o;
+  }()};
+  file_store files;
+  cluster c;
+  trust_oracle oracle{files};
+  phone_profile profile;
+
+  world() : c(make()) {}
+  cluster make() {
+    cluster_config cfg;
+    cfg.nodes = {{"cucm-pub", true, true, true, true}};
+    cfg.hold_timer = false;
+    auto r = cluster::create(cfg, factory, files);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
+    return std::move(r.value());
+  }
+  /// The TVS exchange as the engine delivers it.
+  tvs_result ask_tvs(const phone& p) {
+    tvs_result r;
+    static thread_local bytes sha;
+    sha = c.tvs_certificate(0).sha1();
+    r.server_cert_sha1 = &sha;
+    static thread_local std::optional<cluster::tvs_entry> entry;
+    entry = c.tvs_lookup(files.get(p.pending).parsed.header.signer);
+    if (entry) {
+      r.status = tvs_status::valid;
+      r.signer_cert = &entry->cert;
+      r.signer_key = entry->key;
+    } else {
+      r.status = tvs_status::invalid;
+    }
+    return r;
+  }
+  phone_action feed(phone& p, phone_event e) { return handle(p, e, profile, oracle, 100); }
+  phone_action file(phone& p, file_id f) {
+    return feed(p, {phone_event_kind::file_received, f, {}});
+  }
+  /// Boots a phone through ITL, TVS if asked, and config.
+  void boot(phone& p) {
+    auto a = feed(p, {phone_event_kind::boot, no_file, {}});
+    ASSERT_EQ(a.kind, phone_action_kind::request_itl);
+    a = file(p, c.served_itl(0));
+    if (a.kind == phone_action_kind::query_tvs) {
+      a = feed(p, {phone_event_kind::tvs_answer, no_file, ask_tvs(p)});
+    }
+    ASSERT_EQ(a.kind, phone_action_kind::request_config);
+    a = file(p, c.served_config(0));
+    if (a.kind == phone_action_kind::query_tvs) {
+      a = feed(p, {phone_event_kind::tvs_answer, no_file, ask_tvs(p)});
+    }
+    EXPECT_EQ(a.kind, phone_action_kind::none);
+  }
+};
+
+world& shared_world() {
+  static world w;
+  return w;
+}
+
+TEST(Phone, without_an_itl_takes_the_first_one_on_faith) {
+  world w;
+  phone p;
+  w.boot(p);
+  EXPECT_EQ(p.installed, w.c.served_itl(0));
+  EXPECT_EQ(p.state, phone_state::trusted);
+}
+
+TEST(Phone, holding_the_current_itl_boots_trusted_without_tvs) {
+  world w;
+  phone p;
+  p.installed = w.c.served_itl(0);
+  auto a = w.feed(p, {phone_event_kind::boot, no_file, {}});
+  a = w.file(p, w.c.served_itl(0));
+  EXPECT_EQ(a.kind, phone_action_kind::request_config);
+  a = w.file(p, w.c.served_config(0));
+  EXPECT_EQ(a.kind, phone_action_kind::none);
+  EXPECT_EQ(p.state, phone_state::trusted);
+}
+
+TEST(Phone, new_callmanager_signer_is_accepted_through_tvs_it_trusts) {
+  world w;
+  phone p;
+  p.installed = w.c.served_itl(0);
+  const file_id old_itl = p.installed;
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 0).ok);
+  ASSERT_NE(w.c.served_itl(0), old_itl);
+  w.feed(p, {phone_event_kind::boot, no_file, {}});
+  auto a = w.file(p, w.c.served_itl(0));
+  ASSERT_EQ(a.kind, phone_action_kind::query_tvs) << "the signer is unknown to the old ITL";
+  a = w.feed(p, {phone_event_kind::tvs_answer, no_file, w.ask_tvs(p)});
+  EXPECT_EQ(a.kind, phone_action_kind::request_config);
+  EXPECT_EQ(p.installed, w.c.served_itl(0));
+  w.file(p, w.c.served_config(0));
+  EXPECT_EQ(p.state, phone_state::trusted);
+}
+
+TEST(Phone, callmanager_and_tvs_both_regenerated_locks_the_phone_and_keeps_its_itl) {
+  world w;
+  phone p;
+  p.installed = w.c.served_itl(0);
+  const file_id old_itl = p.installed;
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 0).ok);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::tvs, 10).ok);
+  w.boot(p);
+  EXPECT_EQ(p.state, phone_state::locked);
+  EXPECT_TRUE(p.ever_locked());
+  EXPECT_EQ(p.installed, old_itl) << "a locked phone keeps its old ITL";
+}
+
+TEST(Phone, locked_phone_stays_locked_on_every_reboot_until_recovered) {
+  world w;
+  phone p;
+  p.installed = w.c.served_itl(0);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 0).ok);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::tvs, 10).ok);
+  for (int i = 0; i < 3; ++i) {
+    w.feed(p, {phone_event_kind::reset, no_file, {}});
+    w.boot(p);
+    EXPECT_EQ(p.state, phone_state::locked) << "reboot " << i;
+  }
+}
+
+TEST(Phone, bulk_reset_recovers_a_locked_phone_whose_itl_has_itlrecovery) {
+  world w;
+  phone p;
+  p.installed = w.c.served_itl(0);
+  ASSERT_TRUE(w.files.get(p.installed).has_recovery_record);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 0).ok);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::tvs, 10).ok);
+  w.boot(p);
+  ASSERT_EQ(p.state, phone_state::locked);
+  ASSERT_TRUE(w.c.itl_reset_localkey(0, 20).ok);
+  w.feed(p, {phone_event_kind::reset, no_file, {}});
+  w.boot(p);
+  EXPECT_EQ(p.state, phone_state::trusted);
+  EXPECT_EQ(p.installed, w.c.served_itl(0));
+}
+
+TEST(Phone, bulk_reset_cannot_recover_an_itl_from_before_10_0) {
+  world w;
+  phone p;
+  p.installed = w.c.pre10_itl(0);
+  ASSERT_FALSE(w.files.get(p.installed).has_recovery_record);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 0).ok);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::tvs, 10).ok);
+  ASSERT_TRUE(w.c.itl_reset_localkey(0, 20).ok);
+  w.boot(p);
+  EXPECT_EQ(p.state, phone_state::locked);
+}
+
+TEST(Phone, deleting_the_itl_by_hand_recovers_any_phone) {
+  world w;
+  phone p;
+  p.installed = w.c.pre10_itl(0);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 0).ok);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::tvs, 10).ok);
+  w.boot(p);
+  ASSERT_EQ(p.state, phone_state::locked);
+  auto a = w.feed(p, {phone_event_kind::delete_itl, no_file, {}});
+  EXPECT_EQ(a.kind, phone_action_kind::reboot);
+  EXPECT_EQ(p.installed, no_file);
+  w.boot(p);
+  EXPECT_EQ(p.state, phone_state::trusted);
+}
+
+TEST(Phone, refused_requests_back_off_then_try_the_backup_server_then_give_up) {
+  world w;
+  phone_profile two;
+  two.tftp_servers = 2;
+  two.tftp_attempts = 2;
+  phone p;
+  auto feed = [&](phone_event_kind k) { return handle(p, {k, no_file, {}}, two, w.oracle, 0); };
+  auto a = feed(phone_event_kind::boot);
+  ASSERT_EQ(a.server, 0);
+  a = feed(phone_event_kind::tftp_refused);
+  EXPECT_EQ(a.kind, phone_action_kind::wait);
+  a = feed(phone_event_kind::timer);
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl);
+  EXPECT_EQ(a.server, 0);
+  a = feed(phone_event_kind::tftp_refused);
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl);
+  EXPECT_EQ(a.server, 1) << "after two failures it moves to the backup TFTP server";
+  feed(phone_event_kind::tftp_timeout);
+  feed(phone_event_kind::timer);
+  a = feed(phone_event_kind::tftp_timeout);
+  EXPECT_EQ(p.state, phone_state::unreachable);
+  EXPECT_EQ(a.kind, phone_action_kind::wait);
+  a = feed(phone_event_kind::timer);
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl) << "an unreachable phone starts over";
+  EXPECT_EQ(p.state, phone_state::booting);
+}
+
+TEST(Phone, a_reset_of_a_phone_that_is_off_does_nothing) {
+  world& w = shared_world();
+  phone p;
+  auto a = w.feed(p, {phone_event_kind::reset, no_file, {}});
+  EXPECT_EQ(a.kind, phone_action_kind::none);
+  EXPECT_EQ(p.state, phone_state::offline);
+}
+
+// Property: whatever happens, a phone only ever replaces a installed ITL
+// with one its installed ITL vouches for, or one a TVS it trusts vouched for.
+TEST(Phone, never_installs_an_itl_whose_signer_it_could_not_verify) {
+  world w;
+  // Files a phone may be offered: every ITL the cluster serves over a series
+  // of operations, plus the pre-10.0 one.
+  std::vector<file_id> offered = {w.c.served_itl(0), w.c.pre10_itl(0)};
+  const cert_purpose ops[] = {cert_purpose::callmanager, cert_purpose::tvs,
+                              cert_purpose::itlrecovery};
+  for (int i = 0; i < 3; ++i) {
+    w.c.cert_regen(0, ops[i], i * 1000);
+    offered.push_back(w.c.served_itl(0));
+    w.c.itl_reset_localkey(0, i * 1000 + 1);
+    offered.push_back(w.c.served_itl(0));
+    w.c.restart_tftp(0, i * 1000 + 2);
+    offered.push_back(w.c.served_itl(0));
+  }
+  offered.push_back(w.c.served_config(0));
+  std::mt19937_64 rng(20261123);
+  for (int trial = 0; trial < 400; ++trial) {
+    phone p;
+    p.installed = offered[rng() % offered.size()];
+    w.feed(p, {phone_event_kind::boot, no_file, {}});
+    for (int step = 0; step < 12; ++step) {
+      const file_id before = p.installed;
+      const std::uint32_t cached_cert = p.tvs_cache_cert;
+      phone_event e;
+      const int pick = static_cast<int>(rng() % 4);
+      bool vouched_by_tvs = false;
+      if (pick == 0 || p.step == phone_step::itl || p.step == phone_step::config) {
+        e = {phone_event_kind::file_received, offered[rng() % offered.size()], {}};
+      } else if (pick == 1 && p.pending != no_file) {
+        e = {phone_event_kind::tvs_answer, no_file, w.ask_tvs(p)};
+        vouched_by_tvs = e.tvs.status == tvs_status::valid &&
+                         w.oracle.trusts_tvs_server(before, *e.tvs.server_cert_sha1);
+      } else if (pick == 2) {
+        e = {phone_event_kind::tftp_refused, no_file, {}};
+      } else {
+        e = {phone_event_kind::boot, no_file, {}};
+      }
+      w.feed(p, e);
+      if (p.installed != before && before != no_file) {
+        const bool local = e.kind == phone_event_kind::file_received &&
+                           w.oracle.accepts_locally(p.installed, before);
+        // A "valid" answer from a trusted TVS is cached for its TTL.
+        const certificate* known = w.oracle.known(cached_cert);
+        const bool cached = e.kind == phone_event_kind::file_received && known != nullptr &&
+                            w.oracle.verifies_with(p.installed, cached_cert, *known);
+        EXPECT_TRUE(local || vouched_by_tvs || cached)
+            << "trial " << trial << " step " << step << ": installed " << p.installed
+            << " over " << before << " without verifying its signer";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace itlfleet::sim

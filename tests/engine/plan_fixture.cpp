@@ -1,0 +1,53 @@
+#include "plan_fixture.hpp"
+
+namespace itlfleet::test {
+
+using namespace std::chrono_literals;
+
+engine::run_plan single_node_plan(std::uint64_t phones) {
+  engine::run_plan p;
+  p.name = "test";
+  p.source = "test";
+  p.seed = 11;
+  p.cluster.nodes = {{"cucm-pub", true, true, true, true}};
+  engine::fleet_group g;
+  g.name = "desk";
+  g.count = phones;
+  g.tftp = {"cucm-pub"};
+  p.fleet = {g};
+  p.boot.spread = 30s;
+  p.end = 40min;
+  p.sample_every = 10s;
+  return p;
+}
+
+engine::run_plan two_node_plan(std::uint64_t phones) {
+  engine::run_plan p = single_node_plan(phones);
+  p.cluster.nodes.push_back({"cucm-sub", false, true, true, true});
+  p.fleet[0].tftp = {"cucm-pub", "cucm-sub"};
+  return p;
+}
+
+engine::action at(std::chrono::microseconds t, engine::action_kind kind,
+                  std::vector<std::string> args, std::string node) {
+  engine::action a;
+  a.at = t;
+  a.kind = kind;
+  a.args = std::move(args);
+  a.node = std::move(node);
+  a.text = "test action";
+  return a;
+}
+
+engine::expectation expect_at(std::chrono::microseconds t, std::string metric,
+                              engine::comparison op, double value) {
+  engine::expectation e;
+  e.at = t;
+  e.metric = std::move(metric);
+  e.op = op;
+  e.value = value;
+  e.text = e.metric;
+  return e;
+}
+
+}  // namespace itlfleet::test

@@ -1,0 +1,19 @@
+#pragma once
+// Small run plans built in code for the engine tests: one publisher (or a
+// publisher and a subscriber), 1024-bit keys, a fleet of a few hundred phones.
+
+#include <string>
+#include <vector>
+
+#include "itlfleet/engine/run_plan.hpp"
+
+namespace itlfleet::test {
+
+engine::run_plan single_node_plan(std::uint64_t phones);
+engine::run_plan two_node_plan(std::uint64_t phones);
+engine::action at(std::chrono::microseconds t, engine::action_kind kind,
+                  std::vector<std::string> args = {}, std::string node = {});
+engine::expectation expect_at(std::chrono::microseconds t, std::string metric,
+                              engine::comparison op, double value);
+
+}  // namespace itlfleet::test

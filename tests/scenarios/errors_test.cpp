@@ -1,0 +1,360 @@
+// Every kind of bad scenario gives "<file>:<line>:<col>: <what was expected>".
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "itlfleet/scenarios/scenario.hpp"
+
+namespace {
+
+namespace sc = itlfleet::scenarios;
+
+// Lines 1-9; tests append from line 10.
+constexpr const char* base = R"(name: t
+end: 60m
+cluster:
+  nodes:
+    - {name: pub, publisher: true}
+    - {name: sub, services: [tftp, tvs]}
+    - {name: cm, services: [callmanager]}
+fleet:
+  - {name: desk, count: 100}
+)";
+
+/// The error message for `yaml` loaded as "bad.yaml"; fails the test if it loads.
+std::string error_of(const std::string& yaml) {
+  auto r = sc::load_string(yaml, "bad.yaml");
+  if (r.ok()) {
+    ADD_FAILURE() << "loaded without error:\n" << yaml;
+    return {};
+  }
+  return r.err().message;
+}
+
+std::string error_with(const std::string& extra) {
+  return error_of(std::string(base) + extra);
+}
+
+#define EXPECT_HAS(message, part) \
+  EXPECT_NE((message).find(part), std::string::npos) << "in: " << (message)
+
+TEST(Errors, the_base_document_is_valid) {
+  auto r = sc::load_string(base, "bad.yaml");
+  EXPECT_TRUE(r.ok()) << r.err().message;
+}
+
+TEST(Errors, unknown_key_is_named_with_a_suggestion_and_exact_position) {
+  auto m = error_with("boot: {spred: 60s}\n");
+  EXPECT_HAS(m, "bad.yaml:10:8: ");
+  EXPECT_HAS(m, "unknown key 'spred' in boot");
+  EXPECT_HAS(m, "did you mean 'spread'");
+  EXPECT_HAS(m, "reset_spread");
+}
+
+TEST(Errors, unknown_key_at_top_level_and_deep) {
+  auto top = error_with("sead: 1\n");
+  EXPECT_HAS(top, "bad.yaml:10:1: ");
+  EXPECT_HAS(top, "did you mean 'seed'");
+  auto deep = error_with("phone:\n  tftp_atempts: 3\n");
+  EXPECT_HAS(deep, "bad.yaml:11:3: ");
+  EXPECT_HAS(deep, "tftp_attempts");
+  auto shortened = error_of(R"(cluster:
+  nodes: [{name: pub, publisher: true}]
+  tftp: {max_serving: 3}
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(shortened, "bad.yaml:3:10: ");
+  EXPECT_HAS(shortened, "did you mean 'max_serving_count'");
+  auto node = error_of(R"(cluster:
+  nodes:
+    - {name: pub, publisher: true, servces: [tftp]}
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(node, "bad.yaml:3:36: ");
+  EXPECT_HAS(node, "did you mean 'services'");
+}
+
+TEST(Errors, duplicate_key_is_an_error) {
+  auto m = error_with("seed: 1\nseed: 2\n");
+  EXPECT_HAS(m, "bad.yaml:11:1: ");
+  EXPECT_HAS(m, "duplicate key 'seed'");
+  EXPECT_HAS(m, "line 10");
+}
+
+TEST(Errors, wrong_types_say_what_was_expected) {
+  auto seed = error_with("seed: abc\n");
+  EXPECT_HAS(seed, "bad.yaml:10:7: seed: expected a non-negative integer, got 'abc'");
+  auto boot = error_with("boot: [60s]\n");
+  EXPECT_HAS(boot, "bad.yaml:10:7: ");
+  EXPECT_HAS(boot, "expected a mapping");
+  auto hold = error_of(R"(cluster:
+  hold_timer: maybe
+  nodes: [{name: pub, publisher: true}]
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(hold, "bad.yaml:2:15: cluster.hold_timer: expected on/off, true/false or yes/no");
+  auto nodes = error_of("cluster: {nodes: pub}\nfleet: [{count: 1}]\n");
+  EXPECT_HAS(nodes, "bad.yaml:1:18: ");
+  EXPECT_HAS(nodes, "expected a list of nodes");
+  auto loss = error_of(R"(cluster:
+  nodes: [{name: pub, publisher: true}]
+  tftp: {loss: 1.5}
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(loss, "bad.yaml:3:16: cluster.tftp.loss: expected a number from 0 to 0.99");
+  auto version = error_of(R"(cluster:
+  version: ten
+  nodes: [{name: pub, publisher: true}]
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(version, "bad.yaml:2:12: ");
+  EXPECT_HAS(version, "expected a CUCM version");
+  auto itl = error_of(R"(cluster: {nodes: [{name: pub, publisher: true}]}
+fleet:
+  - {count: 1, itl: old}
+)");
+  EXPECT_HAS(itl, "bad.yaml:3:21: ");
+  EXPECT_HAS(itl, "expected itl current, none or pre-10.0");
+}
+
+TEST(Errors, bad_duration_names_the_key_and_the_forms) {
+  auto m = error_with("boot:\n  spread: 10 minutes\n");
+  EXPECT_HAS(m, "bad.yaml:11:11: boot.spread: expected a duration such as 90s");
+  EXPECT_HAS(m, "got '10 minutes'");
+  auto bare = error_with("boot: {reboot: 90}\n");
+  EXPECT_HAS(bare, "bad.yaml:10:16: ");
+  EXPECT_HAS(bare, "unit is missing");
+  auto end =
+      error_of("end: 0\ncluster: {nodes: [{name: pub, publisher: true}]}\nfleet: [{count: 1}]\n");
+  EXPECT_HAS(end, "bad.yaml:1:6: end: expected a duration greater than 0");
+}
+
+TEST(Errors, unknown_verb_lists_the_valid_ones) {
+  auto m = error_with("timeline:\n  - {at: 1m, do: regenerate everything}\n");
+  EXPECT_HAS(m, "bad.yaml:11:");
+  EXPECT_HAS(m, "unknown command 'regenerate everything'");
+  EXPECT_HAS(m, "utils itl reset localkey");
+  EXPECT_HAS(m, "set cert regen <CallManager|TVS|CAPF|ITLRecovery>");
+  EXPECT_HAS(m, "file get tftp ITLRecovery.p12");
+}
+
+TEST(Errors, unknown_node_in_timeline_lists_defined_nodes) {
+  auto m = error_with("timeline:\n  - {at: 1m, do: set cert regen TVS, on: cucm-pub}\n");
+  EXPECT_HAS(m, "bad.yaml:11:42: ");
+  EXPECT_HAS(m, "unknown node 'cucm-pub'; defined nodes: pub, sub, cm");
+}
+
+TEST(Errors, unknown_node_in_fleet_lists_defined_nodes) {
+  auto m = error_with("  - {name: other, count: 5, tftp: [sub, nope]}\n");
+  EXPECT_HAS(m, "bad.yaml:10:");
+  EXPECT_HAS(m, "unknown node 'nope'; defined nodes: pub, sub, cm");
+  auto tvs = error_with("  - {name: other, count: 5, tvs: ghost}\n");
+  EXPECT_HAS(tvs, "bad.yaml:10:");
+  EXPECT_HAS(tvs, "unknown node 'ghost'");
+}
+
+TEST(Errors, node_without_the_service_is_refused) {
+  auto fleet = error_with("  - {name: other, count: 5, tftp: [cm]}\n");
+  EXPECT_HAS(fleet, "bad.yaml:10:");
+  EXPECT_HAS(fleet, "node 'cm' does not run tftp; nodes running tftp: pub, sub");
+  auto restart = error_with("timeline:\n  - {at: 1m, do: restart tftp, on: cm}\n");
+  EXPECT_HAS(restart, "bad.yaml:11:");
+  EXPECT_HAS(restart, "does not run tftp");
+  auto outage = error_with("timeline:\n  - {at: 1m, do: tvs outage, on: cm, for: 1m}\n");
+  EXPECT_HAS(outage, "does not run tvs");
+  auto nobody = error_of(R"(cluster: {nodes: [{name: pub, publisher: true, services: [tftp]}]}
+fleet: [{count: 1}]
+timeline:
+  - {at: 1m, do: tvs outage, for: 1m}
+)");
+  EXPECT_HAS(nobody, "bad.yaml:4:5: ");
+  EXPECT_HAS(nobody, "no node runs tvs for 'tvs outage'");
+}
+
+TEST(Errors, exactly_one_publisher) {
+  auto none = error_of(R"(cluster:
+  nodes:
+    - {name: a}
+    - {name: b}
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(none, "bad.yaml:3:");
+  EXPECT_HAS(none, "no publisher; expected exactly one node with publisher: true");
+  auto two = error_of(R"(cluster:
+  nodes:
+    - {name: a, publisher: true}
+    - {name: b, publisher: yes}
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(two, "bad.yaml:4:7: ");
+  EXPECT_HAS(two, "second publisher 'b'");
+}
+
+TEST(Errors, duplicate_node_and_group_names) {
+  auto shortened = error_of(R"(cluster:
+  nodes: [{name: pub, publisher: true}]
+  tftp: {max_serving: 3}
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(shortened, "bad.yaml:3:10: ");
+  EXPECT_HAS(shortened, "did you mean 'max_serving_count'");
+  auto node = error_of(R"(cluster:
+  nodes:
+    - {name: a, publisher: true}
+    - {name: a}
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(node, "bad.yaml:4:7: ");
+  EXPECT_HAS(node, "duplicate node name 'a' (first at line 3)");
+  auto group = error_with("  - {name: desk, count: 3}\n");
+  EXPECT_HAS(group, "bad.yaml:10:");
+  EXPECT_HAS(group, "duplicate group name 'desk' (first at line 9)");
+}
+
+TEST(Errors, negative_count) {
+  auto m = error_with("  - {name: other, count: -5}\n");
+  EXPECT_HAS(m, "bad.yaml:10:26: fleet[1].count: expected a non-negative integer, got '-5'");
+}
+
+TEST(Errors, key_bits_must_be_1024_or_2048) {
+  auto m = error_of(R"(cluster:
+  key_bits: 4096
+  nodes: [{name: pub, publisher: true}]
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(m, "bad.yaml:2:13: ");
+  EXPECT_HAS(m, "expected key_bits 1024 or 2048, got '4096'");
+}
+
+TEST(Errors, unknown_certificate_in_cert_regen) {
+  auto m = error_with("timeline:\n  - {at: 1m, do: set cert regen Tomcat}\n");
+  EXPECT_HAS(m, "bad.yaml:11:");
+  EXPECT_HAS(m, "unknown certificate 'Tomcat'");
+  EXPECT_HAS(m, "expected CallManager, TVS, CAPF or ITLRecovery");
+  auto none = error_with("timeline:\n  - {at: 1m, do: set cert regen}\n");
+  EXPECT_HAS(none, "'set cert regen' takes 1 argument");
+}
+
+TEST(Errors, remotekey_needs_three_arguments) {
+  auto m =
+      error_with("timeline:\n  - {at: 1m, do: utils itl reset remotekey sftp.lab /backup/x.p12}\n");
+  EXPECT_HAS(m, "bad.yaml:11:");
+  EXPECT_HAS(m, "'utils itl reset remotekey' takes 3 arguments <host> <user> <path>, got 2");
+  auto extra = error_with("timeline:\n  - {at: 1m, do: reset all devices now}\n");
+  EXPECT_HAS(extra, "'reset all devices' takes no arguments, got 1 ('now')");
+}
+
+TEST(Errors, outage_needs_a_length) {
+  auto m = error_with("timeline:\n  - {at: 1m, do: tftp outage, on: sub}\n");
+  EXPECT_HAS(m, "bad.yaml:11:");
+  EXPECT_HAS(m, "missing key 'for'");
+  auto zero = error_with("timeline:\n  - {at: 1m, do: tftp outage, on: sub, for: 0}\n");
+  EXPECT_HAS(zero, "duration greater than 0");
+}
+
+TEST(Errors, keys_that_do_not_apply_to_the_verb) {
+  auto m = error_with("timeline:\n  - {at: 1m, do: restart tftp, for: 5m}\n");
+  EXPECT_HAS(m, "bad.yaml:11:");
+  EXPECT_HAS(m, "'for' does not apply to 'restart tftp'; it takes: at, do, on");
+  auto on = error_with("timeline:\n  - {at: 1m, do: reset all devices, on: pub}\n");
+  EXPECT_HAS(on, "'on' does not apply to 'reset all devices'");
+  auto to = error_with("timeline:\n  - {at: 1m, do: file get tftp ITLRecovery.p12}\n");
+  EXPECT_HAS(to, "missing key 'to'");
+  auto pw = error_with("timeline:\n  - {at: 1m, do: set password user security}\n");
+  EXPECT_HAS(pw, "missing key 'password'");
+  auto rename = error_with("timeline:\n  - {at: 1m, do: set network hostname x, on: sub}\n");
+  EXPECT_HAS(rename, "only the publisher can be renamed");
+}
+
+TEST(Errors, phone_actions_check_group_and_fraction) {
+  auto group = error_with("timeline:\n  - {at: 1m, do: delete itl, group: nobody}\n");
+  EXPECT_HAS(group, "bad.yaml:11:");
+  EXPECT_HAS(group, "unknown group 'nobody'; fleet groups: desk");
+  auto fraction = error_with("timeline:\n  - {at: 1m, do: factory reset, fraction: 1.5}\n");
+  EXPECT_HAS(fraction, "expected a number from 0 to 1");
+}
+
+TEST(Errors, timeline_time_beyond_end) {
+  auto m = error_with("timeline:\n  - {at: 61m, do: reset all devices}\n");
+  EXPECT_HAS(m, "bad.yaml:11:10: timeline[0].at: expected a time no later than end (1h)");
+}
+
+TEST(Errors, expectation_with_unknown_metric) {
+  auto m = error_with("expect:\n  - {at: end, lockd: 0}\n");
+  EXPECT_HAS(m, "bad.yaml:11:15: ");
+  EXPECT_HAS(m, "unknown key 'lockd'");
+  EXPECT_HAS(m, "did you mean 'locked'");
+  EXPECT_HAS(m, "unrecoverable");
+  auto none = error_with("expect:\n  - {at: end}\n");
+  EXPECT_HAS(none, "bad.yaml:11:");
+  EXPECT_HAS(none, "expected at least one metric");
+}
+
+TEST(Errors, expectation_with_unparsable_value) {
+  auto m = error_with("expect:\n  - {at: end, locked: \"about 5\"}\n");
+  EXPECT_HAS(m, "bad.yaml:11:23: expect[0].locked: expected a number or \"<op> <number>[%]\"");
+  EXPECT_HAS(m, "got 'about 5'");
+  auto pct = error_with("expect:\n  - {locked: \"150%\"}\n");
+  EXPECT_HAS(pct, "expected a percentage from 0% to 100%");
+  auto op = error_with("expect:\n  - {locked: \"=> 5\"}\n");
+  EXPECT_HAS(op, "got '=> 5'");
+  auto events = error_with("expect:\n  - {refused_commands: \"10%\"}\n");
+  EXPECT_HAS(events, "expected a count for refused_commands");
+  auto list = error_with("expect:\n  - {locked: [1, 2]}\n");
+  EXPECT_HAS(list, "got a sequence");
+}
+
+TEST(Errors, expectation_time_and_group_are_checked) {
+  auto late = error_with("expect:\n  - {at: 2h, locked: 0}\n");
+  EXPECT_HAS(late, "bad.yaml:11:10: expect[0].at: expected a time no later than end");
+  auto both = error_with("expect:\n  - {at: 1m, by: 2m, locked: 0}\n");
+  EXPECT_HAS(both, "expected either at or by, not both");
+  auto group = error_with("expect:\n  - {group: nobody, locked: 0}\n");
+  EXPECT_HAS(group, "unknown group 'nobody'");
+  auto cluster_wide = error_with("expect:\n  - {group: desk, backup_alerts: 0}\n");
+  EXPECT_HAS(cluster_wide, "backup_alerts is counted for the whole cluster");
+}
+
+TEST(Errors, empty_fleet_and_fleet_without_phones) {
+  auto empty = error_of("cluster: {nodes: [{name: pub, publisher: true}]}\nfleet: []\n");
+  EXPECT_HAS(empty, "bad.yaml:2:8: ");
+  EXPECT_HAS(empty, "the fleet is empty");
+  auto zero = error_of("cluster: {nodes: [{name: pub, publisher: true}]}\nfleet: [{count: 0}]\n");
+  EXPECT_HAS(zero, "every group has count 0");
+  auto missing = error_of("cluster: {nodes: [{name: pub, publisher: true}]}\n");
+  EXPECT_HAS(missing, "bad.yaml:1:1: missing key 'fleet'");
+}
+
+TEST(Errors, yaml_syntax_error_has_file_line_and_column) {
+  auto m = error_with("timeline:\n  - {at: 1m, do: boot-all\n  - {at: 2m}\n");
+  EXPECT_HAS(m, "bad.yaml:12:");
+  EXPECT_HAS(m, "YAML syntax error");
+  auto block = error_of("a: >= 9000\n");
+  EXPECT_HAS(block, "bad.yaml:1:");
+  EXPECT_HAS(block, "YAML syntax error");
+  EXPECT_HAS(block, "must be quoted");
+  auto flow = error_with("expect:\n  - {at: end, locked: >= 5}\n");
+  EXPECT_HAS(flow, "bad.yaml:11:23: YAML syntax error");
+  EXPECT_HAS(flow, "a value starting with '>' must be quoted");
+}
+
+TEST(Errors, empty_or_non_mapping_documents) {
+  EXPECT_HAS(error_of(""), "bad.yaml: the scenario is empty");
+  EXPECT_HAS(error_of("# only a comment\n"), "bad.yaml: the scenario is empty");
+  auto list = error_of("- a\n- b\n");
+  EXPECT_HAS(list, "bad.yaml:1:1: ");
+  EXPECT_HAS(list, "expected a mapping");
+  auto two = error_of(std::string(base) + "---\nname: again\n");
+  EXPECT_HAS(two, "bad.yaml:11:1: expected a single YAML document");
+}
+
+TEST(Errors, sample_longer_than_the_run) {
+  auto m = error_of(
+      "end: 1m\nsample: 2m\ncluster: {nodes: [{name: pub, publisher: true}]}\nfleet: [{count: "
+      "1}]\n");
+  EXPECT_HAS(m, "bad.yaml:2:9: ");
+  EXPECT_HAS(m, "no longer than end (1m)");
+}
+
+}  // namespace
