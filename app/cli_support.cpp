@@ -32,7 +32,9 @@ void finish(int code) {
   if (code != exit_ok) throw CLI::RuntimeError(code);
 }
 
-void print_error(std::string_view message) { std::cerr << "itlfleet: " << message << std::endl; }
+void print_error(std::string_view message) {
+  std::cerr << "itlfleet: " << message << std::endl;
+}
 
 result<bytes> read_file(const std::filesystem::path& path) {
   file_ptr f(std::fopen(path.c_str(), "rb"));

@@ -120,7 +120,8 @@ constexpr auto private_file = fs::perms(0600);
 // RFC 1123 host label: what CUCM accepts as a node name.
 bool valid_label(std::string_view s) {
   if (s.empty() || s.size() > 63 || s.front() == '-' || s.back() == '-') return false;
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '-'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '-'; });
 }
 
 bool valid_domain(std::string_view d) {
@@ -147,9 +148,11 @@ void check_options(const cluster_export_options& o) {
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (!seen.insert(lower).second) throw export_error("--nodes: '" + host + "' appears twice");
   }
-  if (!valid_domain(o.domain)) throw export_error("--domain: '" + o.domain + "' is not a DNS domain");
+  if (!valid_domain(o.domain))
+    throw export_error("--domain: '" + o.domain + "' is not a DNS domain");
   if (o.phones > 0x1000000ull) {
-    throw export_error("--phones: at most 16777216 phones fit the MAC range 001E7A000000-001E7AFFFFFF");
+    throw export_error(
+        "--phones: at most 16777216 phones fit the MAC range 001E7A000000-001E7AFFFFFF");
   }
 }
 
@@ -170,7 +173,8 @@ void prepare_root(const cluster_export_options& o) {
     if (!empty && fs::exists(root / "manifest.json")) {
       fs::remove_all(root / "tftp", ec);
       if (!ec) fs::remove_all(root / "keys", ec);
-      if (ec) throw export_error("cannot clear the previous export in " + o.out + ": " + ec.message());
+      if (ec)
+        throw export_error("cannot clear the previous export in " + o.out + ": " + ec.message());
     }
   }
   fs::create_directories(root, ec);
@@ -191,8 +195,9 @@ std::vector<node_pki> make_cluster_pki(const cluster_export_options& o,
     n.publisher = i == 0;
     std::cerr << "generating keys for " << n.fqdn << " (" << o.key_bits << "-bit)..." << std::endl;
     using sim::cert_purpose;
-    n.callmanager = factory.make(cert_purpose::callmanager,
-                                 sim::cucm_common_name(cert_purpose::callmanager, n.fqdn, publisher_fqdn));
+    n.callmanager =
+        factory.make(cert_purpose::callmanager,
+                     sim::cucm_common_name(cert_purpose::callmanager, n.fqdn, publisher_fqdn));
     n.tvs = factory.make(cert_purpose::tvs,
                          sim::cucm_common_name(cert_purpose::tvs, n.fqdn, publisher_fqdn));
     n.capf = factory.make(cert_purpose::capf,
@@ -394,8 +399,8 @@ int run_cluster_export(const cluster_export_options& o) {
     check_options(o);
     auto version = sim::cucm_version::parse(o.version);
     if (!version) throw export_error("--version: " + version.err().message);
-    const std::uint32_t timestamp = static_cast<std::uint32_t>(
-        o.timestamp >= 0 ? o.timestamp : sim::pki_options{}.epoch_unix);
+    const std::uint32_t timestamp =
+        static_cast<std::uint32_t>(o.timestamp >= 0 ? o.timestamp : sim::pki_options{}.epoch_unix);
     prepare_root(o);
 
     sim::pki_options pki;
@@ -452,8 +457,7 @@ void add_cluster_export_command(CLI::App& cluster) {
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "PKI seed: the same seed gives the same keys and files")
       ->capture_default_str();
-  cmd->add_option("--password", o->password,
-                  "Cluster security password protecting ITLRecovery.p12")
+  cmd->add_option("--password", o->password, "Cluster security password protecting ITLRecovery.p12")
       ->capture_default_str();
   cmd->add_option("--timestamp", o->timestamp,
                   "TIMESTAMP of every file, Unix seconds [the PKI epoch, for reproducible output]")

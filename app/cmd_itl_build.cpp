@@ -24,8 +24,8 @@ namespace {
 
 struct itl_build_options {
   std::string out;
-  std::string signer;      ///< PEM with certificate (and key, unless signer_key)
-  std::string signer_key;  ///< PEM with the private key; empty: read it from `signer`
+  std::string signer;                ///< PEM with certificate (and key, unless signer_key)
+  std::string signer_key;            ///< PEM with the private key; empty: read it from `signer`
   std::vector<std::string> records;  ///< ROLE:PEM, in file order
   std::vector<std::string> hash_only_roles{"capf", "tvs"};
   bool full_certs = false;
@@ -61,7 +61,9 @@ std::optional<sim::cert_role> parse_role(std::string_view text) {
   return std::nullopt;
 }
 
-error failure(std::string message) { return error{std::move(message), std::nullopt}; }
+error failure(std::string message) {
+  return error{std::move(message), std::nullopt};
+}
 
 result<sim::certificate> load_certificate(const std::string& path) {
   auto text = read_text_file(path);

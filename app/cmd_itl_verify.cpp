@@ -107,8 +107,9 @@ void add_itl_verify_command(CLI::App& itl) {
   cmd->add_option("--trust", o->trust, "The ITL installed on the phone")
       ->required()
       ->type_name("INSTALLED_ITL");
-  cmd->footer("Exit status: 0 accepted, 1 rejected (a phone would ask TVS), 2 unreadable or "
-              "malformed input.");
+  cmd->footer(
+      "Exit status: 0 accepted, 1 rejected (a phone would ask TVS), 2 unreadable or "
+      "malformed input.");
   cmd->callback([o] { finish(run_itl_verify(*o)); });
 }
 

@@ -75,6 +75,8 @@ class virtual_run {
   void run_action(std::uint32_t index);
   void apply(const action& a, const sim::command_output& out, const std::string& host);
   void reset_phones_of(const std::vector<std::size_t>& nodes, std::uint64_t counter);
+  /// Phone actions apply to a group (or all) and a share of it, drawn per phone.
+  bool selected(const action& a, std::uint32_t index, std::uint32_t i) const;
   void select_phones(const action& a, std::uint32_t index, std::uint32_t manual_kind);
   std::optional<std::size_t> node_or_publisher(const action& a);
   void refresh_cluster_view();
@@ -333,11 +335,15 @@ void virtual_run::apply(const action& a, const sim::command_output& out, const s
     reset_phones_of(out.itl_changed, static_cast<std::uint64_t>(now_));
 }
 
+bool virtual_run::selected(const action& a, std::uint32_t index, std::uint32_t i) const {
+  if (!a.group.empty() && plan_.fleet[phones_[i].group].name != a.group) return false;
+  return a.fraction >= 1.0 || uniform01(plan_.seed, i, draw::selection, index) < a.fraction;
+}
+
 void virtual_run::select_phones(const action& a, std::uint32_t index, std::uint32_t manual_kind) {
   std::uint64_t n = 0;
   for (std::uint32_t i = 0; i < phones_.size(); ++i) {
-    if (!a.group.empty() && plan_.fleet[phones_[i].group].name != a.group) continue;
-    if (uniform01(plan_.seed, i, draw::selection, index) >= a.fraction) continue;
+    if (!selected(a, index, i)) continue;
     queue_.push(now_, event_kind::phone_manual, i, 0, manual_kind);
     ++n;
   }
@@ -357,6 +363,7 @@ void virtual_run::run_action(std::uint32_t index) {
       for (std::uint32_t i = 0; i < phones_.size(); ++i) {
         if (phones_[i].state != sim::phone_state::offline || phones_[i].step != sim::phone_step::idle)
           continue;
+        if (!selected(a, index, i)) continue;
         const double u = uniform01(plan_.seed, i, draw::boot_spread, index);
         // Mark the phone as on its way so a second boot-all does not boot it twice.
         phones_[i].step = sim::phone_step::itl;
@@ -364,7 +371,8 @@ void virtual_run::run_action(std::uint32_t index) {
                     event_kind::phone_boot, i, phones_[i].epoch);
         ++n;
       }
-      log_.note(now_, "boot-all: " + std::to_string(n) + " phones power on over " +
+      log_.note(now_, "boot-all" + (a.group.empty() ? std::string() : " (group " + a.group + ")") +
+                          ": " + std::to_string(n) + " phones power on over " +
                           metrics::format_sim_time(plan_.boot.spread.count()));
       return;
     }

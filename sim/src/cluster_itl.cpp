@@ -24,9 +24,9 @@ std::optional<int> read_number(std::string_view text, std::size_t& pos) {
 
 result<cucm_version> cucm_version::parse(std::string_view text) {
   const auto bad = [&] {
-    return error{"expected a CUCM version such as 10.0, 11.5 or 12.5, got '" + std::string(text) +
-                     "'",
-                 std::nullopt};
+    return error{
+        "expected a CUCM version such as 10.0, 11.5 or 12.5, got '" + std::string(text) + "'",
+        std::nullopt};
   };
   std::size_t pos = 0;
   const auto major = read_number(text, pos);

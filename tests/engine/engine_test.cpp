@@ -90,6 +90,12 @@ TEST(Engine, bulk_reset_recovers_exactly_the_phones_whose_itl_has_itlrecovery) {
   p.fleet[1].name = "old";
   p.fleet[1].count = 40;
   p.fleet[1].itl = installed_itl::pre_10;
+  // The old phones stayed off since before the upgrade and power on after
+  // the lockout: their ITL has no ITLRecovery record.
+  p.timeline[0].group = "desk";
+  action old_on = at(15min, action_kind::boot_all);
+  old_on.group = "old";
+  p.timeline.push_back(old_on);
   p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
   p.timeline.push_back(at(26min, action_kind::reset_all_devices));
   const run_result r = run_ok(p);

@@ -1,0 +1,337 @@
+// Runs the built `itlfleet` binary as a user would: cluster export, then the
+// trust-file commands on what it wrote.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "itlfleet/sim/crypto.hpp"
+#include "itlfleet/sim/trust_file.hpp"
+
+namespace itlfleet {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bytes read_bytes(const fs::path& p) {
+  const std::string s = read_text(p);
+  return bytes(s.begin(), s.end());
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("itlfleet_cli_test_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    // Keys go to a cache inside the test directory: nothing in the user's ~/.cache.
+    ::setenv("ITLFLEET_KEY_CACHE", (dir_ / "key-cache").c_str(), 1);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  /// Runs itlfleet with `args` in the test directory.
+  run_result run(std::initializer_list<std::string> args) {
+    std::string cmd = "cd " + quote(dir_.string()) + " && " + quote(ITLFLEET_BIN);
+    for (const std::string& a : args) cmd += " " + quote(a);
+    cmd += " >" + quote((dir_ / "stdout.txt").string()) + " 2>" +
+           quote((dir_ / "stderr.txt").string());
+    const int status = std::system(cmd.c_str());
+    run_result r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_text(dir_ / "stdout.txt");
+    r.err = read_text(dir_ / "stderr.txt");
+    return r;
+  }
+
+  /// Two nodes, four phones: the export every test starts from.
+  void export_cluster() {
+    const run_result r =
+        run({"cluster", "export", "--out", "cluster", "--nodes", "pub,sub1", "--phones", "4"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+
+  fs::path path(const std::string& rel) const { return dir_ / rel; }
+
+  fs::path dir_;
+};
+
+std::string describe(const run_result& r) {
+  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
+}
+
+TEST_F(Cli, version_and_help) {
+  run_result r = run({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("itlfleet ", 0), 0u) << r.out;
+  r = run({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("itl"), std::string::npos);
+  EXPECT_NE(r.out.find("cluster"), std::string::npos);
+  r = run({"itl", "build", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--hash-only-roles"), std::string::npos);
+}
+
+TEST_F(Cli, cluster_export_writes_tftp_roots_keys_and_manifest) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  // Phones round-robin over the nodes: even MACs on pub, odd on sub1.
+  for (const char* f : {"tftp/pub/ITLFile.tlv", "tftp/pub/ITLSEP001E7A000000.tlv",
+                        "tftp/pub/ITLSEP001E7A000002.tlv", "tftp/pub/SEP001E7A000000.cnf.xml.sgn",
+                        "tftp/sub1/ITLFile.tlv", "tftp/sub1/ITLSEP001E7A000001.tlv",
+                        "tftp/sub1/SEP001E7A000003.cnf.xml.sgn", "keys/pub/callmanager.pem",
+                        "keys/pub/callmanager.key", "keys/sub1/tvs.pem", "keys/pub/capf.key",
+                        "keys/pub/itlrecovery.pem", "keys/pub/ITLRecovery.p12", "manifest.json"}) {
+    EXPECT_TRUE(fs::is_regular_file(path("cluster") / f)) << f;
+  }
+  EXPECT_FALSE(fs::exists(path("cluster/tftp/pub/ITLSEP001E7A000001.tlv")));
+  EXPECT_EQ(read_bytes(path("cluster/tftp/pub/ITLSEP001E7A000002.tlv")),
+            read_bytes(path("cluster/tftp/pub/ITLFile.tlv")));
+  // Each TFTP node has its own ITL.
+  const bytes pub_itl = read_bytes(path("cluster/tftp/pub/ITLFile.tlv"));
+  const bytes sub_itl = read_bytes(path("cluster/tftp/sub1/ITLFile.tlv"));
+  EXPECT_NE(pub_itl, sub_itl);
+
+  // Nothing secret in the served tree.
+  for (const auto& e : fs::recursive_directory_iterator(path("cluster/tftp"))) {
+    const std::string ext = e.path().extension().string();
+    EXPECT_TRUE(ext != ".key" && ext != ".p12" && ext != ".pem") << e.path();
+  }
+
+  const std::string manifest = read_text(path("cluster/manifest.json"));
+  EXPECT_NE(manifest.find("\"sha1\": \"" + to_hex(sim::sha1(pub_itl)) + "\""), std::string::npos);
+  EXPECT_NE(manifest.find("\"sha1\": \"" + to_hex(sim::sha1(sub_itl)) + "\""), std::string::npos);
+  EXPECT_NE(manifest.find("\"path\": \"tftp/sub1/SEP001E7A000003.cnf.xml.sgn\""),
+            std::string::npos);
+  EXPECT_NE(manifest.find("\"publisher\": \"pub\""), std::string::npos);
+
+  // The recovery key store opens with the default cluster password only.
+  const bytes p12 = read_bytes(path("cluster/keys/pub/ITLRecovery.p12"));
+  auto opened = sim::read_pkcs12(p12, "itlfleet-cluster");
+  ASSERT_TRUE(opened.ok()) << opened.err().message;
+  EXPECT_EQ(opened->cert.subject().rfind("CN=ITLRECOVERY_pub.example.lab;", 0), 0u);
+  EXPECT_FALSE(sim::read_pkcs12(p12, "wrong").ok());
+
+  // The publisher's ITL: CallManager SAST + TFTP, CAPF, TVS, ITLRecovery, sub1's TVS.
+  auto parsed = sim::parse_trust_list(pub_itl);
+  ASSERT_TRUE(parsed.ok()) << parsed.err().to_string();
+  std::vector<std::uint16_t> roles;
+  for (const auto& rec : parsed->records) roles.push_back(rec.function().value_or(0xFFFF));
+  EXPECT_EQ(roles, (std::vector<std::uint16_t>{0, 3, 4, 21, 0, 21}));
+}
+
+TEST_F(Cli, export_is_reproducible_for_a_seed) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  const run_result r =
+      run({"cluster", "export", "--out", "again", "--nodes", "pub,sub1", "--phones", "4"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  for (const char* f :
+       {"tftp/pub/ITLFile.tlv", "tftp/sub1/SEP001E7A000001.cnf.xml.sgn", "keys/sub1/tvs.key"}) {
+    EXPECT_EQ(read_bytes(path("cluster") / f), read_bytes(path("again") / f)) << f;
+  }
+}
+
+TEST_F(Cli, itl_show_on_each_exported_itl_exits_0) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  for (const char* node : {"pub", "sub1"}) {
+    const std::string file = std::string("cluster/tftp/") + node + "/ITLFile.tlv";
+    run_result r = run({"itl", "show", file});
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_NE(r.out.find("The ITL file was verified successfully."), std::string::npos);
+    EXPECT_NE(r.out.find("This etoken was used to sign the ITL file."), std::string::npos);
+    EXPECT_NE(r.out.find("The ITL File was last modified on "), std::string::npos);
+    r = run({"itl", "show", "--json", file});
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_NE(r.out.find("\"verified\": true"), std::string::npos) << r.out;
+  }
+}
+
+TEST_F(Cli, itl_verify_accepts_own_files_and_rejects_another_nodes_signer) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  run_result r = run({"itl", "verify", "cluster/tftp/sub1/ITLFile.tlv", "--trust",
+                      "cluster/tftp/pub/ITLFile.tlv"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_EQ(r.out.rfind("rejected: ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("a phone would ask TVS"), std::string::npos);
+
+  r = run({"itl", "verify", "cluster/tftp/pub/ITLSEP001E7A000000.tlv", "--trust",
+           "cluster/tftp/pub/ITLFile.tlv"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(r.out.rfind("accepted: signed by CN=pub.example.lab;", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("record #1 of cluster/tftp/pub/ITLFile.tlv, role SAST"), std::string::npos)
+      << r.out;
+
+  // A phone's signed config verifies against its node's TFTP record only.
+  r = run({"itl", "verify", "cluster/tftp/sub1/SEP001E7A000001.cnf.xml.sgn", "--trust",
+           "cluster/tftp/sub1/ITLFile.tlv"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.out.find("role TFTP"), std::string::npos) << r.out;
+  r = run({"itl", "verify", "cluster/tftp/sub1/SEP001E7A000001.cnf.xml.sgn", "--trust",
+           "cluster/tftp/pub/ITLFile.tlv"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+}
+
+TEST_F(Cli, truncated_itl_exits_2_naming_the_byte) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  const bytes itl = read_bytes(path("cluster/tftp/pub/ITLFile.tlv"));
+  {
+    std::ofstream out(path("truncated.tlv"), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(itl.data()),
+              static_cast<std::streamsize>(itl.size() / 2));
+  }
+  run_result r = run({"itl", "show", "truncated.tlv"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("truncated.tlv"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("byte"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("expected"), std::string::npos) << r.err;
+
+  r = run({"itl", "verify", "truncated.tlv", "--trust", "cluster/tftp/pub/ITLFile.tlv"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("byte"), std::string::npos) << r.err;
+
+  r = run({"itl", "show", "no-such-file.tlv"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("no-such-file.tlv"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, itl_build_from_exported_pems_reproduces_the_exported_itl) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  const std::string k = "cluster/keys/pub/";
+  // The export's files carry the PKI epoch as TIMESTAMP.
+  const run_result r = run({"itl",          "build",
+                            "--out",        "built.tlv",
+                            "--signer",     k + "callmanager.pem",
+                            "--signer-key", k + "callmanager.key",
+                            "--record",     "sast:" + k + "callmanager.pem",
+                            "--record",     "tftp:" + k + "callmanager.pem",
+                            "--record",     "capf:" + k + "capf.pem",
+                            "--record",     "tvs:" + k + "tvs.pem",
+                            "--record",     "sast:" + k + "itlrecovery.pem",
+                            "--record",     "tvs:cluster/keys/sub1/tvs.pem",
+                            "--timestamp",  "1767225600"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(read_bytes(path("built.tlv")), read_bytes(path("cluster/tftp/pub/ITLFile.tlv")));
+
+  run_result shown = run({"itl", "show", "built.tlv"});
+  EXPECT_EQ(shown.exit_code, 0) << describe(shown);
+  run_result verified =
+      run({"itl", "verify", "built.tlv", "--trust", "cluster/tftp/pub/ITLFile.tlv"});
+  EXPECT_EQ(verified.exit_code, 0) << describe(verified);
+}
+
+TEST_F(Cli, itl_build_signed_by_itl_recovery_is_accepted_by_phones_of_every_node) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  // The bulk reset's file, built by hand: ITLRecovery signs, cert and key in one PEM.
+  const std::string k = "cluster/keys/pub/";
+  {
+    std::ofstream both(path("recovery.pem"));
+    both << read_text(path(k + "itlrecovery.pem")) << read_text(path(k + "itlrecovery.key"));
+  }
+  const run_result r =
+      run({"itl", "build", "--out", "reset.tlv", "--signer", "recovery.pem", "--record",
+           "sast:" + k + "callmanager.pem", "--record", "tftp:" + k + "callmanager.pem", "--record",
+           "sast:recovery.pem", "--digest", "sha256"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  for (const char* node : {"pub", "sub1"}) {
+    const run_result v = run({"itl", "verify", "reset.tlv", "--trust",
+                              std::string("cluster/tftp/") + node + "/ITLFile.tlv"});
+    EXPECT_EQ(v.exit_code, 0) << node << "\n" << describe(v);
+    EXPECT_NE(v.out.find("ITLRECOVERY_pub.example.lab"), std::string::npos) << v.out;
+  }
+}
+
+TEST_F(Cli, itl_build_reports_bad_inputs_with_exit_2) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  const std::string k = "cluster/keys/pub/";
+  run_result r = run({"itl", "build", "--out", "x.tlv", "--signer", k + "callmanager.pem",
+                      "--signer-key", k + "tvs.key", "--record", "sast:" + k + "callmanager.pem"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("does not match"), std::string::npos) << r.err;
+
+  r = run({"itl", "build", "--out", "x.tlv", "--signer", k + "callmanager.pem", "--signer-key",
+           k + "callmanager.key", "--record", "boss:" + k + "callmanager.pem"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("unknown role 'boss'"), std::string::npos) << r.err;
+
+  r = run({"itl", "build", "--out", "x.tlv", "--signer", k + "callmanager.pem", "--signer-key",
+           k + "callmanager.key", "--record", "sast:missing.pem"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("missing.pem"), std::string::npos) << r.err;
+
+  r = run({"itl", "build", "--out", "x.tlv", "--signer", k + "callmanager.pem", "--record",
+           "sast:" + k + "callmanager.pem"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("--signer-key"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(path("x.tlv")));
+}
+
+TEST_F(Cli, export_refuses_a_non_empty_directory_without_force) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  run_result r = run({"cluster", "export", "--out", "cluster", "--phones", "2"});
+  EXPECT_NE(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.err.find("not empty"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(path("cluster/tftp/sub1/ITLFile.tlv")));  // left alone
+
+  r = run({"cluster", "export", "--out", "cluster", "--phones", "2", "--force"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  // The previous export is replaced, not merged with.
+  EXPECT_FALSE(fs::exists(path("cluster/tftp/sub1")));
+  EXPECT_TRUE(fs::exists(path("cluster/tftp/cucm-pub/ITLSEP001E7A000001.tlv")));
+}
+
+TEST_F(Cli, export_follows_the_cucm_version) {
+  run_result r = run({"cluster", "export", "--out", "v12", "--nodes", "pub,sub1", "--phones", "0",
+                      "--version", "12.5"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto v12 = sim::parse_trust_list(read_bytes(path("v12/tftp/sub1/ITLFile.tlv")));
+  ASSERT_TRUE(v12.ok());
+  EXPECT_EQ(text_of(v12->header.signer.name).rfind("CN=ITLRECOVERY_pub.example.lab;", 0), 0u);
+  r = run({"itl", "show", "v12/tftp/sub1/ITLFile.tlv"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+
+  r = run({"cluster", "export", "--out", "v9", "--phones", "0", "--version", "9.1"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto v9 = sim::parse_trust_list(read_bytes(path("v9/tftp/cucm-pub/ITLFile.tlv")));
+  ASSERT_TRUE(v9.ok());
+  EXPECT_EQ(v9->records.size(), 4u);  // CallManager SAST + TFTP, CAPF, TVS
+
+  r = run({"cluster", "export", "--out", "bad", "--version", "ten"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  r = run({"cluster", "export", "--out", "bad", "--nodes", "pub,pub"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+}
+
+}  // namespace
+}  // namespace itlfleet
