@@ -15,6 +15,9 @@ void add_itl_show_command(CLI::App& itl);
 void add_itl_verify_command(CLI::App& itl);
 void add_itl_build_command(CLI::App& itl);
 
+/// `run SCENARIO`: a scenario on the virtual-time engine.
+void add_run_command(CLI::App& app);
+
 /// `cluster export`: a cluster's PKI and a TFTP root to serve.
 void add_cluster_command(CLI::App& app);
 void add_cluster_export_command(CLI::App& cluster);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "itlfleet " ITLFLEET_VERSION);
   app.require_subcommand(1);
 
+  itlfleet::app::add_run_command(app);
   itlfleet::app::add_itl_command(app);
   itlfleet::app::add_cluster_command(app);
 

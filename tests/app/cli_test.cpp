@@ -226,6 +226,40 @@ TEST_F(Cli, truncated_itl_exits_2_naming_the_byte) {
   EXPECT_NE(r.err.find("no-such-file.tlv"), std::string::npos) << r.err;
 }
 
+TEST_F(Cli, tampered_itl_is_parsed_but_not_verified_exit_1) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  bytes itl = read_bytes(path("cluster/tftp/pub/ITLFile.tlv"));
+  itl[itl.size() - 40] ^= 0x01;  // inside the last record's certificate signature
+  {
+    std::ofstream out(path("tampered.tlv"), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(itl.data()), static_cast<std::streamsize>(itl.size()));
+  }
+  run_result r = run({"itl", "show", "tampered.tlv"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.out.find("The ITL file was not verified"), std::string::npos) << r.out;
+  r = run({"itl", "verify", "tampered.tlv", "--trust", "cluster/tftp/pub/ITLFile.tlv"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.out.find("signature does not verify"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, ctl_files_are_shown_with_the_ctl_label) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  const std::string k = "cluster/keys/pub/";
+  run_result r =
+      run({"itl", "build", "--out", "CTLFile.tlv", "--filename", "CTLFile.tlv", "--signer",
+           k + "callmanager.pem", "--signer-key", k + "callmanager.key", "--record",
+           "sast:" + k + "callmanager.pem", "--record", "ccm+tftp:" + k + "callmanager.pem",
+           "--record", "capf:" + k + "capf.pem", "--full-certs"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  r = run({"itl", "show", "CTLFile.tlv"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.out.find("CTL Record #:2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("4 FUNCTION 2 CCM+TFTP"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("9 CERTIFICATE "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("CERTHASH"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("The CTL file was verified successfully."), std::string::npos) << r.out;
+}
+
 TEST_F(Cli, itl_build_from_exported_pems_reproduces_the_exported_itl) {
   ASSERT_NO_FATAL_FAILURE(export_cluster());
   const std::string k = "cluster/keys/pub/";
