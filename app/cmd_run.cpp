@@ -1,6 +1,7 @@
 // `itlfleet run SCENARIO`: a scenario on the virtual-time engine, with a live
 // progress line, a final table and the run's files.
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -169,10 +170,15 @@ int run_scenario(const run_options& o) {
   }
   print_table(*r);
   // Wall-clock figures go to stderr so stdout stays identical for one seed.
-  std::fprintf(stderr, "\n%llu events in %.2f s of wall time (%.2fM events/s), %llu real signature checks\n",
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::fprintf(stderr,
+               "\n%llu events in %.2f s of wall time (%.2fM events/s), %llu real signature checks, "
+               "peak memory %.1f MB\n",
                static_cast<unsigned long long>(r->info.events_processed), wall,
                wall > 0 ? static_cast<double>(r->info.events_processed) / wall / 1e6 : 0.0,
-               static_cast<unsigned long long>(r->info.crypto_operations));
+               static_cast<unsigned long long>(r->info.crypto_operations),
+               static_cast<double>(usage.ru_maxrss) / 1024.0);
   if (!o.out.empty()) {
     if (int code = write_outputs(*r, o.out); code != exit_ok) return code;
   }

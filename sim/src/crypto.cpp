@@ -520,6 +520,15 @@ bytes certificate::signature_value() const {
   return bytes(data, data + ASN1_STRING_length(sig));
 }
 
+bytes certificate::public_key_pkcs1() const {
+  if (!x509_) return {};
+  // For RSA the BIT STRING of SubjectPublicKeyInfo is the RSAPublicKey DER.
+  const ASN1_BIT_STRING* bits = X509_get0_pubkey_bitstr(x509_.get());
+  if (bits == nullptr) return {};
+  const unsigned char* data = ASN1_STRING_get0_data(bits);
+  return bytes(data, data + ASN1_STRING_length(bits));
+}
+
 rsa_key certificate::public_key() const {
   if (!x509_) return {};
   EVP_PKEY* pkey = X509_get_pubkey(x509_.get());  // takes a reference

@@ -47,7 +47,7 @@ record make_record(const itl_entry& e) {
   add_field(r, record_tag::function, u16_value(static_cast<std::uint16_t>(e.role)));
   add_field(r, record_tag::issuer_name, to_bytes(e.cert.issuer(), true));
   add_field(r, record_tag::serial_number, e.cert.serial());
-  add_field(r, record_tag::public_key, e.cert.public_key().public_pkcs1_der());
+  add_field(r, record_tag::public_key, e.cert.public_key_pkcs1());
   add_field(r, record_tag::signature, e.cert.signature_value());
   if (e.hash_only) {
     add_field(r, record_tag::cert_hash, e.cert.sha1());

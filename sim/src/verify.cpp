@@ -65,15 +65,19 @@ std::optional<std::size_t> find_signer(const trust_file& trusting, const signer_
 
 namespace {
 
-/// The signer record's key: from its certificate when present, else from PUBLICKEY.
+/// The signer record's key: from PUBLICKEY when present (a 0.5 us PKCS#1
+/// decode), else from the certificate (OpenSSL 3 decodes a certificate's key
+/// through its provider machinery: ~100 us, most of a verification).
 result<rsa_key> key_of(const record& r) {
+  if (const bytes* pk = r.public_key()) {
+    if (auto key = rsa_key::from_public_pkcs1(*pk)) return key;
+  }
   if (const bytes* der = r.certificate()) {
     auto cert = certificate::from_der(*der);
     if (!cert) return cert.err();
     return cert->public_key();
   }
-  if (const bytes* pk = r.public_key()) return rsa_key::from_public_pkcs1(*pk);
-  return error{"record has neither CERTIFICATE nor PUBLICKEY", std::nullopt};
+  return error{"record has neither a usable PUBLICKEY nor a CERTIFICATE"};
 }
 
 bool digest_supported(digest_algorithm d) {

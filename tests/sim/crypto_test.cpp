@@ -343,6 +343,12 @@ TEST(Certificate, public_key_matches_the_signing_key) {
   EXPECT_EQ(service_cert().public_key().public_pkcs1_der(), key_1024().public_pkcs1_der());
 }
 
+TEST(Certificate, pkcs1_public_key_read_from_the_certificate_equals_the_keys_own) {
+  const certificate cert = service_cert();
+  EXPECT_EQ(cert.public_key_pkcs1(), key_1024().public_pkcs1_der());
+  EXPECT_EQ(cert.public_key_pkcs1().size(), 140u);
+}
+
 TEST(Certificate, sha1_is_the_fingerprint_of_the_der) {
   const certificate cert = service_cert();
   EXPECT_EQ(cert.sha1(), sha1(cert.der()));

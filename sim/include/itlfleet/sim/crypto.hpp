@@ -93,6 +93,9 @@ class certificate {
   bytes serial() const;  ///< raw big-endian bytes, no sign padding
   bytes signature_value() const;
   rsa_key public_key() const;
+  /// The PKCS#1 RSAPublicKey DER, what a record's PUBLICKEY holds, read
+  /// straight from the certificate's SubjectPublicKeyInfo (no key decoding).
+  bytes public_key_pkcs1() const;
   bytes sha1() const;  ///< fingerprint of the DER, what CERTHASH holds
   std::int64_t not_after_unix() const;
   X509* get() const { return x509_.get(); }
