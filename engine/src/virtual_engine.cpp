@@ -8,6 +8,7 @@
 #include "itlfleet/engine/rng.hpp"
 #include "itlfleet/engine/stations.hpp"
 #include "itlfleet/sim/cluster.hpp"
+#include "itlfleet/sim/firmware.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
 #include "itlfleet/sim/phone.hpp"
 #include "itlfleet/sim/trust_oracle.hpp"
@@ -83,6 +84,8 @@ class virtual_run {
 
   // --- observation -----------------------------------------------------------
   void sample();
+  /// What firmware 9.4(1)+ reports in DeviceTLInfo, at the end of the run.
+  void report_device_tl_info();
   std::uint32_t now_s() const { return static_cast<std::uint32_t>(now_ / 1'000'000); }
 
   const run_plan& plan_;
@@ -101,6 +104,7 @@ class virtual_run {
   /// TVS's verdict on a file's signer, valid until the next operator action.
   std::unordered_map<file_id, std::optional<sim::cluster::tvs_entry>> tvs_memo_;
   std::vector<metrics::snapshot> series_;
+  std::vector<metrics::itl_report> device_tl_info_;
   std::int64_t now_ = 0;
   std::uint64_t events_ = 0;
   std::int64_t last_change_ = 0;
@@ -525,6 +529,7 @@ run_result virtual_run::run() {
     }
   }
 
+  report_device_tl_info();
   run_result r;
   r.series = std::move(series_);
   r.final_state = r.series.back();
@@ -541,9 +546,28 @@ run_result virtual_run::run() {
   info.crypto_operations = oracle_.crypto_operations();
   info.distinct_files = files_.size();
   info.milestones.emplace_back("peak_locked_at", peak_locked_at_);
-  info.milestones.emplace_back("last_state_change", last_change_);
+  info.milestones.emplace_back("last_state_change", last_change_ - last_change_ % 1000);
+  info.device_tl_info = std::move(device_tl_info_);
   r.event_log = log_.text();
   return r;
+}
+
+void virtual_run::report_device_tl_info() {
+  for (const auto& [key, n] : counters_.installed_by_group()) {
+    const auto& [g, itl] = key;
+    const auto firmware = sim::firmware_version::parse(plan_.fleet[g].firmware);
+    if (!firmware || !firmware->reports_device_tl_info()) continue;
+    metrics::itl_report rep;
+    rep.group = plan_.fleet[g].name;
+    rep.itl_signature = to_hex(files_.get(itl).sha1, " ", true);
+    rep.phones = n;
+    rep.current = itl == cluster_.served_itl(groups_[g].tftp[0]);
+    log_.note(now_, "DeviceTLInfo: " + std::to_string(n) + " phones of " + rep.group +
+                        " report ITL_Signature " + rep.itl_signature +
+                        (rep.current ? " (their TFTP server's current ITL)"
+                                     : " (NOT their TFTP server's current ITL)"));
+    device_tl_info_.push_back(std::move(rep));
+  }
 }
 
 }  // namespace

@@ -178,6 +178,17 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   for (const auto& [name, at] : info.milestones) w.key(name).value(format_sim_time(at));
   w.end_object();
 
+  w.key("device_tl_info").begin_array();
+  for (const itl_report& r : info.device_tl_info) {
+    w.begin_object();
+    w.key("group").value(r.group);
+    w.key("itl_signature").value(r.itl_signature);
+    w.key("phones").value(r.phones);
+    w.key("current").value(r.current);
+    w.end_object();
+  }
+  w.end_array();
+
   w.key("expectations").begin_array();
   for (const check_result& c : checks) {
     w.begin_object();

@@ -367,5 +367,70 @@ TEST_F(Cli, export_follows_the_cucm_version) {
   EXPECT_EQ(r.exit_code, 2) << describe(r);
 }
 
+// --- itlfleet run ------------------------------------------------------------
+
+TEST_F(Cli, run_of_a_builtin_writes_its_four_files_and_exits_0_when_expectations_hold) {
+  const run_result r = run({"run", "double-regen-recovery", "--phones", "300", "--out", "out"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("seed 42"), std::string::npos) << "the seed is printed";
+  EXPECT_NE(r.out.find("PASS"), std::string::npos);
+  for (const char* f : {"summary.json", "junit.xml", "timeseries.csv", "events.log"})
+    EXPECT_TRUE(fs::exists(dir_ / "out" / f)) << f;
+  const std::string junit = read_text(dir_ / "out" / "junit.xml");
+  EXPECT_NE(junit.find("failures=\"0\""), std::string::npos) << junit;
+}
+
+TEST_F(Cli, same_seed_gives_byte_identical_files_and_another_seed_does_not) {
+  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "9", "--out", "a"}).exit_code, 0);
+  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "9", "--out", "b"}).exit_code, 0);
+  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "10", "--out", "c"}).exit_code, 0);
+  for (const char* f : {"summary.json", "junit.xml", "timeseries.csv", "events.log"}) {
+    EXPECT_EQ(read_text(dir_ / "a" / f), read_text(dir_ / "b" / f)) << f;
+  }
+  EXPECT_NE(read_text(dir_ / "a" / "events.log"), read_text(dir_ / "c" / "events.log"));
+}
+
+TEST_F(Cli, run_exits_1_when_an_expectation_fails_and_junit_says_which) {
+  std::ofstream(dir_ / "lockout.yaml") << R"(name: lockout-expected-trusted
+seed: 3
+end: 20m
+cluster:
+  hold_timer: off
+  nodes:
+    - {name: cucm-pub, publisher: true}
+fleet:
+  - {name: desk, count: 50}
+timeline:
+  - {at: 0s, do: boot-all}
+  - {at: 5m, do: set cert regen CallManager, on: cucm-pub}
+  - {at: 5m10s, do: set cert regen TVS, on: cucm-pub}
+expect:
+  - {at: end, trusted: "100%"}
+)";
+  const run_result r = run({"run", "lockout.yaml", "--out", "out"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("FAIL"), std::string::npos);
+  const std::string junit = read_text(dir_ / "out" / "junit.xml");
+  EXPECT_NE(junit.find("failures=\"1\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("trusted was 0%"), std::string::npos) << junit;
+}
+
+TEST_F(Cli, run_of_a_broken_scenario_exits_2_naming_file_and_line_and_writes_nothing) {
+  std::ofstream(dir_ / "typo.yaml")
+      << "name: typo\nboot: {spred: 60s}\ncluster:\n  nodes:\n    - {name: pub, publisher: true}\n"
+         "fleet:\n  - {count: 5}\n";
+  const run_result r = run({"run", "typo.yaml", "--out", "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("typo.yaml:2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("spread"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(Cli, run_of_an_unknown_scenario_lists_the_builtins) {
+  const run_result r = run({"run", "no-such-scenario"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("double-regen-recovery"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace itlfleet

@@ -108,6 +108,21 @@ TEST(Engine, bulk_reset_recovers_exactly_the_phones_whose_itl_has_itlrecovery) {
   EXPECT_EQ(r.final_state.fleet.unrecoverable, 40u);
 }
 
+TEST(Engine, device_tl_info_shows_which_phones_hold_a_stale_itl_when_their_firmware_reports_it) {
+  run_plan p = double_regen(false);
+  p.fleet.push_back(p.fleet[0]);
+  p.fleet[1].name = "old-firmware";
+  p.fleet[1].firmware = "9.3(4)";
+  p.fleet[1].count = 20;
+  const run_result r = run_ok(p);
+  ASSERT_EQ(r.info.device_tl_info.size(), 1u) << "9.3(4) does not send DeviceTLInfo";
+  const auto& rep = r.info.device_tl_info[0];
+  EXPECT_EQ(rep.group, "desk");
+  EXPECT_EQ(rep.phones, 300u);
+  EXPECT_FALSE(rep.current) << "locked phones keep the ITL from before the regeneration";
+  EXPECT_EQ(rep.itl_signature.size(), 20u * 3 - 1) << "hex bytes separated by spaces";
+}
+
 TEST(Engine, second_tvs_node_saves_a_fleet_whose_callmanager_and_tvs_changed_on_one_node) {
   run_plan p = test::two_node_plan(200);
   p.cluster.hold_timer = false;

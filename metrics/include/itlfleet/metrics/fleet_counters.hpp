@@ -69,6 +69,10 @@ class fleet_counters {
   /// Counts now. `served_itl(group)` is the ITL the group's primary TFTP node
   /// serves now; `has_recovery(itl)` tells whether an ITL holds an
   /// ITLRecovery record. Offline phones are never stale.
+  /// Powered-on phones by (group, installed ITL): what DeviceTLInfo alarms
+  /// would report. O(cells).
+  std::map<std::pair<std::uint16_t, sim::file_id>, std::uint64_t> installed_by_group() const;
+
   snapshot take(std::int64_t time_us, const std::function<sim::file_id(std::uint16_t)>& served_itl,
                 const std::function<bool(sim::file_id)>& has_recovery) const;
 

@@ -19,6 +19,15 @@ struct check_result {
   int line = 0;         ///< line in the scenario file
 };
 
+/// What CUCM learns from DeviceTLInfo alarms: phones of one group (firmware
+/// 9.4(1) and later) reporting one installed ITL.
+struct itl_report {
+  std::string group;
+  std::string itl_signature;  ///< SHA-1 as the alarm writes it: hex bytes separated by spaces
+  std::uint64_t phones = 0;
+  bool current = false;  ///< equals the ITL the group's TFTP server serves now
+};
+
 /// What summary.json and junit.xml describe.
 struct run_info {
   std::string scenario;
@@ -32,6 +41,8 @@ struct run_info {
   std::uint64_t distinct_files = 0;
   /// Simulated instants of interest (microseconds), e.g. "peak_locked", "all_trusted".
   std::vector<std::pair<std::string, std::int64_t>> milestones;
+  /// DeviceTLInfo at the end of the run, by group and installed ITL.
+  std::vector<itl_report> device_tl_info;
 };
 
 /// "10m10s", "2h", "0s", "1m0.5s": how simulated times are printed everywhere.
