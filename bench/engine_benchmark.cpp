@@ -20,7 +20,8 @@ void BM_Baseline_EventLoop(benchmark::State& state) {
   for (auto _ : state) {
     engine::event_queue q;
     for (std::uint32_t i = 0; i < phones; ++i)
-      q.push(static_cast<std::int64_t>(engine::hash_draw(1, i, engine::draw::boot_spread, 0) % 60'000'000),
+      q.push(static_cast<std::int64_t>(engine::hash_draw(1, i, engine::draw::boot_spread, 0) %
+                                       60'000'000),
              engine::event_kind::phone_boot, i);
     std::uint64_t processed = 0;
     while (!q.empty()) {
@@ -82,8 +83,8 @@ void BM_Engine_DoubleRegenBulkReset(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * events));
-  state.counters["boots_per_s"] =
-      benchmark::Counter(static_cast<double>(boots * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["boots_per_s"] = benchmark::Counter(
+      static_cast<double>(boots * state.iterations()), benchmark::Counter::kIsRate);
   state.counters["events"] = static_cast<double>(events);
 }
 BENCHMARK(BM_Engine_DoubleRegenBulkReset)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);

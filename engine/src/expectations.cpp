@@ -22,30 +22,43 @@ bool count_value(const counts& c, const std::string& m, double& out) {
       return true;
     }
   }
-  if (m == "stale") out = static_cast<double>(c.stale);
-  else if (m == "unrecoverable") out = static_cast<double>(c.unrecoverable);
-  else if (m == "recovered") out = static_cast<double>(c.recovered);
-  else if (m == "ever_locked") out = static_cast<double>(c.ever_locked);
-  else return false;
+  if (m == "stale")
+    out = static_cast<double>(c.stale);
+  else if (m == "unrecoverable")
+    out = static_cast<double>(c.unrecoverable);
+  else if (m == "recovered")
+    out = static_cast<double>(c.recovered);
+  else if (m == "ever_locked")
+    out = static_cast<double>(c.ever_locked);
+  else
+    return false;
   return true;
 }
 
 bool holds(double observed, comparison op, double expected) {
   switch (op) {
-    case comparison::eq: return observed == expected;
-    case comparison::ne: return observed != expected;
-    case comparison::lt: return observed < expected;
-    case comparison::le: return observed <= expected;
-    case comparison::gt: return observed > expected;
-    case comparison::ge: return observed >= expected;
+    case comparison::eq:
+      return observed == expected;
+    case comparison::ne:
+      return observed != expected;
+    case comparison::lt:
+      return observed < expected;
+    case comparison::le:
+      return observed <= expected;
+    case comparison::gt:
+      return observed > expected;
+    case comparison::ge:
+      return observed >= expected;
   }
   return false;
 }
 
 std::string number(double v) {
   char buf[32];
-  if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.4g", v);
+  if (v == std::floor(v) && std::fabs(v) < 1e15)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
 
@@ -61,8 +74,8 @@ bool observe(const run_plan& plan, const expectation& e, const metrics::snapshot
   if (!metric_value(s, e.metric, group, out)) return false;
   if (!e.percent) return true;
   const counts& c = group >= 0 ? s.groups[static_cast<std::size_t>(group)] : s.fleet;
-  double base = e.metric == "recovered" ? static_cast<double>(c.ever_locked)
-                                        : static_cast<double>(c.total());
+  double base =
+      e.metric == "recovered" ? static_cast<double>(c.ever_locked) : static_cast<double>(c.total());
   (void)plan;
   out = base == 0 ? 0 : 100.0 * out / base;
   return true;
@@ -74,13 +87,20 @@ bool metric_value(const metrics::snapshot& s, const std::string& metric, int gro
   const counts& c = group >= 0 ? s.groups[static_cast<std::size_t>(group)] : s.fleet;
   if (count_value(c, metric, out)) return true;
   const auto& ev = s.events;
-  if (metric == "refused_commands") out = static_cast<double>(ev.refused_commands);
-  else if (metric == "tftp_refusals") out = static_cast<double>(ev.tftp_refusals);
-  else if (metric == "tftp_timeouts") out = static_cast<double>(ev.tftp_timeouts);
-  else if (metric == "tvs_queries") out = static_cast<double>(ev.tvs_queries);
-  else if (metric == "tvs_failures") out = static_cast<double>(ev.tvs_failures);
-  else if (metric == "backup_alerts") out = static_cast<double>(ev.backup_alerts);
-  else return false;
+  if (metric == "refused_commands")
+    out = static_cast<double>(ev.refused_commands);
+  else if (metric == "tftp_refusals")
+    out = static_cast<double>(ev.tftp_refusals);
+  else if (metric == "tftp_timeouts")
+    out = static_cast<double>(ev.tftp_timeouts);
+  else if (metric == "tvs_queries")
+    out = static_cast<double>(ev.tvs_queries);
+  else if (metric == "tvs_failures")
+    out = static_cast<double>(ev.tvs_failures);
+  else if (metric == "backup_alerts")
+    out = static_cast<double>(ev.backup_alerts);
+  else
+    return false;
   return true;
 }
 

@@ -160,9 +160,15 @@ status virtual_run::setup() {
 
     file_id installed = sim::no_file;
     switch (fg.itl) {
-      case installed_itl::current: installed = cluster_.served_itl(rt.tftp[0]); break;
-      case installed_itl::none: installed = sim::no_file; break;
-      case installed_itl::pre_10: installed = cluster_.pre10_itl(rt.tftp[0]); break;
+      case installed_itl::current:
+        installed = cluster_.served_itl(rt.tftp[0]);
+        break;
+      case installed_itl::none:
+        installed = sim::no_file;
+        break;
+      case installed_itl::pre_10:
+        installed = cluster_.pre10_itl(rt.tftp[0]);
+        break;
     }
     phone p;
     p.group = static_cast<std::uint16_t>(g);
@@ -310,8 +316,9 @@ sim::tvs_result virtual_run::tvs_answer(std::uint32_t i, std::uint8_t node) {
 void virtual_run::schedule_reset(std::uint32_t i, std::uint64_t counter) {
   if (phones_[i].state == sim::phone_state::offline) return;
   const double u = uniform01(plan_.seed, i, draw::reset_spread, counter);
-  queue_.push(now_ + static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.reset_spread.count())),
-              event_kind::phone_reset, i);
+  queue_.push(
+      now_ + static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.reset_spread.count())),
+      event_kind::phone_reset, i);
 }
 
 void virtual_run::reset_phones_of(const std::vector<std::size_t>& nodes, std::uint64_t counter) {
@@ -365,14 +372,16 @@ void virtual_run::run_action(std::uint32_t index) {
     case action_kind::boot_all: {
       std::uint64_t n = 0;
       for (std::uint32_t i = 0; i < phones_.size(); ++i) {
-        if (phones_[i].state != sim::phone_state::offline || phones_[i].step != sim::phone_step::idle)
+        if (phones_[i].state != sim::phone_state::offline ||
+            phones_[i].step != sim::phone_step::idle)
           continue;
         if (!selected(a, index, i)) continue;
         const double u = uniform01(plan_.seed, i, draw::boot_spread, index);
         // Mark the phone as on its way so a second boot-all does not boot it twice.
         phones_[i].step = sim::phone_step::itl;
-        queue_.push(now_ + static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.spread.count())),
-                    event_kind::phone_boot, i, phones_[i].epoch);
+        queue_.push(
+            now_ + static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.spread.count())),
+            event_kind::phone_boot, i, phones_[i].epoch);
         ++n;
       }
       log_.note(now_, "boot-all" + (a.group.empty() ? std::string() : " (group " + a.group + ")") +
@@ -421,8 +430,10 @@ void virtual_run::run_action(std::uint32_t index) {
     case action_kind::tftp_outage:
     case action_kind::tvs_outage: {
       const bool is_tftp = a.kind == action_kind::tftp_outage;
-      if (is_tftp) tftp_[node].set_up(false);
-      else tvs_[node].set_up(false);
+      if (is_tftp)
+        tftp_[node].set_up(false);
+      else
+        tvs_[node].set_up(false);
       log_.note(now_, std::string(is_tftp ? "TFTP" : "TVS") + " service on " + host + " down for " +
                           metrics::format_sim_time(a.length.count()));
       queue_.push(now_ + a.length.count(), event_kind::outage_end, static_cast<std::uint32_t>(node),
@@ -453,8 +464,10 @@ void virtual_run::sample() {
     pr.fleet = &snap.fleet;
     options_.on_progress(pr);
   }
-  if (!series_.empty() && series_.back().time_us == now_) series_.back() = std::move(snap);
-  else series_.push_back(std::move(snap));
+  if (!series_.empty() && series_.back().time_us == now_)
+    series_.back() = std::move(snap);
+  else
+    series_.push_back(std::move(snap));
 }
 
 run_result virtual_run::run() {
@@ -479,8 +492,10 @@ run_result virtual_run::run() {
         if (current) deliver(e.target, {phone_event_kind::timer, sim::no_file, {}});
         break;
       case event_kind::phone_manual:
-        deliver(e.target, {e.arg == 0 ? phone_event_kind::delete_itl : phone_event_kind::factory_reset,
-                           sim::no_file, {}});
+        deliver(e.target,
+                {e.arg == 0 ? phone_event_kind::delete_itl : phone_event_kind::factory_reset,
+                 sim::no_file,
+                 {}});
         break;
       case event_kind::transfer_done:
         tftp_[e.node].finish();
@@ -512,8 +527,10 @@ run_result virtual_run::run() {
         run_action(e.target);
         break;
       case event_kind::outage_end:
-        if (e.arg == 0) tftp_[e.target].set_up(true);
-        else tvs_[e.target].set_up(true);
+        if (e.arg == 0)
+          tftp_[e.target].set_up(true);
+        else
+          tvs_[e.target].set_up(true);
         log_.note(now_, std::string(e.arg == 0 ? "TFTP" : "TVS") + " service on " +
                             cluster_.node(e.target).host + " is back");
         break;

@@ -94,8 +94,8 @@ snapshot fleet_counters::take(std::int64_t time_us,
   return s;
 }
 
-std::map<std::pair<std::uint16_t, sim::file_id>, std::uint64_t>
-fleet_counters::installed_by_group() const {
+std::map<std::pair<std::uint16_t, sim::file_id>, std::uint64_t> fleet_counters::installed_by_group()
+    const {
   std::map<std::pair<std::uint16_t, sim::file_id>, std::uint64_t> out;
   for (const auto& [k, n] : cells_) {
     if (k.state == static_cast<std::uint8_t>(sim::phone_state::offline) || k.itl == sim::no_file)

@@ -10,7 +10,9 @@ bool is_recovery_record(const record& r) {
   return subject.rfind("CN=ITLRECOVERY_", 0) == 0;
 }
 
-file_store::file_store() { files_.emplace_back(); }
+file_store::file_store() {
+  files_.emplace_back();
+}
 
 file_id file_store::intern(const trust_file& f) {
   bytes raw = serialise(f);

@@ -41,8 +41,7 @@ void sign_in_place(trust_file& f, const identity& signer) {
 record make_record(const itl_entry& e) {
   record r;
   // CUCM writes an empty DNS name as two bytes; keep the given name NUL-terminated.
-  add_field(r, record_tag::dns_name,
-            e.dns_name.empty() ? bytes{0, 0} : to_bytes(e.dns_name, true));
+  add_field(r, record_tag::dns_name, e.dns_name.empty() ? bytes{0, 0} : to_bytes(e.dns_name, true));
   add_field(r, record_tag::subject_name, to_bytes(e.cert.subject(), true));
   add_field(r, record_tag::function, u16_value(static_cast<std::uint16_t>(e.role)));
   add_field(r, record_tag::issuer_name, to_bytes(e.cert.issuer(), true));
@@ -51,7 +50,8 @@ record make_record(const itl_entry& e) {
   add_field(r, record_tag::signature, e.cert.signature_value());
   if (e.hash_only) {
     add_field(r, record_tag::cert_hash, e.cert.sha1());
-    add_field(r, record_tag::hash_algorithm, bytes{static_cast<std::uint8_t>(digest_algorithm::sha1)});
+    add_field(r, record_tag::hash_algorithm,
+              bytes{static_cast<std::uint8_t>(digest_algorithm::sha1)});
   } else {
     add_field(r, record_tag::certificate, e.cert.der());
   }
@@ -100,12 +100,17 @@ void sign_with(trust_file& f, const identity& signer, std::uint32_t timestamp) {
 
 std::string device_name(std::uint64_t mac) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%012llX", static_cast<unsigned long long>(mac & 0xFFFFFFFFFFFFull));
+  std::snprintf(buf, sizeof buf, "%012llX",
+                static_cast<unsigned long long>(mac & 0xFFFFFFFFFFFFull));
   return std::string("SEP") + buf;
 }
 
-std::string itl_name_for(const std::string& device) { return "ITL" + device + ".tlv"; }
-std::string config_name_for(const std::string& device) { return device + ".cnf.xml.sgn"; }
+std::string itl_name_for(const std::string& device) {
+  return "ITL" + device + ".tlv";
+}
+std::string config_name_for(const std::string& device) {
+  return device + ".cnf.xml.sgn";
+}
 
 std::string phone_config_xml(const std::string& device, const std::vector<std::string>& tvs_hosts) {
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<device>\n";
@@ -115,8 +120,9 @@ std::string phone_config_xml(const std::string& device, const std::vector<std::s
   for (std::size_t i = 0; i < tvs_hosts.size(); ++i) {
     xml += "        <member priority=\"" + std::to_string(i) + "\">\n";
     xml += "          <callManager>\n            <name>" + tvs_hosts[i] + "</name>\n";
-    xml += "            <ports><ethernetPhonePort>2000</ethernetPhonePort>"
-           "<sipPort>5060</sipPort><securedSipPort>5061</securedSipPort></ports>\n";
+    xml +=
+        "            <ports><ethernetPhonePort>2000</ethernetPhonePort>"
+        "<sipPort>5060</sipPort><securedSipPort>5061</securedSipPort></ports>\n";
     xml += "            <processNodeName>" + tvs_hosts[i] + "</processNodeName>\n";
     xml += "          </callManager>\n        </member>\n";
   }
@@ -128,7 +134,8 @@ std::string phone_config_xml(const std::string& device, const std::vector<std::s
   }
   xml += "    </members>\n  </TVS>\n";
   xml += "  <name>" + device + "</name>\n";
-  xml += "  <webAccess>1</webAccess>\n  <sshAccess>1</sshAccess>\n  <spanToPCPort>1</spanToPCPort>\n";
+  xml +=
+      "  <webAccess>1</webAccess>\n  <sshAccess>1</sshAccess>\n  <spanToPCPort>1</spanToPCPort>\n";
   xml += "</device>\n";
   return xml;
 }

@@ -4,12 +4,18 @@ namespace itlfleet::sim {
 
 std::string_view state_name(phone_state s) {
   switch (s) {
-    case phone_state::offline: return "offline";
-    case phone_state::booting: return "booting";
-    case phone_state::trusted: return "trusted";
-    case phone_state::locked: return "locked";
-    case phone_state::no_itl: return "no_itl";
-    case phone_state::unreachable: return "unreachable";
+    case phone_state::offline:
+      return "offline";
+    case phone_state::booting:
+      return "booting";
+    case phone_state::trusted:
+      return "trusted";
+    case phone_state::locked:
+      return "locked";
+    case phone_state::no_itl:
+      return "no_itl";
+    case phone_state::unreachable:
+      return "unreachable";
   }
   return "?";
 }
@@ -20,7 +26,9 @@ phone_action request(phone_action_kind kind, const phone& p) {
   return {kind, p.server, no_file, 0};
 }
 
-phone_action wait(std::int64_t us) { return {phone_action_kind::wait, 0, no_file, us}; }
+phone_action wait(std::int64_t us) {
+  return {phone_action_kind::wait, 0, no_file, us};
+}
 
 phone_action start_boot(phone& p) {
   p.state = phone_state::booting;

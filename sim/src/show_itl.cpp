@@ -23,7 +23,9 @@ std::string signature_lines(const bytes& sig) {
   return out;
 }
 
-std::string serial_text(const bytes& serial) { return to_hex(serial, ":", true); }
+std::string serial_text(const bytes& serial) {
+  return to_hex(serial, ":", true);
+}
 
 std::string time_text(std::int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
@@ -70,8 +72,8 @@ void text_record(std::string& out, const record& r, std::size_t index, bool is_s
         break;
       case record_tag::certificate:
         // CUCM puts the hash's caption on a line of its own.
-        out += "9 CERTIFICATE " + len + " " + to_hex(sha1(f.value), " ", true) +
-               "\n(SHA1 Hash HEX)\n";
+        out +=
+            "9 CERTIFICATE " + len + " " + to_hex(sha1(f.value), " ", true) + "\n(SHA1 Hash HEX)\n";
         break;
       case record_tag::ip_address:
         out += "10 IPADDRESS " + len + " " + to_hex(f.value, ".") + "\n";
@@ -81,7 +83,10 @@ void text_record(std::string& out, const record& r, std::size_t index, bool is_s
         break;
       case record_tag::hash_algorithm:
         out += "12 HASH ALGORITHM " + len + " " +
-               std::string(f.value.empty() ? "?" : f.value[0] == 1 ? "SHA-1" : "unknown") + "\n";
+               std::string(f.value.empty()   ? "?"
+                           : f.value[0] == 1 ? "SHA-1"
+                                             : "unknown") +
+               "\n";
         break;
       case record_tag::record_length:
         break;
@@ -104,8 +109,10 @@ void json_record(json_writer& j, const record& r, std::size_t index, bool is_sig
   j.key("function_name").value(role_name(r.function().value_or(0xFFFF)));
   j.key("issuer").value(r.issuer());
   j.key("serial").value(serial_text(r.serial()));
-  j.key("public_key_length").value(static_cast<std::uint64_t>(field_length(r, record_tag::public_key)));
-  j.key("signature_length").value(static_cast<std::uint64_t>(field_length(r, record_tag::signature)));
+  j.key("public_key_length")
+      .value(static_cast<std::uint64_t>(field_length(r, record_tag::public_key)));
+  j.key("signature_length")
+      .value(static_cast<std::uint64_t>(field_length(r, record_tag::signature)));
   if (const bytes* cert = r.certificate()) {
     j.key("certificate_length").value(static_cast<std::uint64_t>(cert->size()));
   }
@@ -125,7 +132,8 @@ show_report show_trust_list(byte_view raw, const show_options& options) {
   out += to_hex(sha1(raw)) + "(SHA1)\n\n";
   out += "Length of " + label + " file: " + std::to_string(raw.size()) + "\n";
   if (options.modified_unix) {
-    out += "The " + label + " File was last modified on " + time_text(*options.modified_unix) + "\n";
+    out +=
+        "The " + label + " File was last modified on " + time_text(*options.modified_unix) + "\n";
   }
   out += "\nParse " + label + " File\n----------------\n\n";
 
@@ -154,16 +162,19 @@ show_report show_trust_list(byte_view raw, const show_options& options) {
   // TFTP record with the same certificate comes first or the signature fails.
   const auto signing_sast = find_signer(f, h.signer, {cert_role::sast});
 
-  out += "Version: " + std::to_string(h.version_major) + "." + std::to_string(h.version_minor) + "\n";
+  out +=
+      "Version: " + std::to_string(h.version_major) + "." + std::to_string(h.version_minor) + "\n";
   out += "HeaderLength: " + std::to_string(h.header_length) + " (BYTES)\n\n";
   out += "BYTEPOS TAG LENGTH VALUE\n------- --- ------ -----\n";
-  const std::size_t signer_id_len = 9 + h.signer.name.size() + h.signer.serial.size() +
-                                    h.signer.ca_name.size();
+  const std::size_t signer_id_len =
+      9 + h.signer.name.size() + h.signer.serial.size() + h.signer.ca_name.size();
   out += "3 SIGNERID 2 " + std::to_string(signer_id_len) + "\n";
-  out += "4 SIGNERNAME " + std::to_string(h.signer.name.size()) + " " + text_of(h.signer.name) + "\n";
+  out +=
+      "4 SIGNERNAME " + std::to_string(h.signer.name.size()) + " " + text_of(h.signer.name) + "\n";
   out += "5 SERIALNUMBER " + std::to_string(h.signer.serial.size()) + " " +
          serial_text(h.signer.serial) + "\n";
-  out += "6 CANAME " + std::to_string(h.signer.ca_name.size()) + " " + text_of(h.signer.ca_name) + "\n";
+  out += "6 CANAME " + std::to_string(h.signer.ca_name.size()) + " " + text_of(h.signer.ca_name) +
+         "\n";
   out += "7 SIGNATUREINFO 2 15\n8 DIGESTALGORTITHM 1\n9 SIGNATUREALGOINFO 2 8\n";
   out += "10 SIGNATUREALGORTITHM 1\n11 SIGNATUREMODULUS 1\n";
   out += "12 SIGNATURE " + std::to_string(h.signature.size()) + "\n" + signature_lines(h.signature);

@@ -33,9 +33,9 @@ bool trust_oracle::verifies_with(file_id candidate, std::uint32_t cert_key,
   const trust_file& f = files_.get(candidate).parsed;
   // TVS vouches for a certificate; the file must also name it as signer and
   // carry a signature its key verifies.
-  const bool names_it = f.header.signer.serial == signer_cert.serial() &&
-                        normalise_name(text_of(f.header.signer.ca_name)) ==
-                            normalise_name(signer_cert.issuer());
+  const bool names_it =
+      f.header.signer.serial == signer_cert.serial() &&
+      normalise_name(text_of(f.header.signer.ca_name)) == normalise_name(signer_cert.issuer());
   const bool ok = names_it && verify_signature(f, signer_cert.public_key());
   cert_memo_[k] = ok;
   return ok;

@@ -24,7 +24,9 @@ run_result run_ok(const run_plan& plan, run_options options = {}) {
   return std::move(r.value());
 }
 
-std::uint64_t count(const metrics::snapshot& s, phone_state st) { return s.fleet.state(st); }
+std::uint64_t count(const metrics::snapshot& s, phone_state st) {
+  return s.fleet.state(st);
+}
 
 const metrics::snapshot& at_time(const run_result& r, std::chrono::microseconds t) {
   const metrics::snapshot* row = &r.series.front();
@@ -204,7 +206,8 @@ TEST(Engine, small_double_regen_event_log_matches_the_golden_copy) {
   p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
   p.timeline.push_back(at(26min, action_kind::reset_all_devices));
   const run_result r = run_ok(p);
-  const std::string path = std::string(ITLFLEET_SOURCE_DIR) + "/tests/engine/golden/small_double_regen.log";
+  const std::string path =
+      std::string(ITLFLEET_SOURCE_DIR) + "/tests/engine/golden/small_double_regen.log";
   if (std::getenv("ITLFLEET_UPDATE_GOLDEN")) {
     std::ofstream(path, std::ios::binary) << r.event_log;
   }

@@ -265,8 +265,8 @@ TEST(Phone, never_installs_an_itl_whose_signer_it_could_not_verify) {
         const bool cached = e.kind == phone_event_kind::file_received && known != nullptr &&
                             w.oracle.verifies_with(p.installed, cached_cert, *known);
         EXPECT_TRUE(local || vouched_by_tvs || cached)
-            << "trial " << trial << " step " << step << ": installed " << p.installed
-            << " over " << before << " without verifying its signer";
+            << "trial " << trial << " step " << step << ": installed " << p.installed << " over "
+            << before << " without verifying its signer";
       }
     }
   }

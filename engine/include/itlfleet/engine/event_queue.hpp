@@ -10,17 +10,17 @@
 namespace itlfleet::engine {
 
 enum class event_kind : std::uint8_t {
-  phone_boot,       ///< target phone; `epoch` must match
-  phone_reset,      ///< target phone; applies whatever the epoch
-  phone_timer,      ///< target phone; `epoch` must match
-  phone_manual,     ///< target phone; `arg` 0 = delete ITL, 1 = factory reset
-  transfer_done,    ///< target phone; `node`, `arg` = file: frees a TFTP slot
-  tftp_failed,      ///< target phone; `arg` 0 = refused, 1 = timed out
-  tvs_done,         ///< target phone; `node`, `arg` 1 = unreachable
-  admin_action,     ///< target = index into the timeline
-  outage_end,       ///< target = node, `arg` 0 = TFTP, 1 = TVS
+  phone_boot,     ///< target phone; `epoch` must match
+  phone_reset,    ///< target phone; applies whatever the epoch
+  phone_timer,    ///< target phone; `epoch` must match
+  phone_manual,   ///< target phone; `arg` 0 = delete ITL, 1 = factory reset
+  transfer_done,  ///< target phone; `node`, `arg` = file: frees a TFTP slot
+  tftp_failed,    ///< target phone; `arg` 0 = refused, 1 = timed out
+  tvs_done,       ///< target phone; `node`, `arg` 1 = unreachable
+  admin_action,   ///< target = index into the timeline
+  outage_end,     ///< target = node, `arg` 0 = TFTP, 1 = TVS
   daily_alert,
-  sample,           ///< observation: record a time-series row
+  sample,  ///< observation: record a time-series row
 };
 
 struct event {

@@ -49,7 +49,7 @@ struct tvs_model {
 /// How phones retry (defaults follow observed phone behaviour).
 struct phone_model {
   int tftp_attempts = 3;  ///< per server, before moving to the next TFTP server
-  sim_duration tftp_backoff = std::chrono::seconds(5);  ///< wait after a refused request
+  sim_duration tftp_backoff = std::chrono::seconds(5);        ///< wait after a refused request
   sim_duration unreachable_retry = std::chrono::seconds(60);  ///< restart of a failed boot
 };
 
@@ -93,20 +93,20 @@ struct boot_plan {
 };
 
 enum class action_kind {
-  boot_all,            ///< power on every phone (spread over boot.spread)
-  itl_reset_localkey,  ///< utils itl reset localkey
-  itl_reset_remotekey, ///< utils itl reset remotekey <host> <user> <path>
-  cert_regen,          ///< set cert regen <CallManager|TVS|CAPF|ITLRecovery>
-  restart_tftp,        ///< restart the TFTP service of a node (or all)
-  reset_all_devices,   ///< Enterprise Parameters > Reset
-  rename_publisher,    ///< set network hostname <new> on the publisher
-  change_domain,       ///< set network domain <new>
+  boot_all,                  ///< power on every phone (spread over boot.spread)
+  itl_reset_localkey,        ///< utils itl reset localkey
+  itl_reset_remotekey,       ///< utils itl reset remotekey <host> <user> <path>
+  cert_regen,                ///< set cert regen <CallManager|TVS|CAPF|ITLRecovery>
+  restart_tftp,              ///< restart the TFTP service of a node (or all)
+  reset_all_devices,         ///< Enterprise Parameters > Reset
+  rename_publisher,          ///< set network hostname <new> on the publisher
+  change_domain,             ///< set network domain <new>
   change_security_password,  ///< set password user security
-  backup_itlrecovery,  ///< file get tftp ITLRecovery.p12 (to an SFTP path)
-  tftp_outage,         ///< TFTP service of a node down for `length`
-  tvs_outage,          ///< TVS service of a node down for `length`
-  delete_itl,          ///< Settings > Security > Trust List > delete, on selected phones
-  factory_reset,       ///< factory reset of selected phones
+  backup_itlrecovery,        ///< file get tftp ITLRecovery.p12 (to an SFTP path)
+  tftp_outage,               ///< TFTP service of a node down for `length`
+  tvs_outage,                ///< TVS service of a node down for `length`
+  delete_itl,                ///< Settings > Security > Trust List > delete, on selected phones
+  factory_reset,             ///< factory reset of selected phones
 };
 
 struct action {
@@ -125,10 +125,12 @@ enum class comparison { eq, ne, lt, le, gt, ge };
 
 /// One checked statement, e.g. "locked == 0 at 20m" or "recovered >= 99.5% at end".
 struct expectation {
-  std::string metric;  ///< offline, booting, trusted, locked, no_itl, unreachable, stale, unrecoverable, recovered, ever_locked, refused_commands, tftp_refusals, backup_alerts
+  std::string
+      metric;  ///< offline, booting, trusted, locked, no_itl, unreachable, stale, unrecoverable,
+               ///< recovered, ever_locked, refused_commands, tftp_refusals, backup_alerts
   comparison op = comparison::eq;
   double value = 0;
-  bool percent = false;  ///< of the fleet (of ever_locked for `recovered`)
+  bool percent = false;        ///< of the fleet (of ever_locked for `recovered`)
   std::optional<sim_time> at;  ///< empty: at the end of the run
   bool by = false;             ///< holds at some sample no later than `at`
   std::string group;           ///< restrict counts to one fleet group
@@ -147,7 +149,7 @@ struct run_plan {
   phone_model phone;
   std::vector<action> timeline;
   std::vector<expectation> expect;
-  sim_duration end = std::chrono::minutes(60);  ///< the run stops here
+  sim_duration end = std::chrono::minutes(60);           ///< the run stops here
   sim_duration sample_every = std::chrono::seconds(10);  ///< time-series resolution
 
   std::uint64_t fleet_size() const {

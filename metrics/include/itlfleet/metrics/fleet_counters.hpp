@@ -36,13 +36,14 @@ struct counts {
 
 /// Fleet-wide events the engine counts alongside phone states.
 struct event_totals {
-  std::uint64_t boots = 0;             ///< boot sequences started (power-on, reboot, retry)
-  std::uint64_t refused_commands = 0;  ///< CLI commands CUCM refused (hold timer, not publisher, ...)
-  std::uint64_t tftp_refusals = 0;     ///< requests refused past Maximum Serving Count
-  std::uint64_t tftp_timeouts = 0;     ///< requests to a TFTP service that was down
+  std::uint64_t boots = 0;  ///< boot sequences started (power-on, reboot, retry)
+  std::uint64_t refused_commands =
+      0;                            ///< CLI commands CUCM refused (hold timer, not publisher, ...)
+  std::uint64_t tftp_refusals = 0;  ///< requests refused past Maximum Serving Count
+  std::uint64_t tftp_timeouts = 0;  ///< requests to a TFTP service that was down
   std::uint64_t tvs_queries = 0;
-  std::uint64_t tvs_failures = 0;      ///< unreachable, untrusted server or "invalid"
-  std::uint64_t backup_alerts = 0;     ///< daily "ITLRecovery not backed up" alerts
+  std::uint64_t tvs_failures = 0;   ///< unreachable, untrusted server or "invalid"
+  std::uint64_t backup_alerts = 0;  ///< daily "ITLRecovery not backed up" alerts
   std::uint64_t files_served = 0;
   std::uint64_t bytes_served = 0;
 };

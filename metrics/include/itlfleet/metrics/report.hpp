@@ -13,7 +13,7 @@ namespace itlfleet::metrics {
 
 /// The verdict on one expectation.
 struct check_result {
-  std::string name;     ///< the expectation as written, e.g. "locked == 0 at 20m"
+  std::string name;  ///< the expectation as written, e.g. "locked == 0 at 20m"
   bool passed = false;
   std::string message;  ///< observed value and when, e.g. "locked was 0 at 20m (first at 14m10s)"
   int line = 0;         ///< line in the scenario file

@@ -36,12 +36,12 @@ enum class phone_step : std::uint8_t { idle, itl, itl_tvs, config, config_tvs };
 
 /// One phone, 28 bytes: a million fit in 28 MB.
 struct phone {
-  file_id installed = no_file;  ///< the installed ITL
-  file_id pending = no_file;    ///< the file being checked with TVS
+  file_id installed = no_file;        ///< the installed ITL
+  file_id pending = no_file;          ///< the file being checked with TVS
   std::uint32_t tvs_cache_cert = 0;   ///< certificate key TVS last vouched for
   std::uint32_t tvs_cache_until = 0;  ///< simulated second the cached answer expires
-  std::uint32_t epoch = 0;      ///< bumped by every reset: older events are stale
-  std::uint16_t group = 0;      ///< fleet group (model, firmware, servers)
+  std::uint32_t epoch = 0;            ///< bumped by every reset: older events are stale
+  std::uint16_t group = 0;            ///< fleet group (model, firmware, servers)
   phone_state state = phone_state::offline;
   phone_step step = phone_step::idle;
   std::uint8_t server = 0;      ///< index into the group's TFTP list
@@ -55,16 +55,16 @@ struct phone {
 };
 
 enum class phone_event_kind : std::uint8_t {
-  boot,            ///< power-on or the end of a reboot: start the boot sequence
-  reset,           ///< CUCM (or the user) resets the phone: it reboots
-  file_received,   ///< the requested file arrived
-  file_missing,    ///< TFTP error 1: file not found
-  tftp_refused,    ///< the server is past its Maximum Serving Count
-  tftp_timeout,    ///< no answer at all
-  tvs_answer,      ///< a TVS exchange finished (see tvs_result)
-  timer,           ///< a wait the phone asked for is over
-  delete_itl,      ///< Settings > Security > Trust List > ITL > Erase
-  factory_reset,   ///< factory reset: no ITL, no cache
+  boot,           ///< power-on or the end of a reboot: start the boot sequence
+  reset,          ///< CUCM (or the user) resets the phone: it reboots
+  file_received,  ///< the requested file arrived
+  file_missing,   ///< TFTP error 1: file not found
+  tftp_refused,   ///< the server is past its Maximum Serving Count
+  tftp_timeout,   ///< no answer at all
+  tvs_answer,     ///< a TVS exchange finished (see tvs_result)
+  timer,          ///< a wait the phone asked for is over
+  delete_itl,     ///< Settings > Security > Trust List > ITL > Erase
+  factory_reset,  ///< factory reset: no ITL, no cache
 };
 
 enum class tvs_status : std::uint8_t { valid, invalid, unreachable };
@@ -72,9 +72,9 @@ enum class tvs_status : std::uint8_t { valid, invalid, unreachable };
 /// The outcome of one TVS exchange as the network delivered it.
 struct tvs_result {
   tvs_status status = tvs_status::unreachable;
-  const bytes* server_cert_sha1 = nullptr;  ///< certificate the TVS presented
-  const certificate* signer_cert = nullptr; ///< valid only: the certificate TVS vouched for
-  std::uint32_t signer_key = 0;             ///< its stable key
+  const bytes* server_cert_sha1 = nullptr;   ///< certificate the TVS presented
+  const certificate* signer_cert = nullptr;  ///< valid only: the certificate TVS vouched for
+  std::uint32_t signer_key = 0;              ///< its stable key
 };
 
 struct phone_event {
@@ -101,9 +101,9 @@ struct phone_action {
 
 /// What a phone of a group knows about its surroundings.
 struct phone_profile {
-  std::uint8_t tftp_servers = 1;  ///< primary and backups
-  std::uint8_t tvs_servers = 1;   ///< TVS servers of its CallManager group
-  std::uint8_t tftp_attempts = 3; ///< per server before moving to the next
+  std::uint8_t tftp_servers = 1;   ///< primary and backups
+  std::uint8_t tvs_servers = 1;    ///< TVS servers of its CallManager group
+  std::uint8_t tftp_attempts = 3;  ///< per server before moving to the next
   std::int64_t tftp_backoff_us = 5'000'000;
   std::int64_t unreachable_retry_us = 60'000'000;
   std::uint32_t tvs_ttl_s = 86400;

@@ -19,10 +19,10 @@ struct show_options {
 };
 
 struct show_report {
-  std::string text;        ///< the `show itl` text (or the parse error)
-  std::string json;        ///< the same facts as a JSON document
-  bool parsed = false;     ///< the file is a well-formed trust list
-  bool verified = false;   ///< and its signature verifies with its own signer record
+  std::string text;       ///< the `show itl` text (or the parse error)
+  std::string json;       ///< the same facts as a JSON document
+  bool parsed = false;    ///< the file is a well-formed trust list
+  bool verified = false;  ///< and its signature verifies with its own signer record
 };
 
 /// Parses, verifies and formats a trust list. Never throws; a malformed file
