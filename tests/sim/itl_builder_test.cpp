@@ -12,64 +12,23 @@
 #include "itlfleet/sim/pki.hpp"
 #include "itlfleet/sim/trust_file.hpp"
 #include "itlfleet/sim/verify.hpp"
+#include "seed_cluster.hpp"
 
 namespace itlfleet::sim {
 namespace {
 
-// Keys are deterministic and generation is the slow part: one memoising
-// factory for the whole file.
-identity_factory& factory() {
-  static identity_factory f([] {
-    pki_options o;
-    o.seed = "itl_builder_test";
-    return o;
-  }());
-  return f;
-}
-
-constexpr std::uint32_t built_at = 1393439067;  // the seed's first `show itl`, in UTC
-constexpr std::uint32_t reset_at = built_at + 619;
-
-struct cluster_ids {
-  identity callmanager, tvs, capf, recovery, sub_tvs, sub_callmanager;
-};
-
-const cluster_ids& ids() {
-  static const cluster_ids c = [] {
-    identity_factory& f = factory();
-    cluster_ids made;
-    made.callmanager = f.make(cert_purpose::callmanager, "test10pub.joemar2.lab");
-    made.tvs = f.make(cert_purpose::tvs, "test10pub.joemar2.lab");
-    made.capf = f.make(cert_purpose::capf, "CAPF-75638ad9");
-    made.recovery = f.make(cert_purpose::itlrecovery, "ITLRECOVERY_test10pub.joemar2.lab");
-    made.sub_tvs = f.make(cert_purpose::tvs, "test10sub.joemar2.lab");
-    made.sub_callmanager = f.make(cert_purpose::callmanager, "test10sub.joemar2.lab");
-    return made;
-  }();
-  return c;
-}
-
-// The seed's record order: CallManager SAST + TFTP, CAPF, TVS, ITLRecovery, sub TVS.
-std::vector<itl_entry> seed_entries() {
-  const cluster_ids& c = ids();
-  return {
-      {c.callmanager.cert, cert_role::sast, false, {}},
-      {c.callmanager.cert, cert_role::tftp, false, {}},
-      {c.capf.cert, cert_role::capf, true, {}},
-      {c.tvs.cert, cert_role::tvs, true, {}},
-      {c.recovery.cert, cert_role::sast, false, {}},
-      {c.sub_tvs.cert, cert_role::tvs, true, {}},
-  };
-}
+using test::seed_built_at;
+using test::seed_cluster;
+using test::seed_entries;
+using test::seed_factory;
+using test::seed_ids;
+using test::seed_itl;
+using test::seed_reset_at;
 
 build_options itl_options() {
   build_options o;
-  o.timestamp = built_at;
+  o.timestamp = seed_built_at;
   return o;
-}
-
-trust_file publisher_itl() {
-  return build_trust_list(seed_entries(), ids().callmanager, itl_options());
 }
 
 /// Offset in `data` of the value of `tag` in record `index` of the parsed file.
@@ -88,7 +47,7 @@ std::size_t field_value_offset(const trust_file& f, std::size_t index, record_ta
 // --- build_trust_list -------------------------------------------------------
 
 TEST(BuildTrustList, parses_and_round_trips_byte_for_byte) {
-  const trust_file built = publisher_itl();
+  const trust_file built = seed_itl();
   const bytes data = serialise(built);
   auto parsed = parse_trust_list(data);
   ASSERT_TRUE(parsed.ok()) << parsed.err().to_string();
@@ -97,13 +56,13 @@ TEST(BuildTrustList, parses_and_round_trips_byte_for_byte) {
   EXPECT_EQ(parsed->header.signer, built.header.signer);
   EXPECT_EQ(parsed->header.header_length % 4, 0);
   EXPECT_EQ(text_of(parsed->header.filename), "ITLFile.tlv");
-  EXPECT_EQ(parsed->header.timestamp, built_at);
+  EXPECT_EQ(parsed->header.timestamp, seed_built_at);
   EXPECT_EQ(parsed->header.version_major, 1);
   EXPECT_EQ(parsed->header.version_minor, 2);
 }
 
 TEST(BuildTrustList, verifies_with_itself_through_the_signing_sast_record) {
-  const trust_file f = publisher_itl();
+  const trust_file f = seed_itl();
   const verification v = verify_with(f, f);
   EXPECT_TRUE(v.ok()) << v.describe();
   EXPECT_EQ(v.signer_record, 0u);
@@ -114,8 +73,8 @@ TEST(BuildTrustList, verifies_with_itself_through_the_signing_sast_record) {
 }
 
 TEST(BuildTrustList, header_names_the_signer_by_serial_and_issuer) {
-  const trust_file f = publisher_itl();
-  const certificate& cert = ids().callmanager.cert;
+  const trust_file f = seed_itl();
+  const certificate& cert = seed_ids().callmanager.cert;
   EXPECT_EQ(text_of(f.header.signer.name), cert.subject());
   EXPECT_EQ(text_of(f.header.signer.ca_name), cert.issuer());
   EXPECT_EQ(f.header.signer.serial, cert.serial());
@@ -124,7 +83,7 @@ TEST(BuildTrustList, header_names_the_signer_by_serial_and_issuer) {
 }
 
 TEST(BuildTrustList, hash_only_records_carry_certhash_instead_of_the_certificate) {
-  const trust_file f = publisher_itl();
+  const trust_file f = seed_itl();
   const auto entries = seed_entries();
   ASSERT_EQ(f.records.size(), entries.size());
   for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -149,14 +108,14 @@ TEST(BuildTrustList, hash_only_records_carry_certhash_instead_of_the_certificate
 }
 
 TEST(BuildTrustList, same_inputs_give_identical_bytes) {
-  EXPECT_EQ(serialise(publisher_itl()), serialise(publisher_itl()));
+  EXPECT_EQ(serialise(seed_itl()), serialise(seed_itl()));
 }
 
 TEST(BuildTrustList, other_digests_sign_and_verify) {
   for (digest_algorithm d : {digest_algorithm::sha256, digest_algorithm::sha512}) {
     build_options o = itl_options();
     o.digest = d;
-    const trust_file f = build_trust_list(seed_entries(), ids().callmanager, o);
+    const trust_file f = build_trust_list(seed_entries(), seed_ids().callmanager, o);
     auto parsed = parse_trust_list(serialise(f));
     ASSERT_TRUE(parsed.ok()) << parsed.err().to_string();
     EXPECT_EQ(parsed->header.digest, d);
@@ -167,13 +126,13 @@ TEST(BuildTrustList, other_digests_sign_and_verify) {
 // --- sign_with: the bulk ITL reset ------------------------------------------
 
 TEST(SignWith, itl_recovery_becomes_the_signer_and_the_file_still_verifies) {
-  const trust_file original = publisher_itl();
+  const trust_file original = seed_itl();
   trust_file reset = original;
-  sign_with(reset, ids().recovery, reset_at);
+  sign_with(reset, seed_ids().recovery, seed_reset_at);
 
-  EXPECT_EQ(text_of(reset.header.signer.name), ids().recovery.cert.subject());
-  EXPECT_EQ(reset.header.signer.serial, ids().recovery.cert.serial());
-  EXPECT_EQ(reset.header.timestamp, reset_at);
+  EXPECT_EQ(text_of(reset.header.signer.name), seed_ids().recovery.cert.subject());
+  EXPECT_EQ(reset.header.signer.serial, seed_ids().recovery.cert.serial());
+  EXPECT_EQ(reset.header.timestamp, seed_reset_at);
   EXPECT_EQ(reset.records, original.records);
   EXPECT_EQ(reset.header.filename, original.header.filename);
   EXPECT_NE(reset.header.signature, original.header.signature);
@@ -191,34 +150,34 @@ TEST(SignWith, itl_recovery_becomes_the_signer_and_the_file_still_verifies) {
 TEST(SignWith, keeps_the_digest_of_the_file) {
   build_options o = itl_options();
   o.digest = digest_algorithm::sha256;
-  trust_file f = build_trust_list(seed_entries(), ids().callmanager, o);
-  sign_with(f, ids().recovery, reset_at);
+  trust_file f = build_trust_list(seed_entries(), seed_ids().callmanager, o);
+  sign_with(f, seed_ids().recovery, seed_reset_at);
   EXPECT_EQ(f.header.digest, digest_algorithm::sha256);
   EXPECT_TRUE(verify_with(f, f).ok());
 }
 
 TEST(SignWith, signing_back_with_callmanager_restores_the_original_bytes) {
-  const trust_file original = publisher_itl();
+  const trust_file original = seed_itl();
   trust_file f = original;
-  sign_with(f, ids().recovery, reset_at);
-  sign_with(f, ids().callmanager, built_at);
+  sign_with(f, seed_ids().recovery, seed_reset_at);
+  sign_with(f, seed_ids().callmanager, seed_built_at);
   EXPECT_EQ(serialise(f), serialise(original));
 }
 
 TEST(PhoneTrust, accepts_a_file_re_signed_by_the_itl_recovery_key_of_its_installed_itl) {
-  const trust_file installed = publisher_itl();
+  const trust_file installed = seed_itl();
   trust_file reset = installed;
-  sign_with(reset, ids().recovery, reset_at);
+  sign_with(reset, seed_ids().recovery, seed_reset_at);
   const verification v = verify_with(reset, installed);
   EXPECT_TRUE(v.ok()) << v.describe();
   EXPECT_EQ(v.signer_record, 4u);
 }
 
 TEST(PhoneTrust, rejects_a_file_signed_by_a_fresh_unknown_key) {
-  const trust_file installed = publisher_itl();
-  const identity stranger = factory().make(cert_purpose::callmanager, "intruder.example.lab");
+  const trust_file installed = seed_itl();
+  const identity stranger = seed_factory().make(cert_purpose::callmanager, "intruder.example.lab");
   trust_file forged = installed;
-  sign_with(forged, stranger, reset_at);
+  sign_with(forged, stranger, seed_reset_at);
   EXPECT_FALSE(verify_with(forged, forged).ok());  // the stranger is no record of it either
   const verification v = verify_with(forged, installed);
   EXPECT_EQ(v.status, verify_status::signer_not_found);
@@ -229,28 +188,28 @@ TEST(PhoneTrust, rejects_an_itl_signed_by_a_regenerated_callmanager_certificate)
   // Same subject and issuer, new key and serial: what `set cert regen
   // CallManager` produces. Only the serial tells the phone it is not the one it knows.
   const identity regenerated =
-      factory().make(cert_purpose::callmanager, "test10pub.joemar2.lab", /*generation=*/1);
-  ASSERT_EQ(regenerated.cert.subject(), ids().callmanager.cert.subject());
+      seed_factory().make(cert_purpose::callmanager, "test10pub.joemar2.lab", /*generation=*/1);
+  ASSERT_EQ(regenerated.cert.subject(), seed_ids().callmanager.cert.subject());
   std::vector<itl_entry> entries = seed_entries();
   entries[0].cert = entries[1].cert = regenerated.cert;
   const trust_file next = build_trust_list(entries, regenerated, itl_options());
   EXPECT_TRUE(verify_with(next, next).ok());
-  EXPECT_EQ(verify_with(next, publisher_itl()).status, verify_status::signer_not_found);
+  EXPECT_EQ(verify_with(next, seed_itl()).status, verify_status::signer_not_found);
 }
 
 TEST(PhoneTrust, rejects_a_signer_that_copies_a_trusted_serial_and_issuer) {
   // The header can claim any serial; the signature still has to verify with
   // the trusted record's key.
-  const identity& real = ids().callmanager;
+  const identity& real = seed_ids().callmanager;
   deterministic_stream stream("itl_builder_test/impostor");
   identity impostor;
   impostor.key = rsa_key::generate(1024, stream);
   impostor.cert =
-      certificate::self_signed(impostor.key, factory().name_for("test10pub.joemar2.lab"),
+      certificate::self_signed(impostor.key, seed_factory().name_for("test10pub.joemar2.lab"),
                                real.cert.serial(), 1767225600, 1826, cert_profile::service);
-  trust_file forged = publisher_itl();
-  sign_with(forged, impostor, reset_at);
-  const verification v = verify_with(forged, publisher_itl());
+  trust_file forged = seed_itl();
+  sign_with(forged, impostor, seed_reset_at);
+  const verification v = verify_with(forged, seed_itl());
   EXPECT_EQ(v.status, verify_status::bad_signature);
   EXPECT_EQ(v.signer_record, 0u);
 }
@@ -262,8 +221,8 @@ TEST(SignedFile, builds_parses_round_trips_and_verifies_against_the_tftp_record)
   const std::string xml = phone_config_xml(device, {"test10pub.joemar2.lab"});
   build_options o;
   o.filename = config_name_for(device);
-  o.timestamp = built_at;
-  const trust_file sgn = build_signed_file(as_bytes(xml), ids().callmanager, o);
+  o.timestamp = seed_built_at;
+  const trust_file sgn = build_signed_file(as_bytes(xml), seed_ids().callmanager, o);
   const bytes data = serialise(sgn);
 
   auto parsed = parse_signed_file(data);
@@ -276,42 +235,42 @@ TEST(SignedFile, builds_parses_round_trips_and_verifies_against_the_tftp_record)
   EXPECT_EQ(parsed->payload, to_bytes(xml));
   EXPECT_TRUE(parsed->records.empty());
 
-  const verification v = verify_with(*parsed, publisher_itl());
+  const verification v = verify_with(*parsed, seed_itl());
   EXPECT_TRUE(v.ok()) << v.describe();
   EXPECT_EQ(v.signer_record, 1u);  // a config needs the TFTP record, not the SAST one
-  EXPECT_TRUE(verify_signature(*parsed, ids().callmanager.cert.public_key()));
+  EXPECT_TRUE(verify_signature(*parsed, seed_ids().callmanager.cert.public_key()));
 }
 
 TEST(SignedFile, is_rejected_when_its_signer_is_only_a_sast_record) {
   // ITLRecovery is a SAST: it may sign an ITL but not a phone's config.
   build_options o;
   o.filename = "SEP001E7A000001.cnf.xml.sgn";
-  const trust_file sgn = build_signed_file(as_bytes("<device/>"), ids().recovery, o);
-  EXPECT_EQ(verify_with(sgn, publisher_itl()).status, verify_status::signer_not_found);
+  const trust_file sgn = build_signed_file(as_bytes("<device/>"), seed_ids().recovery, o);
+  EXPECT_EQ(verify_with(sgn, seed_itl()).status, verify_status::signer_not_found);
 }
 
 TEST(SignedFile, from_another_node_is_rejected) {
   build_options o;
   o.filename = "SEP001E7A000001.cnf.xml.sgn";
-  const trust_file sgn = build_signed_file(as_bytes("<device/>"), ids().sub_callmanager, o);
-  EXPECT_EQ(verify_with(sgn, publisher_itl()).status, verify_status::signer_not_found);
+  const trust_file sgn = build_signed_file(as_bytes("<device/>"), seed_ids().sub_callmanager, o);
+  EXPECT_EQ(verify_with(sgn, seed_itl()).status, verify_status::signer_not_found);
 }
 
 TEST(SignedFile, tampered_payload_does_not_verify) {
   build_options o;
   o.filename = "SEP001E7A000001.cnf.xml.sgn";
   bytes data = serialise(build_signed_file(as_bytes("<device><sshAccess>1</sshAccess></device>"),
-                                           ids().callmanager, o));
+                                           seed_ids().callmanager, o));
   data[data.size() - 12] ^= 0x01;
   auto parsed = parse_signed_file(data);
   ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(verify_with(*parsed, publisher_itl()).status, verify_status::bad_signature);
+  EXPECT_EQ(verify_with(*parsed, seed_itl()).status, verify_status::bad_signature);
 }
 
 // --- tampering --------------------------------------------------------------
 
 TEST(Tampering, a_changed_byte_in_any_record_breaks_verification) {
-  const trust_file f = publisher_itl();
+  const trust_file f = seed_itl();
   const bytes data = serialise(f);
   for (std::size_t i = 0; i < f.records.size(); ++i) {
     for (record_tag tag :
@@ -329,7 +288,7 @@ TEST(Tampering, a_changed_byte_in_any_record_breaks_verification) {
 }
 
 TEST(Tampering, a_changed_header_timestamp_or_signature_breaks_verification) {
-  const trust_file f = publisher_itl();
+  const trust_file f = seed_itl();
   {
     trust_file g = f;
     g.header.timestamp += 1;
@@ -364,15 +323,7 @@ TEST(PhoneConfig, names_the_device_and_its_tvs_servers_in_order) {
 // --- cluster_itl: which records a TFTP node's ITL has -------------------------
 
 node_itl_inputs publisher_inputs(std::string_view version) {
-  const cluster_ids& c = ids();
-  node_itl_inputs in;
-  in.callmanager = c.callmanager;
-  in.own_tvs = c.tvs.cert;
-  in.publisher_capf = c.capf.cert;
-  in.publisher_itlrecovery = c.recovery;
-  in.cluster_tvs = {c.tvs.cert, c.sub_tvs.cert};
-  in.version = cucm_version::parse(version).value();
-  return in;
+  return test::seed_publisher_inputs(cucm_version::parse(version).value());
 }
 
 std::vector<std::uint16_t> roles_of(const std::vector<itl_entry>& entries) {
@@ -391,7 +342,7 @@ TEST(ClusterItl, version_10_has_the_seed_records_in_the_seed_order) {
     EXPECT_EQ(entries[i].hash_only, expected[i].hash_only) << i;
   }
   EXPECT_EQ(serialise(build_node_itl(publisher_inputs("10.0"), itl_options())),
-            serialise(publisher_itl()));
+            serialise(seed_itl()));
 }
 
 TEST(ClusterItl, before_10_there_is_no_itl_recovery_record) {
@@ -409,14 +360,14 @@ TEST(ClusterItl, callmanager_signs_in_10_and_11_itl_recovery_from_12) {
   const node_itl_inputs in12 = publisher_inputs("12.5");
   EXPECT_EQ(&node_itl_signer(in12), &in12.publisher_itlrecovery);
   const trust_file f = build_node_itl(in12, itl_options());
-  EXPECT_EQ(f.header.signer.serial, ids().recovery.cert.serial());
+  EXPECT_EQ(f.header.signer.serial, seed_ids().recovery.cert.serial());
   const verification v = verify_with(f, f);
   EXPECT_TRUE(v.ok());
   EXPECT_EQ(v.signer_record, 4u);
 }
 
 TEST(ClusterItl, a_subscriber_puts_its_own_callmanager_and_tvs_first) {
-  const cluster_ids& c = ids();
+  const seed_cluster& c = seed_ids();
   node_itl_inputs in = publisher_inputs("10.0");
   in.callmanager = c.sub_callmanager;
   in.own_tvs = c.sub_tvs.cert;
@@ -430,13 +381,13 @@ TEST(ClusterItl, a_subscriber_puts_its_own_callmanager_and_tvs_first) {
   EXPECT_EQ(entries[5].cert.der(), c.tvs.cert.der());  // the other TVS node: the publisher
   // Each TFTP node's ITL differs, so its checksum does.
   EXPECT_NE(sim::sha1(serialise(build_node_itl(in, itl_options()))),
-            sim::sha1(serialise(publisher_itl())));
+            sim::sha1(serialise(seed_itl())));
 }
 
 TEST(ClusterItl, a_node_without_tvs_lists_only_the_tvs_nodes) {
   node_itl_inputs in = publisher_inputs("10.0");
   in.own_tvs.reset();
-  in.cluster_tvs = {ids().sub_tvs.cert};
+  in.cluster_tvs = {seed_ids().sub_tvs.cert};
   EXPECT_EQ(roles_of(node_itl_entries(in)), (std::vector<std::uint16_t>{0, 3, 4, 0, 21}));
 }
 

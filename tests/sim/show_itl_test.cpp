@@ -13,6 +13,7 @@
 #include "itlfleet/sim/itl_builder.hpp"
 #include "itlfleet/sim/pki.hpp"
 #include "itlfleet/sim/trust_file.hpp"
+#include "seed_cluster.hpp"
 
 namespace itlfleet::sim {
 namespace {
@@ -23,49 +24,16 @@ namespace {
 const std::string golden_path =
     std::string(ITLFLEET_SOURCE_DIR) + "/tests/sim/golden/show_itl_expected.txt";
 
-constexpr std::uint32_t built_at = 1393439067;  // Wed Feb 26 18:24:27 UTC 2014
-constexpr std::uint32_t reset_at = 1393439686;
-constexpr std::int64_t modified_at = 1393439067;
+using test::seed_built_at;
+using test::seed_ids;
+using test::seed_itl;
+using test::seed_reset_at;
 
-struct ids_t {
-  identity callmanager, tvs, capf, recovery, sub_tvs;
-};
-
-const ids_t& ids() {
-  static const ids_t c = [] {
-    pki_options o;
-    o.seed = "show_itl_test";
-    identity_factory f(o);
-    ids_t made;
-    made.callmanager = f.make(cert_purpose::callmanager, "test10pub.joemar2.lab");
-    made.tvs = f.make(cert_purpose::tvs, "test10pub.joemar2.lab");
-    made.capf = f.make(cert_purpose::capf, "CAPF-75638ad9");
-    made.recovery = f.make(cert_purpose::itlrecovery, "ITLRECOVERY_test10pub.joemar2.lab");
-    made.sub_tvs = f.make(cert_purpose::tvs, "test10sub.joemar2.lab");
-    return made;
-  }();
-  return c;
-}
-
-trust_file seed_like_itl() {
-  const ids_t& c = ids();
-  build_options o;
-  o.timestamp = built_at;
-  return build_trust_list(
-      {
-          {c.callmanager.cert, cert_role::sast, false, {}},
-          {c.callmanager.cert, cert_role::tftp, false, {}},
-          {c.capf.cert, cert_role::capf, true, {}},
-          {c.tvs.cert, cert_role::tvs, true, {}},
-          {c.recovery.cert, cert_role::sast, false, {}},
-          {c.sub_tvs.cert, cert_role::tvs, true, {}},
-      },
-      c.callmanager, o);
-}
+constexpr std::int64_t modified_at = seed_built_at;  // Wed Feb 26 18:24:27 UTC 2014
 
 trust_file reset_itl() {
-  trust_file f = seed_like_itl();
-  sign_with(f, ids().recovery, reset_at);
+  trust_file f = seed_itl();
+  sign_with(f, seed_ids().recovery, seed_reset_at);
   return f;
 }
 
@@ -107,7 +75,7 @@ std::string read_text(const std::string& path) {
 }
 
 TEST(ShowItl, text_matches_the_golden_layout) {
-  const show_report report = show_trust_list(serialise(seed_like_itl()), fixed_options());
+  const show_report report = show_trust_list(serialise(seed_itl()), fixed_options());
   if (std::getenv("ITLFLEET_UPDATE_GOLDEN")) {
     std::ofstream(golden_path, std::ios::binary) << report.text;
     GTEST_SKIP() << "wrote " << golden_path;
@@ -126,13 +94,13 @@ TEST(ShowItl, text_matches_the_golden_layout) {
 }
 
 TEST(ShowItl, is_deterministic_for_fixed_inputs) {
-  const bytes data = serialise(seed_like_itl());
+  const bytes data = serialise(seed_itl());
   EXPECT_EQ(show_trust_list(data, fixed_options()).text,
             show_trust_list(data, fixed_options()).text);
 }
 
 TEST(ShowItl, prints_header_facts_like_cucm) {
-  const bytes data = serialise(seed_like_itl());
+  const bytes data = serialise(seed_itl());
   const show_report r = show_trust_list(data, fixed_options());
   EXPECT_TRUE(r.parsed);
   EXPECT_TRUE(r.verified);
@@ -143,19 +111,20 @@ TEST(ShowItl, prints_header_facts_like_cucm) {
   EXPECT_NE(r.text.find("The ITL File was last modified on Wed Feb 26 18:24:27 UTC 2014\n"),
             std::string::npos);
   EXPECT_NE(r.text.find("Version: 1.2\nHeaderLength: 324 (BYTES)\n"), std::string::npos);
-  EXPECT_NE(r.text.find("5 SERIALNUMBER 16 " + to_hex(ids().callmanager.cert.serial(), ":", true)),
-            std::string::npos);
+  EXPECT_NE(
+      r.text.find("5 SERIALNUMBER 16 " + to_hex(seed_ids().callmanager.cert.serial(), ":", true)),
+      std::string::npos);
   EXPECT_EQ(count(r.text, "ITL Record #:"), 6u);
 }
 
 TEST(ShowItl, leaves_out_the_modified_line_when_the_time_is_unknown) {
-  const show_report r = show_trust_list(serialise(seed_like_itl()));
+  const show_report r = show_trust_list(serialise(seed_itl()));
   EXPECT_EQ(r.text.find("last modified"), std::string::npos);
 }
 
 TEST(ShowItl, etoken_line_is_on_the_signing_sast_record_only) {
   const std::vector<std::string> blocks =
-      record_blocks(show_trust_list(serialise(seed_like_itl())).text);
+      record_blocks(show_trust_list(serialise(seed_itl())).text);
   ASSERT_EQ(blocks.size(), 6u);
   EXPECT_EQ(count(blocks[0], "This etoken was used to sign the ITL file."), 1u);
   EXPECT_EQ(count(blocks[4], "This etoken was not used to sign the ITL file."), 1u);
@@ -170,16 +139,17 @@ TEST(ShowItl, etoken_line_moves_to_itl_recovery_after_a_reset) {
   ASSERT_EQ(blocks.size(), 6u);
   EXPECT_EQ(count(blocks[0], "This etoken was not used to sign the ITL file."), 1u);
   EXPECT_EQ(count(blocks[4], "This etoken was used to sign the ITL file."), 1u);
-  EXPECT_NE(r.text.find("HeaderLength: 348 (BYTES)"), std::string::npos);
+  // The ITLRecovery signer name is 66 bytes (the seed's): the header grows from 324 to 344.
+  EXPECT_NE(r.text.find("HeaderLength: 344 (BYTES)"), std::string::npos);
 }
 
 TEST(ShowItl, ends_with_verified_successfully) {
-  const show_report r = show_trust_list(serialise(seed_like_itl()));
+  const show_report r = show_trust_list(serialise(seed_itl()));
   EXPECT_EQ(last_line(r.text), "The ITL file was verified successfully.");
 }
 
 TEST(ShowItl, tampered_file_is_parsed_but_not_verified) {
-  bytes data = serialise(seed_like_itl());
+  bytes data = serialise(seed_itl());
   data[data.size() - 40] ^= 0x01;  // inside the last record's certificate signature
   const show_report r = show_trust_list(data);
   EXPECT_TRUE(r.parsed);
@@ -190,11 +160,9 @@ TEST(ShowItl, tampered_file_is_parsed_but_not_verified) {
 }
 
 TEST(ShowItl, file_signed_by_a_stranger_names_no_signing_etoken) {
-  trust_file f = seed_like_itl();
-  pki_options o;
-  o.seed = "show_itl_test/stranger";
-  identity_factory stranger_factory(o);
-  sign_with(f, stranger_factory.make(cert_purpose::callmanager, "intruder.lab"), reset_at);
+  trust_file f = seed_itl();
+  const identity stranger = test::seed_factory().make(cert_purpose::callmanager, "intruder.lab");
+  sign_with(f, stranger, seed_reset_at);
   const show_report r = show_trust_list(serialise(f));
   EXPECT_TRUE(r.parsed);
   EXPECT_FALSE(r.verified);
@@ -203,7 +171,7 @@ TEST(ShowItl, file_signed_by_a_stranger_names_no_signing_etoken) {
 }
 
 TEST(ShowItl, malformed_file_reports_where_and_what_was_expected) {
-  const bytes full = serialise(seed_like_itl());
+  const bytes full = serialise(seed_itl());
   const std::vector<bytes> broken = {
       bytes(full.begin(), full.begin() + 3000),  // truncated inside a record
       bytes(full.begin(), full.begin() + 100),   // truncated inside the header
@@ -226,7 +194,7 @@ TEST(ShowItl, malformed_file_reports_where_and_what_was_expected) {
 }
 
 TEST(ShowItl, json_has_the_same_facts_as_the_text) {
-  const bytes data = serialise(seed_like_itl());
+  const bytes data = serialise(seed_itl());
   const show_report r = show_trust_list(data, fixed_options());
   const std::string& j = r.json;
   for (const std::string& fact : {
@@ -237,16 +205,16 @@ TEST(ShowItl, json_has_the_same_facts_as_the_text) {
            std::string("\"verified\": true"),
            std::string("\"header_length\": 324"),
            std::string("\"version\": \"1.2\""),
-           "\"name\": \"" + ids().callmanager.cert.subject() + "\"",
-           "\"serial\": \"" + to_hex(ids().callmanager.cert.serial(), ":", true) + "\"",
+           "\"name\": \"" + seed_ids().callmanager.cert.subject() + "\"",
+           "\"serial\": \"" + to_hex(seed_ids().callmanager.cert.serial(), ":", true) + "\"",
            std::string("\"digest\": \"SHA-1\""),
            std::string("\"filename\": \"ITLFile.tlv\""),
-           std::string("\"timestamp\": ") + std::to_string(built_at),
+           std::string("\"timestamp\": ") + std::to_string(seed_built_at),
            std::string("\"signer_record\": 1"),
            std::string("\"function_name\": \"System Administrator Security Token\""),
            std::string("\"function_name\": \"TVS\""),
            std::string("\"length\": 439"),
-           "\"certificate_sha1\": \"" + to_hex(ids().capf.cert.sha1()) + "\"",
+           "\"certificate_sha1\": \"" + to_hex(seed_ids().capf.cert.sha1()) + "\"",
        }) {
     EXPECT_NE(j.find(fact), std::string::npos) << fact << "\n" << j;
   }
@@ -258,7 +226,7 @@ TEST(ShowItl, json_has_the_same_facts_as_the_text) {
 TEST(ShowItl, ctl_files_are_labelled_ctl) {
   show_options o;
   o.file_label = "CTL";
-  const show_report r = show_trust_list(serialise(seed_like_itl()), o);
+  const show_report r = show_trust_list(serialise(seed_itl()), o);
   EXPECT_NE(r.text.find("The checksum value of the CTL file:"), std::string::npos);
   EXPECT_NE(r.text.find("CTL Record #:1"), std::string::npos);
   EXPECT_EQ(r.text.find("ITL Record"), std::string::npos);

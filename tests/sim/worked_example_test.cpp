@@ -14,55 +14,17 @@
 #include "itlfleet/sim/show_itl.hpp"
 #include "itlfleet/sim/trust_file.hpp"
 #include "itlfleet/sim/verify.hpp"
+#include "seed_cluster.hpp"
 
 namespace itlfleet::sim {
 namespace {
 
-struct seed_cluster {
-  identity callmanager;  ///< CN=test10pub.joemar2.lab, 1024-bit, service profile: DER 684
-  identity tvs;          ///< same CN as CallManager
-  identity capf;         ///< CN=CAPF-75638ad9
-  /// The technote's record says 66 bytes of subject: the real CN was three
-  /// characters shorter than the printed one, so the host is shortened here.
-  identity recovery;
-  identity sub_tvs;  ///< CN=test10sub.joemar2.lab, 2048-bit
-};
-
-const seed_cluster& seed() {
-  static const seed_cluster c = [] {
-    pki_options o;
-    o.seed = "worked_example_test";
-    o.key_bits = 1024;
-    identity_factory f(o);  // default organisation: OU=tac O=cisco L=rtp ST=nc C=US
-    seed_cluster made;
-    made.callmanager = f.make(cert_purpose::callmanager, "test10pub.joemar2.lab");
-    made.tvs = f.make(cert_purpose::tvs, "test10pub.joemar2.lab");
-    made.capf = f.make(cert_purpose::capf, "CAPF-75638ad9");
-    made.recovery = f.make(cert_purpose::itlrecovery, "ITLRECOVERY_test10pub.joe2.lab");
-    made.sub_tvs = f.make(cert_purpose::tvs, "test10sub.joemar2.lab", 0, 2048);
-    return made;
-  }();
-  return c;
-}
-
-// Wed Feb 26 10:24:27 PST 2014 and 10:34:46, as the two `show itl` print.
-constexpr std::uint32_t built_at = 1393439067;
-constexpr std::uint32_t reset_at = 1393439686;
-
-trust_file seed_itl() {
-  const seed_cluster& c = seed();
-  const std::vector<itl_entry> entries = {
-      {c.callmanager.cert, cert_role::sast, false, {}},
-      {c.callmanager.cert, cert_role::tftp, false, {}},
-      {c.capf.cert, cert_role::capf, true, {}},
-      {c.tvs.cert, cert_role::tvs, true, {}},
-      {c.recovery.cert, cert_role::sast, false, {}},
-      {c.sub_tvs.cert, cert_role::tvs, true, {}},
-  };
-  build_options o;
-  o.timestamp = built_at;
-  return build_trust_list(entries, c.callmanager, o);
-}
+using test::seed_built_at;
+using test::seed_cluster;
+using test::seed_ids;
+using test::seed_itl;
+using test::seed_publisher_inputs;
+using test::seed_reset_at;
 
 std::size_t field_size(const record& r, record_tag t) {
   const bytes* v = r.find(t);
@@ -70,7 +32,7 @@ std::size_t field_size(const record& r, record_tag t) {
 }
 
 TEST(WorkedExample, certificates_have_the_seed_sizes) {
-  const seed_cluster& c = seed();
+  const seed_cluster& c = seed_ids();
   EXPECT_EQ(c.callmanager.cert.der().size(), 684u);
   EXPECT_EQ(c.recovery.cert.der().size(), 692u);
   EXPECT_EQ(c.callmanager.cert.subject(),
@@ -118,7 +80,7 @@ TEST(WorkedExample, callmanager_signed_itl_has_every_length_of_the_seed) {
 TEST(WorkedExample, itl_recovery_signed_itl_after_reset_is_344_and_5322) {
   const trust_file original = seed_itl();
   trust_file reset = original;
-  sign_with(reset, seed().recovery, reset_at);
+  sign_with(reset, seed_ids().recovery, seed_reset_at);
   const bytes data = serialise(reset);
   EXPECT_EQ(reset.header.header_length, 344);
   EXPECT_EQ(reset.header.signer.name.size(), 66u);
@@ -134,17 +96,10 @@ TEST(WorkedExample, itl_recovery_signed_itl_after_reset_is_344_and_5322) {
 }
 
 TEST(WorkedExample, cluster_rule_builds_the_same_file) {
-  const seed_cluster& c = seed();
-  node_itl_inputs in;
-  in.callmanager = c.callmanager;
-  in.own_tvs = c.tvs.cert;
-  in.publisher_capf = c.capf.cert;
-  in.publisher_itlrecovery = c.recovery;
-  in.cluster_tvs = {c.tvs.cert, c.sub_tvs.cert};
-  in.version = cucm_version{10, 0};
   build_options o;
-  o.timestamp = built_at;
-  EXPECT_EQ(serialise(build_node_itl(in, o)), serialise(seed_itl()));
+  o.timestamp = seed_built_at;
+  EXPECT_EQ(serialise(build_node_itl(seed_publisher_inputs(cucm_version{10, 0}), o)),
+            serialise(seed_itl()));
 }
 
 TEST(WorkedExample, show_itl_prints_the_seed_lengths) {
@@ -161,7 +116,7 @@ TEST(WorkedExample, show_itl_prints_the_seed_lengths) {
   }
 
   trust_file reset = seed_itl();
-  sign_with(reset, seed().recovery, reset_at);
+  sign_with(reset, seed_ids().recovery, seed_reset_at);
   const show_report after = show_trust_list(serialise(reset));
   ASSERT_TRUE(after.verified) << after.text;
   for (const char* line : {"Length of ITL file: 5322\n", "HeaderLength: 344 (BYTES)\n",
