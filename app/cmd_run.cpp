@@ -98,11 +98,12 @@ void print_table(const engine::run_result& r) {
               static_cast<unsigned long long>(ev.files_served),
               static_cast<unsigned long long>(ev.tftp_refusals),
               static_cast<unsigned long long>(ev.tftp_timeouts));
-  std::printf("TVS: %llu queries, %llu failed; operator commands refused: %llu; backup alerts: %llu\n",
-              static_cast<unsigned long long>(ev.tvs_queries),
-              static_cast<unsigned long long>(ev.tvs_failures),
-              static_cast<unsigned long long>(ev.refused_commands),
-              static_cast<unsigned long long>(ev.backup_alerts));
+  std::printf(
+      "TVS: %llu queries, %llu failed; operator commands refused: %llu; backup alerts: %llu\n",
+      static_cast<unsigned long long>(ev.tvs_queries),
+      static_cast<unsigned long long>(ev.tvs_failures),
+      static_cast<unsigned long long>(ev.refused_commands),
+      static_cast<unsigned long long>(ev.backup_alerts));
   for (const auto& [name, t] : r.info.milestones)
     std::printf("%s: %s\n", name.c_str(), metrics::format_sim_time(t).c_str());
   if (!r.checks.empty()) std::printf("\nExpectations:\n");
@@ -134,7 +135,8 @@ int run_scenario(const run_options& o) {
     return exit_ok;
   }
   if (o.scenario.empty()) {
-    print_error("a scenario is required: a built-in name (see `itlfleet run --list`) or a YAML file");
+    print_error(
+        "a scenario is required: a built-in name (see `itlfleet run --list`) or a YAML file");
     return exit_bad_input;
   }
   auto plan = scenarios::load(o.scenario);
@@ -169,6 +171,7 @@ int run_scenario(const run_options& o) {
     return exit_bad_input;
   }
   print_table(*r);
+  std::fflush(stdout);  // the table before the stderr statistics, even through a pipe
   // Wall-clock figures go to stderr so stdout stays identical for one seed.
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -381,9 +381,12 @@ TEST_F(Cli, run_of_a_builtin_writes_its_four_files_and_exits_0_when_expectations
 }
 
 TEST_F(Cli, same_seed_gives_byte_identical_files_and_another_seed_does_not) {
-  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "9", "--out", "a"}).exit_code, 0);
-  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "9", "--out", "b"}).exit_code, 0);
-  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "10", "--out", "c"}).exit_code, 0);
+  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "9", "--out", "a"}).exit_code,
+            0);
+  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "9", "--out", "b"}).exit_code,
+            0);
+  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "10", "--out", "c"}).exit_code,
+            0);
   for (const char* f : {"summary.json", "junit.xml", "timeseries.csv", "events.log"}) {
     EXPECT_EQ(read_text(dir_ / "a" / f), read_text(dir_ / "b" / f)) << f;
   }
