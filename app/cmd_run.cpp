@@ -38,7 +38,10 @@ std::string count_line(const metrics::counts& c) {
   std::string s;
   for (int k = 0; k < sim::phone_state_count; ++k) {
     const auto st = static_cast<phone_state>(k);
-    if (st == phone_state::offline && c.state(st) == 0) continue;
+    // Trusted and locked always show; the others only while they matter, so
+    // the line stays short enough not to wrap.
+    const bool always = st == phone_state::trusted || st == phone_state::locked;
+    if (!always && c.state(st) == 0) continue;
     s += std::string(sim::state_name(st)) + " " + std::to_string(c.state(st)) + "  ";
   }
   return s;
