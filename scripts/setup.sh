@@ -30,11 +30,15 @@ readonly required_packages=(
   libbenchmark-dev
   prometheus-cpp-dev
   libboost1.81-dev
+  # Real peers for tests: a stock TFTP server must serve what
+  # `itlfleet cluster export` writes (tests/app).
+  tftpd-hpa
+  tftp-hpa
 )
-# Hook for live-mode tests (real UDP TFTP, Prometheus scraping). Not installed
-# yet; when live mode lands, append these to required_packages (or install them
-# behind an option) and document it in README.md:
-#   tftpd-hpa prometheus prometheus-pushgateway
+# Hook for live-mode tests (Prometheus scraping). Not installed yet; when
+# live mode lands, append these to required_packages and document it in
+# README.md:
+#   prometheus prometheus-pushgateway
 
 readonly presets=(release asan)
 

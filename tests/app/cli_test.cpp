@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -433,6 +434,67 @@ TEST_F(Cli, run_of_an_unknown_scenario_lists_the_builtins) {
   const run_result r = run({"run", "no-such-scenario"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("double-regen-recovery"), std::string::npos) << r.err;
+}
+
+// --- a stock TFTP server serves what cluster export wrote ----------------------
+
+/// tftpd-hpa on a loopback port for the life of the object.
+class tftpd {
+ public:
+  tftpd(const fs::path& root, int port) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const std::string address = "127.0.0.1:" + std::to_string(port);
+      ::execl("/usr/sbin/in.tftpd", "in.tftpd", "--foreground", "--listen", "--address",
+              address.c_str(), "--secure", root.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+  ~tftpd() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  tftpd(const tftpd&) = delete;
+  tftpd& operator=(const tftpd&) = delete;
+
+ private:
+  pid_t pid_ = -1;
+};
+
+TEST_F(Cli, tftpd_hpa_serves_the_exported_files_byte_for_byte_and_they_verify) {
+  if (!fs::exists("/usr/sbin/in.tftpd") || !fs::exists("/usr/bin/tftp"))
+    GTEST_SKIP() << "tftpd-hpa and tftp-hpa are not installed (scripts/setup.sh installs them)";
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  tftpd server(path("cluster/tftp/pub"), port);
+  const auto fetch = [&](const std::string& name) {
+    const std::string cmd = "cd " + quote(dir_.string()) + " && /usr/bin/tftp 127.0.0.1 " +
+                            std::to_string(port) + " -m binary -c get " + quote(name) + " " +
+                            quote("got-" + name) + " >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0 && fs::exists(dir_ / ("got-" + name)) &&
+           fs::file_size(dir_ / ("got-" + name)) > 0;
+  };
+  // The server needs a moment to bind: a bounded number of tries.
+  bool got = false;
+  for (int attempt = 0; attempt < 50 && !got; ++attempt) {
+    got = fetch("ITLFile.tlv");
+    if (!got) ::usleep(100'000);
+  }
+  ASSERT_TRUE(got) << "no answer from in.tftpd on 127.0.0.1:" << port;
+  for (const char* f : {"ITLSEP001E7A000002.tlv", "SEP001E7A000000.cnf.xml.sgn"})
+    ASSERT_TRUE(fetch(f)) << f;
+  for (const char* f : {"ITLFile.tlv", "ITLSEP001E7A000002.tlv", "SEP001E7A000000.cnf.xml.sgn"}) {
+    EXPECT_EQ(read_bytes(dir_ / (std::string("got-") + f)),
+              read_bytes(path("cluster/tftp/pub") / f))
+        << f;
+  }
+  EXPECT_EQ(run({"itl", "show", "got-ITLSEP001E7A000002.tlv"}).exit_code, 0);
+  const run_result v =
+      run({"itl", "verify", "got-SEP001E7A000000.cnf.xml.sgn", "--trust", "got-ITLFile.tlv"});
+  EXPECT_EQ(v.exit_code, 0) << describe(v);
+  EXPECT_FALSE(fetch("../keys/pub/callmanager.key")) << "keys are outside the served tree";
 }
 
 }  // namespace
