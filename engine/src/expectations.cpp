@@ -9,32 +9,6 @@ namespace {
 using metrics::counts;
 using sim::phone_state;
 
-bool count_value(const counts& c, const std::string& m, double& out) {
-  static const struct {
-    const char* name;
-    phone_state state;
-  } states[] = {{"offline", phone_state::offline}, {"booting", phone_state::booting},
-                {"trusted", phone_state::trusted}, {"locked", phone_state::locked},
-                {"no_itl", phone_state::no_itl},   {"unreachable", phone_state::unreachable}};
-  for (const auto& s : states) {
-    if (m == s.name) {
-      out = static_cast<double>(c.state(s.state));
-      return true;
-    }
-  }
-  if (m == "stale")
-    out = static_cast<double>(c.stale);
-  else if (m == "unrecoverable")
-    out = static_cast<double>(c.unrecoverable);
-  else if (m == "recovered")
-    out = static_cast<double>(c.recovered);
-  else if (m == "ever_locked")
-    out = static_cast<double>(c.ever_locked);
-  else
-    return false;
-  return true;
-}
-
 bool holds(double observed, comparison op, double expected) {
   switch (op) {
     case comparison::eq:
@@ -84,23 +58,31 @@ bool observe(const run_plan& plan, const expectation& e, const metrics::snapshot
 }  // namespace
 
 bool metric_value(const metrics::snapshot& s, const std::string& metric, int group, double& out) {
+  const auto index = find_metric(metric);
+  if (!index) return false;
   const counts& c = group >= 0 ? s.groups[static_cast<std::size_t>(group)] : s.fleet;
-  if (count_value(c, metric, out)) return true;
   const auto& ev = s.events;
-  if (metric == "refused_commands")
-    out = static_cast<double>(ev.refused_commands);
-  else if (metric == "tftp_refusals")
-    out = static_cast<double>(ev.tftp_refusals);
-  else if (metric == "tftp_timeouts")
-    out = static_cast<double>(ev.tftp_timeouts);
-  else if (metric == "tvs_queries")
-    out = static_cast<double>(ev.tvs_queries);
-  else if (metric == "tvs_failures")
-    out = static_cast<double>(ev.tvs_failures);
-  else if (metric == "backup_alerts")
-    out = static_cast<double>(ev.backup_alerts);
-  else
-    return false;
+  // One value per entry of expectation_metrics, in the same order.
+  const std::uint64_t values[] = {
+      c.state(phone_state::offline),
+      c.state(phone_state::booting),
+      c.state(phone_state::trusted),
+      c.state(phone_state::locked),
+      c.state(phone_state::no_itl),
+      c.state(phone_state::unreachable),
+      c.stale,
+      c.unrecoverable,
+      c.recovered,
+      c.ever_locked,
+      ev.refused_commands,
+      ev.tftp_refusals,
+      ev.tftp_timeouts,
+      ev.tvs_queries,
+      ev.tvs_failures,
+      ev.backup_alerts,
+  };
+  static_assert(std::size(values) == expectation_metrics.size(), "one value per metric, in order");
+  out = static_cast<double>(values[*index]);
   return true;
 }
 

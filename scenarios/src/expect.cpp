@@ -12,19 +12,11 @@
 namespace itlfleet::scenarios {
 namespace {
 
-// Phone counts first (states, then overlays), then fleet-wide event counters.
-constexpr std::array<std::string_view, 16> metrics = {
-    "offline",          "booting",       "trusted",       "locked",      "no_itl",
-    "unreachable",      "stale",         "unrecoverable", "recovered",   "ever_locked",
-    "refused_commands", "tftp_refusals", "tftp_timeouts", "tvs_queries", "tvs_failures",
-    "backup_alerts",
-};
-
 /// Counters of events rather than of phones: a share of the fleet means
 /// nothing for them, and they are counted for the whole cluster, not per group.
 bool is_event_count(std::string_view m) {
-  return m == "refused_commands" || m == "tftp_refusals" || m == "tftp_timeouts" ||
-         m == "tvs_queries" || m == "tvs_failures" || m == "backup_alerts";
+  const auto i = engine::find_metric(m);
+  return i && engine::expectation_metrics[*i].counts_events;
 }
 
 struct op_text {
@@ -99,7 +91,7 @@ void read_value(const value_ref& v, engine::expectation& e) {
 
 void read_entry(const value_ref& item, engine::run_plan& plan) {
   std::vector<std::string_view> allowed = {"at", "by", "group"};
-  allowed.insert(allowed.end(), metrics.begin(), metrics.end());
+  for (const auto& metric : engine::expectation_metrics) allowed.push_back(metric.name);
   map_reader m(item, item.path + " (keys at, by, group and metric names)", allowed);
 
   engine::expectation base;
@@ -132,8 +124,9 @@ void read_entry(const value_ref& item, engine::run_plan& plan) {
     plan.expect.push_back(std::move(e));
   }
   if (!any) {
+    const auto names = metric_names();
     item.fail("expected at least one metric: " +
-              join(std::vector<std::string_view>(metrics.begin(), metrics.end())));
+              join(std::vector<std::string_view>(names.begin(), names.end())));
   }
 }
 
@@ -146,7 +139,12 @@ void read_expectations(const value_ref& list, engine::run_plan& plan) {
 }  // namespace detail
 
 std::span<const std::string_view> metric_names() {
-  return metrics;
+  static const auto names = [] {
+    std::array<std::string_view, engine::expectation_metrics.size()> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = engine::expectation_metrics[i].name;
+    return out;
+  }();
+  return names;
 }
 
 std::string_view to_string(engine::comparison op) {

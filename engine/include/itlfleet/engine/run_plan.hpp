@@ -3,10 +3,12 @@
 /// the operator's timeline and the expectations to check. The scenarios
 /// library builds it from YAML; the engines execute it. Plain values only.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace itlfleet::engine {
@@ -122,6 +124,38 @@ struct action {
 };
 
 enum class comparison { eq, ne, lt, le, gt, ge };
+
+/// What an expectation can name: counts of phones (fleet or one group; also
+/// as a share of it) or fleet-wide counters of events (absolute only).
+struct metric_def {
+  std::string_view name;
+  bool counts_events;
+};
+/// Every metric, in the order the engine reads them (engine/src/expectations.cpp).
+inline constexpr std::array<metric_def, 16> expectation_metrics = {{
+    {"offline", false},
+    {"booting", false},
+    {"trusted", false},
+    {"locked", false},
+    {"no_itl", false},
+    {"unreachable", false},
+    {"stale", false},
+    {"unrecoverable", false},
+    {"recovered", false},
+    {"ever_locked", false},
+    {"refused_commands", true},
+    {"tftp_refusals", true},
+    {"tftp_timeouts", true},
+    {"tvs_queries", true},
+    {"tvs_failures", true},
+    {"backup_alerts", true},
+}};
+/// The metric's index in `expectation_metrics`, or nothing for an unknown name.
+constexpr std::optional<std::size_t> find_metric(std::string_view name) {
+  for (std::size_t i = 0; i < expectation_metrics.size(); ++i)
+    if (expectation_metrics[i].name == name) return i;
+  return std::nullopt;
+}
 
 /// One checked statement, e.g. "locked == 0 at 20m" or "recovered >= 99.5% at end".
 struct expectation {
