@@ -79,7 +79,7 @@ class virtual_run {
   /// Phone actions apply to a group (or all) and a share of it, drawn per phone.
   bool selected(const action& a, std::uint32_t index, std::uint32_t i) const;
   void select_phones(const action& a, std::uint32_t index, std::uint32_t manual_kind);
-  std::optional<std::size_t> node_or_publisher(const action& a);
+  std::size_t node_or_publisher(const action& a);
   void refresh_cluster_view();
 
   // --- observation -----------------------------------------------------------
@@ -178,8 +178,13 @@ status virtual_run::setup() {
     groups_.push_back(std::move(rt));
   }
 
-  for (std::uint32_t i = 0; i < plan_.timeline.size(); ++i)
-    queue_.push(plan_.timeline[i].at.count(), event_kind::admin_action, i);
+  for (std::uint32_t i = 0; i < plan_.timeline.size(); ++i) {
+    const action& a = plan_.timeline[i];
+    if (!a.node.empty() && a.node != "all" && !cluster_.find_node(a.node))
+      return error{"timeline: '" + a.text + "' names node '" + a.node +
+                   "', which is not in the cluster"};
+    queue_.push(a.at.count(), event_kind::admin_action, i);
+  }
   const std::int64_t end = plan_.end.count();
   const std::int64_t step = std::max<std::int64_t>(1, plan_.sample_every.count());
   for (std::int64_t t = 0; t < end; t += step) queue_.push(t, event_kind::sample, 0);
@@ -333,9 +338,10 @@ void virtual_run::reset_phones_of(const std::vector<std::size_t>& nodes, std::ui
   log_.note(now_, "CUCM resets " + std::to_string(n) + " phones whose ITL changed");
 }
 
-std::optional<std::size_t> virtual_run::node_or_publisher(const action& a) {
-  if (a.node.empty()) return cluster_.publisher();
-  return cluster_.find_node(a.node);
+std::size_t virtual_run::node_or_publisher(const action& a) {
+  // setup() checked that every named node exists.
+  if (a.node.empty() || a.node == "all") return cluster_.publisher();
+  return *cluster_.find_node(a.node);
 }
 
 void virtual_run::apply(const action& a, const sim::command_output& out, const std::string& host) {
@@ -364,8 +370,7 @@ void virtual_run::select_phones(const action& a, std::uint32_t index, std::uint3
 void virtual_run::run_action(std::uint32_t index) {
   const action& a = plan_.timeline[index];
   const std::int64_t t = now_ / 1'000'000;
-  const auto target = node_or_publisher(a);
-  const std::size_t node = target.value_or(cluster_.publisher());
+  const std::size_t node = node_or_publisher(a);
   const std::string host = cluster_.node(node).host;
   auto arg = [&](std::size_t k) { return k < a.args.size() ? a.args[k] : std::string(); };
   switch (a.kind) {

@@ -185,6 +185,14 @@ TEST(Engine, verifying_every_time_gives_the_same_outcome_as_memoised_verificatio
   EXPECT_GT(real.info.crypto_operations, memo.info.crypto_operations * 5);
 }
 
+TEST(Engine, a_timeline_naming_an_unknown_node_is_an_error_before_anything_runs) {
+  run_plan p = test::single_node_plan(10);
+  p.timeline = {at(0s, action_kind::restart_tftp, {}, "cucm-sub9")};
+  auto r = run_virtual(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.err().message.find("cucm-sub9"), std::string::npos) << r.err().message;
+}
+
 TEST(Engine, expectations_pass_and_fail_with_messages) {
   run_plan p = double_regen(false);
   p.expect = {test::expect_at(9min, "trusted", comparison::eq, 300),
