@@ -79,7 +79,8 @@ class virtual_run {
   /// Phone actions apply to a group (or all) and a share of it, drawn per phone.
   bool selected(const action& a, std::uint32_t index, std::uint32_t i) const;
   void select_phones(const action& a, std::uint32_t index, std::uint32_t manual_kind);
-  std::size_t node_or_publisher(const action& a);
+  std::optional<std::size_t> declared_node(const std::string& name) const;
+  std::size_t node_or_publisher(const action& a) const;
   void refresh_cluster_view();
 
   // --- observation -----------------------------------------------------------
@@ -131,7 +132,7 @@ status virtual_run::setup() {
     const fleet_group& fg = plan_.fleet[g];
     group_runtime rt;
     for (const auto& host : fg.tftp) {
-      auto n = cluster_.find_node(host);
+      auto n = declared_node(host);
       if (!n || !cluster_.node(*n).tftp)
         return error{"fleet group '" + fg.name + "': '" + host + "' is not a TFTP node"};
       rt.tftp.push_back(static_cast<std::uint8_t>(*n));
@@ -144,7 +145,7 @@ status virtual_run::setup() {
         }
     }
     for (const auto& host : fg.tvs) {
-      auto n = cluster_.find_node(host);
+      auto n = declared_node(host);
       if (!n || !cluster_.node(*n).tvs)
         return error{"fleet group '" + fg.name + "': '" + host + "' is not a TVS node"};
       rt.tvs.push_back(static_cast<std::uint8_t>(*n));
@@ -180,7 +181,7 @@ status virtual_run::setup() {
 
   for (std::uint32_t i = 0; i < plan_.timeline.size(); ++i) {
     const action& a = plan_.timeline[i];
-    if (!a.node.empty() && a.node != "all" && !cluster_.find_node(a.node))
+    if (!a.node.empty() && a.node != "all" && !declared_node(a.node))
       return error{"timeline: '" + a.text + "' names node '" + a.node +
                    "', which is not in the cluster"};
     queue_.push(a.at.count(), event_kind::admin_action, i);
@@ -335,13 +336,21 @@ void virtual_run::reset_phones_of(const std::vector<std::size_t>& nodes, std::ui
     schedule_reset(i, counter);
     ++n;
   }
-  log_.note(now_, "CUCM resets " + std::to_string(n) + " phones whose ITL changed");
+  log_.note(now_, "CUCM resets the " + std::to_string(n) + " powered phones whose ITL changed");
 }
 
-std::size_t virtual_run::node_or_publisher(const action& a) {
+std::optional<std::size_t> virtual_run::declared_node(const std::string& name) const {
+  // Scenarios name nodes as declared, even after a rename changed the host:
+  // the cluster keeps the plan's node order.
+  for (std::size_t n = 0; n < plan_.cluster.nodes.size(); ++n)
+    if (plan_.cluster.nodes[n].host == name) return n;
+  return std::nullopt;
+}
+
+std::size_t virtual_run::node_or_publisher(const action& a) const {
   // setup() checked that every named node exists.
   if (a.node.empty() || a.node == "all") return cluster_.publisher();
-  return *cluster_.find_node(a.node);
+  return *declared_node(a.node);
 }
 
 void virtual_run::apply(const action& a, const sim::command_output& out, const std::string& host) {

@@ -154,7 +154,12 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
     case phone_event_kind::boot:
       return start_boot(p);
     case phone_event_kind::reset:
-      if (p.state == phone_state::offline) return {};  // nothing to reset
+      // CUCM resets registered phones; one that is off, still booting or
+      // unreachable is not registered and never hears of it (a booting
+      // phone fetches whatever the server holds when it gets there).
+      if (p.state == phone_state::offline || p.state == phone_state::booting ||
+          p.state == phone_state::unreachable)
+        return {};
       ++p.epoch;
       p.state = phone_state::booting;
       p.step = phone_step::idle;

@@ -216,6 +216,22 @@ TEST(Phone, a_reset_of_a_phone_that_is_off_does_nothing) {
   EXPECT_EQ(p.state, phone_state::offline);
 }
 
+TEST(Phone, a_reset_reaches_only_a_registered_phone) {
+  world& w = shared_world();
+  phone p;
+  w.feed(p, {phone_event_kind::boot, no_file, {}});
+  ASSERT_EQ(p.state, phone_state::booting);
+  const auto epoch = p.epoch;
+  auto a = w.feed(p, {phone_event_kind::reset, no_file, {}});
+  EXPECT_EQ(a.kind, phone_action_kind::none) << "a booting phone is not registered";
+  EXPECT_EQ(p.epoch, epoch);
+  w.boot(p);  // the boot in progress goes on and ends trusted
+  ASSERT_EQ(p.state, phone_state::trusted);
+  a = w.feed(p, {phone_event_kind::reset, no_file, {}});
+  EXPECT_EQ(a.kind, phone_action_kind::reboot);
+  EXPECT_EQ(p.state, phone_state::booting);
+}
+
 // Property: whatever happens, a phone only ever replaces a installed ITL
 // with one its installed ITL vouches for, or one a TVS it trusts vouched for.
 TEST(Phone, never_installs_an_itl_whose_signer_it_could_not_verify) {

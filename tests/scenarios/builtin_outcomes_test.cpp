@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ostream>
 
 #include "itlfleet/engine/virtual_engine.hpp"
 #include "itlfleet/metrics/report.hpp"
@@ -28,17 +29,22 @@ struct outcome {
 // Measured from the engine and checked against the story each scenario tells
 // (see its YAML); see docs/model.md for the rules behind them.
 const outcome expected[] = {
-    {"bulk-reset-localkey", 6000, 6000, 0, 6000, 0, 6000, 1, 0, "12m10s", "29m9.673s"},
-    {"bulk-reset-remotekey", 4000, 4000, 0, 4000, 0, 4000, 0, 0, "12m20s", "28m9.616s"},
+    {"bulk-reset-localkey", 6000, 6000, 0, 6000, 0, 6000, 1, 0, "12m10s", "29m9.602s"},
+    {"bulk-reset-remotekey", 4000, 4000, 0, 4000, 0, 4000, 0, 0, "12m10s", "28m9.157s"},
     {"double-regen-hold-timer", 5000, 5000, 0, 0, 0, 0, 1, 0, "-", "22m9.529s"},
-    {"double-regen-no-hold-timer", 5000, 0, 5000, 0, 0, 5000, 0, 0, "12m20s", "12m19.804s"},
-    {"double-regen-recovery", 5000, 5000, 0, 5000, 0, 5000, 0, 0, "12m20s", "33m9.487s"},
-    {"hold-timer-too-short", 20000, 12411, 7589, 0, 0, 7589, 0, 326875, "-", "23m56.41s"},
+    {"double-regen-no-hold-timer", 5000, 0, 5000, 0, 0, 5000, 0, 0, "12m10s", "12m9.032s"},
+    {"double-regen-recovery", 5000, 5000, 0, 5000, 0, 5000, 0, 0, "12m10s", "33m9.57s"},
+    {"hold-timer-too-short", 20000, 12411, 7589, 0, 0, 7589, 0, 306957, "-", "23m31.336s"},
     {"itlrecovery-regen", 6000, 6000, 0, 0, 0, 0, 0, 0, "-", "23m9.986s"},
-    {"pre-10-itl", 10000, 9000, 1000, 9000, 1000, 10000, 0, 0, "16m10s", "33m9.745s"},
+    {"pre-10-itl", 10000, 9000, 1000, 9000, 1000, 10000, 0, 0, "16m10s", "33m9.747s"},
     {"publisher-rename", 4000, 4000, 0, 4000, 0, 4000, 0, 0, "12m10s", "28m9.25s"},
     {"tftp-overload-40k", 40000, 40000, 0, 0, 0, 0, 0, 22858, "-", "16m42.051s"},
 };
+
+// gtest prints parameters in test names and failures: the scenario says it all.
+void PrintTo(const outcome& o, std::ostream* os) {
+  *os << o.scenario;
+}
 
 std::string first_all_locked(const engine::run_result& r) {
   for (const auto& s : r.series) {

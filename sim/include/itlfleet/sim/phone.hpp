@@ -56,7 +56,7 @@ struct phone {
 
 enum class phone_event_kind : std::uint8_t {
   boot,           ///< power-on or the end of a reboot: start the boot sequence
-  reset,          ///< CUCM (or the user) resets the phone: it reboots
+  reset,          ///< CUCM resets the phone: it reboots, if it is registered
   file_received,  ///< the requested file arrived
   file_missing,   ///< TFTP error 1: file not found
   tftp_refused,   ///< the server is past its Maximum Serving Count
