@@ -15,13 +15,6 @@
 namespace itlfleet::metrics {
 namespace {
 
-// Column and key names are a file format that scripts and dashboards read, so
-// they are spelled out here rather than taken from state_name(), whose wording
-// is for people and may change.
-constexpr std::array<std::string_view, sim::phone_state_count> state_keys = {
-    "offline", "booting", "trusted", "locked", "no_itl", "unreachable"};
-static_assert(static_cast<int>(sim::phone_state::unreachable) == sim::phone_state_count - 1);
-
 constexpr std::uint64_t us_per_s = 1'000'000;
 
 std::uint64_t magnitude(std::int64_t v) {
@@ -50,7 +43,8 @@ std::string seconds_of(std::int64_t us) {
 }
 
 void write_counts(json_writer& w, const counts& c) {
-  for (int i = 0; i < sim::phone_state_count; ++i) w.key(state_keys[i]).value(c.by_state[i]);
+  for (int i = 0; i < sim::phone_state_count; ++i)
+    w.key(sim::phone_state_names[static_cast<std::size_t>(i)]).value(c.by_state[i]);
   w.key("stale").value(c.stale);
   w.key("unrecoverable").value(c.unrecoverable);
   w.key("recovered").value(c.recovered);
@@ -241,7 +235,7 @@ std::string junit_xml(const run_info& info, const std::vector<check_result>& che
 
 std::string timeseries_csv(const std::vector<snapshot>& series) {
   std::string out = "time_s";
-  for (std::string_view k : state_keys) {
+  for (std::string_view k : sim::phone_state_names) {
     out += ',';
     out += k;
   }

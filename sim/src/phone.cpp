@@ -2,24 +2,6 @@
 
 namespace itlfleet::sim {
 
-std::string_view state_name(phone_state s) {
-  switch (s) {
-    case phone_state::offline:
-      return "offline";
-    case phone_state::booting:
-      return "booting";
-    case phone_state::trusted:
-      return "trusted";
-    case phone_state::locked:
-      return "locked";
-    case phone_state::no_itl:
-      return "no_itl";
-    case phone_state::unreachable:
-      return "unreachable";
-  }
-  return "?";
-}
-
 namespace {
 
 phone_action request(phone_action_kind kind, const phone& p) {

@@ -53,7 +53,6 @@ class event_queue {
   const event& top() const { return current_.front(); }
   void pop();
   std::size_t size() const { return size_; }
-  std::uint64_t pushed() const { return seq_; }
 
  private:
   static constexpr std::uint64_t observation_bit = 1ull << 63;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "itlfleet/sim/phone_state.hpp"
+
 namespace itlfleet::engine {
 
 /// Simulated time: microseconds since the start of the run.
@@ -133,12 +135,12 @@ struct metric_def {
 };
 /// Every metric, in the order the engine reads them (engine/src/expectations.cpp).
 inline constexpr std::array<metric_def, 16> expectation_metrics = {{
-    {"offline", false},
-    {"booting", false},
-    {"trusted", false},
-    {"locked", false},
-    {"no_itl", false},
-    {"unreachable", false},
+    {sim::state_name(sim::phone_state::offline), false},
+    {sim::state_name(sim::phone_state::booting), false},
+    {sim::state_name(sim::phone_state::trusted), false},
+    {sim::state_name(sim::phone_state::locked), false},
+    {sim::state_name(sim::phone_state::no_itl), false},
+    {sim::state_name(sim::phone_state::unreachable), false},
     {"stale", false},
     {"unrecoverable", false},
     {"recovered", false},

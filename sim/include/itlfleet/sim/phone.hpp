@@ -15,21 +15,10 @@
 
 #include "itlfleet/sim/crypto.hpp"
 #include "itlfleet/sim/file_store.hpp"
+#include "itlfleet/sim/phone_state.hpp"
 #include "itlfleet/sim/trust_oracle.hpp"
 
 namespace itlfleet::sim {
-
-/// What a user counts. Every phone is in exactly one state at every instant.
-enum class phone_state : std::uint8_t {
-  offline,      ///< not powered on yet
-  booting,      ///< between power-on/reset and its trust decision
-  trusted,      ///< installed its server's ITL (or kept an identical one) and accepted its config
-  locked,       ///< "Trust List Update Failed" or config rejected: keeps its old ITL
-  no_itl,       ///< booted but holds no ITL (none served, or deleted)
-  unreachable,  ///< no TFTP server answered; retrying
-};
-inline constexpr int phone_state_count = 6;
-std::string_view state_name(phone_state s);
 
 /// Where in the boot sequence the phone is.
 enum class phone_step : std::uint8_t { idle, itl, itl_tvs, config, config_tvs };

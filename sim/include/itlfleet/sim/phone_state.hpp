@@ -1,0 +1,30 @@
+#pragma once
+/// The states a user counts phones in, and their names: the one spelling used
+/// in time-series columns, summary.json keys, scenario expectations, the
+/// event log and the CLI.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace itlfleet::sim {
+
+/// Every phone is in exactly one state at every instant.
+enum class phone_state : std::uint8_t {
+  offline,      ///< not powered on yet
+  booting,      ///< between power-on/reset and its trust decision
+  trusted,      ///< installed its server's ITL (or kept an identical one) and accepted its config
+  locked,       ///< "Trust List Update Failed" or config rejected: keeps its old ITL
+  no_itl,       ///< booted but holds no ITL (none served, or deleted)
+  unreachable,  ///< no TFTP server answered; retrying
+};
+inline constexpr int phone_state_count = 6;
+
+inline constexpr std::array<std::string_view, phone_state_count> phone_state_names = {
+    "offline", "booting", "trusted", "locked", "no_itl", "unreachable"};
+
+constexpr std::string_view state_name(phone_state s) {
+  return phone_state_names[static_cast<std::size_t>(s)];
+}
+
+}  // namespace itlfleet::sim
