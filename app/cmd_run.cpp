@@ -107,6 +107,11 @@ void print_table(const engine::run_result& r) {
       static_cast<unsigned long long>(ev.tvs_failures),
       static_cast<unsigned long long>(ev.refused_commands),
       static_cast<unsigned long long>(ev.backup_alerts));
+  for (const auto& l : r.info.load) {
+    std::printf("peak load on %s: %llu concurrent TFTP transfers, longest TVS wait %s\n",
+                l.node.c_str(), static_cast<unsigned long long>(l.peak_tftp_transfers),
+                metrics::format_sim_time(l.longest_tvs_wait_us).c_str());
+  }
   for (const auto& [name, t] : r.info.milestones)
     std::printf("%s: %s\n", name.c_str(), metrics::format_sim_time(t).c_str());
   if (!r.checks.empty()) std::printf("\nExpectations:\n");

@@ -579,6 +579,10 @@ run_result virtual_run::run() {
   info.milestones.emplace_back("peak_locked_at", peak_locked_at_);
   info.milestones.emplace_back("last_state_change", last_change_ - last_change_ % 1000);
   info.device_tl_info = std::move(device_tl_info_);
+  for (std::size_t n = 0; n < cluster_.node_count(); ++n) {
+    info.load.push_back({cluster_.node(n).host, static_cast<std::uint64_t>(tftp_[n].peak_active()),
+                         tvs_[n].peak_wait()});
+  }
   r.event_log = log_.text();
   return r;
 }

@@ -172,6 +172,16 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   for (const auto& [name, at] : info.milestones) w.key(name).value(format_sim_time(at));
   w.end_object();
 
+  w.key("load").begin_array();
+  for (const node_load& l : info.load) {
+    w.begin_object();
+    w.key("node").value(l.node);
+    w.key("peak_tftp_transfers").value(l.peak_tftp_transfers);
+    w.key("longest_tvs_wait").value(format_sim_time(l.longest_tvs_wait_us));
+    w.end_object();
+  }
+  w.end_array();
+
   w.key("device_tl_info").begin_array();
   for (const itl_report& r : info.device_tl_info) {
     w.begin_object();

@@ -145,6 +145,8 @@ TEST(Engine, tftp_past_maximum_serving_count_refuses_and_phones_retry_until_serv
   const run_result r = run_ok(p);
   EXPECT_GT(r.final_state.events.tftp_refusals, 0u);
   EXPECT_EQ(count(r.final_state, phone_state::trusted), 2000u);
+  ASSERT_EQ(r.info.load.size(), 1u);
+  EXPECT_EQ(r.info.load[0].peak_tftp_transfers, 50u) << "saturated, never past the count";
 }
 
 TEST(Engine, tftp_outage_leaves_phones_unreachable_until_it_ends) {

@@ -28,6 +28,13 @@ struct itl_report {
   bool current = false;  ///< equals the ITL the group's TFTP server serves now
 };
 
+/// The busiest a node's services got during the run: the capacity question.
+struct node_load {
+  std::string node;
+  std::uint64_t peak_tftp_transfers = 0;  ///< concurrent transfers at the peak
+  std::int64_t longest_tvs_wait_us = 0;   ///< longest wait for a TVS session slot
+};
+
 /// What summary.json and junit.xml describe.
 struct run_info {
   std::string scenario;
@@ -43,6 +50,8 @@ struct run_info {
   std::vector<std::pair<std::string, std::int64_t>> milestones;
   /// DeviceTLInfo at the end of the run, by group and installed ITL.
   std::vector<itl_report> device_tl_info;
+  /// Peak load per node, in cluster order.
+  std::vector<node_load> load;
 };
 
 /// "10m10s", "2h", "0s", "1m0.5s": how simulated times are printed everywhere.
