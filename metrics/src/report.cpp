@@ -15,6 +15,18 @@
 namespace itlfleet::metrics {
 namespace {
 
+/// Writes `key: [ {...}, ... ]`, one object per item, its fields from `fields`.
+template <class T, class F>
+void object_array(json_writer& w, std::string_view key, const std::vector<T>& items, F fields) {
+  w.key(key).begin_array();
+  for (const T& item : items) {
+    w.begin_object();
+    fields(item);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 constexpr std::uint64_t us_per_s = 1'000'000;
 
 std::uint64_t magnitude(std::int64_t v) {
@@ -172,37 +184,23 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   for (const auto& [name, at] : info.milestones) w.key(name).value(format_sim_time(at));
   w.end_object();
 
-  w.key("load").begin_array();
-  for (const node_load& l : info.load) {
-    w.begin_object();
+  object_array(w, "load", info.load, [&](const node_load& l) {
     w.key("node").value(l.node);
     w.key("peak_tftp_transfers").value(l.peak_tftp_transfers);
     w.key("longest_tvs_wait").value(format_sim_time(l.longest_tvs_wait_us));
-    w.end_object();
-  }
-  w.end_array();
-
-  w.key("device_tl_info").begin_array();
-  for (const itl_report& r : info.device_tl_info) {
-    w.begin_object();
+  });
+  object_array(w, "device_tl_info", info.device_tl_info, [&](const itl_report& r) {
     w.key("group").value(r.group);
     w.key("itl_signature").value(r.itl_signature);
     w.key("phones").value(r.phones);
     w.key("current").value(r.current);
-    w.end_object();
-  }
-  w.end_array();
-
-  w.key("expectations").begin_array();
-  for (const check_result& c : checks) {
-    w.begin_object();
+  });
+  object_array(w, "expectations", checks, [&](const check_result& c) {
     w.key("name").value(c.name);
     w.key("passed").value(c.passed);
     w.key("message").value(c.message);
     w.key("line").value(c.line);
-    w.end_object();
-  }
-  w.end_array();
+  });
 
   w.end_object();
   return w.str();
