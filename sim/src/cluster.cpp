@@ -170,12 +170,17 @@ file_id cluster::pre10_itl(std::size_t node) {
   return n.pre10_itl;
 }
 
-std::optional<cluster::tvs_entry> cluster::tvs_lookup(const signer_id& signer) const {
+std::optional<certificate> cluster::tvs_lookup(const signer_id& signer) const {
   const std::string issuer = normalise_name(text_of(signer.ca_name));
   for (const tvs_trusted& t : tvs_trust_) {
-    if (t.serial == signer.serial && t.issuer == issuer) return t.entry;
+    if (t.serial == signer.serial && t.issuer == issuer) return t.cert;
   }
   return std::nullopt;
+}
+
+bool cluster::tvs_vouches_for(const certificate& cert) const {
+  return std::any_of(tvs_trust_.begin(), tvs_trust_.end(),
+                     [&](const tvs_trusted& t) { return t.cert.der() == cert.der(); });
 }
 
 // --- the administrator's CLI -------------------------------------------------
@@ -207,7 +212,6 @@ command_output cluster::itl_reset_remotekey(std::size_t node, const std::string&
   // The fetched key replaces the publisher's local one: later localkey
   // resets sign with it too.
   reset_key_ = identity{opened->key, opened->cert};
-  register_cert(reset_key_.cert);
   refresh_tvs_trust();
   return reset_with(reset_key_, now);
 }
@@ -353,9 +357,7 @@ identity cluster::make_identity(std::size_t node, cert_purpose purpose) {
       cn = n.recovery_cn;
       break;
   }
-  identity id = factory_->make(purpose, cn, n.generation[static_cast<int>(purpose)]);
-  register_cert(id.cert);
-  return id;
+  return factory_->make(purpose, cn, n.generation[static_cast<int>(purpose)]);
 }
 
 identity& cluster::identity_of(std::size_t node, cert_purpose purpose) {
@@ -379,19 +381,12 @@ void cluster::renew(std::size_t node, cert_purpose purpose) {
   identity_of(node, purpose) = make_identity(node, purpose);
 }
 
-std::uint32_t cluster::register_cert(const certificate& cert) {
-  const auto next = static_cast<std::uint32_t>(cert_keys_.size() + 1);
-  return cert_keys_.try_emplace(cert.sha1(), next).first->second;
-}
-
 void cluster::refresh_tvs_trust() {
   tvs_trust_.clear();
-  std::set<std::uint32_t> seen;
+  std::set<bytes> seen;  // by SHA-1
   auto trust = [&](const certificate& cert) {
-    if (!cert.valid()) return;
-    const std::uint32_t key = register_cert(cert);
-    if (!seen.insert(key).second) return;
-    tvs_trust_.push_back({cert.serial(), normalise_name(cert.issuer()), {cert, key}});
+    if (!cert.valid() || !seen.insert(cert.sha1()).second) return;
+    tvs_trust_.push_back({cert.serial(), normalise_name(cert.issuer()), cert});
   };
   // CallManager-trust holds the current CallManager certificates; Phone-SAST-
   // trust the ITLRecovery ones and the key a remotekey reset brought in.

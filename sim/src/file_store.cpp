@@ -18,10 +18,22 @@ file_id file_store::intern(const trust_file& f) {
   bytes raw = serialise(f);
   bytes digest = sha1(raw);
   if (auto it = by_sha1_.find(digest); it != by_sha1_.end()) return it->second;
+  return store(std::move(raw), std::move(digest), f);
+}
 
+result<file_id> file_store::intern_received(byte_view raw, bool trust_list) {
+  bytes digest = sha1(raw);
+  if (auto it = by_sha1_.find(digest); it != by_sha1_.end()) return it->second;
+  auto parsed = trust_list ? parse_trust_list(raw) : parse_signed_file(raw);
+  if (!parsed) return parsed.err();
+  // parse() accepts only what serialise() reproduces byte for byte, so the
+  // received bytes are the stored bytes.
+  return store(bytes(raw.begin(), raw.end()), std::move(digest), std::move(*parsed));
+}
+
+file_id file_store::store(bytes raw, bytes digest, trust_file f) {
   stored_file s;
   s.raw = std::move(raw);
-  s.parsed = f;
   s.sha1 = digest;
   for (const record& r : f.records) {
     if (is_recovery_record(r)) s.has_recovery_record = true;
@@ -29,6 +41,7 @@ file_id file_store::intern(const trust_file& f) {
       if (auto h = r.cert_sha1()) s.tvs_hashes.push_back(std::move(*h));
     }
   }
+  s.parsed = std::move(f);
   const auto id = static_cast<file_id>(files_.size());
   files_.push_back(std::move(s));
   by_sha1_.emplace(std::move(digest), id);

@@ -97,7 +97,6 @@ phone_action on_tvs(phone& p, const tvs_result& r, const phone_profile& profile,
       r.server_cert_sha1 != nullptr && oracle.trusts_tvs_server(p.installed, *r.server_cert_sha1);
   if (server_trusted && r.status == tvs_status::valid && r.signer_cert != nullptr &&
       oracle.verifies_with(p.pending, r.signer_key, *r.signer_cert)) {
-    oracle.remember(r.signer_key, *r.signer_cert);
     p.tvs_cache_cert = r.signer_key;
     p.tvs_cache_until = now_s + profile.tvs_ttl_s;
     const file_id f = p.pending;
@@ -164,6 +163,11 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
     case phone_event_kind::file_missing:
       if (p.step == phone_step::itl) return to_config(p);  // no ITL served: carry on
       return on_tftp_failure(p, profile);
+    case phone_event_kind::file_corrupt:
+      // A file that does not parse cannot be verified: "Trust List Update
+      // Failed" for an ITL, a rejected config otherwise.
+      if (p.step != phone_step::itl && p.step != phone_step::config) return {};
+      return reject(p);
     case phone_event_kind::tftp_refused:
     case phone_event_kind::tftp_timeout:
       return on_tftp_failure(p, profile);

@@ -23,6 +23,16 @@ bool trust_oracle::trusts_tvs_server(file_id installed, const bytes& tvs_cert_sh
   return std::find(hashes.begin(), hashes.end(), tvs_cert_sha1) != hashes.end();
 }
 
+std::uint32_t trust_oracle::key_of(const certificate& cert) {
+  const bytes digest = cert.sha1();
+  auto [it, inserted] = key_by_sha1_.try_emplace(std::string(digest.begin(), digest.end()), 0);
+  if (inserted) {
+    known_.push_back(cert);
+    it->second = static_cast<std::uint32_t>(known_.size());
+  }
+  return it->second;
+}
+
 bool trust_oracle::verifies_with(file_id candidate, std::uint32_t cert_key,
                                  const certificate& signer_cert) {
   const std::uint64_t k = pair_key(candidate, cert_key);

@@ -38,12 +38,12 @@ struct world {
     static thread_local bytes sha;
     sha = c.tvs_certificate(0).sha1();
     r.server_cert_sha1 = &sha;
-    static thread_local std::optional<cluster::tvs_entry> entry;
+    static thread_local std::optional<certificate> entry;
     entry = c.tvs_lookup(files.get(p.pending).parsed.header.signer);
     if (entry) {
       r.status = tvs_status::valid;
-      r.signer_cert = &entry->cert;
-      r.signer_key = entry->key;
+      r.signer_cert = &*entry;
+      r.signer_key = oracle.key_of(*entry);
     } else {
       r.status = tvs_status::invalid;
     }

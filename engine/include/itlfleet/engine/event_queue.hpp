@@ -13,12 +13,12 @@ enum class event_kind : std::uint8_t {
   phone_boot,     ///< target phone; `epoch` must match
   phone_reset,    ///< target phone; applies whatever the epoch
   phone_timer,    ///< target phone; `epoch` must match
-  phone_manual,   ///< target phone; `arg` 0 = delete ITL, 1 = factory reset
+  phone_manual,   ///< target phone; `arg`: manual_action (fleet_run.hpp)
   transfer_done,  ///< target phone; `node`, `arg` = file: frees a TFTP slot
-  tftp_failed,    ///< target phone; `arg` 0 = refused, 1 = timed out
+  tftp_failed,    ///< target phone; `arg`: tftp_failure (virtual_engine.cpp)
   tvs_done,       ///< target phone; `node`, `arg` 1 = unreachable
   admin_action,   ///< target = index into the timeline
-  outage_end,     ///< target = node, `arg` 0 = TFTP, 1 = TVS
+  outage_end,     ///< target = node, `arg`: service (fleet_run.hpp)
   daily_alert,
   sample,  ///< observation: record a time-series row
 };

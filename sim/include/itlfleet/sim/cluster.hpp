@@ -74,14 +74,15 @@ class cluster {
 
   /// The certificate the node's TVS presents in its TLS handshake.
   const certificate& tvs_certificate(std::size_t node) const { return nodes_[node].tvs.cert; }
+  /// The key pair behind it, for a real TLS server.
+  const identity& tvs_identity(std::size_t node) const { return nodes_[node].tvs; }
   /// TVS's lookup of a signer (serial + issuer) in its trust stores
-  /// (CallManager-trust, Phone-SAST-trust). Returns the certificate and a
-  /// stable key for it, or nothing when TVS would answer "invalid".
-  struct tvs_entry {
-    certificate cert;
-    std::uint32_t key;
-  };
-  std::optional<tvs_entry> tvs_lookup(const signer_id& signer) const;
+  /// (CallManager-trust, Phone-SAST-trust): the certificate it vouches for, or
+  /// nothing when TVS would answer "invalid".
+  std::optional<certificate> tvs_lookup(const signer_id& signer) const;
+  /// The same trust stores asked about a whole certificate (TVS VERIFY): true
+  /// when that exact certificate is in them.
+  bool tvs_vouches_for(const certificate& cert) const;
 
   // --- the administrator's CLI -----------------------------------------------
   /// utils itl reset localkey (on `node`, which must be the publisher).
@@ -133,7 +134,7 @@ class cluster {
   struct tvs_trusted {
     bytes serial;
     std::string issuer;  ///< normalise_name() form
-    tvs_entry entry;
+    certificate cert;
   };
 
   cluster(cluster_config config, identity_factory& factory, file_store& files);
@@ -141,7 +142,6 @@ class cluster {
   identity& identity_of(std::size_t node, cert_purpose purpose);
   /// Generation++ and a new identity for the purpose; no ITL is rebuilt.
   void renew(std::size_t node, cert_purpose purpose);
-  std::uint32_t register_cert(const certificate& cert);
   void refresh_tvs_trust();
   node_itl_inputs itl_inputs(std::size_t node, bool with_recovery) const;
   trust_file build_itl(std::size_t node, bool with_recovery, std::uint32_t timestamp) const;
@@ -166,9 +166,6 @@ class cluster {
   std::string recovery_cn_;  ///< keeps the name the publisher had at install
   bool backed_up_ = false;
   std::map<std::string, bytes> sftp_;
-  /// Every certificate the cluster ever made, by SHA-1, numbered from 1: the
-  /// stable keys tvs_lookup() hands out.
-  std::map<bytes, std::uint32_t> cert_keys_;
   std::vector<tvs_trusted> tvs_trust_;  ///< rebuilt whenever a trusted identity changes
 };
 

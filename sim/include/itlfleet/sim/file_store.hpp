@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "itlfleet/sim/bytes.hpp"
+#include "itlfleet/sim/result.hpp"
 #include "itlfleet/sim/trust_file.hpp"
 
 namespace itlfleet::sim {
@@ -32,10 +33,17 @@ class file_store {
   file_store();
   /// Stores the file (once per distinct content) and returns its handle.
   file_id intern(const trust_file& f);
+  /// Stores bytes as they came off the wire (TFTP, HTTP): parsed as an ITL/CTL
+  /// when `trust_list`, else as a signed file (.sgn). Malformed bytes are an
+  /// error and nothing is stored. The same bytes always get the same handle,
+  /// whether they were built here or received.
+  result<file_id> intern_received(byte_view raw, bool trust_list);
   const stored_file& get(file_id id) const { return files_[id]; }
   std::size_t size() const { return files_.size() - 1; }  ///< slot 0 is "no file"
 
  private:
+  file_id store(bytes raw, bytes digest, trust_file parsed);
+
   std::vector<stored_file> files_;
   std::map<bytes, file_id> by_sha1_;
 };

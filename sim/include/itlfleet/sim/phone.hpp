@@ -48,6 +48,7 @@ enum class phone_event_kind : std::uint8_t {
   reset,          ///< CUCM resets the phone: it reboots, if it is registered
   file_received,  ///< the requested file arrived
   file_missing,   ///< TFTP error 1: file not found
+  file_corrupt,   ///< bytes arrived but are not a trust file: the phone cannot trust them
   tftp_refused,   ///< the server is past its Maximum Serving Count
   tftp_timeout,   ///< no answer at all
   tvs_answer,     ///< a TVS exchange finished (see tvs_result)
@@ -63,7 +64,7 @@ struct tvs_result {
   tvs_status status = tvs_status::unreachable;
   const bytes* server_cert_sha1 = nullptr;   ///< certificate the TVS presented
   const certificate* signer_cert = nullptr;  ///< valid only: the certificate TVS vouched for
-  std::uint32_t signer_key = 0;              ///< its stable key
+  std::uint32_t signer_key = 0;              ///< trust_oracle::key_of(*signer_cert)
 };
 
 struct phone_event {

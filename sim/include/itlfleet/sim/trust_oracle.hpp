@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "itlfleet/sim/crypto.hpp"
 #include "itlfleet/sim/file_store.hpp"
@@ -32,12 +34,14 @@ class trust_oracle {
   /// with its key? `cert_key` identifies the certificate for memoisation.
   bool verifies_with(file_id candidate, std::uint32_t cert_key, const certificate& signer_cert);
 
-  /// Keeps a certificate TVS vouched for, so a phone's cached TVS answer can
-  /// be used again without another query.
-  void remember(std::uint32_t cert_key, const certificate& cert) { known_.emplace(cert_key, cert); }
+  /// The small key a phone keeps for a certificate TVS vouched for (its
+  /// cached TVS answer), from what a TLS client really has: the certificate,
+  /// identified by its SHA-1. Keys start at 1; the same certificate always
+  /// gets the same key, whichever engine or server it came from.
+  std::uint32_t key_of(const certificate& cert);
+  /// The certificate behind a key_of() key, or nullptr for 0 or an unknown key.
   const certificate* known(std::uint32_t cert_key) const {
-    auto it = known_.find(cert_key);
-    return it == known_.end() ? nullptr : &it->second;
+    return cert_key == 0 || cert_key > known_.size() ? nullptr : &known_[cert_key - 1];
   }
 
   /// Real signature checks performed so far (memo misses, or every call).
@@ -51,7 +55,8 @@ class trust_oracle {
   bool every_time_;
   std::unordered_map<std::uint64_t, bool> local_memo_;
   std::unordered_map<std::uint64_t, bool> cert_memo_;
-  std::unordered_map<std::uint32_t, certificate> known_;
+  std::vector<certificate> known_;              ///< by key - 1
+  std::unordered_map<std::string, std::uint32_t> key_by_sha1_;
   std::uint64_t crypto_ops_ = 0;
 };
 

@@ -1,0 +1,375 @@
+#include "fleet_run.hpp"
+
+#include <algorithm>
+
+#include "itlfleet/engine/expectations.hpp"
+#include "itlfleet/engine/rng.hpp"
+#include "itlfleet/sim/firmware.hpp"
+#include "itlfleet/sim/itl_builder.hpp"
+
+namespace itlfleet::engine {
+
+using sim::file_id;
+using sim::phone;
+using sim::phone_event_kind;
+
+std::string_view service_name(service s) {
+  return s == service::tftp ? "TFTP" : "TVS";
+}
+
+result<sim::cluster_config> cluster_config_of(const run_plan& plan) {
+  auto version = sim::cucm_version::parse(plan.cluster.version);
+  if (!version) return version.err();
+  sim::cluster_config c;
+  c.version = *version;
+  c.domain = plan.cluster.domain;
+  c.hold_timer = plan.cluster.hold_timer;
+  c.hold_seconds = std::chrono::duration_cast<std::chrono::seconds>(plan.cluster.hold_time).count();
+  c.security_password = plan.cluster.security_password;
+  for (const auto& n : plan.cluster.nodes) {
+    c.nodes.push_back({n.host, n.publisher, n.tftp, n.tvs, n.callmanager});
+  }
+  return c;
+}
+
+result<planned_cluster> build_cluster(const run_plan& plan, const run_options& options) {
+  auto config = cluster_config_of(plan);
+  if (!config) return config.err();
+  sim::pki_options pki;
+  pki.seed = "itlfleet-" + std::to_string(plan.seed);
+  pki.key_bits = plan.cluster.key_bits;
+  pki.cache_dir = options.key_cache_dir;
+  planned_cluster out;
+  out.factory = std::make_unique<sim::identity_factory>(pki);
+  out.files = std::make_unique<sim::file_store>();
+  auto cluster = sim::cluster::create(std::move(*config), *out.factory, *out.files);
+  if (!cluster) return cluster.err();
+  out.cluster = std::make_unique<sim::cluster>(std::move(*cluster));
+  return out;
+}
+
+fleet_run::fleet_run(const run_plan& plan, const run_options& options, sim::file_store& files,
+                     sim::cluster& cluster)
+    : plan_(plan),
+      options_(options),
+      files_(files),
+      cluster_(cluster),
+      oracle_(files, options.verify_every_time),
+      counters_(plan.fleet.size()),
+      log_(options.phone_log.value_or(plan.fleet_size() <= 2000)) {}
+
+status fleet_run::setup_fleet() {
+  const std::size_t nodes = cluster_.node_count();
+  std::vector<std::uint8_t> all_tvs;
+  for (std::size_t n = 0; n < nodes; ++n)
+    if (cluster_.node(n).tvs) all_tvs.push_back(static_cast<std::uint8_t>(n));
+
+  phones_.reserve(plan_.fleet_size());
+  for (std::size_t g = 0; g < plan_.fleet.size(); ++g) {
+    const fleet_group& fg = plan_.fleet[g];
+    group_runtime rt;
+    for (const auto& host : fg.tftp) {
+      auto n = declared_node(host);
+      if (!n || !cluster_.node(*n).tftp)
+        return error{"fleet group '" + fg.name + "': '" + host + "' is not a TFTP node"};
+      rt.tftp.push_back(static_cast<std::uint8_t>(*n));
+    }
+    if (rt.tftp.empty()) {
+      for (std::size_t n = 0; n < nodes; ++n)
+        if (cluster_.node(n).tftp) {
+          rt.tftp.push_back(static_cast<std::uint8_t>(n));
+          break;
+        }
+    }
+    for (const auto& host : fg.tvs) {
+      auto n = declared_node(host);
+      if (!n || !cluster_.node(*n).tvs)
+        return error{"fleet group '" + fg.name + "': '" + host + "' is not a TVS node"};
+      rt.tvs.push_back(static_cast<std::uint8_t>(*n));
+    }
+    if (rt.tvs.empty()) rt.tvs = all_tvs;
+    rt.profile.tftp_servers = static_cast<std::uint8_t>(rt.tftp.size());
+    rt.profile.tvs_servers = static_cast<std::uint8_t>(rt.tvs.size());
+    rt.profile.tftp_attempts = static_cast<std::uint8_t>(std::max(1, plan_.phone.tftp_attempts));
+    rt.profile.tftp_backoff_us = plan_.phone.tftp_backoff.count();
+    rt.profile.unreachable_retry_us = plan_.phone.unreachable_retry.count();
+    rt.profile.tvs_ttl_s = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(plan_.cluster.tvs.answer_ttl).count());
+
+    file_id installed = sim::no_file;
+    switch (fg.itl) {
+      case installed_itl::current:
+        installed = cluster_.served_itl(rt.tftp[0]);
+        break;
+      case installed_itl::none:
+        installed = sim::no_file;
+        break;
+      case installed_itl::pre_10:
+        installed = cluster_.pre10_itl(rt.tftp[0]);
+        break;
+    }
+    phone p;
+    p.group = static_cast<std::uint16_t>(g);
+    p.installed = installed;
+    phones_.insert(phones_.end(), fg.count, p);
+    counters_.add(p.group, cell_of(p), fg.count);
+    groups_.push_back(std::move(rt));
+  }
+
+  for (const action& a : plan_.timeline) {
+    if (!a.node.empty() && a.node != "all" && !declared_node(a.node))
+      return error{"timeline: '" + a.text + "' names node '" + a.node +
+                   "', which is not in the cluster"};
+  }
+  return ok();
+}
+
+void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
+  phone& p = phones_[i];
+  const metrics::cell before = cell_of(p);
+  const sim::phone_state old_state = p.state;
+  const sim::phone_action a = sim::handle(p, e, groups_[p.group].profile, oracle_, now_s());
+  const metrics::cell after = cell_of(p);
+  if (!(before == after)) {
+    counters_.move(p.group, before, after);
+    if (old_state != p.state) {
+      last_change_ = now_;
+      if (log_.phone_detail())
+        log_.phone(now_, sim::device_name(first_mac + i), sim::state_name(old_state),
+                   sim::state_name(p.state),
+                   p.state == sim::phone_state::locked ? "Trust List Update Failed" : "");
+    }
+  }
+  perform(i, a);
+}
+
+void fleet_run::deliver_tvs(std::uint32_t i, const sim::tvs_result& r) {
+  // Unreachable, "invalid" and a server certificate the phone's ITL does not
+  // list all count as a failed TVS exchange.
+  const bool trusted_server =
+      r.server_cert_sha1 != nullptr &&
+      oracle_.trusts_tvs_server(phones_[i].installed, *r.server_cert_sha1);
+  if (r.status != sim::tvs_status::valid || !trusted_server) ++counters_.events().tvs_failures;
+  deliver(i, {phone_event_kind::tvs_answer, sim::no_file, r});
+}
+
+std::int64_t fleet_run::reboot_delay(std::uint32_t i) const {
+  const auto jitter = plan_.boot.reboot_jitter.count();
+  const double u = uniform01(plan_.seed, i, draw::reboot_jitter, phones_[i].epoch);
+  const auto delay = plan_.boot.reboot.count() +
+                     static_cast<std::int64_t>((2 * u - 1) * static_cast<double>(jitter));
+  return std::max<std::int64_t>(0, delay);
+}
+
+void fleet_run::reset_phone(std::uint32_t i, std::uint64_t counter) {
+  const double u = uniform01(plan_.seed, i, draw::reset_spread, counter);
+  schedule_reset(i, static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.reset_spread.count())));
+}
+
+void fleet_run::reset_phones_of(const std::vector<std::size_t>& nodes, std::uint64_t counter) {
+  std::uint64_t n = 0;
+  for (std::uint32_t i = 0; i < phones_.size(); ++i) {
+    const std::uint8_t primary = groups_[phones_[i].group].tftp[0];
+    if (std::find(nodes.begin(), nodes.end(), primary) == nodes.end()) continue;
+    if (phones_[i].state == sim::phone_state::offline) continue;
+    reset_phone(i, counter);
+    ++n;
+  }
+  log_.note(now_, "CUCM resets the " + std::to_string(n) + " powered phones whose ITL changed");
+}
+
+std::optional<std::size_t> fleet_run::declared_node(const std::string& name) const {
+  // Scenarios name nodes as declared, even after a rename changed the host:
+  // the cluster keeps the plan's node order.
+  for (std::size_t n = 0; n < plan_.cluster.nodes.size(); ++n)
+    if (plan_.cluster.nodes[n].host == name) return n;
+  return std::nullopt;
+}
+
+std::size_t fleet_run::node_or_publisher(const action& a) const {
+  // setup_fleet() checked that every named node exists.
+  if (a.node.empty() || a.node == "all") return cluster_.publisher();
+  return *declared_node(a.node);
+}
+
+void fleet_run::apply(const action& a, const sim::command_output& out, const std::string& host) {
+  log_.command(now_, host + "$ " + a.text, out.ok, out.text);
+  if (!out.ok) ++counters_.events().refused_commands;
+  cluster_changed();
+  if (out.ok && out.resets_devices && plan_.cluster.auto_reset && !out.itl_changed.empty())
+    reset_phones_of(out.itl_changed, static_cast<std::uint64_t>(now_));
+}
+
+bool fleet_run::selected(const action& a, std::uint32_t index, std::uint32_t i) const {
+  if (!a.group.empty() && plan_.fleet[phones_[i].group].name != a.group) return false;
+  return a.fraction >= 1.0 || uniform01(plan_.seed, i, draw::selection, index) < a.fraction;
+}
+
+void fleet_run::select_phones(const action& a, std::uint32_t index, manual_action m) {
+  std::uint64_t n = 0;
+  for (std::uint32_t i = 0; i < phones_.size(); ++i) {
+    if (!selected(a, index, i)) continue;
+    schedule_manual(i, m);
+    ++n;
+  }
+  log_.note(now_, a.text + ": " + std::to_string(n) + " phones");
+}
+
+void fleet_run::run_action(std::uint32_t index) {
+  const action& a = plan_.timeline[index];
+  const std::int64_t t = now_ / 1'000'000;
+  const std::size_t node = node_or_publisher(a);
+  const std::string host = cluster_.node(node).host;
+  auto arg = [&](std::size_t k) { return k < a.args.size() ? a.args[k] : std::string(); };
+  switch (a.kind) {
+    case action_kind::boot_all: {
+      std::uint64_t n = 0;
+      for (std::uint32_t i = 0; i < phones_.size(); ++i) {
+        if (phones_[i].state != sim::phone_state::offline ||
+            phones_[i].step != sim::phone_step::idle)
+          continue;
+        if (!selected(a, index, i)) continue;
+        const double u = uniform01(plan_.seed, i, draw::boot_spread, index);
+        // Mark the phone as on its way so a second boot-all does not boot it twice.
+        phones_[i].step = sim::phone_step::itl;
+        schedule_boot(i,
+                      static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.spread.count())));
+        ++n;
+      }
+      log_.note(now_, "boot-all" + (a.group.empty() ? std::string() : " (group " + a.group + ")") +
+                          ": " + std::to_string(n) + " phones power on over " +
+                          metrics::format_sim_time(plan_.boot.spread.count()));
+      return;
+    }
+    case action_kind::itl_reset_localkey:
+      return apply(a, cluster_.itl_reset_localkey(node, t), host);
+    case action_kind::itl_reset_remotekey:
+      return apply(a, cluster_.itl_reset_remotekey(node, arg(0), arg(1), arg(2), t), host);
+    case action_kind::cert_regen: {
+      auto purpose = sim::parse_purpose(arg(0));
+      if (!purpose) {
+        log_.command(now_, host + "$ " + a.text, false, purpose.err().message);
+        ++counters_.events().refused_commands;
+        return;
+      }
+      return apply(a, cluster_.cert_regen(node, *purpose, t), host);
+    }
+    case action_kind::restart_tftp: {
+      if (!a.node.empty() && a.node != "all") return apply(a, cluster_.restart_tftp(node, t), host);
+      for (std::size_t n = 0; n < cluster_.node_count(); ++n)
+        if (cluster_.node(n).tftp) apply(a, cluster_.restart_tftp(n, t), cluster_.node(n).host);
+      return;
+    }
+    case action_kind::reset_all_devices: {
+      std::uint64_t n = 0;
+      for (std::uint32_t i = 0; i < phones_.size(); ++i) {
+        if (phones_[i].state == sim::phone_state::offline) continue;
+        reset_phone(i, static_cast<std::uint64_t>(now_));
+        ++n;
+      }
+      log_.note(now_, "reset all devices: " + std::to_string(n) + " phones reset over " +
+                          metrics::format_sim_time(plan_.boot.reset_spread.count()));
+      return;
+    }
+    case action_kind::rename_publisher:
+      return apply(a, cluster_.rename_publisher(arg(0), t), host);
+    case action_kind::change_domain:
+      return apply(a, cluster_.change_domain(node, arg(0), t), host);
+    case action_kind::change_security_password:
+      return apply(a, cluster_.change_security_password(arg(0)), host);
+    case action_kind::backup_itlrecovery:
+      return apply(a, cluster_.backup_itlrecovery(node, arg(0)), host);
+    case action_kind::tftp_outage:
+    case action_kind::tvs_outage: {
+      const service s = a.kind == action_kind::tftp_outage ? service::tftp : service::tvs;
+      log_.note(now_, std::string(service_name(s)) + " service on " + host + " down for " +
+                          metrics::format_sim_time(a.length.count()));
+      outage(node, s, a.length.count());
+      return;
+    }
+    case action_kind::delete_itl:
+      return select_phones(a, index, manual_action::delete_itl);
+    case action_kind::factory_reset:
+      return select_phones(a, index, manual_action::factory_reset);
+  }
+}
+
+void fleet_run::service_back(std::size_t node, service s) {
+  log_.note(now_,
+            std::string(service_name(s)) + " service on " + cluster_.node(node).host + " is back");
+}
+
+void fleet_run::daily_alert() {
+  if (auto alert = cluster_.daily_backup_alert()) {
+    ++counters_.events().backup_alerts;
+    log_.note(now_, "RTMT alert: " + *alert);
+  }
+}
+
+void fleet_run::sample() {
+  auto snap = counters_.take(
+      now_, [&](std::uint16_t g) { return cluster_.served_itl(groups_[g].tftp[0]); },
+      [&](file_id f) { return files_.get(f).has_recovery_record; });
+  const std::uint64_t locked = snap.fleet.state(sim::phone_state::locked);
+  if (locked > peak_locked_) {
+    peak_locked_ = locked;
+    peak_locked_at_ = now_;
+  }
+  if (options_.on_progress) {
+    progress pr;
+    pr.sim_time_us = now_;
+    pr.end_us = plan_.end.count();
+    pr.events = events_;
+    pr.fleet = &snap.fleet;
+    options_.on_progress(pr);
+  }
+  if (!series_.empty() && series_.back().time_us == now_)
+    series_.back() = std::move(snap);
+  else
+    series_.push_back(std::move(snap));
+}
+
+run_result fleet_run::finish() {
+  report_device_tl_info();
+  run_result r;
+  r.series = std::move(series_);
+  r.final_state = r.series.back();
+  r.checks = check_expectations(plan_, r.series);
+  r.passed = std::all_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.passed; });
+  auto& info = r.info;
+  info.scenario = plan_.name;
+  info.source = plan_.source;
+  info.seed = plan_.seed;
+  info.phones = phones_.size();
+  info.end_us = plan_.end.count();
+  for (const auto& g : plan_.fleet) info.group_names.push_back(g.name);
+  info.events_processed = events_;
+  info.crypto_operations = oracle_.crypto_operations();
+  info.distinct_files = files_.size();
+  info.milestones.emplace_back("peak_locked_at", peak_locked_at_);
+  info.milestones.emplace_back("last_state_change", last_change_ - last_change_ % 1000);
+  info.device_tl_info = std::move(device_tl_info_);
+  for (std::size_t n = 0; n < cluster_.node_count(); ++n) info.load.push_back(load_of(n));
+  r.event_log = log_.text();
+  return r;
+}
+
+void fleet_run::report_device_tl_info() {
+  for (const auto& [key, n] : counters_.installed_by_group()) {
+    const auto& [g, itl] = key;
+    const auto firmware = sim::firmware_version::parse(plan_.fleet[g].firmware);
+    if (!firmware || !firmware->reports_device_tl_info()) continue;
+    metrics::itl_report rep;
+    rep.group = plan_.fleet[g].name;
+    rep.itl_signature = to_hex(files_.get(itl).sha1, " ", true);
+    rep.phones = n;
+    rep.current = itl == cluster_.served_itl(groups_[g].tftp[0]);
+    log_.note(now_, "DeviceTLInfo: " + std::to_string(n) + " phones of " + rep.group +
+                        " report ITL_Signature " + rep.itl_signature +
+                        (rep.current ? " (their TFTP server's current ITL)"
+                                     : " (NOT their TFTP server's current ITL)"));
+    device_tl_info_.push_back(std::move(rep));
+  }
+}
+
+}  // namespace itlfleet::engine

@@ -1,0 +1,141 @@
+#pragma once
+/// What both engines do the same way: lay out the plan's fleet, feed phones
+/// their events and count what changes, play the operator's timeline on the
+/// cluster, sample the fleet and assemble the result. An engine derives from
+/// fleet_run and supplies time and transport: the virtual engine from an
+/// event queue and modelled stations, the live engine from Asio timers and
+/// real sockets. Not thread-safe: one engine thread owns a run.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/run_types.hpp"
+#include "itlfleet/metrics/event_log.hpp"
+#include "itlfleet/metrics/fleet_counters.hpp"
+#include "itlfleet/sim/cluster.hpp"
+#include "itlfleet/sim/phone.hpp"
+#include "itlfleet/sim/result.hpp"
+#include "itlfleet/sim/trust_oracle.hpp"
+
+namespace itlfleet::engine {
+
+/// The first phone's MAC: Cisco's 00:1E:7A OUI, then the phone index.
+inline constexpr std::uint64_t first_mac = 0x001E7A000000ull;
+
+/// A fleet group as the engines run it.
+struct group_runtime {
+  std::vector<std::uint8_t> tftp;  ///< node indices, primary first
+  std::vector<std::uint8_t> tvs;   ///< node indices in the order phones try them
+  sim::phone_profile profile;
+};
+
+/// The services an outage can stop.
+enum class service : std::uint8_t { tftp, tvs };
+std::string_view service_name(service s);
+
+/// What a person does to a phone by hand.
+enum class manual_action : std::uint8_t { delete_itl, factory_reset };
+
+/// The sim::cluster configuration a plan describes.
+result<sim::cluster_config> cluster_config_of(const run_plan& plan);
+
+/// The plan's cluster with its PKI, built the way every engine builds it.
+struct planned_cluster {
+  std::unique_ptr<sim::identity_factory> factory;
+  std::unique_ptr<sim::file_store> files;
+  std::unique_ptr<sim::cluster> cluster;
+};
+result<planned_cluster> build_cluster(const run_plan& plan, const run_options& options);
+
+class fleet_run {
+ public:
+  fleet_run(const run_plan& plan, const run_options& options, sim::file_store& files,
+            sim::cluster& cluster);
+  virtual ~fleet_run() = default;
+  fleet_run(const fleet_run&) = delete;
+  fleet_run& operator=(const fleet_run&) = delete;
+
+ protected:
+  /// Lays out the groups and their phones and checks that every node the
+  /// fleet and the timeline name exists.
+  status setup_fleet();
+
+  // --- what an engine supplies ------------------------------------------------
+  /// Carries out what a phone asked for (request a file, ask TVS, wait, reboot).
+  virtual void perform(std::uint32_t i, const sim::phone_action& a) = 0;
+  /// Delivers a boot event to phone `i` after `delay_us`, unless the phone's
+  /// epoch has moved on by then.
+  virtual void schedule_boot(std::uint32_t i, std::int64_t delay_us) = 0;
+  /// Delivers a reset event to phone `i` after `delay_us`.
+  virtual void schedule_reset(std::uint32_t i, std::int64_t delay_us) = 0;
+  /// Delivers a manual action to phone `i` now.
+  virtual void schedule_manual(std::uint32_t i, manual_action m) = 0;
+  /// Stops a service of a node now; the engine calls service_back() after `length_us`.
+  virtual void outage(std::size_t node, service s, std::int64_t length_us) = 0;
+  /// The cluster's files or trust stores may have changed (after every command).
+  virtual void cluster_changed() = 0;
+  /// The peak load a node saw, for the report.
+  virtual metrics::node_load load_of(std::size_t node) const = 0;
+
+  // --- shared ------------------------------------------------------------------
+  /// Feeds one event to phone `i`, counts the change, performs the action.
+  void deliver(std::uint32_t i, const sim::phone_event& e);
+  /// A TVS exchange ended: counted as failed unless it was a "valid" from a
+  /// server the phone's installed ITL lists, then delivered.
+  void deliver_tvs(std::uint32_t i, const sim::tvs_result& r);
+  /// Plays timeline entry `index` at now_.
+  void run_action(std::uint32_t index);
+  /// A service stopped by outage() is back.
+  void service_back(std::size_t node, service s);
+  /// The daily RTMT check for an ITLRecovery backup.
+  void daily_alert();
+  /// Records a time-series row at now_ and reports progress.
+  void sample();
+  /// DeviceTLInfo, expectations and run facts: the run's result at its end.
+  run_result finish();
+
+  /// How long phone `i` takes to come back from a reboot (the plan's reboot
+  /// time with its jitter, drawn per phone and epoch).
+  std::int64_t reboot_delay(std::uint32_t i) const;
+  std::uint32_t now_s() const { return static_cast<std::uint32_t>(now_ / 1'000'000); }
+  const group_runtime& group_of(std::uint32_t i) const { return groups_[phones_[i].group]; }
+
+  const run_plan& plan_;
+  const run_options& options_;
+  sim::file_store& files_;
+  sim::cluster& cluster_;
+  sim::trust_oracle oracle_;
+  metrics::fleet_counters counters_;
+  metrics::event_log log_;
+  std::vector<sim::phone> phones_;
+  std::vector<group_runtime> groups_;
+  std::int64_t now_ = 0;     ///< scenario time in microseconds; the engine advances it
+  std::uint64_t events_ = 0;  ///< events processed, for progress and the report
+
+ private:
+  metrics::cell cell_of(const sim::phone& p) const {
+    return {p.state, p.ever_locked(), p.installed};
+  }
+  void apply(const action& a, const sim::command_output& out, const std::string& host);
+  void reset_phones_of(const std::vector<std::size_t>& nodes, std::uint64_t counter);
+  void reset_phone(std::uint32_t i, std::uint64_t counter);
+  /// Phone actions apply to a group (or all) and a share of it, drawn per phone.
+  bool selected(const action& a, std::uint32_t index, std::uint32_t i) const;
+  void select_phones(const action& a, std::uint32_t index, manual_action m);
+  std::optional<std::size_t> declared_node(const std::string& name) const;
+  std::size_t node_or_publisher(const action& a) const;
+  void report_device_tl_info();
+
+  std::vector<metrics::snapshot> series_;
+  std::vector<metrics::itl_report> device_tl_info_;
+  std::int64_t last_change_ = 0;
+  std::uint64_t peak_locked_ = 0;
+  std::int64_t peak_locked_at_ = 0;
+};
+
+}  // namespace itlfleet::engine
