@@ -13,6 +13,8 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "endpoint_list.hpp"
+#include "itlfleet/engine/live_engine.hpp"
 #include "itlfleet/engine/virtual_engine.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
@@ -32,7 +34,64 @@ struct run_options {
   std::string phone_log = "auto";
   bool quiet = false;
   bool list = false;
+  // Live mode.
+  std::string engine = "virtual";
+  double time_scale = 1.0;
+  std::string tftp, http, tvs;  ///< external servers, one per node
+  std::string shard;            ///< "K/N"
+  double loss = 0.0;
+  double delay_ms = 0.0;
 };
+
+/// "K/N" with 0 <= K < N.
+bool parse_shard(const std::string& s, std::uint32_t& k, std::uint32_t& n) {
+  const auto slash = s.find('/');
+  if (slash == std::string::npos) return false;
+  try {
+    std::size_t used = 0;
+    const unsigned long kk = std::stoul(s.substr(0, slash), &used);
+    if (used != slash) return false;
+    const unsigned long nn = std::stoul(s.substr(slash + 1), &used);
+    if (used != s.size() - slash - 1 || nn == 0 || kk >= nn || nn > 1'000'000) return false;
+    k = static_cast<std::uint32_t>(kk);
+    n = static_cast<std::uint32_t>(nn);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+/// The live engine's options from the command line; false after printing an error.
+bool live_options_of(const run_options& o, engine::live_options& live) {
+  live.time_scale = o.time_scale;
+  live.loss = o.loss;
+  live.delay = std::chrono::microseconds(static_cast<std::int64_t>(o.delay_ms * 1000));
+  const struct {
+    const std::string& text;
+    const char* option;
+    std::uint16_t port;
+  } lists[] = {{o.tftp, "--tftp", 69}, {o.http, "--http", 6970}, {o.tvs, "--tvs", 2445}};
+  for (const auto& l : lists) {
+    if (l.text.empty()) continue;
+    auto parsed = parse_endpoint_list(l.text, l.port);
+    if (!parsed) {
+      print_error(std::string(l.option) + ": " + parsed.err().message);
+      return false;
+    }
+    for (const auto& hp : *parsed) {
+      if (l.port == 69)
+        live.tftp.emplace_back(hp.address, hp.port);
+      else if (l.port == 6970)
+        live.http.emplace_back(hp.address, hp.port);
+      else
+        live.tvs.emplace_back(hp.address, hp.port);
+    }
+  }
+  live.on_notice = [](const std::string& line) {
+    std::fprintf(stderr, "itlfleet: %s\n", line.c_str());
+  };
+  return true;
+}
 
 std::string count_line(const metrics::counts& c) {
   std::string s;
@@ -155,13 +214,26 @@ int run_scenario(const run_options& o) {
   if (o.seed) plan->seed = *o.seed;
   if (o.phones) scenarios::scale_fleet(*plan, *o.phones);
 
-  std::printf("itlfleet run %s (%s): %llu phones, seed %llu, %s simulated\n", plan->name.c_str(),
+  std::printf("itlfleet run %s (%s): %llu phones, seed %llu, %s %s\n", plan->name.c_str(),
               plan->source.c_str(), static_cast<unsigned long long>(plan->fleet_size()),
               static_cast<unsigned long long>(plan->seed),
-              metrics::format_sim_time(plan->end.count()).c_str());
+              metrics::format_sim_time(plan->end.count()).c_str(),
+              o.engine == "live" ? "live" : "simulated");
   std::fflush(stdout);
 
+  const bool live = o.engine == "live";
   engine::run_options ro;
+  if (!o.shard.empty() && !parse_shard(o.shard, ro.shard_index, ro.shard_count)) {
+    print_error("--shard: expected K/N with 0 <= K < N, got '" + o.shard + "'");
+    return exit_bad_input;
+  }
+  engine::live_options lo;
+  if (live && !live_options_of(o, lo)) return exit_bad_input;
+  if (!live && (!o.tftp.empty() || !o.http.empty() || !o.tvs.empty() || o.loss > 0 ||
+                o.delay_ms > 0 || o.time_scale != 1.0)) {
+    print_error("--tftp, --http, --tvs, --loss, --delay and --time-scale need --engine live");
+    return exit_bad_input;
+  }
   ro.verify_every_time = o.verify_every_time;
   if (o.phone_log == "on") ro.phone_log = true;
   if (o.phone_log == "off") ro.phone_log = false;
@@ -170,7 +242,7 @@ int run_scenario(const run_options& o) {
   ro.on_progress = [&](const engine::progress& p) { line.update(p); };
 
   const auto start = std::chrono::steady_clock::now();
-  auto r = engine::run_virtual(*plan, ro);
+  auto r = live ? engine::run_live(*plan, ro, lo) : engine::run_virtual(*plan, ro);
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   line.done();
@@ -202,7 +274,7 @@ int run_scenario(const run_options& o) {
 void add_run_command(CLI::App& app) {
   auto o = std::make_shared<run_options>();
   CLI::App* cmd = app.add_subcommand(
-      "run", "Run a scenario on the virtual-time engine and check its expectations");
+      "run", "Run a scenario (virtual time, or live over real sockets) and check its expectations");
   cmd->add_option("scenario", o->scenario,
                   "A built-in scenario name (--list shows them) or a scenario YAML file");
   cmd->add_option("--phones", o->phones, "Scale the fleet groups proportionally to N phones")
@@ -217,6 +289,32 @@ void add_run_command(CLI::App& app) {
                   "Log every phone's state changes: on, off, auto (fleets up to 2,000)")
       ->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_flag("--quiet,-q", o->quiet, "No progress line");
+  cmd->add_option("--engine", o->engine,
+                  "virtual: modelled servers on simulated time; live: real TFTP/HTTP/TVS over "
+                  "loopback sockets in real time")
+      ->check(CLI::IsMember({"virtual", "live"}))
+      ->capture_default_str();
+  cmd->add_option("--time-scale", o->time_scale,
+                  "Live: wall seconds per scenario second (0.01 plays 60 minutes in 36 s)")
+      ->check(CLI::Range(0.0001, 100.0))
+      ->capture_default_str();
+  cmd->add_option("--tftp", o->tftp,
+                  "Live: external TFTP servers, HOST[:PORT] per node in the scenario's node order "
+                  "(default port 69); default: in-process servers")
+      ->type_name("LIST");
+  cmd->add_option("--http", o->http,
+                  "Live: external HTTP file servers per node (default port 6970)")
+      ->type_name("LIST");
+  cmd->add_option("--tvs", o->tvs, "Live: external TVS servers per node (default port 2445)")
+      ->type_name("LIST");
+  cmd->add_option("--loss", o->loss, "Live: probability that a phone loses a received TFTP packet")
+      ->check(CLI::Range(0.0, 0.9));
+  cmd->add_option("--delay", o->delay_ms, "Live: milliseconds a phone waits before each packet")
+      ->check(CLI::Range(0.0, 10000.0));
+  cmd->add_option("--shard", o->shard,
+                  "Run shard K of N: the phones whose index i has i mod N = K, with the draws "
+                  "they have in the whole run")
+      ->type_name("K/N");
   cmd->add_flag("--list", o->list, "List the built-in scenarios and exit");
   cmd->footer(
       "Exit status: 0 every expectation holds, 1 an expectation failed, 2 bad scenario or "

@@ -17,6 +17,7 @@ void add_itl_build_command(CLI::App& itl);
 
 /// `run SCENARIO`: a scenario on the virtual-time engine.
 void add_run_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 /// `cluster export`: a cluster's PKI and a TFTP root to serve.
 void add_cluster_command(CLI::App& app);

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   itlfleet::app::add_run_command(app);
+  itlfleet::app::add_serve_command(app);
   itlfleet::app::add_itl_command(app);
   itlfleet::app::add_cluster_command(app);
 

@@ -64,7 +64,12 @@ status fleet_run::setup_fleet() {
   for (std::size_t n = 0; n < nodes; ++n)
     if (cluster_.node(n).tvs) all_tvs.push_back(static_cast<std::uint8_t>(n));
 
-  phones_.reserve(plan_.fleet_size());
+  if (options_.shard_count == 0 || options_.shard_index >= options_.shard_count)
+    return error{"shard " + std::to_string(options_.shard_index) + "/" +
+                 std::to_string(options_.shard_count) + ": expected K/N with 0 <= K < N"};
+  const std::uint64_t shards = options_.shard_count;
+  phones_.reserve(plan_.fleet_size() / shards + 1);
+  std::uint64_t first_of_group = 0;  // global index of the group's first phone
   for (std::size_t g = 0; g < plan_.fleet.size(); ++g) {
     const fleet_group& fg = plan_.fleet[g];
     group_runtime rt;
@@ -111,8 +116,15 @@ status fleet_run::setup_fleet() {
     phone p;
     p.group = static_cast<std::uint16_t>(g);
     p.installed = installed;
-    phones_.insert(phones_.end(), fg.count, p);
-    counters_.add(p.group, cell_of(p), fg.count);
+    // This shard's phones of the group: global indices in the group's range
+    // that are congruent to the shard index.
+    const std::uint64_t end = first_of_group + fg.count;
+    const std::uint64_t first =
+        first_of_group + (options_.shard_index + shards - first_of_group % shards) % shards;
+    const std::uint64_t mine = first < end ? (end - 1 - first) / shards + 1 : 0;
+    first_of_group = end;
+    phones_.insert(phones_.end(), mine, p);
+    counters_.add(p.group, cell_of(p), mine);
     groups_.push_back(std::move(rt));
   }
 
@@ -135,7 +147,7 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
     if (old_state != p.state) {
       last_change_ = now_;
       if (log_.phone_detail())
-        log_.phone(now_, sim::device_name(first_mac + i), sim::state_name(old_state),
+        log_.phone(now_, sim::device_name(first_mac + global_id(i)), sim::state_name(old_state),
                    sim::state_name(p.state),
                    p.state == sim::phone_state::locked ? "Trust List Update Failed" : "");
     }
@@ -146,24 +158,24 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
 void fleet_run::deliver_tvs(std::uint32_t i, const sim::tvs_result& r) {
   // Unreachable, "invalid" and a server certificate the phone's ITL does not
   // list all count as a failed TVS exchange.
-  const bool trusted_server =
-      r.server_cert_sha1 != nullptr &&
-      oracle_.trusts_tvs_server(phones_[i].installed, *r.server_cert_sha1);
+  const bool trusted_server = r.server_cert_sha1 != nullptr &&
+                              oracle_.trusts_tvs_server(phones_[i].installed, *r.server_cert_sha1);
   if (r.status != sim::tvs_status::valid || !trusted_server) ++counters_.events().tvs_failures;
   deliver(i, {phone_event_kind::tvs_answer, sim::no_file, r});
 }
 
 std::int64_t fleet_run::reboot_delay(std::uint32_t i) const {
   const auto jitter = plan_.boot.reboot_jitter.count();
-  const double u = uniform01(plan_.seed, i, draw::reboot_jitter, phones_[i].epoch);
+  const double u = uniform01(plan_.seed, global_id(i), draw::reboot_jitter, phones_[i].epoch);
   const auto delay = plan_.boot.reboot.count() +
                      static_cast<std::int64_t>((2 * u - 1) * static_cast<double>(jitter));
   return std::max<std::int64_t>(0, delay);
 }
 
 void fleet_run::reset_phone(std::uint32_t i, std::uint64_t counter) {
-  const double u = uniform01(plan_.seed, i, draw::reset_spread, counter);
-  schedule_reset(i, static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.reset_spread.count())));
+  const double u = uniform01(plan_.seed, global_id(i), draw::reset_spread, counter);
+  schedule_reset(
+      i, static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.reset_spread.count())));
 }
 
 void fleet_run::reset_phones_of(const std::vector<std::size_t>& nodes, std::uint64_t counter) {
@@ -202,7 +214,8 @@ void fleet_run::apply(const action& a, const sim::command_output& out, const std
 
 bool fleet_run::selected(const action& a, std::uint32_t index, std::uint32_t i) const {
   if (!a.group.empty() && plan_.fleet[phones_[i].group].name != a.group) return false;
-  return a.fraction >= 1.0 || uniform01(plan_.seed, i, draw::selection, index) < a.fraction;
+  return a.fraction >= 1.0 ||
+         uniform01(plan_.seed, global_id(i), draw::selection, index) < a.fraction;
 }
 
 void fleet_run::select_phones(const action& a, std::uint32_t index, manual_action m) {
@@ -229,11 +242,11 @@ void fleet_run::run_action(std::uint32_t index) {
             phones_[i].step != sim::phone_step::idle)
           continue;
         if (!selected(a, index, i)) continue;
-        const double u = uniform01(plan_.seed, i, draw::boot_spread, index);
+        const double u = uniform01(plan_.seed, global_id(i), draw::boot_spread, index);
         // Mark the phone as on its way so a second boot-all does not boot it twice.
         phones_[i].step = sim::phone_step::itl;
-        schedule_boot(i,
-                      static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.spread.count())));
+        schedule_boot(
+            i, static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.spread.count())));
         ++n;
       }
       log_.note(now_, "boot-all" + (a.group.empty() ? std::string() : " (group " + a.group + ")") +

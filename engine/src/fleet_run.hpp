@@ -102,6 +102,11 @@ class fleet_run {
   /// How long phone `i` takes to come back from a reboot (the plan's reboot
   /// time with its jitter, drawn per phone and epoch).
   std::int64_t reboot_delay(std::uint32_t i) const;
+  /// Phone `i` of this run is phone global_id(i) of the whole fleet (shards):
+  /// its MAC, its loopback address and its random draws follow that index.
+  std::uint32_t global_id(std::uint32_t i) const {
+    return i * options_.shard_count + options_.shard_index;
+  }
   std::uint32_t now_s() const { return static_cast<std::uint32_t>(now_ / 1'000'000); }
   const group_runtime& group_of(std::uint32_t i) const { return groups_[phones_[i].group]; }
 
@@ -114,7 +119,7 @@ class fleet_run {
   metrics::event_log log_;
   std::vector<sim::phone> phones_;
   std::vector<group_runtime> groups_;
-  std::int64_t now_ = 0;     ///< scenario time in microseconds; the engine advances it
+  std::int64_t now_ = 0;      ///< scenario time in microseconds; the engine advances it
   std::uint64_t events_ = 0;  ///< events processed, for progress and the report
 
  private:

@@ -151,8 +151,8 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, bool itl) {
                                (std::uint64_t{server} << 8) | p.attempts;
     const int packets = st.blocks(size) + 1;
     for (int k = 0; k < packets; ++k)
-      if (uniform01(plan_.seed, i, draw::block_loss, (base << 16) | static_cast<std::uint64_t>(k)) <
-          plan_.cluster.tftp.loss)
+      if (uniform01(plan_.seed, global_id(i), draw::block_loss,
+                    (base << 16) | static_cast<std::uint64_t>(k)) < plan_.cluster.tftp.loss)
         ++lost;
   }
   ++ev.files_served;

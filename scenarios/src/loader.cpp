@@ -172,6 +172,13 @@ engine::installed_itl read_itl(const value_ref& v) {
   v.fail("expected itl current, none or pre-10.0, got '" + s + "'");
 }
 
+engine::fetch_protocol read_fetch(const value_ref& v) {
+  std::string s = v.string();
+  if (s == "tftp") return engine::fetch_protocol::tftp;
+  if (s == "http") return engine::fetch_protocol::http;
+  v.fail("expected fetch tftp or http, got '" + s + "'");
+}
+
 std::vector<std::string> read_node_list(const value_ref& v, const engine::run_plan& plan,
                                         std::string_view service) {
   std::vector<std::string> hosts;
@@ -193,7 +200,8 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
   if (items.empty()) v.fail("expected at least one phone group (the fleet is empty)");
   for (std::size_t gi = 0; gi < items.size(); ++gi) {
     const value_ref& item = items[gi];
-    map_reader m(item, item.path, {"name", "count", "model", "firmware", "tftp", "tvs", "itl"});
+    map_reader m(item, item.path,
+                 {"name", "count", "model", "firmware", "tftp", "tvs", "itl", "fetch"});
     engine::fleet_group g;
     g.line = item.mark.line + 1;
     g.name = "group-" + std::to_string(gi + 1);
@@ -219,6 +227,7 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
     }
     if (m.has("tvs")) g.tvs = read_node_list(m.get("tvs"), plan, "tvs");
     if (m.has("itl")) g.itl = read_itl(m.get("itl"));
+    if (m.has("fetch")) g.fetch = read_fetch(m.get("fetch"));
     plan.fleet.push_back(std::move(g));
   }
   if (plan.fleet_size() == 0) v.fail("expected at least one phone (every group has count 0)");

@@ -1,6 +1,7 @@
 #include "itlfleet/sim/bytes.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace itlfleet {
 
@@ -72,6 +73,13 @@ bytes from_hex(std::string_view hex) {
     i = end;
   }
   return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 }  // namespace itlfleet

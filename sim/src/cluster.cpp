@@ -30,13 +30,6 @@ command_output refused(std::string text) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // CUCM 10.0(1) introduced the hold timer together with ITLRecovery.
 bool has_hold_timer(const cucm_version& v) {
   return v.major >= 10;
@@ -176,6 +169,13 @@ std::optional<certificate> cluster::tvs_lookup(const signer_id& signer) const {
     if (t.serial == signer.serial && t.issuer == issuer) return t.cert;
   }
   return std::nullopt;
+}
+
+std::vector<certificate> cluster::tvs_trust_store() const {
+  std::vector<certificate> out;
+  out.reserve(tvs_trust_.size());
+  for (const tvs_trusted& t : tvs_trust_) out.push_back(t.cert);
+  return out;
 }
 
 bool cluster::tvs_vouches_for(const certificate& cert) const {

@@ -34,13 +34,6 @@ std::string hex(byte_view data) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Everything a key depends on, each field length-prefixed so that no two
 // argument tuples give the same string. Bump the version when the derivation
 // changes, so stale disk caches are not reused.

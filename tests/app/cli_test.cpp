@@ -497,5 +497,76 @@ TEST_F(Cli, tftpd_hpa_serves_the_exported_files_byte_for_byte_and_they_verify) {
   EXPECT_FALSE(fetch("../keys/pub/callmanager.key")) << "keys are outside the served tree";
 }
 
+// --- a live fleet against a stock TFTP server -----------------------------------
+
+/// The first "final" object of a summary.json, for counts.
+std::string final_counts(const std::string& summary) {
+  const auto start = summary.find("\"final\"");
+  return summary.substr(start, summary.find('}', start) - start);
+}
+
+TEST_F(Cli, live_fleet_against_tftpd_hpa_ends_trusted_and_locks_on_an_itl_no_tvs_vouches_for) {
+  if (!fs::exists("/usr/sbin/in.tftpd") || !fs::exists("/usr/bin/tftp"))
+    GTEST_SKIP() << "tftpd-hpa and tftp-hpa are not installed (scripts/setup.sh installs them)";
+  // The scenario's cluster PKI is seeded "itlfleet-<scenario seed>": the
+  // export with that seed writes the very ITL the phones hold.
+  std::ofstream(dir_ / "stock.yaml") << R"(name: stock-tftp-boot
+seed: 42
+cluster:
+  nodes:
+    - {name: cucm-pub, publisher: true}
+fleet:
+  - {name: desk, count: 20}
+boot: {spread: 5s}
+timeline:
+  - {at: 0s, do: boot-all}
+end: 40s
+expect:
+  - {at: end, trusted: "100%"}
+)";
+  const run_result exported = run({"cluster", "export", "--out", "cluster", "--nodes", "cucm-pub",
+                                   "--phones", "20", "--seed", "itlfleet-42"});
+  ASSERT_EQ(exported.exit_code, 0) << describe(exported);
+  const int port = 20000 + static_cast<int>((::getpid() + 7) % 20000);
+  tftpd server(path("cluster/tftp/cucm-pub"), port);
+  const auto fetch = [&](const std::string& name) {
+    const std::string cmd = "cd " + quote(dir_.string()) + " && /usr/bin/tftp 127.0.0.1 " +
+                            std::to_string(port) + " -m binary -c get " + quote(name) + " " +
+                            quote("got-" + name) + " >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0 && fs::exists(dir_ / ("got-" + name));
+  };
+  bool up = false;
+  for (int attempt = 0; attempt < 50 && !up; ++attempt) {
+    up = fetch("ITLFile.tlv");
+    if (!up) ::usleep(100'000);
+  }
+  ASSERT_TRUE(up) << "no answer from in.tftpd on 127.0.0.1:" << port;
+
+  // No TVS listens on port 9: a phone that needs TVS cannot get an answer.
+  const std::string tftp = "127.0.0.1:" + std::to_string(port);
+  const run_result trusted =
+      run({"run", "stock.yaml", "--engine", "live", "--time-scale", "0.25", "--tftp", tftp, "--tvs",
+           "127.0.0.1:9", "--out", "trusted", "-q"});
+  EXPECT_EQ(trusted.exit_code, 0) << describe(trusted);
+  const std::string ok = final_counts(read_text(dir_ / "trusted" / "summary.json"));
+  EXPECT_NE(ok.find("\"trusted\": 20,"), std::string::npos) << ok;
+
+  // Another cluster's ITL (as after a CallManager regeneration whose key no
+  // TVS knows) replaces every ITL file: the phones keep theirs and lock.
+  const run_result other = run({"cluster", "export", "--out", "other", "--nodes", "cucm-pub",
+                                "--phones", "20", "--seed", "a-regenerated-key"});
+  ASSERT_EQ(other.exit_code, 0) << describe(other);
+  for (const auto& entry : fs::directory_iterator(path("other/tftp/cucm-pub"))) {
+    if (entry.path().extension() == ".tlv")
+      fs::copy_file(entry.path(), path("cluster/tftp/cucm-pub") / entry.path().filename(),
+                    fs::copy_options::overwrite_existing);
+  }
+  const run_result locked = run({"run", "stock.yaml", "--engine", "live", "--time-scale", "0.25",
+                                 "--tftp", tftp, "--tvs", "127.0.0.1:9", "--out", "locked", "-q"});
+  EXPECT_EQ(locked.exit_code, 1) << describe(locked);
+  const std::string bad = final_counts(read_text(dir_ / "locked" / "summary.json"));
+  EXPECT_NE(bad.find("\"locked\": 20,"), std::string::npos) << bad;
+}
+
 }  // namespace
 }  // namespace itlfleet

@@ -78,6 +78,13 @@ enum class installed_itl {
   pre_10,   ///< installed before the upgrade to 10.0: no ITLRecovery record
 };
 
+/// How a group's phones fetch their files from a TFTP node. The virtual
+/// engine models both the same way; the live engine speaks the protocol.
+enum class fetch_protocol {
+  tftp,  ///< UDP port 69, 512-byte blocks: every phone model
+  http,  ///< TCP port 6970: newer firmware tries it before TFTP
+};
+
 struct fleet_group {
   std::string name;
   std::uint64_t count = 0;
@@ -86,6 +93,7 @@ struct fleet_group {
   std::vector<std::string> tftp;  ///< TFTP node hosts, primary first
   std::vector<std::string> tvs;   ///< TVS node hosts in order; empty: every TVS node
   installed_itl itl = installed_itl::current;
+  fetch_protocol fetch = fetch_protocol::tftp;
   int line = 0;  ///< where it was declared, for messages
 };
 

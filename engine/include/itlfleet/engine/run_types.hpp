@@ -29,6 +29,12 @@ struct run_options {
   std::optional<bool> phone_log;
   /// On-disk cache for generated keys; empty: memory only.
   std::string key_cache_dir;
+  /// This run is shard `shard_index` of `shard_count`: it runs the phones whose
+  /// fleet index i has i mod shard_count == shard_index, with the same draws
+  /// (boot times, resets, selections) they have in the whole run, so shards'
+  /// counts add up to the whole run's.
+  std::uint32_t shard_index = 0;
+  std::uint32_t shard_count = 1;
   /// Called at every time-series sample.
   std::function<void(const progress&)> on_progress;
 };

@@ -29,6 +29,9 @@ std::string text_of(byte_view raw);
 /// the DeviceTLInfo alarm print digests.
 std::string to_hex(byte_view data, std::string_view sep = "", bool upper = false);
 
+/// ASCII case-insensitive equality (host names, file names, certificate names).
+bool iequals(std::string_view a, std::string_view b);
+
 /// Parses hex digits, ignoring ':' and ' ' separators; empty on malformed input.
 bytes from_hex(std::string_view hex);
 

@@ -62,6 +62,8 @@ class cluster {
   std::optional<std::size_t> find_node(std::string_view host) const;
   std::size_t publisher() const { return publisher_; }
   const cluster_config& config() const { return config_; }
+  /// The store holding every file the cluster built.
+  const file_store& files() const { return *files_; }
 
   /// The ITL a TFTP node serves now (ITLFile.tlv and every ITLSEP<MAC>.tlv).
   file_id served_itl(std::size_t node) const { return nodes_[node].served_itl; }
@@ -83,6 +85,8 @@ class cluster {
   /// The same trust stores asked about a whole certificate (TVS VERIFY): true
   /// when that exact certificate is in them.
   bool tvs_vouches_for(const certificate& cert) const;
+  /// Every certificate TVS vouches for now: what a real TVS server answers from.
+  std::vector<certificate> tvs_trust_store() const;
 
   // --- the administrator's CLI -----------------------------------------------
   /// utils itl reset localkey (on `node`, which must be the publisher).

@@ -55,7 +55,7 @@ class trust_oracle {
   bool every_time_;
   std::unordered_map<std::uint64_t, bool> local_memo_;
   std::unordered_map<std::uint64_t, bool> cert_memo_;
-  std::vector<certificate> known_;              ///< by key - 1
+  std::vector<certificate> known_;  ///< by key - 1
   std::unordered_map<std::string, std::uint32_t> key_by_sha1_;
   std::uint64_t crypto_ops_ = 0;
 };

@@ -1,0 +1,96 @@
+// `itlfleet serve SCENARIO`: the scenario's cluster as real servers on
+// loopback (TFTP, HTTP 6970 and TVS per node, each node on its own address),
+// playing the timeline's administrator actions on schedule, until stopped.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "itlfleet/engine/live_engine.hpp"
+#include "itlfleet/metrics/report.hpp"
+#include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sim/pki.hpp"
+
+namespace itlfleet::app {
+namespace {
+
+struct serve_options {
+  std::string scenario;
+  std::optional<std::uint64_t> seed;
+  double time_scale = 1.0;
+  std::uint16_t tftp_port = 69;
+  std::uint16_t http_port = 6970;
+  std::uint16_t tvs_port = 2445;
+  bool once = false;
+};
+
+int serve(const serve_options& o) {
+  auto plan = scenarios::load(o.scenario);
+  if (!plan) {
+    print_error(plan.err().to_string());
+    return exit_bad_input;
+  }
+  if (o.seed) plan->seed = *o.seed;
+  // The cluster alone: phone actions of the timeline find no phones.
+  for (auto& g : plan->fleet) g.count = 0;
+
+  std::printf("itlfleet serve %s (%s): %zu nodes, seed %llu, timeline of %s at time scale %g\n",
+              plan->name.c_str(), plan->source.c_str(), plan->cluster.nodes.size(),
+              static_cast<unsigned long long>(plan->seed),
+              metrics::format_sim_time(plan->end.count()).c_str(), o.time_scale);
+  std::fflush(stdout);
+  engine::run_options ro;
+  ro.key_cache_dir = sim::default_key_cache_dir();
+  ro.phone_log = false;
+  engine::live_options lo;
+  lo.time_scale = o.time_scale;
+  lo.servers.tftp_port = o.tftp_port;
+  lo.servers.http_port = o.http_port;
+  lo.servers.tvs_port = o.tvs_port;
+  lo.keep_serving = !o.once;
+  lo.on_notice = [](const std::string& line) {
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  };
+  auto r = engine::run_live(*plan, ro, lo);
+  if (!r) {
+    print_error(plan->source + ": " + r.err().to_string());
+    return exit_bad_input;
+  }
+  std::printf("\n%s", r->event_log.c_str());
+  return exit_ok;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto o = std::make_shared<serve_options>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Serve a scenario's cluster on loopback: TFTP, HTTP 6970 and TVS per node (node n on "
+      "127.0.(1+n/254).(1+n%254)), applying the timeline's administrator actions on schedule");
+  cmd->add_option("scenario", o->scenario, "A built-in scenario name or a scenario YAML file")
+      ->required();
+  cmd->add_option("--seed", o->seed, "PKI seed (default: the scenario's)");
+  cmd->add_option("--time-scale", o->time_scale,
+                  "Wall seconds per scenario second for the timeline")
+      ->check(CLI::Range(0.0001, 100.0))
+      ->capture_default_str();
+  cmd->add_option("--tftp-port", o->tftp_port, "UDP port of every node's TFTP server (0: any)")
+      ->capture_default_str();
+  cmd->add_option("--http-port", o->http_port, "TCP port of every node's HTTP file server (0: any)")
+      ->capture_default_str();
+  cmd->add_option("--tvs-port", o->tvs_port, "TCP port of every node's TVS server (0: any)")
+      ->capture_default_str();
+  cmd->add_flag("--once", o->once, "Stop at the end of the timeline instead of serving on");
+  cmd->footer(
+      "Runs until SIGINT or SIGTERM (or the timeline's end with --once), then prints the "
+      "administrator's log and what each server did.\nExit status: 0 served, 2 bad scenario, "
+      "options or a port that cannot be bound.");
+  cmd->callback([o] { finish(serve(*o)); });
+}
+
+}  // namespace itlfleet::app

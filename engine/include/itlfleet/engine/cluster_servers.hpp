@@ -1,0 +1,98 @@
+#pragma once
+/// A cluster's nodes as real servers on loopback: per node a TFTP server
+/// (UDP), an HTTP file server (TCP, CUCM's port 6970) and a TVS server (TLS),
+/// each node on its own address (net/address_plan.hpp). What they serve comes
+/// from a sim::cluster: publish() takes a snapshot of every node's ITL,
+/// signed config, TVS certificate and trust store after each operator
+/// command, and the servers answer from the newest snapshot.
+///
+/// Threading: the servers run on `executor`, which must be run by one
+/// thread (the TFTP server's rule). publish(), set_up() and the accessors
+/// may be called from any other thread.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/net/http_file_server.hpp"
+#include "itlfleet/net/tftp_server.hpp"
+#include "itlfleet/net/tvs_server.hpp"
+#include "itlfleet/sim/cluster.hpp"
+#include "itlfleet/sim/result.hpp"
+
+namespace itlfleet::engine {
+
+/// How the servers listen and time out.
+struct server_settings {
+  /// Ports every node listens on; 0: one the system picks (tests, live runs
+  /// with in-process servers). Real CUCM ports are 69, 6970 and 2445.
+  std::uint16_t tftp_port = 0;
+  std::uint16_t http_port = 0;
+  std::uint16_t tvs_port = 0;
+  /// How long the TFTP server waits for an ACK before sending a block again.
+  /// A live run scales it with its clock, like the phones' own timeout.
+  std::chrono::steady_clock::duration tftp_retransmit = std::chrono::seconds(1);
+};
+
+/// One node's listening addresses (unset ports when the node lacks the service).
+struct node_endpoints {
+  boost::asio::ip::udp::endpoint tftp;
+  boost::asio::ip::tcp::endpoint http;
+  boost::asio::ip::tcp::endpoint tvs;
+};
+
+class cluster_servers {
+ public:
+  /// Servers for every node of `cluster` as `plan` configures them (serving
+  /// count, TVS sessions and TTL); nothing listens until start(). `notice`
+  /// receives lines worth logging (e.g. a lowered TLS security level).
+  cluster_servers(boost::asio::any_io_executor executor, const sim::cluster& cluster,
+                  const run_plan& plan, server_settings settings,
+                  std::function<void(const std::string&)> notice);
+  ~cluster_servers();
+  cluster_servers(const cluster_servers&) = delete;
+  cluster_servers& operator=(const cluster_servers&) = delete;
+
+  /// Starts every node's servers; the first failure (an address in use, a
+  /// loopback address that cannot be bound) is the error. Call before the
+  /// executor runs, or from its thread.
+  status start();
+  /// Stops every server. Same threading rule as start().
+  void stop();
+
+  /// Serves the cluster as it is now (files, TVS certificates, trust store).
+  void publish(const sim::cluster& cluster);
+  /// Takes one node's TFTP (and HTTP) or TVS service down or up: an outage.
+  void set_up(std::size_t node, bool tftp_service, bool up);
+
+  std::size_t node_count() const { return nodes_.size(); }
+  node_endpoints endpoints(std::size_t node) const;
+  net::tftp_server_stats tftp_stats(std::size_t node) const;
+  net::http_server_stats http_stats(std::size_t node) const;
+  net::tvs_server_stats tvs_stats(std::size_t node) const;
+
+ private:
+  struct snapshot;
+  struct node;
+  std::shared_ptr<const snapshot> current(std::size_t node) const;
+  net::tvs_verdict answer(const net::tvs_lookup_query& q) const;
+
+  boost::asio::any_io_executor executor_;
+  std::function<void(const std::string&)> notice_;
+  std::uint32_t ttl_s_;
+  mutable std::mutex mutex_;  ///< guards the snapshots and trust_
+  std::vector<std::shared_ptr<const snapshot>> snapshots_;
+  std::shared_ptr<const std::vector<sim::certificate>> trust_;
+  std::vector<std::unique_ptr<node>> nodes_;
+};
+
+}  // namespace itlfleet::engine

@@ -1,0 +1,62 @@
+#pragma once
+/// The live engine: the plan's fleet in real time over real sockets. Every
+/// phone runs the same state machine as in the virtual engine (sim/phone.hpp)
+/// but fetches its ITL and config over real TFTP (or HTTP on 6970) and asks
+/// real TVS servers over TLS, sending from its own loopback address. The
+/// servers are the cluster's own, in process (cluster_servers.hpp), or
+/// external ones given by address (tftpd-hpa serving `itlfleet cluster
+/// export`, a lab CUCM's TVS reached through a tunnel to loopback).
+///
+/// Arrivals are open-loop: phones boot, reset and retry on the scenario's
+/// schedule whether or not the servers keep up, so latencies carry no
+/// coordinated omission.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "itlfleet/engine/cluster_servers.hpp"
+#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/run_types.hpp"
+#include "itlfleet/sim/result.hpp"
+
+namespace itlfleet::engine {
+
+struct live_options {
+  /// Wall seconds per scenario second: 0.01 plays a 60-minute timeline in 36 s.
+  double time_scale = 1.0;
+  /// Servers to use instead of in-process ones, one per node in the plan's
+  /// node order (nodes without the service: any value). Empty: in-process.
+  std::vector<boost::asio::ip::udp::endpoint> tftp;
+  std::vector<boost::asio::ip::tcp::endpoint> http;
+  std::vector<boost::asio::ip::tcp::endpoint> tvs;
+  /// Ports of the in-process servers (0: chosen by the system); their TFTP
+  /// retransmission timeout is set like the phones' (scaled, floored).
+  server_settings servers;
+  /// Client-side faults: probability that a received TFTP packet is lost,
+  /// and a delay before each packet a phone sends.
+  double loss = 0.0;
+  std::chrono::microseconds delay{0};
+  /// Transport timeouts are the plan's scaled by time_scale, but never
+  /// shorter than this: a loopback exchange under load needs some time.
+  std::chrono::milliseconds min_timeout{200};
+  /// After the plan's end, keep the in-process servers up until SIGINT or
+  /// SIGTERM (`itlfleet serve`).
+  bool keep_serving = false;
+  /// Lines worth logging as they happen (descriptor limits, TLS levels).
+  std::function<void(const std::string&)> on_notice;
+};
+
+/// Runs the plan live. Errors are set-up problems (a server that cannot be
+/// bound, too few descriptors, a fleet larger than the loopback plan);
+/// per-phone failures are outcomes.
+result<run_result> run_live(const run_plan& plan, const run_options& options,
+                            const live_options& live);
+
+}  // namespace itlfleet::engine

@@ -1,0 +1,220 @@
+#include "itlfleet/engine/cluster_servers.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "itlfleet/net/address_plan.hpp"
+#include "itlfleet/sim/served_name.hpp"
+#include "itlfleet/sim/verify.hpp"
+
+namespace itlfleet::engine {
+
+namespace asio = boost::asio;
+
+/// What one node serves at one moment; immutable once published.
+struct cluster_servers::snapshot {
+  net::shared_bytes itl;
+  net::shared_bytes config;
+  bytes tvs_sha1;
+};
+
+struct cluster_servers::node {
+  std::string host;
+  std::unique_ptr<net::tftp_server> tftp;
+  std::unique_ptr<net::http_file_server> http;
+  std::unique_ptr<net::tvs_server> tvs;
+};
+
+namespace {
+
+net::shared_bytes share(const sim::file_store& files, sim::file_id id) {
+  if (id == sim::no_file) return nullptr;
+  return std::make_shared<const bytes>(files.get(id).raw);
+}
+
+}  // namespace
+
+cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::cluster& cluster,
+                                 const run_plan& plan, server_settings settings,
+                                 std::function<void(const std::string&)> notice)
+    : executor_(std::move(executor)),
+      notice_(std::move(notice)),
+      ttl_s_(static_cast<std::uint32_t>(
+          std::chrono::duration_cast<std::chrono::seconds>(plan.cluster.tvs.answer_ttl).count())),
+      snapshots_(cluster.node_count()) {
+  publish(cluster);
+  for (std::size_t n = 0; n < cluster.node_count(); ++n) {
+    auto nd = std::make_unique<node>();
+    nd->host = cluster.node(n).host;
+    const auto addr = net::node_address(static_cast<std::uint32_t>(n));
+    if (addr && cluster.node(n).tftp) {
+      auto lookup = [this, n](std::string_view name) -> net::shared_bytes {
+        const auto snap = current(n);
+        switch (sim::classify_served_name(name)) {
+          case sim::served_kind::itl:
+            return snap->itl;
+          case sim::served_kind::config:
+            return snap->config;
+          case sim::served_kind::ctl:
+          case sim::served_kind::other:
+            return nullptr;
+        }
+        return nullptr;
+      };
+      net::tftp_server_options t;
+      t.max_serving_count = static_cast<std::uint32_t>(plan.cluster.tftp.max_serving_count);
+      t.retransmit_timeout = settings.tftp_retransmit;
+      nd->tftp = std::make_unique<net::tftp_server>(
+          executor_, asio::ip::udp::endpoint(*addr, settings.tftp_port), lookup, t);
+      net::http_server_options h;
+      h.max_serving_count = static_cast<std::size_t>(plan.cluster.tftp.max_serving_count);
+      nd->http = std::make_unique<net::http_file_server>(
+          executor_, asio::ip::tcp::endpoint(*addr, settings.http_port), lookup, h);
+    }
+    if (addr && cluster.node(n).tvs) {
+      net::tvs_server_options o;
+      o.max_sessions = static_cast<std::size_t>(plan.cluster.tvs.concurrency);
+      o.on_security_lowered = [this, host = nd->host](const net::tvs_tls_security& s) {
+        if (notice_) notice_("TVS on " + host + ": " + s.to_string());
+      };
+      nd->tvs = std::make_unique<net::tvs_server>(
+          executor_, asio::ip::tcp::endpoint(*addr, settings.tvs_port), cluster.tvs_identity(n),
+          [this](const net::tvs_lookup_query& q) { return answer(q); }, o);
+    }
+    nodes_.push_back(std::move(nd));
+  }
+}
+
+cluster_servers::~cluster_servers() = default;
+
+status cluster_servers::start() {
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    node& nd = *nodes_[n];
+    const auto where = [&](const char* what) {
+      return std::string(what) + " on " + nd.host + ": ";
+    };
+    if (nd.tftp)
+      if (auto s = nd.tftp->start(); !s) return error{where("TFTP") + s.err().to_string()};
+    if (nd.http)
+      if (auto s = nd.http->start(); !s) return error{where("HTTP") + s.err().to_string()};
+    if (nd.tvs) {
+      if (auto s = nd.tvs->start(); !s) return error{where("TVS") + s.err().to_string()};
+    }
+  }
+  return ok();
+}
+
+void cluster_servers::stop() {
+  for (auto& nd : nodes_) {
+    if (nd->tftp) nd->tftp->stop();
+    if (nd->http) nd->http->stop();
+    if (nd->tvs) nd->tvs->stop();
+  }
+}
+
+void cluster_servers::publish(const sim::cluster& cluster) {
+  std::vector<std::shared_ptr<const snapshot>> next(cluster.node_count());
+  const sim::file_store& files = cluster.files();
+  for (std::size_t n = 0; n < cluster.node_count(); ++n) {
+    auto s = std::make_shared<snapshot>();
+    if (cluster.node(n).tftp) {
+      s->itl = share(files, cluster.served_itl(n));
+      s->config = share(files, cluster.served_config(n));
+    }
+    if (cluster.node(n).tvs) s->tvs_sha1 = cluster.tvs_certificate(n).sha1();
+    next[n] = std::move(s);
+  }
+  auto trust = std::make_shared<const std::vector<sim::certificate>>(cluster.tvs_trust_store());
+  std::vector<std::size_t> regenerated;
+  {
+    std::lock_guard lock(mutex_);
+    for (std::size_t n = 0; n < next.size(); ++n) {
+      // Keep the bytes already published when nothing changed, so transfers
+      // and caches see the same pointer.
+      if (snapshots_[n] && snapshots_[n]->tvs_sha1 != next[n]->tvs_sha1) regenerated.push_back(n);
+      snapshots_[n] = std::move(next[n]);
+    }
+    trust_ = std::move(trust);
+  }
+  // A regenerated TVS certificate is presented from the next handshake on.
+  for (std::size_t n : regenerated) {
+    if (n < nodes_.size() && nodes_[n]->tvs) {
+      auto r = nodes_[n]->tvs->set_credentials(cluster.tvs_identity(n));
+      if (!r && notice_) notice_("TVS on " + nodes_[n]->host + ": " + r.err().to_string());
+    }
+  }
+}
+
+void cluster_servers::set_up(std::size_t n, bool tftp_service, bool up) {
+  // The TFTP server's start/stop belong on its executor's thread.
+  asio::post(executor_, [this, n, tftp_service, up] {
+    node& nd = *nodes_[n];
+    auto apply = [&](auto& server) {
+      if (!server) return;
+      if (up) {
+        if (auto s = server->start(); !s && notice_)
+          notice_("restarting a service on " + nd.host + ": " + s.err().to_string());
+      } else {
+        server->stop();
+      }
+    };
+    if (tftp_service) {
+      apply(nd.tftp);
+      apply(nd.http);
+    } else {
+      apply(nd.tvs);
+    }
+  });
+}
+
+node_endpoints cluster_servers::endpoints(std::size_t n) const {
+  node_endpoints e;
+  const node& nd = *nodes_[n];
+  if (nd.tftp) e.tftp = nd.tftp->local_endpoint();
+  if (nd.http) e.http = nd.http->local_endpoint();
+  if (nd.tvs) e.tvs = nd.tvs->local_endpoint();
+  return e;
+}
+
+net::tftp_server_stats cluster_servers::tftp_stats(std::size_t n) const {
+  return nodes_[n]->tftp ? nodes_[n]->tftp->stats() : net::tftp_server_stats{};
+}
+net::http_server_stats cluster_servers::http_stats(std::size_t n) const {
+  return nodes_[n]->http ? nodes_[n]->http->stats() : net::http_server_stats{};
+}
+net::tvs_server_stats cluster_servers::tvs_stats(std::size_t n) const {
+  return nodes_[n]->tvs ? nodes_[n]->tvs->stats() : net::tvs_server_stats{};
+}
+
+std::shared_ptr<const cluster_servers::snapshot> cluster_servers::current(std::size_t n) const {
+  std::lock_guard lock(mutex_);
+  return snapshots_[n];
+}
+
+net::tvs_verdict cluster_servers::answer(const net::tvs_lookup_query& q) const {
+  std::shared_ptr<const std::vector<sim::certificate>> trust;
+  {
+    std::lock_guard lock(mutex_);
+    trust = trust_;
+  }
+  net::tvs_verdict v;
+  const sim::certificate* found = nullptr;
+  if (!q.certificate.empty()) {
+    for (const auto& c : *trust)
+      if (c.der() == q.certificate) found = &c;
+  } else {
+    const std::string issuer = sim::normalise_name(q.issuer);
+    for (const auto& c : *trust)
+      if (c.serial() == q.serial && sim::normalise_name(c.issuer()) == issuer) found = &c;
+  }
+  if (!found) return v;
+  v.valid = true;
+  v.ttl = ttl_s_;
+  // Roles as the ITL records them: ITLRecovery is a SAST; a CallManager
+  // certificate signs (SAST) and serves TFTP files.
+  const bool recovery = found->subject().rfind("CN=ITLRECOVERY_", 0) == 0;
+  v.roles = recovery ? bytes{0} : bytes{0, 3};
+  if (q.certificate.empty()) v.certificate = found->der();
+  return v;
+}
+
+}  // namespace itlfleet::engine

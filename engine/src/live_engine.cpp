@@ -1,0 +1,546 @@
+#include "itlfleet/engine/live_engine.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <exception>
+#include <future>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "fleet_run.hpp"
+#include "itlfleet/engine/rng.hpp"
+#include "itlfleet/net/address_plan.hpp"
+#include "itlfleet/net/http_client.hpp"
+#include "itlfleet/net/tftp_client.hpp"
+#include "itlfleet/net/tvs_client.hpp"
+#include "itlfleet/net/tvs_tls.hpp"
+#include "itlfleet/sim/itl_builder.hpp"
+#include "itlfleet/sim/verify.hpp"
+
+namespace itlfleet::engine {
+namespace {
+
+namespace asio = boost::asio;
+using clock = std::chrono::steady_clock;
+using sim::phone_action;
+using sim::phone_action_kind;
+using sim::phone_event_kind;
+
+constexpr std::int64_t day_us = 24LL * 3600 * 1'000'000;
+
+/// What a phone's download ended with, whichever protocol carried it.
+enum class fetch_outcome { ok, not_found, refused, no_answer };
+
+/// Raises the open-file limit to its hard maximum; a live fleet holds a
+/// socket per phone in flight.
+std::string raise_descriptor_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return "";
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit want = lim;
+    want.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &want) == 0) lim = want;
+  }
+  return std::to_string(lim.rlim_cur);
+}
+
+class live_run final : public fleet_run {
+ public:
+  live_run(const run_plan& plan, const run_options& options, const live_options& live,
+           sim::file_store& files, sim::cluster& cluster)
+      : fleet_run(plan, options, files, cluster),
+        live_(live),
+        tls_(net::make_tvs_client_context()),
+        longest_tvs_us_(cluster.node_count(), 0) {}
+  ~live_run() override { stop_servers(); }
+
+  status setup();
+  result<run_result> run();
+
+ private:
+  // --- fleet_run's hooks --------------------------------------------------------
+  void perform(std::uint32_t i, const phone_action& a) override;
+  void schedule_boot(std::uint32_t i, std::int64_t delay_us) override {
+    at_phone(i, phones_[i].epoch, delay_us, phone_event_kind::boot);
+  }
+  void schedule_reset(std::uint32_t i, std::int64_t delay_us) override {
+    later(delay_us, [this, i] { deliver(i, {phone_event_kind::reset, sim::no_file, {}}); });
+  }
+  void schedule_manual(std::uint32_t i, manual_action m) override {
+    later(0, [this, i, m] {
+      deliver(i, {m == manual_action::delete_itl ? phone_event_kind::delete_itl
+                                                 : phone_event_kind::factory_reset,
+                  sim::no_file,
+                  {}});
+    });
+  }
+  void outage(std::size_t node, service s, std::int64_t length_us) override;
+  void cluster_changed() override {
+    if (servers_) servers_->publish(cluster_);
+  }
+  metrics::node_load load_of(std::size_t node) const override;
+
+  // --- time ---------------------------------------------------------------------
+  clock::duration wall(std::int64_t scenario_us) const {
+    return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double, std::micro>(
+        static_cast<double>(scenario_us) * live_.time_scale));
+  }
+  /// Brings now_ to the scenario time the wall clock says (never backwards,
+  /// never past the end).
+  void advance();
+  /// Runs `fn` on the engine thread after `delay_us` of scenario time.
+  void later(std::int64_t delay_us, std::function<void()> fn);
+  /// Delivers `kind` to phone `i` after `delay_us` if its epoch is still `epoch`.
+  void at_phone(std::uint32_t i, std::uint32_t epoch, std::int64_t delay_us, phone_event_kind kind);
+  /// Runs `fn` at scenario time `at_us` (sets now_ to it, as the virtual engine would).
+  void at(std::int64_t at_us, std::function<void()> fn);
+  void spawn(asio::awaitable<void> task);
+
+  // --- the phone's exchanges -------------------------------------------------------
+  asio::awaitable<void> fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node, bool itl);
+  asio::awaitable<void> ask_tvs(std::uint32_t i, std::uint32_t epoch, std::uint8_t node);
+  void fetched(std::uint32_t i, bool itl, fetch_outcome o, const bytes& data);
+  bool current(std::uint32_t i, std::uint32_t epoch) const {
+    return !done_ && phones_[i].epoch == epoch;
+  }
+  asio::ip::address address_of(std::uint32_t i) const { return *net::phone_address(global_id(i)); }
+
+  void stop_servers();
+  /// What each in-process server did, for the log.
+  void report_server_stats();
+
+  const live_options& live_;
+  asio::ssl::context tls_;
+  net::tftp_get_options tftp_options_;
+  net::http_get_options http_options_;
+  std::chrono::milliseconds tvs_timeout_{};
+  std::vector<node_endpoints> endpoints_;
+  std::vector<std::int64_t> longest_tvs_us_;  ///< per node, scenario microseconds
+  /// Certificates TVS vouched for, by DER: parsed once, keyed in the oracle.
+  std::unordered_map<std::string, std::pair<sim::certificate, std::uint32_t>> vouched_;
+  clock::time_point t0_;
+  bool done_ = false;
+
+  // The servers run on their own thread; the fleet on this one.
+  asio::io_context server_io_{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> server_work_;
+  std::thread server_thread_;
+  std::optional<cluster_servers> servers_;
+  std::exception_ptr failure_;
+  asio::io_context io_{1};  // last: destroyed first, with the coroutines it holds
+};
+
+status live_run::setup() {
+  if (!(live_.time_scale > 0)) return error{"time scale must be positive"};
+  if (auto s = setup_fleet(); !s) return s;
+  if (!phones_.empty() &&
+      !net::phone_address(global_id(static_cast<std::uint32_t>(phones_.size() - 1))))
+    return error{"a live fleet has at most " + std::to_string(net::max_live_phones) +
+                 " phones (one loopback address each, 127.16.0.1-127.31.255.254)"};
+  if (cluster_.node_count() > net::max_live_nodes)
+    return error{"a live cluster has at most " + std::to_string(net::max_live_nodes) + " nodes"};
+  const std::string limit = raise_descriptor_limit();
+  if (live_.on_notice && !limit.empty())
+    live_.on_notice("open-file limit " + limit + " (one socket per phone exchange in flight)");
+
+  const bool external = !live_.tftp.empty() || !live_.tvs.empty() || !live_.http.empty();
+  if (external) {
+    const std::size_t n = cluster_.node_count();
+    bool uses_tftp = false, uses_http = false;
+    for (const auto& g : plan_.fleet) {
+      uses_tftp = uses_tftp || g.fetch == fetch_protocol::tftp;
+      uses_http = uses_http || g.fetch == fetch_protocol::http;
+    }
+    auto check = [&](bool needed, std::size_t given, const char* what) -> status {
+      if (!needed || given == n) return ok();
+      return error{std::string("external ") + what + " servers: give one address per node (" +
+                   std::to_string(n) + ", in the scenario's node order), got " +
+                   std::to_string(given)};
+    };
+    if (auto s = check(uses_tftp, live_.tftp.size(), "TFTP"); !s) return s;
+    if (auto s = check(uses_http, live_.http.size(), "HTTP"); !s) return s;
+    if (auto s = check(true, live_.tvs.size(), "TVS"); !s) return s;
+    endpoints_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (k < live_.tftp.size()) endpoints_[k].tftp = live_.tftp[k];
+      if (k < live_.http.size()) endpoints_[k].http = live_.http[k];
+      if (k < live_.tvs.size()) endpoints_[k].tvs = live_.tvs[k];
+    }
+  }
+
+  auto scaled = [&](auto d) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall(d.count()));
+    return std::max(live_.min_timeout, ms);
+  };
+  tftp_options_.timeout = scaled(plan_.cluster.tftp.retransmit_timeout);
+  if (!external) {
+    server_settings settings = live_.servers;
+    settings.tftp_retransmit = tftp_options_.timeout;
+    servers_.emplace(server_io_.get_executor(), cluster_, plan_, settings, live_.on_notice);
+    if (auto s = servers_->start(); !s) return s;
+    for (std::size_t k = 0; k < cluster_.node_count(); ++k)
+      endpoints_.push_back(servers_->endpoints(k));
+    server_work_.emplace(server_io_.get_executor());
+    server_thread_ = std::thread([this] { server_io_.run(); });
+    for (std::size_t k = 0; k < cluster_.node_count() && live_.on_notice; ++k) {
+      const node_endpoints& e = endpoints_[k];
+      std::string line = cluster_.node(k).host + ":";
+      if (e.tftp.port() != 0)
+        line += " TFTP udp " + e.tftp.address().to_string() + ":" + std::to_string(e.tftp.port()) +
+                ", HTTP tcp " + e.http.address().to_string() + ":" + std::to_string(e.http.port());
+      if (e.tvs.port() != 0)
+        line += std::string(e.tftp.port() != 0 ? "," : "") + " TVS tls " +
+                e.tvs.address().to_string() + ":" + std::to_string(e.tvs.port());
+      live_.on_notice(line);
+    }
+  }
+  tftp_options_.loss = live_.loss;
+  tftp_options_.delay = live_.delay;
+  // A phone waits for TVS as long as the model says; HTTP like three TFTP tries.
+  tvs_timeout_ = scaled(plan_.cluster.tvs.timeout);
+  http_options_.timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(4 * tftp_options_.timeout);
+  return ok();
+}
+
+void live_run::report_server_stats() {
+  if (!servers_ || !live_.on_notice) return;
+  for (std::size_t k = 0; k < cluster_.node_count(); ++k) {
+    const auto t = servers_->tftp_stats(k);
+    const auto h = servers_->http_stats(k);
+    const auto v = servers_->tvs_stats(k);
+    live_.on_notice(
+        cluster_.node(k).host + ": TFTP " + std::to_string(t.files_served) + " files served, " +
+        std::to_string(t.refused) + " refused, " + std::to_string(t.not_found) + " not found, " +
+        std::to_string(t.retransmissions) + " retransmissions, " + std::to_string(t.malformed) +
+        " malformed; HTTP " + std::to_string(h.served) + " served, " + std::to_string(h.refused) +
+        " refused; TVS " + std::to_string(v.handshakes_ok) + " handshakes, " +
+        std::to_string(v.queries_valid) + " valid, " + std::to_string(v.queries_invalid) +
+        " invalid answers");
+  }
+}
+
+void live_run::stop_servers() {
+  if (!server_thread_.joinable()) return;
+  // The servers' stop() belongs on their thread.
+  std::promise<void> stopped;
+  asio::post(server_io_, [&] {
+    servers_->stop();
+    stopped.set_value();
+  });
+  stopped.get_future().wait();
+  server_work_.reset();
+  server_io_.stop();
+  server_thread_.join();
+}
+
+void live_run::advance() {
+  const auto elapsed = std::chrono::duration<double, std::micro>(clock::now() - t0_).count();
+  const auto t = static_cast<std::int64_t>(elapsed / live_.time_scale);
+  now_ = std::clamp(t, now_, plan_.end.count());
+}
+
+void live_run::spawn(asio::awaitable<void> task) {
+  asio::co_spawn(io_, std::move(task), [this](std::exception_ptr e) {
+    // A bug, not an outcome: stop the run and report it.
+    if (e && !failure_) {
+      failure_ = e;
+      io_.stop();
+    }
+  });
+}
+
+void live_run::later(std::int64_t delay_us, std::function<void()> fn) {
+  spawn([](live_run* self, std::int64_t delay, std::function<void()> f) -> asio::awaitable<void> {
+    if (delay > 0) {
+      asio::steady_timer timer(self->io_, self->wall(delay));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+    if (self->done_) co_return;
+    self->advance();
+    ++self->events_;
+    f();
+  }(this, delay_us, std::move(fn)));
+}
+
+void live_run::at_phone(std::uint32_t i, std::uint32_t epoch, std::int64_t delay_us,
+                        phone_event_kind kind) {
+  later(delay_us, [this, i, epoch, kind] {
+    if (phones_[i].epoch != epoch) return;
+    if (kind == phone_event_kind::boot) ++counters_.events().boots;
+    deliver(i, {kind, sim::no_file, {}});
+  });
+}
+
+void live_run::at(std::int64_t at_us, std::function<void()> fn) {
+  spawn([](live_run* self, std::int64_t t, std::function<void()> f) -> asio::awaitable<void> {
+    asio::steady_timer timer(self->io_, self->t0_ + self->wall(t));
+    co_await timer.async_wait(asio::use_awaitable);
+    if (self->done_) co_return;
+    self->now_ = std::max(self->now_, t);
+    ++self->events_;
+    f();
+  }(this, at_us, std::move(fn)));
+}
+
+void live_run::perform(std::uint32_t i, const phone_action& a) {
+  if (done_) return;
+  const sim::phone& p = phones_[i];
+  switch (a.kind) {
+    case phone_action_kind::none:
+      return;
+    case phone_action_kind::request_itl:
+    case phone_action_kind::request_config:
+      spawn(fetch(i, p.epoch, groups_[p.group].tftp[a.server],
+                  a.kind == phone_action_kind::request_itl));
+      return;
+    case phone_action_kind::query_tvs:
+      ++counters_.events().tvs_queries;
+      spawn(ask_tvs(i, p.epoch, groups_[p.group].tvs[a.server]));
+      return;
+    case phone_action_kind::wait:
+      return at_phone(i, p.epoch, a.delay_us, phone_event_kind::timer);
+    case phone_action_kind::reboot:
+      return at_phone(i, p.epoch, reboot_delay(i), phone_event_kind::boot);
+  }
+}
+
+asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node,
+                                      bool itl) {
+  const std::string device = sim::device_name(first_mac + global_id(i));
+  std::string name = itl ? sim::itl_name_for(device) : sim::config_name_for(device);
+  fetch_outcome outcome = fetch_outcome::no_answer;
+  bytes data;
+  if (plan_.fleet[phones_[i].group].fetch == fetch_protocol::http) {
+    auto r = co_await net::http_get(address_of(i), endpoints_[node].http, std::move(name),
+                                    http_options_);
+    switch (r.outcome) {
+      case net::http_outcome::ok:
+        outcome = fetch_outcome::ok;
+        data = std::move(r.body);
+        break;
+      case net::http_outcome::not_found:
+        outcome = fetch_outcome::not_found;
+        break;
+      case net::http_outcome::refused:
+        outcome = fetch_outcome::refused;
+        break;
+      default:
+        break;
+    }
+  } else {
+    net::tftp_get_options o = tftp_options_;
+    // Losses differ per phone and request but repeat for one seed.
+    o.seed = hash_draw(plan_.seed, global_id(i), draw::block_loss,
+                       (std::uint64_t{epoch} << 8) | static_cast<std::uint64_t>(phones_[i].step));
+    auto r = co_await net::tftp_get(address_of(i), endpoints_[node].tftp, std::move(name), o);
+    switch (r.outcome) {
+      case net::tftp_outcome::ok:
+        outcome = fetch_outcome::ok;
+        data = std::move(r.data);
+        break;
+      case net::tftp_outcome::not_found:
+        outcome = fetch_outcome::not_found;
+        break;
+      case net::tftp_outcome::refused:
+        outcome = fetch_outcome::refused;
+        break;
+      default:
+        break;
+    }
+  }
+  if (!current(i, epoch)) co_return;
+  advance();
+  ++events_;
+  fetched(i, itl, outcome, data);
+}
+
+void live_run::fetched(std::uint32_t i, bool itl, fetch_outcome o, const bytes& data) {
+  auto& ev = counters_.events();
+  switch (o) {
+    case fetch_outcome::ok: {
+      ++ev.files_served;
+      ev.bytes_served += data.size();
+      auto id = files_.intern_received(data, itl);
+      if (!id) {
+        log_.note(now_, sim::device_name(first_mac + global_id(i)) + " received a malformed " +
+                            (itl ? "ITL" : "config") + ": " + id.err().to_string());
+        return deliver(i, {phone_event_kind::file_corrupt, sim::no_file, {}});
+      }
+      return deliver(i, {phone_event_kind::file_received, *id, {}});
+    }
+    case fetch_outcome::not_found:
+      return deliver(i, {phone_event_kind::file_missing, sim::no_file, {}});
+    case fetch_outcome::refused:
+      ++ev.tftp_refusals;
+      return deliver(i, {phone_event_kind::tftp_refused, sim::no_file, {}});
+    case fetch_outcome::no_answer:
+      ++ev.tftp_timeouts;
+      return deliver(i, {phone_event_kind::tftp_timeout, sim::no_file, {}});
+  }
+}
+
+asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, std::uint8_t node) {
+  const sim::phone& p = phones_[i];
+  const sim::trust_file& f = files_.get(p.pending).parsed;
+  const sim::signer_id& signer = f.header.signer;
+  net::tvs_client_request req;
+  const std::string device = sim::device_name(first_mac + global_id(i));
+  req.device_name = plan_.fleet[p.group].model + "-" + device;
+  // A new ITL carries its signer's certificate (its SAST record): VERIFY it.
+  // A signed config carries none: ask by name (QUERY_CERT).
+  const std::string issuer = sim::normalise_name(text_of(signer.ca_name));
+  for (const sim::record& r : f.records) {
+    if (r.certificate() && r.serial() == signer.serial &&
+        sim::normalise_name(r.issuer()) == issuer) {
+      req.certificate = *r.certificate();
+      break;
+    }
+  }
+  if (req.certificate.empty()) {
+    req.subject = text_of(signer.name);
+    req.issuer = text_of(signer.ca_name);
+    req.serial = signer.serial;
+  }
+  if (p.installed != sim::no_file) req.trusted_server_sha1 = files_.get(p.installed).tvs_hashes;
+  req.session_id = global_id(i) + 1;
+
+  const auto started = clock::now();
+  auto r = co_await net::tvs_query(address_of(i), endpoints_[node].tvs, tls_, std::move(req),
+                                   tvs_timeout_);
+  if (!current(i, epoch)) co_return;
+  advance();
+  ++events_;
+  const auto took = static_cast<std::int64_t>(
+      std::chrono::duration<double, std::micro>(clock::now() - started).count() / live_.time_scale);
+  longest_tvs_us_[node] = std::max(longest_tvs_us_[node], took);
+
+  sim::tvs_result answer;
+  const bytes server_sha1 = r.server_sha1;
+  if (!server_sha1.empty()) answer.server_cert_sha1 = &server_sha1;
+  switch (r.outcome) {
+    case net::tvs_outcome::valid: {
+      auto key = std::string(r.signer_certificate.begin(), r.signer_certificate.end());
+      auto it = vouched_.find(key);
+      if (it == vouched_.end()) {
+        auto cert = sim::certificate::from_der(r.signer_certificate);
+        if (!cert) {
+          answer.status = sim::tvs_status::invalid;
+          break;
+        }
+        const std::uint32_t k = oracle_.key_of(*cert);
+        it = vouched_.emplace(std::move(key), std::make_pair(std::move(*cert), k)).first;
+      }
+      answer.status = sim::tvs_status::valid;
+      answer.signer_cert = &it->second.first;
+      answer.signer_key = it->second.second;
+      break;
+    }
+    case net::tvs_outcome::invalid:
+    case net::tvs_outcome::untrusted_server:
+      answer.status = sim::tvs_status::invalid;
+      break;
+    case net::tvs_outcome::unreachable:
+    case net::tvs_outcome::protocol_error:
+      answer.status = sim::tvs_status::unreachable;
+      break;
+  }
+  deliver_tvs(i, answer);
+}
+
+void live_run::outage(std::size_t node, service s, std::int64_t length_us) {
+  if (!servers_) {
+    log_.note(now_, "(external servers: the outage is not applied to them)");
+    return;
+  }
+  servers_->set_up(node, s == service::tftp, false);
+  later(length_us, [this, node, s] {
+    servers_->set_up(node, s == service::tftp, true);
+    service_back(node, s);
+  });
+}
+
+metrics::node_load live_run::load_of(std::size_t node) const {
+  metrics::node_load l;
+  l.node = cluster_.node(node).host;
+  if (servers_) {
+    l.peak_tftp_transfers =
+        servers_->tftp_stats(node).peak_active + servers_->http_stats(node).peak_active;
+  }
+  l.longest_tvs_wait_us = longest_tvs_us_[node];
+  return l;
+}
+
+result<run_result> live_run::run() {
+  const std::int64_t end = plan_.end.count();
+  t0_ = clock::now();
+  // The same instants as the virtual engine: actions in time order (ties in
+  // plan order), samples every sample_every and at every expectation.
+  std::vector<std::uint32_t> order(plan_.timeline.size());
+  for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return plan_.timeline[a].at < plan_.timeline[b].at;
+  });
+  for (std::uint32_t k : order)
+    if (plan_.timeline[k].at.count() <= end)
+      at(plan_.timeline[k].at.count(), [this, k] { run_action(k); });
+  std::vector<std::int64_t> samples;
+  const std::int64_t step = std::max<std::int64_t>(1, plan_.sample_every.count());
+  for (std::int64_t t = 0; t < end; t += step) samples.push_back(t);
+  for (const auto& e : plan_.expect)
+    if (e.at && e.at->count() <= end) samples.push_back(e.at->count());
+  std::sort(samples.begin(), samples.end());
+  samples.erase(std::unique(samples.begin(), samples.end()), samples.end());
+  for (std::int64_t t : samples)
+    if (t < end) at(t, [this] { sample(); });
+  for (std::int64_t t = 0; t <= end; t += day_us) at(t, [this] { daily_alert(); });
+  asio::signal_set signals(io_, SIGINT, SIGTERM);
+  at(end, [this, &signals] {
+    sample();
+    if (!live_.keep_serving) {
+      done_ = true;
+      io_.stop();
+      return;
+    }
+    if (live_.on_notice) live_.on_notice("timeline done; serving until SIGINT or SIGTERM");
+    signals.async_wait([this](const boost::system::error_code&, int) {
+      done_ = true;
+      io_.stop();
+    });
+  });
+  io_.run();
+  report_server_stats();
+  stop_servers();
+  if (failure_) {
+    try {
+      std::rethrow_exception(failure_);
+    } catch (const std::exception& e) {
+      return error{std::string("live engine: ") + e.what()};
+    }
+  }
+  now_ = end;
+  return finish();
+}
+
+}  // namespace
+
+result<run_result> run_live(const run_plan& plan, const run_options& options,
+                            const live_options& live) {
+  auto built = build_cluster(plan, options);
+  if (!built) return built.err();
+  live_run run(plan, options, live, *built->files, *built->cluster);
+  if (auto s = run.setup(); !s) return s.err();
+  return run.run();
+}
+
+}  // namespace itlfleet::engine

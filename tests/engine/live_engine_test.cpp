@@ -1,0 +1,180 @@
+// The live engine: the same plans as the virtual engine, over real loopback
+// sockets against the cluster's in-process servers, must end with the same
+// phones in the same states.
+
+#include "itlfleet/engine/live_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "itlfleet/engine/virtual_engine.hpp"
+#include "itlfleet/scenarios/scenario.hpp"
+
+namespace itlfleet::engine {
+namespace {
+
+using sim::phone_state;
+
+run_plan load_scaled(const std::string& name, std::uint64_t phones) {
+  auto plan = scenarios::load(name);
+  EXPECT_TRUE(plan) << (plan ? "" : plan.err().to_string());
+  scenarios::scale_fleet(*plan, phones);
+  return std::move(*plan);
+}
+
+/// A single-node cluster whose fleet boots, with `extra` timeline entries.
+run_plan small_plan(const std::string& extra, std::uint64_t phones = 60) {
+  const std::string yaml = R"(name: live-small
+seed: 9
+end: 20m
+cluster:
+  hold_timer: off
+  nodes:
+    - {name: cucm-pub, publisher: true}
+fleet:
+  - {name: desk, count: )" +
+                           std::to_string(phones) +
+                           R"(}
+boot: {spread: 20s, reboot: 30s, reboot_jitter: 5s, reset_spread: 10s}
+timeline:
+  - {at: 0s, do: boot-all}
+)" + extra;
+  auto plan = scenarios::load_string(yaml, "live-small.yaml");
+  EXPECT_TRUE(plan) << (plan ? "" : plan.err().to_string());
+  return std::move(*plan);
+}
+
+live_options fast(double scale) {
+  live_options o;
+  o.time_scale = scale;
+  return o;
+}
+
+run_result run_or_fail(const run_plan& plan, const live_options& live) {
+  auto r = run_live(plan, {}, live);
+  EXPECT_TRUE(r) << (r ? "" : r.err().to_string());
+  return r ? std::move(*r) : run_result{};
+}
+
+void expect_same_final_counts(const run_result& v, const run_result& l) {
+  ASSERT_EQ(v.final_state.groups.size(), l.final_state.groups.size());
+  for (std::size_t g = 0; g < v.final_state.groups.size(); ++g) {
+    for (int s = 0; s < sim::phone_state_count; ++s) {
+      EXPECT_EQ(v.final_state.groups[g].by_state[s], l.final_state.groups[g].by_state[s])
+          << "group " << v.info.group_names[g] << ", state "
+          << sim::state_name(static_cast<phone_state>(s));
+    }
+    EXPECT_EQ(v.final_state.groups[g].unrecoverable, l.final_state.groups[g].unrecoverable);
+    EXPECT_EQ(v.final_state.groups[g].stale, l.final_state.groups[g].stale);
+  }
+  EXPECT_EQ(v.passed, l.passed);
+}
+
+class VirtualAndLive : public testing::TestWithParam<const char*> {};
+
+TEST_P(VirtualAndLive, end_with_the_same_phones_in_the_same_states) {
+  const run_plan plan = load_scaled(GetParam(), 200);
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  // An hour of scenario in about 18 s of real time.
+  const run_result l = run_or_fail(plan, fast(0.005));
+  expect_same_final_counts(*v, l);
+  EXPECT_GT(l.final_state.events.files_served, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
+                         testing::Values("double-regen-recovery", "bulk-reset-localkey",
+                                         "publisher-rename", "pre-10-itl"),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
+
+TEST(LiveEngine, phones_fetching_over_http_6970_end_as_over_tftp) {
+  run_plan plan = load_scaled("double-regen-recovery", 100);
+  for (auto& g : plan.fleet) g.fetch = fetch_protocol::http;
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  const run_result l = run_or_fail(plan, fast(0.005));
+  expect_same_final_counts(*v, l);
+  EXPECT_EQ(l.final_state.fleet.state(phone_state::trusted), 100u);
+}
+
+TEST(LiveEngine, lost_tftp_packets_are_retransmitted_and_every_phone_still_trusts) {
+  const run_plan plan = small_plan("");
+  live_options o = fast(0.02);
+  o.loss = 0.2;
+  const run_result l = run_or_fail(plan, o);
+  // A packet lost four times in a row ends that request (rare at 20%); the
+  // phone then asks again, so every phone still gets there.
+  EXPECT_EQ(l.final_state.fleet.state(phone_state::trusted), 60u);
+}
+
+TEST(LiveEngine, a_tftp_outage_makes_booting_phones_retry_until_it_is_back) {
+  // The server stops before the phones boot and comes back 2 minutes later:
+  // every request meanwhile times out, then every phone trusts.
+  const run_plan plan = small_plan(R"(  - {at: 0s, do: tftp outage, on: cucm-pub, for: 2m}
+)");
+  const run_result l = run_or_fail(plan, fast(0.02));
+  EXPECT_GT(l.final_state.events.tftp_timeouts, 0u);
+  EXPECT_EQ(l.final_state.fleet.state(phone_state::trusted), 60u);
+  EXPECT_NE(l.event_log.find("TFTP service on cucm-pub is back"), std::string::npos);
+}
+
+TEST(LiveEngine, tvs_down_during_a_regeneration_locks_the_fleet) {
+  // CallManager regenerated while TVS is down: the new ITL's signer is
+  // unknown to the installed ITL and no TVS answers, so every phone locks.
+  const run_plan plan = small_plan(R"(  - {at: 3m, do: tvs outage, on: cucm-pub, for: 15m}
+  - {at: 4m, do: set cert regen CallManager, on: cucm-pub}
+)");
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  const run_result l = run_or_fail(plan, fast(0.02));
+  EXPECT_EQ(l.final_state.fleet.state(phone_state::locked), 60u);
+  EXPECT_GE(l.final_state.events.tvs_failures, 60u);
+  expect_same_final_counts(*v, l);
+}
+
+TEST(LiveEngine, a_full_serving_count_refuses_requests_and_phones_back_off) {
+  run_plan plan = small_plan("", 120);
+  plan.cluster.tftp.max_serving_count = 1;
+  plan.boot.spread = std::chrono::seconds(0);
+  const run_result l = run_or_fail(plan, fast(0.02));
+  EXPECT_GT(l.final_state.events.tftp_refusals, 0u);
+  // Refused phones back off and retry (a herd this synchronised may still be
+  // retrying at the end); every phone is counted in exactly one state.
+  EXPECT_GT(l.final_state.fleet.state(phone_state::trusted), 0u);
+  EXPECT_EQ(l.final_state.fleet.total(), 120u);
+  EXPECT_EQ(l.final_state.fleet.state(phone_state::trusted) +
+                l.final_state.fleet.state(phone_state::booting) +
+                l.final_state.fleet.state(phone_state::unreachable),
+            120u);
+}
+
+TEST(LiveEngine, shards_split_the_fleet_by_index) {
+  const run_plan plan = small_plan("", 10);
+  run_options shard;
+  shard.shard_index = 1;
+  shard.shard_count = 3;
+  auto r = run_live(plan, shard, fast(0.02));
+  ASSERT_TRUE(r) << r.err().to_string();
+  // Phones 1, 4, 7 of 10.
+  EXPECT_EQ(r->info.phones, 3u);
+  EXPECT_EQ(r->final_state.fleet.state(phone_state::trusted), 3u);
+}
+
+TEST(LiveEngine, an_external_server_list_of_the_wrong_length_is_refused_before_anything_runs) {
+  const run_plan plan = small_plan("");
+  live_options o = fast(0.02);
+  o.tftp.emplace_back(boost::asio::ip::make_address("127.0.0.1"), 1069);
+  o.tftp.emplace_back(boost::asio::ip::make_address("127.0.0.1"), 1070);
+  auto r = run_live(plan, {}, o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().message.find("one address per node"), std::string::npos) << r.err().message;
+}
+
+}  // namespace
+}  // namespace itlfleet::engine

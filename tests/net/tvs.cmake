@@ -1,0 +1,5 @@
+itlfleet_test(net_tvs_tests LIBS itlfleet::net SOURCES
+  tvs_message_test.cpp
+  tvs_server_test.cpp
+  tvs_load_test.cpp
+)

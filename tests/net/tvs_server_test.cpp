@@ -1,0 +1,422 @@
+#include "itlfleet/net/tvs_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
+
+#include "itlfleet/net/tvs_client.hpp"
+#include "itlfleet/sim/crypto.hpp"
+
+namespace itlfleet::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+sim::identity_factory& factory() {
+  static sim::identity_factory f([] {
+    sim::pki_options o;
+    o.seed = "tvs-server-test";
+    o.cache_dir = sim::default_key_cache_dir();
+    return o;
+  }());
+  return f;
+}
+
+sim::identity make(sim::cert_purpose p, const std::string& cn, int generation = 0, int bits = 0) {
+  return factory().make(p, cn, generation, bits);
+}
+
+/// A trust store: certificates the TVS vouches for, with their roles.
+struct trust_store {
+  std::map<bytes, std::pair<sim::certificate, bytes>> by_sha1;
+  std::atomic<int> lookups{0};
+
+  void add(const sim::certificate& c, bytes roles) { by_sha1[c.sha1()] = {c, std::move(roles)}; }
+
+  tvs_verdict operator()(const tvs_lookup_query& q) {
+    ++lookups;
+    for (const auto& [sha1, entry] : by_sha1) {
+      const auto& [cert, roles] = entry;
+      const bool match = q.command == tvs_command::verify_request
+                             ? cert.der() == q.certificate
+                             : cert.serial() == q.serial && cert.issuer() == q.issuer;
+      if (match) return {true, roles, 86400, cert.der()};
+    }
+    return {};
+  }
+};
+
+class TvsServerTest : public ::testing::Test {
+ protected:
+  TvsServerTest() : guard_(io_.get_executor()) {
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+    known_ = make(sim::cert_purpose::callmanager, "cucm-pub.example.com").cert;
+    unknown_ = make(sim::cert_purpose::callmanager, "rogue.example.com").cert;
+    tvs_id_ = make(sim::cert_purpose::tvs, "cucm-pub.example.com");
+    store_.add(known_, bytes{0, 3});
+  }
+  ~TvsServerTest() override {
+    server_.reset();
+    guard_.reset();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+  }
+
+  tvs_server& start(tvs_server_options options = {}, std::optional<sim::identity> id = {}) {
+    server_.emplace(
+        io_.get_executor(), tcp::endpoint(asio::ip::address_v4::loopback(), 0), id ? *id : tvs_id_,
+        [this](const tvs_lookup_query& q) { return store_(q); }, std::move(options));
+    auto st = server_->start();
+    EXPECT_TRUE(st.ok()) << (st ? "" : st.err().to_string());
+    return *server_;
+  }
+
+  /// Runs `a` on the pool and waits for it, at most `limit`.
+  template <class T>
+  T run(asio::awaitable<T> a, std::chrono::seconds limit = 10s) {
+    // On a strand: awaitable operators must not complete on two threads at once.
+    auto f = asio::co_spawn(asio::make_strand(io_), std::move(a), asio::use_future);
+    if (f.wait_for(limit) != std::future_status::ready) throw std::runtime_error("stalled");
+    return f.get();
+  }
+
+  tvs_client_result query(tvs_client_request req, std::chrono::milliseconds timeout = 5000ms,
+                          std::optional<tcp::endpoint> to = {},
+                          asio::ip::address from = asio::ip::make_address("127.0.0.23")) {
+    return run(tvs_query(from, to ? *to : server_->local_endpoint(), client_ctx_, std::move(req),
+                         timeout));
+  }
+
+  tvs_client_request verify(const sim::certificate& c) const {
+    tvs_client_request r;
+    r.device_name = "CP-8861-SEP001E7A000001";
+    r.certificate = c.der();
+    r.trusted_server_sha1 = {tvs_id_.cert.sha1()};
+    return r;
+  }
+  tvs_client_request query_cert(const sim::certificate& c) const {
+    tvs_client_request r;
+    r.device_name = "CP-7965-SEP001E7A000002";
+    r.subject = c.subject();
+    r.issuer = c.issuer();
+    r.serial = c.serial();
+    r.trusted_server_sha1 = {tvs_id_.cert.sha1()};
+    return r;
+  }
+
+  /// TLS-connects and sends `data`, then reads until the server closes;
+  /// returns the bytes received, or nothing when the connection failed or
+  /// the server did not close it within 5 s.
+  asio::awaitable<std::optional<bytes>> send_over_tls(tcp::endpoint ep, bytes data) {
+    ssl::stream<tcp::socket> s(co_await asio::this_coro::executor, client_ctx_);
+    auto [ec] = co_await s.next_layer().async_connect(ep, use_tuple);
+    if (!ec) std::tie(ec) = co_await s.async_handshake(ssl::stream_base::client, use_tuple);
+    if (!ec)
+      std::tie(ec, std::ignore) = co_await asio::async_write(s, asio::buffer(data), use_tuple);
+    std::optional<bytes> got;
+    if (!ec) {
+      bytes buf(4096);
+      asio::steady_timer timer(s.get_executor(), 5s);
+      auto r = co_await (asio::async_read(s, asio::buffer(buf), use_tuple) ||
+                         timer.async_wait(use_tuple));
+      if (r.index() == 0) {
+        buf.resize(std::get<1>(std::get<0>(r)));
+        got = std::move(buf);
+      }
+    }
+    co_return got;
+  }
+
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::vector<std::thread> threads_;
+  ssl::context client_ctx_ = make_tvs_client_context();
+  trust_store store_;
+  sim::certificate known_, unknown_;
+  sim::identity tvs_id_;
+  std::optional<tvs_server> server_;
+};
+
+TEST_F(TvsServerTest, verify_answers_valid_for_a_known_certificate_and_invalid_otherwise) {
+  auto& server = start();
+  auto ok = query(verify(known_));
+  EXPECT_EQ(ok.outcome, tvs_outcome::valid) << ok.detail;
+  EXPECT_EQ(ok.roles, (bytes{0, 3}));
+  EXPECT_EQ(ok.ttl, 86400u);
+  EXPECT_EQ(ok.server_certificate, tvs_id_.cert.der());
+  EXPECT_EQ(ok.server_sha1, tvs_id_.cert.sha1());
+  EXPECT_EQ(ok.signer_certificate, known_.der());
+
+  auto bad = query(verify(unknown_));
+  EXPECT_EQ(bad.outcome, tvs_outcome::invalid) << bad.detail;
+  EXPECT_TRUE(bad.roles.empty());
+  EXPECT_EQ(bad.ttl, 0u);
+
+  const auto s = server.stats();
+  EXPECT_EQ(s.connections, 2u);
+  EXPECT_EQ(s.handshakes_ok, 2u);
+  EXPECT_EQ(s.queries_valid, 1u);
+  EXPECT_EQ(s.queries_invalid, 1u);
+  EXPECT_EQ(s.malformed, 0u);
+  EXPECT_GE(s.peak_sessions, 1u);
+}
+
+TEST_F(TvsServerTest, lookup_sees_the_device_name_and_the_phone_address) {
+  std::string device;
+  asio::ip::address peer;
+  std::mutex m;
+  server_.emplace(io_.get_executor(), tcp::endpoint(asio::ip::address_v4::loopback(), 0), tvs_id_,
+                  [&](const tvs_lookup_query& q) {
+                    std::lock_guard lock(m);
+                    device = q.device_name;
+                    peer = q.peer;
+                    return tvs_verdict{};
+                  });
+  ASSERT_TRUE(server_->start().ok());
+  auto r = query(verify(known_), 5000ms, {}, asio::ip::make_address("127.0.0.77"));
+  EXPECT_EQ(r.outcome, tvs_outcome::invalid);
+  std::lock_guard lock(m);
+  EXPECT_EQ(device, "CP-8861-SEP001E7A000001");
+  EXPECT_EQ(peer, asio::ip::make_address("127.0.0.77"));
+}
+
+TEST_F(TvsServerTest, query_cert_valid_returns_the_certificate_and_invalid_returns_none) {
+  auto& server = start();
+  auto ok = query(query_cert(known_));
+  ASSERT_EQ(ok.outcome, tvs_outcome::valid) << ok.detail;
+  EXPECT_EQ(ok.signer_certificate, known_.der());
+  EXPECT_EQ(ok.roles, (bytes{0, 3}));
+
+  auto bad = query(query_cert(unknown_));
+  EXPECT_EQ(bad.outcome, tvs_outcome::invalid) << bad.detail;
+  EXPECT_TRUE(bad.signer_certificate.empty());
+  EXPECT_EQ(server.stats().queries_valid, 1u);
+  EXPECT_EQ(server.stats().queries_invalid, 1u);
+}
+
+TEST_F(TvsServerTest, a_server_certificate_not_in_the_itl_aborts_before_asking) {
+  auto& server = start();
+  auto req = verify(known_);
+  req.trusted_server_sha1 = {unknown_.sha1()};
+  auto r = query(req);
+  EXPECT_EQ(r.outcome, tvs_outcome::untrusted_server);
+  EXPECT_EQ(r.server_sha1, tvs_id_.cert.sha1());
+  EXPECT_EQ(store_.lookups.load(), 0);
+  EXPECT_EQ(server.stats().queries_valid + server.stats().queries_invalid, 0u);
+}
+
+TEST_F(TvsServerTest, no_itl_means_any_server_is_trusted) {
+  start();
+  auto req = verify(known_);
+  req.trusted_server_sha1.clear();
+  EXPECT_EQ(query(req).outcome, tvs_outcome::valid);
+}
+
+TEST_F(TvsServerTest, a_stopped_server_is_unreachable_within_the_timeout) {
+  auto& server = start();
+  const auto ep = server.local_endpoint();
+  server.stop();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = query(verify(known_), 1000ms, ep);
+  EXPECT_EQ(r.outcome, tvs_outcome::unreachable);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+}
+
+TEST_F(TvsServerTest, a_silent_peer_is_unreachable_after_the_timeout) {
+  // Listens (the kernel completes TCP) but never speaks TLS.
+  tcp::acceptor silent(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = query(verify(known_), 300ms, silent.local_endpoint());
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(r.outcome, tvs_outcome::unreachable);
+  EXPECT_NE(r.detail.find("timed out"), std::string::npos) << r.detail;
+  EXPECT_GE(took, 280ms);
+  EXPECT_LT(took, 2000ms);
+}
+
+TEST_F(TvsServerTest, stop_then_start_serves_again_on_the_same_port) {
+  auto& server = start();
+  const auto ep = server.local_endpoint();
+  server.stop();
+  ASSERT_TRUE(server.start().ok());
+  EXPECT_EQ(server.local_endpoint(), ep);
+  EXPECT_EQ(query(verify(known_)).outcome, tvs_outcome::valid);
+}
+
+TEST_F(TvsServerTest, a_regenerated_tvs_certificate_fails_the_old_pinning) {
+  auto& server = start();
+  const auto old_sha1 = tvs_id_.cert.sha1();
+  EXPECT_EQ(query(verify(known_)).outcome, tvs_outcome::valid);
+
+  const auto regenerated = make(sim::cert_purpose::tvs, "cucm-pub.example.com", 1);
+  ASSERT_TRUE(server.set_credentials(regenerated).ok());
+  auto r = query(verify(known_));  // still pinned to the old TVS certificate
+  EXPECT_EQ(r.outcome, tvs_outcome::untrusted_server);
+  EXPECT_EQ(r.server_sha1, regenerated.cert.sha1());
+  EXPECT_NE(r.server_sha1, old_sha1);
+
+  auto req = verify(known_);
+  req.trusted_server_sha1 = {old_sha1, regenerated.cert.sha1()};
+  EXPECT_EQ(query(req).outcome, tvs_outcome::valid);
+}
+
+TEST_F(TvsServerTest, a_1024_bit_key_works_and_reports_the_lowered_level) {
+  std::atomic<int> reported{0};
+  tvs_server_options o;
+  o.on_security_lowered = [&](const tvs_tls_security&) { ++reported; };
+  auto id = make(sim::cert_purpose::tvs, "tvs1024.example.com", 0, 1024);
+  auto& server = start(o, id);
+  EXPECT_TRUE(server.security().lowered);
+  EXPECT_EQ(server.security().key_bits, 1024);
+  EXPECT_EQ(server.security().to_string(), "TLS security level lowered to 0 for 1024-bit TVS key");
+  EXPECT_EQ(reported.load(), 1);
+  auto req = verify(known_);
+  req.trusted_server_sha1 = {id.cert.sha1()};
+  EXPECT_EQ(query(req).outcome, tvs_outcome::valid);
+  // Without CA verification the client does not judge the server's key size,
+  // so even a client at OpenSSL's default level talks to it.
+  ssl::context strict = make_tvs_client_context(false);
+  auto r = run(tvs_query({}, server.local_endpoint(), strict, req, 5000ms));
+  EXPECT_EQ(r.outcome, tvs_outcome::valid) << r.detail;
+}
+
+TEST_F(TvsServerTest, a_2048_bit_key_works_without_lowering_the_level) {
+  std::atomic<int> reported{0};
+  tvs_server_options o;
+  o.on_security_lowered = [&](const tvs_tls_security&) { ++reported; };
+  auto id = make(sim::cert_purpose::tvs, "tvs2048.example.com", 0, 2048);
+  auto& server = start(o, id);
+  EXPECT_FALSE(server.security().lowered);
+  EXPECT_EQ(server.security().key_bits, 2048);
+  EXPECT_EQ(server.security().to_string(), "");
+  EXPECT_EQ(reported.load(), 0);
+  auto req = verify(known_);
+  req.trusted_server_sha1 = {id.cert.sha1()};
+  ssl::context strict = make_tvs_client_context(false);
+  auto r = run(tvs_query({}, server.local_endpoint(), strict, req, 5000ms));
+  EXPECT_EQ(r.outcome, tvs_outcome::valid) << r.detail;
+}
+
+TEST_F(TvsServerTest, garbage_over_tls_closes_that_connection_and_is_counted) {
+  auto& server = start();
+  const auto ep = server.local_endpoint();
+  const auto reply = run(send_over_tls(ep, bytes{'G', 'E', 'T', ' ', '/', 0, 1, 2, 3, 4, 5, 6}));
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_TRUE(reply->empty());
+  EXPECT_EQ(server.stats().malformed, 1u);
+  EXPECT_EQ(query(verify(known_)).outcome, tvs_outcome::valid);
+}
+
+TEST_F(TvsServerTest, several_requests_share_a_connection_until_the_session_id_changes) {
+  auto& server = start();
+  tvs_message m;
+  m.command = tvs_command::verify_request;
+  m.session_id = 5;
+  m.certificate = known_.der();
+  bytes wire = *encode_tvs_message(m);
+  wire.insert(wire.end(), wire.begin(), wire.end());  // same request twice
+  m.session_id = 6;
+  const bytes third = *encode_tvs_message(m);
+  wire.insert(wire.end(), third.begin(), third.end());
+
+  const auto got = run(send_over_tls(server.local_endpoint(), wire));
+  ASSERT_TRUE(got.has_value());
+  const bytes& reply = *got;
+  // Two answers, then the connection is closed for the changed session id.
+  std::size_t answers = 0;
+  for (std::size_t pos = 0; pos < reply.size();) {
+    auto h = parse_tvs_header(byte_view(reply).subspan(pos));
+    ASSERT_TRUE(h.ok()) << h.err().to_string();
+    auto a = parse_tvs_message(byte_view(reply).subspan(pos, h->message_size()));
+    ASSERT_TRUE(a.ok()) << a.err().to_string();
+    EXPECT_EQ(a->command, tvs_command::verify_response);
+    EXPECT_EQ(a->session_id, 5u);
+    EXPECT_EQ(a->status, tvs_status::valid);
+    pos += h->message_size();
+    ++answers;
+  }
+  EXPECT_EQ(answers, 2u);
+  EXPECT_EQ(server.stats().queries_valid, 2u);
+  EXPECT_EQ(server.stats().malformed, 1u);
+}
+
+TEST_F(TvsServerTest, a_peer_that_never_handshakes_does_not_stall_others) {
+  tvs_server_options o;
+  o.handshake_timeout = 1500ms;
+  auto& server = start(o);
+  const auto ep = server.local_endpoint();
+  // One raw TCP client that stays silent, one that sends non-TLS garbage.
+  tcp::socket silent(io_), garbage(io_);
+  silent.connect(ep);
+  garbage.connect(ep);
+  const bytes junk(64, 0x57);
+  asio::write(garbage, asio::buffer(junk));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(query(verify(known_)).outcome, tvs_outcome::valid);
+  // Served while the silent peer still holds its connection.
+  if (std::chrono::steady_clock::now() - t0 < 1000ms) {
+    EXPECT_GE(server.stats().active_sessions, 1u);
+  }
+  // Both bad peers end as failed handshakes (the silent one after 1.5 s).
+  for (int i = 0; i < 200 && server.stats().handshakes_failed < 2; ++i)
+    std::this_thread::sleep_for(20ms);
+  const auto s = server.stats();
+  EXPECT_EQ(s.handshakes_failed, 2u);
+  EXPECT_EQ(s.handshakes_ok, 1u);
+  EXPECT_EQ(s.connections, 3u);
+  EXPECT_GE(s.peak_sessions, 2u);
+  EXPECT_EQ(s.active_sessions, 0u);
+}
+
+TEST_F(TvsServerTest, connections_past_max_sessions_are_rejected) {
+  tvs_server_options o;
+  o.max_sessions = 1;
+  auto& server = start(o);
+  tcp::socket holder(io_);
+  holder.connect(server.local_endpoint());
+  for (int i = 0; i < 100 && server.stats().active_sessions < 1; ++i)
+    std::this_thread::sleep_for(10ms);
+  auto r = query(verify(known_));
+  EXPECT_EQ(r.outcome, tvs_outcome::unreachable);
+  EXPECT_EQ(server.stats().rejected, 1u);
+  holder.close();
+  for (int i = 0; i < 100 && server.stats().active_sessions > 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(query(verify(known_)).outcome, tvs_outcome::valid);
+}
+
+TEST_F(TvsServerTest, bad_credentials_are_reported_by_start) {
+  sim::identity mismatched{make(sim::cert_purpose::tvs, "a.example.com").key,
+                           make(sim::cert_purpose::tvs, "b.example.com").cert};
+  tvs_server server(io_.get_executor(), tcp::endpoint(asio::ip::address_v4::loopback(), 0),
+                    mismatched, [](const tvs_lookup_query&) { return tvs_verdict{}; });
+  auto st = server.start();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.err().message.find("does not match"), std::string::npos) << st.err().message;
+}
+
+}  // namespace
+}  // namespace itlfleet::net
