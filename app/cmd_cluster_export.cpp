@@ -24,6 +24,8 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "itlfleet/host/key_cache.hpp"
+#include "itlfleet/sim/cluster.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/crypto.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
@@ -181,31 +183,20 @@ void prepare_root(const cluster_export_options& o) {
   if (ec) throw export_error("cannot create " + o.out + ": " + ec.message());
 }
 
-std::vector<node_pki> make_cluster_pki(const cluster_export_options& o,
-                                       sim::identity_factory& factory) {
-  const auto fqdn_of = [&](const std::string& host) {
-    return o.domain.empty() ? host : host + "." + o.domain;
-  };
-  const std::string publisher_fqdn = fqdn_of(o.nodes.front());
+/// The cluster's nodes and identities, as sim::cluster made them: the same
+/// PKI and files a run of a scenario with this seed serves.
+std::vector<node_pki> pki_of(const sim::cluster& c) {
   std::vector<node_pki> nodes;
-  for (std::size_t i = 0; i < o.nodes.size(); ++i) {
+  for (std::size_t i = 0; i < c.node_count(); ++i) {
     node_pki n;
-    n.host = o.nodes[i];
-    n.fqdn = fqdn_of(n.host);
-    n.publisher = i == 0;
-    std::cerr << "generating keys for " << n.fqdn << " (" << o.key_bits << "-bit)..." << std::endl;
+    n.host = c.node(i).host;
+    n.fqdn = c.fqdn(i);
+    n.publisher = i == c.publisher();
     using sim::cert_purpose;
-    n.callmanager =
-        factory.make(cert_purpose::callmanager,
-                     sim::cucm_common_name(cert_purpose::callmanager, n.fqdn, publisher_fqdn));
-    n.tvs = factory.make(cert_purpose::tvs,
-                         sim::cucm_common_name(cert_purpose::tvs, n.fqdn, publisher_fqdn));
-    n.capf = factory.make(cert_purpose::capf,
-                          sim::cucm_common_name(cert_purpose::capf, n.fqdn, publisher_fqdn));
-    // Every node has an ITLRecovery certificate named after itself; only the
-    // publisher's (ITLRECOVERY_<publisher>) goes into ITLs.
-    n.itlrecovery = factory.make(cert_purpose::itlrecovery,
-                                 sim::cucm_common_name(cert_purpose::itlrecovery, n.fqdn, n.fqdn));
+    n.callmanager = c.node_identity(i, cert_purpose::callmanager);
+    n.tvs = c.node_identity(i, cert_purpose::tvs);
+    n.capf = c.node_identity(i, cert_purpose::capf);
+    n.itlrecovery = c.node_identity(i, cert_purpose::itlrecovery);
     nodes.push_back(std::move(n));
   }
   return nodes;
@@ -224,10 +215,11 @@ void write_keys(export_writer& w, const std::vector<node_pki>& nodes,
         {"itlrecovery", &n.itlrecovery},
     };
     for (const auto& [name, id] : ids) {
+      if (!id->cert.valid()) continue;  // no ITLRecovery before CUCM 10.0
       w.file(dir + "/" + name + ".pem", as_bytes(id->cert.pem()), public_file);
       w.file(dir + "/" + name + ".key", as_bytes(id->key.private_pem()), private_file);
     }
-    if (n.publisher) {
+    if (n.publisher && n.itlrecovery.cert.valid()) {
       w.file(dir + "/ITLRecovery.p12",
              sim::write_pkcs12(n.itlrecovery.key, n.itlrecovery.cert, o.password, "ITLRecovery"),
              private_file);
@@ -235,30 +227,17 @@ void write_keys(export_writer& w, const std::vector<node_pki>& nodes,
   }
 }
 
-std::vector<node_itl> build_itls(const std::vector<node_pki>& nodes, sim::cucm_version version,
-                                 std::uint32_t timestamp) {
-  std::vector<sim::certificate> cluster_tvs;
-  for (const node_pki& n : nodes) cluster_tvs.push_back(n.tvs.cert);
-  const node_pki& pub = nodes.front();
+std::vector<node_itl> itls_of(const sim::cluster& c) {
   std::vector<node_itl> itls;
-  for (const node_pki& n : nodes) {
-    sim::node_itl_inputs in;
-    in.callmanager = n.callmanager;
-    in.own_tvs = n.tvs.cert;
-    in.publisher_capf = pub.capf.cert;
-    in.publisher_itlrecovery = pub.itlrecovery;
-    in.cluster_tvs = cluster_tvs;
-    in.version = version;
-    sim::build_options options;
-    options.timestamp = timestamp;
-    const sim::trust_file f = sim::build_node_itl(in, options);
+  for (std::size_t i = 0; i < c.node_count(); ++i) {
+    const sim::stored_file& f = c.files().get(c.served_itl(i));
     node_itl itl;
-    itl.data = sim::serialise(f);
-    itl.sha1 = sim::sha1(itl.data);
-    itl.records = f.records.size();
-    itl.signer = sim::node_itl_signer(in).cert.subject();
+    itl.data = f.raw;
+    itl.sha1 = f.sha1;
+    itl.records = f.parsed.records.size();
+    itl.signer = text_of(f.parsed.header.signer.name);
     if (itl.data.size() > sim::max_trust_file_size) {
-      print_error("warning: " + n.fqdn + "'s ITL is " + std::to_string(itl.data.size()) +
+      print_error("warning: " + c.fqdn(i) + "'s ITL is " + std::to_string(itl.data.size()) +
                   " bytes; phones cannot load trust files over 65535 bytes");
     }
     itls.push_back(std::move(itl));
@@ -266,18 +245,9 @@ std::vector<node_itl> build_itls(const std::vector<node_pki>& nodes, sim::cucm_v
   return itls;
 }
 
-// The phone's CallManager group: its own TFTP node first, then the others.
-std::vector<std::string> group_for(const std::vector<node_pki>& nodes, std::size_t first) {
-  std::vector<std::string> hosts;
-  for (std::size_t k = 0; k < nodes.size(); ++k) {
-    hosts.push_back(nodes[(first + k) % nodes.size()].fqdn);
-  }
-  return hosts;
-}
-
-void write_tftp_roots(export_writer& w, const std::vector<node_pki>& nodes,
-                      std::vector<node_itl>& itls, const cluster_export_options& o,
-                      std::uint32_t timestamp) {
+void write_tftp_roots(export_writer& w, const sim::cluster& cluster,
+                      const std::vector<node_pki>& nodes, std::vector<node_itl>& itls,
+                      const cluster_export_options& o) {
   w.directory("tftp", public_dir);
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     w.directory("tftp/" + nodes[k].host, public_dir);
@@ -291,13 +261,7 @@ void write_tftp_roots(export_writer& w, const std::vector<node_pki>& nodes,
     const std::string dir = "tftp/" + n.host + "/";
     w.file(dir + sim::itl_name_for(device), itls[k].data, public_file, itls[k].sha1);
 
-    const std::string sgn_name = sim::config_name_for(device);
-    const std::string xml = sim::phone_config_xml(device, group_for(nodes, k));
-    sim::build_options options;
-    options.filename = sgn_name;
-    options.timestamp = timestamp;
-    w.file(dir + sgn_name,
-           sim::serialise(sim::build_signed_file(as_bytes(xml), n.callmanager, options)),
+    w.file(dir + sim::config_name_for(device), sim::serialise(cluster.device_config(k, device, 0)),
            public_file);
     ++itls[k].phones;
     if (o.phones >= progress_threshold && ((i + 1) % step == 0 || i + 1 == o.phones)) {
@@ -354,9 +318,10 @@ std::string manifest_json(const std::vector<node_pki>& nodes, const std::vector<
     certificate_json(j, keys, "callmanager", n.callmanager);
     certificate_json(j, keys, "tvs", n.tvs);
     certificate_json(j, keys, "capf", n.capf);
-    certificate_json(j, keys, "itlrecovery", n.itlrecovery);
+    if (n.itlrecovery.cert.valid()) certificate_json(j, keys, "itlrecovery", n.itlrecovery);
     j.end_object();
-    if (n.publisher) j.key("itlrecovery_p12").value(keys + "/ITLRecovery.p12");
+    if (n.publisher && n.itlrecovery.cert.valid())
+      j.key("itlrecovery_p12").value(keys + "/ITLRecovery.p12");
     j.end_object();
   }
   j.end_array();
@@ -406,14 +371,26 @@ int run_cluster_export(const cluster_export_options& o) {
     sim::pki_options pki;
     pki.seed = o.seed;
     pki.key_bits = o.key_bits;
-    pki.cache_dir = sim::default_key_cache_dir();
+    pki.cache = host::default_key_store();
     sim::identity_factory factory(pki);
-    const std::vector<node_pki> nodes = make_cluster_pki(o, factory);
-    std::vector<node_itl> itls = build_itls(nodes, *version, timestamp);
+    sim::file_store files;
+    sim::cluster_config config;
+    config.version = *version;
+    config.domain = o.domain;
+    config.security_password = o.password;
+    config.epoch_unix = timestamp;  // the files' TIMESTAMP at simulated second 0
+    for (std::size_t i = 0; i < o.nodes.size(); ++i)
+      config.nodes.push_back({o.nodes[i], i == 0, true, true, true});
+    std::cerr << "generating keys for " << o.nodes.size() << " node(s) (" << o.key_bits
+              << "-bit)..." << std::endl;
+    auto cluster = sim::cluster::create(std::move(config), factory, files);
+    if (!cluster) throw export_error(cluster.err().message);
+    const std::vector<node_pki> nodes = pki_of(*cluster);
+    std::vector<node_itl> itls = itls_of(*cluster);
 
     export_writer w{fs::path(o.out)};
     write_keys(w, nodes, o);
-    write_tftp_roots(w, nodes, itls, o, timestamp);
+    write_tftp_roots(w, *cluster, nodes, itls, o);
     const std::string manifest = manifest_json(nodes, itls, w, o, *version, timestamp);
     if (auto st = write_file(w.root() / "manifest.json", as_bytes(manifest), public_file); !st) {
       throw export_error(st.err().message);

@@ -10,15 +10,19 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "endpoint_list.hpp"
 #include "itlfleet/engine/live_engine.hpp"
 #include "itlfleet/engine/virtual_engine.hpp"
+#include "itlfleet/metrics/prometheus_endpoint.hpp"
+#include "itlfleet/metrics/prometheus_exporter.hpp"
 #include "itlfleet/metrics/report.hpp"
+#include "itlfleet/metrics/report_html.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
-#include "itlfleet/sim/pki.hpp"
+#include "itlfleet/host/key_cache.hpp"
 
 namespace itlfleet::app {
 namespace {
@@ -41,6 +45,11 @@ struct run_options {
   std::string shard;            ///< "K/N"
   double loss = 0.0;
   double delay_ms = 0.0;
+  // Prometheus.
+  std::string metrics;      ///< HOST:PORT to serve /metrics on
+  std::string linger;       ///< keep serving this long after the run
+  double pace = 0;          ///< virtual: simulated seconds per wall second
+  std::string pushgateway;  ///< push the final figures here
 };
 
 /// "K/N" with 0 <= K < N.
@@ -92,6 +101,87 @@ bool live_options_of(const run_options& o, engine::live_options& live) {
   };
   return true;
 }
+
+/// --metrics, --linger and --pushgateway: the run's Prometheus exporter,
+/// served while the run goes and/or pushed at its end.
+class run_metrics {
+ public:
+  /// Validates the options and starts serving; false after printing an error.
+  bool start(const run_options& o, const engine::run_plan& plan, bool live) {
+    if (!o.linger.empty()) {
+      if (o.metrics.empty()) return fail("--linger needs --metrics");
+      auto d = scenarios::parse_duration(o.linger);
+      if (!d) return fail("--linger: " + d.err().message);
+      linger_ = *d;
+    }
+    if (!o.pushgateway.empty()) {
+      auto to = metrics::parse_pushgateway_url(o.pushgateway);
+      if (!to) return fail("--pushgateway: " + to.err().message);
+      push_to_ = *to;
+    }
+    if (o.metrics.empty() && !push_to_) return true;
+    std::vector<metrics::prometheus_group> groups;
+    for (const auto& g : plan.fleet)
+      groups.push_back({g.name, g.model, g.firmware, g.tftp.empty() ? "" : g.tftp.front()});
+    scenario_ = plan.name;
+    exporter_ = std::make_shared<metrics::prometheus_exporter>(
+        metrics::prometheus_run{plan.name, plan.seed, live ? "live" : "virtual", ITLFLEET_VERSION},
+        std::move(groups));
+    if (!o.metrics.empty()) {
+      auto server = metrics::prometheus_server::listen(o.metrics, exporter_);
+      if (!server) return fail("--metrics: " + server.err().message);
+      server_ = std::move(*server);
+      // stderr: stdout stays identical for one seed.
+      std::fprintf(stderr, "itlfleet: serving Prometheus metrics on http://%s/metrics (port %u)\n",
+                   o.metrics.c_str(), static_cast<unsigned>(server_->port()));
+    }
+    return true;
+  }
+
+  /// One time-series sample (the engine's thread).
+  void update(const engine::progress& p) {
+    if (exporter_)
+      exporter_->update({p.sim_time_us, p.end_us, p.events, p.snapshot, p.latencies, p.actions});
+  }
+
+  /// The final figures, after the outputs are written: marks the run
+  /// complete and pushes; false after printing an error.
+  bool finish(const engine::run_result& r) {
+    if (!exporter_) return true;
+    exporter_->update({r.final_state.time_us, r.info.end_us, r.info.events_processed,
+                       &r.final_state, &r.info.latencies, &r.info.actions});
+    exporter_->mark_complete();
+    if (push_to_) {
+      auto pushed =
+          metrics::push_metrics(*push_to_, "itlfleet", {{"scenario", scenario_}}, exporter_);
+      if (!pushed) return fail("--pushgateway: " + pushed.err().message);
+      std::fprintf(stderr, "itlfleet: pushed the final figures to %s (job itlfleet, scenario %s)\n",
+                   push_url().c_str(), scenario_.c_str());
+    }
+    return true;
+  }
+
+  /// --linger: keeps serving /metrics for the given time.
+  void linger() const {
+    if (!server_ || linger_.count() <= 0) return;
+    std::fprintf(stderr, "itlfleet: serving the final metrics for %s more\n",
+                 metrics::format_sim_time(linger_.count()).c_str());
+    std::this_thread::sleep_for(linger_);
+  }
+
+ private:
+  static bool fail(const std::string& message) {
+    print_error(message);
+    return false;
+  }
+  std::string push_url() const { return push_to_->host + ":" + push_to_->port; }
+
+  std::shared_ptr<metrics::prometheus_exporter> exporter_;
+  std::unique_ptr<metrics::prometheus_server> server_;
+  std::optional<metrics::pushgateway_address> push_to_;
+  std::string scenario_;
+  engine::sim_duration linger_{0};
+};
 
 std::string count_line(const metrics::counts& c) {
   std::string s;
@@ -171,6 +261,16 @@ void print_table(const engine::run_result& r) {
                 l.node.c_str(), static_cast<unsigned long long>(l.peak_tftp_transfers),
                 metrics::format_sim_time(l.longest_tvs_wait_us).c_str());
   }
+  for (const auto& l : r.info.latencies) {
+    const auto& h = l.histogram;
+    std::printf("%s (%s): %llu, p50 %s, p90 %s, p99 %s, max %s\n", l.name.c_str(),
+                l.real_time ? "wall clock" : "scenario time",
+                static_cast<unsigned long long>(h.count()),
+                metrics::format_sim_time(h.percentile(50)).c_str(),
+                metrics::format_sim_time(h.percentile(90)).c_str(),
+                metrics::format_sim_time(h.percentile(99)).c_str(),
+                metrics::format_sim_time(h.max()).c_str());
+  }
   for (const auto& [name, t] : r.info.milestones)
     std::printf("%s: %s\n", name.c_str(), metrics::format_sim_time(t).c_str());
   if (!r.checks.empty()) std::printf("\nExpectations:\n");
@@ -184,6 +284,7 @@ int write_outputs(const engine::run_result& r, const std::string& dir) {
       {"junit.xml", metrics::junit_xml(r.info, r.checks)},
       {"timeseries.csv", metrics::timeseries_csv(r.series)},
       {"events.log", r.event_log},
+      {"report.html", metrics::report_html(r.info, r.series, r.final_state, r.checks)},
   };
   for (const auto& [name, content] : files) {
     std::string err;
@@ -192,7 +293,8 @@ int write_outputs(const engine::run_result& r, const std::string& dir) {
       return exit_bad_input;
     }
   }
-  std::printf("\nWrote summary.json, junit.xml, timeseries.csv, events.log to %s\n", dir.c_str());
+  std::printf("\nWrote summary.json, junit.xml, timeseries.csv, events.log, report.html to %s\n",
+              dir.c_str());
   return exit_ok;
 }
 
@@ -234,12 +336,22 @@ int run_scenario(const run_options& o) {
     print_error("--tftp, --http, --tvs, --loss, --delay and --time-scale need --engine live");
     return exit_bad_input;
   }
+  if (live && o.pace > 0) {
+    print_error("--pace paces the virtual engine; live runs take --time-scale");
+    return exit_bad_input;
+  }
+  ro.pace = o.pace;
+  run_metrics prom;
+  if (!prom.start(o, *plan, live)) return exit_bad_input;
   ro.verify_every_time = o.verify_every_time;
   if (o.phone_log == "on") ro.phone_log = true;
   if (o.phone_log == "off") ro.phone_log = false;
-  ro.key_cache_dir = sim::default_key_cache_dir();
+  ro.key_cache = host::default_key_store();
   progress_line line(!o.quiet && isatty(STDERR_FILENO));
-  ro.on_progress = [&](const engine::progress& p) { line.update(p); };
+  ro.on_progress = [&](const engine::progress& p) {
+    line.update(p);
+    prom.update(p);
+  };
 
   const auto start = std::chrono::steady_clock::now();
   auto r = live ? engine::run_live(*plan, ro, lo) : engine::run_virtual(*plan, ro);
@@ -265,7 +377,10 @@ int run_scenario(const run_options& o) {
   if (!o.out.empty()) {
     if (int code = write_outputs(*r, o.out); code != exit_ok) return code;
   }
+  if (!prom.finish(*r)) return exit_bad_input;
   std::printf("%s\n", r->passed ? "All expectations hold." : "Some expectations failed.");
+  std::fflush(stdout);
+  prom.linger();
   return r->passed ? exit_ok : exit_rejected;
 }
 
@@ -281,7 +396,8 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{50'000'000}));
   cmd->add_option("--seed", o->seed, "Seed for every random draw (default: the scenario's)");
   cmd->add_option("--out", o->out,
-                  "Directory for summary.json, junit.xml, timeseries.csv and events.log");
+                  "Directory for summary.json, junit.xml, timeseries.csv, events.log and "
+                  "report.html");
   cmd->add_flag("--verify-every-time", o->verify_every_time,
                 "Verify signatures with OpenSSL on every check instead of once per distinct "
                 "(file, trust anchor)");
@@ -315,6 +431,23 @@ void add_run_command(CLI::App& app) {
                   "Run shard K of N: the phones whose index i has i mod N = K, with the draws "
                   "they have in the whole run")
       ->type_name("K/N");
+  cmd->add_option("--metrics", o->metrics,
+                  "Serve Prometheus metrics on http://HOST:PORT/metrics during the run "
+                  "(e.g. 127.0.0.1:9464)")
+      ->type_name("HOST:PORT");
+  cmd->add_option("--linger", o->linger,
+                  "With --metrics: keep serving the final metrics this long after the run "
+                  "(e.g. 30s, 5m)")
+      ->type_name("DURATION");
+  cmd->add_option("--pace", o->pace,
+                  "Virtual: at most X simulated seconds per wall second, to watch a run on a "
+                  "dashboard (0: as fast as possible); outputs are unchanged")
+      ->type_name("X")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--pushgateway", o->pushgateway,
+                  "Push the final metrics to this Prometheus Pushgateway (http://HOST:PORT), "
+                  "grouping key job=itlfleet, scenario=<name>; a failed push exits 2")
+      ->type_name("URL");
   cmd->add_flag("--list", o->list, "List the built-in scenarios and exit");
   cmd->footer(
       "Exit status: 0 every expectation holds, 1 an expectation failed, 2 bad scenario or "

@@ -12,7 +12,7 @@
 #include "itlfleet/engine/live_engine.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
-#include "itlfleet/sim/pki.hpp"
+#include "itlfleet/host/key_cache.hpp"
 
 namespace itlfleet::app {
 namespace {
@@ -43,7 +43,7 @@ int serve(const serve_options& o) {
               metrics::format_sim_time(plan->end.count()).c_str(), o.time_scale);
   std::fflush(stdout);
   engine::run_options ro;
-  ro.key_cache_dir = sim::default_key_cache_dir();
+  ro.key_cache = host::default_key_store();
   ro.phone_log = false;
   engine::live_options lo;
   lo.time_scale = o.time_scale;

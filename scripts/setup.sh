@@ -34,11 +34,13 @@ readonly required_packages=(
   # `itlfleet cluster export` writes (tests/app).
   tftpd-hpa
   tftp-hpa
+  # Renders report.html to a PNG to check its plots are drawn (tests/report).
+  chromium
+  # Prometheus export: a real server, promtool and a Pushgateway scrape, check
+  # and receive `itlfleet run --metrics/--pushgateway` (tests/deploy).
+  prometheus
+  prometheus-pushgateway
 )
-# Hook for live-mode tests (Prometheus scraping). Not installed yet; when
-# live mode lands, append these to required_packages and document it in
-# README.md:
-#   prometheus prometheus-pushgateway
 
 readonly presets=(release asan)
 

@@ -38,7 +38,7 @@ result<planned_cluster> build_cluster(const run_plan& plan, const run_options& o
   sim::pki_options pki;
   pki.seed = "itlfleet-" + std::to_string(plan.seed);
   pki.key_bits = plan.cluster.key_bits;
-  pki.cache_dir = options.key_cache_dir;
+  pki.cache = options.key_cache;
   planned_cluster out;
   out.factory = std::make_unique<sim::identity_factory>(pki);
   out.files = std::make_unique<sim::file_store>();
@@ -56,7 +56,11 @@ fleet_run::fleet_run(const run_plan& plan, const run_options& options, sim::file
       cluster_(cluster),
       oracle_(files, options.verify_every_time),
       counters_(plan.fleet.size()),
-      log_(options.phone_log.value_or(plan.fleet_size() <= 2000)) {}
+      log_(options.phone_log.value_or(plan.fleet_size() <= 2000)),
+      latencies_{{"boot", false, {}},
+                 {"time_to_trust", false, {}},
+                 {"download", true, {}},
+                 {"tvs_query", true, {}}} {}
 
 status fleet_run::setup_fleet() {
   const std::size_t nodes = cluster_.node_count();
@@ -128,6 +132,8 @@ status fleet_run::setup_fleet() {
     groups_.push_back(std::move(rt));
   }
 
+  boot_started_.assign(phones_.size(), 0);
+  cycle_started_.assign(phones_.size(), 0);
   for (const action& a : plan_.timeline) {
     if (!a.node.empty() && a.node != "all" && !declared_node(a.node))
       return error{"timeline: '" + a.text + "' names node '" + a.node +
@@ -140,12 +146,27 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
   phone& p = phones_[i];
   const metrics::cell before = cell_of(p);
   const sim::phone_state old_state = p.state;
+  // A power-on, a reset or a manual deletion starts a cycle that should end
+  // in trust; every boot event starts a boot sequence.
+  const bool new_cycle =
+      e.kind == phone_event_kind::reset || e.kind == phone_event_kind::delete_itl ||
+      e.kind == phone_event_kind::factory_reset ||
+      (e.kind == phone_event_kind::boot && old_state == sim::phone_state::offline);
   const sim::phone_action a = sim::handle(p, e, groups_[p.group].profile, oracle_, now_s());
+  if (a.tvs_failed) ++counters_.events().tvs_failures;
+  if (p.state == sim::phone_state::booting) {
+    if (new_cycle) cycle_started_[i] = now_;
+    if (e.kind == phone_event_kind::boot) boot_started_[i] = now_;
+  }
   const metrics::cell after = cell_of(p);
   if (!(before == after)) {
     counters_.move(p.group, before, after);
     if (old_state != p.state) {
       last_change_ = now_;
+      if (old_state == sim::phone_state::booting && p.state != sim::phone_state::unreachable)
+        latency(boot_latency).record(now_ - boot_started_[i]);
+      if (p.state == sim::phone_state::trusted)
+        latency(trust_latency).record(now_ - cycle_started_[i]);
       if (log_.phone_detail())
         log_.phone(now_, sim::device_name(first_mac + global_id(i)), sim::state_name(old_state),
                    sim::state_name(p.state),
@@ -156,11 +177,6 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
 }
 
 void fleet_run::deliver_tvs(std::uint32_t i, const sim::tvs_result& r) {
-  // Unreachable, "invalid" and a server certificate the phone's ITL does not
-  // list all count as a failed TVS exchange.
-  const bool trusted_server = r.server_cert_sha1 != nullptr &&
-                              oracle_.trusts_tvs_server(phones_[i].installed, *r.server_cert_sha1);
-  if (r.status != sim::tvs_status::valid || !trusted_server) ++counters_.events().tvs_failures;
   deliver(i, {phone_event_kind::tvs_answer, sim::no_file, r});
 }
 
@@ -204,7 +220,12 @@ std::size_t fleet_run::node_or_publisher(const action& a) const {
   return *declared_node(a.node);
 }
 
+void fleet_run::action_done(const action& a, const std::string& node, bool ok) {
+  actions_.push_back({now_, a.text, node, ok});
+}
+
 void fleet_run::apply(const action& a, const sim::command_output& out, const std::string& host) {
+  action_done(a, host, out.ok);
   log_.command(now_, host + "$ " + a.text, out.ok, out.text);
   if (!out.ok) ++counters_.events().refused_commands;
   cluster_changed();
@@ -219,6 +240,7 @@ bool fleet_run::selected(const action& a, std::uint32_t index, std::uint32_t i) 
 }
 
 void fleet_run::select_phones(const action& a, std::uint32_t index, manual_action m) {
+  action_done(a, "", true);
   std::uint64_t n = 0;
   for (std::uint32_t i = 0; i < phones_.size(); ++i) {
     if (!selected(a, index, i)) continue;
@@ -238,17 +260,13 @@ void fleet_run::run_action(std::uint32_t index) {
     case action_kind::boot_all: {
       std::uint64_t n = 0;
       for (std::uint32_t i = 0; i < phones_.size(); ++i) {
-        if (phones_[i].state != sim::phone_state::offline ||
-            phones_[i].step != sim::phone_step::idle)
-          continue;
-        if (!selected(a, index, i)) continue;
+        if (!selected(a, index, i) || !sim::power_on_requested(phones_[i])) continue;
         const double u = uniform01(plan_.seed, global_id(i), draw::boot_spread, index);
-        // Mark the phone as on its way so a second boot-all does not boot it twice.
-        phones_[i].step = sim::phone_step::itl;
         schedule_boot(
             i, static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.spread.count())));
         ++n;
       }
+      action_done(a, "", true);
       log_.note(now_, "boot-all" + (a.group.empty() ? std::string() : " (group " + a.group + ")") +
                           ": " + std::to_string(n) + " phones power on over " +
                           metrics::format_sim_time(plan_.boot.spread.count()));
@@ -261,6 +279,7 @@ void fleet_run::run_action(std::uint32_t index) {
     case action_kind::cert_regen: {
       auto purpose = sim::parse_purpose(arg(0));
       if (!purpose) {
+        action_done(a, host, false);
         log_.command(now_, host + "$ " + a.text, false, purpose.err().message);
         ++counters_.events().refused_commands;
         return;
@@ -280,6 +299,7 @@ void fleet_run::run_action(std::uint32_t index) {
         reset_phone(i, static_cast<std::uint64_t>(now_));
         ++n;
       }
+      action_done(a, "", true);
       log_.note(now_, "reset all devices: " + std::to_string(n) + " phones reset over " +
                           metrics::format_sim_time(plan_.boot.reset_spread.count()));
       return;
@@ -295,6 +315,7 @@ void fleet_run::run_action(std::uint32_t index) {
     case action_kind::tftp_outage:
     case action_kind::tvs_outage: {
       const service s = a.kind == action_kind::tftp_outage ? service::tftp : service::tvs;
+      action_done(a, host, true);
       log_.note(now_, std::string(service_name(s)) + " service on " + host + " down for " +
                           metrics::format_sim_time(a.length.count()));
       outage(node, s, a.length.count());
@@ -334,6 +355,10 @@ void fleet_run::sample() {
     pr.end_us = plan_.end.count();
     pr.events = events_;
     pr.fleet = &snap.fleet;
+    pr.snapshot = &snap;
+    pr.latencies = &latencies_;
+    pr.actions = &actions_;
+    pr.engine = engine_name_;
     options_.on_progress(pr);
   }
   if (!series_.empty() && series_.back().time_us == now_)
@@ -352,6 +377,7 @@ run_result fleet_run::finish() {
   auto& info = r.info;
   info.scenario = plan_.name;
   info.source = plan_.source;
+  info.description = plan_.description;
   info.seed = plan_.seed;
   info.phones = phones_.size();
   info.end_us = plan_.end.count();
@@ -362,6 +388,10 @@ run_result fleet_run::finish() {
   info.milestones.emplace_back("peak_locked_at", peak_locked_at_);
   info.milestones.emplace_back("last_state_change", last_change_ - last_change_ % 1000);
   info.device_tl_info = std::move(device_tl_info_);
+  info.engine = engine_name_;
+  info.actions = std::move(actions_);
+  for (auto& l : latencies_)
+    if (l.histogram.count() > 0) info.latencies.push_back(std::move(l));
   for (std::size_t n = 0; n < cluster_.node_count(); ++n) info.load.push_back(load_of(n));
   r.event_log = log_.text();
   return r;

@@ -85,8 +85,7 @@ class fleet_run {
   // --- shared ------------------------------------------------------------------
   /// Feeds one event to phone `i`, counts the change, performs the action.
   void deliver(std::uint32_t i, const sim::phone_event& e);
-  /// A TVS exchange ended: counted as failed unless it was a "valid" from a
-  /// server the phone's installed ITL lists, then delivered.
+  /// A TVS exchange ended (the phone counts it as failed or not).
   void deliver_tvs(std::uint32_t i, const sim::tvs_result& r);
   /// Plays timeline entry `index` at now_.
   void run_action(std::uint32_t index);
@@ -119,8 +118,13 @@ class fleet_run {
   metrics::event_log log_;
   std::vector<sim::phone> phones_;
   std::vector<group_runtime> groups_;
-  std::int64_t now_ = 0;      ///< scenario time in microseconds; the engine advances it
-  std::uint64_t events_ = 0;  ///< events processed, for progress and the report
+  /// Latency distributions, indexed by latency_kind.
+  enum latency_kind : std::size_t { boot_latency, trust_latency, download_latency, tvs_latency };
+  metrics::latency_histogram& latency(latency_kind k) { return latencies_[k].histogram; }
+
+  const char* engine_name_ = "virtual";  ///< "virtual" or "live", for reports
+  std::int64_t now_ = 0;                 ///< scenario time in microseconds; the engine advances it
+  std::uint64_t events_ = 0;             ///< events processed, for progress and the report
 
  private:
   metrics::cell cell_of(const sim::phone& p) const {
@@ -136,7 +140,17 @@ class fleet_run {
   std::size_t node_or_publisher(const action& a) const;
   void report_device_tl_info();
 
+  /// Records a fleet action (boot-all, resets, outages) for the reports.
+  void action_done(const action& a, const std::string& node, bool ok);
+
   std::vector<metrics::snapshot> series_;
+  std::vector<metrics::latency> latencies_;
+  std::vector<metrics::operator_action> actions_;
+  /// Per phone, scenario microseconds: when its current boot sequence began,
+  /// and when the cycle that should end in trust began (power-on, reset,
+  /// manual deletion).
+  std::vector<std::int64_t> boot_started_;
+  std::vector<std::int64_t> cycle_started_;
   std::vector<metrics::itl_report> device_tl_info_;
   std::int64_t last_change_ = 0;
   std::uint64_t peak_locked_ = 0;

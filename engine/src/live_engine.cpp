@@ -61,7 +61,9 @@ class live_run final : public fleet_run {
       : fleet_run(plan, options, files, cluster),
         live_(live),
         tls_(net::make_tvs_client_context()),
-        longest_tvs_us_(cluster.node_count(), 0) {}
+        longest_tvs_us_(cluster.node_count(), 0) {
+    engine_name_ = "live";
+  }
   ~live_run() override { stop_servers(); }
 
   status setup();
@@ -105,6 +107,10 @@ class live_run final : public fleet_run {
   /// Runs `fn` at scenario time `at_us` (sets now_ to it, as the virtual engine would).
   void at(std::int64_t at_us, std::function<void()> fn);
   void spawn(asio::awaitable<void> task);
+
+  static std::int64_t real_us_since(clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t).count();
+  }
 
   // --- the phone's exchanges -------------------------------------------------------
   asio::awaitable<void> fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node, bool itl);
@@ -321,6 +327,7 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
   std::string name = itl ? sim::itl_name_for(device) : sim::config_name_for(device);
   fetch_outcome outcome = fetch_outcome::no_answer;
   bytes data;
+  const auto started = clock::now();
   if (plan_.fleet[phones_[i].group].fetch == fetch_protocol::http) {
     auto r = co_await net::http_get(address_of(i), endpoints_[node].http, std::move(name),
                                     http_options_);
@@ -359,6 +366,7 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
         break;
     }
   }
+  if (outcome == fetch_outcome::ok) latency(download_latency).record(real_us_since(started));
   if (!current(i, epoch)) co_return;
   advance();
   ++events_;

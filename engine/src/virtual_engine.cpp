@@ -1,6 +1,8 @@
 #include "itlfleet/engine/virtual_engine.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 #include "fleet_run.hpp"
@@ -202,8 +204,19 @@ sim::tvs_result virtual_run::tvs_answer(std::uint32_t i, std::uint8_t node) {
 
 run_result virtual_run::run() {
   const std::int64_t end = plan_.end.count();
+  // --pace: wall-clock time at which simulated time 0 was reached, and the
+  // simulated time the wall clock is known to have passed already.
+  const auto wall_start = std::chrono::steady_clock::now();
+  std::int64_t paced_to = 0;
   while (!queue_.empty() && queue_.top().time_us <= end) {
     const event e = queue_.top();
+    if (options_.pace > 0 && e.time_us > paced_to) {
+      const auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                        std::chrono::duration<double, std::micro>(
+                                            static_cast<double>(e.time_us) / options_.pace));
+      if (std::chrono::steady_clock::now() < due) std::this_thread::sleep_until(due);
+      paced_to = e.time_us;
+    }
     queue_.pop();
     now_ = e.time_us;
     ++events_;

@@ -63,6 +63,8 @@ void write_counts(json_writer& w, const counts& c) {
   w.key("ever_locked").value(c.ever_locked);
 }
 
+}  // namespace
+
 // Escapes for both attribute values and text. Control characters other than
 // tab, newline and carriage return cannot appear in XML 1.0 at all, not even
 // as references, so they become '?'; whitespace in attributes is written as a
@@ -107,6 +109,8 @@ std::string xml_escape(std::string_view s, bool attribute) {
   return out;
 }
 
+namespace {
+
 std::string attr(std::string_view s) {
   return xml_escape(s, true);
 }
@@ -139,6 +143,7 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("scenario").value(info.scenario);
   w.key("source").value(info.source);
   w.key("seed").value(info.seed);
+  w.key("engine").value(info.engine);
   w.key("phones").value(info.phones);
   w.key("end").value(format_sim_time(info.end_us));
   // Whole seconds stay integers; json_writer's doubles keep only 6 digits,
@@ -179,6 +184,22 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("files_served").value(e.files_served);
   w.key("bytes_served").value(e.bytes_served);
   w.end_object();
+
+  // Latencies in seconds: scenario time for boot and time to trust, wall
+  // time for a live run's downloads and TVS exchanges.
+  object_array(w, "latency", info.latencies, [&](const latency& l) {
+    const auto s = [](std::int64_t us) { return static_cast<double>(us) / 1e6; };
+    const latency_histogram& h = l.histogram;
+    w.key("name").value(l.name);
+    w.key("clock").value(l.real_time ? "wall" : "scenario");
+    w.key("count").value(h.count());
+    w.key("min_s").value(s(h.min()));
+    w.key("p50_s").value(s(h.percentile(50)));
+    w.key("p90_s").value(s(h.percentile(90)));
+    w.key("p99_s").value(s(h.percentile(99)));
+    w.key("max_s").value(s(h.max()));
+    w.key("mean_s").value(s(h.sum() / static_cast<std::int64_t>(h.count())));
+  });
 
   w.key("milestones").begin_object();
   for (const auto& [name, at] : info.milestones) w.key(name).value(format_sim_time(at));

@@ -361,19 +361,7 @@ identity cluster::make_identity(std::size_t node, cert_purpose purpose) {
 }
 
 identity& cluster::identity_of(std::size_t node, cert_purpose purpose) {
-  node_state& n = nodes_[node];
-  switch (purpose) {
-    case cert_purpose::callmanager:
-      return n.callmanager;
-    case cert_purpose::tvs:
-      return n.tvs;
-    case cert_purpose::capf:
-      return n.capf;
-    case cert_purpose::itlrecovery:
-      return n.itlrecovery;
-  }
-  assert(false);
-  return n.callmanager;
+  return const_cast<identity&>(std::as_const(*this).node_identity(node, purpose));
 }
 
 void cluster::renew(std::size_t node, cert_purpose purpose) {
@@ -434,20 +422,39 @@ bool cluster::rebuild(std::size_t node, std::int64_t now) {
     n.served_itl = files_->intern(itl);
   }
 
-  std::vector<std::string> tvs_hosts;
-  for (const node_state& other : nodes_) {
-    if (other.config.tvs) tvs_hosts.push_back(other.config.host);
-  }
-  const std::string device = device_name(representative_mac);
-  const std::string xml = phone_config_xml(device, tvs_hosts);
-  build_options options;
-  options.filename = config_name_for(device);
-  options.timestamp = ts;
-  trust_file config = build_signed_file(as_bytes(xml), n.callmanager, options);
+  trust_file config = device_config(node, device_name(representative_mac), now);
   if (n.served_config == no_file || !same_content(files_->get(n.served_config).parsed, config)) {
     n.served_config = files_->intern(config);
   }
   return n.served_itl != before;
+}
+
+trust_file cluster::device_config(std::size_t node, const std::string& device,
+                                  std::int64_t now) const {
+  // The phone's CallManager group: its own TFTP node first, then the others.
+  std::vector<std::string> group;
+  for (std::size_t k = 0; k < nodes_.size(); ++k) group.push_back(fqdn((node + k) % nodes_.size()));
+  const std::string xml = phone_config_xml(device, group);
+  build_options options;
+  options.filename = config_name_for(device);
+  options.timestamp = timestamp(now);
+  return build_signed_file(as_bytes(xml), nodes_[node].callmanager, options);
+}
+
+const identity& cluster::node_identity(std::size_t node, cert_purpose purpose) const {
+  const node_state& n = nodes_[node];
+  switch (purpose) {
+    case cert_purpose::callmanager:
+      return n.callmanager;
+    case cert_purpose::tvs:
+      return n.tvs;
+    case cert_purpose::capf:
+      return n.capf;
+    case cert_purpose::itlrecovery:
+      return n.itlrecovery;
+  }
+  assert(false);
+  return n.callmanager;
 }
 
 std::vector<std::size_t> cluster::rebuild_all(std::int64_t now) {

@@ -104,12 +104,16 @@ phone_action on_tvs(phone& p, const tvs_result& r, const phone_profile& profile,
     return accept(p, f);
   }
   // Unreachable, untrusted and "invalid" end the same way: try the next TVS.
+  phone_action next;
   if (p.tvs_server + 1 < profile.tvs_servers) {
     ++p.tvs_server;
-    return {phone_action_kind::query_tvs, p.tvs_server, p.pending, 0};
+    next = {phone_action_kind::query_tvs, p.tvs_server, p.pending, 0};
+  } else {
+    p.step = p.step == phone_step::itl_tvs ? phone_step::itl : phone_step::config;
+    next = reject(p);
   }
-  p.step = p.step == phone_step::itl_tvs ? phone_step::itl : phone_step::config;
-  return reject(p);
+  next.tvs_failed = true;
+  return next;
 }
 
 phone_action on_tftp_failure(phone& p, const phone_profile& profile) {
@@ -128,6 +132,12 @@ phone_action on_tftp_failure(phone& p, const phone_profile& profile) {
 }
 
 }  // namespace
+
+bool power_on_requested(phone& p) {
+  if (p.state != phone_state::offline || p.step != phone_step::idle) return false;
+  p.step = phone_step::itl;
+  return true;
+}
 
 phone_action handle(phone& p, const phone_event& e, const phone_profile& profile,
                     trust_oracle& oracle, std::uint32_t now_s) {

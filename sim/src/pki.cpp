@@ -1,22 +1,11 @@
 #include "itlfleet/sim/pki.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <optional>
-#include <sstream>
-#include <system_error>
-#include <thread>
 
 namespace itlfleet::sim {
 namespace {
-
-namespace fs = std::filesystem;
 
 // A plain error (no byte offset): these are not parse positions.
 error failure(std::string message) {
@@ -51,44 +40,13 @@ std::string derivation(const std::string& seed, cert_purpose purpose, const std:
 }
 
 // A cached key is used only if it is a private RSA key of the right size; a
-// truncated or foreign file is ignored and overwritten.
-std::optional<rsa_key> load_cached_key(const fs::path& file, int bits) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) return std::nullopt;
-  const std::string pem = text.str();
-  if (pem.find("PRIVATE KEY") == std::string::npos) return std::nullopt;
-  auto key = rsa_key::from_pem(pem);
+// truncated or foreign entry is ignored and overwritten.
+std::optional<rsa_key> load_cached_key(key_store& cache, const std::string& name, int bits) {
+  const auto pem = cache.load(name);
+  if (!pem || pem->find("PRIVATE KEY") == std::string::npos) return std::nullopt;
+  auto key = rsa_key::from_pem(*pem);
   if (!key || key->bits() != bits) return std::nullopt;
   return std::move(key).value();
-}
-
-// Writes to a temporary name and renames, so a concurrent reader (another
-// thread or another test process) sees the whole file or none. Failures are
-// ignored: the cache only saves time.
-void store_cached_key(const fs::path& file, const rsa_key& key) {
-  std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  if (ec) return;
-  const std::size_t thread_tag = std::hash<std::thread::id>{}(std::this_thread::get_id());
-  fs::path tmp = file;
-  tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(thread_tag);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return;
-    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace,
-                    ec);
-    out << key.private_pem();
-    out.close();
-    if (!out) {
-      fs::remove(tmp, ec);
-      return;
-    }
-  }
-  fs::rename(tmp, file, ec);
-  if (ec) fs::remove(tmp, ec);
 }
 
 }  // namespace
@@ -145,14 +103,14 @@ identity identity_factory::make(cert_purpose purpose, const std::string& cn, int
   if (serial[0] < 0x10) serial[0] |= 0x10;
 
   std::optional<rsa_key> key;
-  fs::path cache_file;
-  if (!options_.cache_dir.empty()) {
-    cache_file = fs::path(options_.cache_dir) / (hex(sha256(as_bytes(derivation_string))) + ".pem");
-    key = load_cached_key(cache_file, bits);
+  std::string cache_name;
+  if (options_.cache) {
+    cache_name = hex(sha256(as_bytes(derivation_string))) + ".pem";
+    key = load_cached_key(*options_.cache, cache_name, bits);
   }
   if (!key) {
     key = rsa_key::generate(bits, stream);
-    if (!cache_file.empty()) store_cached_key(cache_file, *key);
+    if (options_.cache) options_.cache->store(cache_name, key->private_pem());
   }
 
   identity id;
@@ -179,21 +137,6 @@ std::string cucm_common_name(cert_purpose purpose, const std::string& fqdn,
       return "ITLRECOVERY_" + publisher_fqdn;
   }
   return fqdn;
-}
-
-std::string default_key_cache_dir() {
-  auto env = [](const char* name) -> std::string {
-    const char* v = std::getenv(name);
-    return v ? std::string(v) : std::string();
-  };
-  if (std::string dir = env("ITLFLEET_KEY_CACHE"); !dir.empty()) return dir;
-  if (std::string xdg = env("XDG_CACHE_HOME"); !xdg.empty()) {
-    return (fs::path(xdg) / "itlfleet" / "keys").string();
-  }
-  if (std::string home = env("HOME"); !home.empty()) {
-    return (fs::path(home) / ".cache" / "itlfleet" / "keys").string();
-  }
-  return {};
 }
 
 }  // namespace itlfleet::sim

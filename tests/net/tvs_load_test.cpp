@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "itlfleet/host/key_cache.hpp"
+
 #include <future>
 #include <thread>
 
@@ -23,7 +25,7 @@ using namespace std::chrono_literals;
 TEST(TvsLoad, counts_every_connection_and_reports_rates) {
   sim::pki_options o;
   o.seed = "tvs-load-test";
-  o.cache_dir = sim::default_key_cache_dir();
+  o.cache = host::default_key_store();
   sim::identity_factory factory(o);
   const auto tvs = factory.make(sim::cert_purpose::tvs, "tvs.example.com");
   const auto signer = factory.make(sim::cert_purpose::callmanager, "cm.example.com").cert;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "itlfleet/host/key_cache.hpp"
+
 #include <atomic>
 #include <future>
 #include <map>
@@ -38,7 +40,7 @@ sim::identity_factory& factory() {
   static sim::identity_factory f([] {
     sim::pki_options o;
     o.seed = "tvs-server-test";
-    o.cache_dir = sim::default_key_cache_dir();
+    o.cache = host::default_key_store();
     return o;
   }());
   return f;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "itlfleet/host/key_cache.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -223,10 +225,11 @@ TEST(IdentityFactory, concurrent_callers_get_the_same_identity) {
 TEST(IdentityFactory, disk_cache_lets_a_second_factory_load_the_same_key) {
   temp_dir dir("cache");
   pki_options options = memory_only();
-  options.cache_dir = (dir.path() / "nested" / "keys").string();  // created on demand
+  const std::string keys = (dir.path() / "nested" / "keys").string();  // created on demand
+  options.cache = std::make_shared<host::directory_key_store>(keys);
 
   identity first = identity_factory(options).make(cert_purpose::callmanager, "cm.example.com");
-  const auto files = files_in(options.cache_dir);
+  const auto files = files_in(keys);
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].extension(), ".pem");
   EXPECT_EQ(files[0].stem().string().size(), 64u);  // sha256 hex
@@ -238,14 +241,14 @@ TEST(IdentityFactory, disk_cache_lets_a_second_factory_load_the_same_key) {
   EXPECT_EQ(
       identity_factory(memory_only()).make(cert_purpose::callmanager, "cm.example.com").cert.der(),
       first.cert.der());
-  EXPECT_EQ(files_in(options.cache_dir).size(), 1u);  // no temp files left behind
+  EXPECT_EQ(files_in(keys).size(), 1u);  // no temp files left behind
 }
 
 TEST(IdentityFactory, disk_cache_key_is_used_when_present) {
   // Proof that the file is read: plant another valid key under the same name.
   temp_dir dir("planted");
   pki_options options = memory_only();
-  options.cache_dir = dir.path().string();
+  options.cache = std::make_shared<host::directory_key_store>(dir.path().string());
   (void)identity_factory(options).make(cert_purpose::tvs, "tvs.example.com");
   const auto files = files_in(dir.path());
   ASSERT_EQ(files.size(), 1u);
@@ -261,7 +264,7 @@ TEST(IdentityFactory, disk_cache_key_is_used_when_present) {
 TEST(IdentityFactory, corrupt_cache_file_is_silently_regenerated) {
   temp_dir dir("corrupt");
   pki_options options = memory_only();
-  options.cache_dir = dir.path().string();
+  options.cache = std::make_shared<host::directory_key_store>(dir.path().string());
   const identity good = identity_factory(options).make(cert_purpose::capf, "CAPF-1234abcd");
   const auto files = files_in(dir.path());
   ASSERT_EQ(files.size(), 1u);
@@ -285,7 +288,8 @@ TEST(IdentityFactory, unusable_cache_dir_falls_back_to_generation) {
   const fs::path file = dir.path() / "a_file";
   std::ofstream(file) << "not a directory";
   pki_options options = memory_only();
-  options.cache_dir = (file / "keys").string();  // cannot be created
+  // Cannot be created.
+  options.cache = std::make_shared<host::directory_key_store>((file / "keys").string());
   const identity id = identity_factory(options).make(cert_purpose::tvs, "tvs.example.com");
   EXPECT_EQ(id.cert.der(),
             identity_factory(memory_only()).make(cert_purpose::tvs, "tvs.example.com").cert.der());
@@ -295,19 +299,19 @@ TEST(DefaultKeyCacheDir, prefers_itlfleet_key_cache_then_xdg_then_home) {
   {
     scoped_env a("ITLFLEET_KEY_CACHE", "/x/keys"), b("XDG_CACHE_HOME", "/xdg"),
         c("HOME", "/home/u");
-    EXPECT_EQ(default_key_cache_dir(), "/x/keys");
+    EXPECT_EQ(host::default_key_cache_dir(), "/x/keys");
   }
   {
     scoped_env a("ITLFLEET_KEY_CACHE", nullptr), b("XDG_CACHE_HOME", "/xdg"), c("HOME", "/home/u");
-    EXPECT_EQ(default_key_cache_dir(), "/xdg/itlfleet/keys");
+    EXPECT_EQ(host::default_key_cache_dir(), "/xdg/itlfleet/keys");
   }
   {
     scoped_env a("ITLFLEET_KEY_CACHE", nullptr), b("XDG_CACHE_HOME", nullptr), c("HOME", "/home/u");
-    EXPECT_EQ(default_key_cache_dir(), "/home/u/.cache/itlfleet/keys");
+    EXPECT_EQ(host::default_key_cache_dir(), "/home/u/.cache/itlfleet/keys");
   }
   {
     scoped_env a("ITLFLEET_KEY_CACHE", nullptr), b("XDG_CACHE_HOME", nullptr), c("HOME", nullptr);
-    EXPECT_EQ(default_key_cache_dir(), "");
+    EXPECT_EQ(host::default_key_cache_dir(), "");
   }
 }
 

@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/metrics/report.hpp"
+#include "itlfleet/sim/pki.hpp"
 
 namespace itlfleet::engine {
 
@@ -20,6 +22,14 @@ struct progress {
   std::int64_t end_us = 0;
   std::uint64_t events = 0;
   const metrics::counts* fleet = nullptr;
+  /// The whole sample: counts by group and event totals (valid during the call).
+  const metrics::snapshot* snapshot = nullptr;
+  /// Latency distributions so far (valid during the call), see metrics::latency.
+  const std::vector<metrics::latency>* latencies = nullptr;
+  /// The operator's actions so far, in time order (valid during the call).
+  const std::vector<metrics::operator_action>* actions = nullptr;
+  /// "virtual" or "live".
+  const char* engine = "virtual";
 };
 
 struct run_options {
@@ -27,14 +37,20 @@ struct run_options {
   bool verify_every_time = false;
   /// Log every phone's state changes; default: only for fleets up to 2,000 phones.
   std::optional<bool> phone_log;
-  /// On-disk cache for generated keys; empty: memory only.
-  std::string key_cache_dir;
+  /// Generated keys kept between runs (host/key_cache.hpp); null: memory only.
+  std::shared_ptr<sim::key_store> key_cache;
   /// This run is shard `shard_index` of `shard_count`: it runs the phones whose
   /// fleet index i has i mod shard_count == shard_index, with the same draws
   /// (boot times, resets, selections) they have in the whole run, so shards'
   /// counts add up to the whole run's.
   std::uint32_t shard_index = 0;
   std::uint32_t shard_count = 1;
+  /// Virtual engine only: at most `pace` simulated seconds per wall-clock
+  /// second (before an event ahead of the wall clock the run sleeps until
+  /// its time), so a dashboard can watch a run unfold; 0 runs as fast as
+  /// possible. The only wall-clock read in the virtual engine; results are
+  /// the same with or without it.
+  double pace = 0;
   /// Called at every time-series sample.
   std::function<void(const progress&)> on_progress;
 };

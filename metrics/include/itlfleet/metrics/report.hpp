@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "itlfleet/metrics/fleet_counters.hpp"
+#include "itlfleet/metrics/latency_histogram.hpp"
 
 namespace itlfleet::metrics {
 
@@ -35,10 +37,31 @@ struct node_load {
   std::int64_t longest_tvs_wait_us = 0;   ///< longest wait for a TVS session slot
 };
 
+/// One administrator command (or other operator action) of the timeline, as
+/// it happened: for annotations on plots and dashboards.
+struct operator_action {
+  std::int64_t time_us = 0;  ///< scenario time
+  std::string text;          ///< the command as written, e.g. "set cert regen TVS"
+  std::string node;          ///< host it ran on; empty for fleet actions
+  bool ok = true;            ///< false: CUCM refused it
+};
+
+/// A named latency distribution of a run: "boot" (power-on or reboot to the
+/// end of the boot sequence, scenario time), "time_to_trust" (reset or
+/// power-on to trusted, scenario time), and in live runs "download" (one
+/// ITL or config fetch) and "tvs_query" (one TVS exchange), in real time.
+struct latency {
+  std::string name;
+  bool real_time = false;  ///< measured on the wall clock, not scenario time
+  latency_histogram histogram;
+};
+
 /// What summary.json and junit.xml describe.
 struct run_info {
   std::string scenario;
   std::string source;
+  /// The scenario's story, its YAML `description` (may be empty).
+  std::string description;
   std::uint64_t seed = 0;
   std::uint64_t phones = 0;
   std::int64_t end_us = 0;
@@ -52,6 +75,12 @@ struct run_info {
   std::vector<itl_report> device_tl_info;
   /// Peak load per node, in cluster order.
   std::vector<node_load> load;
+  /// The operator's commands and fleet actions in time order.
+  std::vector<operator_action> actions;
+  /// Latency distributions (see `latency`); empty ones are left out.
+  std::vector<latency> latencies;
+  /// "virtual" or "live".
+  std::string engine = "virtual";
 };
 
 /// "10m10s", "2h", "0s", "1m0.5s": how simulated times are printed everywhere.
@@ -63,6 +92,11 @@ std::string junit_xml(const run_info& info, const std::vector<check_result>& che
 /// Header "time_s,offline,booting,trusted,locked,no_itl,unreachable,stale,unrecoverable,recovered"
 /// then one row per snapshot.
 std::string timeseries_csv(const std::vector<snapshot>& series);
+
+/// Escapes `s` for XML or HTML text (`attribute`: for a quoted attribute
+/// value). Control characters that XML 1.0 forbids become '?'. Bytes pass
+/// through otherwise: the caller keeps `s` valid UTF-8.
+std::string xml_escape(std::string_view s, bool attribute);
 
 /// Writes `content` to `dir/name` (creating dir); false with `error` filled on failure.
 bool write_file(const std::string& dir, const std::string& name, const std::string& content,

@@ -70,6 +70,15 @@ class cluster {
   /// The signed configuration the node serves (one per node: the signer is
   /// what matters to the trust decision, not the device name inside).
   file_id served_config(std::size_t node) const { return nodes_[node].served_config; }
+  /// The signed configuration `device` (SEP<MAC>) gets from TFTP node
+  /// `node` now: its XML names the node's CallManager group (this node
+  /// first, then the others), signed by the node's CallManager key.
+  /// served_config() is this file for a representative device.
+  trust_file device_config(std::size_t node, const std::string& device, std::int64_t now) const;
+  /// A node's current identity for a purpose (certificate and key), e.g. to
+  /// write the PKI out or to run the node's servers.
+  const identity& node_identity(std::size_t node, cert_purpose purpose) const;
+
   /// The ITL the node served before the upgrade to 10.0: same certificates,
   /// no ITLRecovery record. For phones whose ITL predates 10.0.
   file_id pre10_itl(std::size_t node);

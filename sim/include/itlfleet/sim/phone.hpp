@@ -87,6 +87,10 @@ struct phone_action {
   std::uint8_t server = 0;
   file_id file = no_file;
   std::int64_t delay_us = 0;
+  /// The TVS exchange just handled did not vouch for the file (unreachable,
+  /// "invalid", a server the installed ITL does not list, or a certificate
+  /// whose key does not verify the file): what engines count as a TVS failure.
+  bool tvs_failed = false;
 };
 
 /// What a phone of a group knows about its surroundings.
@@ -98,6 +102,12 @@ struct phone_profile {
   std::int64_t unreachable_retry_us = 60'000'000;
   std::uint32_t tvs_ttl_s = 86400;
 };
+
+/// A power-on is on its way to a phone that is off (boot-all): true when it
+/// was off and idle, and then it is marked so that a second power-on while
+/// the first is pending is not taken; false when the phone is already on or
+/// on its way.
+bool power_on_requested(phone& p);
 
 /// Feeds one event to a phone and returns what it does next. `now_s` is the
 /// simulated time in seconds (for the TVS answer cache).

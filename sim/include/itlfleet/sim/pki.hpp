@@ -9,7 +9,9 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -33,6 +35,19 @@ struct organisation {
   std::string ou = "tac", o = "cisco", l = "rtp", st = "nc", c = "US";
 };
 
+/// Where generated private keys may be kept between runs (RSA generation is
+/// slow). sim does no I/O: the program provides the store (host/key_cache.hpp
+/// keeps one file per key in a directory). Implementations must be
+/// thread-safe and may lose entries: a miss only costs a generation.
+class key_store {
+ public:
+  virtual ~key_store() = default;
+  /// The PEM stored under `name`, if any.
+  virtual std::optional<std::string> load(const std::string& name) = 0;
+  /// Keeps `pem` under `name`; failures are ignored.
+  virtual void store(const std::string& name, const std::string& pem) = 0;
+};
+
 struct pki_options {
   std::string seed = "itlfleet";
   int key_bits = 1024;  ///< 1024 or 2048
@@ -40,8 +55,8 @@ struct pki_options {
   /// notBefore of generation-0 certificates (Unix seconds); CUCM's are valid 5 years.
   std::int64_t epoch_unix = 1767225600;  // 2026-01-01T00:00:00Z
   int validity_days = 5 * 365 + 1;
-  /// Directory for the on-disk key cache; empty: memory only.
-  std::string cache_dir;
+  /// Keys kept between runs; null: memory only.
+  std::shared_ptr<key_store> cache;
 };
 
 /// Makes identities. Thread-safe; the in-memory cache is shared by copies
@@ -70,9 +85,5 @@ class identity_factory {
 /// certificate (ITLRECOVERY_<publisher>); CAPF's CN carries a hash of the host.
 std::string cucm_common_name(cert_purpose purpose, const std::string& fqdn,
                              const std::string& publisher_fqdn);
-
-/// The default on-disk key cache: $ITLFLEET_KEY_CACHE, else
-/// $XDG_CACHE_HOME/itlfleet/keys, else ~/.cache/itlfleet/keys; empty if none.
-std::string default_key_cache_dir();
 
 }  // namespace itlfleet::sim

@@ -1,0 +1,157 @@
+#pragma once
+/// A run's figures as Prometheus metrics (prometheus-cpp), updated from each
+/// time-series sample: an update costs O(groups + histogram buckets + new
+/// operator actions), never O(phones), and so does a scrape. Series per
+/// fleet group carry `group`, `model`, `firmware` and `tftp_node` (the
+/// group's primary TFTP node); no series is per phone, so cardinality is
+/// bounded by the scenario, not the fleet size. The phone series appear
+/// with the first sample (before it, nothing says the fleet is empty).
+///
+/// | metric | type | labels | meaning |
+/// |---|---|---|---|
+/// | itlfleet_phones | gauge | group labels, state | phones in each of the 6 states (they sum to
+/// the fleet) | | itlfleet_phones_stale | gauge | group labels | installed ITL differs from its
+/// TFTP node's current one | | itlfleet_phones_unrecoverable | gauge | group labels | locked, and
+/// the ITL has no ITLRecovery record | | itlfleet_phones_recovered | gauge | group labels | trusted
+/// again after having been locked | | itlfleet_phones_ever_locked | gauge | group labels | locked
+/// at some point in the run | | itlfleet_boots_total | counter | | boot sequences started | |
+/// itlfleet_tftp_requests_total | counter | result=served,refused,timed_out | TFTP/HTTP 6970 file
+/// requests | | itlfleet_tftp_served_bytes_total | counter | | bytes of files served | |
+/// itlfleet_tvs_queries_total | counter | | TVS queries sent | | itlfleet_tvs_queries_failed_total
+/// | counter | | unreachable, untrusted server or "invalid" | | itlfleet_operator_commands_total |
+/// counter | result=ok,refused | administrator commands and fleet actions | |
+/// itlfleet_operator_actions_total | counter | command, node, result | each distinct action of the
+/// timeline (annotations) | | itlfleet_backup_alerts_total | counter | | daily "ITLRecovery not
+/// backed up" alerts | | itlfleet_engine_events_total | counter | | engine events processed | |
+/// itlfleet_<name>_seconds | histogram | | each latency of the run: boot, time_to_trust; live:
+/// download, tvs_query | | itlfleet_scenario_time_seconds | gauge | | scenario time of the last
+/// sample | | itlfleet_scenario_end_seconds | gauge | | scenario time at which the run stops | |
+/// itlfleet_run_complete | gauge | | 0 while the run goes, 1 once its outputs are written | |
+/// itlfleet_run_info | gauge | scenario, seed, engine, version | always 1 |
+///
+/// Thread-safety: update() and mark_complete() may run on the engine's thread
+/// while an Exposer's threads call Collect(); one mutex makes every update
+/// atomic to a scrape (the states of one scrape always sum to the fleet).
+///
+///   auto ex = std::make_shared<prometheus_exporter>(run, groups);
+///   ex->update({p.sim_time_us, p.end_us, p.events, p.snapshot, p.latencies, p.actions});
+///   exposer.RegisterCollectable(ex);
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+
+#include "itlfleet/metrics/fleet_counters.hpp"
+#include "itlfleet/metrics/report.hpp"
+
+namespace itlfleet::metrics {
+
+/// The labels of one fleet group, in the run's group order.
+struct prometheus_group {
+  std::string name;
+  std::string model;
+  std::string firmware;
+  std::string tftp_node;  ///< primary TFTP node host; empty when the group lists none
+};
+
+/// The labels of itlfleet_run_info.
+struct prometheus_run {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::string engine = "virtual";
+  std::string version;
+};
+
+/// One sample as the engine reports it (pointers borrowed for the call).
+struct prometheus_sample {
+  std::int64_t sim_time_us = 0;
+  std::int64_t end_us = 0;
+  std::uint64_t events = 0;  ///< engine events processed so far
+  /// Counts by group (indexed like the exporter's groups) and event totals;
+  /// when null only the time and events are updated.
+  const snapshot* state = nullptr;
+  const std::vector<latency>* latencies = nullptr;        ///< may be null
+  const std::vector<operator_action>* actions = nullptr;  ///< all so far, in order; may be null
+};
+
+class prometheus_exporter final : public prometheus::Collectable {
+ public:
+  prometheus_exporter(prometheus_run run, std::vector<prometheus_group> groups);
+
+  /// Takes one sample's figures. Counters move by the increase since the
+  /// previous update (totals never go down; a lower total is ignored);
+  /// `actions` is read from where the previous update stopped.
+  void update(const prometheus_sample& s);
+  /// Sets itlfleet_run_complete to 1: the figures are final.
+  void mark_complete();
+
+  /// Every family, under the update mutex (prometheus::Collectable).
+  std::vector<prometheus::MetricFamily> Collect() const override;
+  /// Collect() in the text exposition format, as GET /metrics serves it.
+  std::string scrape() const;
+
+ private:
+  struct group_series {
+    std::array<prometheus::Gauge*, 6> states{};
+    prometheus::Gauge* stale = nullptr;
+    prometheus::Gauge* unrecoverable = nullptr;
+    prometheus::Gauge* recovered = nullptr;
+    prometheus::Gauge* ever_locked = nullptr;
+  };
+  /// A counter fed from a running total.
+  struct total_counter {
+    prometheus::Counter* counter = nullptr;
+    std::uint64_t last = 0;
+    void advance(std::uint64_t total);
+  };
+  struct histogram_state {
+    std::string name;  ///< metric name, e.g. itlfleet_boot_seconds
+    std::string help;
+    std::vector<std::uint64_t> cumulative;  ///< at prometheus_latency_bounds
+    std::uint64_t count = 0;
+    double sum_s = 0;
+  };
+
+  /// The per-group series, at the first sample: before it a scrape shows
+  /// no phones rather than a fleet of zeros.
+  void add_group_series();
+  void update_groups(const snapshot& s);
+  void update_totals(const event_totals& e);
+  void update_actions(const std::vector<operator_action>& actions);
+  void update_latencies(const std::vector<latency>& latencies);
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::vector<prometheus_group> groups_;
+  prometheus::Family<prometheus::Gauge>* phones_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* stale_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* unrecoverable_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* recovered_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* ever_locked_ = nullptr;
+  std::vector<group_series> series_;    ///< one per distinct label set
+  std::vector<std::size_t> series_of_;  ///< group index -> series_ index
+  std::vector<counts> scratch_;         ///< per series_, summed over its groups
+  total_counter boots_, served_, refused_, timed_out_, bytes_, tvs_, tvs_failed_, commands_ok_,
+      commands_refused_, alerts_, events_;
+  prometheus::Family<prometheus::Counter>* actions_family_ = nullptr;
+  std::map<std::tuple<std::string, std::string, bool>, prometheus::Counter*> action_counters_;
+  std::size_t actions_seen_ = 0;
+  std::uint64_t commands_ok_seen_ = 0;
+  prometheus::Gauge* time_ = nullptr;
+  prometheus::Gauge* end_ = nullptr;
+  prometheus::Gauge* complete_ = nullptr;
+  std::vector<histogram_state> histograms_;
+};
+
+}  // namespace itlfleet::metrics

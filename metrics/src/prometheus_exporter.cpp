@@ -1,0 +1,286 @@
+#include "itlfleet/metrics/prometheus_exporter.hpp"
+
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
+#include <iterator>
+#include <limits>
+
+#include "itlfleet/metrics/prometheus_histogram.hpp"
+
+namespace itlfleet::metrics {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::Labels;
+
+constexpr double us_per_s = 1e6;
+
+double seconds(std::int64_t us) {
+  return static_cast<double>(us) / us_per_s;
+}
+
+/// Help text of a latency histogram, by its name in metrics::latency.
+std::string latency_help(const latency& l) {
+  const std::string clock = l.real_time ? "wall-clock seconds" : "scenario seconds";
+  if (l.name == "boot") return "Power-on or reboot to the end of the boot sequence, " + clock;
+  if (l.name == "time_to_trust") return "Reset or power-on to trusted, " + clock;
+  if (l.name == "download") return "One ITL or config fetch, " + clock;
+  if (l.name == "tvs_query") return "One TVS exchange, " + clock;
+  return "Latency '" + l.name + "', " + clock;
+}
+
+}  // namespace
+
+void prometheus_exporter::total_counter::advance(std::uint64_t total) {
+  if (total > last) counter->Increment(static_cast<double>(total - last));
+  last = std::max(last, total);
+}
+
+// prometheus-cpp 1.0 writes counter names as given: they carry their
+// `_total` suffix here.
+prometheus_exporter::prometheus_exporter(prometheus_run run, std::vector<prometheus_group> groups)
+    : registry_(std::make_shared<prometheus::Registry>()) {
+  phones_ = &BuildGauge()
+                 .Name("itlfleet_phones")
+                 .Help("Phones by trust state, per fleet group; the states sum to the fleet")
+                 .Register(*registry_);
+  stale_ = &BuildGauge()
+                .Name("itlfleet_phones_stale")
+                .Help("Phones whose installed ITL differs from their TFTP node's current one")
+                .Register(*registry_);
+  unrecoverable_ = &BuildGauge()
+                        .Name("itlfleet_phones_unrecoverable")
+                        .Help("Locked phones whose ITL has no ITLRecovery record")
+                        .Register(*registry_);
+  recovered_ = &BuildGauge()
+                    .Name("itlfleet_phones_recovered")
+                    .Help("Phones trusted again after having been locked")
+                    .Register(*registry_);
+  ever_locked_ = &BuildGauge()
+                      .Name("itlfleet_phones_ever_locked")
+                      .Help("Phones locked at some point of the run")
+                      .Register(*registry_);
+  groups_ = std::move(groups);
+
+  auto& boots = BuildCounter()
+                    .Name("itlfleet_boots_total")
+                    .Help("Boot sequences started")
+                    .Register(*registry_);
+  boots_.counter = &boots.Add({});
+  auto& tftp = BuildCounter()
+                   .Name("itlfleet_tftp_requests_total")
+                   .Help(
+                       "TFTP and HTTP 6970 file requests by result (refused: past the "
+                       "Maximum Serving Count; timed_out: service down)")
+                   .Register(*registry_);
+  served_.counter = &tftp.Add({{"result", "served"}});
+  refused_.counter = &tftp.Add({{"result", "refused"}});
+  timed_out_.counter = &tftp.Add({{"result", "timed_out"}});
+  bytes_.counter = &BuildCounter()
+                        .Name("itlfleet_tftp_served_bytes_total")
+                        .Help("Bytes of the files served over TFTP and HTTP 6970")
+                        .Register(*registry_)
+                        .Add({});
+  tvs_.counter = &BuildCounter()
+                      .Name("itlfleet_tvs_queries_total")
+                      .Help("TVS queries sent by phones")
+                      .Register(*registry_)
+                      .Add({});
+  tvs_failed_.counter = &BuildCounter()
+                             .Name("itlfleet_tvs_queries_failed_total")
+                             .Help(
+                                 "TVS queries that failed: unreachable, untrusted server or "
+                                 "\"invalid\" answer")
+                             .Register(*registry_)
+                             .Add({});
+  auto& commands = BuildCounter()
+                       .Name("itlfleet_operator_commands_total")
+                       .Help(
+                           "Administrator commands and fleet actions by result (refused: hold "
+                           "timer, not the publisher, ...)")
+                       .Register(*registry_);
+  commands_ok_.counter = &commands.Add({{"result", "ok"}});
+  commands_refused_.counter = &commands.Add({{"result", "refused"}});
+  actions_family_ = &BuildCounter()
+                         .Name("itlfleet_operator_actions_total")
+                         .Help(
+                             "Each distinct action of the timeline as written, by node and "
+                             "result: dashboard annotations")
+                         .Register(*registry_);
+  alerts_.counter = &BuildCounter()
+                         .Name("itlfleet_backup_alerts_total")
+                         .Help("Daily RTMT alerts that ITLRecovery is not backed up")
+                         .Register(*registry_)
+                         .Add({});
+  events_.counter = &BuildCounter()
+                         .Name("itlfleet_engine_events_total")
+                         .Help("Engine events processed")
+                         .Register(*registry_)
+                         .Add({});
+  time_ = &BuildGauge()
+               .Name("itlfleet_scenario_time_seconds")
+               .Help("Scenario time of the last sample")
+               .Register(*registry_)
+               .Add({});
+  end_ = &BuildGauge()
+              .Name("itlfleet_scenario_end_seconds")
+              .Help("Scenario time at which the run stops")
+              .Register(*registry_)
+              .Add({});
+  complete_ = &BuildGauge()
+                   .Name("itlfleet_run_complete")
+                   .Help("1 once the run has ended and its outputs are written, else 0")
+                   .Register(*registry_)
+                   .Add({});
+  BuildGauge()
+      .Name("itlfleet_run_info")
+      .Help("The run: scenario, seed, engine (virtual or live) and itlfleet version; always 1")
+      .Register(*registry_)
+      .Add({{"scenario", run.scenario},
+            {"seed", std::to_string(run.seed)},
+            {"engine", run.engine},
+            {"version", run.version}})
+      .Set(1);
+}
+
+void prometheus_exporter::update(const prometheus_sample& s) {
+  std::lock_guard lock(mutex_);
+  time_->Set(seconds(s.sim_time_us));
+  end_->Set(seconds(s.end_us));
+  events_.advance(s.events);
+  if (s.state) {
+    update_groups(*s.state);
+    update_totals(s.state->events);
+  }
+  if (s.actions) update_actions(*s.actions);
+  if (s.latencies) update_latencies(*s.latencies);
+}
+
+void prometheus_exporter::add_group_series() {
+  // Groups with identical labels share their series (their counts add up).
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::size_t> seen;
+  for (const auto& g : groups_) {
+    const auto key = std::make_tuple(g.name, g.model, g.firmware, g.tftp_node);
+    auto [it, fresh] = seen.emplace(key, series_.size());
+    series_of_.push_back(it->second);
+    if (!fresh) continue;
+    const Labels labels = {{"group", g.name},
+                           {"model", g.model},
+                           {"firmware", g.firmware},
+                           {"tftp_node", g.tftp_node}};
+    group_series s;
+    for (std::size_t k = 0; k < s.states.size(); ++k) {
+      Labels with_state = labels;
+      with_state.emplace("state", std::string(sim::phone_state_names[k]));
+      s.states[k] = &phones_->Add(with_state);
+    }
+    s.stale = &stale_->Add(labels);
+    s.unrecoverable = &unrecoverable_->Add(labels);
+    s.recovered = &recovered_->Add(labels);
+    s.ever_locked = &ever_locked_->Add(labels);
+    series_.push_back(s);
+  }
+  scratch_.resize(series_.size());
+}
+
+void prometheus_exporter::update_groups(const snapshot& s) {
+  if (series_of_.empty()) add_group_series();
+  for (auto& c : scratch_) c = counts{};
+  const std::size_t n = std::min(s.groups.size(), series_of_.size());
+  for (std::size_t g = 0; g < n; ++g) {
+    counts& to = scratch_[series_of_[g]];
+    const counts& from = s.groups[g];
+    for (std::size_t k = 0; k < to.by_state.size(); ++k) to.by_state[k] += from.by_state[k];
+    to.stale += from.stale;
+    to.unrecoverable += from.unrecoverable;
+    to.recovered += from.recovered;
+    to.ever_locked += from.ever_locked;
+  }
+  for (std::size_t i = 0; i < series_.size(); ++i) {
+    const counts& c = scratch_[i];
+    group_series& out = series_[i];
+    for (std::size_t k = 0; k < out.states.size(); ++k)
+      out.states[k]->Set(static_cast<double>(c.by_state[k]));
+    out.stale->Set(static_cast<double>(c.stale));
+    out.unrecoverable->Set(static_cast<double>(c.unrecoverable));
+    out.recovered->Set(static_cast<double>(c.recovered));
+    out.ever_locked->Set(static_cast<double>(c.ever_locked));
+  }
+}
+
+void prometheus_exporter::update_totals(const event_totals& e) {
+  boots_.advance(e.boots);
+  served_.advance(e.files_served);
+  refused_.advance(e.tftp_refusals);
+  timed_out_.advance(e.tftp_timeouts);
+  bytes_.advance(e.bytes_served);
+  tvs_.advance(e.tvs_queries);
+  tvs_failed_.advance(e.tvs_failures);
+  commands_refused_.advance(e.refused_commands);
+  alerts_.advance(e.backup_alerts);
+}
+
+void prometheus_exporter::update_actions(const std::vector<operator_action>& actions) {
+  for (std::size_t i = actions_seen_; i < actions.size(); ++i) {
+    const auto& a = actions[i];
+    auto key = std::make_tuple(a.text, a.node, a.ok);
+    auto it = action_counters_.find(key);
+    if (it == action_counters_.end()) {
+      auto& c = actions_family_->Add(
+          {{"command", a.text}, {"node", a.node}, {"result", a.ok ? "ok" : "refused"}});
+      it = action_counters_.emplace(std::move(key), &c).first;
+    }
+    it->second->Increment();
+    if (a.ok) ++commands_ok_seen_;
+  }
+  actions_seen_ = std::max(actions_seen_, actions.size());
+  commands_ok_.advance(commands_ok_seen_);
+}
+
+void prometheus_exporter::update_latencies(const std::vector<latency>& latencies) {
+  for (const auto& l : latencies) {
+    const std::string name = "itlfleet_" + l.name + "_seconds";
+    auto it = std::find_if(histograms_.begin(), histograms_.end(),
+                           [&](const histogram_state& h) { return h.name == name; });
+    if (it == histograms_.end()) {
+      histograms_.push_back({name, latency_help(l), {}, 0, 0});
+      it = std::prev(histograms_.end());
+    }
+    it->cumulative = cumulative_at(l.histogram, prometheus_latency_bounds);
+    it->count = l.histogram.count();
+    it->sum_s = seconds(l.histogram.sum());
+  }
+}
+
+void prometheus_exporter::mark_complete() {
+  std::lock_guard lock(mutex_);
+  complete_->Set(1);
+}
+
+std::vector<prometheus::MetricFamily> prometheus_exporter::Collect() const {
+  std::lock_guard lock(mutex_);
+  auto families = registry_->Collect();
+  for (const auto& h : histograms_) {
+    prometheus::MetricFamily f;
+    f.name = h.name;
+    f.help = h.help;
+    f.type = prometheus::MetricType::Histogram;
+    prometheus::ClientMetric m;
+    m.histogram.sample_count = h.count;
+    m.histogram.sample_sum = h.sum_s;
+    for (std::size_t i = 0; i < h.cumulative.size(); ++i)
+      m.histogram.bucket.push_back({h.cumulative[i], prometheus_latency_bounds[i]});
+    m.histogram.bucket.push_back({h.count, std::numeric_limits<double>::infinity()});
+    f.metric.push_back(std::move(m));
+    families.push_back(std::move(f));
+  }
+  return families;
+}
+
+std::string prometheus_exporter::scrape() const {
+  return prometheus::TextSerializer().Serialize(Collect());
+}
+
+}  // namespace itlfleet::metrics
