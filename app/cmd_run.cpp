@@ -17,12 +17,12 @@
 #include "endpoint_list.hpp"
 #include "itlfleet/engine/live_engine.hpp"
 #include "itlfleet/engine/virtual_engine.hpp"
+#include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/metrics/prometheus_endpoint.hpp"
 #include "itlfleet/metrics/prometheus_exporter.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/metrics/report_html.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
-#include "itlfleet/host/key_cache.hpp"
 
 namespace itlfleet::app {
 namespace {
@@ -141,7 +141,8 @@ class run_metrics {
   /// One time-series sample (the engine's thread).
   void update(const engine::progress& p) {
     if (exporter_)
-      exporter_->update({p.sim_time_us, p.end_us, p.events, p.snapshot, p.latencies, p.actions});
+      exporter_->update(
+          {p.sim_time_us, p.end_us, p.events, p.snapshot, p.latencies, p.actions, p.servers});
   }
 
   /// The final figures, after the outputs are written: marks the run

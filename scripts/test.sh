@@ -6,7 +6,7 @@
 # 1. release: scripts/setup.sh (installs dependencies, builds everything), then
 #    the whole ctest suite.
 # 2. asan: the parser and protocol tests (trust-file codec, scenario loader,
-#    TFTP and HTTP codecs, clients and servers) built with
+#    TFTP, TVS and HTTP codecs, clients and servers) built with
 #    AddressSanitizer + UBSan and run under them.
 #
 # Both phases run even if the first fails. Prints per-phase results and, as the
@@ -16,7 +16,7 @@ set -uo pipefail
 
 # GoogleTest executables whose tests also run under the sanitizers; each test
 # carries a ctest LABEL equal to its executable's name (tests/CMakeLists.txt).
-readonly asan_targets=(sim_codec_tests scenarios_tests net_tftp_tests net_http_tests)
+readonly asan_targets=(sim_codec_tests scenarios_tests net_tftp_tests net_tvs_tests net_http_tests)
 readonly ctest_timeout=600 # seconds, per test
 
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)

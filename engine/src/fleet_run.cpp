@@ -153,7 +153,17 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
       e.kind == phone_event_kind::factory_reset ||
       (e.kind == phone_event_kind::boot && old_state == sim::phone_state::offline);
   const sim::phone_action a = sim::handle(p, e, groups_[p.group].profile, oracle_, now_s());
-  if (a.tvs_failed) ++counters_.events().tvs_failures;
+  auto& ev = counters_.events();
+  if (a.tvs_failed) ++ev.tvs_failures;
+  if (a.config_rejected) ++ev.configs_rejected;
+  if (a.installed_itl) {
+    // The signer's role: the cluster's ITLRecovery key, or a node's CallManager.
+    const auto signer = text_of(files_.get(p.installed).parsed.header.signer.name);
+    if (signer.rfind("CN=ITLRECOVERY_", 0) == 0)
+      ++ev.itl_installs_recovery;
+    else
+      ++ev.itl_installs_callmanager;
+  }
   if (p.state == sim::phone_state::booting) {
     if (new_cycle) cycle_started_[i] = now_;
     if (e.kind == phone_event_kind::boot) boot_started_[i] = now_;
@@ -359,6 +369,7 @@ void fleet_run::sample() {
     pr.latencies = &latencies_;
     pr.actions = &actions_;
     pr.engine = engine_name_;
+    pr.servers = server_figures();
     options_.on_progress(pr);
   }
   if (!series_.empty() && series_.back().time_us == now_)

@@ -81,6 +81,8 @@ class fleet_run {
   virtual void cluster_changed() = 0;
   /// The peak load a node saw, for the report.
   virtual metrics::node_load load_of(std::size_t node) const = 0;
+  /// What real servers report about themselves, at a sample; null: none.
+  virtual const std::vector<metrics::server_figures>* server_figures() { return nullptr; }
 
   // --- shared ------------------------------------------------------------------
   /// Feeds one event to phone `i`, counts the change, performs the action.

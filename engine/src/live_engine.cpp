@@ -41,9 +41,10 @@ constexpr std::int64_t day_us = 24LL * 3600 * 1'000'000;
 /// What a phone's download ended with, whichever protocol carried it.
 enum class fetch_outcome { ok, not_found, refused, no_answer };
 
-/// Raises the open-file limit to its hard maximum; a live fleet holds a
-/// socket per phone in flight.
-std::string raise_descriptor_limit() {
+/// Raises the open-file limit to its hard maximum (a live fleet holds a
+/// socket per phone exchange in flight) and says what it is, with the exact
+/// fix when it is below one per phone plus the servers' own.
+std::string raise_descriptor_limit(std::uint64_t phones) {
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return "";
   if (lim.rlim_cur < lim.rlim_max) {
@@ -51,7 +52,14 @@ std::string raise_descriptor_limit() {
     want.rlim_cur = lim.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &want) == 0) lim = want;
   }
-  return std::to_string(lim.rlim_cur);
+  const std::uint64_t wanted = phones + 1024;
+  std::string line = "open-file limit " + std::to_string(lim.rlim_cur);
+  if (lim.rlim_cur >= wanted) return line + " (one socket per phone exchange in flight)";
+  return line + ", below one per phone (" + std::to_string(wanted) +
+         "): exchanges past it fail as unreachable. Raise it with `ulimit -Hn " +
+         std::to_string(wanted) + "; ulimit -n " + std::to_string(wanted) +
+         "` as root (or LimitNOFILE=" + std::to_string(wanted) +
+         " for a systemd service, nofile in /etc/security/limits.conf for a user)";
 }
 
 class live_run final : public fleet_run {
@@ -91,6 +99,7 @@ class live_run final : public fleet_run {
     if (servers_) servers_->publish(cluster_);
   }
   metrics::node_load load_of(std::size_t node) const override;
+  const std::vector<metrics::server_figures>* server_figures() override;
 
   // --- time ---------------------------------------------------------------------
   clock::duration wall(std::int64_t scenario_us) const {
@@ -131,7 +140,8 @@ class live_run final : public fleet_run {
   net::http_get_options http_options_;
   std::chrono::milliseconds tvs_timeout_{};
   std::vector<node_endpoints> endpoints_;
-  std::vector<std::int64_t> longest_tvs_us_;  ///< per node, scenario microseconds
+  std::vector<std::int64_t> longest_tvs_us_;      ///< per node, scenario microseconds
+  std::vector<metrics::server_figures> figures_;  ///< per node, refreshed at each sample
   /// Certificates TVS vouched for, by DER: parsed once, keyed in the oracle.
   std::unordered_map<std::string, std::pair<sim::certificate, std::uint32_t>> vouched_;
   clock::time_point t0_;
@@ -155,9 +165,8 @@ status live_run::setup() {
                  " phones (one loopback address each, 127.16.0.1-127.31.255.254)"};
   if (cluster_.node_count() > net::max_live_nodes)
     return error{"a live cluster has at most " + std::to_string(net::max_live_nodes) + " nodes"};
-  const std::string limit = raise_descriptor_limit();
-  if (live_.on_notice && !limit.empty())
-    live_.on_notice("open-file limit " + limit + " (one socket per phone exchange in flight)");
+  const std::string limit = raise_descriptor_limit(phones_.size());
+  if (live_.on_notice && !limit.empty()) live_.on_notice(limit);
 
   const bool external = !live_.tftp.empty() || !live_.tvs.empty() || !live_.http.empty();
   if (external) {
@@ -378,6 +387,7 @@ void live_run::fetched(std::uint32_t i, bool itl, fetch_outcome o, const bytes& 
   switch (o) {
     case fetch_outcome::ok: {
       ++ev.files_served;
+      ev.count_request(itl, metrics::event_totals::served);
       ev.bytes_served += data.size();
       auto id = files_.intern_received(data, itl);
       if (!id) {
@@ -391,9 +401,11 @@ void live_run::fetched(std::uint32_t i, bool itl, fetch_outcome o, const bytes& 
       return deliver(i, {phone_event_kind::file_missing, sim::no_file, {}});
     case fetch_outcome::refused:
       ++ev.tftp_refusals;
+      ev.count_request(itl, metrics::event_totals::refused);
       return deliver(i, {phone_event_kind::tftp_refused, sim::no_file, {}});
     case fetch_outcome::no_answer:
       ++ev.tftp_timeouts;
+      ev.count_request(itl, metrics::event_totals::timed_out);
       return deliver(i, {phone_event_kind::tftp_timeout, sim::no_file, {}});
   }
 }
@@ -476,6 +488,26 @@ void live_run::outage(std::size_t node, service s, std::int64_t length_us) {
     servers_->set_up(node, s == service::tftp, true);
     service_back(node, s);
   });
+}
+
+const std::vector<metrics::server_figures>* live_run::server_figures() {
+  if (!servers_) return nullptr;
+  figures_.resize(cluster_.node_count());
+  for (std::size_t k = 0; k < figures_.size(); ++k) {
+    const auto t = servers_->tftp_stats(k);
+    const auto h = servers_->http_stats(k);
+    const auto v = servers_->tvs_stats(k);
+    metrics::server_figures& f = figures_[k];
+    f.node = cluster_.node(k).host;
+    f.serving_count = static_cast<std::uint64_t>(plan_.cluster.tftp.max_serving_count);
+    f.tftp_active = t.active + h.active;
+    f.tftp_retransmissions = t.retransmissions;
+    f.tftp_malformed = t.malformed;
+    f.tls_handshakes_ok = v.handshakes_ok;
+    f.tls_handshakes_failed = v.handshakes_failed;
+    f.tvs_sessions_active = v.active_sessions;
+  }
+  return &figures_;
 }
 
 metrics::node_load live_run::load_of(std::size_t node) const {

@@ -136,12 +136,14 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, bool itl) {
   auto& ev = counters_.events();
   if (!st.up()) {
     ++ev.tftp_timeouts;
+    ev.count_request(itl, metrics::event_totals::timed_out);
     return tftp_failed(i, st.no_answer_timeout(), tftp_failure::timed_out);
   }
   const file_id f = itl ? cluster_.served_itl(node) : cluster_.served_config(node);
   if (f == sim::no_file) return tftp_failed(i, st.rtt(), tftp_failure::not_found);
   if (st.full()) {
     ++ev.tftp_refusals;
+    ev.count_request(itl, metrics::event_totals::refused);
     return tftp_failed(i, st.rtt(), tftp_failure::refused);
   }
   const std::size_t size = files_.get(f).raw.size();
@@ -158,6 +160,7 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, bool itl) {
         ++lost;
   }
   ++ev.files_served;
+  ev.count_request(itl, metrics::event_totals::served);
   ev.bytes_served += size;
   queue_.push(now_ + st.start(size, lost), event_kind::transfer_done, i, p.epoch, f, node);
 }

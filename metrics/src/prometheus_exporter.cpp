@@ -114,6 +114,52 @@ prometheus_exporter::prometheus_exporter(prometheus_run run, std::vector<prometh
                          .Help("Daily RTMT alerts that ITLRecovery is not backed up")
                          .Register(*registry_)
                          .Add({});
+  auto& installs = BuildCounter()
+                       .Name("itlfleet_itl_installs_total")
+                       .Help(
+                           "ITLs phones installed, by the signer's role: a node's CallManager "
+                           "key, or the ITLRecovery key after utils itl reset")
+                       .Register(*registry_);
+  installs_callmanager_.counter = &installs.Add({{"signer", "callmanager"}});
+  installs_recovery_.counter = &installs.Add({{"signer", "itlrecovery"}});
+  configs_rejected_.counter = &BuildCounter()
+                                   .Name("itlfleet_configs_rejected_total")
+                                   .Help("Signed configs phones rejected (authenticated fail)")
+                                   .Register(*registry_)
+                                   .Add({});
+  auto& files = BuildCounter()
+                    .Name("itlfleet_file_requests_total")
+                    .Help("TFTP and HTTP 6970 requests by file kind (itl, config) and result")
+                    .Register(*registry_);
+  const char* kinds[] = {"itl", "config"};
+  const char* results[] = {"served", "refused", "timed_out"};
+  for (std::size_t k = 0; k < 2; ++k)
+    for (std::size_t r = 0; r < 3; ++r)
+      file_requests_[k][r].counter = &files.Add({{"kind", kinds[k]}, {"result", results[r]}});
+  server_serving_count_ = &BuildGauge()
+                               .Name("itlfleet_server_serving_count")
+                               .Help("Live runs: a node's configured Maximum Serving Count")
+                               .Register(*registry_);
+  server_active_ = &BuildGauge()
+                        .Name("itlfleet_server_transfers_active")
+                        .Help("Live runs: TFTP and HTTP transfers a node's servers serve now")
+                        .Register(*registry_);
+  server_tvs_sessions_ = &BuildGauge()
+                              .Name("itlfleet_server_tvs_sessions_active")
+                              .Help("Live runs: TLS sessions open on a node's TVS server")
+                              .Register(*registry_);
+  server_retransmissions_ = &BuildCounter()
+                                 .Name("itlfleet_server_tftp_retransmissions_total")
+                                 .Help("Live runs: DATA packets a node's TFTP server sent again")
+                                 .Register(*registry_);
+  server_malformed_ = &BuildCounter()
+                           .Name("itlfleet_server_tftp_malformed_total")
+                           .Help("Live runs: datagrams a node's TFTP server dropped as malformed")
+                           .Register(*registry_);
+  server_handshakes_ = &BuildCounter()
+                            .Name("itlfleet_server_tls_handshakes_total")
+                            .Help("Live runs: TLS handshakes on a node's TVS server by result")
+                            .Register(*registry_);
   events_.counter = &BuildCounter()
                          .Name("itlfleet_engine_events_total")
                          .Help("Engine events processed")
@@ -156,6 +202,32 @@ void prometheus_exporter::update(const prometheus_sample& s) {
   }
   if (s.actions) update_actions(*s.actions);
   if (s.latencies) update_latencies(*s.latencies);
+  if (s.servers) update_servers(*s.servers);
+}
+
+void prometheus_exporter::update_servers(const std::vector<server_figures>& servers) {
+  for (const server_figures& f : servers) {
+    auto [it, fresh] = servers_.try_emplace(f.node);
+    server_series& s = it->second;
+    if (fresh) {
+      const Labels node = {{"node", f.node}};
+      s.serving_count = &server_serving_count_->Add(node);
+      s.active = &server_active_->Add(node);
+      s.tvs_sessions = &server_tvs_sessions_->Add(node);
+      s.retransmissions.counter = &server_retransmissions_->Add(node);
+      s.malformed.counter = &server_malformed_->Add(node);
+      s.handshakes_ok.counter = &server_handshakes_->Add({{"node", f.node}, {"result", "ok"}});
+      s.handshakes_failed.counter =
+          &server_handshakes_->Add({{"node", f.node}, {"result", "failed"}});
+    }
+    s.serving_count->Set(static_cast<double>(f.serving_count));
+    s.active->Set(static_cast<double>(f.tftp_active));
+    s.tvs_sessions->Set(static_cast<double>(f.tvs_sessions_active));
+    s.retransmissions.advance(f.tftp_retransmissions);
+    s.malformed.advance(f.tftp_malformed);
+    s.handshakes_ok.advance(f.tls_handshakes_ok);
+    s.handshakes_failed.advance(f.tls_handshakes_failed);
+  }
 }
 
 void prometheus_exporter::add_group_series() {
@@ -220,6 +292,12 @@ void prometheus_exporter::update_totals(const event_totals& e) {
   tvs_failed_.advance(e.tvs_failures);
   commands_refused_.advance(e.refused_commands);
   alerts_.advance(e.backup_alerts);
+  installs_callmanager_.advance(e.itl_installs_callmanager);
+  installs_recovery_.advance(e.itl_installs_recovery);
+  configs_rejected_.advance(e.configs_rejected);
+  for (std::size_t k = 0; k < file_requests_.size(); ++k)
+    for (std::size_t r = 0; r < file_requests_[k].size(); ++r)
+      file_requests_[k][r].advance(e.requests[k][r]);
 }
 
 void prometheus_exporter::update_actions(const std::vector<operator_action>& actions) {

@@ -183,6 +183,18 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("backup_alerts").value(e.backup_alerts);
   w.key("files_served").value(e.files_served);
   w.key("bytes_served").value(e.bytes_served);
+  w.key("itl_installs_callmanager").value(e.itl_installs_callmanager);
+  w.key("itl_installs_recovery").value(e.itl_installs_recovery);
+  w.key("configs_rejected").value(e.configs_rejected);
+  w.key("requests").begin_object();
+  for (std::size_t k = 0; k < e.requests.size(); ++k) {
+    w.key(k == event_totals::itl_file ? "itl" : "config").begin_object();
+    w.key("served").value(e.requests[k][event_totals::served]);
+    w.key("refused").value(e.requests[k][event_totals::refused]);
+    w.key("timed_out").value(e.requests[k][event_totals::timed_out]);
+    w.end_object();
+  }
+  w.end_object();
   w.end_object();
 
   // Latencies in seconds: scenario time for boot and time to trust, wall

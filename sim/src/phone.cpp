@@ -48,7 +48,9 @@ phone_action to_config(phone& p) {
 phone_action accept(phone& p, file_id f) {
   if (p.step == phone_step::itl || p.step == phone_step::itl_tvs) {
     p.installed = f;
-    return to_config(p);
+    phone_action next = to_config(p);
+    next.installed_itl = true;
+    return next;
   }
   return finish(p, true);
 }
@@ -61,7 +63,9 @@ phone_action reject(phone& p) {
     p.flags |= phone::itl_rejected_flag;
     return to_config(p);
   }
-  return finish(p, false);
+  phone_action done = finish(p, false);
+  done.config_rejected = true;
+  return done;
 }
 
 phone_action ask_tvs(phone& p, file_id f, const phone_profile& profile, trust_oracle& oracle,

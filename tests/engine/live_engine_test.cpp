@@ -81,6 +81,8 @@ TEST_P(VirtualAndLive, end_with_the_same_phones_in_the_same_states) {
   const run_result l = run_or_fail(plan, fast(0.005));
   expect_same_final_counts(*v, l);
   EXPECT_GT(l.final_state.events.files_served, 0u);
+  EXPECT_EQ(v->final_state.events.itl_installs_recovery,
+            l.final_state.events.itl_installs_recovery);
 }
 
 INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
@@ -92,6 +94,20 @@ INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
                              if (c == '-') c = '_';
                            return n;
                          });
+
+TEST(VirtualEngine, counts_itl_installs_by_signer_and_rejected_configs) {
+  // Locked by the double regeneration, every phone rejects its config; the
+  // bulk reset's ITL (signed by ITLRecovery) is then installed by all 200.
+  const run_plan plan = load_scaled("double-regen-recovery", 200);
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  const auto& e = v->final_state.events;
+  EXPECT_EQ(e.itl_installs_recovery, 200u);
+  EXPECT_GE(e.configs_rejected, 200u);
+  EXPECT_EQ(e.requests[metrics::event_totals::itl_file][metrics::event_totals::served] +
+                e.requests[metrics::event_totals::config_file][metrics::event_totals::served],
+            e.files_served);
+}
 
 TEST(LiveEngine, phones_fetching_over_http_6970_end_as_over_tftp) {
   run_plan plan = load_scaled("double-regen-recovery", 100);

@@ -150,6 +150,58 @@ TEST(PrometheusExporter, counters_follow_totals_by_their_increase) {
   EXPECT_EQ(value_of(text, "itlfleet_engine_events_total"), 30);
 }
 
+TEST(PrometheusExporter, installs_by_signer_rejected_configs_and_requests_by_kind) {
+  prometheus_exporter ex({}, two_groups());
+  snapshot s;
+  s.groups.resize(2);
+  s.events.itl_installs_callmanager = 900;
+  s.events.itl_installs_recovery = 40;
+  s.events.configs_rejected = 7;
+  s.events.count_request(true, event_totals::served);
+  s.events.count_request(true, event_totals::served);
+  s.events.count_request(false, event_totals::refused);
+  s.events.count_request(false, event_totals::timed_out);
+  ex.update({0, 0, 1, &s, nullptr, nullptr});
+  const std::string text = ex.scrape();
+  EXPECT_EQ(value_of(text, series("itlfleet_itl_installs_total", {{"signer", "callmanager"}})),
+            900);
+  EXPECT_EQ(value_of(text, series("itlfleet_itl_installs_total", {{"signer", "itlrecovery"}})), 40);
+  EXPECT_EQ(value_of(text, "itlfleet_configs_rejected_total"), 7);
+  EXPECT_EQ(value_of(text, series("itlfleet_file_requests_total",
+                                  {{"kind", "itl"}, {"result", "served"}})),
+            2);
+  EXPECT_EQ(value_of(text, series("itlfleet_file_requests_total",
+                                  {{"kind", "config"}, {"result", "refused"}})),
+            1);
+  EXPECT_EQ(value_of(text, series("itlfleet_file_requests_total",
+                                  {{"kind", "config"}, {"result", "timed_out"}})),
+            1);
+}
+
+TEST(PrometheusExporter, live_servers_report_their_own_figures_per_node) {
+  prometheus_exporter ex({}, two_groups());
+  std::vector<server_figures> servers(1);
+  servers[0].node = "cucm-pub";
+  servers[0].serving_count = 2500;
+  servers[0].tftp_active = 12;
+  servers[0].tftp_retransmissions = 3;
+  servers[0].tls_handshakes_ok = 50;
+  servers[0].tls_handshakes_failed = 2;
+  ex.update({0, 0, 1, nullptr, nullptr, nullptr, &servers});
+  servers[0].tftp_retransmissions = 5;
+  servers[0].tftp_active = 0;
+  ex.update({1, 0, 2, nullptr, nullptr, nullptr, &servers});
+  const std::string text = ex.scrape();
+  EXPECT_EQ(value_of(text, series("itlfleet_server_serving_count", {{"node", "cucm-pub"}})), 2500);
+  EXPECT_EQ(value_of(text, series("itlfleet_server_transfers_active", {{"node", "cucm-pub"}})), 0);
+  EXPECT_EQ(
+      value_of(text, series("itlfleet_server_tftp_retransmissions_total", {{"node", "cucm-pub"}})),
+      5);
+  EXPECT_EQ(value_of(text, series("itlfleet_server_tls_handshakes_total",
+                                  {{"node", "cucm-pub"}, {"result", "failed"}})),
+            2);
+}
+
 TEST(PrometheusExporter, each_operator_action_is_counted_once_with_its_command_and_node) {
   prometheus_exporter ex({}, two_groups());
   std::vector<operator_action> actions = {{0, "boot-all", "", true},

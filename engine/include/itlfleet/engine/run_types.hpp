@@ -30,6 +30,9 @@ struct progress {
   const std::vector<metrics::operator_action>* actions = nullptr;
   /// "virtual" or "live".
   const char* engine = "virtual";
+  /// Live runs with in-process servers: what each node's servers report
+  /// (valid during the call); null otherwise.
+  const std::vector<metrics::server_figures>* servers = nullptr;
 };
 
 struct run_options {

@@ -46,6 +46,29 @@ struct event_totals {
   std::uint64_t backup_alerts = 0;  ///< daily "ITLRecovery not backed up" alerts
   std::uint64_t files_served = 0;
   std::uint64_t bytes_served = 0;
+  /// ITLs phones installed, by the role of the signer: the node's CallManager
+  /// key (normal) or the ITLRecovery key (after `utils itl reset`).
+  std::uint64_t itl_installs_callmanager = 0;
+  std::uint64_t itl_installs_recovery = 0;
+  /// Signed configs a phone rejected (neither its ITL nor TVS vouched).
+  std::uint64_t configs_rejected = 0;
+  /// File requests by kind (ITL, config) and result: [kind][result].
+  enum file_kind : std::size_t { itl_file, config_file };
+  enum request_result : std::size_t { served, refused, timed_out };
+  std::array<std::array<std::uint64_t, 3>, 2> requests{};
+  void count_request(bool itl, request_result r) { ++requests[itl ? itl_file : config_file][r]; }
+};
+
+/// What a live run's in-process servers report about themselves, per node.
+struct server_figures {
+  std::string node;
+  std::uint64_t serving_count = 0;  ///< the configured Maximum Serving Count
+  std::uint64_t tftp_active = 0;    ///< transfers (TFTP and HTTP) in progress now
+  std::uint64_t tftp_retransmissions = 0;
+  std::uint64_t tftp_malformed = 0;  ///< datagrams dropped or refused as malformed
+  std::uint64_t tls_handshakes_ok = 0;
+  std::uint64_t tls_handshakes_failed = 0;
+  std::uint64_t tvs_sessions_active = 0;
 };
 
 /// Everything a report needs at one instant.

@@ -7,27 +7,38 @@
 /// bounded by the scenario, not the fleet size. The phone series appear
 /// with the first sample (before it, nothing says the fleet is empty).
 ///
+// clang-format off
 /// | metric | type | labels | meaning |
 /// |---|---|---|---|
-/// | itlfleet_phones | gauge | group labels, state | phones in each of the 6 states (they sum to
-/// the fleet) | | itlfleet_phones_stale | gauge | group labels | installed ITL differs from its
-/// TFTP node's current one | | itlfleet_phones_unrecoverable | gauge | group labels | locked, and
-/// the ITL has no ITLRecovery record | | itlfleet_phones_recovered | gauge | group labels | trusted
-/// again after having been locked | | itlfleet_phones_ever_locked | gauge | group labels | locked
-/// at some point in the run | | itlfleet_boots_total | counter | | boot sequences started | |
-/// itlfleet_tftp_requests_total | counter | result=served,refused,timed_out | TFTP/HTTP 6970 file
-/// requests | | itlfleet_tftp_served_bytes_total | counter | | bytes of files served | |
-/// itlfleet_tvs_queries_total | counter | | TVS queries sent | | itlfleet_tvs_queries_failed_total
-/// | counter | | unreachable, untrusted server or "invalid" | | itlfleet_operator_commands_total |
-/// counter | result=ok,refused | administrator commands and fleet actions | |
-/// itlfleet_operator_actions_total | counter | command, node, result | each distinct action of the
-/// timeline (annotations) | | itlfleet_backup_alerts_total | counter | | daily "ITLRecovery not
-/// backed up" alerts | | itlfleet_engine_events_total | counter | | engine events processed | |
-/// itlfleet_<name>_seconds | histogram | | each latency of the run: boot, time_to_trust; live:
-/// download, tvs_query | | itlfleet_scenario_time_seconds | gauge | | scenario time of the last
-/// sample | | itlfleet_scenario_end_seconds | gauge | | scenario time at which the run stops | |
-/// itlfleet_run_complete | gauge | | 0 while the run goes, 1 once its outputs are written | |
-/// itlfleet_run_info | gauge | scenario, seed, engine, version | always 1 |
+/// | itlfleet_phones | gauge | group labels, state | phones in each of the 6 states (they sum to the fleet) |
+/// | itlfleet_phones_stale | gauge | group labels | installed ITL differs from its TFTP node's current one |
+/// | itlfleet_phones_unrecoverable | gauge | group labels | locked, and the ITL has no ITLRecovery record |
+/// | itlfleet_phones_recovered | gauge | group labels | trusted again after having been locked |
+/// | itlfleet_phones_ever_locked | gauge | group labels | locked at some point in the run |
+/// | itlfleet_boots_total | counter | | boot sequences started |
+/// | itlfleet_tftp_requests_total | counter | result=served,refused,timed_out | TFTP/HTTP 6970 file requests |
+/// | itlfleet_file_requests_total | counter | kind=itl,config; result | the same by file kind |
+/// | itlfleet_tftp_served_bytes_total | counter | | bytes of files served |
+/// | itlfleet_itl_installs_total | counter | signer=callmanager,itlrecovery | ITLs phones installed |
+/// | itlfleet_configs_rejected_total | counter | | signed configs phones rejected |
+/// | itlfleet_tvs_queries_total | counter | | TVS queries sent |
+/// | itlfleet_tvs_queries_failed_total | counter | | unreachable, untrusted server or "invalid" |
+/// | itlfleet_operator_commands_total | counter | result=ok,refused | administrator commands and fleet actions |
+/// | itlfleet_operator_actions_total | counter | command, node, result | each distinct action of the timeline (annotations) |
+/// | itlfleet_backup_alerts_total | counter | | daily "ITLRecovery not backed up" alerts |
+/// | itlfleet_engine_events_total | counter | | engine events processed |
+/// | itlfleet_<name>_seconds | histogram | | boot, time_to_trust; live: download, tvs_query |
+/// | itlfleet_server_serving_count | gauge | node | live: the node's Maximum Serving Count |
+/// | itlfleet_server_transfers_active | gauge | node | live: TFTP and HTTP transfers in progress |
+/// | itlfleet_server_tvs_sessions_active | gauge | node | live: TLS sessions open on TVS |
+/// | itlfleet_server_tftp_retransmissions_total | counter | node | live: DATA packets sent again |
+/// | itlfleet_server_tftp_malformed_total | counter | node | live: datagrams dropped as malformed |
+/// | itlfleet_server_tls_handshakes_total | counter | node, result=ok,failed | live: TVS TLS handshakes |
+/// | itlfleet_scenario_time_seconds | gauge | | scenario time of the last sample |
+/// | itlfleet_scenario_end_seconds | gauge | | scenario time at which the run stops |
+/// | itlfleet_run_complete | gauge | | 0 while the run goes, 1 once its outputs are written |
+/// | itlfleet_run_info | gauge | scenario, seed, engine, version | always 1 |
+// clang-format on
 ///
 /// Thread-safety: update() and mark_complete() may run on the engine's thread
 /// while an Exposer's threads call Collect(); one mutex makes every update
@@ -83,6 +94,8 @@ struct prometheus_sample {
   const snapshot* state = nullptr;
   const std::vector<latency>* latencies = nullptr;        ///< may be null
   const std::vector<operator_action>* actions = nullptr;  ///< all so far, in order; may be null
+  /// Live runs: the in-process servers' own figures per node; may be null.
+  const std::vector<server_figures>* servers = nullptr;
 };
 
 class prometheus_exporter final : public prometheus::Collectable {
@@ -130,6 +143,15 @@ class prometheus_exporter final : public prometheus::Collectable {
   void update_totals(const event_totals& e);
   void update_actions(const std::vector<operator_action>& actions);
   void update_latencies(const std::vector<latency>& latencies);
+  void update_servers(const std::vector<server_figures>& servers);
+
+  /// A live node's server series, made at its first report.
+  struct server_series {
+    prometheus::Gauge* serving_count = nullptr;
+    prometheus::Gauge* active = nullptr;
+    prometheus::Gauge* tvs_sessions = nullptr;
+    total_counter retransmissions, malformed, handshakes_ok, handshakes_failed;
+  };
 
   mutable std::mutex mutex_;
   std::shared_ptr<prometheus::Registry> registry_;
@@ -144,6 +166,15 @@ class prometheus_exporter final : public prometheus::Collectable {
   std::vector<counts> scratch_;         ///< per series_, summed over its groups
   total_counter boots_, served_, refused_, timed_out_, bytes_, tvs_, tvs_failed_, commands_ok_,
       commands_refused_, alerts_, events_;
+  total_counter installs_callmanager_, installs_recovery_, configs_rejected_;
+  std::array<std::array<total_counter, 3>, 2> file_requests_;  ///< [kind][result]
+  prometheus::Family<prometheus::Gauge>* server_serving_count_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* server_active_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* server_tvs_sessions_ = nullptr;
+  prometheus::Family<prometheus::Counter>* server_retransmissions_ = nullptr;
+  prometheus::Family<prometheus::Counter>* server_malformed_ = nullptr;
+  prometheus::Family<prometheus::Counter>* server_handshakes_ = nullptr;
+  std::map<std::string, server_series> servers_;  ///< by node
   prometheus::Family<prometheus::Counter>* actions_family_ = nullptr;
   std::map<std::tuple<std::string, std::string, bool>, prometheus::Counter*> action_counters_;
   std::size_t actions_seen_ = 0;

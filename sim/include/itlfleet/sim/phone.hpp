@@ -91,6 +91,10 @@ struct phone_action {
   /// "invalid", a server the installed ITL does not list, or a certificate
   /// whose key does not verify the file): what engines count as a TVS failure.
   bool tvs_failed = false;
+  /// The event made the phone install a new ITL (leap of faith, local trust or TVS).
+  bool installed_itl = false;
+  /// The event made the phone reject its signed config.
+  bool config_rejected = false;
 };
 
 /// What a phone of a group knows about its surroundings.
