@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -566,6 +568,45 @@ expect:
   EXPECT_EQ(locked.exit_code, 1) << describe(locked);
   const std::string bad = final_counts(read_text(dir_ / "locked" / "summary.json"));
   EXPECT_NE(bad.find("\"locked\": 20,"), std::string::npos) << bad;
+}
+
+// --- itlfleet serve ----------------------------------------------------------------
+
+TEST_F(Cli, serve_puts_the_scenario_cluster_on_loopback_and_refuses_commands_as_cucm_does) {
+  if (!fs::exists("/usr/bin/tftp")) GTEST_SKIP() << "tftp-hpa is not installed";
+  // double-regen-hold-timer's 40-minute timeline in about 14 s; its TVS
+  // regeneration 10 s after CallManager's is refused by the hold timer.
+  const int port = 20000 + static_cast<int>((::getpid() + 13) % 20000);
+  auto served = std::async(std::launch::async, [&] {
+    return run({"serve", "double-regen-hold-timer", "--tftp-port", std::to_string(port),
+                "--http-port", "0", "--tvs-port", "0", "--time-scale", "0.006", "--once"});
+  });
+  // The publisher (node 0) listens on 127.0.1.1: fetch its ITL while it serves.
+  const auto fetch = [&](const std::string& name) {
+    // tftp-hpa waits 25 s for a server that is not there yet: 2 s a try.
+    const std::string cmd = "cd " + quote(dir_.string()) +
+                            " && timeout 2 /usr/bin/tftp 127.0.1.1 " + std::to_string(port) +
+                            " -m binary -c get " + quote(name) + " " + quote("served-" + name) +
+                            " >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0 && fs::exists(dir_ / ("served-" + name)) &&
+           fs::file_size(dir_ / ("served-" + name)) > 0;
+  };
+  bool got = false;
+  for (int attempt = 0; attempt < 5 && !got; ++attempt) {
+    got = fetch("ITLSEP001E7A000009.tlv");
+    if (!got) ::usleep(100'000);
+  }
+  const run_result r = served.get();
+  ASSERT_TRUE(got) << "nothing served on 127.0.1.1:" << port << "\n" << describe(r);
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.out.find("cucm-pub: TFTP udp 127.0.1.1:" + std::to_string(port)), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("CallManager certificate was modified in the last 5 minutes"),
+            std::string::npos)
+      << r.out;
+  const run_result shown = run({"itl", "show", "served-ITLSEP001E7A000009.tlv"});
+  EXPECT_EQ(shown.exit_code, 0) << describe(shown);
+  EXPECT_NE(shown.out.find("cucm-pub"), std::string::npos) << shown.out;
 }
 
 }  // namespace
