@@ -2,6 +2,9 @@
 /// A seed-shaped ITL (publisher + subscriber, 1024-bit keys, six records) and
 /// the identities behind it, built once per benchmark process.
 
+#include <chrono>
+
+#include "itlfleet/engine/run_plan.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
 #include "itlfleet/sim/pki.hpp"
 
@@ -15,5 +18,11 @@ struct fixture {
 };
 
 const fixture& seed_itl();
+
+/// Double regeneration without the hold timer on a single node, then the
+/// bulk reset (boot over 2 minutes, CallManager and TVS regenerated 10 s
+/// apart, ITL reset at 30m, reset all at 31m): the scenario the 1M target
+/// is set on. `sample_every` sets the time-series resolution.
+engine::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microseconds sample_every);
 
 }  // namespace itlfleet::bench

@@ -3,6 +3,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_fixture.hpp"
 #include "itlfleet/engine/event_queue.hpp"
 #include "itlfleet/engine/rng.hpp"
 #include "itlfleet/engine/virtual_engine.hpp"
@@ -38,43 +39,8 @@ void BM_Baseline_EventLoop(benchmark::State& state) {
 }
 BENCHMARK(BM_Baseline_EventLoop)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
-/// Double regeneration without the hold timer on a single node, then the
-/// bulk reset: the scenario the 1M target is set on.
-engine::run_plan double_regen_plan(std::uint64_t phones) {
-  engine::run_plan p;
-  p.name = "bench-double-regen";
-  p.source = "bench";
-  p.seed = 7;
-  p.cluster.hold_timer = false;
-  p.cluster.nodes = {{"cucm-pub", true, true, true, true}};
-  p.cluster.tftp.max_serving_count = 3500;
-  engine::fleet_group g;
-  g.name = "desk";
-  g.count = phones;
-  g.tftp = {"cucm-pub"};
-  p.fleet = {g};
-  p.boot.spread = 120s;
-  p.end = 50min;
-  p.sample_every = 30s;
-  using engine::action_kind;
-  auto act = [](std::chrono::microseconds at, action_kind k, std::vector<std::string> args) {
-    engine::action a;
-    a.at = at;
-    a.kind = k;
-    a.args = std::move(args);
-    a.text = "bench";
-    return a;
-  };
-  p.timeline = {act(0s, action_kind::boot_all, {}),
-                act(10min, action_kind::cert_regen, {"CallManager"}),
-                act(10min + 10s, action_kind::cert_regen, {"TVS"}),
-                act(30min, action_kind::itl_reset_localkey, {}),
-                act(31min, action_kind::reset_all_devices, {})};
-  return p;
-}
-
 void BM_Engine_DoubleRegenBulkReset(benchmark::State& state) {
-  const auto plan = double_regen_plan(static_cast<std::uint64_t>(state.range(0)));
+  const auto plan = double_regen_plan(static_cast<std::uint64_t>(state.range(0)), 30s);
   std::uint64_t events = 0, boots = 0;
   for (auto _ : state) {
     auto r = engine::run_virtual(plan);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <thread>
 
+#include "bench_fixture.hpp"
 #include "itlfleet/engine/virtual_engine.hpp"
 #include "itlfleet/metrics/prometheus_exporter.hpp"
 
@@ -93,41 +94,6 @@ void BM_PrometheusExporter_Scrape(benchmark::State& state) {
 }
 BENCHMARK(BM_PrometheusExporter_Scrape)->Arg(10'000)->Arg(100'000)->Arg(1'000'000);
 
-/// double-regen-recovery's story on one node: boot, CallManager and TVS
-/// regenerated 10 s apart without hold timer, ITL reset and reset all.
-engine::run_plan double_regen_plan(std::uint64_t phones) {
-  engine::run_plan p;
-  p.name = "bench-metrics";
-  p.source = "bench";
-  p.seed = 7;
-  p.cluster.hold_timer = false;
-  p.cluster.nodes = {{"cucm-pub", true, true, true, true}};
-  p.cluster.tftp.max_serving_count = 3500;
-  engine::fleet_group g;
-  g.name = "desk";
-  g.count = phones;
-  g.tftp = {"cucm-pub"};
-  p.fleet = {g};
-  p.boot.spread = 120s;
-  p.end = 50min;
-  p.sample_every = 10s;
-  using engine::action_kind;
-  auto act = [](std::chrono::microseconds at, action_kind k, std::vector<std::string> args) {
-    engine::action a;
-    a.at = at;
-    a.kind = k;
-    a.args = std::move(args);
-    a.text = "bench";
-    return a;
-  };
-  p.timeline = {act(0s, action_kind::boot_all, {}),
-                act(10min, action_kind::cert_regen, {"CallManager"}),
-                act(10min + 10s, action_kind::cert_regen, {"TVS"}),
-                act(30min, action_kind::itl_reset_localkey, {}),
-                act(31min, action_kind::reset_all_devices, {})};
-  return p;
-}
-
 /// CPU time of the calling thread, in seconds.
 double thread_cpu_s() {
   timespec ts{};
@@ -172,7 +138,7 @@ std::uint64_t timed_run(const engine::run_plan& plan, bool metrics, double& wall
 /// of each (wall clock), and the cost of metrics in percent, by wall clock
 /// and by the engine thread's CPU time.
 void BM_VirtualRun_MetricsOnOff(benchmark::State& state) {
-  const auto plan = double_regen_plan(static_cast<std::uint64_t>(state.range(0)));
+  const auto plan = double_regen_plan(static_cast<std::uint64_t>(state.range(0)), 10s);
   double wall_off = 0, wall_on = 0, cpu_off = 0, cpu_on = 0;
   std::uint64_t events = 0;
   for (auto _ : state) {
