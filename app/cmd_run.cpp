@@ -75,27 +75,21 @@ bool live_options_of(const run_options& o, engine::live_options& live) {
   live.time_scale = o.time_scale;
   live.loss = o.loss;
   live.delay = std::chrono::microseconds(static_cast<std::int64_t>(o.delay_ms * 1000));
-  const struct {
-    const std::string& text;
-    const char* option;
-    std::uint16_t port;
-  } lists[] = {{o.tftp, "--tftp", 69}, {o.http, "--http", 6970}, {o.tvs, "--tvs", 2445}};
-  for (const auto& l : lists) {
-    if (l.text.empty()) continue;
-    auto parsed = parse_endpoint_list(l.text, l.port);
+  // Each list fills its own vector of endpoints (UDP for TFTP, TCP else).
+  auto read = [](const std::string& text, const char* option, std::uint16_t default_port,
+                 auto& into) {
+    if (text.empty()) return true;
+    auto parsed = parse_endpoint_list(text, default_port);
     if (!parsed) {
-      print_error(std::string(l.option) + ": " + parsed.err().message);
+      print_error(std::string(option) + ": " + parsed.err().message);
       return false;
     }
-    for (const auto& hp : *parsed) {
-      if (l.port == 69)
-        live.tftp.emplace_back(hp.address, hp.port);
-      else if (l.port == 6970)
-        live.http.emplace_back(hp.address, hp.port);
-      else
-        live.tvs.emplace_back(hp.address, hp.port);
-    }
-  }
+    for (const auto& hp : *parsed) into.emplace_back(hp.address, hp.port);
+    return true;
+  };
+  if (!read(o.tftp, "--tftp", 69, live.tftp) || !read(o.http, "--http", 6970, live.http) ||
+      !read(o.tvs, "--tvs", 2445, live.tvs))
+    return false;
   live.on_notice = [](const std::string& line) {
     std::fprintf(stderr, "itlfleet: %s\n", line.c_str());
   };

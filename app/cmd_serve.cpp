@@ -10,9 +10,9 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "itlfleet/engine/live_engine.hpp"
+#include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
-#include "itlfleet/host/key_cache.hpp"
 
 namespace itlfleet::app {
 namespace {
