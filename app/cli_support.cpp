@@ -3,11 +3,15 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <memory>
+
+#include "itlfleet/sim/utf8.hpp"
 
 namespace itlfleet::app {
 namespace {
@@ -32,8 +36,27 @@ void finish(int code) {
   if (code != exit_ok) throw CLI::RuntimeError(code);
 }
 
+CLI::Validator unsigned_integer() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        const bool digits_only = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        });
+        if (!digits_only) return "expected a whole number of 0 or more, got '" + text + "'";
+        if (ec == std::errc::result_out_of_range || ptr != end)
+          return "'" + text + "' is past the largest value, 18446744073709551615";
+        return {};
+      },
+      "UINT", "unsigned integer");
+}
+
 void print_error(std::string_view message) {
-  std::cerr << "itlfleet: " << message << std::endl;
+  // Messages quote names from files and scenarios; a terminal shows their
+  // control bytes instead of obeying them.
+  std::cerr << "itlfleet: " << terminal_safe(message) << std::endl;
 }
 
 result<bytes> read_file(const std::filesystem::path& path) {

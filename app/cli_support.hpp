@@ -11,6 +11,10 @@
 #include "itlfleet/sim/bytes.hpp"
 #include "itlfleet/sim/result.hpp"
 
+namespace CLI {
+class Validator;
+}
+
 namespace itlfleet::app {
 
 /// Exit codes of the trust-file commands (documented in their --help).
@@ -24,7 +28,13 @@ enum exit_code : int {
 /// the exception into main's return value and prints nothing for it.
 void finish(int code);
 
-/// Prints "itlfleet: <message>" on stderr.
+/// For options held in unsigned integers: only decimal digits, at most
+/// 18446744073709551615. CLI11 alone would read "-1" as that maximum and
+/// "18446744073709551616" as it too, running silently with a value nobody
+/// typed.
+CLI::Validator unsigned_integer();
+
+/// Prints "itlfleet: <message>" on stderr, control bytes shown as `\xNN`.
 void print_error(std::string_view message);
 
 /// The whole file; errors name the file and the system's reason.

@@ -24,6 +24,7 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/sim/cluster.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
@@ -137,6 +138,21 @@ bool valid_domain(std::string_view d) {
   }
 }
 
+/// Every certificate's CN must fit X.509's 64 bytes, or OpenSSL refuses it
+/// half-way through the export: `<host>.<domain>` on every node, and from 10.0
+/// `ITLRECOVERY_<publisher>.<domain>`.
+void check_common_names(const cluster_export_options& o, const sim::cucm_version& version) {
+  for (std::size_t n = 0; n < o.nodes.size(); ++n) {
+    const std::string fqdn = o.nodes[n] + "." + o.domain;
+    const std::string cn = n == 0 && version.has_itl_recovery() ? "ITLRECOVERY_" + fqdn : fqdn;
+    if (cn.size() > engine::limits::max_common_name_bytes) {
+      throw export_error("--nodes/--domain: the certificate name '" + cn + "' has " +
+                         std::to_string(cn.size()) + " bytes; X.509 allows at most " +
+                         std::to_string(engine::limits::max_common_name_bytes));
+    }
+  }
+}
+
 void check_options(const cluster_export_options& o) {
   if (o.nodes.empty()) throw export_error("--nodes: expected at least one node (the publisher)");
   std::set<std::string> seen;
@@ -145,13 +161,17 @@ void check_options(const cluster_export_options& o) {
       throw export_error("--nodes: '" + host +
                          "' is not a host name (letters, digits and '-', at most 63)");
     }
-    std::string lower = host;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (!seen.insert(lower).second) throw export_error("--nodes: '" + host + "' appears twice");
+    if (!seen.insert(to_lower(host)).second)
+      throw export_error("--nodes: '" + host + "' appears twice");
   }
   if (!valid_domain(o.domain))
     throw export_error("--domain: '" + o.domain + "' is not a DNS domain");
+  if (o.nodes.size() > engine::limits::max_nodes) {
+    throw export_error("--nodes: at most " + std::to_string(engine::limits::max_nodes) +
+                       " nodes (the ITL of a larger cluster passes 64 KB, which phones refuse), "
+                       "got " +
+                       std::to_string(o.nodes.size()));
+  }
   if (o.phones > 0x1000000ull) {
     throw export_error(
         "--phones: at most 16777216 phones fit the MAC range 001E7A000000-001E7AFFFFFF");
@@ -364,6 +384,7 @@ int run_cluster_export(const cluster_export_options& o) {
     check_options(o);
     auto version = sim::cucm_version::parse(o.version);
     if (!version) throw export_error("--version: " + version.err().message);
+    check_common_names(o, *version);
     const std::uint32_t timestamp =
         static_cast<std::uint32_t>(o.timestamp >= 0 ? o.timestamp : sim::pki_options{}.epoch_unix);
     prepare_root(o);
@@ -421,6 +442,7 @@ void add_cluster_export_command(CLI::App& cluster) {
       ->capture_default_str();
   cmd->add_option("--phones", o->phones,
                   "Phones, spread round-robin over the TFTP nodes; MACs from 001E7A000000")
+      ->check(unsigned_integer())
       ->capture_default_str()
       ->type_name("N");
   cmd->add_option("--domain", o->domain, "DNS domain; node FQDN = host.domain")

@@ -52,17 +52,10 @@ std::string role_list() {
 }
 
 std::optional<sim::cert_role> parse_role(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   for (const auto& r : role_names) {
-    if (r.name == lower) return r.role;
+    if (iequals(r.name, text)) return r.role;
   }
   return std::nullopt;
-}
-
-error failure(std::string message) {
-  return error{std::move(message), std::nullopt};
 }
 
 result<sim::certificate> load_certificate(const std::string& path) {

@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "itlfleet/sim/show_itl.hpp"
 #include "itlfleet/sim/trust_file.hpp"
+#include "itlfleet/sim/utf8.hpp"
 
 namespace itlfleet::app {
 namespace {
@@ -32,7 +33,9 @@ int run_itl_show(const itl_show_options& o) {
   if (parsed && text_of(parsed->header.filename).starts_with("CTL")) show.file_label = "CTL";
 
   const sim::show_report report = sim::show_trust_list(*raw, show);
-  std::cout << (o.json ? report.json : report.text) << std::flush;
+  // Names come from the file: a terminal gets them with control bytes shown,
+  // not obeyed. JSON escapes them itself.
+  std::cout << (o.json ? report.json : terminal_safe(report.text)) << std::flush;
 
   if (!report.parsed) {
     std::string message = o.file + ": " + parsed.err().to_string();

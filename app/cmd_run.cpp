@@ -16,12 +16,14 @@
 #include "commands.hpp"
 #include "endpoint_list.hpp"
 #include "itlfleet/engine/live_engine.hpp"
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/virtual_engine.hpp"
 #include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/metrics/prometheus_endpoint.hpp"
 #include "itlfleet/metrics/prometheus_exporter.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/metrics/report_html.hpp"
+#include "itlfleet/scenarios/cost.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 
 namespace itlfleet::app {
@@ -38,6 +40,7 @@ struct run_options {
   std::string phone_log = "auto";
   bool quiet = false;
   bool list = false;
+  bool allow_large = false;  ///< run past the cost limits
   // Live mode.
   std::string engine = "virtual";
   double time_scale = 1.0;
@@ -274,19 +277,17 @@ void print_table(const engine::run_result& r) {
 }
 
 int write_outputs(const engine::run_result& r, const std::string& dir) {
-  const std::pair<const char*, std::string> files[] = {
+  const std::vector<metrics::output_file> files = {
       {"summary.json", metrics::summary_json(r.info, r.final_state, r.checks)},
       {"junit.xml", metrics::junit_xml(r.info, r.checks)},
       {"timeseries.csv", metrics::timeseries_csv(r.series)},
       {"events.log", r.event_log},
       {"report.html", metrics::report_html(r.info, r.series, r.final_state, r.checks)},
   };
-  for (const auto& [name, content] : files) {
-    std::string err;
-    if (!metrics::write_file(dir, name, content, err)) {
-      print_error(err);
-      return exit_bad_input;
-    }
+  std::string err;
+  if (!metrics::write_output_files(dir, files, err)) {
+    print_error(err);
+    return exit_bad_input;
   }
   std::printf("\nWrote summary.json, junit.xml, timeseries.csv, events.log, report.html to %s\n",
               dir.c_str());
@@ -324,6 +325,14 @@ int run_scenario(const run_options& o) {
     print_error("--shard: expected K/N with 0 <= K < N, got '" + o.shard + "'");
     return exit_bad_input;
   }
+  if (!o.allow_large) {
+    // Legal values can still add up to hours of key generation or more
+    // memory than the machine has; say so now, with the setting to change.
+    if (auto cost = scenarios::check_cost(*plan, {}, {live, ro.shard_count}); !cost) {
+      print_error(cost.err().message);
+      return exit_bad_input;
+    }
+  }
   engine::live_options lo;
   if (live && !live_options_of(o, lo)) return exit_bad_input;
   if (!live && (!o.tftp.empty() || !o.http.empty() || !o.tvs.empty() || o.loss > 0 ||
@@ -336,6 +345,14 @@ int run_scenario(const run_options& o) {
     return exit_bad_input;
   }
   ro.pace = o.pace;
+  if (!o.out.empty()) {
+    // A directory that cannot take the files fails now, not after the run.
+    std::string err;
+    if (!metrics::prepare_output_dir(o.out, err)) {
+      print_error("--out: " + err);
+      return exit_bad_input;
+    }
+  }
   run_metrics prom;
   if (!prom.start(o, *plan, live)) return exit_bad_input;
   ro.verify_every_time = o.verify_every_time;
@@ -388,8 +405,11 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("scenario", o->scenario,
                   "A built-in scenario name (--list shows them) or a scenario YAML file");
   cmd->add_option("--phones", o->phones, "Scale the fleet groups proportionally to N phones")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{50'000'000}));
-  cmd->add_option("--seed", o->seed, "Seed for every random draw (default: the scenario's)");
+      ->check(unsigned_integer() & CLI::Range(std::uint64_t{1}, engine::limits::max_phones));
+  cmd->add_option("--seed", o->seed,
+                  "Seed for every random draw, 0 to 18446744073709551615 (default: the "
+                  "scenario's)")
+      ->check(unsigned_integer());
   cmd->add_option("--out", o->out,
                   "Directory for summary.json, junit.xml, timeseries.csv, events.log and "
                   "report.html");
@@ -443,10 +463,14 @@ void add_run_command(CLI::App& app) {
                   "Push the final metrics to this Prometheus Pushgateway (http://HOST:PORT), "
                   "grouping key job=itlfleet, scenario=<name>; a failed push exits 2")
       ->type_name("URL");
+  cmd->add_flag("--allow-large", o->allow_large,
+                "Run even when the estimated cost (time-series samples, RSA key generations, "
+                "memory) is past the default limits");
   cmd->add_flag("--list", o->list, "List the built-in scenarios and exit");
   cmd->footer(
       "Exit status: 0 every expectation holds, 1 an expectation failed, 2 bad scenario or "
-      "options.\nThe same scenario and seed give byte-identical output files.");
+      "options, or past the cost limits without --allow-large.\nThe same scenario and seed give "
+      "byte-identical output files.");
   cmd->callback([o] { finish(run_scenario(*o)); });
 }
 

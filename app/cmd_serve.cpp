@@ -74,16 +74,20 @@ void add_serve_command(CLI::App& app) {
       "127.0.(1+n/254).(1+n%254)), applying the timeline's administrator actions on schedule");
   cmd->add_option("scenario", o->scenario, "A built-in scenario name or a scenario YAML file")
       ->required();
-  cmd->add_option("--seed", o->seed, "PKI seed (default: the scenario's)");
+  cmd->add_option("--seed", o->seed, "PKI seed (default: the scenario's)")
+      ->check(unsigned_integer());
   cmd->add_option("--time-scale", o->time_scale,
                   "Wall seconds per scenario second for the timeline")
       ->check(CLI::Range(0.0001, 100.0))
       ->capture_default_str();
   cmd->add_option("--tftp-port", o->tftp_port, "UDP port of every node's TFTP server (0: any)")
+      ->check(unsigned_integer())
       ->capture_default_str();
   cmd->add_option("--http-port", o->http_port, "TCP port of every node's HTTP file server (0: any)")
+      ->check(unsigned_integer())
       ->capture_default_str();
   cmd->add_option("--tvs-port", o->tvs_port, "TCP port of every node's TVS server (0: any)")
+      ->check(unsigned_integer())
       ->capture_default_str();
   cmd->add_flag("--once", o->once, "Stop at the end of the timeline instead of serving on");
   cmd->footer(

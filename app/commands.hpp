@@ -19,6 +19,9 @@ void add_itl_build_command(CLI::App& itl);
 void add_run_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 
+/// `sweep SCENARIO --vary KEY=VALUES`: a grid of runs, or a threshold search.
+void add_sweep_command(CLI::App& app);
+
 /// `cluster export`: a cluster's PKI and a TFTP root to serve.
 void add_cluster_command(CLI::App& app);
 void add_cluster_export_command(CLI::App& cluster);

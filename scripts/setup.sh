@@ -40,6 +40,9 @@ readonly required_packages=(
   # and receive `itlfleet run --metrics/--pushgateway` (tests/deploy).
   prometheus
   prometheus-pushgateway
+  # libFuzzer targets (fuzz/, scripts/fuzz.sh): clang 14 and its libFuzzer.
+  clang
+  libfuzzer-14-dev
 )
 
 readonly presets=(release asan)

@@ -8,16 +8,21 @@
 # 2. asan: the parser and protocol tests (trust-file codec, scenario loader,
 #    TFTP, TVS and HTTP codecs, clients and servers) built with
 #    AddressSanitizer + UBSan and run under them.
+# 3. fuzz: scripts/fuzz.sh builds the libFuzzer targets (clang, ASan + UBSan)
+#    and fuzzes each parser for fuzz_seconds from its seed corpus; each target
+#    counts as one test, failed on any finding.
 #
-# Both phases run even if the first fails. Prints per-phase results and, as the
-# last line, `N passed, M failed` over both ctest runs. Exit status is non-zero
-# if any build or test failed. ctest logs: build/test-logs/.
+# All phases run even if an earlier one fails. Prints per-phase results and, as
+# the last line, `N passed, M failed` over the ctest runs and the fuzz targets.
+# Exit status is non-zero if any build, test or fuzz target failed. Logs:
+# build/test-logs/.
 set -uo pipefail
 
 # GoogleTest executables whose tests also run under the sanitizers; each test
 # carries a ctest LABEL equal to its executable's name (tests/CMakeLists.txt).
 readonly asan_targets=(sim_codec_tests scenarios_tests net_tftp_tests net_tvs_tests net_http_tests)
 readonly ctest_timeout=600 # seconds, per test
+readonly fuzz_seconds=40   # per fuzz target; 5 targets + their build: ~5 min on 2 cores
 
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 cd -- "$script_dir/.." || exit 1
@@ -82,6 +87,25 @@ else
   status=1
 fi
 
+# --- 3. fuzz: libFuzzer targets, a bounded time each -------------------------
+echo "== test.sh: fuzz (${fuzz_seconds}s per target)"
+mkdir -p "$log_dir"
+fuzz_log=$log_dir/fuzz.log
+bash "$script_dir/fuzz.sh" --time "$fuzz_seconds" 2>&1 | tee "$fuzz_log"
+fuzz_rc=${PIPESTATUS[0]}
+# fuzz.sh ends with "N passed, M failed", one per target; a build failure
+# prints no such line.
+fuzz_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$fuzz_log" | tail -n 1)
+if [[ $fuzz_line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  total_passed=$((total_passed + BASH_REMATCH[1]))
+  total_failed=$((total_failed + BASH_REMATCH[2]))
+  results+=("fuzz: ${BASH_REMATCH[1]} passed, ${BASH_REMATCH[2]} failed (fuzz.sh exit $fuzz_rc)")
+  ((fuzz_rc == 0)) || status=1
+else
+  results+=("fuzz: BUILD FAILED or no summary (fuzz.sh exit $fuzz_rc), targets not run")
+  status=1
+fi
+
 # --- summary -----------------------------------------------------------------
 echo
 echo "== test.sh: summary"
@@ -89,7 +113,7 @@ for r in "${results[@]}"; do
   echo "  $r"
 done
 if ((status != 0)); then
-  echo "  FAILED (see above; ctest logs in $log_dir/)"
+  echo "  FAILED (see above; logs in $log_dir/)"
 fi
 echo "$total_passed passed, $total_failed failed"
 exit "$status"

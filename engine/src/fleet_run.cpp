@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "itlfleet/engine/expectations.hpp"
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/rng.hpp"
 #include "itlfleet/sim/firmware.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
@@ -33,6 +34,8 @@ result<sim::cluster_config> cluster_config_of(const run_plan& plan) {
 }
 
 result<planned_cluster> build_cluster(const run_plan& plan, const run_options& options) {
+  // Before the first key is generated: a plan past the limits fails here.
+  if (auto s = limits::check_plan(plan); !s) return s.err();
   auto config = cluster_config_of(plan);
   if (!config) return config.err();
   sim::pki_options pki;
@@ -62,7 +65,14 @@ fleet_run::fleet_run(const run_plan& plan, const run_options& options, sim::file
                  {"download", true, {}},
                  {"tvs_query", true, {}}} {}
 
+// The narrowing casts below hold because check_plan() bounds what they
+// narrow: node indices (< limits::max_nodes), list lengths and attempts
+// (<= 255), groups (< limits::max_groups), seconds (limits::max_duration).
+static_assert(std::is_same_v<decltype(group_runtime::tftp)::value_type, decltype(event::node)>);
+static_assert(limits::max_nodes <= limits::node_index_bound);
+
 status fleet_run::setup_fleet() {
+  if (auto s = limits::check_plan(plan_); !s) return s;
   const std::size_t nodes = cluster_.node_count();
   std::vector<std::uint8_t> all_tvs;
   for (std::size_t n = 0; n < nodes; ++n)
@@ -209,11 +219,11 @@ void fleet_run::reset_phones_of(const std::vector<std::size_t>& nodes, std::uint
   for (std::uint32_t i = 0; i < phones_.size(); ++i) {
     const std::uint8_t primary = groups_[phones_[i].group].tftp[0];
     if (std::find(nodes.begin(), nodes.end(), primary) == nodes.end()) continue;
-    if (phones_[i].state == sim::phone_state::offline) continue;
+    if (!sim::registered(phones_[i].state)) continue;
     reset_phone(i, counter);
     ++n;
   }
-  log_.note(now_, "CUCM resets the " + std::to_string(n) + " powered phones whose ITL changed");
+  log_.note(now_, "CUCM resets the " + std::to_string(n) + " registered phones whose ITL changed");
 }
 
 std::optional<std::size_t> fleet_run::declared_node(const std::string& name) const {
@@ -305,7 +315,7 @@ void fleet_run::run_action(std::uint32_t index) {
     case action_kind::reset_all_devices: {
       std::uint64_t n = 0;
       for (std::uint32_t i = 0; i < phones_.size(); ++i) {
-        if (phones_[i].state == sim::phone_state::offline) continue;
+        if (!sim::registered(phones_[i].state)) continue;
         reset_phone(i, static_cast<std::uint64_t>(now_));
         ++n;
       }
@@ -396,8 +406,9 @@ run_result fleet_run::finish() {
   info.events_processed = events_;
   info.crypto_operations = oracle_.crypto_operations();
   info.distinct_files = files_.size();
-  info.milestones.emplace_back("peak_locked_at", peak_locked_at_);
-  info.milestones.emplace_back("last_state_change", last_change_ - last_change_ % 1000);
+  if (peak_locked_at_) info.milestones.emplace_back("peak_locked_at", *peak_locked_at_);
+  if (last_change_)
+    info.milestones.emplace_back("last_state_change", *last_change_ - *last_change_ % 1000);
   info.device_tl_info = std::move(device_tl_info_);
   info.engine = engine_name_;
   info.actions = std::move(actions_);

@@ -154,9 +154,11 @@ class fleet_run {
   std::vector<std::int64_t> boot_started_;
   std::vector<std::int64_t> cycle_started_;
   std::vector<metrics::itl_report> device_tl_info_;
-  std::int64_t last_change_ = 0;
+  /// Milestones exist only once they happened: a run where nothing changed
+  /// state has no "last state change", one where no phone locked no peak.
+  std::optional<std::int64_t> last_change_;
   std::uint64_t peak_locked_ = 0;
-  std::int64_t peak_locked_at_ = 0;
+  std::optional<std::int64_t> peak_locked_at_;
 };
 
 }  // namespace itlfleet::engine

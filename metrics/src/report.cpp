@@ -3,14 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <string_view>
 #include <system_error>
 
 #include "itlfleet/sim/json.hpp"
+#include "itlfleet/sim/utf8.hpp"
 
 namespace itlfleet::metrics {
 namespace {
@@ -67,13 +65,22 @@ void write_counts(json_writer& w, const counts& c) {
 
 // Escapes for both attribute values and text. Control characters other than
 // tab, newline and carriage return cannot appear in XML 1.0 at all, not even
-// as references, so they become '?'; whitespace in attributes is written as a
-// reference because parsers would otherwise normalise it to spaces.
+// as references, so they become '?', as do U+FFFE and U+FFFF; whitespace in
+// attributes is written as a reference because parsers would otherwise
+// normalise it to spaces. Bytes that are not UTF-8 become U+FFFD, so the
+// document is well-formed whatever the scenario or file held.
 std::string xml_escape(std::string_view s, bool attribute) {
   std::string out;
   out.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto ch = decode_utf8(s, i);
+    if (!ch) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    const std::uint32_t cp = ch->code_point;
+    switch (cp) {
       case '&':
         out += "&amp;";
         break;
@@ -99,12 +106,13 @@ std::string xml_escape(std::string_view s, bool attribute) {
         out += attribute ? "&#9;" : "\t";
         break;
       default:
-        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+        if (cp < 0x20 || cp == 0x7f || cp == 0xFFFE || cp == 0xFFFF) {
           out += '?';
         } else {
-          out += ch;
+          out.append(s.substr(i, ch->length));
         }
     }
+    i += ch->length;
   }
   return out;
 }
@@ -290,45 +298,6 @@ std::string timeseries_csv(const std::vector<snapshot>& series) {
     out += '\n';
   }
   return out;
-}
-
-bool write_file(const std::string& dir, const std::string& name, const std::string& content,
-                std::string& error) {
-  namespace fs = std::filesystem;
-  const fs::path target = fs::path(dir) / name;
-  if (!dir.empty()) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-      error = "cannot create directory " + dir + ": " + ec.message();
-      return false;
-    }
-  }
-
-  // Write beside the target and rename over it, so a reader (or a crashed
-  // run) never sees half a report.
-  const fs::path temp = fs::path(target).concat(".tmp");
-  const auto fail = [&](const fs::path& path, int err) {
-    error = "cannot write " + path.string() + ": " + std::strerror(err);
-    return false;
-  };
-
-  std::FILE* f = std::fopen(temp.c_str(), "wb");
-  if (f == nullptr) return fail(target, errno);
-  const bool written =
-      std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0;
-  const int write_errno = errno;
-  if (std::fclose(f) != 0 || !written) {
-    const int err = written ? errno : write_errno;
-    std::remove(temp.c_str());
-    return fail(target, err);
-  }
-  if (std::rename(temp.c_str(), target.c_str()) != 0) {
-    const int err = errno;
-    std::remove(temp.c_str());
-    return fail(target, err);
-  }
-  return true;
 }
 
 }  // namespace itlfleet::metrics

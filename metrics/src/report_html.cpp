@@ -1,4 +1,5 @@
 #include "itlfleet/metrics/report_html.hpp"
+#include "itlfleet/metrics/svg_format.hpp"
 
 #include <algorithm>
 #include <array>
@@ -16,29 +17,18 @@ using sim::phone_state;
 // --- text ------------------------------------------------------------------
 
 std::string esc(std::string_view s) {
-  return xml_escape(valid_utf8(s), false);
+  return xml_escape(s, false);
 }
 std::string esc_attr(std::string_view s) {
-  return xml_escape(valid_utf8(s), true);
+  return xml_escape(s, true);
 }
 
 std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
+  return metrics::fixed_decimals(v, decimals);
 }
 
-std::string trim_zeros(std::string s) {
-  if (s.find('.') != std::string::npos) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-  }
-  return s == "-0" ? "0" : s;
-}
-
-/// An SVG coordinate: one decimal, no trailing ".0", never "-0".
 std::string num(double v) {
-  return trim_zeros(fixed(v, 1));
+  return metrics::svg_number(v);
 }
 
 std::string with_commas(std::uint64_t v) {
@@ -658,45 +648,6 @@ footer{margin:30px 0 10px;color:#777;font-size:12px}
 )";
 
 }  // namespace
-
-std::string valid_utf8(std::string_view s) {
-  static constexpr std::string_view replacement = "\xEF\xBF\xBD";
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    std::uint32_t min = 0;
-    if (c < 0x80) {
-      out += s[i++];
-      continue;
-    }
-    if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1Fu, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0Fu, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07u, min = 0x10000;
-    }
-    bool ok = len != 0 && i + len <= s.size();
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      ok = (cc & 0xC0) == 0x80;
-      cp = (cp << 6) | (cc & 0x3Fu);
-    }
-    ok = ok && cp >= min && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += replacement;
-      ++i;
-    }
-  }
-  return out;
-}
 
 std::string report_html(const run_info& info, const std::vector<snapshot>& series,
                         const snapshot& final_state, const std::vector<check_result>& checks) {

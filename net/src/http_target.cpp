@@ -1,5 +1,7 @@
 #include "itlfleet/net/http_target.hpp"
 
+#include "itlfleet/sim/bytes.hpp"
+
 #include <optional>
 
 namespace itlfleet::net {
@@ -59,7 +61,6 @@ result<std::string> file_name_from_target(std::string_view target) {
 }
 
 std::string target_for_file_name(std::string_view name) {
-  static constexpr char digits[] = "0123456789ABCDEF";
   std::string target = "/";
   target.reserve(name.size() + 1);
   for (const char c : name) {
@@ -68,8 +69,7 @@ std::string target_for_file_name(std::string_view name) {
       target.push_back(c);
     } else {
       target.push_back('%');
-      target.push_back(digits[u >> 4]);
-      target.push_back(digits[u & 0xF]);
+      target += to_hex(byte_view(&u, 1), "", true);
     }
   }
   return target;

@@ -1,25 +1,11 @@
 #include "itlfleet/net/tftp_packet.hpp"
 
+#include "itlfleet/sim/bytes.hpp"
+
 #include <charconv>
 
 namespace itlfleet::net {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 /// Reads NUL-terminated strings from a datagram, tracking the offset.
 class string_reader {

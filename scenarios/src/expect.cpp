@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "sections.hpp"
 
@@ -52,7 +53,7 @@ constexpr std::string_view value_forms =
 /// `at:` or `by:` — "end" (nullopt) or a time no later than the plan's end.
 std::optional<engine::sim_time> read_when(const value_ref& v, const engine::run_plan& plan) {
   if (v.node.IsDefined() && v.node.IsScalar() && v.node.Scalar() == "end") return std::nullopt;
-  engine::sim_time t = v.duration(engine::sim_duration{0});
+  engine::sim_time t = v.duration(engine::sim_duration{0}, engine::limits::max_duration);
   if (t > plan.end) {
     v.fail("expected a time no later than end (" + format_duration(plan.end) + "), got '" +
            v.node.Scalar() + "'");

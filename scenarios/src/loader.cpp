@@ -1,6 +1,7 @@
 // The scenario loader: document structure, cluster, fleet, boot and phone
 // sections, and the public load functions.
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -9,18 +10,25 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
 
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sim/cluster_itl.hpp"
+#include "itlfleet/sim/firmware.hpp"
+#include "itlfleet/sim/pki.hpp"
 #include "sections.hpp"
 
 namespace itlfleet::scenarios {
 namespace detail {
 namespace {
 
+namespace limits = engine::limits;
 using engine::sim_duration;
 constexpr sim_duration zero{0};
 constexpr sim_duration positive{1};  // "greater than 0" for value_ref::duration
-constexpr int int_max = std::numeric_limits<int>::max();
+constexpr sim_duration forever = limits::max_duration;
+constexpr sim_duration exchange = limits::max_exchange;
 
 /// "cucm-pub" from "scenarios/cucm-pub.yaml" or "builtin:cucm-pub".
 std::string stem(const std::string& source_name) {
@@ -64,35 +72,55 @@ void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
   map_reader m(
       v, "cluster.tftp",
       {"max_serving_count", "rtt", "block_size", "loss", "retransmit_timeout", "block_cost"});
-  m.opt("max_serving_count", t.max_serving_count, 1, int_max);
-  m.opt("rtt", t.rtt, zero);
+  m.opt("max_serving_count", t.max_serving_count, 1, limits::max_serving_count);
+  m.opt("rtt", t.rtt, zero, exchange);
   // RFC 2348 block sizes; real phones use 512.
-  m.opt("block_size", t.block_size, 8, 65464);
-  if (m.has("loss")) t.loss = m.get("loss").number(0.0, 0.99);
-  m.opt("retransmit_timeout", t.retransmit_timeout, positive);
-  m.opt("block_cost", t.block_cost, zero);
+  m.opt("block_size", t.block_size, limits::min_block_size, limits::max_block_size);
+  if (m.has("loss")) t.loss = m.get("loss").number(0.0, limits::max_loss);
+  m.opt("retransmit_timeout", t.retransmit_timeout, positive, exchange);
+  m.opt("block_cost", t.block_cost, zero, exchange);
 }
 
 void read_tvs_model(const value_ref& v, engine::tvs_model& t) {
   map_reader m(v, "cluster.tvs", {"handshake", "query", "concurrency", "timeout", "ttl"});
-  m.opt("handshake", t.handshake, zero);
-  m.opt("query", t.query, zero);
-  m.opt("concurrency", t.concurrency, 1, int_max);
-  m.opt("timeout", t.timeout, positive);
-  m.opt("ttl", t.answer_ttl, zero);
+  m.opt("handshake", t.handshake, zero, exchange);
+  m.opt("query", t.query, zero, exchange);
+  m.opt("concurrency", t.concurrency, 1, limits::max_tvs_concurrency);
+  m.opt("timeout", t.timeout, positive, exchange);
+  m.opt("ttl", t.answer_ttl, zero, forever);
 }
 
-engine::node_plan read_node(const value_ref& v) {
+/// The certificate names a node gets (`sim::cucm_common_name`): CallManager
+/// and TVS are named after its FQDN and, from 10.0, its ITLRecovery key too,
+/// with a prefix. Fails at `where` when one is longer than X.509 allows.
+void check_common_names(const value_ref& where, const std::string& host, const std::string& domain,
+                        bool itl_recovery) {
+  const std::string fqdn = domain.empty() ? host : host + "." + domain;
+  std::string cn = sim::cucm_common_name(sim::cert_purpose::callmanager, fqdn, fqdn);
+  std::string_view form = "<host>.<domain>";
+  if (itl_recovery && cn.size() <= limits::max_common_name_bytes) {
+    cn = sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn);
+    form = "ITLRECOVERY_<host>.<domain>, from version 10.0";
+  }
+  if (cn.size() <= limits::max_common_name_bytes) return;
+  where.fail("certificate name '" + cn + "' would be " + std::to_string(cn.size()) +
+             " bytes; X.509 allows at most " + std::to_string(limits::max_common_name_bytes) +
+             " in a common name (" + std::string(form) +
+             "): shorten the host name or cluster.domain");
+}
+
+engine::node_plan read_node(const value_ref& v, const engine::cluster_plan& c, bool itl_recovery) {
   map_reader m(v, v.path, {"name", "publisher", "services"});
   engine::node_plan n;
   n.host = read_word(m.require("name"), "a host name");
   if (n.host == "all") m.get("name").fail("'all' is reserved (`on: all` means every node)");
+  check_common_names(m.get("name"), n.host, c.domain, itl_recovery);
   m.opt("publisher", n.publisher);
   if (m.has("services")) {
     value_ref services = m.get("services");
     n.tftp = n.tvs = n.callmanager = false;
     for (const auto& s : services.sequence("a list of services (tftp, tvs, callmanager)")) {
-      std::string name = lower(s.string());
+      std::string name = to_lower(s.string());
       if (name == "tftp") {
         n.tftp = true;
       } else if (name == "tvs") {
@@ -115,14 +143,28 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
   if (m.has("version")) {
     value_ref ver = m.get("version");
     c.version = ver.string();
-    if (!valid_version(c.version)) {
-      ver.fail("expected a CUCM version such as \"10.0\", \"11.5\" or \"12.5(1)SU3\", got '" +
-               c.version + "'");
+    // The engine reads it with sim::cucm_version::parse: both must accept it.
+    if (!valid_version(c.version) || !sim::cucm_version::parse(c.version)) {
+      ver.fail(
+          "expected a CUCM version such as \"10.0\", \"11.5\" or \"12.5(1)SU3\" (major and "
+          "minor of at most 4 digits each), got '" +
+          c.version + "'");
     }
   }
-  if (m.has("domain")) c.domain = read_word(m.get("domain"), "a DNS domain");
+  const bool itl_recovery = sim::cucm_version::parse(c.version)->has_itl_recovery();
+  if (m.has("domain")) {
+    value_ref domain = m.get("domain");
+    // Checked before the text, whose own limit is longer.
+    if (domain.node.IsScalar() && domain.node.Scalar().size() > limits::max_domain_bytes) {
+      domain.fail("expected a domain of at most " + std::to_string(limits::max_domain_bytes) +
+                  " bytes (it goes into certificate names of at most " +
+                  std::to_string(limits::max_common_name_bytes) + "), got " +
+                  std::to_string(domain.node.Scalar().size()));
+    }
+    c.domain = read_word(domain, "a DNS domain");
+  }
   m.opt("hold_timer", c.hold_timer);
-  m.opt("hold_time", c.hold_time, zero);
+  m.opt("hold_time", c.hold_time, zero, forever);
   if (m.has("key_bits")) {
     value_ref kb = m.get("key_bits");
     std::string s = kb.scalar("1024 or 2048");
@@ -141,7 +183,11 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
   value_ref nodes = m.require("nodes");
   std::vector<int> lines;
   for (const auto& item : nodes.sequence("a list of nodes")) {
-    engine::node_plan n = read_node(item);
+    if (c.nodes.size() == limits::max_nodes) {
+      item.fail("expected at most " + std::to_string(limits::max_nodes) +
+                " nodes (an ITL holds a record per TVS node and must stay under 64 KB)");
+    }
+    engine::node_plan n = read_node(item, c, itl_recovery);
     for (std::size_t i = 0; i < c.nodes.size(); ++i) {
       if (c.nodes[i].host == n.host) {
         item.fail("duplicate node name '" + n.host + "' (first at line " +
@@ -198,24 +244,43 @@ std::vector<std::string> read_node_list(const value_ref& v, const engine::run_pl
 void read_fleet(const value_ref& v, engine::run_plan& plan) {
   auto items = v.sequence("a list of phone groups");
   if (items.empty()) v.fail("expected at least one phone group (the fleet is empty)");
+  std::uint64_t total = 0;
+  std::unordered_map<std::string, int> first_line;  // group name -> line
   for (std::size_t gi = 0; gi < items.size(); ++gi) {
     const value_ref& item = items[gi];
+    if (gi == limits::max_groups) {
+      item.fail("expected at most " + std::to_string(limits::max_groups) + " phone groups");
+    }
     map_reader m(item, item.path,
                  {"name", "count", "model", "firmware", "tftp", "tvs", "itl", "fetch"});
     engine::fleet_group g;
     g.line = item.mark.line + 1;
     g.name = "group-" + std::to_string(gi + 1);
     if (m.has("name")) g.name = read_word(m.get("name"), "a group name");
-    for (const auto& other : plan.fleet) {
-      if (other.name == g.name) {
-        (m.has("name") ? m.get("name") : item)
-            .fail("duplicate group name '" + g.name + "' (first at line " +
-                  std::to_string(other.line) + ")");
+    // A map, not a scan: a fleet may have tens of thousands of groups.
+    if (auto [it, fresh] = first_line.emplace(g.name, g.line); !fresh) {
+      (m.has("name") ? m.get("name") : item)
+          .fail("duplicate group name '" + g.name + "' (first at line " +
+                std::to_string(it->second) + ")");
+    }
+    value_ref count = m.require("count");
+    g.count = count.unsigned_integer(limits::max_phones);
+    // Each count is at most max_phones and there are at most max_groups: no overflow.
+    total += g.count;
+    if (total > limits::max_phones) {
+      count.fail("the fleet would have " + std::to_string(total) + " phones; expected at most " +
+                 std::to_string(limits::max_phones) + " in all groups together");
+    }
+    m.opt("model", g.model);
+    if (m.has("firmware")) {
+      value_ref fw = m.get("firmware");
+      g.firmware = fw.string();
+      // DeviceTLInfo depends on it (9.4(1) and later report their ITL).
+      if (!sim::firmware_version::parse(g.firmware)) {
+        fw.fail("expected a firmware version such as \"12.8(1)\" or \"9.4(1)SR3\", got '" +
+                g.firmware + "'");
       }
     }
-    g.count = m.require("count").unsigned_integer();
-    m.opt("model", g.model);
-    m.opt("firmware", g.firmware);
     if (m.has("tftp")) {
       g.tftp = read_node_list(m.get("tftp"), plan, "tftp");
       if (g.tftp.empty()) m.get("tftp").fail("expected at least one TFTP node");
@@ -235,17 +300,59 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
 
 void read_boot(const value_ref& v, engine::boot_plan& b) {
   map_reader m(v, "boot", {"spread", "reboot", "reboot_jitter", "reset_spread"});
-  m.opt("spread", b.spread, zero);
-  m.opt("reboot", b.reboot, zero);
-  m.opt("reboot_jitter", b.reboot_jitter, zero);
-  m.opt("reset_spread", b.reset_spread, zero);
+  m.opt("spread", b.spread, zero, forever);
+  m.opt("reboot", b.reboot, zero, forever);
+  m.opt("reboot_jitter", b.reboot_jitter, zero, forever);
+  m.opt("reset_spread", b.reset_spread, zero, forever);
 }
 
 void read_phone(const value_ref& v, engine::phone_model& p) {
   map_reader m(v, "phone", {"tftp_attempts", "tftp_backoff", "unreachable_retry"});
-  m.opt("tftp_attempts", p.tftp_attempts, 1, int_max);
-  m.opt("tftp_backoff", p.tftp_backoff, zero);
-  m.opt("unreachable_retry", p.unreachable_retry, positive);
+  m.opt("tftp_attempts", p.tftp_attempts, 1, limits::max_tftp_attempts);
+  m.opt("tftp_backoff", p.tftp_backoff, zero, forever);
+  m.opt("unreachable_retry", p.unreachable_retry, positive, forever);
+}
+
+/// Where the first node of a YAML document starts; builds nothing.
+class root_mark final : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> mark;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    note(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void note(const YAML::Mark& m) {
+    if (!mark) mark = m;
+  }
+};
+
+/// The mark of a second document in `text`, if there is one. Not
+/// YAML::LoadAll(): yaml-cpp 0.7's loops forever, allocating a null document
+/// per turn, on input such as "," (jbeder/yaml-cpp#1319, fixed after 0.8.0);
+/// this reads at most two documents.
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  root_mark first, second;
+  if (!parser.HandleNextDocument(first) || !parser.HandleNextDocument(second)) return std::nullopt;
+  return second.mark.value_or(YAML::Mark::null_mark());
 }
 
 }  // namespace
@@ -292,11 +399,18 @@ engine::run_plan read_plan(const source& src, const YAML::Node& root) {
   engine::run_plan plan;
   plan.source = src.name();
   plan.name = stem(src.name());
-  if (m.has("name")) plan.name = read_word(m.get("name"), "a scenario name without blanks");
-  m.opt("description", plan.description);
+  if (m.has("name")) {
+    plan.name = read_word(m.get("name"), "a scenario name without blanks");
+  } else if (auto problem = limits::text_problem(plan.name, limits::max_text_bytes)) {
+    src.fail(YAML::Mark(),
+             "the scenario is named after its file, but the file name is not usable: " + *problem +
+                 "; give it a name:");
+  }
+  if (m.has("description"))
+    plan.description = m.get("description").text(limits::max_description_bytes);
   m.opt("seed", plan.seed);
-  m.opt("end", plan.end, positive);
-  m.opt("sample", plan.sample_every, positive);
+  m.opt("end", plan.end, positive, forever);
+  m.opt("sample", plan.sample_every, positive, forever);
   if (plan.sample_every > plan.end) {
     m.get("sample").fail("expected a sample interval no longer than end (" +
                          format_duration(plan.end) + ")");
@@ -315,16 +429,17 @@ engine::run_plan read_plan(const source& src, const YAML::Node& root) {
 result<engine::run_plan> load_string(std::string_view yaml, const std::string& source_name) {
   detail::source src(source_name);
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
-    if (docs.empty() || !docs[0].IsDefined() || docs[0].IsNull()) {
+    const std::string text(yaml);
+    const YAML::Node doc = YAML::Load(text);  // the first document only
+    if (!doc.IsDefined() || doc.IsNull()) {
       return error{
-          src.name() + ": the scenario is empty; expected a mapping with cluster and fleet",
+          src.name() + ":1:1: the scenario is empty; expected a mapping with cluster and fleet",
           std::nullopt};
     }
-    if (docs.size() > 1) {
-      src.fail(docs[1].Mark(), "expected a single YAML document, found a second one");
+    if (auto second = detail::second_document(text)) {
+      src.fail(*second, "expected a single YAML document, found a second one");
     }
-    return detail::read_plan(src, docs[0]);
+    return detail::read_plan(src, doc);
   } catch (const detail::load_failure& f) {
     return error{f.message, std::nullopt};
   } catch (const YAML::Exception& e) {

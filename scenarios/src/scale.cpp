@@ -11,10 +11,11 @@ namespace itlfleet::scenarios {
 void scale_fleet(engine::run_plan& plan, std::uint64_t phones) {
   auto& groups = plan.fleet;
   if (groups.empty()) return;
-  const std::uint64_t total = plan.fleet_size();
-
-  // Exact quotas count_i * phones / total in 128 bits (both factors may be large).
+  // Exact quotas count_i * phones / total in 128 bits: both factors may be
+  // large, and so may the total of counts that a plan did not check.
   __extension__ using u128 = unsigned __int128;
+  u128 total = 0;
+  for (const auto& g : groups) total += g.count;
   std::vector<std::uint64_t> share(groups.size());
   std::vector<u128> remainder(groups.size());
   std::uint64_t assigned = 0;

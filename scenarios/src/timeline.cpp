@@ -5,6 +5,7 @@
 #include <array>
 #include <sstream>
 
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "sections.hpp"
 
@@ -102,7 +103,8 @@ const verb* match(const std::vector<std::string>& words) {
     auto vw = split_words(v.words);
     if (vw.size() > words.size() || vw.size() <= best_len) continue;
     bool same = true;
-    for (std::size_t i = 0; i < vw.size() && same; ++i) same = lower(words[i]) == lower(vw[i]);
+    for (std::size_t i = 0; i < vw.size() && same; ++i)
+      same = to_lower(words[i]) == to_lower(vw[i]);
     if (same) {
       best = &v;
       best_len = vw.size();
@@ -124,16 +126,22 @@ std::string keys_taken(const verb& v) {
   return join(keys);
 }
 
+/// One timeline entry: its actions and its `do:` value (for later messages).
+struct entry {
+  std::vector<engine::action> actions;
+  value_ref command;
+};
+
 /// Reads one entry. Verbs that act on one node at a time (outages, domain
 /// change) expand `on: all` (or no `on:`) to one action per matching node, so
 /// the engine always gets an explicit node for them.
-std::vector<engine::action> read_action(const value_ref& item, engine::run_plan& plan) {
+entry read_action(const value_ref& item, engine::run_plan& plan) {
   map_reader m(item, item.path, {"at", "do", "on", "for", "group", "fraction", "to", "password"});
   engine::action a;
   a.line = item.mark.line + 1;
 
   value_ref at = m.require("at");
-  a.at = at.duration(engine::sim_duration{0});
+  a.at = at.duration(engine::sim_duration{0}, engine::limits::max_duration);
   if (a.at > plan.end) {
     at.fail("expected a time no later than end (" + format_duration(plan.end) + "), got '" +
             at.node.Scalar() + "'");
@@ -177,7 +185,7 @@ std::vector<engine::action> read_action(const value_ref& item, engine::run_plan&
   switch (v->kind) {
     case action_kind::cert_regen: {
       auto it = std::find_if(certificates.begin(), certificates.end(),
-                             [&](std::string_view c) { return lower(c) == lower(args[0]); });
+                             [&](std::string_view c) { return to_lower(c) == to_lower(args[0]); });
       if (it == certificates.end()) {
         d.fail("unknown certificate '" + args[0] +
                "' in 'set cert regen'; expected CallManager, TVS, CAPF or ITLRecovery");
@@ -190,6 +198,14 @@ std::vector<engine::action> read_action(const value_ref& item, engine::run_plan&
         if (!n.publisher && n.host == args[0]) {
           d.fail("new host name '" + args[0] + "' is already the name of node '" + n.host + "'");
         }
+      }
+      break;
+    case action_kind::change_domain:
+      if (args[0].size() > engine::limits::max_domain_bytes) {
+        d.fail("expected a domain of at most " + std::to_string(engine::limits::max_domain_bytes) +
+               " bytes (it goes into certificate names of at most " +
+               std::to_string(engine::limits::max_common_name_bytes) + "), got " +
+               std::to_string(args[0].size()));
       }
       break;
     default:
@@ -225,7 +241,8 @@ std::vector<engine::action> read_action(const value_ref& item, engine::run_plan&
     }
   }
 
-  if (v->takes_for) a.length = m.require("for").duration(engine::sim_duration{1});
+  if (v->takes_for)
+    a.length = m.require("for").duration(engine::sim_duration{1}, engine::limits::max_duration);
   if (v->takes_group) {
     if (m.has("group")) {
       value_ref g = m.get("group");
@@ -249,7 +266,7 @@ std::vector<engine::action> read_action(const value_ref& item, engine::run_plan&
 
   bool expand = all && (v->on == target::each_tftp || v->on == target::each_tvs ||
                         v->on == target::each_node);
-  if (!expand) return {a};
+  if (!expand) return {{a}, d};
   std::vector<engine::action> out;
   for (const auto& n : plan.cluster.nodes) {
     if ((service == "tftp" && !n.tftp) || (service == "tvs" && !n.tvs)) continue;
@@ -257,18 +274,51 @@ std::vector<engine::action> read_action(const value_ref& item, engine::run_plan&
     out.back().node = n.host;
   }
   if (out.empty()) item.fail("no node runs " + std::string(service) + " for '" + a.text + "'");
-  return out;
+  return {std::move(out), d};
+}
+
+/// Renames and domain changes regenerate certificates named after the node's
+/// new FQDN (`sim::cluster`): played in time order, each must still fit in an
+/// X.509 common name. The ITLRecovery certificate keeps its first name.
+void check_renamed_certificates(const std::vector<std::pair<engine::action, value_ref>>& actions,
+                                const engine::run_plan& plan) {
+  const auto& nodes = plan.cluster.nodes;
+  std::vector<std::string> hosts, domains;
+  for (const auto& n : nodes) {
+    hosts.push_back(n.host);
+    domains.push_back(plan.cluster.domain);
+  }
+  for (const auto& [a, where] : actions) {
+    if (a.kind != action_kind::rename_publisher && a.kind != action_kind::change_domain) continue;
+    std::size_t i = 0;
+    while (i < nodes.size() && nodes[i].host != a.node) ++i;
+    if (i == nodes.size()) continue;  // read_action checked the node
+    if (a.kind == action_kind::rename_publisher) hosts[i] = a.args[0];
+    if (a.kind == action_kind::change_domain) domains[i] = a.args[0];
+    const std::string fqdn = hosts[i] + "." + domains[i];
+    if (fqdn.size() > engine::limits::max_common_name_bytes) {
+      where.fail("'" + a.text + "' on " + a.node + " makes its certificate name '" + fqdn + "' " +
+                 std::to_string(fqdn.size()) + " bytes long; X.509 allows at most " +
+                 std::to_string(engine::limits::max_common_name_bytes) +
+                 " in a common name (<host>.<domain>)");
+    }
+  }
 }
 
 }  // namespace
 
 void read_timeline(const value_ref& list, engine::run_plan& plan) {
+  // Each action with its `do:`, for messages about what it does in time order.
+  std::vector<std::pair<engine::action, value_ref>> read;
   for (const auto& item : list.sequence("a list of timeline entries")) {
-    for (auto& a : read_action(item, plan)) plan.timeline.push_back(std::move(a));
+    auto entry = read_action(item, plan);
+    for (auto& a : entry.actions) read.emplace_back(std::move(a), entry.command);
   }
   // Entries may be written in any order; equal times keep the written order.
-  std::stable_sort(plan.timeline.begin(), plan.timeline.end(),
-                   [](const auto& a, const auto& b) { return a.at < b.at; });
+  std::stable_sort(read.begin(), read.end(),
+                   [](const auto& a, const auto& b) { return a.first.at < b.first.at; });
+  check_renamed_certificates(read, plan);
+  for (auto& [a, where] : read) plan.timeline.push_back(std::move(a));
 }
 
 }  // namespace detail

@@ -6,7 +6,10 @@
 #include <cmath>
 #include <limits>
 
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sim/bytes.hpp"
+#include "itlfleet/sim/utf8.hpp"
 
 namespace itlfleet::scenarios::detail {
 namespace {
@@ -19,7 +22,10 @@ std::string describe_kind(const YAML::Node& n) {
   if (!n.IsDefined() || n.IsNull()) return "nothing";
   if (n.IsSequence()) return "a sequence";
   if (n.IsMap()) return "a mapping";
-  return "'" + n.Scalar() + "'";
+  // Not checked yet: the text may be anything, so escape what a terminal would act on.
+  constexpr std::size_t shown = 80;
+  const std::string& s = n.Scalar();
+  return "'" + terminal_safe(s.substr(0, shown)) + (s.size() > shown ? "...'" : "'");
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -30,8 +36,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       std::size_t up = row[j];
-      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                  std::tolower(static_cast<unsigned char>(b[j - 1]));
+      bool same = iequals(a.substr(i - 1, 1), b.substr(j - 1, 1));
       row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
       diag = up;
     }
@@ -46,12 +51,6 @@ std::string format_number(double v) {
   // Shortest text that reads back to the same double: "99.5", "1", "0.1".
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return ec == std::errc{} ? std::string(buf, end) : std::to_string(v);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string join(const std::vector<std::string_view>& items, std::string_view last_sep) {
@@ -106,6 +105,15 @@ std::string value_ref::scalar(std::string_view expected) const {
   if (!node.IsDefined() || !node.IsScalar()) {
     fail("expected " + std::string(expected) + ", got " + describe_kind(node));
   }
+  if (auto problem = engine::limits::text_problem(node.Scalar(), engine::limits::max_text_bytes)) {
+    fail(*problem);
+  }
+  return node.Scalar();
+}
+
+std::string value_ref::text(std::size_t max_bytes) const {
+  if (!node.IsDefined() || !node.IsScalar()) fail("expected text, got " + describe_kind(node));
+  if (auto problem = engine::limits::text_problem(node.Scalar(), max_bytes, true)) fail(*problem);
   return node.Scalar();
 }
 
@@ -114,7 +122,7 @@ std::string value_ref::string() const {
 }
 
 bool value_ref::boolean() const {
-  std::string s = lower(scalar("on/off, true/false or yes/no"));
+  std::string s = to_lower(scalar("on/off, true/false or yes/no"));
   if (s == "true" || s == "on" || s == "yes") return true;
   if (s == "false" || s == "off" || s == "no") return false;
   fail("expected on/off, true/false or yes/no, got '" + node.Scalar() + "'");
@@ -138,12 +146,15 @@ std::int64_t value_ref::integer(std::int64_t min, std::int64_t max) const {
   return v;
 }
 
-std::uint64_t value_ref::unsigned_integer() const {
-  std::string s = scalar("a non-negative integer");
+std::uint64_t value_ref::unsigned_integer(std::uint64_t max) const {
+  const std::string expected = max == std::numeric_limits<std::uint64_t>::max()
+                                   ? "a non-negative integer"
+                                   : "an integer from 0 to " + std::to_string(max);
+  std::string s = scalar(expected);
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size()) {
-    fail("expected a non-negative integer, got '" + s + "'");
+  if (ec != std::errc{} || end != s.data() + s.size() || v > max) {
+    fail("expected " + expected + ", got '" + s + "'");
   }
   return v;
 }
@@ -159,14 +170,21 @@ double value_ref::number(double min, double max) const {
   return v;
 }
 
-engine::sim_duration value_ref::duration(engine::sim_duration min) const {
+engine::sim_duration value_ref::duration(engine::sim_duration min, engine::sim_duration max) const {
   std::string s = scalar("a duration such as 90s, 10m10s, 1h, 2ms, 0.2ms, 500us or 0");
   auto d = parse_duration(s);
   if (!d) fail(d.err().message);
-  if (*d < min) {
-    fail(min == engine::sim_duration{1}
-             ? "expected a duration greater than 0, got '" + s + "'"
-             : "expected a duration of at least " + format_duration(min) + ", got '" + s + "'");
+  if (*d < min || *d > max) {
+    const std::string low = min == engine::sim_duration{1} ? "greater than 0"
+                            : min == engine::sim_duration{0}
+                                ? ""
+                                : "of at least " + format_duration(min);
+    const std::string high = "at most " + format_duration(max);
+    if (*d > max) {
+      fail("expected a duration " + (low.empty() ? "" : low + " and ") + high + ", got '" + s +
+           "'");
+    }
+    fail("expected a duration " + low + ", got '" + s + "'");
   }
   return *d;
 }
@@ -215,6 +233,9 @@ void map_reader::check(std::string_view what, const std::vector<std::string_view
     YAML::Mark km = mark_known(k.Mark()) ? k.Mark() : map_.mark;
     if (!k.IsScalar()) map_.src->fail(km, "expected a plain key in " + std::string(what));
     const std::string& key = k.Scalar();
+    if (auto problem = engine::limits::text_problem(key, engine::limits::max_text_bytes)) {
+      map_.src->fail(km, "a key in " + std::string(what) + ": " + *problem);
+    }
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string m = "unknown key '" + key + "' in " + std::string(what) +
                       "; expected one of: " + join(allowed);
@@ -269,17 +290,17 @@ void map_reader::opt(std::string_view key, int& out, int min, int max) const {
   if (has(key)) out = static_cast<int>(get(key).integer(min, max));
 }
 
-void map_reader::opt(std::string_view key, std::uint64_t& out) const {
-  if (has(key)) out = get(key).unsigned_integer();
+void map_reader::opt(std::string_view key, std::uint64_t& out, std::uint64_t max) const {
+  if (has(key)) out = get(key).unsigned_integer(max);
 }
 
 void map_reader::opt(std::string_view key, double& out, double min, double max) const {
   if (has(key)) out = get(key).number(min, max);
 }
 
-void map_reader::opt(std::string_view key, engine::sim_duration& out,
-                     engine::sim_duration min) const {
-  if (has(key)) out = get(key).duration(min);
+void map_reader::opt(std::string_view key, engine::sim_duration& out, engine::sim_duration min,
+                     engine::sim_duration max) const {
+  if (has(key)) out = get(key).duration(min, max);
 }
 
 }  // namespace itlfleet::scenarios::detail

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,14 +54,18 @@ struct value_ref {
   [[noreturn]] void fail(const std::string& expected) const;
   bool is_null() const { return !node.IsDefined() || node.IsNull(); }
 
-  /// Scalar text; fails unless the node is a scalar.
+  /// Scalar text; fails unless the node is a scalar of well-formed UTF-8
+  /// without control characters, at most engine::limits::max_text_bytes long.
   std::string scalar(std::string_view expected) const;
   std::string string() const;
+  /// A scalar that may be longer than a line and hold newlines and tabs.
+  std::string text(std::size_t max_bytes) const;
   bool boolean() const;
   std::int64_t integer(std::int64_t min, std::int64_t max) const;
-  std::uint64_t unsigned_integer() const;
+  std::uint64_t unsigned_integer(
+      std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) const;
   double number(double min, double max) const;
-  engine::sim_duration duration(engine::sim_duration min) const;
+  engine::sim_duration duration(engine::sim_duration min, engine::sim_duration max) const;
   /// A sequence's elements (null: none); fails on anything else.
   std::vector<value_ref> sequence(std::string_view expected) const;
   /// A list of strings; a single scalar is accepted as a list of one.
@@ -91,9 +96,11 @@ class map_reader {
   void opt(std::string_view key, std::string& out) const;
   void opt(std::string_view key, bool& out) const;
   void opt(std::string_view key, int& out, int min, int max) const;
-  void opt(std::string_view key, std::uint64_t& out) const;
+  void opt(std::string_view key, std::uint64_t& out,
+           std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) const;
   void opt(std::string_view key, double& out, double min, double max) const;
-  void opt(std::string_view key, engine::sim_duration& out, engine::sim_duration min) const;
+  void opt(std::string_view key, engine::sim_duration& out, engine::sim_duration min,
+           engine::sim_duration max) const;
 
  private:
   void check(std::string_view what, const std::vector<std::string_view>& allowed);
@@ -109,8 +116,6 @@ std::string join(const std::vector<std::string>& items, std::string_view last_se
 
 /// The closest candidate to `word` when it looks like a typo of it, else "".
 std::string_view closest(std::string_view word, const std::vector<std::string_view>& candidates);
-
-std::string lower(std::string_view s);
 
 /// Shortest decimal form of `v` ("99.5", "1", "0.1").
 std::string format_number(double v);

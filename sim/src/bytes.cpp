@@ -1,7 +1,6 @@
 #include "itlfleet/sim/bytes.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace itlfleet {
 
@@ -75,11 +74,24 @@ bytes from_hex(std::string_view hex) {
   return out;
 }
 
+namespace {
+
+// ASCII only: std::tolower depends on the C locale.
+constexpr char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
 }
 
 }  // namespace itlfleet

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cctype>
 #include <cstdio>
 #include <set>
 #include <utility>
@@ -18,10 +17,6 @@ namespace {
 constexpr std::uint64_t representative_mac = 0x001E7A000000ull;
 
 constexpr const char* recovery_p12_path = "/usr/local/cm/tftp/ITLRecovery.p12";
-
-error failure(std::string message) {
-  return error{std::move(message), std::nullopt};
-}
 
 command_output refused(std::string text) {
   command_output out;
@@ -208,6 +203,15 @@ command_output cluster::itl_reset_remotekey(std::size_t node, const std::string&
   if (!opened) {
     return refused("Unable to open " + path + ": " + opened.err().message +
                    ". The ITLRecovery.p12 file was made under another cluster security password.");
+  }
+  // A key saved before ITLRecovery was regenerated is stale: the phones are
+  // about to get (or have) ITLs with the new certificate. Refusing it is our
+  // decision (docs/model.md); the technote only says the key is replaced.
+  if (opened->cert.der() != nodes_[publisher_].itlrecovery.cert.der()) {
+    return refused("Unable to use " + path +
+                   ": it does not hold the current ITLRecovery key of this cluster. The "
+                   "ITLRecovery.p12 file was saved before the ITLRecovery certificate was "
+                   "regenerated.");
   }
   // The fetched key replaces the publisher's local one: later localkey
   // resets sign with it too.
@@ -503,7 +507,13 @@ command_output cluster::regenerate(std::size_t node, cert_purpose purpose, std::
       break;
     case cert_purpose::itlrecovery:
       // No ITL changes and no phone resets until the TFTP service restarts.
-      if (node == publisher_) reset_key_ = n.itlrecovery;
+      // The publisher's key is the cluster's recovery key: any saved copy is
+      // now stale, so the daily "not backed up" alert is back until the next
+      // `file get tftp ITLRecovery.p12` (a subscriber's key is used nowhere).
+      if (node == publisher_) {
+        reset_key_ = n.itlrecovery;
+        backed_up_ = false;
+      }
       break;
   }
   refresh_tvs_trust();

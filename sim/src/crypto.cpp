@@ -23,11 +23,6 @@
 namespace itlfleet::sim {
 namespace {
 
-// A plain error (no byte offset): these are not parse positions.
-error failure(std::string message) {
-  return error{std::move(message), std::nullopt};
-}
-
 // RAII owners for the OpenSSL objects used here.
 template <class T, void (*Free)(T*)>
 struct ossl_deleter {
@@ -576,6 +571,60 @@ bytes rsa_sign(const rsa_key& key, digest_algorithm digest, byte_view data) {
   }
   out.resize(len);
   return out;
+}
+
+std::optional<bytes> certificate_public_key_pkcs1(byte_view der) {
+  if (der.size() > static_cast<std::size_t>(LONG_MAX)) return std::nullopt;
+  struct element {
+    int tag = 0, cls = 0;
+    const unsigned char* content = nullptr;
+    long size = 0;
+  };
+  const unsigned char* p = der.data();
+  long left = static_cast<long>(der.size());
+  // One element's header; moves past the whole element. ASN1_get_object
+  // checks the length against what is left.
+  auto next = [&]() -> std::optional<element> {
+    if (left <= 0) return std::nullopt;
+    const unsigned char* start = p;
+    element e;
+    const int r = ASN1_get_object(&p, &e.size, &e.tag, &e.cls, left);
+    if ((r & 0x80) != 0 || r == 0x21) {  // error, or indefinite length (not DER)
+      ERR_clear_error();
+      return std::nullopt;
+    }
+    e.content = p;
+    p += e.size;
+    left -= static_cast<long>(p - start);
+    return e;
+  };
+  auto enter = [&](const element& e) {
+    p = e.content;
+    left = e.size;
+  };
+  const auto universal = [](const std::optional<element>& e, int tag) {
+    return e && e->cls == V_ASN1_UNIVERSAL && e->tag == tag;
+  };
+  // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL,
+  //   serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, ...
+  auto e = next();
+  if (!universal(e, V_ASN1_SEQUENCE)) return std::nullopt;
+  enter(*e);
+  e = next();
+  if (!universal(e, V_ASN1_SEQUENCE)) return std::nullopt;
+  enter(*e);
+  e = next();
+  if (e && e->cls == V_ASN1_CONTEXT_SPECIFIC && e->tag == 0) e = next();  // version
+  for (int skipped = 0; skipped < 4 && e; ++skipped) e = next();          // serial .. subject
+  e = e ? next() : std::nullopt;
+  if (!universal(e, V_ASN1_SEQUENCE)) return std::nullopt;
+  enter(*e);  // SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey BIT STRING }
+  e = next();
+  if (!universal(e, V_ASN1_SEQUENCE)) return std::nullopt;
+  e = next();
+  // The BIT STRING's first byte counts unused bits: 0 for a DER key.
+  if (!universal(e, V_ASN1_BIT_STRING) || e->size < 1 || e->content[0] != 0) return std::nullopt;
+  return bytes(e->content + 1, e->content + e->size);
 }
 
 bool rsa_verify(const rsa_key& key, digest_algorithm digest, byte_view data, byte_view signature) {

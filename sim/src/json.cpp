@@ -3,12 +3,22 @@
 #include <cmath>
 #include <cstdio>
 
+#include "itlfleet/sim/utf8.hpp"
+
 namespace itlfleet {
 
 std::string json_quote(std::string_view s) {
   std::string out = "\"";
-  for (unsigned char ch : s) {
-    switch (ch) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto ch = decode_utf8(s, i);
+    if (!ch) {
+      // JSON text must be UTF-8 (RFC 8259): a stray byte from a file or a
+      // scenario becomes U+FFFD rather than making the document invalid.
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    switch (ch->code_point) {
       case '"':
         out += "\\\"";
         break;
@@ -25,14 +35,15 @@ std::string json_quote(std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (ch < 0x20) {
+        if (ch->code_point < 0x20 || ch->code_point == 0x7f) {
           char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(ch->code_point));
           out += buf;
         } else {
-          out.push_back(static_cast<char>(ch));
+          out.append(s.substr(i, ch->length));
         }
     }
+    i += ch->length;
   }
   out.push_back('"');
   return out;

@@ -86,6 +86,13 @@ phone_action ask_tvs(phone& p, file_id f, const phone_profile& profile, trust_or
 phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_oracle& oracle,
                      std::uint32_t now_s) {
   if (p.step != phone_step::itl && p.step != phone_step::config) return {};
+  // A config where the ITL was asked for (or the reverse) is not what the
+  // phone asked for and cannot be trusted, even on faith: a real phone fails
+  // to parse it. Without this check a config, signed by the TFTP record the
+  // installed ITL holds, would be installed as the ITL.
+  const file_kind wanted =
+      p.step == phone_step::itl ? file_kind::trust_list : file_kind::signed_file;
+  if (oracle.kind_of(f) != wanted) return reject(p);
   // No ITL: the first one is taken on faith, and a phone without an ITL
   // accepts any configuration.
   if (p.installed == no_file) return accept(p, f);
@@ -149,12 +156,9 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
     case phone_event_kind::boot:
       return start_boot(p);
     case phone_event_kind::reset:
-      // CUCM resets registered phones; one that is off, still booting or
-      // unreachable is not registered and never hears of it (a booting
-      // phone fetches whatever the server holds when it gets there).
-      if (p.state == phone_state::offline || p.state == phone_state::booting ||
-          p.state == phone_state::unreachable)
-        return {};
+      // CUCM resets registered phones only (a booting phone fetches whatever
+      // the server holds when it gets there).
+      if (!registered(p.state)) return {};
       ++p.epoch;
       p.state = phone_state::booting;
       p.step = phone_step::idle;

@@ -1,27 +1,9 @@
 #include "itlfleet/sim/pki.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <optional>
 
 namespace itlfleet::sim {
 namespace {
-
-// A plain error (no byte offset): these are not parse positions.
-error failure(std::string message) {
-  return error{std::move(message), std::nullopt};
-}
-
-std::string hex(byte_view data) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
-  for (std::uint8_t b : data) {
-    out += digits[b >> 4];
-    out += digits[b & 0x0F];
-  }
-  return out;
-}
 
 // Everything a key depends on, each field length-prefixed so that no two
 // argument tuples give the same string. Bump the version when the derivation
@@ -105,7 +87,7 @@ identity identity_factory::make(cert_purpose purpose, const std::string& cn, int
   std::optional<rsa_key> key;
   std::string cache_name;
   if (options_.cache) {
-    cache_name = hex(sha256(as_bytes(derivation_string))) + ".pem";
+    cache_name = to_hex(sha256(as_bytes(derivation_string))) + ".pem";
     key = load_cached_key(*options_.cache, cache_name, bits);
   }
   if (!key) {
@@ -132,7 +114,7 @@ std::string cucm_common_name(cert_purpose purpose, const std::string& fqdn,
     case cert_purpose::tvs:
       return fqdn;
     case cert_purpose::capf:
-      return "CAPF-" + hex(sha256(as_bytes(fqdn))).substr(0, 8);
+      return "CAPF-" + to_hex(sha256(as_bytes(fqdn))).substr(0, 8);
     case cert_purpose::itlrecovery:
       return "ITLRECOVERY_" + publisher_fqdn;
   }

@@ -23,6 +23,10 @@ std::string signature_lines(const bytes& sig) {
   return out;
 }
 
+std::string signer_version_text(const std::array<std::uint8_t, 2>& v) {
+  return std::to_string(v[0]) + "." + std::to_string(v[1]);
+}
+
 std::string serial_text(const bytes& serial) {
   return to_hex(serial, ":", true);
 }
@@ -166,6 +170,10 @@ show_report show_trust_list(byte_view raw, const show_options& options) {
       "Version: " + std::to_string(h.version_major) + "." + std::to_string(h.version_minor) + "\n";
   out += "HeaderLength: " + std::to_string(h.header_length) + " (BYTES)\n\n";
   out += "BYTEPOS TAG LENGTH VALUE\n------- --- ------ -----\n";
+  // CUCM's own files carry no SIGNER_VERSION, so its `show itl` has no line
+  // for it; files from other tools do, and the version says who signed how.
+  if (h.signer_version)
+    out += "28 SIGNER_VERSION 2 " + signer_version_text(*h.signer_version) + "\n";
   const std::size_t signer_id_len =
       9 + h.signer.name.size() + h.signer.serial.size() + h.signer.ca_name.size();
   out += "3 SIGNERID 2 " + std::to_string(signer_id_len) + "\n";
@@ -184,6 +192,7 @@ show_report show_trust_list(byte_view raw, const show_options& options) {
   j.key("parsed").value(true);
   j.key("version").value(std::to_string(h.version_major) + "." + std::to_string(h.version_minor));
   j.key("header_length").value(static_cast<std::uint64_t>(h.header_length));
+  if (h.signer_version) j.key("signer_version").value(signer_version_text(*h.signer_version));
   j.key("signer").begin_object();
   j.key("name").value(text_of(h.signer.name));
   j.key("serial").value(serial_text(h.signer.serial));

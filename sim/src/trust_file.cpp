@@ -2,7 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <cassert>
+#include <limits>
+#include <span>
 #include <string>
 
 namespace itlfleet::sim {
@@ -209,19 +212,28 @@ void write_element(bytes& out, const file_header& h, header_tag t) {
       return;
     case header_tag::signer_id:
       put_tlv_header(out, raw(t), signer_id_len(h.signer));
-      put_tlv(out, raw(header_tag::signer_name), h.signer.name);
-      put_tlv(out, raw(header_tag::serial_number), h.signer.serial);
-      put_tlv(out, raw(header_tag::ca_name), h.signer.ca_name);
+      for (const auto child : h.signer_id_layout) {
+        const bytes& value = child == header_tag::signer_name     ? h.signer.name
+                             : child == header_tag::serial_number ? h.signer.serial
+                                                                  : h.signer.ca_name;
+        put_tlv(out, raw(child), value);
+      }
       return;
     case header_tag::signature_info:
       put_tlv_header(out, raw(t), signature_info_len);
-      put_tlv_header(out, raw(header_tag::digest_algorithm), 1);
-      out.push_back(static_cast<std::uint8_t>(h.digest));
-      put_tlv_header(out, raw(header_tag::signature_algo_info), signature_algo_len);
-      put_tlv_header(out, raw(header_tag::signature_algorithm), 1);
-      out.push_back(h.signature_algorithm);
-      put_tlv_header(out, raw(header_tag::signature_modulus), 1);
-      out.push_back(h.signature_modulus);
+      for (const auto child : h.signature_info_layout) {
+        if (child == header_tag::digest_algorithm) {
+          put_tlv_header(out, raw(child), 1);
+          out.push_back(static_cast<std::uint8_t>(h.digest));
+          continue;
+        }
+        put_tlv_header(out, raw(child), signature_algo_len);
+        for (const auto inner : h.signature_algo_layout) {
+          put_tlv_header(out, raw(inner), 1);
+          out.push_back(inner == header_tag::signature_algorithm ? h.signature_algorithm
+                                                                 : h.signature_modulus);
+        }
+      }
       return;
     case header_tag::signature:
       put_tlv(out, raw(t), h.signature);
@@ -312,6 +324,9 @@ std::size_t header_size(const file_header& h) {
 
 void canonical_layout(file_header& h) {
   h.layout = canonical_tags(h);
+  h.signer_id_layout = file_header{}.signer_id_layout;
+  h.signature_info_layout = file_header{}.signature_info_layout;
+  h.signature_algo_layout = file_header{}.signature_algo_layout;
   std::size_t n = 0;
   for (const auto t : h.layout) n += element_size(h, t);
   // Phones read the records from a 4-byte aligned offset, as CUCM writes them.
@@ -456,22 +471,6 @@ class parser {
     return std::nullopt;
   }
 
-  /// A nested element that must come next inside a container.
-  failure read_child(std::size_t pos, header_tag expected, const bounds& b, tlv& out,
-                     std::optional<std::size_t> fixed = std::nullopt) const {
-    const std::string_view name = header_tag_name(raw(expected));
-    if (pos >= b.end) {
-      return parse_error(pos, "expected " + std::string(name) + " (tag " + str(raw(expected)) +
-                                  ") inside " + std::string(b.name) + ", but " +
-                                  std::string(b.name) + " ends at byte " + str(b.end));
-    }
-    if (d_[pos] != raw(expected)) {
-      return parse_error(pos, "expected " + std::string(name) + " (tag " + str(raw(expected)) +
-                                  ") inside " + std::string(b.name) + ", got tag " + str(d_[pos]));
-    }
-    return read(pos, name, b, out, fixed);
-  }
-
   /// SIGNERNAME, CANAME, FILENAME, SUBJECTNAME, ISSUERNAME: phones read them
   /// as C strings, so the NUL must be there.
   failure check_string(const tlv& t, std::string_view name) const {
@@ -495,6 +494,19 @@ class parser {
   failure parse_records(std::size_t pos, std::vector<record>& out) const;
 
  private:
+  /// One element a container must hold exactly once, with its fixed length if any.
+  struct child_spec {
+    header_tag tag;
+    std::optional<std::size_t> fixed;
+  };
+  /// A `found` entry not filled in yet.
+  static constexpr std::size_t no_child = std::numeric_limits<std::size_t>::max();
+  /// Reads the children of a container in whatever order they come: each of
+  /// `specs` exactly once, nothing else, filling `found` (parallel to
+  /// `specs`) and `order` (tags in file order).
+  failure read_children(const tlv& outer, std::string_view container,
+                        std::span<const child_spec> specs, std::span<tlv> found,
+                        std::span<header_tag> order) const;
   failure parse_signer_id(const tlv& t, file_header& h) const;
   failure parse_signature_info(const tlv& t, file_header& h) const;
   failure parse_record(std::size_t pos, record& r, std::size_t& end) const;
@@ -502,22 +514,65 @@ class parser {
   byte_view d_;
 };
 
+failure parser::read_children(const tlv& outer, std::string_view container,
+                              std::span<const child_spec> specs, std::span<tlv> found,
+                              std::span<header_tag> order) const {
+  const bounds b{outer.end(), container};
+  std::size_t pos = outer.value_at();
+  for (std::size_t n = 0; n < specs.size(); ++n) {
+    if (pos >= b.end) {
+      std::string missing;
+      for (std::size_t k = 0; k < specs.size(); ++k) {
+        if (found[k].length != no_child) continue;
+        missing += (missing.empty() ? "" : ", ") + std::string(header_tag_name(raw(specs[k].tag)));
+      }
+      return parse_error(pos, "expected " + missing + " inside " + std::string(container) +
+                                  ", but " + std::string(container) + " ends at byte " +
+                                  str(b.end));
+    }
+    std::size_t k = 0;
+    while (k < specs.size() && d_[pos] != raw(specs[k].tag)) ++k;
+    if (k == specs.size()) {
+      std::string allowed;
+      for (const auto& spec : specs) {
+        allowed += (allowed.empty() ? "" : ", ") + std::string(header_tag_name(raw(spec.tag))) +
+                   " (tag " + str(raw(spec.tag)) + ")";
+      }
+      return parse_error(pos, "expected one of " + allowed + " inside " + std::string(container) +
+                                  ", got tag " + str(d_[pos]));
+    }
+    const std::string_view name = header_tag_name(raw(specs[k].tag));
+    if (found[k].length != no_child) {
+      return parse_error(pos, "expected a single " + std::string(name) + " inside " +
+                                  std::string(container) + ", found another one");
+    }
+    if (auto e = read(pos, name, b, found[k], specs[k].fixed)) return e;
+    order[n] = specs[k].tag;
+    pos = found[k].end();
+  }
+  if (pos != outer.end()) {
+    return parse_error(pos, "expected " + std::string(container) + " (length " + str(outer.length) +
+                                ") to end after its " + str(specs.size()) + " elements at byte " +
+                                str(pos) + ", but it ends at byte " + str(outer.end()));
+  }
+  return std::nullopt;
+}
+
 failure parser::parse_signer_id(const tlv& outer, file_header& h) const {
-  const bounds b{outer.end(), "SIGNERID"};
-  tlv name, serial, ca;
-  if (auto e = read_child(outer.value_at(), header_tag::signer_name, b, name)) return e;
+  static constexpr std::array<child_spec, 3> specs = {{
+      {header_tag::signer_name, std::nullopt},
+      {header_tag::serial_number, std::nullopt},
+      {header_tag::ca_name, std::nullopt},
+  }};
+  std::array<tlv, 3> found;
+  for (auto& f : found) f.length = no_child;
+  if (auto e = read_children(outer, "SIGNERID", specs, found, h.signer_id_layout)) return e;
+  const auto& [name, serial, ca] = found;
   if (auto e = check_string(name, "SIGNERNAME")) return e;
-  if (auto e = read_child(name.end(), header_tag::serial_number, b, serial)) return e;
   if (serial.length == 0) {
     return parse_error(serial.at + 1, "expected a non-empty signer SERIALNUMBER, got length 0");
   }
-  if (auto e = read_child(serial.end(), header_tag::ca_name, b, ca)) return e;
   if (auto e = check_string(ca, "CANAME")) return e;
-  if (ca.end() != outer.end()) {
-    return parse_error(ca.end(), "expected SIGNERID (length " + str(outer.length) +
-                                     ") to end after CANAME at byte " + str(ca.end()) +
-                                     ", but it ends at byte " + str(outer.end()));
-  }
   h.signer.name = value(name);
   h.signer.serial = value(serial);
   h.signer.ca_name = value(ca);
@@ -525,24 +580,29 @@ failure parser::parse_signer_id(const tlv& outer, file_header& h) const {
 }
 
 failure parser::parse_signature_info(const tlv& outer, file_header& h) const {
-  // The container's length was checked to be 15, so every child has a fixed
-  // place; checking tags and lengths in order names the first wrong byte.
-  const bounds b{outer.end(), "SIGNATUREINFO"};
-  tlv digest, algo_info, algo, modulus;
-  if (auto e = read_child(outer.value_at(), header_tag::digest_algorithm, b, digest, 1)) return e;
-  if (auto e = read_child(digest.end(), header_tag::signature_algo_info, b, algo_info,
-                          signature_algo_len)) {
+  // Lengths are fixed (the container's was checked to be 15), so each child
+  // is checked for its tag and length wherever it stands.
+  static constexpr std::array<child_spec, 2> info_specs = {{
+      {header_tag::digest_algorithm, 1},
+      {header_tag::signature_algo_info, signature_algo_len},
+  }};
+  static constexpr std::array<child_spec, 2> algo_specs = {{
+      {header_tag::signature_algorithm, 1},
+      {header_tag::signature_modulus, 1},
+  }};
+  std::array<tlv, 2> info;
+  std::array<tlv, 2> algo;
+  for (auto& f : info) f.length = no_child;
+  for (auto& f : algo) f.length = no_child;
+  if (auto e = read_children(outer, "SIGNATUREINFO", info_specs, info, h.signature_info_layout))
     return e;
-  }
-  const bounds inner{algo_info.end(), "SIGNATUREALGOINFO"};
-  if (auto e = read_child(algo_info.value_at(), header_tag::signature_algorithm, inner, algo, 1)) {
+  if (auto e =
+          read_children(info[1], "SIGNATUREALGOINFO", algo_specs, algo, h.signature_algo_layout))
     return e;
-  }
-  if (auto e = read_child(algo.end(), header_tag::signature_modulus, inner, modulus, 1)) return e;
   // DIGESTALGORITHM is kept as found; verification reports unknown codes.
-  h.digest = static_cast<digest_algorithm>(d_[digest.value_at()]);
-  h.signature_algorithm = d_[algo.value_at()];
-  h.signature_modulus = d_[modulus.value_at()];
+  h.digest = static_cast<digest_algorithm>(d_[info[0].value_at()]);
+  h.signature_algorithm = d_[algo[0].value_at()];
+  h.signature_modulus = d_[algo[1].value_at()];
   return std::nullopt;
 }
 

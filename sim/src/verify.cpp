@@ -15,7 +15,7 @@ std::string verification::describe() const {
     case verify_status::bad_signature:
       return "the signature does not verify with the signer's public key";
     case verify_status::unusable_key:
-      return "the signer record's certificate or public key cannot be read";
+      return "the signer record's certificate or public key cannot be read, or they disagree";
     case verify_status::unsupported_digest:
       return "the digest algorithm is not SHA-1, SHA-256 or SHA-512";
   }
@@ -69,10 +69,18 @@ namespace {
 /// decode), else from the certificate (OpenSSL 3 decodes a certificate's key
 /// through its provider machinery: ~100 us, most of a verification).
 result<rsa_key> key_of(const record& r) {
-  if (const bytes* pk = r.public_key()) {
+  const bytes* pk = r.public_key();
+  const bytes* der = r.certificate();
+  // A record whose PUBLICKEY is not its certificate's key contradicts itself:
+  // nobody can tell which key the signer holds, so it vouches for nothing
+  // (only a forger writes one). Compared on the DER, without decoding.
+  if (pk && der && certificate_public_key_pkcs1(*der) != *pk) {
+    return error{"the record's PUBLICKEY is not the key of its CERTIFICATE"};
+  }
+  if (pk) {
     if (auto key = rsa_key::from_public_pkcs1(*pk)) return key;
   }
-  if (const bytes* der = r.certificate()) {
+  if (der) {
     auto cert = certificate::from_der(*der);
     if (!cert) return cert.err();
     return cert->public_key();

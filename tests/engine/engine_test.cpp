@@ -5,10 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <string>
 
+#include "../common/golden.hpp"
 #include "plan_fixture.hpp"
 
 namespace itlfleet::engine {
@@ -207,8 +206,35 @@ TEST(Engine, expectations_pass_and_fail_with_messages) {
   EXPECT_FALSE(r.passed);
 }
 
+// CUCM resets registered phones only: one still booting (here, rebooting
+// after a reset a second earlier) never hears of it, so it must be neither
+// counted in CUCM's message nor reset.
+TEST(Engine, cucm_counts_and_resets_only_the_registered_phones) {
+  run_plan p = test::single_node_plan(20);
+  p.cluster.hold_timer = false;
+  p.boot.reset_spread = 0s;
+  p.timeline = {at(0s, action_kind::boot_all), at(10min, action_kind::reset_all_devices),
+                at(10min + 1s, action_kind::reset_all_devices),
+                at(10min + 2s, action_kind::cert_regen, {"CallManager"})};
+  const run_result r = run_ok(p);
+  const auto has = [&](const std::string& line) {
+    return r.event_log.find(line) != std::string::npos;
+  };
+  EXPECT_TRUE(has("] reset all devices: 20 phones reset")) << r.event_log;
+  EXPECT_TRUE(has("] reset all devices: 0 phones reset")) << "all 20 are rebooting";
+  EXPECT_TRUE(has("] CUCM resets the 0 registered phones whose ITL changed")) << r.event_log;
+  // Each phone rebooted once, took the new ITL through TVS and is trusted.
+  std::size_t reboots = 0;
+  for (auto pos = r.event_log.find("trusted -> booting"); pos != std::string::npos;
+       pos = r.event_log.find("trusted -> booting", pos + 1))
+    ++reboots;
+  EXPECT_EQ(reboots, 20u);
+  EXPECT_EQ(count(r.series.back(), phone_state::trusted), 20u);
+}
+
 // A small scenario's whole event log, checked in. Regenerate deliberately
-// with ITLFLEET_UPDATE_GOLDEN=1 after a change that is meant to alter it.
+// with ITLFLEET_UPDATE_GOLDEN=1 after a change that is meant to alter it (the
+// run then fails, saying it rewrote the file).
 TEST(Engine, small_double_regen_event_log_matches_the_golden_copy) {
   run_plan p = double_regen(false);
   p.fleet[0].count = 6;
@@ -216,16 +242,9 @@ TEST(Engine, small_double_regen_event_log_matches_the_golden_copy) {
   p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
   p.timeline.push_back(at(26min, action_kind::reset_all_devices));
   const run_result r = run_ok(p);
-  const std::string path =
-      std::string(ITLFLEET_SOURCE_DIR) + "/tests/engine/golden/small_double_regen.log";
-  if (std::getenv("ITLFLEET_UPDATE_GOLDEN")) {
-    std::ofstream(path, std::ios::binary) << r.event_log;
-  }
-  std::ifstream in(path, std::ios::binary);
-  ASSERT_TRUE(in) << "missing golden file " << path;
-  std::stringstream golden;
-  golden << in.rdbuf();
-  EXPECT_EQ(r.event_log, golden.str());
+  test::expect_matches_golden(
+      std::string(ITLFLEET_SOURCE_DIR) + "/tests/engine/golden/small_double_regen.log",
+      r.event_log);
 }
 
 }  // namespace

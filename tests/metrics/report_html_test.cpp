@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "itlfleet/sim/utf8.hpp"
+
 namespace itlfleet::metrics {
 namespace {
 
@@ -203,18 +205,6 @@ TEST(ReportHtml, replaces_invalid_utf8_so_the_page_is_valid_utf8) {
   EXPECT_NE(html.find("bad\uFFFD\uFFFD name"), std::string::npos);
   EXPECT_NE(html.find("caf\u00e9 \u20ac"), std::string::npos);  // valid text kept as is
   EXPECT_EQ(html.find('\xff'), std::string::npos);
-}
-
-TEST(ValidUtf8, keeps_valid_text_and_replaces_each_bad_byte) {
-  EXPECT_EQ(valid_utf8("plain ascii"), "plain ascii");
-  EXPECT_EQ(valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e"),
-            "\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e");
-  EXPECT_EQ(valid_utf8("a\x80z"), "a\uFFFDz");                            // stray continuation byte
-  EXPECT_EQ(valid_utf8("\xc0\xaf"), "\uFFFD\uFFFD");                      // overlong '/'
-  EXPECT_EQ(valid_utf8("\xed\xa0\x80"), "\uFFFD\uFFFD\uFFFD");            // surrogate U+D800
-  EXPECT_EQ(valid_utf8("\xf4\x90\x80\x80"), "\uFFFD\uFFFD\uFFFD\uFFFD");  // past U+10FFFF
-  EXPECT_EQ(valid_utf8("end\xe2\x82"), "end\uFFFD\uFFFD");                // truncated at the end
-  EXPECT_EQ(valid_utf8(std::string_view("nul\0ok", 6)), std::string("nul\0ok", 6));
 }
 
 TEST(ReportHtml, is_deterministic) {

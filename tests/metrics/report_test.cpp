@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "itlfleet/sim/utf8.hpp"
+
 namespace itlfleet::metrics {
 namespace {
 
@@ -225,6 +227,29 @@ TEST(TimeseriesCsv, has_only_the_header_without_snapshots) {
             "recovered\n");
 }
 
+TEST(SummaryJson, stays_valid_utf8_whatever_the_names_hold) {
+  run_info info = sample_info();
+  info.scenario = "bad\xff name\x1b[2J";
+  info.group_names = {"caf\xc3\xa9", "trunc\xe2\x82"};
+  const std::string j = summary_json(info, sample_snapshot(), sample_checks());
+  EXPECT_TRUE(is_valid_utf8(j));
+  EXPECT_EQ(j.find('\x1b'), std::string::npos);
+  EXPECT_NE(j.find(R"("scenario": "bad\ufffd name\u001b[2J")"), std::string::npos) << j;
+  EXPECT_NE(j.find("caf\xc3\xa9"), std::string::npos) << j;  // valid text kept as is
+}
+
+TEST(JunitXml, stays_well_formed_utf8_whatever_the_names_hold) {
+  run_info info = sample_info();
+  info.scenario = "bad\xff\xfe \xef\xbf\xbe name";  // U+FFFE is not an XML character
+  auto checks = sample_checks();
+  checks[0].message = "surrogate \xed\xa0\x80 and \x01";
+  const std::string x = junit_xml(info, checks);
+  EXPECT_TRUE(is_valid_utf8(x));
+  EXPECT_EQ(x.find('\x01'), std::string::npos);
+  EXPECT_EQ(x.find("\xef\xbf\xbe"), std::string::npos);
+  EXPECT_NE(x.find("bad\uFFFD\uFFFD ? name"), std::string::npos) << x;
+}
+
 class WriteFile : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -281,6 +306,33 @@ TEST_F(WriteFile, reports_a_target_that_is_a_directory) {
   EXPECT_FALSE(write_file(root_.string(), "taken", "x", error));
   EXPECT_NE(error.find((root_ / "taken").string()), std::string::npos) << error;
   EXPECT_FALSE(std::filesystem::exists(root_ / "taken.tmp"));
+}
+
+TEST_F(WriteFile, output_files_appear_together_or_not_at_all) {
+  const std::string dir = (root_ / "out").string();
+  std::string error;
+  ASSERT_TRUE(write_output_files(dir, {{"a.json", "old a"}, {"b.xml", "old b"}}, error)) << error;
+  // b.xml cannot be replaced: a directory holds its place. a.json keeps the
+  // older run's content; nothing of the failed call stays behind.
+  std::filesystem::remove(root_ / "out" / "b.xml");
+  std::filesystem::create_directories(root_ / "out" / "b.xml" / "x");
+  EXPECT_FALSE(write_output_files(dir, {{"a.json", "new a"}, {"b.xml", "new b"}}, error));
+  EXPECT_NE(error.find("b.xml"), std::string::npos) << error;
+  EXPECT_EQ(slurp(root_ / "out" / "a.json"), "old a");
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 2u);  // a.json and the directory, no temporary
+}
+
+TEST_F(WriteFile, an_output_directory_is_checked_before_anything_is_written) {
+  std::string error;
+  EXPECT_TRUE(prepare_output_dir((root_ / "new" / "dir").string(), error)) << error;
+  EXPECT_TRUE(std::filesystem::is_directory(root_ / "new" / "dir"));
+  EXPECT_TRUE(std::filesystem::is_empty(root_ / "new" / "dir"));  // the probe is gone
+  ASSERT_TRUE(write_file(root_.string(), "plain", "x", error)) << error;
+  EXPECT_FALSE(prepare_output_dir((root_ / "plain").string(), error));
+  EXPECT_NE(error.find("plain"), std::string::npos) << error;
+  EXPECT_FALSE(prepare_output_dir("", error));
 }
 
 }  // namespace

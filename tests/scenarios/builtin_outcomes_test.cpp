@@ -26,18 +26,64 @@ struct outcome {
   const char* last_state_change;  ///< when the last phone changed state
 };
 
-// Measured from the engine and checked against the story each scenario tells
-// (see its YAML); see docs/model.md for the rules behind them.
+// Two kinds of pins. DERIVED numbers follow from the scenario's YAML and
+// docs/model.md by hand; each row's comment says how, and a change to one is
+// a change of the model. REGRESSION pins were measured from the engine and
+// cannot be derived by hand (queueing of thousands of phones, the exact
+// millisecond of the last random draw): they only say "nothing moved", and a
+// deliberate change re-measures them with ITLFLEET_PRINT_OUTCOMES=1.
+//
+// Common to every row: last_state_change is a regression pin to the
+// millisecond, bounded by the last timed action + reset_spread 30 s + reboot
+// 90 s + jitter 10 s (the bound is given per row); first_all_locked is read
+// off the 10 s sample grid. With TFTP's default Maximum Serving Count of
+// 2,500, a few thousand phones reset over 30 s keep only a handful of
+// ~25 ms transfers open at once, hence 0 refusals where not said otherwise.
 const outcome expected[] = {
+    // Derived: the domain change re-keys both nodes, so all 6,000 lock; their
+    // ITLs keep the ITLRecovery record, so all recover. 1 refused command: the
+    // localkey typed on the subscriber. All locked by 12m10s = 10m + 30 s +
+    // 100 s. Last change <= 27m + 130 s = 29m10s.
     {"bulk-reset-localkey", 6000, 6000, 0, 6000, 0, 6000, 1, 0, "12m10s", "29m9.602s"},
+    // Derived: the double regeneration locks all 4,000; the backup was made
+    // under the current password and ITLRecovery was never regenerated, so
+    // remotekey is accepted (0 refused) and all recover. 12m10s as above.
+    // Last change <= 26m + 130 s = 28m10s.
     {"bulk-reset-remotekey", 4000, 4000, 0, 4000, 0, 4000, 0, 0, "12m10s", "28m9.157s"},
+    // Derived: the hold timer refuses the TVS regeneration at 10m10s (1
+    // refused); by 20m every phone trusts the new CallManager key, so the
+    // later TVS change locks nobody. Last change <= 20m + 130 s = 22m10s.
     {"double-regen-hold-timer", 5000, 5000, 0, 0, 0, 0, 1, 0, "-", "22m9.529s"},
+    // Derived: CallManager and TVS both change on the only node; every phone
+    // meets a signer and a TVS its ITL does not know: 5,000 locked, none
+    // recovered. All locked and last change by 10m + 130 s = 12m10s.
     {"double-regen-no-hold-timer", 5000, 0, 5000, 0, 0, 5000, 0, 0, "12m10s", "12m9.032s"},
+    // Derived: as above, then localkey at 30m and reset all at 31m recover all
+    // 5,000. Last change <= 31m + 130 s = 33m10s.
     {"double-regen-recovery", 5000, 5000, 0, 5000, 0, 5000, 0, 0, "12m10s", "33m9.57s"},
-    {"hold-timer-too-short", 20000, 12411, 7589, 0, 0, 7589, 0, 306957, "-", "23m31.336s"},
+    // REGRESSION pins: 12,411 trusted / 7,589 locked (= ever_locked) and
+    // 298,903 TFTP refusals come from 20,000 phones queueing through a serving
+    // count of 100; the split is whoever had not finished its boot when TVS
+    // changed at 15m. Derived: 0 refused commands (15m is exactly hold_time
+    // after 10m, not within it), 0 unrecoverable (every ITL has the
+    // ITLRecovery record), never all locked.
+    {"hold-timer-too-short", 20000, 12411, 7589, 0, 0, 7589, 0, 298903, "-", "23m27.302s"},
+    // Derived: regenerating ITLRecovery and restarting TFTP changes no signer
+    // the phones' ITLs trust (CallManager still signs on 11.5): all 6,000
+    // stay trusted, none ever locks. Last change <= 21m + 130 s = 23m10s.
     {"itlrecovery-regen", 6000, 6000, 0, 0, 0, 0, 0, 0, "-", "23m9.988s"},
+    // Derived: 9,000 desk phones lock and recover; the 1,000 old phones (10%)
+    // hold pre-10.0 ITLs without ITLRecovery: locked and unrecoverable at the
+    // end; every phone locked once (10,000). All locked at the first sample
+    // after the old phones power on over 15m..16m. Last change <= 31m + 130 s.
     {"pre-10-itl", 10000, 9000, 1000, 9000, 1000, 10000, 0, 0, "16m10s", "33m9.747s"},
+    // Derived: the rename re-keys the only node: all 4,000 lock by 10m + 130 s;
+    // ITLRecovery keeps the old name and key, so localkey recovers all.
+    // Last change <= 26m + 130 s = 28m10s.
     {"publisher-rename", 4000, 4000, 0, 4000, 0, 4000, 0, 0, "12m10s", "28m9.25s"},
+    // Derived: the ITL never changes, so all 40,000 end trusted and none locks.
+    // REGRESSION pins: 22,858 refusals and the last change at 16m42.051s
+    // (40,000 phones back within 2 s against two serving counts of 1,000).
     {"tftp-overload-40k", 40000, 40000, 0, 0, 0, 0, 0, 22858, "-", "16m42.051s"},
 };
 

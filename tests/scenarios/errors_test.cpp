@@ -214,7 +214,7 @@ fleet: [{count: 1}]
 
 TEST(Errors, negative_count) {
   auto m = error_with("  - {name: other, count: -5}\n");
-  EXPECT_HAS(m, "bad.yaml:10:26: fleet[1].count: expected a non-negative integer, got '-5'");
+  EXPECT_HAS(m, "bad.yaml:10:26: fleet[1].count: expected an integer from 0 to 50000000, got '-5'");
 }
 
 TEST(Errors, key_bits_must_be_1024_or_2048) {
@@ -340,13 +340,25 @@ TEST(Errors, yaml_syntax_error_has_file_line_and_column) {
 }
 
 TEST(Errors, empty_or_non_mapping_documents) {
-  EXPECT_HAS(error_of(""), "bad.yaml: the scenario is empty");
-  EXPECT_HAS(error_of("# only a comment\n"), "bad.yaml: the scenario is empty");
+  // Issue #9: even an empty file names a position.
+  EXPECT_HAS(error_of(""), "bad.yaml:1:1: the scenario is empty");
+  EXPECT_HAS(error_of("# only a comment\n"), "bad.yaml:1:1: the scenario is empty");
+  EXPECT_HAS(error_of("---\n"), "bad.yaml:1:1: the scenario is empty");
   auto list = error_of("- a\n- b\n");
   EXPECT_HAS(list, "bad.yaml:1:1: ");
   EXPECT_HAS(list, "expected a mapping");
   auto two = error_of(std::string(base) + "---\nname: again\n");
   EXPECT_HAS(two, "bad.yaml:11:1: expected a single YAML document");
+}
+
+TEST(Errors, stray_flow_indicators_end_the_load) {
+  // yaml-cpp 0.7's LoadAll() never returns on these, it allocates until the
+  // process dies (jbeder/yaml-cpp#1319); found by fuzz/scenario_fuzz.cpp.
+  for (const char* yaml : {",", "\n,\n", ",{}]", ", p\x8cublisher:{coujt: 1}]\n"}) {
+    auto m = error_of(yaml);
+    EXPECT_EQ(m.rfind("bad.yaml:", 0), 0u) << "in: " << m;
+    EXPECT_EQ(m.find("bad_alloc"), std::string::npos) << "in: " << m;
+  }
 }
 
 TEST(Errors, sample_longer_than_the_run) {

@@ -462,21 +462,47 @@ TEST(Cluster, remotekey_needs_a_backup_made_under_the_current_password) {
   EXPECT_TRUE(c.itl_reset_remotekey(0, "sftp.lab", "joe", "/home/joe/ITLRecovery.p12", 40).ok);
 }
 
-TEST(Cluster, remotekey_replaces_the_local_key) {
+TEST(Cluster, remotekey_refuses_a_key_saved_before_itlrecovery_was_regenerated) {
   file_store files;
   cluster c = make(files);
-  const bytes original = parsed(files, c.served_itl(0)).records[4].serial();
   ASSERT_TRUE(c.backup_itlrecovery(0, "/keys/ITLRecovery.p12").ok);
   ASSERT_TRUE(c.cert_regen(0, cert_purpose::itlrecovery, 100).ok);
-  // localkey now signs with the regenerated key...
-  ASSERT_TRUE(c.itl_reset_localkey(0, 200).ok);
-  EXPECT_NE(parsed(files, c.served_itl(0)).header.signer.serial, original);
-  // ...until remotekey brings the saved one back, for later localkey resets too.
-  ASSERT_TRUE(c.itl_reset_remotekey(0, "sftp", "joe", "/keys/ITLRecovery.p12", 300).ok);
-  EXPECT_EQ(parsed(files, c.served_itl(0)).header.signer.serial, original);
-  ASSERT_TRUE(c.itl_reset_localkey(0, 400).ok);
-  EXPECT_EQ(parsed(files, c.served_itl(0)).header.signer.serial, original);
+  const file_id pub = c.served_itl(0), sub = c.served_itl(1);
+  // The saved .p12 opens (same password) but holds the old key.
+  const command_output stale =
+      c.itl_reset_remotekey(0, "sftp", "joe", "/keys/ITLRecovery.p12", 300);
+  EXPECT_FALSE(stale.ok);
+  EXPECT_EQ(stale.text,
+            "Unable to use /keys/ITLRecovery.p12: it does not hold the current ITLRecovery key "
+            "of this cluster. The ITLRecovery.p12 file was saved before the ITLRecovery "
+            "certificate was regenerated.");
+  EXPECT_TRUE(stale.itl_changed.empty());
+  EXPECT_EQ(c.served_itl(0), pub);
+  EXPECT_EQ(c.served_itl(1), sub);
+  // A backup of the new key works, and the reset signs with it.
+  ASSERT_TRUE(c.backup_itlrecovery(0, "/keys/ITLRecovery.p12").ok);
+  ASSERT_TRUE(c.itl_reset_remotekey(0, "sftp", "joe", "/keys/ITLRecovery.p12", 400).ok);
+  EXPECT_EQ(parsed(files, c.served_itl(0)).header.signer.serial,
+            c.node_identity(0, cert_purpose::itlrecovery).cert.serial());
   EXPECT_TRUE(c.tvs_lookup(parsed(files, c.served_itl(0)).header.signer));
+}
+
+TEST(Cluster, itlrecovery_regeneration_on_the_publisher_re_arms_the_backup_alert) {
+  file_store files;
+  cluster c = make(files);
+  ASSERT_TRUE(c.backup_itlrecovery(0, "/keys/ITLRecovery.p12").ok);
+  ASSERT_FALSE(c.daily_backup_alert());
+  // A subscriber's ITLRecovery is in no ITL and signs nothing.
+  ASSERT_TRUE(c.cert_regen(1, cert_purpose::itlrecovery, 100).ok);
+  EXPECT_FALSE(c.daily_backup_alert());
+  // The publisher's is the cluster's recovery key: the saved one is now stale.
+  ASSERT_TRUE(c.cert_regen(0, cert_purpose::itlrecovery, 200).ok);
+  EXPECT_TRUE(c.daily_backup_alert());
+  ASSERT_TRUE(c.backup_itlrecovery(0, "/keys/ITLRecovery-2.p12").ok);
+  EXPECT_FALSE(c.daily_backup_alert());
+  // Other regenerations leave the recovery key, and so the backup, alone.
+  ASSERT_TRUE(c.cert_regen(0, cert_purpose::callmanager, 1000).ok);
+  EXPECT_FALSE(c.daily_backup_alert());
 }
 
 TEST(Cluster, backup_is_a_publisher_file_and_silences_the_daily_alert) {

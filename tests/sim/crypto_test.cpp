@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <random>
 #include <string>
 
 namespace itlfleet::sim {
@@ -347,6 +348,31 @@ TEST(Certificate, pkcs1_public_key_read_from_the_certificate_equals_the_keys_own
   const certificate cert = service_cert();
   EXPECT_EQ(cert.public_key_pkcs1(), key_1024().public_pkcs1_der());
   EXPECT_EQ(cert.public_key_pkcs1().size(), 140u);
+}
+
+TEST(Certificate, pkcs1_public_key_found_in_the_der_without_decoding_equals_openssls) {
+  const certificate big = certificate::self_signed(key_2048(), publisher_name(), test_serial(),
+                                                   jan_2026, 1826, cert_profile::recovery);
+  for (const certificate& cert : {service_cert(), big}) {
+    const auto found = certificate_public_key_pkcs1(cert.der());
+    ASSERT_TRUE(found);
+    EXPECT_EQ(*found, cert.public_key_pkcs1());
+  }
+}
+
+TEST(Certificate, pkcs1_public_key_walk_refuses_garbage_and_never_crashes) {
+  EXPECT_FALSE(certificate_public_key_pkcs1(bytes{}));
+  EXPECT_FALSE(certificate_public_key_pkcs1(data_of("definitely not DER")));
+  const bytes der = service_cert().der();
+  // Every prefix that cuts into the key or what leads to it is refused.
+  for (std::size_t n = 0; n < der.size() - 300; ++n)
+    EXPECT_FALSE(certificate_public_key_pkcs1(byte_view(der).first(n))) << "prefix " << n;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    bytes d = der;
+    d[rng() % d.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+    (void)certificate_public_key_pkcs1(d);  // an answer or nothing, never a crash
+  }
 }
 
 TEST(Certificate, sha1_is_the_fingerprint_of_the_der) {

@@ -214,6 +214,29 @@ TEST(PhoneTrust, rejects_a_signer_that_copies_a_trusted_serial_and_issuer) {
   EXPECT_EQ(v.signer_record, 0u);
 }
 
+TEST(PhoneTrust, a_record_whose_publickey_is_not_its_certificates_key_vouches_for_nothing) {
+  // A forger who got an ITL installed on faith could put his own key in a
+  // record's PUBLICKEY beside the genuine certificate; files signed with it
+  // and naming the genuine signer must not pass as the certificate's.
+  const identity& real = seed_ids().callmanager;
+  deterministic_stream stream("itl_builder_test/key-swapper");
+  identity impostor;
+  impostor.key = rsa_key::generate(1024, stream);
+  impostor.cert =
+      certificate::self_signed(impostor.key, seed_factory().name_for("test10pub.joemar2.lab"),
+                               real.cert.serial(), 1767225600, 1826, cert_profile::service);
+  trust_file installed = seed_itl();
+  for (record_field& f : installed.records[0].fields)
+    if (f.tag == record_tag::public_key) f.value = impostor.key.public_pkcs1_der();
+  ASSERT_EQ(*installed.records[0].certificate(), real.cert.der());
+  trust_file forged = seed_itl();
+  sign_with(forged, impostor, seed_reset_at);
+  const verification v = verify_with(forged, installed);
+  EXPECT_EQ(v.status, verify_status::unusable_key) << v.describe();
+  // The genuine file fails too: the record no longer says which key is right.
+  EXPECT_EQ(verify_with(seed_itl(), installed).status, verify_status::unusable_key);
+}
+
 // --- signed files (.sgn) ----------------------------------------------------
 
 TEST(SignedFile, builds_parses_round_trips_and_verifies_against_the_tftp_record) {
@@ -279,9 +302,13 @@ TEST(Tampering, a_changed_byte_in_any_record_breaks_verification) {
       copy[field_value_offset(f, i, tag) + 5] ^= 0x20;
       auto parsed = parse_trust_list(copy);
       ASSERT_TRUE(parsed.ok()) << parsed.err().to_string();
-      // The signer is still found by serial and issuer (and its key read
-      // from the intact certificate), so it is the signature that fails.
-      EXPECT_EQ(verify_with(*parsed, *parsed).status, verify_status::bad_signature)
+      // The signer is still found by serial and issuer, so it is the
+      // signature that fails; but a changed PUBLICKEY of the signer's own
+      // record (the first) no longer matches its certificate: no usable key.
+      const verify_status want = i == 0 && tag == record_tag::public_key
+                                     ? verify_status::unusable_key
+                                     : verify_status::bad_signature;
+      EXPECT_EQ(verify_with(*parsed, *parsed).status, want)
           << "record " << i + 1 << " tag " << static_cast<int>(tag);
     }
   }

@@ -363,25 +363,34 @@ TEST(Malformed, signer_id_shorter_than_children) {
 TEST(Malformed, signer_id_longer_than_children) {
   bytes d = itl_bytes();
   set_u16(d, signer_id_at + 1, 22);
-  expect_itl_error(d, signature_info_at, "SIGNERID (length 22) to end after CANAME");
+  expect_itl_error(d, signature_info_at, "SIGNERID (length 22) to end after its 3 elements");
 }
 
-TEST(Malformed, signer_id_children_out_of_order) {
+TEST(Malformed, signer_id_child_twice) {
+  // Order inside SIGNERID is free (other tools differ), duplicates are not.
   bytes d = itl_bytes();
-  std::swap(d[signer_name_at], d[serial_at]);
-  expect_itl_error(d, signer_name_at, "SIGNERNAME (tag 4) inside SIGNERID");
+  d[serial_at] = 4;
+  expect_itl_error(d, serial_at, "single SIGNERNAME inside SIGNERID");
+}
+
+TEST(Malformed, unknown_tag_inside_signer_id) {
+  bytes d = itl_bytes();
+  d[serial_at] = 28;  // SIGNER_VERSION belongs to the header, not inside SIGNERID
+  expect_itl_error(d, serial_at,
+                   "one of SIGNERNAME (tag 4), SERIALNUMBER (tag 5), CANAME (tag 6) inside "
+                   "SIGNERID, got tag 28");
 }
 
 TEST(Malformed, signer_id_without_children) {
   const bytes d{1, 0, 2, 1, 2, 2, 0, 2, 0, 13, 3, 0, 0};
-  expect_itl_error(d, 13, "SIGNERNAME (tag 4) inside SIGNERID");
+  expect_itl_error(d, 13, "SIGNERNAME, SERIALNUMBER, CANAME inside SIGNERID, but SIGNERID ends");
 }
 
 TEST(Malformed, signer_id_missing_ca_name) {
   bytes d = itl_bytes();
   set_u16(d, signer_id_at + 1, 13);  // stops after SERIALNUMBER
   // The parser then looks for CANAME at the end of SIGNERID.
-  expect_itl_error(d, ca_name_at, "CANAME (tag 6) inside SIGNERID, but SIGNERID ends");
+  expect_itl_error(d, ca_name_at, "CANAME inside SIGNERID, but SIGNERID ends");
 }
 
 TEST(Malformed, zero_length_signer_name) {
@@ -453,14 +462,14 @@ TEST(Malformed, signature_algo_info_of_wrong_length) {
 
 TEST(Malformed, signature_info_children_in_wrong_place) {
   bytes d = itl_bytes();
-  d[digest_at] = 9;
-  expect_itl_error(d, digest_at, "DIGESTALGORITHM (tag 8) inside SIGNATUREINFO");
+  d[digest_at] = 9;  // SIGNATUREALGOINFO where DIGESTALGORITHM (length 1) stands
+  expect_itl_error(d, digest_at + 1, "SIGNATUREALGOINFO length 8, got 1");
 }
 
 TEST(Malformed, signature_modulus_tag_wrong) {
   bytes d = itl_bytes();
   d[modulus_at] = 10;
-  expect_itl_error(d, modulus_at, "SIGNATUREMODULUS (tag 11) inside SIGNATUREALGOINFO");
+  expect_itl_error(d, modulus_at, "single SIGNATUREALGORITHM inside SIGNATUREALGOINFO");
 }
 
 TEST(Malformed, signature_modulus_of_wrong_length) {

@@ -3,12 +3,13 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "../common/golden.hpp"
 #include "itlfleet/sim/crypto.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
 #include "itlfleet/sim/pki.hpp"
@@ -19,10 +20,15 @@ namespace itlfleet::sim {
 namespace {
 
 // The golden text: tests/sim/golden/show_itl_expected.txt. After an intended
-// layout change, regenerate it with ITLFLEET_UPDATE_GOLDEN=1, compare it with
-// the seed's `show itl` by eye, and commit it.
+// layout change, regenerate it with ITLFLEET_UPDATE_GOLDEN=1 (the run fails,
+// saying it rewrote the file), compare it by eye with CUCM's own `show itl`
+// output in the technote, `seed_show_itl` below (section 「show itl」コマンド
+// による現在の署名者の確認, "admin:show itl"), and commit it.
 const std::string golden_path =
     std::string(ITLFLEET_SOURCE_DIR) + "/tests/sim/golden/show_itl_expected.txt";
+/// The technote (Japanese), relative to the repository: the seeds sit in
+/// ../shared/seeds beside a checkout of this repository.
+constexpr const char* seed_show_itl = "../shared/seeds/000_4ac6501a37b4b8ee.txt";
 
 using test::seed_built_at;
 using test::seed_ids;
@@ -76,21 +82,17 @@ std::string read_text(const std::string& path) {
 
 TEST(ShowItl, text_matches_the_golden_layout) {
   const show_report report = show_trust_list(serialise(seed_itl()), fixed_options());
-  if (std::getenv("ITLFLEET_UPDATE_GOLDEN")) {
-    std::ofstream(golden_path, std::ios::binary) << report.text;
-    GTEST_SKIP() << "wrote " << golden_path;
-  }
-  const std::string expected = read_text(golden_path);
-  ASSERT_FALSE(expected.empty()) << "missing golden file " << golden_path;
-  // Line by line, so a failure names the first line that moved.
-  std::istringstream want(expected), got(report.text);
-  std::string w, g;
-  for (int line = 1; std::getline(want, w); ++line) {
-    ASSERT_TRUE(std::getline(got, g)) << "output ends before golden line " << line << ": " << w;
-    ASSERT_EQ(g, w) << "at line " << line;
-  }
-  EXPECT_FALSE(std::getline(got, g)) << "output has extra lines from: " << g;
-  EXPECT_EQ(report.text, expected);
+  test::expect_matches_golden(golden_path, report.text);
+}
+
+TEST(ShowItl, the_technote_the_golden_is_checked_against_is_where_the_comment_says) {
+  const std::filesystem::path seeds = std::filesystem::path(ITLFLEET_SOURCE_DIR) / seed_show_itl;
+  if (!std::filesystem::is_directory(seeds.parent_path()))
+    GTEST_SKIP() << "no " << seeds.parent_path() << " beside this checkout";
+  const std::string text = read_text(seeds.string());
+  ASSERT_FALSE(text.empty()) << seeds << " is missing: fix the path in this file";
+  EXPECT_NE(text.find("admin:show itl"), std::string::npos);
+  EXPECT_NE(text.find("Length of ITL file: 5302"), std::string::npos);
 }
 
 TEST(ShowItl, is_deterministic_for_fixed_inputs) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -196,9 +197,13 @@ struct run_plan {
   sim_duration end = std::chrono::minutes(60);           ///< the run stops here
   sim_duration sample_every = std::chrono::seconds(10);  ///< time-series resolution
 
+  /// Phones in all groups; saturates instead of wrapping, so counts too
+  /// large to add up never look like a small (or empty) fleet.
   std::uint64_t fleet_size() const {
     std::uint64_t n = 0;
-    for (const auto& g : fleet) n += g.count;
+    for (const auto& g : fleet) {
+      if (__builtin_add_overflow(n, g.count, &n)) return std::numeric_limits<std::uint64_t>::max();
+    }
     return n;
   }
 };

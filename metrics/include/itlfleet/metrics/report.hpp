@@ -10,6 +10,7 @@
 
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/metrics/latency_histogram.hpp"
+#include "itlfleet/metrics/output_files.hpp"
 
 namespace itlfleet::metrics {
 
@@ -94,12 +95,8 @@ std::string junit_xml(const run_info& info, const std::vector<check_result>& che
 std::string timeseries_csv(const std::vector<snapshot>& series);
 
 /// Escapes `s` for XML or HTML text (`attribute`: for a quoted attribute
-/// value). Control characters that XML 1.0 forbids become '?'. Bytes pass
-/// through otherwise: the caller keeps `s` valid UTF-8.
+/// value). Characters that XML 1.0 forbids become '?', bytes that are not
+/// UTF-8 become U+FFFD: the result is always valid in a UTF-8 document.
 std::string xml_escape(std::string_view s, bool attribute);
-
-/// Writes `content` to `dir/name` (creating dir); false with `error` filled on failure.
-bool write_file(const std::string& dir, const std::string& name, const std::string& content,
-                std::string& error);
 
 }  // namespace itlfleet::metrics

@@ -28,9 +28,4 @@ inline constexpr std::size_t report_max_points = 1000;
 std::string report_html(const run_info& info, const std::vector<snapshot>& series,
                         const snapshot& final_state, const std::vector<check_result>& checks);
 
-/// `s` with every invalid UTF-8 sequence (stray continuation bytes, overlong
-/// forms, surrogates, code points past U+10FFFF, truncated sequences)
-/// replaced by U+FFFD, one per offending byte.
-std::string valid_utf8(std::string_view s);
-
 }  // namespace itlfleet::metrics

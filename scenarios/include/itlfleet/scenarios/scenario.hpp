@@ -4,8 +4,10 @@
 ///
 /// The format is documented in docs/scenarios.md. Loading validates
 /// everything it can without running the simulation: unknown keys, types,
-/// durations, verbs, node and group names, times past `end`. Errors read
-/// `<file>:<line>:<col>: <what was expected>` (1-based line and column).
+/// durations, verbs, node and group names, times past `end`, the range of
+/// every number and the text of every string (engine/plan_limits.hpp).
+/// Errors read `<file>:<line>:<col>: <what was expected>` (1-based line and
+/// column). What a valid plan will cost to run: cost.hpp.
 /// No function here throws; all are thread-safe (they share no state).
 ///
 /// ```

@@ -32,6 +32,9 @@ std::string to_hex(byte_view data, std::string_view sep = "", bool upper = false
 /// ASCII case-insensitive equality (host names, file names, certificate names).
 bool iequals(std::string_view a, std::string_view b);
 
+/// ASCII lower case, whatever the C locale says (names and keywords, never text).
+std::string to_lower(std::string_view s);
+
 /// Parses hex digits, ignoring ':' and ' ' separators; empty on malformed input.
 bytes from_hex(std::string_view hex);
 

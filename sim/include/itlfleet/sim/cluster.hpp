@@ -102,7 +102,8 @@ class cluster {
   command_output itl_reset_localkey(std::size_t node, std::int64_t now);
   /// utils itl reset remotekey <host> <user> <path>: fetches ITLRecovery.p12
   /// from the SFTP store, opens it with the cluster security password and
-  /// replaces the publisher's local key with it.
+  /// replaces the publisher's local key with it. Refused when the file holds
+  /// a key saved before the publisher's ITLRecovery was regenerated.
   command_output itl_reset_remotekey(std::size_t node, const std::string& host,
                                      const std::string& user, const std::string& path,
                                      std::int64_t now);
@@ -122,7 +123,8 @@ class cluster {
   command_output backup_itlrecovery(std::size_t node, const std::string& sftp_path);
 
   /// The daily RTMT alert while ITLRecovery.p12 has not been saved since the
-  /// last password change; empty when backed up.
+  /// last password change or regeneration of the publisher's ITLRecovery;
+  /// empty when backed up.
   std::optional<std::string> daily_backup_alert() const;
 
   /// Files on the simulated SFTP server, by path.

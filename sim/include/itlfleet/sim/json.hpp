@@ -40,7 +40,8 @@ class json_writer {
   bool after_key_ = false;
 };
 
-/// JSON string escaping (quotes included).
+/// JSON string escaping (quotes included). Always valid UTF-8 JSON: control
+/// characters are escaped and bytes that are not UTF-8 become \ufffd.
 std::string json_quote(std::string_view s);
 
 }  // namespace itlfleet

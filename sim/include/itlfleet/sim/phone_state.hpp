@@ -23,6 +23,13 @@ inline constexpr int phone_state_count = 6;
 inline constexpr std::array<std::string_view, phone_state_count> phone_state_names = {
     "offline", "booting", "trusted", "locked", "no_itl", "unreachable"};
 
+/// Registered with CUCM: the phone finished a boot (trusted, locked or
+/// without ITL), so a reset from CUCM reaches it. One that is off, still
+/// booting or unreachable is not, and never hears of the reset.
+constexpr bool registered(phone_state s) {
+  return s == phone_state::trusted || s == phone_state::locked || s == phone_state::no_itl;
+}
+
 constexpr std::string_view state_name(phone_state s) {
   return phone_state_names[static_cast<std::size_t>(s)];
 }

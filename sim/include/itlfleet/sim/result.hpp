@@ -28,6 +28,12 @@ inline error parse_error(std::size_t offset, std::string expected) {
   return error{std::move(expected), offset};
 }
 
+/// An error that is not a parse position: a refused operation, a missing
+/// file, a bad option.
+inline error failure(std::string message) {
+  return error{std::move(message), std::nullopt};
+}
+
 template <class T>
 class [[nodiscard]] result {
  public:

@@ -129,6 +129,16 @@ struct file_header {
   /// Top-level header tags in file order, one PADDING entry per padding byte;
   /// serialise() writes the elements in exactly this order.
   std::vector<header_tag> layout;
+  /// The children of SIGNERID, SIGNATUREINFO and SIGNATUREALGOINFO in file
+  /// order. Other tools write them in other orders than CUCM (e.g. SIGNERNAME,
+  /// CANAME, SERIALNUMBER); phones accept any order, and serialise() gives
+  /// back the bytes it was given.
+  std::array<header_tag, 3> signer_id_layout = {header_tag::signer_name, header_tag::serial_number,
+                                                header_tag::ca_name};
+  std::array<header_tag, 2> signature_info_layout = {header_tag::digest_algorithm,
+                                                     header_tag::signature_algo_info};
+  std::array<header_tag, 2> signature_algo_layout = {header_tag::signature_algorithm,
+                                                     header_tag::signature_modulus};
   bool operator==(const file_header&) const = default;
 };
 

@@ -26,6 +26,11 @@ class trust_oracle {
   /// kind and the signature must verify with that record's key.
   bool accepts_locally(file_id candidate, file_id installed);
 
+  /// What `f` is: an ITL/CTL or a signed file. A phone that asked for an ITL
+  /// trusts nothing else in its place, however well signed (a config is
+  /// signed by a TFTP record the ITL holds, so the signature alone passes).
+  file_kind kind_of(file_id f) const { return files_.get(f).parsed.kind; }
+
   /// Does `installed` list `tvs_cert_sha1` as a TVS certificate? A phone
   /// talks to a TVS server only if it does.
   bool trusts_tvs_server(file_id installed, const bytes& tvs_cert_sha1) const;

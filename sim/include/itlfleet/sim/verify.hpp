@@ -16,7 +16,7 @@ enum class verify_status {
   verified,
   signer_not_found,    ///< no record with the header's serial + issuer in an allowed role
   bad_signature,       ///< signer found, signature does not verify
-  unusable_key,        ///< the signer record's key or certificate cannot be read
+  unusable_key,        ///< the signer's key is unreadable, or PUBLICKEY and CERTIFICATE differ
   unsupported_digest,  ///< DIGESTALGORITHM is not SHA-1/256/512
 };
 

@@ -1,0 +1,136 @@
+#include "itlfleet/engine/plan_limits.hpp"
+
+#include "itlfleet/sim/cluster_itl.hpp"
+#include "itlfleet/sim/pki.hpp"
+
+namespace itlfleet::engine::limits {
+namespace {
+
+/// The first problem found, named by the scenario key it comes from.
+class checker {
+ public:
+  void fail(const std::string& what) {
+    if (!problem_) problem_ = what;
+  }
+  void count(std::string_view key, std::int64_t value, std::int64_t min, std::int64_t max) {
+    if (value < min || value > max) {
+      fail(std::string(key) + " is " + std::to_string(value) + "; expected " + std::to_string(min) +
+           " to " + std::to_string(max));
+    }
+  }
+  void duration(std::string_view key, sim_duration d, sim_duration min, sim_duration max) {
+    if (d < min || d > max) {
+      fail(std::string(key) + " is " + std::to_string(d.count()) + "us; expected " +
+           std::to_string(min.count()) + "us to " + std::to_string(max.count()) + "us");
+    }
+  }
+  void text(std::string_view key, std::string_view s, std::size_t max_bytes,
+            bool multiline = false) {
+    if (auto p = text_problem(s, max_bytes, multiline)) fail(std::string(key) + ": " + *p);
+  }
+  void common_name(std::string_view key, const std::string& cn) {
+    if (cn.size() > max_common_name_bytes) {
+      fail(std::string(key) + ": certificate name '" + cn + "' is " + std::to_string(cn.size()) +
+           " bytes; X.509 allows " + std::to_string(max_common_name_bytes));
+    }
+  }
+  status result() const {
+    if (problem_) return error{"run plan: " + *problem_};
+    return ok();
+  }
+
+ private:
+  std::optional<std::string> problem_;
+};
+
+constexpr sim_duration zero{0};
+constexpr sim_duration positive{1};
+
+}  // namespace
+
+status check_plan(const run_plan& plan) {
+  checker c;
+  c.text("name", plan.name, max_text_bytes);
+  c.text("description", plan.description, max_description_bytes, true);
+  c.duration("end", plan.end, positive, max_duration);
+  c.duration("sample", plan.sample_every, positive, plan.end);
+
+  const cluster_plan& cl = plan.cluster;
+  const auto version = sim::cucm_version::parse(cl.version);
+  if (!version) c.fail("cluster.version: " + version.err().message);
+  const bool itl_recovery = version && version->has_itl_recovery();
+  c.text("cluster.domain", cl.domain, max_domain_bytes);
+  c.duration("cluster.hold_time", cl.hold_time, zero, max_duration);
+  if (cl.nodes.size() > max_nodes) {
+    c.fail("cluster.nodes: " + std::to_string(cl.nodes.size()) + " nodes; expected at most " +
+           std::to_string(max_nodes));
+  }
+  for (const node_plan& n : cl.nodes) {
+    c.text("cluster.nodes.name", n.host, max_common_name_bytes);
+    const std::string fqdn = cl.domain.empty() ? n.host : n.host + "." + cl.domain;
+    c.common_name("cluster.nodes.name",
+                  sim::cucm_common_name(itl_recovery ? sim::cert_purpose::itlrecovery
+                                                     : sim::cert_purpose::callmanager,
+                                        fqdn, fqdn));
+  }
+  c.count("cluster.tftp.max_serving_count", cl.tftp.max_serving_count, 1, max_serving_count);
+  c.duration("cluster.tftp.rtt", cl.tftp.rtt, zero, max_exchange);
+  c.count("cluster.tftp.block_size", cl.tftp.block_size, min_block_size, max_block_size);
+  if (!(cl.tftp.loss >= 0 && cl.tftp.loss <= max_loss)) {
+    c.fail("cluster.tftp.loss is " + std::to_string(cl.tftp.loss) + "; expected 0 to 0.99");
+  }
+  c.duration("cluster.tftp.retransmit_timeout", cl.tftp.retransmit_timeout, positive, max_exchange);
+  c.duration("cluster.tftp.block_cost", cl.tftp.block_cost, zero, max_exchange);
+  c.duration("cluster.tvs.handshake", cl.tvs.handshake, zero, max_exchange);
+  c.duration("cluster.tvs.query", cl.tvs.query, zero, max_exchange);
+  c.count("cluster.tvs.concurrency", cl.tvs.concurrency, 1, max_tvs_concurrency);
+  c.duration("cluster.tvs.timeout", cl.tvs.timeout, positive, max_exchange);
+  c.duration("cluster.tvs.ttl", cl.tvs.answer_ttl, zero, max_duration);
+
+  if (plan.fleet.size() > max_groups) {
+    c.fail("fleet: " + std::to_string(plan.fleet.size()) + " groups; expected at most " +
+           std::to_string(max_groups));
+  }
+  std::uint64_t total = 0;
+  for (const fleet_group& g : plan.fleet) {
+    c.text("fleet.name", g.name, max_text_bytes);
+    c.text("fleet.model", g.model, max_text_bytes);
+    c.text("fleet.firmware", g.firmware, max_text_bytes);
+    if (g.count > max_phones) {
+      c.fail("fleet '" + g.name + "': count " + std::to_string(g.count) + "; expected at most " +
+             std::to_string(max_phones));
+    } else if ((total += g.count) > max_phones) {
+      c.fail("fleet: " + std::to_string(total) + " phones or more; expected at most " +
+             std::to_string(max_phones));
+    }
+    if (g.tftp.size() > node_index_bound || g.tvs.size() > node_index_bound) {
+      c.fail("fleet '" + g.name + "': a server list longer than " +
+             std::to_string(node_index_bound));
+    }
+  }
+
+  const boot_plan& b = plan.boot;
+  c.duration("boot.spread", b.spread, zero, max_duration);
+  c.duration("boot.reboot", b.reboot, zero, max_duration);
+  c.duration("boot.reboot_jitter", b.reboot_jitter, zero, max_duration);
+  c.duration("boot.reset_spread", b.reset_spread, zero, max_duration);
+  c.count("phone.tftp_attempts", plan.phone.tftp_attempts, 1, max_tftp_attempts);
+  c.duration("phone.tftp_backoff", plan.phone.tftp_backoff, zero, max_duration);
+  c.duration("phone.unreachable_retry", plan.phone.unreachable_retry, positive, max_duration);
+
+  // Timeline entries are indexed by event::target.
+  if (plan.timeline.size() > max_of<decltype(event::target)>) c.fail("timeline: too many entries");
+  for (const action& a : plan.timeline) {
+    c.duration("timeline.at", a.at, zero, plan.end);
+    c.duration("timeline.for", a.length, zero, max_duration);
+    if (!(a.fraction >= 0 && a.fraction <= 1)) c.fail("timeline.fraction: expected 0 to 1");
+    c.text("timeline.do", a.text, max_text_bytes);
+    for (const auto& arg : a.args) c.text("timeline.do", arg, max_text_bytes);
+  }
+  for (const expectation& e : plan.expect) {
+    if (e.at) c.duration("expect.at", *e.at, zero, plan.end);
+  }
+  return c.result();
+}
+
+}  // namespace itlfleet::engine::limits

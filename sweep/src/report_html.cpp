@@ -1,0 +1,323 @@
+// report.html of a sweep: the answer first (thresholds), then the outcome
+// plotted against the varied setting, then every run in a table.
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "itlfleet/metrics/report.hpp"
+#include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sweep/report.hpp"
+#include "svg_plot.hpp"
+#include "text.hpp"
+
+namespace itlfleet::sweep {
+namespace {
+
+using detail::html;
+using detail::plot_series;
+using detail::plot_spec;
+using detail::with_commas;
+using sim::phone_state;
+
+/// Plots per page: one per combination of the settings not on the x axis.
+constexpr std::size_t max_plots = 12;
+/// Rows of the runs table; sweep.csv has them all.
+constexpr std::size_t max_rows = 2000;
+
+struct series_style {
+  const char* name;
+  const char* label;
+  const char* colour;
+  bool always;  ///< drawn even when zero at every point
+};
+
+// The palette of metrics/report_html.cpp, so a sweep and a run read alike.
+constexpr series_style state_styles[] = {
+    {"trusted", "trusted", "#009e73", true},
+    {"locked", "locked", "#d55e00", true},
+    {"unrecoverable", "unrecoverable (locked, no ITLRecovery)", "#7f0000", false},
+    {"booting", "booting", "#56b4e9", false},
+    {"no_itl", "no ITL", "#e69f00", false},
+    {"unreachable", "unreachable", "#cc79a7", false},
+    {"offline", "offline", "#bbbbbb", false},
+};
+
+double state_value(const run_outcome& r, std::string_view name) {
+  if (name == "unrecoverable") return static_cast<double>(r.fleet.unrecoverable);
+  for (int s = 0; s < sim::phone_state_count; ++s)
+    if (sim::state_name(static_cast<phone_state>(s)) == name)
+      return static_cast<double>(r.fleet.state(static_cast<phone_state>(s)));
+  return 0;
+}
+
+std::string time_label(double seconds) {
+  return metrics::format_sim_time(std::llround(seconds * 1e6));
+}
+
+/// Runs of one plot, by the x axis's value index.
+using by_x = std::map<std::size_t, std::vector<const run_outcome*>>;
+
+/// A series through every x that has a value; several runs give mean and spread.
+plot_series make_series(const by_x& runs, const std::function<double(std::size_t)>& x_of,
+                        const std::function<std::optional<double>(const run_outcome&)>& value,
+                        std::string name, std::string label, std::string colour) {
+  plot_series s{std::move(name), std::move(label), std::move(colour), {}, {}, {}, {}};
+  for (const auto& [xi, rs] : runs) {
+    double sum = 0, lo = 0, hi = 0;
+    std::size_t n = 0;
+    for (const run_outcome* r : rs) {
+      const auto v = value(*r);
+      if (!v) continue;
+      lo = n == 0 ? *v : std::min(lo, *v);
+      hi = n == 0 ? *v : std::max(hi, *v);
+      sum += *v;
+      ++n;
+    }
+    if (n == 0) continue;
+    s.x.push_back(x_of(xi));
+    s.lo.push_back(lo);
+    s.mid.push_back(sum / static_cast<double>(n));
+    s.hi.push_back(hi);
+  }
+  return s;
+}
+
+void outcome_plots(std::string& o, const sweep_setup& setup, const sweep_result& result) {
+  const point_space& space = setup.space;
+  const std::size_t xa = setup.search_axis.value_or(0);
+  const axis& x_axis = space.axes()[xa];
+  const bool categorical = x_axis.kind == value_kind::text;
+  auto x_of = [&](std::size_t i) {
+    return categorical ? static_cast<double>(i) : *x_axis.values[i].position;
+  };
+
+  // Combinations of the other settings, in grid order.
+  std::map<std::vector<std::size_t>, by_x> plots;
+  std::vector<std::vector<std::size_t>> order;
+  for (const run_outcome& r : result.runs) {
+    auto c = space.coordinates(r.point);
+    const std::size_t xi = c[xa];
+    c[xa] = 0;
+    if (!plots.count(c)) order.push_back(c);
+    plots[c][xi].push_back(&r);
+  }
+
+  std::size_t drawn = 0;
+  for (const auto& fixed : order) {
+    if (drawn == max_plots) {
+      o += "<p class=\"note\">" + std::to_string(order.size() - max_plots) +
+           " more combinations of settings are not plotted; sweep.csv has every run.</p>\n";
+      break;
+    }
+    const by_x& runs = plots[fixed];
+    std::string scope;
+    for (std::size_t k = 0; k < space.axes().size(); ++k)
+      if (k != xa)
+        scope += (scope.empty() ? "" : ", ") + space.axes()[k].key + "=" +
+                 space.axes()[k].values[fixed[k]].text;
+    if (!scope.empty()) o += "<h3>" + html(scope) + "</h3>\n";
+
+    // The threshold of this combination's search, if any.
+    std::optional<double> marker;
+    std::string marker_label;
+    for (const search_report& s : result.searches) {
+      auto f = s.fixed;
+      f[xa] = 0;
+      if (f != fixed || s.result.outcome != search_result::kind::threshold) continue;
+      const std::size_t at = s.result.holds_after ? s.result.after : s.result.before;
+      marker = x_of(at);
+      marker_label =
+          setup.find + (s.result.holds_after ? " from " : " up to ") + x_axis.values[at].text;
+    }
+
+    plot_spec outcome;
+    outcome.id = "plot-outcome-" + std::to_string(drawn);
+    outcome.title = "Phones by final state against " + x_axis.key;
+    outcome.x_title = x_axis.key;
+    outcome.y_title = "phones at the end";
+    outcome.x_is_time = x_axis.kind == value_kind::duration;
+    outcome.x_label = outcome.x_is_time ? std::function<std::string(double)>(time_label)
+                                        : std::function<std::string(double)>(detail::axis_number);
+    outcome.y_label = detail::axis_number;
+    if (categorical)
+      for (const auto& v : x_axis.values) outcome.categories.push_back(v.text);
+    outcome.marker_x = marker;
+    outcome.marker_label = marker_label;
+    for (const series_style& st : state_styles) {
+      auto s = make_series(
+          runs, x_of, [&](const run_outcome& r) { return state_value(r, st.name); }, st.name,
+          st.label, st.colour);
+      const bool any = std::any_of(s.hi.begin(), s.hi.end(), [](double v) { return v > 0; });
+      if (st.always || any) outcome.series.push_back(std::move(s));
+    }
+    o += detail::line_plot(outcome);
+
+    plot_spec times = outcome;
+    times.id = "plot-recovery-" + std::to_string(drawn);
+    times.title = "Time to recover against " + x_axis.key;
+    times.y_title = "time";
+    times.y_is_time = true;
+    times.y_label = time_label;
+    times.series.clear();
+    times.series.push_back(make_series(
+        runs, x_of,
+        [](const run_outcome& r) -> std::optional<double> {
+          if (!r.recover_us) return std::nullopt;
+          return static_cast<double>(*r.recover_us) / 1e6;
+        },
+        "recover", "time to recover (from the last accepted action to all trusted)", "#0072b2"));
+    times.series.push_back(make_series(
+        runs, x_of,
+        [](const run_outcome& r) -> std::optional<double> {
+          return static_cast<double>(r.settled_us) / 1e6;
+        },
+        "settled", "last phone state change (scenario time)", "#999999"));
+    o += detail::line_plot(times);
+    ++drawn;
+  }
+}
+
+void runs_table(std::string& o, const sweep_setup& setup, const sweep_result& result) {
+  const point_space& space = setup.space;
+  o += "<table><thead><tr><th>point</th>";
+  for (const axis& a : space.axes()) o += "<th>" + html(a.key) + "</th>";
+  o += "<th>seed</th><th>phones</th><th>trusted</th><th>locked</th><th>unrecoverable</th>"
+       "<th>time to recover</th><th>settled</th><th>peak TFTP transfers</th>"
+       "<th>longest TVS wait</th><th>expectations</th>";
+  if (!setup.find.empty()) o += "<th>" + html(setup.find) + "</th>";
+  o += "</tr></thead>\n<tbody>\n";
+  std::size_t rows = 0;
+  for (const run_outcome& r : result.runs) {
+    if (rows++ == max_rows) break;
+    const auto c = space.coordinates(r.point);
+    o += "<tr><td class=\"n\">" + std::to_string(r.point) + "</td>";
+    for (std::size_t k = 0; k < space.axes().size(); ++k)
+      o += "<td>" + html(space.axes()[k].values[c[k]].text) + "</td>";
+    auto n = [](std::uint64_t v) { return "<td class=\"n\">" + with_commas(v) + "</td>"; };
+    o += "<td class=\"n\">" + std::to_string(r.seed) + "</td>" + n(r.phones) +
+         n(r.fleet.state(phone_state::trusted)) + n(r.fleet.state(phone_state::locked)) +
+         n(r.fleet.unrecoverable);
+    o += "<td class=\"n\">" +
+         (r.recover_us ? html(metrics::format_sim_time(*r.recover_us)) : "&ndash;") +
+         "</td><td class=\"n\">" + html(metrics::format_sim_time(r.settled_us)) + "</td>" +
+         n(r.peak_tftp_transfers) + "<td class=\"n\">" +
+         html(metrics::format_sim_time(r.longest_tvs_wait_us)) + "</td>";
+    std::size_t failed = 0;
+    for (const auto& ch : r.checks) failed += ch.passed ? 0 : 1;
+    o += failed == 0 ? "<td class=\"pass\">all hold</td>"
+                     : "<td class=\"fail\">" + std::to_string(failed) + " of " +
+                           std::to_string(r.checks.size()) + " fail</td>";
+    if (r.found) o += *r.found ? "<td class=\"pass\">holds</td>" : "<td class=\"fail\">fails</td>";
+    o += "</tr>\n";
+  }
+  o += "</tbody></table>\n";
+  if (result.runs.size() > max_rows)
+    o += "<p class=\"note\">The first " + with_commas(max_rows) + " of " +
+         with_commas(result.runs.size()) + " runs; sweep.csv has all of them.</p>\n";
+}
+
+constexpr std::string_view css = R"(
+body{font-family:"DejaVu Sans","Liberation Sans",Arial,Helvetica,sans-serif;font-size:14px;
+line-height:1.45;color:#1d1d1f;background:#fff;max-width:1120px;margin:20px auto;padding:0 16px}
+h1{font-size:24px;margin:0 0 6px}
+h2{font-size:18px;margin:30px 0 8px;padding-bottom:4px;border-bottom:1px solid #ddd}
+h3{font-size:15px;margin:18px 0 4px}
+p{margin:6px 0}
+code{font-family:"DejaVu Sans Mono",monospace;font-size:13px}
+.story{font-size:15px;max-width:900px}
+.answer{font-size:15px;font-weight:bold;margin:8px 0}
+.facts{display:grid;grid-template-columns:repeat(3,1fr);gap:4px 20px;margin:10px 0}
+.facts div{display:flex;gap:8px}.facts dt{color:#666}.facts dd{margin:0;font-weight:bold}
+table{border-collapse:collapse;margin:8px 0}
+th,td{border:1px solid #d8d8d8;padding:3px 9px;text-align:left;vertical-align:top}
+thead th{background:#f3f3f3;font-weight:bold;white-space:nowrap}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.pass{background:#ddf2e5;color:#0b5d2a;font-weight:bold}
+.fail{background:#fbe0dc;color:#9c1a0c;font-weight:bold}
+.note{color:#555}
+.legend{display:flex;flex-wrap:wrap;gap:4px 18px;margin:6px 0 2px 80px}
+.legend i{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px;
+border-radius:2px}
+svg.plot{display:block;font-size:12px;background:#fdfdfe}
+svg text{fill:#333}
+.plot-area{fill:#f9f9fb;stroke:none}
+.grid{stroke:#dedede;stroke-width:1;fill:none}
+.axis{stroke:#777;stroke-width:1;fill:none}
+.axis-title{font-size:13px}
+.line{fill:none;stroke-width:2;stroke-linejoin:round}
+.band{stroke:none;opacity:.18}
+.threshold line{stroke:#b00020;stroke-width:1.5;stroke-dasharray:6 3}
+.threshold text{fill:#b00020;font-size:12px;font-weight:bold}
+.no-data{font-size:15px;fill:#666}
+footer{margin:30px 0 10px;color:#777;font-size:12px}
+)";
+
+}  // namespace
+
+std::string sweep_report_html(const sweep_setup& setup, const sweep_result& result) {
+  const point_space& space = setup.space;
+  const engine::run_plan& base = space.base();
+  std::string o;
+  o += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  o += "<title>itlfleet sweep: " + html(base.name) + "</title>\n";
+  o += "<style>" + std::string(css) + "</style>\n</head>\n<body>\n";
+  o += "<header>\n<h1>itlfleet sweep: " + html(base.name) + "</h1>\n";
+  o += base.description.empty() ? std::string()
+                                : "<p class=\"story\">" + html(base.description) + "</p>\n";
+  o += "<dl class=\"facts\">";
+  auto fact = [&](std::string_view k, const std::string& v) {
+    o += "<div><dt>" + html(k) + "</dt><dd>" + v + "</dd></div>";
+  };
+  fact("source", html(base.source));
+  std::string varied;
+  for (const axis& a : space.axes())
+    varied += (varied.empty() ? "" : ", ") + html(a.key) + " (" + std::to_string(a.values.size()) +
+              " values)";
+  fact("varied", varied);
+  fact("points in the grid", with_commas(space.size()));
+  fact("runs", with_commas(result.runs.size()));
+  std::string seeds;
+  for (std::uint64_t s : setup.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
+  fact(setup.seeds.size() == 1 ? "seed" : "seeds", seeds.empty() ? "varied" : seeds);
+  fact("scenario time", html(metrics::format_sim_time(base.end.count())));
+  o += "</dl>\n</header>\n";
+
+  if (setup.search_axis) {
+    o += "<section id=\"threshold\">\n<h2>Threshold</h2>\n";
+    for (const search_report& s : result.searches)
+      o += "<p class=\"answer\">" + html(describe_search(setup, s)) + "</p>\n";
+    o += "<p class=\"note\">Bisection along " + html(space.axes()[*setup.search_axis].key) +
+         ": the plots show only the points it ran.</p>\n</section>\n";
+  }
+
+  o += "<section id=\"outcome\">\n<h2>Outcome against " +
+       html(space.axes()[setup.search_axis.value_or(0)].key) + "</h2>\n";
+  if (setup.seeds.size() > 1)
+    o += "<p class=\"note\">Lines are the mean over " + std::to_string(setup.seeds.size()) +
+         " seeds; the shaded band spans the lowest to the highest.</p>\n";
+  outcome_plots(o, setup, result);
+  o += "</section>\n";
+
+  o += "<section id=\"expectations\">\n<h2>The scenario's expectations</h2>\n";
+  if (base.expect.empty()) {
+    o += "<p class=\"note\">None.</p>\n";
+  } else {
+    o += "<ul>";
+    for (const auto& e : base.expect)
+      o += "<li><code>" + html(scenarios::describe(e)) + "</code></li>";
+    o += "</ul>\n";
+  }
+  o += "</section>\n";
+
+  o += "<section id=\"runs\">\n<h2>Runs</h2>\n";
+  runs_table(o, setup, result);
+  o += "</section>\n";
+  o += "<footer>itlfleet sweep. The same sweep gives the same page, whatever --jobs.</footer>\n";
+  o += "</body>\n</html>\n";
+  return o;
+}
+
+}  // namespace itlfleet::sweep

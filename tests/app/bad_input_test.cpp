@@ -1,0 +1,164 @@
+// Bad input from the command line and from files: the exit status is the
+// documented one, the message names what was wrong, nothing is written by
+// halves, and what itlfleet prints or writes stays valid UTF-8 with no
+// control bytes from the input reaching a terminal.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "cli_fixture.hpp"
+#include "itlfleet/sim/trust_file.hpp"
+#include "itlfleet/sim/utf8.hpp"
+
+namespace itlfleet {
+namespace {
+
+void expect_bad_input(const run_result& r, const std::string& names) {
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find(names), std::string::npos) << describe(r);
+}
+
+TEST_F(Cli, every_option_error_exits_2_naming_the_option) {
+  expect_bad_input(run({"run", "pre-10-itl", "--phones", "0"}), "--phones");
+  expect_bad_input(run({"run", "pre-10-itl", "--phones", "1.5"}), "--phones");
+  expect_bad_input(run({"run", "pre-10-itl", "--no-such-flag"}), "--no-such-flag");
+  expect_bad_input(run({"run", "pre-10-itl", "--seed"}), "--seed");
+  expect_bad_input(run({"run", "pre-10-itl", "--seed", "1.5"}), "--seed");
+  expect_bad_input(run({"run", "pre-10-itl", "--engine", "warp"}), "--engine");
+  expect_bad_input(run({"serve", "pre-10-itl", "--tftp-port", "70000"}), "--tftp-port");
+  expect_bad_input(run({"cluster", "export", "--out", "x", "--phones", "-3"}), "--phones");
+}
+
+TEST_F(Cli, a_seed_out_of_range_is_refused_not_wrapped) {
+  // CLI11 alone reads both as 18446744073709551615 and runs with it.
+  expect_bad_input(run({"run", "pre-10-itl", "--seed", "-1"}), "--seed");
+  expect_bad_input(run({"run", "pre-10-itl", "--seed", "18446744073709551616"}),
+                   "18446744073709551615");
+  // The largest seed itself is fine.
+  const run_result r =
+      run({"run", "pre-10-itl", "--phones", "20", "-q", "--seed", "18446744073709551615"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.out.find("seed 18446744073709551615"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, an_unknown_command_is_named) {
+  expect_bad_input(run({"frobnicate"}), "unknown command 'frobnicate'");
+  const run_result r = run({"itl", "frob", "file"});
+  expect_bad_input(r, "unknown command 'frob' for `itlfleet itl`");
+  EXPECT_NE(r.err.find("show, verify, build"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, a_run_past_its_cost_limit_is_refused_before_it_starts) {
+  // Each value is legal; together they would take gigabytes of samples.
+  std::ofstream(dir_ / "fine-grained.yaml")
+      << "name: fine-grained\nend: 1h\nsample: 1us\ncluster:\n  nodes:\n"
+         "    - {name: pub, publisher: true}\nfleet:\n  - {name: desk, count: 5, tftp: [pub]}\n";
+  const run_result r = run({"run", "fine-grained.yaml", "--out", "out"});
+  expect_bad_input(r, "fine-grained.yaml: too large to run");
+  EXPECT_NE(r.err.find("--allow-large"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("sample"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "summary.json"));
+}
+
+TEST_F(Cli, cluster_export_refuses_names_x509_cannot_hold_and_too_many_nodes) {
+  // 64 nodes is the most whose ITL stays under 64 KB.
+  std::string nodes = "n0";
+  for (int i = 1; i < 65; ++i) nodes += ",n" + std::to_string(i);
+  expect_bad_input(run({"cluster", "export", "--out", "x", "--nodes", nodes}), "at most 64 nodes");
+  // ITLRECOVERY_pub.<domain> must fit in 64 bytes from 10.0, not before.
+  const std::string domain(49, 'd');  // ITLRECOVERY_pub. + 49 = 65 bytes
+  expect_bad_input(run({"cluster", "export", "--out", "x", "--nodes", "pub", "--domain", domain}),
+                   "X.509 allows at most 64");
+  const run_result r = run({"cluster", "export", "--out", "pre10", "--nodes", "pub", "--domain",
+                            domain, "--version", "9.1"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  expect_bad_input(run({"cluster", "export", "--out", "x", "--timestamp", "4294967296"}),
+                   "--timestamp");
+}
+
+TEST_F(Cli, an_unusable_out_fails_before_the_run) {
+  std::ofstream(dir_ / "a-file") << "x";
+  for (const char* out : {"a-file", "a-file/sub", "/proc/itlfleet-out"}) {
+    const run_result r = run({"run", "pre-10-itl", "--out", out});
+    expect_bad_input(r, std::string("--out: "));
+    EXPECT_NE(r.err.find(out), std::string::npos) << r.err;
+    // The simulation never ran: no table, no verdict.
+    EXPECT_EQ(r.out.find("Expectations:"), std::string::npos) << r.out;
+  }
+}
+
+TEST_F(Cli, an_output_that_cannot_be_written_leaves_nothing_of_the_run) {
+  // report.html cannot be replaced: it is a directory. The other four files
+  // must not appear either, and no temporary directory may stay behind.
+  fs::create_directories(dir_ / "out" / "report.html" / "keep");
+  const run_result r = run({"run", "pre-10-itl", "--phones", "20", "-q", "--out", "out"});
+  expect_bad_input(r, "report.html");
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir_ / "out"))
+    left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"report.html"});
+}
+
+TEST_F(Cli, outputs_replace_an_older_run_whole) {
+  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "20", "-q", "--out", "out"}).exit_code, 0);
+  const std::string first = read_text(dir_ / "out" / "summary.json");
+  ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "30", "-q", "--out", "out"}).exit_code, 0);
+  EXPECT_NE(read_text(dir_ / "out" / "summary.json"), first);
+  for (const auto& e : fs::directory_iterator(dir_ / "out"))
+    EXPECT_EQ(e.path().filename().string().rfind(".itlfleet-", 0), std::string::npos) << e.path();
+}
+
+TEST_F(Cli, milestones_only_for_what_happened) {
+  // Nothing boots, nothing locks: no "peak_locked_at: 0s", no "last_state_change: 0s".
+  std::ofstream(dir_ / "idle.yaml")
+      << "name: idle\nend: 5m\ncluster:\n  nodes:\n    - {name: pub, publisher: true}\n"
+         "fleet:\n  - {name: desk, count: 5, tftp: [pub]}\n";
+  run_result r = run({"run", "idle.yaml", "-q", "--out", "idle"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  std::string summary = read_text(dir_ / "idle" / "summary.json");
+  EXPECT_EQ(summary.find("peak_locked_at"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("last_state_change"), std::string::npos) << summary;
+  EXPECT_EQ(r.out.find("peak_locked_at"), std::string::npos) << r.out;
+
+  // Phones boot and end trusted, none ever locks: a last change, no peak.
+  r = run({"run", "bulk-reset-localkey", "--phones", "20", "-q", "--out", "boot"});
+  summary = read_text(dir_ / "boot" / "summary.json");
+  EXPECT_NE(summary.find("last_state_change"), std::string::npos) << summary;
+}
+
+/// An exported ITL with its signer's name replaced by `name` (the signature no
+/// longer matches, which `itl show` reports with exit 1).
+void write_itl_signed_by_name(const fs::path& from, const fs::path& to, const std::string& name) {
+  auto parsed = sim::parse_trust_list(read_bytes(from));
+  ASSERT_TRUE(parsed) << parsed.err().to_string();
+  parsed->header.signer.name = bytes(name.begin(), name.end());
+  parsed->header.signer.name.push_back(0);
+  sim::canonical_layout(parsed->header);
+  const bytes out = sim::serialise(*parsed);
+  std::ofstream(to, std::ios::binary)
+      .write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
+}
+
+TEST_F(Cli, itl_show_never_passes_control_bytes_or_invalid_utf8_through) {
+  ASSERT_NO_FATAL_FAILURE(export_cluster());
+  const std::string hostile = "CN=evil\x1b]0;owned\x07\x1b[2J\xff\xfe";
+  write_itl_signed_by_name(path("cluster/tftp/pub/ITLFile.tlv"), path("hostile.tlv"), hostile);
+
+  run_result r = run({"itl", "show", "hostile.tlv"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);  // parsed, not verified
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(r.out.find('\x07'), std::string::npos);
+  EXPECT_TRUE(is_valid_utf8(r.out));
+  EXPECT_NE(r.out.find("CN=evil\\x1b]0;owned\\x07\\x1b[2J\\xff\\xfe"), std::string::npos) << r.out;
+
+  r = run({"itl", "show", "--json", "hostile.tlv"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_TRUE(is_valid_utf8(r.out)) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_NE(r.out.find("CN=evil\\u001b]0;owned\\u0007\\u001b[2J\\ufffd\\ufffd"), std::string::npos)
+      << r.out;
+}
+
+}  // namespace
+}  // namespace itlfleet

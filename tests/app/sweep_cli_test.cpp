@@ -1,0 +1,188 @@
+// `itlfleet sweep` as a user runs it: the threshold it finds, the point run
+// alone with `itlfleet run`, --jobs, and the errors a user can make.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_fixture.hpp"
+#include "itlfleet/sim/utf8.hpp"
+
+namespace itlfleet {
+namespace {
+
+/// The end-to-end fixture (cli_fixture.hpp) under this suite's name.
+using outcome = run_result;
+using SweepCli = Cli;
+
+std::vector<std::string> split(const std::string& line, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : line) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+/// sweep.csv rows (no quoted fields in these tests) as column → value.
+std::vector<std::map<std::string, std::string>> csv_rows(const std::string& csv) {
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  const auto header = split(line, ',');
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    const auto cells = split(line, ',');
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+/// A number of summary.json's "final" object.
+std::string final_count(const std::string& summary, const std::string& key) {
+  const auto final_at = summary.find("\"final\": {");
+  const auto at = summary.find("\"" + key + "\": ", final_at);
+  if (final_at == std::string::npos || at == std::string::npos) return "?";
+  const auto start = at + key.size() + 4;
+  return summary.substr(start, summary.find_first_of(",\n}", start) - start);
+}
+
+// The acceptance test: how long after the CallManager regeneration
+// may TVS be regenerated on hold-timer-too-short so that no phone locks?
+// The threshold point, run alone, ends with the counts the sweep reported.
+TEST_F(SweepCli, finds_the_regeneration_delay_where_locked_reaches_zero_and_run_agrees) {
+  const auto s = run({"sweep", "hold-timer-too-short", "--vary", "timeline[2].at=15m..30m/30s",
+                      "--find", "locked == 0", "--out", "s"});
+  ASSERT_EQ(s.exit_code, 0) << s.out << s.err;
+  EXPECT_NE(s.out.find("locked == 0 holds from timeline[2].at=21m30s on (fails at 21m)"),
+            std::string::npos)
+      << s.out;
+  ASSERT_TRUE(fs::exists(dir_ / "s" / "threshold.yaml"));
+
+  const auto rows = csv_rows(read_text(dir_ / "s" / "sweep.csv"));
+  const std::map<std::string, std::string>* threshold = nullptr;
+  const std::map<std::string, std::string>* before = nullptr;
+  for (const auto& row : rows) {
+    if (row.at("timeline[2].at") == "21m30s") threshold = &row;
+    if (row.at("timeline[2].at") == "21m") before = &row;
+  }
+  ASSERT_NE(threshold, nullptr);
+  ASSERT_NE(before, nullptr);  // the run on the other side of the boundary
+  EXPECT_EQ(threshold->at("locked"), "0");
+  EXPECT_EQ(threshold->at("find: locked == 0"), "held");
+  EXPECT_NE(before->at("locked"), "0");
+  EXPECT_EQ(before->at("find: locked == 0"), "failed");
+
+  const auto alone = run({"run", "s/threshold.yaml", "--out", "r", "-q"});
+  ASSERT_NE(alone.exit_code, 2) << alone.err;
+  const std::string summary = read_text(dir_ / "r" / "summary.json");
+  for (const char* key : {"offline", "booting", "trusted", "locked", "no_itl", "unreachable",
+                          "stale", "unrecoverable", "recovered", "ever_locked"})
+    EXPECT_EQ(final_count(summary, key), threshold->at(key)) << key;
+  EXPECT_NE(summary.find("\"seed\": " + threshold->at("seed")), std::string::npos);
+}
+
+TEST_F(SweepCli, jobs_1_and_jobs_2_write_identical_files) {
+  for (const char* jobs : {"1", "2"}) {
+    const auto r = run({"sweep", "hold-timer-too-short", "--vary", "timeline[2].at=15m..18m/1m",
+                        "--vary", "cluster.tftp.max_serving_count=100,200", "--phones", "8000",
+                        "--seeds", "2", "--jobs", jobs, "--out", std::string("j") + jobs});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  for (const char* f : {"sweep.csv", "sweep.json", "report.html"}) {
+    const std::string one = read_text(dir_ / "j1" / f);
+    EXPECT_FALSE(one.empty()) << f;
+    EXPECT_EQ(one, read_text(dir_ / "j2" / f)) << f;
+    EXPECT_TRUE(is_valid_utf8(one)) << f;
+  }
+  // 4 x 2 points x 2 seeds, and a header.
+  EXPECT_EQ(csv_rows(read_text(dir_ / "j1" / "sweep.csv")).size(), 16u);
+}
+
+TEST_F(SweepCli, exits_1_when_the_range_holds_no_threshold) {
+  const auto r = run({"sweep", "hold-timer-too-short", "--vary", "timeline[2].at=25m..30m/1m",
+                      "--find", "locked == 0", "-q"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("holds at every point tried from 25m to 30m"), std::string::npos) << r.out;
+}
+
+TEST_F(SweepCli, a_printed_point_runs_alone) {
+  const auto p = run({"sweep", "hold-timer-too-short", "--vary", "phones=1000,2000", "--vary",
+                      "timeline[2].at=15m,20m", "--print-point", "3"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(p.out.rfind("# itlfleet sweep point: phones=2000, timeline[2].at=20m, seed 5\n", 0), 0u)
+      << p.out;
+  std::ofstream(dir_ / "p.yaml") << p.out;
+  const auto r = run({"run", "p.yaml", "-q"});
+  EXPECT_NE(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.out.find(": 2000 phones, seed 5"), std::string::npos) << r.out;
+}
+
+TEST_F(SweepCli, bad_options_and_scenarios_exit_2_naming_the_culprit) {
+  struct bad_case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  std::ofstream(dir_ / "broken.yaml") << "cluster:\n  nodes:\n    - {name: a, publisher: true}\n"
+                                         "fleet:\n  - {count: 10}\nboot: {spred: 60s}\n";
+  const std::vector<bad_case> cases = {
+      {{"sweep", "hold-timer-too-short"}, "--vary is required"},
+      {{"sweep", "hold-timer-too-short", "--vary", "phones"}, "KEY=VALUES"},
+      {{"sweep", "hold-timer-too-short", "--vary", "timeline[2].at=1m..10m/0s"},
+       "step must not be 0"},
+      {{"sweep", "hold-timer-too-short", "--vary", "cluster.tftp.max_serving=1,2"},
+       "--vary cluster.tftp.max_serving=1: unknown key 'max_serving' in cluster.tftp"},
+      {{"sweep", "hold-timer-too-short", "--vary", "timeline[2].at=15m,50m"},
+       "--vary timeline[2].at=50m: timeline[2].at"},
+      {{"sweep", "broken.yaml", "--vary", "phones=1,2"}, "broken.yaml:6:8:"},
+      {{"sweep", "no-such-scenario", "--vary", "phones=1,2"}, "built-in scenarios:"},
+      {{"sweep", "hold-timer-too-short", "--vary", "phones=1..20000"}, "--max-points"},
+      {{"sweep", "hold-timer-too-short", "--vary", "phones=1,2", "--find", "lockd == 0"},
+       "--find 'lockd == 0'"},
+      {{"sweep", "hold-timer-too-short", "--vary", "phones=1,2", "--vary", "seed=1,2", "--find",
+        "locked == 0"},
+       "--along"},
+      {{"sweep", "hold-timer-too-short", "--vary", "phones=1,2", "--jobs", "0"}, "--jobs"},
+      {{"sweep", "hold-timer-too-short", "--vary", "sample=1ms"}, "--allow-large"},
+  };
+  for (const auto& c : cases) {
+    std::string cmd = "cd " + quote(dir_.string()) + " && " + quote(ITLFLEET_BIN);
+    for (const auto& a : c.args) cmd += " " + quote(a);
+    cmd += " >/dev/null 2>" + quote((dir_ / "stderr.txt").string());
+    const int status = std::system(cmd.c_str());
+    const std::string err = read_text(dir_ / "stderr.txt");
+    EXPECT_EQ(WEXITSTATUS(status), 2) << c.args.back() << ": " << err;
+    EXPECT_NE(err.find(c.says), std::string::npos) << "expected '" << c.says << "' in: " << err;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "sweep.csv"));
+}
+
+TEST_F(SweepCli, help_names_every_option) {
+  const auto r = run({"sweep", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* option :
+       {"--vary", "--find", "--along", "--phones", "--seed", "--seeds", "--jobs", "--out",
+        "--max-points", "--print-point", "--allow-large", "Exit status"})
+    EXPECT_NE(r.out.find(option), std::string::npos) << option;
+}
+
+}  // namespace
+}  // namespace itlfleet
