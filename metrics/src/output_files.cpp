@@ -28,9 +28,8 @@ bool make_temp_dir(const std::string& dir, fs::path& out, std::string& error) {
   return true;
 }
 
-}  // namespace
-
-bool prepare_output_dir(const std::string& dir, std::string& error) {
+/// `dir` exists (created if missing) and is a directory.
+bool ensure_directory(const std::string& dir, std::string& error) {
   std::error_code ec;
   if (dir.empty()) {
     error = "the output directory name is empty";
@@ -45,15 +44,24 @@ bool prepare_output_dir(const std::string& dir, std::string& error) {
     error = dir + " is not a directory";
     return false;
   }
+  return true;
+}
+
+}  // namespace
+
+bool prepare_output_dir(const std::string& dir, std::string& error) {
   fs::path probe;
-  if (!make_temp_dir(dir, probe, error)) return false;
+  if (!ensure_directory(dir, error) || !make_temp_dir(dir, probe, error)) return false;
+  std::error_code ec;
   fs::remove(probe, ec);
   return true;
 }
 
 bool write_output_files(const std::string& dir, const std::vector<output_file>& files,
                         std::string& error) {
-  if (!prepare_output_dir(dir, error)) return false;
+  // The temporary directory made below is itself the proof that files can
+  // be created in `dir`: no separate probe.
+  if (!ensure_directory(dir, error)) return false;
   std::error_code ec;
   // A directory in a file's place is the one thing that would stop a rename
   // half-way through; refuse before anything moves.

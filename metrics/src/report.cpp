@@ -47,11 +47,6 @@ std::string seconds_text(std::uint64_t whole, std::uint64_t frac_us) {
   return out;
 }
 
-std::string seconds_of(std::int64_t us) {
-  const std::uint64_t m = magnitude(us);
-  return (us < 0 ? "-" : "") + seconds_text(m / us_per_s, m % us_per_s);
-}
-
 void write_counts(json_writer& w, const counts& c) {
   for (int i = 0; i < sim::phone_state_count; ++i)
     w.key(sim::phone_state_names[static_cast<std::size_t>(i)]).value(c.by_state[i]);
@@ -124,6 +119,11 @@ std::string attr(std::string_view s) {
 }
 
 }  // namespace
+
+std::string seconds_decimal(std::int64_t us) {
+  const std::uint64_t m = magnitude(us);
+  return (us < 0 ? "-" : "") + seconds_text(m / us_per_s, m % us_per_s);
+}
 
 std::string format_sim_time(std::int64_t us) {
   const std::uint64_t m = magnitude(us);
@@ -290,7 +290,7 @@ std::string timeseries_csv(const std::vector<snapshot>& series) {
   }
   out += ",stale,unrecoverable,recovered\n";
   for (const snapshot& s : series) {
-    out += seconds_of(s.time_us);
+    out += seconds_decimal(s.time_us);
     for (std::uint64_t n : s.fleet.by_state) out += ',' + std::to_string(n);
     out += ',' + std::to_string(s.fleet.stale);
     out += ',' + std::to_string(s.fleet.unrecoverable);

@@ -1,5 +1,5 @@
 #include "itlfleet/metrics/report_html.hpp"
-#include "itlfleet/metrics/svg_format.hpp"
+#include "itlfleet/metrics/number_format.hpp"
 
 #include <algorithm>
 #include <array>
@@ -29,17 +29,6 @@ std::string fixed(double v, int decimals) {
 
 std::string num(double v) {
   return metrics::svg_number(v);
-}
-
-std::string with_commas(std::uint64_t v) {
-  std::string digits = std::to_string(v);
-  std::string out;
-  const std::size_t lead = digits.size() % 3;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (i % 3) == lead % 3) out += ',';
-    out += digits[i];
-  }
-  return out;
 }
 
 /// Axis labels: "5,000", "12.5k", "1.25M", "0.25".
@@ -72,14 +61,6 @@ struct axis {
   double hi = 1;
   double step = 1;
 };
-
-double nice_step(double raw) {
-  if (!(raw > 0)) return 1;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  const double norm = raw / mag;
-  const double nice = norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10;
-  return nice * mag;
-}
 
 /// A value axis from 0 (or below) to a round number at or above `hi`.
 axis value_axis(double lo, double hi, int target) {

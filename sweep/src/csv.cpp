@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "itlfleet/metrics/report.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/report.hpp"
 #include "text.hpp"
@@ -10,11 +11,11 @@ namespace itlfleet::sweep {
 namespace {
 
 using detail::csv_field;
-using detail::seconds_text;
+using metrics::seconds_decimal;
 using sim::phone_state;
 
 std::string optional_seconds(const std::optional<std::int64_t>& us) {
-  return us ? seconds_text(*us) : "";
+  return us ? seconds_decimal(*us) : "";
 }
 
 }  // namespace
@@ -59,7 +60,7 @@ std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
       out += "," + csv_field(v.text);
       if (axes[k].kind == value_kind::duration) {
         const auto d = scenarios::parse_duration(v.text);  // canonical text: exact
-        out += "," + (d ? seconds_text(d->count()) : std::string());
+        out += "," + (d ? seconds_decimal(d->count()) : std::string());
       }
     }
     out += "," + std::to_string(r.phones);
@@ -69,8 +70,9 @@ std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
          {r.fleet.stale, r.fleet.unrecoverable, r.fleet.recovered, r.fleet.ever_locked})
       out += "," + std::to_string(v);
     out += "," + optional_seconds(r.all_trusted_from_us) + "," + optional_seconds(r.recover_us) +
-           "," + seconds_text(r.settled_us);
-    out += "," + std::to_string(r.peak_tftp_transfers) + "," + seconds_text(r.longest_tvs_wait_us);
+           "," + seconds_decimal(r.settled_us);
+    out +=
+        "," + std::to_string(r.peak_tftp_transfers) + "," + seconds_decimal(r.longest_tvs_wait_us);
     for (std::uint64_t v : {r.events.tftp_refusals, r.events.tftp_timeouts, r.events.tvs_queries,
                             r.events.tvs_failures, r.events.refused_commands})
       out += "," + std::to_string(v);

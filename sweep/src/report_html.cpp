@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "itlfleet/metrics/number_format.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/report.hpp"
@@ -18,7 +19,7 @@ namespace {
 using detail::html;
 using detail::plot_series;
 using detail::plot_spec;
-using detail::with_commas;
+using metrics::with_commas;
 using sim::phone_state;
 
 /// Plots per page: one per combination of the settings not on the x axis.

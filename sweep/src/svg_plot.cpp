@@ -5,15 +5,17 @@
 #include <cmath>
 #include <cstdio>
 
+#include "itlfleet/metrics/number_format.hpp"
 #include "itlfleet/metrics/report.hpp"
-#include "itlfleet/metrics/svg_format.hpp"
 #include "itlfleet/sim/utf8.hpp"
 #include "text.hpp"
 
 namespace itlfleet::sweep::detail {
 namespace {
 
+using metrics::nice_step;
 using metrics::trim_zeros;
+using metrics::with_commas;
 
 std::string fixed(double v, int decimals) {
   return metrics::fixed_decimals(v, decimals);
@@ -24,19 +26,12 @@ std::string num(double v) {
 }
 
 std::string attr(std::string_view s) {
-  return metrics::xml_escape(itlfleet::valid_utf8(s), true);
+  return metrics::xml_escape(s, true);
 }
 
 struct axis {
   double lo = 0, hi = 1, step = 1;
 };
-
-double nice_step(double raw) {
-  if (!(raw > 0)) return 1;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  const double norm = raw / mag;
-  return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
-}
 
 /// Ticks on round durations (seconds) or round numbers.
 double round_step(double raw, bool time) {
@@ -91,7 +86,7 @@ constexpr double width = 1000;
 }  // namespace
 
 std::string html(std::string_view s) {
-  return metrics::xml_escape(itlfleet::valid_utf8(s), false);
+  return metrics::xml_escape(s, false);
 }
 
 std::string axis_number(double v) {

@@ -87,6 +87,10 @@ struct run_info {
 /// "10m10s", "2h", "0s", "1m0.5s": how simulated times are printed everywhere.
 std::string format_sim_time(std::int64_t us);
 
+/// Microseconds as decimal seconds, exact, without trailing zeros: "600",
+/// "0.0125", "-1.5" (the time columns of CSV files).
+std::string seconds_decimal(std::int64_t us);
+
 std::string summary_json(const run_info& info, const snapshot& final_state,
                          const std::vector<check_result>& checks);
 std::string junit_xml(const run_info& info, const std::vector<check_result>& checks);
