@@ -227,13 +227,14 @@ class progress_line {
 
 void print_table(const engine::run_result& r) {
   const auto& names = r.info.group_names;
-  std::printf("\n%-18s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "group", "phones", "trusted",
-              "locked", "booting", "no_itl", "unreach", "stale", "unrecov", "recovered");
+  std::printf("\n%-18s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "group", "phones", "trusted",
+              "locked", "cfg_rej", "booting", "no_itl", "unreach", "stale", "unrecov", "recovered");
   auto row = [](const std::string& name, const metrics::counts& c) {
-    std::printf("%-18s %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu\n", name.c_str(),
+    std::printf("%-18s %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu\n", name.c_str(),
                 static_cast<unsigned long long>(c.total()),
                 static_cast<unsigned long long>(c.state(phone_state::trusted)),
                 static_cast<unsigned long long>(c.state(phone_state::locked)),
+                static_cast<unsigned long long>(c.state(phone_state::config_rejected)),
                 static_cast<unsigned long long>(c.state(phone_state::booting)),
                 static_cast<unsigned long long>(c.state(phone_state::no_itl)),
                 static_cast<unsigned long long>(c.state(phone_state::unreachable)),

@@ -56,7 +56,10 @@ engine::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microsecon
   };
   p.timeline = {act(0s, action_kind::boot_all, {}),
                 act(10min, action_kind::cert_regen, {"CallManager"}),
+                act(10min, action_kind::restart_tftp, {}),
                 act(10min + 10s, action_kind::cert_regen, {"TVS"}),
+                act(10min + 10s, action_kind::restart_tvs, {}),
+                act(10min + 10s, action_kind::restart_tftp, {}),
                 act(30min, action_kind::itl_reset_localkey, {}),
                 act(31min, action_kind::reset_all_devices, {})};
   return p;

@@ -70,6 +70,7 @@ bool metric_value(const metrics::snapshot& s, const std::string& metric, int gro
       c.state(phone_state::locked),
       c.state(phone_state::no_itl),
       c.state(phone_state::unreachable),
+      c.state(phone_state::config_rejected),
       c.stale,
       c.unrecoverable,
       c.recovered,

@@ -27,6 +27,8 @@ result<sim::cluster_config> cluster_config_of(const run_plan& plan) {
   c.hold_timer = plan.cluster.hold_timer;
   c.hold_seconds = std::chrono::duration_cast<std::chrono::seconds>(plan.cluster.hold_time).count();
   c.security_password = plan.cluster.security_password;
+  c.regen_restarts = plan.cluster.regen_restarts_automatic ? sim::regen_restart::automatic
+                                                           : sim::regen_restart::manual;
   for (const auto& n : plan.cluster.nodes) {
     c.nodes.push_back({n.host, n.publisher, n.tftp, n.tvs, n.callmanager});
   }
@@ -187,10 +189,15 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
         latency(boot_latency).record(now_ - boot_started_[i]);
       if (p.state == sim::phone_state::trusted)
         latency(trust_latency).record(now_ - cycle_started_[i]);
-      if (log_.phone_detail())
-        log_.phone(now_, sim::device_name(first_mac + global_id(i)), sim::state_name(old_state),
-                   sim::state_name(p.state),
-                   p.state == sim::phone_state::locked ? "Trust List Update Failed" : "");
+      if (log_.phone_detail()) {
+        const std::string device = sim::device_name(first_mac + global_id(i));
+        std::string why;
+        if (p.state == sim::phone_state::locked) why = "Trust List Update Failed";
+        // The phone's own log line for a config it could not verify.
+        if (p.state == sim::phone_state::config_rejected)
+          why = "invalid file " + sim::config_name_for(device) + ", authenticated fail";
+        log_.phone(now_, device, sim::state_name(old_state), sim::state_name(p.state), why);
+      }
     }
   }
   perform(i, a);
@@ -312,6 +319,10 @@ void fleet_run::run_action(std::uint32_t index) {
         if (cluster_.node(n).tftp) apply(a, cluster_.restart_tftp(n, t), cluster_.node(n).host);
       return;
     }
+    case action_kind::restart_tvs:
+      return apply(a, cluster_.restart_tvs(node), host);
+    case action_kind::restart_callmanager:
+      return apply(a, cluster_.restart_callmanager(node), host);
     case action_kind::reset_all_devices: {
       std::uint64_t n = 0;
       for (std::uint32_t i = 0; i < phones_.size(); ++i) {
@@ -363,7 +374,7 @@ void fleet_run::daily_alert() {
 void fleet_run::sample() {
   auto snap = counters_.take(
       now_, [&](std::uint16_t g) { return cluster_.served_itl(groups_[g].tftp[0]); },
-      [&](file_id f) { return files_.get(f).has_recovery_record; });
+      [&](file_id f) { return cluster_.reset_recovers(f); });
   const std::uint64_t locked = snap.fleet.state(sim::phone_state::locked);
   if (locked > peak_locked_) {
     peak_locked_ = locked;

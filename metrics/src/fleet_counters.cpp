@@ -72,7 +72,7 @@ snapshot fleet_counters::take(std::int64_t time_us,
       }
       if (k.itl != served) g.stale += count;
     }
-    if (state == sim::phone_state::locked) {
+    if (sim::untrusted(state)) {
       bool recoverable = false;
       if (k.itl != sim::no_file) {
         auto it = recovery.find(k.itl);

@@ -244,6 +244,7 @@ constexpr std::array<state_style, sim::phone_state_count> state_styles = {{
     {phone_state::locked, "locked", "#d55e00"},
     {phone_state::booting, "booting", "#56b4e9"},
     {phone_state::no_itl, "no ITL", "#e69f00"},
+    {phone_state::config_rejected, "config rejected", "#0072b2"},
     {phone_state::unreachable, "unreachable", "#cc79a7"},
     {phone_state::offline, "offline", "#a8a8a8"},
 }};

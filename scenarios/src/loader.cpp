@@ -138,7 +138,7 @@ engine::node_plan read_node(const value_ref& v, const engine::cluster_plan& c, b
 void read_cluster(const value_ref& v, engine::run_plan& plan) {
   map_reader m(v, "cluster",
                {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
-                "auto_reset", "nodes", "tftp", "tvs"});
+                "auto_reset", "regen_restarts", "nodes", "tftp", "tvs"});
   engine::cluster_plan& c = plan.cluster;
   if (m.has("version")) {
     value_ref ver = m.get("version");
@@ -177,6 +177,13 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
     if (c.security_password.empty()) pw.fail("expected a non-empty password");
   }
   m.opt("auto_reset", c.auto_reset);
+  if (m.has("regen_restarts")) {
+    value_ref r = m.get("regen_restarts");
+    const std::string mode = r.scalar("manual or automatic");
+    if (mode != "manual" && mode != "automatic")
+      r.fail("expected regen_restarts manual or automatic, got '" + mode + "'");
+    c.regen_restarts_automatic = mode == "automatic";
+  }
   if (m.has("tftp")) read_tftp_model(m.get("tftp"), c.tftp);
   if (m.has("tvs")) read_tvs_model(m.get("tvs"), c.tvs);
 
@@ -371,11 +378,13 @@ void check_node(const value_ref& where, const engine::run_plan& plan, const std:
     where.fail("unknown node '" + host + "'; defined nodes: " + join(node_names(plan)));
   }
   if (service.empty()) return;
-  bool runs = service == "tftp" ? it->tftp : it->tvs;
-  if (!runs) {
+  auto runs = [&](const engine::node_plan& n) {
+    return service == "tftp" ? n.tftp : service == "tvs" ? n.tvs : n.callmanager;
+  };
+  if (!runs(*it)) {
     std::vector<std::string> with;
     for (const auto& n : nodes) {
-      if (service == "tftp" ? n.tftp : n.tvs) with.push_back(n.host);
+      if (runs(n)) with.push_back(n.host);
     }
     where.fail("node '" + host + "' does not run " + std::string(service) + "; nodes running " +
                std::string(service) + ": " + (with.empty() ? "none" : join(with)));

@@ -17,12 +17,13 @@ using engine::action_kind;
 
 /// What `on:` means for a verb.
 enum class target {
-  none,       ///< no `on:` (cluster-wide or phone actions)
-  publisher,  ///< a node; omitted: the publisher
-  all_tftp,   ///< a TFTP node; omitted or "all": every TFTP node (empty `node`)
-  each_tftp,  ///< a TFTP node; omitted or "all": one action per TFTP node
-  each_tvs,   ///< a TVS node; omitted or "all": one action per TVS node
-  each_node,  ///< a node; omitted or "all": one action per node
+  none,              ///< no `on:` (cluster-wide or phone actions)
+  publisher,         ///< a node; omitted: the publisher
+  all_tftp,          ///< a TFTP node; omitted or "all": every TFTP node (empty `node`)
+  each_tftp,         ///< a TFTP node; omitted or "all": one action per TFTP node
+  each_tvs,          ///< a TVS node; omitted or "all": one action per TVS node
+  each_callmanager,  ///< a CallManager node; omitted or "all": one action per such node
+  each_node,         ///< a node; omitted or "all": one action per node
 };
 
 struct verb {
@@ -39,7 +40,7 @@ struct verb {
 };
 
 // clang-format off
-constexpr std::array<verb, 15> verbs = {{
+constexpr std::array<verb, 19> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
@@ -47,6 +48,12 @@ constexpr std::array<verb, 15> verbs = {{
     {"restart tftp", action_kind::restart_tftp, 0, "", target::all_tftp},
     {"utils service restart Cisco Tftp", action_kind::restart_tftp, 0, "", target::all_tftp,
      false, false, false, false, false},
+    {"restart tvs", action_kind::restart_tvs, 0, "", target::each_tvs},
+    {"utils service restart Cisco Trust Verification Service", action_kind::restart_tvs, 0, "",
+     target::each_tvs, false, false, false, false, false},
+    {"restart callmanager", action_kind::restart_callmanager, 0, "", target::each_callmanager},
+    {"utils service restart Cisco CallManager", action_kind::restart_callmanager, 0, "",
+     target::each_callmanager, false, false, false, false, false},
     {"reset all devices", action_kind::reset_all_devices, 0, "", target::none},
     {"set network hostname", action_kind::rename_publisher, 1, "<new host>", target::publisher},
     {"set network domain", action_kind::change_domain, 1, "<new domain>", target::each_node},
@@ -227,6 +234,7 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
     all = !m.has("on") || on == "all";
     if (v->on == target::all_tftp || v->on == target::each_tftp) service = "tftp";
     if (v->on == target::each_tvs) service = "tvs";
+    if (v->on == target::each_callmanager) service = "callmanager";
     if (v->on == target::publisher) {
       if (on == "all") onv.fail("expected one node for '" + verb_words(*v) + "', not 'all'");
       a.node = m.has("on") ? on : publisher->host;
@@ -265,11 +273,13 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   }
 
   bool expand = all && (v->on == target::each_tftp || v->on == target::each_tvs ||
-                        v->on == target::each_node);
+                        v->on == target::each_callmanager || v->on == target::each_node);
   if (!expand) return {{a}, d};
   std::vector<engine::action> out;
   for (const auto& n : plan.cluster.nodes) {
-    if ((service == "tftp" && !n.tftp) || (service == "tvs" && !n.tvs)) continue;
+    if ((service == "tftp" && !n.tftp) || (service == "tvs" && !n.tvs) ||
+        (service == "callmanager" && !n.callmanager))
+      continue;
     out.push_back(a);
     out.back().node = n.host;
   }

@@ -59,10 +59,14 @@ std::string regenerated_text(std::string_view purpose) {
          p + " for the regenerated certificates to become active.";
 }
 
-std::string restart_text(const std::string& host) {
-  return "Restarting Cisco Tftp service on host " + host +
-         "\nCisco Tftp service restarted on host " + host;
+// The technote's words for the TFTP restart of `utils itl reset`; the same
+// shape for the other services is ours.
+std::string restart_text(const std::string& host, std::string_view service = "Cisco Tftp service") {
+  const std::string s(service);
+  return "Restarting " + s + " on host " + host + "\n" + s + " restarted on host " + host;
 }
+
+constexpr std::string_view tvs_service = "Cisco Trust Verification Service";
 
 }  // namespace
 
@@ -120,6 +124,7 @@ result<cluster> cluster::create(cluster_config config, identity_factory& factory
     n.capf = c.make_identity(i, cert_purpose::capf);
     // Before 10.0 there is no ITLRecovery key anywhere.
     if (with_recovery) n.itlrecovery = c.make_identity(i, cert_purpose::itlrecovery);
+    n.tvs_presented = n.tvs;
   }
   c.reset_key_ = c.nodes_[publisher].itlrecovery;
   c.refresh_tvs_trust();
@@ -173,6 +178,17 @@ std::vector<certificate> cluster::tvs_trust_store() const {
   return out;
 }
 
+bool cluster::reset_recovers(file_id itl) const {
+  if (itl == no_file || !reset_key_.cert.valid()) return false;
+  const stored_file& f = files_->get(itl);
+  if (!f.has_recovery_record) return false;
+  const bytes& der = reset_key_.cert.der();
+  return std::any_of(f.parsed.records.begin(), f.parsed.records.end(), [&](const record& r) {
+    const bytes* cert = r.certificate();
+    return is_recovery_record(r) && cert != nullptr && *cert == der;
+  });
+}
+
 bool cluster::tvs_vouches_for(const certificate& cert) const {
   return std::any_of(tvs_trust_.begin(), tvs_trust_.end(),
                      [&](const tvs_trusted& t) { return t.cert.der() == cert.der(); });
@@ -185,7 +201,11 @@ command_output cluster::itl_reset_localkey(std::size_t node, std::int64_t now) {
     return refused("Invalid command: utils itl reset is available from CUCM 10.0(1)");
   }
   if (node >= nodes_.size() || node != publisher_) return refused("This is not a Publisher Node");
-  return reset_with(reset_key_, now);
+  const node_state& pub = nodes_[publisher_];
+  const trust_file content = pub.served_itl != no_file
+                                 ? files_->get(pub.served_itl).parsed
+                                 : build_itl(publisher_, true, timestamp(now));
+  return reset_with(content, reset_key_, now);
 }
 
 command_output cluster::itl_reset_remotekey(std::size_t node, const std::string& host,
@@ -204,20 +224,28 @@ command_output cluster::itl_reset_remotekey(std::size_t node, const std::string&
     return refused("Unable to open " + path + ": " + opened.err().message +
                    ". The ITLRecovery.p12 file was made under another cluster security password.");
   }
-  // A key saved before ITLRecovery was regenerated is stale: the phones are
-  // about to get (or have) ITLs with the new certificate. Refusing it is our
-  // decision (docs/model.md); the technote only says the key is replaced.
-  if (opened->cert.der() != nodes_[publisher_].itlrecovery.cert.der()) {
-    return refused("Unable to use " + path +
-                   ": it does not hold the current ITLRecovery key of this cluster. The "
-                   "ITLRecovery.p12 file was saved before the ITLRecovery certificate was "
-                   "regenerated.");
-  }
-  // The fetched key replaces the publisher's local one: later localkey
-  // resets sign with it too.
-  reset_key_ = identity{opened->key, opened->cert};
+  // The fetched key replaces the publisher's ITLRecovery key everywhere (the
+  // technote: "replaces"): later localkey resets sign with it, the ITLs TFTP
+  // rebuilds carry its certificate, and on 12.x it signs them. An older key
+  // than the publisher's own is what this command is for: the key the
+  // phones' ITLs still hold after a rebuild or a regeneration.
+  node_state& pub = nodes_[publisher_];
+  const bool replaced = opened->cert.der() != pub.itlrecovery.cert.der();
+  pub.itlrecovery = identity{opened->key, opened->cert};
+  reset_key_ = pub.itlrecovery;
+  // The key the cluster holds now is the one saved on the SFTP server, under
+  // the current security password: it counts as backed up.
+  backed_up_ = true;
   refresh_tvs_trust();
-  return reset_with(reset_key_, now);
+  // The reset ITL is built from the certificate store, so that it carries the
+  // replaced key's certificate: a phone that takes it can be recovered again
+  // with the same key (our decision, docs/model.md).
+  command_output out = reset_with(build_itl(publisher_, true, timestamp(now)), reset_key_, now);
+  if (replaced) {
+    out.text = "The ITLRecovery key of " + pub.config.host + " was replaced by the key in " + path +
+               "\n" + out.text;
+  }
+  return out;
 }
 
 command_output cluster::cert_regen(std::size_t node, cert_purpose purpose, std::int64_t now) {
@@ -244,7 +272,36 @@ command_output cluster::restart_tftp(std::size_t node, std::int64_t now) {
   }
   command_output out;
   out.text = restart_text(host);
-  if (rebuild(node, now)) out.itl_changed.push_back(node);
+  // Only a regeneration's new certificates make CUCM reset the phones; a
+  // restart that replaces a reset ITL (or an ITLRecovery change) does not.
+  const bool regenerated = nodes_[node].regen_pending;
+  if (rebuild(node, now)) {
+    out.itl_changed.push_back(node);
+    out.resets_devices = regenerated;
+  }
+  return out;
+}
+
+command_output cluster::restart_tvs(std::size_t node) {
+  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  node_state& n = nodes_[node];
+  if (!n.config.tvs) {
+    return refused(std::string(tvs_service) + " is not activated on host " + n.config.host);
+  }
+  n.tvs_presented = n.tvs;
+  command_output out;
+  out.text = restart_text(n.config.host, tvs_service);
+  return out;
+}
+
+command_output cluster::restart_callmanager(std::size_t node) {
+  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  const node_state& n = nodes_[node];
+  if (!n.config.callmanager) {
+    return refused("Cisco CallManager service is not activated on host " + n.config.host);
+  }
+  command_output out;
+  out.text = restart_text(n.config.host, "Cisco CallManager service");
   return out;
 }
 
@@ -263,6 +320,8 @@ command_output cluster::rename_publisher(const std::string& new_host, std::int64
   for (cert_purpose p : {cert_purpose::callmanager, cert_purpose::tvs, cert_purpose::capf}) {
     renew(publisher_, p);
   }
+  // The rename restarts every service of the node itself.
+  pub.tvs_presented = pub.tvs;
   refresh_tvs_trust();
   command_output out;
   out.itl_changed = rebuild_all(now);
@@ -290,6 +349,7 @@ command_output cluster::change_domain(std::size_t node, const std::string& new_d
     renew(node, p);
     names += (names.empty() ? "" : ", ") + std::string(purpose_name(p));
   }
+  n.tvs_presented = n.tvs;  // the change restarts the node's services
   refresh_tvs_trust();
   command_output out;
   out.itl_changed = rebuild_all(now);
@@ -426,10 +486,12 @@ bool cluster::rebuild(std::size_t node, std::int64_t now) {
     n.served_itl = files_->intern(itl);
   }
 
+  n.tftp_signer = n.callmanager;
   trust_file config = device_config(node, device_name(representative_mac), now);
   if (n.served_config == no_file || !same_content(files_->get(n.served_config).parsed, config)) {
     n.served_config = files_->intern(config);
   }
+  n.regen_pending = false;
   return n.served_itl != before;
 }
 
@@ -442,7 +504,9 @@ trust_file cluster::device_config(std::size_t node, const std::string& device,
   build_options options;
   options.filename = config_name_for(device);
   options.timestamp = timestamp(now);
-  return build_signed_file(as_bytes(xml), nodes_[node].callmanager, options);
+  // Signed with the key the TFTP service loaded, not a regenerated one it
+  // has not restarted for.
+  return build_signed_file(as_bytes(xml), nodes_[node].tftp_signer, options);
 }
 
 const identity& cluster::node_identity(std::size_t node, cert_purpose purpose) const {
@@ -481,6 +545,25 @@ std::vector<std::size_t> cluster::tftp_nodes() const {
   return out;
 }
 
+std::vector<std::size_t> cluster::itls_listing(std::size_t node, cert_purpose purpose) const {
+  switch (purpose) {
+    case cert_purpose::callmanager:
+      // A node's CallManager certificate is in its own ITL only.
+      if (nodes_[node].config.tftp) return {node};
+      return {};
+    case cert_purpose::tvs:
+      // Every ITL lists every TVS node.
+      if (nodes_[node].config.tvs) return tftp_nodes();
+      return {};
+    case cert_purpose::capf:
+    case cert_purpose::itlrecovery:
+      // Only the publisher's CAPF and ITLRecovery are in the ITLs.
+      if (node == publisher_) return tftp_nodes();
+      return {};
+  }
+  return {};
+}
+
 command_output cluster::regenerate(std::size_t node, cert_purpose purpose, std::int64_t now) {
   renew(node, purpose);
   node_state& n = nodes_[node];
@@ -488,44 +571,38 @@ command_output cluster::regenerate(std::size_t node, cert_purpose purpose, std::
   n.last_regen = purpose;
   command_output out;
   out.text = regenerated_text(purpose_name(purpose));
-  switch (purpose) {
-    case cert_purpose::callmanager:
-      // The services restart: TFTP rebuilds this node's ITL and config with
-      // the new key, and the changed ITL makes CUCM reset the phones.
-      if (rebuild(node, now)) out.itl_changed.push_back(node);
-      out.resets_devices = true;
-      break;
-    case cert_purpose::tvs:
-      // Every ITL lists every TVS node.
-      if (n.config.tvs) out.itl_changed = rebuild_all(now);
-      out.resets_devices = true;
-      break;
-    case cert_purpose::capf:
-      // Only the publisher's CAPF is in the ITLs.
-      if (node == publisher_) out.itl_changed = rebuild_all(now);
-      out.resets_devices = true;
-      break;
-    case cert_purpose::itlrecovery:
-      // No ITL changes and no phone resets until the TFTP service restarts.
-      // The publisher's key is the cluster's recovery key: any saved copy is
-      // now stale, so the daily "not backed up" alert is back until the next
-      // `file get tftp ITLRecovery.p12` (a subscriber's key is used nowhere).
-      if (node == publisher_) {
-        reset_key_ = n.itlrecovery;
-        backed_up_ = false;
-      }
-      break;
+  const std::vector<std::size_t> listing = itls_listing(node, purpose);
+  if (purpose == cert_purpose::itlrecovery) {
+    // No ITL changes and no phone resets until the TFTP service restarts, and
+    // then the administrator resets the devices (the technote). The
+    // publisher's key is the cluster's recovery key: any saved copy is now
+    // stale, so the daily "not backed up" alert is back until the next
+    // `file get tftp ITLRecovery.p12` (a subscriber's key is used nowhere).
+    if (node == publisher_) {
+      reset_key_ = n.itlrecovery;
+      backed_up_ = false;
+    }
+  } else {
+    // The store has the new certificate; the ITLs that list it change at
+    // their node's next TFTP restart, and that change resets the phones.
+    for (std::size_t i : listing) nodes_[i].regen_pending = true;
   }
   refresh_tvs_trust();
+  if (config_.regen_restarts == regen_restart::automatic && purpose != cert_purpose::itlrecovery) {
+    // As if every related service restarted with the regeneration.
+    if (purpose == cert_purpose::tvs) n.tvs_presented = n.tvs;
+    for (std::size_t i : listing) {
+      if (rebuild(i, now)) out.itl_changed.push_back(i);
+    }
+    out.resets_devices = true;
+  }
   return out;
 }
 
-command_output cluster::reset_with(const identity& recovery, std::int64_t now) {
+command_output cluster::reset_with(trust_file reset_itl, const identity& recovery,
+                                   std::int64_t now) {
   const std::uint32_t ts = timestamp(now);
   const node_state& pub = nodes_[publisher_];
-  trust_file reset_itl = pub.served_itl != no_file
-                             ? files_->get(pub.served_itl).parsed
-                             : build_itl(publisher_, config_.version.has_itl_recovery(), ts);
   sign_with(reset_itl, recovery, ts);
   const file_id reset_id = files_->intern(reset_itl);
 

@@ -22,12 +22,16 @@ phone_action start_boot(phone& p) {
   return request(phone_action_kind::request_itl, p);
 }
 
-/// The end of a boot: the config was accepted or rejected.
+/// The end of a boot: the config was accepted or rejected. A rejected ITL
+/// decides the state ("Trust List Update Failed"): its config is rejected too.
 phone_action finish(phone& p, bool config_accepted) {
   p.step = phone_step::idle;
   p.pending = no_file;
-  if (!config_accepted || (p.flags & phone::itl_rejected_flag)) {
+  if (p.flags & phone::itl_rejected_flag) {
     p.state = phone_state::locked;
+    p.flags |= phone::ever_locked_flag;
+  } else if (!config_accepted) {
+    p.state = phone_state::config_rejected;
     p.flags |= phone::ever_locked_flag;
   } else {
     p.state = p.installed == no_file ? phone_state::no_itl : phone_state::trusted;

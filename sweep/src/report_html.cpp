@@ -38,7 +38,8 @@ struct series_style {
 constexpr series_style state_styles[] = {
     {"trusted", "trusted", "#009e73", true},
     {"locked", "locked", "#d55e00", true},
-    {"unrecoverable", "unrecoverable (locked, no ITLRecovery)", "#7f0000", false},
+    {"config_rejected", "config rejected", "#0072b2", false},
+    {"unrecoverable", "unrecoverable (no key a bulk reset could use)", "#7f0000", false},
     {"booting", "booting", "#56b4e9", false},
     {"no_itl", "no ITL", "#e69f00", false},
     {"unreachable", "unreachable", "#cc79a7", false},

@@ -338,7 +338,10 @@ fleet:
 timeline:
   - {at: 0s, do: boot-all}
   - {at: 5m, do: set cert regen CallManager, on: cucm-pub}
+  - {at: 5m, do: restart tftp, on: cucm-pub}
   - {at: 5m10s, do: set cert regen TVS, on: cucm-pub}
+  - {at: 5m10s, do: restart tvs, on: cucm-pub}
+  - {at: 5m10s, do: restart tftp, on: cucm-pub}
 expect:
   - {at: end, trusted: "100%"}
 )";

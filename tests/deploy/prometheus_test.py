@@ -41,7 +41,7 @@ PHONES = 1000
 SEED = 42
 PACE = 60  # one scenario minute per wall second: the 60-minute scenario plays in 60 s
 LINGER_S = 10
-STATES = ["offline", "booting", "trusted", "locked", "no_itl", "unreachable"]
+STATES = ["offline", "booting", "trusted", "locked", "no_itl", "unreachable", "config_rejected"]
 
 children = []
 

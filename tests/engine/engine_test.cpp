@@ -37,8 +37,12 @@ const metrics::snapshot& at_time(const run_result& r, std::chrono::microseconds 
 run_plan double_regen(bool hold_timer) {
   run_plan p = test::single_node_plan(300);
   p.cluster.hold_timer = hold_timer;
-  p.timeline = {at(0s, action_kind::boot_all), at(10min, action_kind::cert_regen, {"CallManager"}),
-                at(10min + 10s, action_kind::cert_regen, {"TVS"})};
+  p.timeline = {at(0s, action_kind::boot_all),
+                at(10min, action_kind::cert_regen, {"CallManager"}),
+                at(10min, action_kind::restart_tftp),
+                at(10min + 10s, action_kind::cert_regen, {"TVS"}),
+                at(10min + 10s, action_kind::restart_tvs),
+                at(10min + 10s, action_kind::restart_tftp)};
   return p;
 }
 
@@ -129,7 +133,10 @@ TEST(Engine, second_tvs_node_saves_a_fleet_whose_callmanager_and_tvs_changed_on_
   p.cluster.hold_timer = false;
   p.timeline = {at(0s, action_kind::boot_all),
                 at(10min, action_kind::cert_regen, {"CallManager"}, "cucm-pub"),
-                at(10min + 10s, action_kind::cert_regen, {"TVS"}, "cucm-pub")};
+                at(10min, action_kind::restart_tftp, {}, "cucm-pub"),
+                at(10min + 10s, action_kind::cert_regen, {"TVS"}, "cucm-pub"),
+                at(10min + 10s, action_kind::restart_tvs, {}, "cucm-pub"),
+                at(10min + 10s, action_kind::restart_tftp, {}, "cucm-pub")};
   const run_result r = run_ok(p);
   EXPECT_EQ(count(r.final_state, phone_state::trusted), 200u);
   EXPECT_GT(r.final_state.events.tvs_failures, 0u) << "the publisher's new TVS was tried first";
@@ -215,7 +222,8 @@ TEST(Engine, cucm_counts_and_resets_only_the_registered_phones) {
   p.boot.reset_spread = 0s;
   p.timeline = {at(0s, action_kind::boot_all), at(10min, action_kind::reset_all_devices),
                 at(10min + 1s, action_kind::reset_all_devices),
-                at(10min + 2s, action_kind::cert_regen, {"CallManager"})};
+                at(10min + 2s, action_kind::cert_regen, {"CallManager"}),
+                at(10min + 2s, action_kind::restart_tftp, {}, "cucm-pub")};
   const run_result r = run_ok(p);
   const auto has = [&](const std::string& line) {
     return r.event_log.find(line) != std::string::npos;

@@ -145,6 +145,7 @@ TEST(LiveEngine, tvs_down_during_a_regeneration_locks_the_fleet) {
   // unknown to the installed ITL and no TVS answers, so every phone locks.
   const run_plan plan = small_plan(R"(  - {at: 3m, do: tvs outage, on: cucm-pub, for: 15m}
   - {at: 4m, do: set cert regen CallManager, on: cucm-pub}
+  - {at: 4m, do: restart tftp, on: cucm-pub}
 )");
   auto v = run_virtual(plan);
   ASSERT_TRUE(v);

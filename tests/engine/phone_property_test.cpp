@@ -96,13 +96,16 @@ struct adversarial_world {
       snapshot(what);
     };
     step(c.cert_regen(0, cert_purpose::callmanager, t += 1000), "CallManager regenerated");
+    step(c.restart_tftp(0, t += 1000), "TFTP restarted after CallManager");
     step(c.itl_reset_localkey(0, t += 1000), "reset ITL");
     step(c.cert_regen(0, cert_purpose::tvs, t += 1000), "TVS regenerated");
+    step(c.restart_tvs(0), "TVS restarted");
     step(c.restart_tftp(0, t += 1000), "TFTP restarted");
     step(c.cert_regen(0, cert_purpose::itlrecovery, t += 1000), "ITLRecovery regenerated");
     step(c.restart_tftp(0, t += 1000), "TFTP restarted after ITLRecovery");
     step(c.itl_reset_localkey(0, t += 1000), "reset ITL with the new recovery key");
     step(c.cert_regen(0, cert_purpose::callmanager, t += 1000), "CallManager regenerated again");
+    step(c.restart_tftp(0, t += 1000), "TFTP restarted after CallManager again");
 
     forge(files.get(c.served_itl(0)).parsed);
     forge(files.get(offers.front().id).parsed);

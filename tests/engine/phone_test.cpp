@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "itlfleet/sim/cluster.hpp"
+#include "itlfleet/sim/itl_builder.hpp"
 
 namespace itlfleet::sim {
 namespace {
@@ -27,6 +28,9 @@ struct world {
     cluster_config cfg;
     cfg.nodes = {{"cucm-pub", true, true, true, true}};
     cfg.hold_timer = false;
+    // The phone's decisions are under test, not the service restarts: a
+    // regeneration reaches the served files at once.
+    cfg.regen_restarts = regen_restart::automatic;
     auto r = cluster::create(cfg, factory, files);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
     return std::move(r.value());
@@ -122,6 +126,38 @@ TEST(Phone, callmanager_and_tvs_both_regenerated_locks_the_phone_and_keeps_its_i
   EXPECT_EQ(p.state, phone_state::locked);
   EXPECT_TRUE(p.ever_locked());
   EXPECT_EQ(p.installed, old_itl) << "a locked phone keeps its old ITL";
+}
+
+TEST(Phone, a_config_nobody_vouches_for_is_rejected_apart_from_the_itl) {
+  world w;
+  phone p;
+  p.installed = w.c.served_itl(0);
+  const file_id kept = p.installed;
+  // A config signed by a key neither the installed ITL nor TVS knows, after a
+  // boot that fetched no new ITL (the server had none).
+  identity_factory other([] {
+    pki_options o;
+    o.seed = "another-cluster";
+    return o;
+  }());
+  build_options options;
+  options.filename = "SEP001E7A000001.cnf.xml.sgn";
+  const file_id foreign = w.files.intern(build_signed_file(
+      as_bytes("<device/>"), other.make(cert_purpose::callmanager, "cucm.other.lab", 0), options));
+  w.feed(p, {phone_event_kind::boot, no_file, {}});
+  auto a = w.feed(p, {phone_event_kind::file_missing, no_file, {}});
+  ASSERT_EQ(a.kind, phone_action_kind::request_config);
+  a = w.file(p, foreign);
+  ASSERT_EQ(a.kind, phone_action_kind::query_tvs);
+  a = w.feed(p, {phone_event_kind::tvs_answer, no_file, w.ask_tvs(p)});
+  EXPECT_TRUE(a.config_rejected);
+  EXPECT_EQ(p.state, phone_state::config_rejected) << "not \"Trust List Update Failed\"";
+  EXPECT_EQ(p.installed, kept);
+  EXPECT_TRUE(p.ever_locked());
+  // Once the cluster's own config arrives, it is trusted again.
+  w.feed(p, {phone_event_kind::reset, no_file, {}});
+  w.boot(p);
+  EXPECT_EQ(p.state, phone_state::trusted);
 }
 
 TEST(Phone, locked_phone_stays_locked_on_every_reboot_until_recovered) {

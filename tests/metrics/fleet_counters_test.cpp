@@ -217,8 +217,7 @@ TEST(FleetCounters, counts_add_up_after_any_sequence_of_moves) {
       ++g.by_state[static_cast<int>(c.state)];
       if (c.ever_locked) ++g.ever_locked;
       if (c.state != phone_state::offline && c.itl != served(group_of[q])) ++g.stale;
-      if (c.state == phone_state::locked && (c.itl == sim::no_file || !recovery(c.itl)))
-        ++g.unrecoverable;
+      if (sim::untrusted(c.state) && (c.itl == sim::no_file || !recovery(c.itl))) ++g.unrecoverable;
       if (c.state == phone_state::trusted && c.ever_locked) ++g.recovered;
     }
     counts sum;

@@ -99,8 +99,9 @@ TEST(ReportHtml, draws_one_svg_per_plot) {
 TEST(ReportHtml, draws_a_series_per_state_per_rate_and_the_boot_distribution) {
   const std::string html = fixture().html();
   const auto states = plot(html, "plot-states");
-  EXPECT_EQ(count(states, "class=\"series area\""), 6u);
-  for (const char* s : {"trusted", "locked", "booting", "no_itl", "unreachable", "offline"})
+  EXPECT_EQ(count(states, "class=\"series area\""), 7u);
+  for (const char* s :
+       {"trusted", "locked", "booting", "no_itl", "unreachable", "offline", "config_rejected"})
     EXPECT_EQ(count(states, "data-series=\"" + std::string(s) + "\""), 1u) << s;
   const auto load = plot(html, "plot-load");
   EXPECT_EQ(count(load, "class=\"series rate\""), 3u);

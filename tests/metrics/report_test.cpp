@@ -214,17 +214,17 @@ TEST(TimeseriesCsv, writes_a_header_and_one_row_per_snapshot) {
   snapshot c = sample_snapshot();
   c.time_us = 610'250'000;
   EXPECT_EQ(timeseries_csv({a, b, c}),
-            "time_s,offline,booting,trusted,locked,no_itl,unreachable,stale,unrecoverable,"
-            "recovered\n"
-            "0,20,0,70,5,5,0,5,2,3\n"
-            "610,20,0,70,5,5,0,5,2,3\n"
-            "610.25,20,0,70,5,5,0,5,2,3\n");
+            "time_s,offline,booting,trusted,locked,no_itl,unreachable,config_rejected,stale,"
+            "unrecoverable,recovered\n"
+            "0,20,0,70,5,5,0,0,5,2,3\n"
+            "610,20,0,70,5,5,0,0,5,2,3\n"
+            "610.25,20,0,70,5,5,0,0,5,2,3\n");
 }
 
 TEST(TimeseriesCsv, has_only_the_header_without_snapshots) {
   EXPECT_EQ(timeseries_csv({}),
-            "time_s,offline,booting,trusted,locked,no_itl,unreachable,stale,unrecoverable,"
-            "recovered\n");
+            "time_s,offline,booting,trusted,locked,no_itl,unreachable,config_rejected,stale,"
+            "unrecoverable,recovered\n");
 }
 
 TEST(SummaryJson, stays_valid_utf8_whatever_the_names_hold) {

@@ -191,7 +191,7 @@ def main():
         if not size or not rect:
             fail("%s: no size or plot-area rect in the SVG" % pid)
         geometry[pid] = ([float(v) for v in size.groups()], [float(v) for v in rect.groups()])
-    expected = {"plot-states": ('class="series area"', 6), "plot-load": ('class="series rate"', 3),
+    expected = {"plot-states": ('class="series area"', 7), "plot-load": ('class="series rate"', 3),
                 "plot-boot": ('class="series bars"', 1)}
     for pid, (needle, n) in expected.items():
         if svgs[pid].count(needle) != n:

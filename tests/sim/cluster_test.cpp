@@ -303,7 +303,7 @@ TEST(Cluster, hold_timer_refuses_a_second_regeneration_within_five_minutes) {
   EXPECT_TRUE(c3.cert_regen(0, cert_purpose::tvs, 1001).ok);
 }
 
-TEST(Cluster, callmanager_regeneration_moves_the_itl_signer_out_of_old_trust) {
+TEST(Cluster, callmanager_regeneration_takes_effect_at_the_tftp_restart) {
   file_store files;
   cluster c = make(files);
   const file_id old_id = c.served_itl(0);
@@ -323,8 +323,22 @@ TEST(Cluster, callmanager_regeneration_moves_the_itl_signer_out_of_old_trust) {
             "the cluster in case of a crash.\n"
             "You must restart services related to CallManager for the regenerated certificates "
             "to become active.");
-  EXPECT_EQ(out.itl_changed, (std::vector<std::size_t>{0}));
-  EXPECT_TRUE(out.resets_devices);
+  // As CUCM says: nothing the phones download changes until TFTP restarts.
+  EXPECT_TRUE(out.itl_changed.empty());
+  EXPECT_FALSE(out.resets_devices);
+  EXPECT_EQ(c.served_itl(0), old_id);
+  EXPECT_EQ(c.served_config(0), old_config);
+  EXPECT_TRUE(verify_with(c.device_config(0, "SEP001E7A000001", 150), parsed(files, old_id)).ok())
+      << "TFTP signs with the key it loaded until it restarts";
+
+  const command_output restart = c.restart_tftp(0, 200);
+  ASSERT_TRUE(restart.ok);
+  EXPECT_EQ(restart.itl_changed, (std::vector<std::size_t>{0}));
+  EXPECT_TRUE(restart.resets_devices) << "the regenerated ITL makes CUCM reset the phones";
+  // A second restart changes nothing and resets nobody.
+  const command_output again = c.restart_tftp(0, 300);
+  EXPECT_TRUE(again.itl_changed.empty());
+  EXPECT_FALSE(again.resets_devices);
 
   const trust_file& now = parsed(files, c.served_itl(0));
   EXPECT_NE(now.header.signer, old_signer);
@@ -345,19 +359,73 @@ TEST(Cluster, callmanager_regeneration_moves_the_itl_signer_out_of_old_trust) {
   EXPECT_TRUE(c.tvs_lookup(parsed(files, c.served_itl(1)).header.signer));
 }
 
-TEST(Cluster, tvs_regeneration_rebuilds_every_itl) {
+TEST(Cluster, tvs_regeneration_reaches_every_itl_and_the_tvs_at_their_restarts) {
   file_store files;
   cluster c = make(files);
   const file_id pub = c.served_itl(0), sub = c.served_itl(1);
+  const bytes old_tvs = c.tvs_certificate(1).sha1();
+  const command_output out = c.cert_regen(1, cert_purpose::tvs, 100);
+  ASSERT_TRUE(out.ok);
+  EXPECT_TRUE(out.itl_changed.empty());
+  EXPECT_EQ(c.tvs_certificate(1).sha1(), old_tvs) << "TVS presents its new certificate only "
+                                                     "after a restart";
+  // Every ITL lists every TVS: each node's ITL changes at its own TFTP restart.
+  const command_output restart_pub = c.restart_tftp(0, 200);
+  EXPECT_EQ(restart_pub.itl_changed, (std::vector<std::size_t>{0}));
+  EXPECT_TRUE(restart_pub.resets_devices);
+  EXPECT_EQ(c.served_itl(1), sub);
+  EXPECT_EQ(c.restart_tftp(1, 200).itl_changed, (std::vector<std::size_t>{1}));
+  // The ITLs list the subscriber's new TVS; the signer is unchanged.
+  EXPECT_TRUE(verify_with(parsed(files, c.served_itl(0)), parsed(files, pub)).ok());
+  EXPECT_TRUE(verify_with(parsed(files, c.served_itl(1)), parsed(files, sub)).ok());
+  const bytes new_tvs = c.node_identity(1, cert_purpose::tvs).cert.sha1();
+  EXPECT_EQ(files.get(c.served_itl(0)).tvs_hashes.back(), new_tvs);
+  // Until TVS restarts, the certificate it presents is in none of the new ITLs.
+  EXPECT_EQ(c.tvs_certificate(1).sha1(), old_tvs);
+  const command_output restart_tvs = c.restart_tvs(1);
+  ASSERT_TRUE(restart_tvs.ok);
+  EXPECT_EQ(restart_tvs.text,
+            "Restarting Cisco Trust Verification Service on host sub\n"
+            "Cisco Trust Verification Service restarted on host sub");
+  EXPECT_EQ(c.tvs_certificate(1).sha1(), new_tvs);
+  EXPECT_TRUE(restart_tvs.itl_changed.empty());
+}
+
+TEST(Cluster, automatic_restarts_apply_a_regeneration_at_once) {
+  file_store files;
+  cluster_config config = two_nodes();
+  config.regen_restarts = regen_restart::automatic;
+  cluster c = make(files, config);
+  const file_id pub = c.served_itl(0);
   const command_output out = c.cert_regen(1, cert_purpose::tvs, 100);
   ASSERT_TRUE(out.ok);
   EXPECT_EQ(out.itl_changed, (std::vector<std::size_t>{0, 1}));
   EXPECT_TRUE(out.resets_devices);
-  // The ITLs list the subscriber's new TVS; the signer is unchanged.
-  EXPECT_TRUE(verify_with(parsed(files, c.served_itl(0)), parsed(files, pub)).ok());
-  EXPECT_TRUE(verify_with(parsed(files, c.served_itl(1)), parsed(files, sub)).ok());
-  const bytes new_tvs = c.tvs_certificate(1).sha1();
-  EXPECT_EQ(files.get(c.served_itl(0)).tvs_hashes.back(), new_tvs);
+  EXPECT_EQ(c.tvs_certificate(1).sha1(), c.node_identity(1, cert_purpose::tvs).cert.sha1());
+  EXPECT_NE(c.served_itl(0), pub);
+  // ITLRecovery still waits for the TFTP restart (the technote).
+  const command_output recovery = c.cert_regen(0, cert_purpose::itlrecovery, 1000);
+  EXPECT_TRUE(recovery.itl_changed.empty());
+  EXPECT_FALSE(recovery.resets_devices);
+}
+
+TEST(Cluster, service_restarts_are_refused_where_the_service_does_not_run) {
+  file_store files;
+  cluster_config config = two_nodes();
+  config.nodes[1].tvs = false;
+  config.nodes[1].callmanager = false;
+  cluster c = make(files, config);
+  const command_output tvs = c.restart_tvs(1);
+  EXPECT_FALSE(tvs.ok);
+  EXPECT_EQ(tvs.text, "Cisco Trust Verification Service is not activated on host sub");
+  const command_output cm = c.restart_callmanager(1);
+  EXPECT_FALSE(cm.ok);
+  EXPECT_EQ(cm.text, "Cisco CallManager service is not activated on host sub");
+  const command_output ok = c.restart_callmanager(0);
+  EXPECT_TRUE(ok.ok);
+  EXPECT_EQ(ok.text,
+            "Restarting Cisco CallManager service on host pub\n"
+            "Cisco CallManager service restarted on host pub");
 }
 
 TEST(Cluster, itlrecovery_regeneration_waits_for_the_tftp_restart) {
@@ -375,6 +443,7 @@ TEST(Cluster, itlrecovery_regeneration_waits_for_the_tftp_restart) {
 
   const command_output restart = c.restart_tftp(0, 200);
   EXPECT_EQ(restart.itl_changed, (std::vector<std::size_t>{0}));
+  EXPECT_FALSE(restart.resets_devices) << "the administrator resets the devices himself";
   const trust_file& itl = parsed(files, c.served_itl(0));
   EXPECT_NE(itl.records[4].serial(), old_recovery_serial);
   // The name stays: the recovery key is the publisher's install-time one.
@@ -462,29 +531,52 @@ TEST(Cluster, remotekey_needs_a_backup_made_under_the_current_password) {
   EXPECT_TRUE(c.itl_reset_remotekey(0, "sftp.lab", "joe", "/home/joe/ITLRecovery.p12", 40).ok);
 }
 
-TEST(Cluster, remotekey_refuses_a_key_saved_before_itlrecovery_was_regenerated) {
-  file_store files;
-  cluster c = make(files);
-  ASSERT_TRUE(c.backup_itlrecovery(0, "/keys/ITLRecovery.p12").ok);
-  ASSERT_TRUE(c.cert_regen(0, cert_purpose::itlrecovery, 100).ok);
-  const file_id pub = c.served_itl(0), sub = c.served_itl(1);
-  // The saved .p12 opens (same password) but holds the old key.
-  const command_output stale =
-      c.itl_reset_remotekey(0, "sftp", "joe", "/keys/ITLRecovery.p12", 300);
-  EXPECT_FALSE(stale.ok);
-  EXPECT_EQ(stale.text,
-            "Unable to use /keys/ITLRecovery.p12: it does not hold the current ITLRecovery key "
-            "of this cluster. The ITLRecovery.p12 file was saved before the ITLRecovery "
-            "certificate was regenerated.");
-  EXPECT_TRUE(stale.itl_changed.empty());
-  EXPECT_EQ(c.served_itl(0), pub);
-  EXPECT_EQ(c.served_itl(1), sub);
-  // A backup of the new key works, and the reset signs with it.
-  ASSERT_TRUE(c.backup_itlrecovery(0, "/keys/ITLRecovery.p12").ok);
-  ASSERT_TRUE(c.itl_reset_remotekey(0, "sftp", "joe", "/keys/ITLRecovery.p12", 400).ok);
-  EXPECT_EQ(parsed(files, c.served_itl(0)).header.signer.serial,
-            c.node_identity(0, cert_purpose::itlrecovery).cert.serial());
-  EXPECT_TRUE(c.tvs_lookup(parsed(files, c.served_itl(0)).header.signer));
+TEST(Cluster, remotekey_with_an_older_key_replaces_the_publishers_key_everywhere) {
+  for (std::string_view version : {"10.5", "12.5"}) {
+    SCOPED_TRACE(std::string(version));
+    file_store files;
+    cluster c = make(files, two_nodes(version));
+    const file_id first = c.served_itl(0);
+    const bytes saved = c.node_identity(0, cert_purpose::itlrecovery).cert.der();
+    ASSERT_TRUE(c.backup_itlrecovery(0, "/keys/ITLRecovery.p12").ok);
+    ASSERT_TRUE(c.cert_regen(0, cert_purpose::itlrecovery, 100).ok);
+    ASSERT_TRUE(c.restart_tftp(0, 150).ok);
+    const file_id with_new_key = c.served_itl(0);
+    ASSERT_NE(with_new_key, first);
+    EXPECT_TRUE(c.reset_recovers(with_new_key));
+    EXPECT_FALSE(c.reset_recovers(first)) << "its record is for a key the cluster no longer has";
+
+    // The saved .p12 opens (same password) and holds the older key: the one
+    // the phones that never took the new ITL still trust.
+    const command_output out =
+        c.itl_reset_remotekey(0, "sftp", "joe", "/keys/ITLRecovery.p12", 300);
+    ASSERT_TRUE(out.ok) << out.text;
+    EXPECT_EQ(out.text.rfind("The ITLRecovery key of pub was replaced by the key in "
+                             "/keys/ITLRecovery.p12\n",
+                             0),
+              0u)
+        << out.text;
+    EXPECT_EQ(c.node_identity(0, cert_purpose::itlrecovery).cert.der(), saved);
+    EXPECT_FALSE(c.daily_backup_alert()) << "the key the cluster holds is the saved one";
+    // The reset ITL carries the older key's record and is signed by it.
+    const trust_file& reset = parsed(files, c.served_itl(0));
+    EXPECT_TRUE(verify_with(reset, parsed(files, first)).ok());
+    EXPECT_TRUE(c.reset_recovers(c.served_itl(0)));
+    EXPECT_TRUE(c.reset_recovers(first));
+    EXPECT_FALSE(c.reset_recovers(with_new_key));
+
+    // TFTP rebuilds with the older key's record (and signs with it on 12.x).
+    ASSERT_TRUE(c.restart_tftp(0, 400).ok);
+    const trust_file& rebuilt = parsed(files, c.served_itl(0));
+    EXPECT_TRUE(c.reset_recovers(c.served_itl(0)));
+    if (version == "12.5") {
+      EXPECT_TRUE(starts_with(signer_name(rebuilt), recovery_subject));
+      EXPECT_TRUE(verify_with(rebuilt, parsed(files, first)).ok());
+    }
+    // A later localkey reset signs with it too: phones holding the first ITL take it.
+    ASSERT_TRUE(c.itl_reset_localkey(0, 500).ok);
+    EXPECT_TRUE(verify_with(parsed(files, c.served_itl(1)), parsed(files, first)).ok());
+  }
 }
 
 TEST(Cluster, itlrecovery_regeneration_on_the_publisher_re_arms_the_backup_alert) {

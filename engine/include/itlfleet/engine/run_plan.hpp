@@ -67,6 +67,9 @@ struct cluster_plan {
   std::string security_password = "itlfleet-cluster";
   /// Phones registered to a node whose ITL changed are reset automatically.
   bool auto_reset = true;
+  /// `set cert regen` takes effect at once, as if the related services
+  /// restarted with it; default: only at `restart tftp` / `restart tvs`.
+  bool regen_restarts_automatic = false;
   std::vector<node_plan> nodes;
   tftp_model tftp;
   tvs_model tvs;
@@ -111,6 +114,8 @@ enum class action_kind {
   itl_reset_remotekey,       ///< utils itl reset remotekey <host> <user> <path>
   cert_regen,                ///< set cert regen <CallManager|TVS|CAPF|ITLRecovery>
   restart_tftp,              ///< restart the TFTP service of a node (or all)
+  restart_tvs,               ///< restart the TVS service of a node
+  restart_callmanager,       ///< restart the CallManager service of a node
   reset_all_devices,         ///< Enterprise Parameters > Reset
   rename_publisher,          ///< set network hostname <new> on the publisher
   change_domain,             ///< set network domain <new>
@@ -143,13 +148,14 @@ struct metric_def {
   bool counts_events;
 };
 /// Every metric, in the order the engine reads them (engine/src/expectations.cpp).
-inline constexpr std::array<metric_def, 16> expectation_metrics = {{
+inline constexpr std::array<metric_def, 17> expectation_metrics = {{
     {sim::state_name(sim::phone_state::offline), false},
     {sim::state_name(sim::phone_state::booting), false},
     {sim::state_name(sim::phone_state::trusted), false},
     {sim::state_name(sim::phone_state::locked), false},
     {sim::state_name(sim::phone_state::no_itl), false},
     {sim::state_name(sim::phone_state::unreachable), false},
+    {sim::state_name(sim::phone_state::config_rejected), false},
     {"stale", false},
     {"unrecoverable", false},
     {"recovered", false},

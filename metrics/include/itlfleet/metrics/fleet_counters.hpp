@@ -26,9 +26,11 @@ struct cell {
 /// Counts of one group (or the whole fleet) at one instant.
 struct counts {
   std::array<std::uint64_t, sim::phone_state_count> by_state{};  ///< indexed by phone_state
-  std::uint64_t stale = 0;          ///< installed ITL differs from its TFTP server's current one
-  std::uint64_t unrecoverable = 0;  ///< locked, and its ITL has no ITLRecovery record
-  std::uint64_t recovered = 0;      ///< trusted now after having been locked
+  std::uint64_t stale = 0;  ///< installed ITL differs from its TFTP server's current one
+  /// Locked or config rejected, and its ITL does not hold the certificate of
+  /// the key a bulk reset signs with now (no ITLRecovery record, or another key's).
+  std::uint64_t unrecoverable = 0;
+  std::uint64_t recovered = 0;  ///< trusted now after having been locked or config rejected
   std::uint64_t ever_locked = 0;
   std::uint64_t total() const;
   std::uint64_t state(sim::phone_state s) const { return by_state[static_cast<int>(s)]; }

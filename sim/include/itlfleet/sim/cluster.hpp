@@ -30,12 +30,18 @@ struct node_config {
   bool callmanager = true;
 };
 
+/// Who restarts the services after `set cert regen`: CUCM's answer tells the
+/// administrator to do it (manual, the default), or the model applies the
+/// regeneration at once as if every related service restarted with it.
+enum class regen_restart : std::uint8_t { manual, automatic };
+
 struct cluster_config {
   cucm_version version;
   std::string domain = "example.lab";
   std::vector<node_config> nodes;  ///< exactly one publisher
   bool hold_timer = true;
   std::int64_t hold_seconds = 300;
+  regen_restart regen_restarts = regen_restart::manual;
   std::string security_password = "itlfleet-cluster";
   std::uint32_t epoch_unix = 1767225600;  ///< wall time of simulated second 0, for file timestamps
 };
@@ -83,10 +89,19 @@ class cluster {
   /// no ITLRecovery record. For phones whose ITL predates 10.0.
   file_id pre10_itl(std::size_t node);
 
-  /// The certificate the node's TVS presents in its TLS handshake.
-  const certificate& tvs_certificate(std::size_t node) const { return nodes_[node].tvs.cert; }
+  /// The certificate the node's TVS presents in its TLS handshake: the one
+  /// it loaded at its last start, which a regeneration does not change until
+  /// the service restarts.
+  const certificate& tvs_certificate(std::size_t node) const {
+    return nodes_[node].tvs_presented.cert;
+  }
   /// The key pair behind it, for a real TLS server.
-  const identity& tvs_identity(std::size_t node) const { return nodes_[node].tvs; }
+  const identity& tvs_identity(std::size_t node) const { return nodes_[node].tvs_presented; }
+  /// True when a bulk reset could recover a phone that installed `itl`: the
+  /// ITL holds the certificate of the key `utils itl reset` signs with now.
+  /// An ITL without ITLRecovery record, or with the record of a key the
+  /// cluster no longer has, cannot be recovered.
+  bool reset_recovers(file_id itl) const;
   /// TVS's lookup of a signer (serial + issuer) in its trust stores
   /// (CallManager-trust, Phone-SAST-trust): the certificate it vouches for, or
   /// nothing when TVS would answer "invalid".
@@ -102,16 +117,30 @@ class cluster {
   command_output itl_reset_localkey(std::size_t node, std::int64_t now);
   /// utils itl reset remotekey <host> <user> <path>: fetches ITLRecovery.p12
   /// from the SFTP store, opens it with the cluster security password and
-  /// replaces the publisher's local key with it. Refused when the file holds
-  /// a key saved before the publisher's ITLRecovery was regenerated.
+  /// replaces the publisher's ITLRecovery key with it everywhere: the reset
+  /// ITL, later localkey resets, the ITLs TFTP rebuilds and (12.x) their
+  /// signer. A key older than the publisher's own is the point of the
+  /// command: it is the one the phones still trust.
   command_output itl_reset_remotekey(std::size_t node, const std::string& host,
                                      const std::string& user, const std::string& path,
                                      std::int64_t now);
   /// set cert regen <CallManager|TVS|CAPF|ITLRecovery> with the hold timer.
+  /// Changes the certificate store only: the ITLs, configs and TVS's own
+  /// certificate follow at the service restarts below (at once when the
+  /// cluster's regen_restarts is automatic).
   command_output cert_regen(std::size_t node, cert_purpose purpose, std::int64_t now);
-  /// Restart of the Cisco Tftp service: rebuilds the node's ITL from current
-  /// certificates, signed by its CallManager key (ITLRecovery on 12.x).
+  /// Restart of the Cisco Tftp service: rebuilds the node's ITL and config
+  /// from the certificate store, signed by its CallManager key (ITLRecovery
+  /// on 12.x). When a CallManager, TVS or CAPF regeneration changed the ITL,
+  /// CUCM resets the node's phones.
   command_output restart_tftp(std::size_t node, std::int64_t now);
+  /// Restart of Cisco Trust Verification Service: TVS presents the
+  /// certificate now in the store.
+  command_output restart_tvs(std::size_t node);
+  /// Restart of the Cisco CallManager service. The phones re-register; no
+  /// trust file or certificate the phones check changes (the TFTP service
+  /// signs what they download).
+  command_output restart_callmanager(std::size_t node);
   /// set network hostname on the publisher: CallManager, TVS and CAPF are
   /// regenerated under the new name; the ITLRecovery entry keeps the old one.
   command_output rename_publisher(const std::string& new_host, std::int64_t now);
@@ -137,7 +166,12 @@ class cluster {
     /// CN of this node's ITLRecovery certificate, fixed at install: a rename
     /// or domain change must not move the recovery key.
     std::string recovery_cn;
-    identity callmanager, tvs, capf, itlrecovery;
+    identity callmanager, tvs, capf, itlrecovery;  ///< the certificate store
+    identity tvs_presented;                        ///< what the running TVS service loaded
+    identity tftp_signer;  ///< the CallManager key TFTP loaded at its last (re)build
+    /// A CallManager, TVS or CAPF regeneration changed what this TFTP node's
+    /// ITL should hold since its last build: the next rebuild resets phones.
+    bool regen_pending = false;
     int generation[4] = {0, 0, 0, 0};  ///< per cert_purpose
     std::optional<std::int64_t> last_regen_at;
     cert_purpose last_regen = cert_purpose::callmanager;
@@ -168,7 +202,10 @@ class cluster {
   std::uint32_t timestamp(std::int64_t now) const;
   std::vector<std::size_t> tftp_nodes() const;
   command_output regenerate(std::size_t node, cert_purpose purpose, std::int64_t now);
-  command_output reset_with(const identity& recovery, std::int64_t now);
+  /// The TFTP nodes whose ITL lists the certificate a regeneration changed.
+  std::vector<std::size_t> itls_listing(std::size_t node, cert_purpose purpose) const;
+  /// Signs `reset_itl` with `recovery` and serves it from every TFTP node.
+  command_output reset_with(trust_file reset_itl, const identity& recovery, std::int64_t now);
 
   cluster_config config_;
   identity_factory* factory_;
