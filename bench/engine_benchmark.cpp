@@ -23,15 +23,15 @@ void BM_Baseline_EventLoop(benchmark::State& state) {
     for (std::uint32_t i = 0; i < phones; ++i)
       q.push(static_cast<std::int64_t>(engine::hash_draw(1, i, engine::draw::boot_spread, 0) %
                                        60'000'000),
-             engine::event_kind::phone_boot, i);
+             engine::event::phone_boot(i, 0));
     std::uint64_t processed = 0;
     while (!q.empty()) {
       const engine::event e = q.top();
       q.pop();
       ++processed;
-      if (e.epoch + 1 < per_phone)
-        q.push(e.time_us + 1000 + static_cast<std::int64_t>(e.target % 977), e.kind, e.target,
-               e.epoch + 1);
+      if (e.epoch() + 1 < per_phone)
+        q.push(e.time_us + 1000 + static_cast<std::int64_t>(e.phone() % 977),
+               engine::event::phone_boot(e.phone(), e.epoch() + 1));
     }
     benchmark::DoNotOptimize(processed);
   }

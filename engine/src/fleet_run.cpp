@@ -70,7 +70,7 @@ fleet_run::fleet_run(const run_plan& plan, const run_options& options, sim::file
 // The narrowing casts below hold because check_plan() bounds what they
 // narrow: node indices (< limits::max_nodes), list lengths and attempts
 // (<= 255), groups (< limits::max_groups), seconds (limits::max_duration).
-static_assert(std::is_same_v<decltype(group_runtime::tftp)::value_type, decltype(event::node)>);
+static_assert(std::is_same_v<decltype(group_runtime::tftp)::value_type, event::node_index>);
 static_assert(limits::max_nodes <= limits::node_index_bound);
 
 status fleet_run::setup_fleet() {

@@ -118,8 +118,8 @@ status check_plan(const run_plan& plan) {
   c.duration("phone.tftp_backoff", plan.phone.tftp_backoff, zero, max_duration);
   c.duration("phone.unreachable_retry", plan.phone.unreachable_retry, positive, max_duration);
 
-  // Timeline entries are indexed by event::target.
-  if (plan.timeline.size() > max_of<decltype(event::target)>) c.fail("timeline: too many entries");
+  // Timeline entries are indexed by event::index_type.
+  if (plan.timeline.size() > max_of<event::index_type>) c.fail("timeline: too many entries");
   for (const action& a : plan.timeline) {
     c.duration("timeline.at", a.at, zero, plan.end);
     c.duration("timeline.for", a.length, zero, max_duration);

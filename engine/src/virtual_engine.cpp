@@ -20,9 +20,6 @@ using sim::phone_event_kind;
 
 constexpr std::int64_t day_us = 24LL * 3600 * 1'000'000;
 
-/// How a modelled TFTP request failed (event_kind::tftp_failed's `arg`).
-enum class tftp_failure : std::uint32_t { refused, timed_out, not_found };
-
 class virtual_run final : public fleet_run {
  public:
   using fleet_run::fleet_run;
@@ -33,13 +30,13 @@ class virtual_run final : public fleet_run {
  private:
   void perform(std::uint32_t i, const phone_action& a) override;
   void schedule_boot(std::uint32_t i, std::int64_t delay_us) override {
-    queue_.push(now_ + delay_us, event_kind::phone_boot, i, phones_[i].epoch);
+    queue_.push(now_ + delay_us, event::phone_boot(i, phones_[i].epoch));
   }
   void schedule_reset(std::uint32_t i, std::int64_t delay_us) override {
-    queue_.push(now_ + delay_us, event_kind::phone_reset, i);
+    queue_.push(now_ + delay_us, event::phone_reset(i));
   }
   void schedule_manual(std::uint32_t i, manual_action m) override {
-    queue_.push(now_, event_kind::phone_manual, i, 0, static_cast<std::uint32_t>(m));
+    queue_.push(now_, event::phone_manual(i, m));
   }
   void outage(std::size_t node, service s, std::int64_t length_us) override;
   void cluster_changed() override;
@@ -78,14 +75,14 @@ status virtual_run::setup() {
   if (auto s = setup_fleet(); !s) return s;
 
   for (std::uint32_t i = 0; i < plan_.timeline.size(); ++i)
-    queue_.push(plan_.timeline[i].at.count(), event_kind::admin_action, i);
+    queue_.push(plan_.timeline[i].at.count(), event::admin_action(i));
   const std::int64_t end = plan_.end.count();
   const std::int64_t step = std::max<std::int64_t>(1, plan_.sample_every.count());
-  for (std::int64_t t = 0; t < end; t += step) queue_.push(t, event_kind::sample, 0);
-  queue_.push(end, event_kind::sample, 0);
+  for (std::int64_t t = 0; t < end; t += step) queue_.push(t, event::sample());
+  queue_.push(end, event::sample());
   for (const auto& e : plan_.expect)
-    if (e.at && e.at->count() <= end) queue_.push(e.at->count(), event_kind::sample, 0);
-  for (std::int64_t t = 0; t <= end; t += day_us) queue_.push(t, event_kind::daily_alert, 0);
+    if (e.at && e.at->count() <= end) queue_.push(e.at->count(), event::sample());
+  for (std::int64_t t = 0; t <= end; t += day_us) queue_.push(t, event::daily_alert());
   return ok();
 }
 
@@ -101,8 +98,8 @@ void virtual_run::outage(std::size_t node, service s, std::int64_t length_us) {
     tftp_[node].set_up(false);
   else
     tvs_[node].set_up(false);
-  queue_.push(now_ + length_us, event_kind::outage_end, static_cast<std::uint32_t>(node), 0,
-              static_cast<std::uint32_t>(s));
+  // Fits: check_plan() keeps node indices under limits::max_nodes.
+  queue_.push(now_ + length_us, event::outage_end(static_cast<event::node_index>(node), s));
 }
 
 void virtual_run::perform(std::uint32_t i, const phone_action& a) {
@@ -116,17 +113,16 @@ void virtual_run::perform(std::uint32_t i, const phone_action& a) {
     case phone_action_kind::query_tvs:
       return query_tvs(i, a.server);
     case phone_action_kind::wait:
-      queue_.push(now_ + a.delay_us, event_kind::phone_timer, i, phones_[i].epoch);
+      queue_.push(now_ + a.delay_us, event::phone_timer(i, phones_[i].epoch));
       return;
     case phone_action_kind::reboot:
-      queue_.push(now_ + reboot_delay(i), event_kind::phone_boot, i, phones_[i].epoch);
+      queue_.push(now_ + reboot_delay(i), event::phone_boot(i, phones_[i].epoch));
       return;
   }
 }
 
 void virtual_run::tftp_failed(std::uint32_t i, std::int64_t after_us, tftp_failure why) {
-  queue_.push(now_ + after_us, event_kind::tftp_failed, i, phones_[i].epoch,
-              static_cast<std::uint32_t>(why));
+  queue_.push(now_ + after_us, event::tftp_failed(i, phones_[i].epoch, why));
 }
 
 void virtual_run::request_file(std::uint32_t i, std::uint8_t server, bool itl) {
@@ -162,7 +158,7 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, bool itl) {
   ++ev.files_served;
   ev.count_request(itl, metrics::event_totals::served);
   ev.bytes_served += size;
-  queue_.push(now_ + st.start(size, lost), event_kind::transfer_done, i, p.epoch, f, node);
+  queue_.push(now_ + st.start(size, lost), event::transfer_done(i, p.epoch, node, f));
 }
 
 void virtual_run::query_tvs(std::uint32_t i, std::uint8_t server) {
@@ -172,10 +168,10 @@ void virtual_run::query_tvs(std::uint32_t i, std::uint8_t server) {
   ++counters_.events().tvs_queries;
   const std::int64_t done = st.up() ? st.admit(now_) : -1;
   if (done < 0) {
-    queue_.push(now_ + st.timeout(), event_kind::tvs_done, i, p.epoch, 1, node);
+    queue_.push(now_ + st.timeout(), event::tvs_done(i, p.epoch, node, tvs_reach::unreachable));
     return;
   }
-  queue_.push(done, event_kind::tvs_done, i, p.epoch, 0, node);
+  queue_.push(done, event::tvs_done(i, p.epoch, node, tvs_reach::answered));
 }
 
 sim::tvs_result virtual_run::tvs_answer(std::uint32_t i, std::uint8_t node) {
@@ -223,57 +219,60 @@ run_result virtual_run::run() {
     queue_.pop();
     now_ = e.time_us;
     ++events_;
-    const bool current = e.target < phones_.size() && e.epoch == phones_[e.target].epoch;
-    switch (e.kind) {
+    // Whether a phone's event is still meant for it (no reboot since).
+    const auto current = [&] {
+      return e.phone() < phones_.size() && e.epoch() == phones_[e.phone()].epoch;
+    };
+    switch (e.kind()) {
       case event_kind::phone_boot:
-        if (current) {
+        if (current()) {
           ++counters_.events().boots;
-          deliver(e.target, {phone_event_kind::boot, sim::no_file, {}});
+          deliver(e.phone(), {phone_event_kind::boot, sim::no_file, {}});
         }
         break;
       case event_kind::phone_reset:
-        deliver(e.target, {phone_event_kind::reset, sim::no_file, {}});
+        deliver(e.phone(), {phone_event_kind::reset, sim::no_file, {}});
         break;
       case event_kind::phone_timer:
-        if (current) deliver(e.target, {phone_event_kind::timer, sim::no_file, {}});
+        if (current()) deliver(e.phone(), {phone_event_kind::timer, sim::no_file, {}});
         break;
       case event_kind::phone_manual:
-        deliver(e.target, {static_cast<manual_action>(e.arg) == manual_action::delete_itl
-                               ? phone_event_kind::delete_itl
-                               : phone_event_kind::factory_reset,
-                           sim::no_file,
-                           {}});
+        deliver(e.phone(),
+                {e.manual() == manual_action::delete_itl ? phone_event_kind::delete_itl
+                                                         : phone_event_kind::factory_reset,
+                 sim::no_file,
+                 {}});
         break;
       case event_kind::transfer_done:
-        tftp_[e.node].finish();
-        if (current) deliver(e.target, {phone_event_kind::file_received, e.arg, {}});
+        tftp_[e.node()].finish();
+        if (current()) deliver(e.phone(), {phone_event_kind::file_received, e.file(), {}});
         break;
       case event_kind::tftp_failed:
-        if (current) {
-          const auto why = static_cast<tftp_failure>(e.arg);
+        if (current()) {
+          const auto why = e.failure();
           const auto k = why == tftp_failure::refused     ? phone_event_kind::tftp_refused
                          : why == tftp_failure::timed_out ? phone_event_kind::tftp_timeout
                                                           : phone_event_kind::file_missing;
-          deliver(e.target, {k, sim::no_file, {}});
+          deliver(e.phone(), {k, sim::no_file, {}});
         }
         break;
       case event_kind::tvs_done:
-        if (current) {
+        if (current()) {
           sim::tvs_result r;
-          if (e.arg == 0) r = tvs_answer(e.target, e.node);
-          deliver_tvs(e.target, r);
+          if (e.tvs_outcome() == tvs_reach::answered) r = tvs_answer(e.phone(), e.node());
+          deliver_tvs(e.phone(), r);
         }
         break;
       case event_kind::admin_action:
-        run_action(e.target);
+        run_action(e.timeline_index());
         break;
       case event_kind::outage_end: {
-        const auto s = static_cast<service>(e.arg);
+        const auto s = e.service();
         if (s == service::tftp)
-          tftp_[e.target].set_up(true);
+          tftp_[e.node()].set_up(true);
         else
-          tvs_[e.target].set_up(true);
-        service_back(e.target, s);
+          tvs_[e.node()].set_up(true);
+        service_back(e.node(), s);
         break;
       }
       case event_kind::daily_alert:

@@ -3,35 +3,137 @@
 /// everything else at the same instant, then insertion order. Deterministic
 /// by construction; no wall clock anywhere.
 
+#include <cassert>
 #include <cstdint>
 #include <queue>
 #include <vector>
 
 namespace itlfleet::engine {
 
+/// Defined with the engines' shared code (fleet_run.hpp); declared here so
+/// that an event can carry one.
+enum class service : std::uint8_t;
+enum class manual_action : std::uint8_t;
+
+/// How a modelled TFTP request failed.
+enum class tftp_failure : std::uint8_t { refused, timed_out, not_found };
+
+/// Whether a TVS query got to a server that answers (then the answer is
+/// worked out when the event fires, against the cluster as it is then).
+enum class tvs_reach : std::uint8_t { answered, unreachable };
+
+/// The phone's events come first, up to tvs_done (see event::for_phone).
 enum class event_kind : std::uint8_t {
-  phone_boot,     ///< target phone; `epoch` must match
-  phone_reset,    ///< target phone; applies whatever the epoch
-  phone_timer,    ///< target phone; `epoch` must match
-  phone_manual,   ///< target phone; `arg`: manual_action (fleet_run.hpp)
-  transfer_done,  ///< target phone; `node`, `arg` = file: frees a TFTP slot
-  tftp_failed,    ///< target phone; `arg`: tftp_failure (virtual_engine.cpp)
-  tvs_done,       ///< target phone; `node`, `arg` 1 = unreachable
-  admin_action,   ///< target = index into the timeline
-  outage_end,     ///< target = node, `arg`: service (fleet_run.hpp)
+  phone_boot,     ///< `epoch` must match
+  phone_reset,    ///< applies whatever the epoch
+  phone_timer,    ///< `epoch` must match
+  phone_manual,   ///< a manual_action
+  transfer_done,  ///< a file from `node`: frees a TFTP slot there
+  tftp_failed,    ///< a tftp_failure
+  tvs_done,       ///< a tvs_reach for a query to `node`
+  admin_action,   ///< an index into the timeline
+  outage_end,     ///< a service of `node` is back
   daily_alert,
   sample,  ///< observation: record a time-series row
 };
 
-struct event {
-  std::int64_t time_us;
-  std::uint64_t order;  ///< bit 63: observation; the rest: insertion sequence
-  std::uint32_t target;
-  std::uint32_t epoch;
-  std::uint32_t arg;
-  event_kind kind;
-  std::uint8_t node;
+/// One pending event: built by the named constructor of its kind and read
+/// with that kind's accessors (a debug build asserts that they match), so
+/// that one kind's payload is never taken for another's.
+class event {
+ public:
+  using index_type = std::uint32_t;  ///< a phone's or a timeline entry's index
+  using node_index = std::uint8_t;
+
+  static event phone_boot(index_type phone, std::uint32_t epoch) {
+    return {event_kind::phone_boot, phone, epoch};
+  }
+  static event phone_reset(index_type phone) { return {event_kind::phone_reset, phone}; }
+  static event phone_timer(index_type phone, std::uint32_t epoch) {
+    return {event_kind::phone_timer, phone, epoch};
+  }
+  static event phone_manual(index_type phone, manual_action m) {
+    return {event_kind::phone_manual, phone, 0, static_cast<std::uint32_t>(m)};
+  }
+  /// `file`: a sim::file_id.
+  static event transfer_done(index_type phone, std::uint32_t epoch, node_index node,
+                             std::uint32_t file) {
+    return {event_kind::transfer_done, phone, epoch, file, node};
+  }
+  static event tftp_failed(index_type phone, std::uint32_t epoch, tftp_failure why) {
+    return {event_kind::tftp_failed, phone, epoch, static_cast<std::uint32_t>(why)};
+  }
+  static event tvs_done(index_type phone, std::uint32_t epoch, node_index node, tvs_reach r) {
+    return {event_kind::tvs_done, phone, epoch, static_cast<std::uint32_t>(r), node};
+  }
+  static event admin_action(index_type timeline_index) {
+    return {event_kind::admin_action, timeline_index};
+  }
+  static event outage_end(node_index node, engine::service s) {
+    return {event_kind::outage_end, 0, 0, static_cast<std::uint32_t>(s), node};
+  }
+  static event daily_alert() { return {event_kind::daily_alert}; }
+  static event sample() { return {event_kind::sample}; }
+
+  event_kind kind() const { return kind_; }
+  /// Whether the event is about one phone (phone_boot ... tvs_done).
+  bool for_phone() const { return kind_ <= event_kind::tvs_done; }
+  index_type phone() const {
+    assert(for_phone());
+    return target_;
+  }
+  /// The phone's epoch when the event was scheduled (0 for phone_reset and
+  /// phone_manual, which apply whatever the epoch).
+  std::uint32_t epoch() const {
+    assert(for_phone());
+    return epoch_;
+  }
+  manual_action manual() const {
+    assert(kind_ == event_kind::phone_manual);
+    return static_cast<manual_action>(arg_);
+  }
+  std::uint32_t file() const {
+    assert(kind_ == event_kind::transfer_done);
+    return arg_;
+  }
+  tftp_failure failure() const {
+    assert(kind_ == event_kind::tftp_failed);
+    return static_cast<tftp_failure>(arg_);
+  }
+  tvs_reach tvs_outcome() const {
+    assert(kind_ == event_kind::tvs_done);
+    return static_cast<tvs_reach>(arg_);
+  }
+  node_index node() const {
+    assert(kind_ == event_kind::transfer_done || kind_ == event_kind::tvs_done ||
+           kind_ == event_kind::outage_end);
+    return node_;
+  }
+  index_type timeline_index() const {
+    assert(kind_ == event_kind::admin_action);
+    return target_;
+  }
+  engine::service service() const {
+    assert(kind_ == event_kind::outage_end);
+    return static_cast<engine::service>(arg_);
+  }
+
+  std::int64_t time_us = 0;  ///< set by event_queue::push
+  std::uint64_t order = 0;   ///< bit 63: observation; the rest: insertion sequence
+
+ private:
+  event(event_kind kind, index_type target = 0, std::uint32_t epoch = 0, std::uint32_t arg = 0,
+        node_index node = 0)
+      : target_(target), epoch_(epoch), arg_(arg), kind_(kind), node_(node) {}
+
+  index_type target_;  ///< the phone, or the timeline entry
+  std::uint32_t epoch_;
+  std::uint32_t arg_;  ///< the kind's payload: file, tftp_failure, tvs_reach, service...
+  event_kind kind_;
+  node_index node_;
 };
+// A fleet run keeps millions of events pending; every byte counts.
+static_assert(sizeof(event) <= 32);
 
 /// A calendar queue: events within the next few minutes sit in 16 ms buckets
 /// of a ring and only the current bucket is kept as a heap, so push and pop
@@ -41,11 +143,12 @@ class event_queue {
  public:
   event_queue();
 
-  void push(std::int64_t time_us, event_kind kind, std::uint32_t target, std::uint32_t epoch = 0,
-            std::uint32_t arg = 0, std::uint8_t node = 0) {
-    std::uint64_t order = seq_++;
-    if (kind == event_kind::sample) order |= observation_bit;
-    insert(event{time_us, order, target, epoch, arg, kind, node});
+  /// Schedules `e` (from one of event's named constructors) at `time_us`.
+  void push(std::int64_t time_us, event e) {
+    e.time_us = time_us;
+    e.order = seq_++;
+    if (e.kind() == event_kind::sample) e.order |= observation_bit;
+    insert(e);
   }
   /// True when no event is pending (settles the current bucket first).
   bool empty();

@@ -35,10 +35,10 @@ inline constexpr std::uint64_t max_of = std::numeric_limits<T>::max();
 // --- counts ------------------------------------------------------------------
 
 /// Nodes the engines can address: a node index is 8-bit in events
-/// (`event::node`) and in a group's server lists, and the length of a
+/// (`event::node_index`) and in a group's server lists, and the length of a
 /// group's TFTP or TVS list is an 8-bit count (`sim::phone_profile`).
 inline constexpr std::size_t node_index_bound =
-    std::min(max_of<decltype(event::node)> + 1, max_of<decltype(sim::phone_profile::tftp_servers)>);
+    std::min(max_of<event::node_index> + 1, max_of<decltype(sim::phone_profile::tftp_servers)>);
 
 /// Nodes in a cluster. Every TFTP node's ITL holds one record per TVS node
 /// (about 800 bytes at 2048-bit keys and 64-byte names) and a phone loads no
@@ -52,12 +52,12 @@ static_assert(max_nodes <= node_index_bound);
 inline constexpr std::size_t max_groups = max_of<decltype(sim::phone::group)> + 1;
 
 /// Phones in the fleet (one group or all together), the same bound as `run
-/// --phones`. The engines index phones with `event::target` (32 bits), which
+/// --phones`. The engines index phones with `event::index_type` (32 bits), which
 /// holds far more; this bound is what a run can afford: up to 240 bytes a
 /// phone in the virtual engine (scenarios/cost.hpp), about 12 GB at the bound,
 /// which the cost check refuses by default.
 inline constexpr std::uint64_t max_phones = 50'000'000;
-static_assert(max_phones <= max_of<decltype(event::target)>);
+static_assert(max_phones <= max_of<event::index_type>);
 
 /// `phone.tftp_attempts`: counted in `sim::phone::attempts` and compared with
 /// `sim::phone_profile::tftp_attempts`, both 8-bit.

@@ -1,0 +1,127 @@
+#include "itlfleet/engine/event_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace itlfleet::engine {
+namespace {
+
+// service and manual_action are only declared for the queue; their
+// enumerators live with the engines, so the test names values by number.
+const auto factory_reset = static_cast<manual_action>(1);
+const auto tvs_service = static_cast<service>(1);
+
+std::vector<event> drain(event_queue& q) {
+  std::vector<event> out;
+  while (!q.empty()) {
+    out.push_back(q.top());
+    q.pop();
+  }
+  return out;
+}
+
+TEST(EventQueue, every_kind_comes_back_in_time_order_with_its_payload) {
+  constexpr std::int64_t hour_us = 3600LL * 1'000'000;
+  event_queue q;
+  // Pushed out of time order; two of them far enough ahead to wait outside
+  // the ring, one in the bucket being drained.
+  q.push(9 * hour_us, event::sample());
+  q.push(7'000, event::tvs_done(70, 7, 3, tvs_reach::unreachable));
+  q.push(1'000, event::phone_boot(10, 1));
+  q.push(6'000, event::tftp_failed(60, 6, tftp_failure::not_found));
+  q.push(3'000, event::phone_timer(30, 3));
+  q.push(5'000, event::transfer_done(50, 5, 63, 4'000'000'000u));
+  q.push(2'000, event::phone_reset(20));
+  q.push(4'000, event::phone_manual(40, factory_reset));
+  q.push(8'000, event::tvs_done(80, 8, 255, tvs_reach::answered));
+  q.push(2 * hour_us, event::outage_end(12, tvs_service));
+  q.push(10'000, event::admin_action(4'294'967'295u));
+  q.push(11'000, event::daily_alert());
+  q.push(0, event::tftp_failed(1, 0, tftp_failure::timed_out));
+  ASSERT_EQ(q.size(), 13u);
+
+  const auto e = drain(q);
+  ASSERT_EQ(e.size(), 13u);
+  for (std::size_t k = 1; k < e.size(); ++k) EXPECT_LT(e[k - 1].time_us, e[k].time_us);
+
+  EXPECT_EQ(e[0].kind(), event_kind::tftp_failed);
+  EXPECT_EQ(e[0].failure(), tftp_failure::timed_out);
+  EXPECT_EQ(e[0].phone(), 1u);
+
+  EXPECT_EQ(e[1].kind(), event_kind::phone_boot);
+  EXPECT_EQ(e[1].phone(), 10u);
+  EXPECT_EQ(e[1].epoch(), 1u);
+
+  EXPECT_EQ(e[2].kind(), event_kind::phone_reset);
+  EXPECT_EQ(e[2].phone(), 20u);
+
+  EXPECT_EQ(e[3].kind(), event_kind::phone_timer);
+  EXPECT_EQ(e[3].phone(), 30u);
+  EXPECT_EQ(e[3].epoch(), 3u);
+
+  EXPECT_EQ(e[4].kind(), event_kind::phone_manual);
+  EXPECT_EQ(e[4].phone(), 40u);
+  EXPECT_EQ(e[4].manual(), factory_reset);
+
+  EXPECT_EQ(e[5].kind(), event_kind::transfer_done);
+  EXPECT_EQ(e[5].phone(), 50u);
+  EXPECT_EQ(e[5].epoch(), 5u);
+  EXPECT_EQ(e[5].node(), 63);
+  EXPECT_EQ(e[5].file(), 4'000'000'000u);
+
+  EXPECT_EQ(e[6].kind(), event_kind::tftp_failed);
+  EXPECT_EQ(e[6].phone(), 60u);
+  EXPECT_EQ(e[6].epoch(), 6u);
+  EXPECT_EQ(e[6].failure(), tftp_failure::not_found);
+
+  EXPECT_EQ(e[7].kind(), event_kind::tvs_done);
+  EXPECT_EQ(e[7].phone(), 70u);
+  EXPECT_EQ(e[7].epoch(), 7u);
+  EXPECT_EQ(e[7].node(), 3);
+  EXPECT_EQ(e[7].tvs_outcome(), tvs_reach::unreachable);
+
+  EXPECT_EQ(e[8].kind(), event_kind::tvs_done);
+  EXPECT_EQ(e[8].phone(), 80u);
+  EXPECT_EQ(e[8].node(), 255);
+  EXPECT_EQ(e[8].tvs_outcome(), tvs_reach::answered);
+
+  EXPECT_EQ(e[9].kind(), event_kind::admin_action);
+  EXPECT_EQ(e[9].timeline_index(), 4'294'967'295u);
+
+  EXPECT_EQ(e[10].kind(), event_kind::daily_alert);
+
+  EXPECT_EQ(e[11].kind(), event_kind::outage_end);
+  EXPECT_EQ(e[11].time_us, 2 * hour_us);
+  EXPECT_EQ(e[11].node(), 12);
+  EXPECT_EQ(e[11].service(), tvs_service);
+
+  EXPECT_EQ(e[12].kind(), event_kind::sample);
+  EXPECT_EQ(e[12].time_us, 9 * hour_us);
+}
+
+TEST(EventQueue, same_instant_keeps_push_order_with_samples_last) {
+  event_queue q;
+  q.push(500, event::sample());
+  q.push(500, event::phone_boot(2, 0));
+  q.push(500, event::admin_action(0));
+  q.push(500, event::phone_boot(1, 0));
+  const auto e = drain(q);
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_EQ(e[0].phone(), 2u);
+  EXPECT_EQ(e[1].kind(), event_kind::admin_action);
+  EXPECT_EQ(e[2].phone(), 1u);
+  EXPECT_EQ(e[3].kind(), event_kind::sample) << "a sample observes the instant after its events";
+}
+
+#ifndef NDEBUG
+TEST(EventQueueDeathTest, reading_another_kinds_payload_is_caught_in_debug_builds) {
+  const event e = event::tvs_done(1, 0, 0, tvs_reach::unreachable);
+  EXPECT_DEATH((void)e.failure(), "");
+  EXPECT_DEATH((void)event::admin_action(3).phone(), "");
+}
+#endif
+
+}  // namespace
+}  // namespace itlfleet::engine
