@@ -356,7 +356,41 @@ void fleet_run::run_action(std::uint32_t index) {
       return select_phones(a, index, manual_action::delete_itl);
     case action_kind::factory_reset:
       return select_phones(a, index, manual_action::factory_reset);
+    case action_kind::drs_backup:
+      return apply(a, cluster_.drs_backup(), host);
+    case action_kind::rebuild_publisher:
+      return apply(a, cluster_.rebuild_publisher(arg(0), t), host);
+    case action_kind::set_option_150:
+      return set_option_150(a);
   }
+}
+
+void fleet_run::set_option_150(const action& a) {
+  // The loader checked the list: distinct TFTP nodes, comma-separated.
+  std::vector<std::uint8_t> tftp;
+  const std::string& list = a.args.at(0);
+  for (std::size_t start = 0; start <= list.size();) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    tftp.push_back(static_cast<std::uint8_t>(*declared_node(list.substr(start, comma - start))));
+    start = comma + 1;
+  }
+  std::size_t changed = 0;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    if (!a.group.empty() && plan_.fleet[g].name != a.group) continue;
+    groups_[g].tftp = tftp;
+    groups_[g].profile.tftp_servers = static_cast<std::uint8_t>(tftp.size());
+    ++changed;
+  }
+  action_done(a, "", true);
+  log_.note(now_, a.text + ": " + std::to_string(changed) +
+                      " group(s) fetch from these TFTP servers from their next boot");
+}
+
+std::uint8_t fleet_run::tftp_node(std::uint32_t i, std::uint8_t server) const {
+  // DHCP is read at boot; a phone in the middle of one when the option
+  // changed goes on with the new list at the position it had reached.
+  const auto& list = group_of(i).tftp;
+  return list[std::min<std::size_t>(server, list.size() - 1)];
 }
 
 void fleet_run::service_back(std::size_t node, service s) {

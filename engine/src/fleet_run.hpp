@@ -110,6 +110,9 @@ class fleet_run {
   }
   std::uint32_t now_s() const { return static_cast<std::uint32_t>(now_ / 1'000'000); }
   const group_runtime& group_of(std::uint32_t i) const { return groups_[phones_[i].group]; }
+  /// The TFTP node phone `i` asks as its `server`-th (its group's list can
+  /// change under it: DHCP option 150).
+  std::uint8_t tftp_node(std::uint32_t i, std::uint8_t server) const;
 
   const run_plan& plan_;
   const run_options& options_;
@@ -133,6 +136,8 @@ class fleet_run {
     return {p.state, p.ever_locked(), p.installed};
   }
   void apply(const action& a, const sim::command_output& out, const std::string& host);
+  /// DHCP option 150 changed for the action's group (or every group).
+  void set_option_150(const action& a);
   void reset_phones_of(const std::vector<std::size_t>& nodes, std::uint64_t counter);
   void reset_phone(std::uint32_t i, std::uint64_t counter);
   /// Phone actions apply to a group (or all) and a share of it, drawn per phone.

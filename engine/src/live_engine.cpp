@@ -316,7 +316,7 @@ void live_run::perform(std::uint32_t i, const phone_action& a) {
       return;
     case phone_action_kind::request_itl:
     case phone_action_kind::request_config:
-      spawn(fetch(i, p.epoch, groups_[p.group].tftp[a.server],
+      spawn(fetch(i, p.epoch, tftp_node(i, a.server),
                   a.kind == phone_action_kind::request_itl));
       return;
     case phone_action_kind::query_tvs:

@@ -127,7 +127,7 @@ void virtual_run::tftp_failed(std::uint32_t i, std::int64_t after_us, tftp_failu
 
 void virtual_run::request_file(std::uint32_t i, std::uint8_t server, bool itl) {
   const sim::phone& p = phones_[i];
-  const std::uint8_t node = groups_[p.group].tftp[server];
+  const std::uint8_t node = tftp_node(i, server);
   tftp_station& st = tftp_[node];
   auto& ev = counters_.events();
   if (!st.up()) {

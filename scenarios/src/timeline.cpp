@@ -40,7 +40,7 @@ struct verb {
 };
 
 // clang-format off
-constexpr std::array<verb, 19> verbs = {{
+constexpr std::array<verb, 22> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
@@ -65,6 +65,11 @@ constexpr std::array<verb, 19> verbs = {{
     {"tvs outage", action_kind::tvs_outage, 0, "", target::each_tvs, true},
     {"delete itl", action_kind::delete_itl, 0, "", target::none, false, true},
     {"factory reset", action_kind::factory_reset, 0, "", target::none, false, true},
+    {"utils disaster_recovery backup", action_kind::drs_backup, 0, "", target::none},
+    {"rebuild publisher", action_kind::rebuild_publisher, 0, "", target::none, false, false, false,
+     true},
+    {"set dhcp option 150", action_kind::set_option_150, 1, "<tftp node>[,<tftp node>...]",
+     target::none, false, true},
 }};
 // clang-format on
 
@@ -215,6 +220,25 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
                std::to_string(args[0].size()));
       }
       break;
+    case action_kind::set_option_150: {
+      // One DHCP scope per group: a share of a group cannot have its own.
+      if (m.has("fraction"))
+        m.get("fraction").fail("'fraction' does not apply to '" + verb_words(*v) +
+                               "'; the option is set for a whole group (or the fleet)");
+      std::vector<std::string> hosts;
+      std::string rest = args[0];
+      for (std::size_t start = 0; start <= rest.size();) {
+        const std::size_t comma = std::min(rest.find(',', start), rest.size());
+        std::string host = rest.substr(start, comma - start);
+        if (host.empty()) d.fail("expected TFTP node names separated by commas, got '" + rest + "'");
+        check_node(d, plan, host, "tftp");
+        if (std::find(hosts.begin(), hosts.end(), host) != hosts.end())
+          d.fail("TFTP node '" + host + "' is listed twice in '" + rest + "'");
+        hosts.push_back(std::move(host));
+        start = comma + 1;
+      }
+      break;
+    }
     default:
       break;
   }
@@ -363,6 +387,16 @@ std::string_view verb_name(engine::action_kind kind) {
       return "delete itl";
     case engine::action_kind::factory_reset:
       return "factory reset";
+    case engine::action_kind::restart_tvs:
+      return "restart tvs";
+    case engine::action_kind::restart_callmanager:
+      return "restart callmanager";
+    case engine::action_kind::drs_backup:
+      return "utils disaster_recovery backup";
+    case engine::action_kind::rebuild_publisher:
+      return "rebuild publisher";
+    case engine::action_kind::set_option_150:
+      return "set dhcp option 150";
   }
   return "?";
 }

@@ -395,6 +395,43 @@ command_output cluster::backup_itlrecovery(std::size_t node, const std::string& 
   return out;
 }
 
+command_output cluster::drs_backup() {
+  // The alert watches ITLRecovery.p12 only (domain.md: "a DRS backup does
+  // not stop it").
+  command_output out;
+  out.text = "Backup initiated successfully\nStatus: SUCCESS";
+  return out;
+}
+
+command_output cluster::rebuild_publisher(const std::string& security_password,
+                                          std::int64_t now) {
+  node_state& pub = nodes_[publisher_];
+  std::vector<cert_purpose> renewed = {cert_purpose::callmanager, cert_purpose::tvs,
+                                       cert_purpose::capf};
+  if (config_.version.has_itl_recovery()) renewed.push_back(cert_purpose::itlrecovery);
+  std::string names;
+  for (cert_purpose p : renewed) {
+    renew(publisher_, p);
+    names += (names.empty() ? "" : ", ") + std::string(purpose_name(p));
+  }
+  // A fresh install: no regeneration history, every service started anew.
+  pub.last_regen_at.reset();
+  pub.tvs_presented = pub.tvs;
+  reset_key_ = pub.itlrecovery;
+  backed_up_ = false;
+  if (!security_password.empty()) config_.security_password = security_password;
+  refresh_tvs_trust();
+  command_output out;
+  // The whole cluster restarts after a publisher reinstall, so every TFTP
+  // node rebuilds its ITL (they all list the publisher's TVS, CAPF and
+  // ITLRecovery) and the phones are reset.
+  out.itl_changed = rebuild_all(now);
+  out.resets_devices = true;
+  out.text = "Publisher " + pub.config.host + " reinstalled: new " + names + " certificates for " +
+             fqdn(publisher_) + "\nCluster services restarted; the phones of the cluster are reset.";
+  return out;
+}
+
 std::optional<std::string> cluster::daily_backup_alert() const {
   if (backed_up_ || !config_.version.has_itl_recovery()) return std::nullopt;
   return "ITLRecovery certificate has not been backed up. Please run 'file get tftp "

@@ -88,6 +88,18 @@ const outcome expected[] = {
     // REGRESSION pins: 22,858 refusals and the last change at 16m42.051s
     // (40,000 phones back within 2 s against two serving counts of 1,000).
     {"tftp-overload-40k", 40000, 40000, 0, 0, 0, 0, 0, 22858, "-", "16m42.051s"},
+    // Derived: the reinstalled publisher's new CallManager and TVS keys are
+    // in no phone's ITL; the 4,000 desk phones ask only the publisher's TVS
+    // and lock, the 1,000 lobby phones are vouched for by the subscriber's
+    // TVS. The first remotekey fails on the security password (1 refused),
+    // the second restores the saved key and reset all recovers the 4,000.
+    // Never all locked. Last change <= 33m + 130 s = 35m10s.
+    {"publisher-rebuild-remotekey", 5000, 5000, 0, 4000, 0, 4000, 1, 0, "-", "35m9.702s"},
+    // Derived: the east move at 10m goes through TVS; the 2,000 west phones
+    // moved at 21m while TVS is down lock; pointing west back at the
+    // publisher (30m) recovers all 2,000. Never all locked. Last change <=
+    // 30m + 130 s = 32m10s.
+    {"tftp-server-change", 5000, 5000, 0, 2000, 0, 2000, 0, 0, "-", "32m9.532s"},
 };
 
 // gtest prints parameters in test names and failures: the scenario says it all.

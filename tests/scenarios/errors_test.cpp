@@ -172,6 +172,51 @@ timeline:
   EXPECT_HAS(nobody, "no node runs tvs for 'tvs outage'");
 }
 
+TEST(Errors, service_restarts_need_a_node_running_the_service) {
+  auto tvs = error_with("timeline:\n  - {at: 1m, do: restart tvs, on: cm}\n");
+  EXPECT_HAS(tvs, "bad.yaml:11:");
+  EXPECT_HAS(tvs, "node 'cm' does not run tvs; nodes running tvs: pub, sub");
+  auto cm = error_with("timeline:\n  - {at: 1m, do: restart callmanager, on: sub}\n");
+  EXPECT_HAS(cm, "node 'sub' does not run callmanager; nodes running callmanager: pub, cm");
+  auto mode = error_of(R"(cluster:
+  regen_restarts: sometimes
+  nodes: [{name: pub, publisher: true}]
+fleet: [{count: 1}]
+)");
+  EXPECT_HAS(mode, "bad.yaml:2:19: ");
+  EXPECT_HAS(mode, "expected regen_restarts manual or automatic, got 'sometimes'");
+}
+
+TEST(Errors, option_150_lists_distinct_tftp_nodes_for_whole_groups) {
+  auto unknown = error_with("timeline:\n  - {at: 1m, do: \"set dhcp option 150 pub,nope\"}\n");
+  EXPECT_HAS(unknown, "bad.yaml:11:");
+  EXPECT_HAS(unknown, "unknown node 'nope'");
+  auto no_tftp = error_with("timeline:\n  - {at: 1m, do: set dhcp option 150 cm}\n");
+  EXPECT_HAS(no_tftp, "node 'cm' does not run tftp");
+  auto twice = error_with("timeline:\n  - {at: 1m, do: \"set dhcp option 150 sub,pub,sub\"}\n");
+  EXPECT_HAS(twice, "TFTP node 'sub' is listed twice in 'sub,pub,sub'");
+  auto empty = error_with("timeline:\n  - {at: 1m, do: \"set dhcp option 150 pub,,sub\"}\n");
+  EXPECT_HAS(empty, "expected TFTP node names separated by commas, got 'pub,,sub'");
+  auto share = error_with(
+      "timeline:\n  - {at: 1m, do: set dhcp option 150 sub, group: desk, fraction: 0.5}\n");
+  EXPECT_HAS(share, "'fraction' does not apply to 'set dhcp option 150'");
+  auto group = error_with("timeline:\n  - {at: 1m, do: set dhcp option 150 sub, group: lobby}\n");
+  EXPECT_HAS(group, "lobby");
+  auto ok = sc::load_string(std::string(base) +
+                                "timeline:\n  - {at: 1m, do: \"set dhcp option 150 sub,pub\", "
+                                "group: desk}\n",
+                            "good.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.err().message;
+  EXPECT_EQ(ok->timeline[0].args, std::vector<std::string>{"sub,pub"});
+  EXPECT_EQ(ok->timeline[0].group, "desk");
+}
+
+TEST(Errors, rebuild_publisher_needs_the_password_typed_at_the_install) {
+  auto m = error_with("timeline:\n  - {at: 1m, do: rebuild publisher}\n");
+  EXPECT_HAS(m, "bad.yaml:11:");
+  EXPECT_HAS(m, "password");
+}
+
 TEST(Errors, exactly_one_publisher) {
   auto none = error_of(R"(cluster:
   nodes:

@@ -597,6 +597,60 @@ TEST(Cluster, itlrecovery_regeneration_on_the_publisher_re_arms_the_backup_alert
   EXPECT_FALSE(c.daily_backup_alert());
 }
 
+TEST(Cluster, a_drs_backup_is_not_a_backup_of_the_recovery_key) {
+  file_store files;
+  cluster c = make(files);
+  ASSERT_TRUE(c.daily_backup_alert());
+  const command_output drs = c.drs_backup();
+  EXPECT_TRUE(drs.ok);
+  EXPECT_TRUE(c.daily_backup_alert()) << "domain.md: a DRS backup does not stop the alert";
+}
+
+TEST(Cluster, a_rebuilt_publisher_has_new_keys_and_the_saved_one_brings_the_phones_back) {
+  file_store files;
+  cluster c = make(files);
+  const file_id before = c.served_itl(0);
+  ASSERT_TRUE(c.backup_itlrecovery(0, "/backup/ITLRecovery.p12").ok);
+  std::vector<bytes> old_certs;
+  for (cert_purpose p : {cert_purpose::callmanager, cert_purpose::tvs, cert_purpose::capf,
+                         cert_purpose::itlrecovery})
+    old_certs.push_back(c.node_identity(0, p).cert.der());
+  const bytes sub_callmanager = c.node_identity(1, cert_purpose::callmanager).cert.der();
+
+  const command_output rebuilt = c.rebuild_publisher("typed-at-install", 1000);
+  ASSERT_TRUE(rebuilt.ok);
+  EXPECT_EQ(rebuilt.itl_changed, (std::vector<std::size_t>{0, 1}));
+  EXPECT_TRUE(rebuilt.resets_devices);
+  std::size_t k = 0;
+  for (cert_purpose p : {cert_purpose::callmanager, cert_purpose::tvs, cert_purpose::capf,
+                         cert_purpose::itlrecovery}) {
+    EXPECT_NE(c.node_identity(0, p).cert.der(), old_certs[k++]) << purpose_name(p);
+    EXPECT_EQ(c.node_identity(0, p).cert.subject().empty(), false);
+  }
+  EXPECT_EQ(c.node_identity(1, cert_purpose::callmanager).cert.der(), sub_callmanager);
+  EXPECT_EQ(c.tvs_certificate(0).der(), c.node_identity(0, cert_purpose::tvs).cert.der());
+  EXPECT_TRUE(starts_with(parsed(files, c.served_itl(0)).records[4].subject(), recovery_subject))
+      << "the same names";
+  EXPECT_FALSE(verify_with(parsed(files, c.served_itl(0)), parsed(files, before)).ok());
+  EXPECT_FALSE(c.reset_recovers(before)) << "the old recovery key is gone with the old disk";
+  EXPECT_TRUE(c.daily_backup_alert());
+
+  // The saved file was made under the old security password.
+  const command_output wrong =
+      c.itl_reset_remotekey(0, "sftp", "admin", "/backup/ITLRecovery.p12", 2000);
+  EXPECT_FALSE(wrong.ok);
+  EXPECT_NE(wrong.text.find("another cluster security password"), std::string::npos) << wrong.text;
+  ASSERT_TRUE(c.change_security_password(two_nodes().security_password).ok);
+  const command_output ok =
+      c.itl_reset_remotekey(0, "sftp", "admin", "/backup/ITLRecovery.p12", 2100);
+  ASSERT_TRUE(ok.ok) << ok.text;
+  EXPECT_EQ(c.node_identity(0, cert_purpose::itlrecovery).cert.der(), old_certs[3]);
+  EXPECT_TRUE(verify_with(parsed(files, c.served_itl(0)), parsed(files, before)).ok())
+      << "phones holding the old ITL take the reset ITL";
+  EXPECT_TRUE(c.reset_recovers(before));
+  EXPECT_FALSE(c.daily_backup_alert());
+}
+
 TEST(Cluster, backup_is_a_publisher_file_and_silences_the_daily_alert) {
   file_store files;
   cluster c = make(files);

@@ -125,6 +125,9 @@ enum class action_kind {
   tvs_outage,                ///< TVS service of a node down for `length`
   delete_itl,                ///< Settings > Security > Trust List > delete, on selected phones
   factory_reset,             ///< factory reset of selected phones
+  drs_backup,                ///< utils disaster_recovery backup (not a key backup)
+  rebuild_publisher,         ///< the publisher reinstalled with new keys
+  set_option_150,            ///< DHCP option 150 of a group: its TFTP servers, from the next boot
 };
 
 struct action {

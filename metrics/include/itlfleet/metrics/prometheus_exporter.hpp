@@ -10,7 +10,7 @@
 // clang-format off
 /// | metric | type | labels | meaning |
 /// |---|---|---|---|
-/// | itlfleet_phones | gauge | group labels, state | phones in each of the 6 states (they sum to the fleet) |
+/// | itlfleet_phones | gauge | group labels, state | phones in each of the 7 states (they sum to the fleet) |
 /// | itlfleet_phones_stale | gauge | group labels | installed ITL differs from its TFTP node's current one |
 /// | itlfleet_phones_unrecoverable | gauge | group labels | locked, and the ITL has no ITLRecovery record |
 /// | itlfleet_phones_recovered | gauge | group labels | trusted again after having been locked |
@@ -116,7 +116,7 @@ class prometheus_exporter final : public prometheus::Collectable {
 
  private:
   struct group_series {
-    std::array<prometheus::Gauge*, 6> states{};
+    std::array<prometheus::Gauge*, sim::phone_state_count> states{};
     prometheus::Gauge* stale = nullptr;
     prometheus::Gauge* unrecoverable = nullptr;
     prometheus::Gauge* recovered = nullptr;

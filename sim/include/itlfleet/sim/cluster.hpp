@@ -150,6 +150,15 @@ class cluster {
   command_output change_security_password(const std::string& new_password);
   /// file get tftp ITLRecovery.p12 to an SFTP path (publisher only).
   command_output backup_itlrecovery(std::size_t node, const std::string& sftp_path);
+  /// A DRS backup of the cluster: it does not count as a backup of the
+  /// ITLRecovery key, so the daily alert goes on.
+  command_output drs_backup();
+  /// The publisher reinstalled (rebuilt, or restored without its keys):
+  /// CallManager, TVS, CAPF and ITLRecovery are new keys under the same
+  /// names, the security password is the one given at the install (empty:
+  /// unchanged), the key counts as not backed up, every ITL is rebuilt and
+  /// the phones are reset as the cluster comes back.
+  command_output rebuild_publisher(const std::string& security_password, std::int64_t now);
 
   /// The daily RTMT alert while ITLRecovery.p12 has not been saved since the
   /// last password change or regeneration of the publisher's ITLRecovery;
