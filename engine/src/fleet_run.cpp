@@ -114,6 +114,7 @@ status fleet_run::setup_fleet() {
     rt.profile.unreachable_retry_us = plan_.phone.unreachable_retry.count();
     rt.profile.tvs_ttl_s = static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::seconds>(plan_.cluster.tvs.answer_ttl).count());
+    rt.profile.max_itl_bytes = static_cast<std::uint32_t>(plan_.phone.max_itl_bytes);
 
     file_id installed = sim::no_file;
     switch (fg.itl) {
@@ -149,6 +150,7 @@ status fleet_run::setup_fleet() {
       return error{"timeline: '" + a.text + "' names node '" + a.node +
                    "', which is not in the cluster"};
   }
+  warn_itl_size();
   return ok();
 }
 
@@ -251,6 +253,7 @@ void fleet_run::apply(const action& a, const sim::command_output& out, const std
   cluster_changed();
   if (out.ok && out.resets_devices && plan_.cluster.auto_reset && !out.itl_changed.empty())
     reset_phones_of(out.itl_changed, static_cast<std::uint64_t>(now_));
+  warn_itl_size();
 }
 
 bool fleet_run::selected(const action& a, std::uint32_t index, std::uint32_t i) const {
@@ -345,6 +348,44 @@ void fleet_run::run_action(std::uint32_t index) {
       return select_phones(a, index, manual_action::delete_itl);
     case action_kind::factory_reset:
       return select_phones(a, index, manual_action::factory_reset);
+    case action_kind::upgrade_cluster: {
+      // The loader and check_plan() read the version; parse cannot fail here.
+      sim::command_output out = cluster_.upgrade(*sim::cucm_version::parse(arg(0)), t);
+      const bool reboot = out.ok && out.resets_devices;
+      // Not CUCM's reset of the phones whose ITL changed (auto_reset): the
+      // reboot of every node drops every registration, whatever auto_reset says.
+      out.resets_devices = false;
+      apply(a, out, host);
+      if (!reboot) return;
+      std::uint64_t n = 0;
+      for (std::uint32_t i = 0; i < phones_.size(); ++i) {
+        if (!sim::registered(phones_[i].state)) continue;
+        reset_phone(i, static_cast<std::uint64_t>(now_));
+        ++n;
+      }
+      log_.note(now_, "upgrade: every node rebooted; " + std::to_string(n) +
+                          " registered phones re-register over " +
+                          metrics::format_sim_time(plan_.boot.reset_spread.count()));
+      return;
+    }
+    case action_kind::set_rollback_pre8:
+      return apply(a, cluster_.set_rollback_pre8(arg(0) == "true", t), host);
+  }
+}
+
+void fleet_run::warn_itl_size() {
+  for (std::size_t n = 0; n < cluster_.node_count(); ++n) {
+    if (!cluster_.node(n).tftp) continue;
+    const std::size_t size = files_.get(cluster_.served_itl(n)).raw.size();
+    if (size <= static_cast<std::size_t>(plan_.phone.max_itl_bytes)) continue;
+    const std::string text = cluster_.node(n).host + " serves an ITL of " + std::to_string(size) +
+                             " bytes, over the " + std::to_string(plan_.phone.max_itl_bytes) +
+                             " bytes a phone loads (phone.max_itl_bytes): every phone that "
+                             "downloads it fails to install it and locks";
+    // Once per distinct warning: every later command would repeat it.
+    if (std::find(warnings_.begin(), warnings_.end(), text) != warnings_.end()) continue;
+    log_.note(now_, "WARNING: " + text);
+    warnings_.push_back(text);
   }
 }
 
@@ -416,6 +457,7 @@ run_result fleet_run::finish() {
     if (l.histogram.count() > 0) info.latencies.push_back(std::move(l));
   for (std::size_t n = 0; n < cluster_.node_count(); ++n) info.load.push_back(load_of(n));
   r.event_log = log_.text();
+  r.warnings = warnings_;
   return r;
 }
 

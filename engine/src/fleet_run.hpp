@@ -159,6 +159,11 @@ class fleet_run {
   std::optional<std::int64_t> last_change_;
   std::uint64_t peak_locked_ = 0;
   std::optional<std::int64_t> peak_locked_at_;
+
+  /// Warns (event log and run_result::warnings, once each) when a TFTP node
+  /// serves an ITL larger than phones load: after setup and every command.
+  void warn_itl_size();
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace itlfleet::engine

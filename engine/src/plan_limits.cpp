@@ -130,6 +130,36 @@ status check_plan(const run_plan& plan) {
   for (const expectation& e : plan.expect) {
     if (e.at) c.duration("expect.at", *e.at, zero, plan.end);
   }
+
+  // The ITL size limit, and upgrades: a release the engine can read, later
+  // than the one before it, and from 10.0 ITLRecovery names that fit.
+  c.count("phone.max_itl_bytes", plan.phone.max_itl_bytes, min_itl_bytes, max_itl_bytes);
+  std::optional<sim::cucm_version> running;
+  if (version) running = *version;
+  for (const action& a : plan.timeline) {
+    if (a.kind == action_kind::set_rollback_pre8 &&
+        (a.args.size() != 1 || (a.args[0] != "true" && a.args[0] != "false"))) {
+      c.fail("timeline: '" + a.text + "': expected true or false");
+    }
+    if (a.kind != action_kind::upgrade_cluster) continue;
+    const auto to = sim::cucm_version::parse(a.args.empty() ? "" : a.args[0]);
+    if (!to) {
+      c.fail("timeline: '" + a.text + "': " + to.err().message);
+      continue;
+    }
+    if (running && !(*running < *to)) {
+      c.fail("timeline: '" + a.text + "': the cluster already runs " + running->to_string() +
+             "; expected a later release");
+    }
+    if (to->has_itl_recovery() && !(running && running->has_itl_recovery())) {
+      for (const node_plan& n : cl.nodes) {
+        const std::string fqdn = cl.domain.empty() ? n.host : n.host + "." + cl.domain;
+        c.common_name("timeline.upgrade",
+                      sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn));
+      }
+    }
+    running = *to;
+  }
   return c.result();
 }
 
