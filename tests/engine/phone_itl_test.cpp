@@ -349,6 +349,27 @@ TEST(RunUpgrade, a_plan_with_a_bad_or_backward_upgrade_is_refused_before_running
       << r.err().message;
 }
 
+TEST(RunUpgrade, itlrecovery_names_are_checked_as_they_are_at_the_upgrade) {
+  // ITLRECOVERY_ + 41 + ".example.lab" = 65 bytes, one too many; on 9.1 the
+  // node's own certificates (53 bytes) are fine.
+  run_plan p = test::single_node_plan(10);
+  p.cluster.version = "9.1";
+  p.cluster.nodes[0].host = std::string(41, 'h');
+  p.fleet[0].tftp = {p.cluster.nodes[0].host};
+  p.timeline = {test::at(2min, action_kind::upgrade_cluster, {"10.0"})};
+  auto r = run_virtual(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.err().message.find("timeline.upgrade: certificate name 'ITLRECOVERY_hhh"),
+            std::string::npos)
+      << r.err().message;
+  // Renamed to a short name first: the certificate made at the upgrade fits.
+  p.timeline.insert(p.timeline.begin(), test::at(1min, action_kind::rename_publisher, {"pub"},
+                                                 p.cluster.nodes[0].host));
+  r = run_virtual(p);
+  ASSERT_TRUE(r.ok()) << r.err().to_string();
+  EXPECT_EQ(r->final_state.events.refused_commands, 0u);
+}
+
 TEST(RunItlSize, an_itl_over_the_phones_limit_locks_the_fleet_and_warns) {
   run_plan p = test::single_node_plan(100);
   p.phone.max_itl_bytes = 1024;  // any real ITL is larger
