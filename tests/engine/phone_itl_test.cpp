@@ -256,6 +256,9 @@ TEST(PhoneItlSize, an_itl_over_64_kb_is_refused_and_one_just_under_is_taken) {
   ASSERT_GT(b.size(over), limit);
   ASSERT_LE(b.size(under), limit);
   EXPECT_GT(n, 64u) << "the scenario limit of 64 nodes keeps every ITL loadable";
+  ::testing::Test::RecordProperty("tvs_nodes_over_64kb", static_cast<int>(n));
+  ::testing::Test::RecordProperty("itl_bytes_over", static_cast<int>(b.size(over)));
+  ::testing::Test::RecordProperty("itl_bytes_under", static_cast<int>(b.size(under)));
 
   trust_oracle oracle(b.files);
   phone_profile profile;
