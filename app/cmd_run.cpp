@@ -377,6 +377,7 @@ int run_scenario(const run_options& o) {
   }
   print_table(*r);
   std::fflush(stdout);  // the table before the stderr statistics, even through a pipe
+  for (const auto& w : r->warnings) print_error("warning: " + w);
   // Wall-clock figures go to stderr so stdout stays identical for one seed.
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

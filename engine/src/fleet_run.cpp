@@ -116,6 +116,7 @@ status fleet_run::setup_fleet() {
     rt.profile.unreachable_retry_us = plan_.phone.unreachable_retry.count();
     rt.profile.tvs_ttl_s = static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::seconds>(plan_.cluster.tvs.answer_ttl).count());
+    rt.profile.max_itl_bytes = static_cast<std::uint32_t>(plan_.phone.max_itl_bytes);
 
     file_id installed = sim::no_file;
     switch (fg.itl) {
@@ -151,6 +152,7 @@ status fleet_run::setup_fleet() {
       return error{"timeline: '" + a.text + "' names node '" + a.node +
                    "', which is not in the cluster"};
   }
+  warn_itl_size();
   return ok();
 }
 
@@ -221,6 +223,16 @@ void fleet_run::reset_phone(std::uint32_t i, std::uint64_t counter) {
       i, static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.reset_spread.count())));
 }
 
+std::uint64_t fleet_run::reset_registered() {
+  std::uint64_t n = 0;
+  for (std::uint32_t i = 0; i < phones_.size(); ++i) {
+    if (!sim::registered(phones_[i].state)) continue;
+    reset_phone(i, static_cast<std::uint64_t>(now_));
+    ++n;
+  }
+  return n;
+}
+
 void fleet_run::reset_phones_of(const std::vector<std::size_t>& nodes, std::uint64_t counter) {
   std::uint64_t n = 0;
   for (std::uint32_t i = 0; i < phones_.size(); ++i) {
@@ -258,6 +270,7 @@ void fleet_run::apply(const action& a, const sim::command_output& out, const std
   cluster_changed();
   if (out.ok && out.resets_devices && plan_.cluster.auto_reset && !out.itl_changed.empty())
     reset_phones_of(out.itl_changed, static_cast<std::uint64_t>(now_));
+  warn_itl_size();
 }
 
 bool fleet_run::selected(const action& a, std::uint32_t index, std::uint32_t i) const {
@@ -324,12 +337,7 @@ void fleet_run::run_action(std::uint32_t index) {
     case action_kind::restart_callmanager:
       return apply(a, cluster_.restart_callmanager(node), host);
     case action_kind::reset_all_devices: {
-      std::uint64_t n = 0;
-      for (std::uint32_t i = 0; i < phones_.size(); ++i) {
-        if (!sim::registered(phones_[i].state)) continue;
-        reset_phone(i, static_cast<std::uint64_t>(now_));
-        ++n;
-      }
+      const std::uint64_t n = reset_registered();
       action_done(a, "", true);
       log_.note(now_, "reset all devices: " + std::to_string(n) + " phones reset over " +
                           metrics::format_sim_time(plan_.boot.reset_spread.count()));
@@ -362,6 +370,39 @@ void fleet_run::run_action(std::uint32_t index) {
       return apply(a, cluster_.rebuild_publisher(arg(0), t), host);
     case action_kind::set_option_150:
       return set_option_150(a);
+    case action_kind::upgrade_cluster: {
+      // The loader and check_plan() read the version; parse cannot fail here.
+      sim::command_output out = cluster_.upgrade(*sim::cucm_version::parse(arg(0)), t);
+      const bool reboot = out.ok && out.resets_devices;
+      // Not CUCM's reset of the phones whose ITL changed (auto_reset): the
+      // reboot of every node drops every registration, whatever auto_reset says.
+      out.resets_devices = false;
+      apply(a, out, host);
+      if (!reboot) return;
+      const std::uint64_t n = reset_registered();
+      log_.note(now_, "upgrade: every node rebooted; " + std::to_string(n) +
+                          " registered phones re-register over " +
+                          metrics::format_sim_time(plan_.boot.reset_spread.count()));
+      return;
+    }
+    case action_kind::set_rollback_pre8:
+      return apply(a, cluster_.set_rollback_pre8(arg(0) == "true", t), host);
+  }
+}
+
+void fleet_run::warn_itl_size() {
+  for (std::size_t n = 0; n < cluster_.node_count(); ++n) {
+    if (!cluster_.node(n).tftp) continue;
+    const std::size_t size = files_.get(cluster_.served_itl(n)).raw.size();
+    if (size <= static_cast<std::size_t>(plan_.phone.max_itl_bytes)) continue;
+    const std::string text = cluster_.node(n).host + " serves an ITL of " + std::to_string(size) +
+                             " bytes, over the " + std::to_string(plan_.phone.max_itl_bytes) +
+                             " bytes a phone loads (phone.max_itl_bytes): every phone that "
+                             "downloads it fails to install it and locks";
+    // Once per distinct warning: every later command would repeat it.
+    if (std::find(warnings_.begin(), warnings_.end(), text) != warnings_.end()) continue;
+    log_.note(now_, "WARNING: " + text);
+    warnings_.push_back(text);
   }
 }
 
@@ -461,6 +502,7 @@ run_result fleet_run::finish() {
     if (l.histogram.count() > 0) info.latencies.push_back(std::move(l));
   for (std::size_t n = 0; n < cluster_.node_count(); ++n) info.load.push_back(load_of(n));
   r.event_log = log_.text();
+  r.warnings = warnings_;
   return r;
 }
 

@@ -139,6 +139,8 @@ class fleet_run {
   /// DHCP option 150 changed for the action's group (or every group).
   void set_option_150(const action& a);
   void reset_phones_of(const std::vector<std::size_t>& nodes, std::uint64_t counter);
+  /// Resets every registered phone (staggered over reset_spread); how many.
+  std::uint64_t reset_registered();
   void reset_phone(std::uint32_t i, std::uint64_t counter);
   /// Phone actions apply to a group (or all) and a share of it, drawn per phone.
   bool selected(const action& a, std::uint32_t index, std::uint32_t i) const;
@@ -164,6 +166,11 @@ class fleet_run {
   std::optional<std::int64_t> last_change_;
   std::uint64_t peak_locked_ = 0;
   std::optional<std::int64_t> peak_locked_at_;
+
+  /// Warns (event log and run_result::warnings, once each) when a TFTP node
+  /// serves an ITL larger than phones load: after setup and every command.
+  void warn_itl_size();
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace itlfleet::engine

@@ -130,6 +130,47 @@ status check_plan(const run_plan& plan) {
   for (const expectation& e : plan.expect) {
     if (e.at) c.duration("expect.at", *e.at, zero, plan.end);
   }
+
+  // The ITL size limit, and upgrades: a release the engine can read, later
+  // than the one before it, and from 10.0 ITLRecovery names that fit.
+  c.count("phone.max_itl_bytes", plan.phone.max_itl_bytes, min_itl_bytes, max_itl_bytes);
+  std::optional<sim::cucm_version> running;
+  if (version) running = *version;
+  // Names as they are at each upgrade: renames and domain changes before it count.
+  std::vector<std::string> hosts, domains;
+  for (const node_plan& n : cl.nodes) {
+    hosts.push_back(n.host);
+    domains.push_back(cl.domain);
+  }
+  for (const action& a : plan.timeline) {
+    for (std::size_t i = 0; i < cl.nodes.size() && !a.args.empty(); ++i) {
+      if (cl.nodes[i].host != a.node) continue;
+      if (a.kind == action_kind::rename_publisher) hosts[i] = a.args[0];
+      if (a.kind == action_kind::change_domain) domains[i] = a.args[0];
+    }
+    if (a.kind == action_kind::set_rollback_pre8 &&
+        (a.args.size() != 1 || (a.args[0] != "true" && a.args[0] != "false"))) {
+      c.fail("timeline: '" + a.text + "': expected true or false");
+    }
+    if (a.kind != action_kind::upgrade_cluster) continue;
+    const auto to = sim::cucm_version::parse(a.args.empty() ? "" : a.args[0]);
+    if (!to) {
+      c.fail("timeline: '" + a.text + "': " + to.err().message);
+      continue;
+    }
+    if (running && !(*running < *to)) {
+      c.fail("timeline: '" + a.text + "': the cluster already runs " + running->to_string() +
+             "; expected a later release");
+    }
+    if (to->has_itl_recovery() && !(running && running->has_itl_recovery())) {
+      for (std::size_t i = 0; i < hosts.size(); ++i) {
+        const std::string fqdn = domains[i].empty() ? hosts[i] : hosts[i] + "." + domains[i];
+        c.common_name("timeline.upgrade",
+                      sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn));
+      }
+    }
+    running = *to;
+  }
   return c.result();
 }
 

@@ -90,6 +90,16 @@ std::uint64_t timeline_keygens(const engine::run_plan& plan) {
     if (a.kind == action_kind::rename_publisher) n += 3;
     if (a.kind == action_kind::change_domain) n += a.node == publisher ? 3 : 2;
   }
+  // The first upgrade into 10.0 makes every node's ITLRecovery key.
+  auto running = sim::cucm_version::parse(plan.cluster.version);
+  for (const auto& a : plan.timeline) {
+    if (a.kind != action_kind::upgrade_cluster || a.args.empty()) continue;
+    const auto to = sim::cucm_version::parse(a.args[0]);
+    if (!to) continue;
+    if (running && !running->has_itl_recovery() && to->has_itl_recovery())
+      n += plan.cluster.nodes.size();
+    running = to;
+  }
   return n;
 }
 

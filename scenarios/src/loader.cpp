@@ -314,10 +314,11 @@ void read_boot(const value_ref& v, engine::boot_plan& b) {
 }
 
 void read_phone(const value_ref& v, engine::phone_model& p) {
-  map_reader m(v, "phone", {"tftp_attempts", "tftp_backoff", "unreachable_retry"});
+  map_reader m(v, "phone", {"tftp_attempts", "tftp_backoff", "unreachable_retry", "max_itl_bytes"});
   m.opt("tftp_attempts", p.tftp_attempts, 1, limits::max_tftp_attempts);
   m.opt("tftp_backoff", p.tftp_backoff, zero, forever);
   m.opt("unreachable_retry", p.unreachable_retry, positive, forever);
+  m.opt("max_itl_bytes", p.max_itl_bytes, limits::min_itl_bytes, limits::max_itl_bytes);
 }
 
 /// Where the first node of a YAML document starts; builds nothing.

@@ -3,10 +3,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <optional>
 #include <sstream>
 
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sim/cluster_itl.hpp"
+#include "itlfleet/sim/pki.hpp"
 #include "sections.hpp"
 
 namespace itlfleet::scenarios {
@@ -40,7 +44,7 @@ struct verb {
 };
 
 // clang-format off
-constexpr std::array<verb, 22> verbs = {{
+constexpr std::array<verb, 24> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
@@ -70,11 +74,17 @@ constexpr std::array<verb, 22> verbs = {{
      true},
     {"set dhcp option 150", action_kind::set_option_150, 1, "<tftp node>[,<tftp node>...]",
      target::none, false, true},
+    {"upgrade cluster", action_kind::upgrade_cluster, 1, "<version>", target::none},
+    {"set enterprise parameter rollback-pre-8", action_kind::set_rollback_pre8, 1, "<true|false>",
+     target::none},
 }};
 // clang-format on
 
 constexpr std::array<std::string_view, 4> certificates = {"CallManager", "TVS", "CAPF",
                                                           "ITLRecovery"};
+
+/// The release `upgrade cluster` names, if it is one (defined below).
+std::optional<sim::cucm_version> upgrade_version(std::string_view text);
 
 std::vector<std::string> split_words(std::string_view s) {
   std::vector<std::string> out;
@@ -239,6 +249,21 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
       }
       break;
     }
+    case action_kind::upgrade_cluster:
+      if (!upgrade_version(args[0])) {
+        d.fail(
+            "expected a CUCM version to upgrade to, such as 10.5, 11.5 or 12.5(1)SU3 (major "
+            "and minor of at most 4 digits each), got '" +
+            args[0] + "'");
+      }
+      break;
+    case action_kind::set_rollback_pre8:
+      args[0] = to_lower(args[0]);
+      if (args[0] != "true" && args[0] != "false") {
+        d.fail("expected true or false for 'set enterprise parameter rollback-pre-8', got '" +
+               args[0] + "'");
+      }
+      break;
     default:
       break;
   }
@@ -339,6 +364,62 @@ void check_renamed_certificates(const std::vector<std::pair<engine::action, valu
   }
 }
 
+/// `upgrade cluster <version>`: a release the engine reads
+/// (sim::cucm_version) written as major.minor, as `cluster.version` is.
+std::optional<sim::cucm_version> upgrade_version(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  if (dot == 0 || dot == std::string_view::npos || dot + 1 >= text.size() ||
+      !std::isdigit(static_cast<unsigned char>(text[dot + 1]))) {
+    return std::nullopt;
+  }
+  auto v = sim::cucm_version::parse(text);
+  if (!v) return std::nullopt;
+  return *v;
+}
+
+/// Upgrades in time order: each to a later release than the cluster runs
+/// then, and the first one into 10.0 creates ITLRecovery certificates named
+/// ITLRECOVERY_<host>.<domain> after the names of that moment, which must
+/// fit in a common name.
+void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& actions,
+                    const engine::run_plan& plan) {
+  auto running = *sim::cucm_version::parse(plan.cluster.version);  // read_cluster checked it
+  const auto& nodes = plan.cluster.nodes;
+  std::vector<std::string> hosts, domains;
+  for (const auto& n : nodes) {
+    hosts.push_back(n.host);
+    domains.push_back(plan.cluster.domain);
+  }
+  for (const auto& [a, where] : actions) {
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].host != a.node) continue;
+      if (a.kind == action_kind::rename_publisher) hosts[i] = a.args[0];
+      if (a.kind == action_kind::change_domain) domains[i] = a.args[0];
+    }
+    if (a.kind != action_kind::upgrade_cluster) continue;
+    const sim::cucm_version to = *upgrade_version(a.args[0]);
+    if (!(running < to)) {
+      where.fail("'" + a.text + "' at " + format_duration(a.at) + ": the cluster runs " +
+                 running.to_string() + " then; an upgrade goes to a later release (" +
+                 (to == running ? "same release" : "a downgrade") + ")");
+    }
+    if (to.has_itl_recovery() && !running.has_itl_recovery()) {
+      for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const std::string fqdn = hosts[i] + "." + domains[i];
+        const std::string cn = sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn);
+        if (cn.size() > engine::limits::max_common_name_bytes) {
+          where.fail("'" + a.text + "' creates the ITLRecovery certificate '" + cn + "' of " +
+                     nodes[i].host + ", " + std::to_string(cn.size()) +
+                     " bytes long; X.509 allows at most " +
+                     std::to_string(engine::limits::max_common_name_bytes) +
+                     " in a common name (ITLRECOVERY_<host>.<domain>)");
+        }
+      }
+    }
+    running = to;
+  }
+}
+
 }  // namespace
 
 void read_timeline(const value_ref& list, engine::run_plan& plan) {
@@ -352,6 +433,7 @@ void read_timeline(const value_ref& list, engine::run_plan& plan) {
   std::stable_sort(read.begin(), read.end(),
                    [](const auto& a, const auto& b) { return a.first.at < b.first.at; });
   check_renamed_certificates(read, plan);
+  check_upgrades(read, plan);
   for (auto& [a, where] : read) plan.timeline.push_back(std::move(a));
 }
 
@@ -397,6 +479,10 @@ std::string_view verb_name(engine::action_kind kind) {
       return "rebuild publisher";
     case engine::action_kind::set_option_150:
       return "set dhcp option 150";
+    case engine::action_kind::upgrade_cluster:
+      return "upgrade cluster";
+    case engine::action_kind::set_rollback_pre8:
+      return "set enterprise parameter rollback-pre-8";
   }
   return "?";
 }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "itlfleet/sim/itl_builder.hpp"
+#include "itlfleet/sim/rollback_itl.hpp"
 #include "itlfleet/sim/verify.hpp"
 
 namespace itlfleet::sim {
@@ -509,6 +510,7 @@ trust_file cluster::build_itl(std::size_t node, bool with_recovery, std::uint32_
   build_options options;
   options.filename = "ITLFile.tlv";
   options.timestamp = timestamp;
+  if (rollback_pre8_) return build_rollback_itl(itl_inputs(node, with_recovery), options);
   return build_node_itl(itl_inputs(node, with_recovery), options);
 }
 

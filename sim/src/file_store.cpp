@@ -1,6 +1,7 @@
 #include "itlfleet/sim/file_store.hpp"
 
 #include "itlfleet/sim/crypto.hpp"
+#include "itlfleet/sim/rollback_itl.hpp"
 
 namespace itlfleet::sim {
 
@@ -41,6 +42,7 @@ file_id file_store::store(bytes raw, bytes digest, trust_file f) {
       if (auto h = r.cert_sha1()) s.tvs_hashes.push_back(std::move(*h));
     }
   }
+  s.rollback_itl = is_rollback_itl(f);
   s.parsed = std::move(f);
   const auto id = static_cast<file_id>(files_.size());
   files_.push_back(std::move(s));

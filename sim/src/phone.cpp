@@ -97,10 +97,16 @@ phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_or
   const file_kind wanted =
       p.step == phone_step::itl ? file_kind::trust_list : file_kind::signed_file;
   if (oracle.kind_of(f) != wanted) return reject(p);
+  // An ITL too big to load fails whoever signed it, even on faith; the old
+  // ITL stays (docs/model.md, "ITL too large").
+  if (p.step == phone_step::itl && oracle.size_of(f) > profile.max_itl_bytes) return reject(p);
   // No ITL: the first one is taken on faith, and a phone without an ITL
   // accepts any configuration.
   if (p.installed == no_file) return accept(p, f);
   if (p.step == phone_step::itl && f == p.installed) return to_config(p);
+  // An ITL with empty TFTP and TVS sections (Prepare Cluster for Rollback to
+  // pre-8.0) leaves nothing to check against: same as no ITL.
+  if (oracle.trusts_anything(p.installed)) return accept(p, f);
   if (oracle.accepts_locally(f, p.installed)) return accept(p, f);
   return ask_tvs(p, f, profile, oracle, now_s);
 }

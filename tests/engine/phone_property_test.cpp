@@ -13,7 +13,9 @@
 // The property, precisely. When a phone's installed ITL changes from B to N
 // (N not "no ITL"):
 //   1. N is an ITL (a signed config is never installed as one), and
-//   2. B is "no ITL" (leap of faith), or
+//   2. B is "no ITL" (leap of faith), or B has no TFTP, CCM+TFTP or TVS
+//      record (the empty ITL of "Prepare Cluster for Rollback to pre-8.0",
+//      which trusts anything by design), or
 //   3. a SAST or TFTP record of B carries a certificate whose public key
 //      verifies N's signature over its signing preimage, or
 //   4. a TVS server whose certificate SHA-1 is a TVS record of the phone's
@@ -106,6 +108,8 @@ struct adversarial_world {
     step(c.itl_reset_localkey(0, t += 1000), "reset ITL with the new recovery key");
     step(c.cert_regen(0, cert_purpose::callmanager, t += 1000), "CallManager regenerated again");
     step(c.restart_tftp(0, t += 1000), "TFTP restarted after CallManager again");
+    step(c.set_rollback_pre8(true, t += 1000), "rollback to pre-8.0 set");
+    step(c.set_rollback_pre8(false, t += 1000), "rollback to pre-8.0 cleared");
 
     forge(files.get(c.served_itl(0)).parsed);
     forge(files.get(offers.front().id).parsed);
@@ -201,6 +205,16 @@ struct adversarial_world {
     return false;
   }
 
+  /// Clause 2: an ITL with no TFTP, CCM+TFTP or TVS record, read from the
+  /// file's own FUNCTION fields.
+  bool empty_sections(file_id installed) const {
+    for (const record& r : files.get(installed).parsed.records) {
+      const auto fn = r.function();
+      if (!fn || *fn == role_tftp || *fn == role_ccm_tftp || *fn == role_tvs) return false;
+    }
+    return true;
+  }
+
   /// Is `server_sha1` a TVS record of `installed`?
   bool lists_tvs(file_id installed, const bytes& server_sha1) const {
     if (installed == no_file) return false;
@@ -253,7 +267,7 @@ TEST(PhoneProperty, never_installs_an_itl_that_nothing_it_trusts_vouched_for) {
 
   struct {
     int leaps = 0, by_anchor = 0, by_tvs = 0, forgeries_by_tvs = 0, forgeries_offered = 0,
-        configs_offered = 0;
+        configs_offered = 0, after_rollback = 0;
   } seen;
   constexpr int phones = 400, steps = 60;  // 24,000 events
   for (int trial = 0; trial < phones; ++trial) {
@@ -321,8 +335,8 @@ TEST(PhoneProperty, never_installs_an_itl_that_nothing_it_trusts_vouched_for) {
       }
       if (p.installed == before || p.installed == no_file) continue;
       ASSERT_TRUE(w.offer_of(p.installed).is_itl) << where() << ": that is not an ITL";
-      if (before == no_file) {
-        ++seen.leaps;
+      if (before == no_file || w.empty_sections(before)) {
+        ++(before == no_file ? seen.leaps : seen.after_rollback);
         continue;
       }
       const stored_file& n = w.files.get(p.installed);
@@ -342,6 +356,7 @@ TEST(PhoneProperty, never_installs_an_itl_that_nothing_it_trusts_vouched_for) {
   EXPECT_GT(seen.forgeries_by_tvs, 10) << "a lying TVS must have been believed now and then";
   EXPECT_GT(seen.forgeries_offered, 300);
   EXPECT_GT(seen.configs_offered, 300);
+  EXPECT_GT(seen.after_rollback, 10) << "phones holding the empty ITL must have moved on";
 }
 
 }  // namespace

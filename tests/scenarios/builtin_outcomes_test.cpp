@@ -100,6 +100,22 @@ const outcome expected[] = {
     // publisher (30m) recovers all 2,000. Never all locked. Last change <=
     // 30m + 130 s = 32m10s.
     {"tftp-server-change", 5000, 5000, 0, 2000, 0, 2000, 0, 0, "-", "32m9.532s"},
+    // Derived: the 9.1 to 10.5 upgrade keeps the CallManager signer, so the
+    // 6,000 desk phones (rebooted by it) and the 1,000 store-room phones
+    // (powered on at 20m) take the ITL with the ITLRecovery record; the double
+    // regeneration at 30m locks those 7,000, the 1,000 boxed phones plugged in
+    // at 35m lock on their pre-10 ITL. localkey + reset all recover the 7,000;
+    // the boxed 1,000 stay locked and unrecoverable; all 8,000 locked once.
+    // All locked at the first sample after the boxed phones power on over
+    // 35m..36m. Last change <= 46m + 130 s = 48m10s.
+    {"upgrade-to-10", 8000, 7000, 1000, 7000, 1000, 8000, 0, 0, "36m10s", "48m9.358s"},
+    // Derived: the 4,000 desk phones install the empty ITL at the 10m reset
+    // (signed by the CallManager key they trust) and take the double
+    // regeneration's new ITL on faith: none ever locks. The 1,000 late phones,
+    // off while the parameter was True, hold the normal ITL and lock at 25m;
+    // their ITL has the ITLRecovery record, so 0 unrecoverable. Never all
+    // locked. Last change <= 35m + 130 s = 37m10s.
+    {"rollback-pre-8", 5000, 4000, 1000, 0, 0, 1000, 0, 0, "-", "37m9.213s"},
 };
 
 // gtest prints parameters in test names and failures: the scenario says it all.

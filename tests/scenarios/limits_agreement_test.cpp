@@ -50,7 +50,7 @@ std::string edge_scenario(const std::string& version, const std::string& domain,
   y += "boot: {spread: " + forever + ", reboot: " + forever + ", reboot_jitter: " + forever +
        ", reset_spread: " + forever + "}\n";
   y += "phone: {tftp_attempts: 255, tftp_backoff: " + forever + ", unreachable_retry: " + forever +
-       "}\n";
+       ", max_itl_bytes: 65535}\n";
   y += "timeline:\n  - {at: " + forever + ", do: tvs outage, for: " + forever + "}\n";
   // A domain change to another domain of the same length keeps the name at its bound.
   y += "  - {at: " + forever + ", do: set network domain z" + domain.substr(1) +

@@ -79,6 +79,13 @@ inline constexpr int max_block_size = 65464;
 /// `cluster.tftp.loss`: at 1 nothing would ever arrive.
 inline constexpr double max_loss = 0.99;
 
+/// `phone.max_itl_bytes`: the codec holds no trust file over
+/// `sim::max_trust_file_size` (64 KB), and no ITL the cluster builds is
+/// smaller than 1 KB (two full certificates and a signature).
+inline constexpr int min_itl_bytes = 1024;
+inline constexpr int max_itl_bytes = static_cast<int>(sim::max_trust_file_size);
+static_assert(phone_model{}.max_itl_bytes == max_itl_bytes, "the default is the real limit");
+
 // --- durations -----------------------------------------------------------------
 
 /// A phone keeps simulated seconds in 32 bits (`sim::phone::tvs_cache_until`

@@ -56,6 +56,9 @@ struct phone_model {
   int tftp_attempts = 3;  ///< per server, before moving to the next TFTP server
   sim_duration tftp_backoff = std::chrono::seconds(5);        ///< wait after a refused request
   sim_duration unreachable_retry = std::chrono::seconds(60);  ///< restart of a failed boot
+  /// The largest ITL a phone loads; a bigger one fails like a bad signature
+  /// (64 KB: field reports, docs/model.md "ITL too large").
+  int max_itl_bytes = 65535;
 };
 
 struct cluster_plan {
@@ -128,6 +131,8 @@ enum class action_kind {
   drs_backup,                ///< utils disaster_recovery backup (not a key backup)
   rebuild_publisher,         ///< the publisher reinstalled with new keys
   set_option_150,            ///< DHCP option 150 of a group: its TFTP servers, from the next boot
+  upgrade_cluster,           ///< upgrade cluster <version>: every node to a later release
+  set_rollback_pre8,         ///< set enterprise parameter rollback-pre-8 <true|false>
 };
 
 struct action {

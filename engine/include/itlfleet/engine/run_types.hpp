@@ -65,6 +65,9 @@ struct run_result {
   std::vector<metrics::check_result> checks;
   std::string event_log;
   bool passed = false;  ///< every expectation held
+  /// Problems with the scenario itself that the run still played out, e.g.
+  /// an ITL larger than phones load; `itlfleet run` prints them.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace itlfleet::engine

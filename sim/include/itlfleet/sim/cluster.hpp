@@ -168,6 +168,21 @@ class cluster {
   /// Files on the simulated SFTP server, by path.
   const std::map<std::string, bytes>& sftp_store() const { return sftp_; }
 
+  // --- upgrades and enterprise parameters (cluster_upgrade.cpp) --------------
+  /// Upgrade of every node to a later release, switch-version and reboot.
+  /// Into 10.0 and later every node gets its ITLRecovery certificate (named
+  /// after its FQDN now; the publisher's goes into every ITL and, from 12.0,
+  /// signs it) and the hold timer applies. Every TFTP node rebuilds its ITL;
+  /// `resets_devices` is set because the reboot drops every registration.
+  /// Refused for the release the cluster runs or an earlier one.
+  command_output upgrade(const cucm_version& to, std::int64_t now);
+  /// Enterprise parameter "Prepare Cluster for Rollback to pre-8.0". True:
+  /// every TFTP node serves the rollback ITL (rollback_itl.hpp) from now on,
+  /// also after later rebuilds; False: the normal ITL again. No phone is
+  /// reset: the administrator resets the devices.
+  command_output set_rollback_pre8(bool on, std::int64_t now);
+  bool rollback_pre8() const { return rollback_pre8_; }
+
  private:
   struct node_state {
     node_config config;
@@ -228,6 +243,7 @@ class cluster {
   bool backed_up_ = false;
   std::map<std::string, bytes> sftp_;
   std::vector<tvs_trusted> tvs_trust_;  ///< rebuilt whenever a trusted identity changes
+  bool rollback_pre8_ = false;          ///< "Prepare Cluster for Rollback to pre-8.0" is True
 };
 
 }  // namespace itlfleet::sim

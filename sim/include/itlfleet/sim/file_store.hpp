@@ -26,6 +26,9 @@ struct stored_file {
   /// phone that installed it.
   bool has_recovery_record = false;
   std::vector<bytes> tvs_hashes;  ///< SHA-1 of every TVS certificate it trusts
+  /// An ITL with empty TFTP and TVS sections ("Prepare Cluster for Rollback
+  /// to pre-8.0"): a phone holding it trusts any ITL and config.
+  bool rollback_itl = false;
 };
 
 class file_store {

@@ -105,6 +105,9 @@ struct phone_profile {
   std::int64_t tftp_backoff_us = 5'000'000;
   std::int64_t unreachable_retry_us = 60'000'000;
   std::uint32_t tvs_ttl_s = 86400;
+  /// The largest ITL the phone loads: a bigger one is rejected like a bad
+  /// signature ("Trust List Update Failed"). 64 KB (field reports).
+  std::uint32_t max_itl_bytes = max_trust_file_size;
 };
 
 /// A power-on is on its way to a phone that is off (boot-all): true when it

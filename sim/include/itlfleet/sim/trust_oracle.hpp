@@ -52,6 +52,14 @@ class trust_oracle {
   /// Real signature checks performed so far (memo misses, or every call).
   std::uint64_t crypto_operations() const { return crypto_ops_; }
 
+  /// The file's size in bytes, as it goes over the wire.
+  std::size_t size_of(file_id f) const { return files_.get(f).raw.size(); }
+  /// A phone holding `installed` takes any ITL and any config: it is a
+  /// rollback ITL (no TFTP and no TVS record; sim/rollback_itl.hpp).
+  bool trusts_anything(file_id installed) const {
+    return installed != no_file && files_.get(installed).rollback_itl;
+  }
+
  private:
   static std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
     return (std::uint64_t{a} << 32) | b;
