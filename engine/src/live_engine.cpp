@@ -531,9 +531,21 @@ result<run_result> live_run::run() {
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return plan_.timeline[a].at < plan_.timeline[b].at;
   });
-  for (std::uint32_t k : order)
-    if (plan_.timeline[k].at.count() <= end)
-      at(plan_.timeline[k].at.count(), [this, k] { run_action(k); });
+  // Timers due at the same instant fire in no set order, and a regeneration
+  // must come before the restart written after it: one timer per instant
+  // plays that instant's actions in plan order.
+  for (std::size_t first = 0; first < order.size();) {
+    const std::int64_t t = plan_.timeline[order[first]].at.count();
+    std::size_t last = first;
+    while (last < order.size() && plan_.timeline[order[last]].at.count() == t) ++last;
+    std::vector<std::uint32_t> same(order.begin() + static_cast<std::ptrdiff_t>(first),
+                                    order.begin() + static_cast<std::ptrdiff_t>(last));
+    if (t <= end)
+      at(t, [this, same = std::move(same)] {
+        for (std::uint32_t k : same) run_action(k);
+      });
+    first = last;
+  }
   std::vector<std::int64_t> samples;
   const std::int64_t step = std::max<std::int64_t>(1, plan_.sample_every.count());
   for (std::int64_t t = 0; t < end; t += step) samples.push_back(t);

@@ -19,12 +19,14 @@ constexpr std::uint64_t representative_mac = 0x001E7A000000ull;
 
 constexpr const char* recovery_p12_path = "/usr/local/cm/tftp/ITLRecovery.p12";
 
-command_output refused(std::string text) {
-  command_output out;
-  out.ok = false;
-  out.text = std::move(text);
-  return out;
-}
+// The prompts of `utils itl reset`, as the technote's output shows them (the
+// SFTP client's debug lines included).
+constexpr std::string_view admin_prompt = "Enter CCM Administrator password :\n";
+constexpr std::string_view sftp_prompt =
+    "Enter Sftp password :Processing token in else 0 tac\ncount is 1\n"
+    "Processing token in else 0 tac\ncount is 1\n";
+
+using refusal = command_output;
 
 // CUCM 10.0(1) introduced the hold timer together with ITLRecovery.
 bool has_hold_timer(const cucm_version& v) {
@@ -199,31 +201,38 @@ bool cluster::tvs_vouches_for(const certificate& cert) const {
 
 command_output cluster::itl_reset_localkey(std::size_t node, std::int64_t now) {
   if (!config_.version.has_itl_recovery()) {
-    return refused("Invalid command: utils itl reset is available from CUCM 10.0(1)");
+    return refusal::refused("Invalid command: utils itl reset is available from CUCM 10.0(1)");
   }
-  if (node >= nodes_.size() || node != publisher_) return refused("This is not a Publisher Node");
+  if (node >= nodes_.size() || node != publisher_)
+    return refusal::refused("This is not a Publisher Node");
   const node_state& pub = nodes_[publisher_];
   const trust_file content = pub.served_itl != no_file
                                  ? files_->get(pub.served_itl).parsed
                                  : build_itl(publisher_, true, timestamp(now));
-  return reset_with(content, reset_key_, now);
+  command_output out = reset_with(content, reset_key_, now);
+  out.text = std::string(admin_prompt) + out.text;
+  return out;
 }
 
 command_output cluster::itl_reset_remotekey(std::size_t node, const std::string& host,
                                             const std::string& user, const std::string& path,
                                             std::int64_t now) {
   if (!config_.version.has_itl_recovery()) {
-    return refused("Invalid command: utils itl reset is available from CUCM 10.0(1)");
+    return refusal::refused("Invalid command: utils itl reset is available from CUCM 10.0(1)");
   }
-  if (node >= nodes_.size() || node != publisher_) return refused("This is not a Publisher Node");
-  if (host.empty()) return refused("Invalid SFTP server: the host name is empty");
-  if (user.empty()) return refused("Invalid SFTP user: the user name is empty");
+  if (node >= nodes_.size() || node != publisher_)
+    return refusal::refused("This is not a Publisher Node");
+  if (host.empty()) return refusal::refused("Invalid SFTP server: the host name is empty");
+  if (user.empty()) return refusal::refused("Invalid SFTP user: the user name is empty");
+  const std::string prompt(sftp_prompt);
   const auto it = sftp_.find(path);
-  if (it == sftp_.end()) return refused("File not found on " + host + ": " + path);
+  if (it == sftp_.end())
+    return refusal::refused(prompt + "File not found on " + host + ": " + path);
   auto opened = read_pkcs12(it->second, config_.security_password);
   if (!opened) {
-    return refused("Unable to open " + path + ": " + opened.err().message +
-                   ". The ITLRecovery.p12 file was made under another cluster security password.");
+    return refusal::refused(
+        prompt + "Unable to open " + path + ": " + opened.err().message +
+        ". The ITLRecovery.p12 file was made under another cluster security password.");
   }
   // The fetched key replaces the publisher's ITLRecovery key everywhere (the
   // technote: "replaces"): later localkey resets sign with it, the ITLs TFTP
@@ -242,34 +251,35 @@ command_output cluster::itl_reset_remotekey(std::size_t node, const std::string&
   // replaced key's certificate: a phone that takes it can be recovered again
   // with the same key (our decision, docs/model.md).
   command_output out = reset_with(build_itl(publisher_, true, timestamp(now)), reset_key_, now);
-  if (replaced) {
-    out.text = "The ITLRecovery key of " + pub.config.host + " was replaced by the key in " + path +
-               "\n" + out.text;
-  }
+  const std::string note = replaced ? "The ITLRecovery key of " + pub.config.host +
+                                          " was replaced by the key in " + path + "\n"
+                                    : "";
+  out.text = prompt + std::string(admin_prompt) + note + out.text;
   return out;
 }
 
 command_output cluster::cert_regen(std::size_t node, cert_purpose purpose, std::int64_t now) {
-  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
   if (purpose == cert_purpose::itlrecovery && !config_.version.has_itl_recovery()) {
-    return refused("Invalid certificate name ITLRecovery: ITLRecovery exists from CUCM 10.0(1)");
+    return refusal::refused(
+        "Invalid certificate name ITLRecovery: ITLRecovery exists from CUCM 10.0(1)");
   }
   const node_state& n = nodes_[node];
   if (has_hold_timer(config_.version) && config_.hold_timer && n.last_regen_at &&
       now - *n.last_regen_at < config_.hold_seconds) {
-    return refused(std::string(purpose_name(n.last_regen)) +
-                   " certificate was modified in the last " + hold_minutes(config_.hold_seconds) +
-                   ". Please re-try regenerating " + std::string(purpose_name(purpose)) +
-                   " certificate at a later time");
+    return refusal::refused(std::string(purpose_name(n.last_regen)) +
+                            " certificate was modified in the last " +
+                            hold_minutes(config_.hold_seconds) + ". Please re-try regenerating " +
+                            std::string(purpose_name(purpose)) + " certificate at a later time");
   }
   return regenerate(node, purpose, now);
 }
 
 command_output cluster::restart_tftp(std::size_t node, std::int64_t now) {
-  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
   const std::string& host = nodes_[node].config.host;
   if (!nodes_[node].config.tftp) {
-    return refused("Cisco Tftp service is not activated on host " + host);
+    return refusal::refused("Cisco Tftp service is not activated on host " + host);
   }
   command_output out;
   out.text = restart_text(host);
@@ -284,10 +294,11 @@ command_output cluster::restart_tftp(std::size_t node, std::int64_t now) {
 }
 
 command_output cluster::restart_tvs(std::size_t node) {
-  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
   node_state& n = nodes_[node];
   if (!n.config.tvs) {
-    return refused(std::string(tvs_service) + " is not activated on host " + n.config.host);
+    return refusal::refused(std::string(tvs_service) + " is not activated on host " +
+                            n.config.host);
   }
   n.tvs_presented = n.tvs;
   command_output out;
@@ -296,10 +307,10 @@ command_output cluster::restart_tvs(std::size_t node) {
 }
 
 command_output cluster::restart_callmanager(std::size_t node) {
-  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
   const node_state& n = nodes_[node];
   if (!n.config.callmanager) {
-    return refused("Cisco CallManager service is not activated on host " + n.config.host);
+    return refusal::refused("Cisco CallManager service is not activated on host " + n.config.host);
   }
   command_output out;
   out.text = restart_text(n.config.host, "Cisco CallManager service");
@@ -309,10 +320,11 @@ command_output cluster::restart_callmanager(std::size_t node) {
 command_output cluster::rename_publisher(const std::string& new_host, std::int64_t now) {
   node_state& pub = nodes_[publisher_];
   const std::string old_host = pub.config.host;
-  if (new_host.empty()) return refused("Invalid hostname: empty");
-  if (new_host == old_host) return refused("The hostname is already " + new_host);
+  if (new_host.empty()) return refusal::refused("Invalid hostname: empty");
+  if (new_host == old_host) return refusal::refused("The hostname is already " + new_host);
   if (auto other = find_node(new_host); other && *other != publisher_) {
-    return refused("Invalid hostname " + new_host + ": used by another node of the cluster");
+    return refusal::refused("Invalid hostname " + new_host +
+                            ": used by another node of the cluster");
   }
   pub.config.host = new_host;
   config_.nodes[publisher_].host = new_host;
@@ -338,9 +350,9 @@ command_output cluster::rename_publisher(const std::string& new_host, std::int64
 
 command_output cluster::change_domain(std::size_t node, const std::string& new_domain,
                                       std::int64_t now) {
-  if (node >= nodes_.size()) return refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
   node_state& n = nodes_[node];
-  if (new_domain == n.domain) return refused("The domain is already " + new_domain);
+  if (new_domain == n.domain) return refusal::refused("The domain is already " + new_domain);
   const std::string old_domain = n.domain;
   n.domain = new_domain;
   std::vector<cert_purpose> renewed = {cert_purpose::callmanager, cert_purpose::tvs};
@@ -362,7 +374,7 @@ command_output cluster::change_domain(std::size_t node, const std::string& new_d
 }
 
 command_output cluster::change_security_password(const std::string& new_password) {
-  if (new_password.empty()) return refused("The security password must not be empty");
+  if (new_password.empty()) return refusal::refused("The security password must not be empty");
   config_.security_password = new_password;
   // The saved .p12 files stay under the old password, so the key counts as
   // not backed up until the next `file get tftp ITLRecovery.p12`.
@@ -375,9 +387,9 @@ command_output cluster::change_security_password(const std::string& new_password
 command_output cluster::backup_itlrecovery(std::size_t node, const std::string& sftp_path) {
   const std::string gathering = "Please wait while the system is gathering files info ...done.\n";
   if (node >= nodes_.size() || node != publisher_ || !config_.version.has_itl_recovery()) {
-    return refused(gathering + "File not found: ITLRecovery.p12");
+    return refusal::refused(gathering + "File not found: ITLRecovery.p12");
   }
-  if (sftp_path.empty()) return refused("Invalid download path: empty");
+  if (sftp_path.empty()) return refusal::refused("Invalid download path: empty");
   bytes p12 =
       write_pkcs12(reset_key_.key, reset_key_.cert, config_.security_password, "ITLRecovery");
   char kbytes[32];
@@ -404,8 +416,7 @@ command_output cluster::drs_backup() {
   return out;
 }
 
-command_output cluster::rebuild_publisher(const std::string& security_password,
-                                          std::int64_t now) {
+command_output cluster::rebuild_publisher(const std::string& security_password, std::int64_t now) {
   node_state& pub = nodes_[publisher_];
   std::vector<cert_purpose> renewed = {cert_purpose::callmanager, cert_purpose::tvs,
                                        cert_purpose::capf};
@@ -429,7 +440,8 @@ command_output cluster::rebuild_publisher(const std::string& security_password,
   out.itl_changed = rebuild_all(now);
   out.resets_devices = true;
   out.text = "Publisher " + pub.config.host + " reinstalled: new " + names + " certificates for " +
-             fqdn(publisher_) + "\nCluster services restarted; the phones of the cluster are reset.";
+             fqdn(publisher_) +
+             "\nCluster services restarted; the phones of the cluster are reset.";
   return out;
 }
 

@@ -11,13 +11,6 @@
 namespace itlfleet::sim {
 namespace {
 
-command_output refuse(std::string text) {
-  command_output out;
-  out.ok = false;
-  out.text = std::move(text);
-  return out;
-}
-
 std::string host_list(const std::vector<std::string>& hosts) {
   std::string out;
   for (const auto& h : hosts) out += (out.empty() ? "" : ", ") + h;
@@ -29,14 +22,14 @@ std::string host_list(const std::vector<std::string>& hosts) {
 command_output cluster::upgrade(const cucm_version& to, std::int64_t now) {
   const cucm_version from = config_.version;
   if (to == from) {
-    return refuse("Upgrade refused: the cluster already runs " + from.to_string() +
-                  "; an upgrade needs a later release");
+    return command_output::refused("Upgrade refused: the cluster already runs " + from.to_string() +
+                                   "; an upgrade needs a later release");
   }
   if (to < from) {
-    return refuse("Upgrade refused: " + to.to_string() + " is older than the running " +
-                  from.to_string() +
-                  "; a downgrade is a switch-version back to the inactive partition, which is "
-                  "not modelled");
+    return command_output::refused(
+        "Upgrade refused: " + to.to_string() + " is older than the running " + from.to_string() +
+        "; a downgrade is a switch-version back to the inactive partition, which is "
+        "not modelled");
   }
   const bool creates_recovery = !from.has_itl_recovery() && to.has_itl_recovery();
   config_.version = to;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "itlfleet/sim/cluster_itl.hpp"
@@ -52,6 +53,14 @@ struct command_output {
   std::string text;                      ///< the CLI's output, line by line
   std::vector<std::size_t> itl_changed;  ///< TFTP nodes now serving a different ITL
   bool resets_devices = false;           ///< CUCM resets the phones of those nodes itself
+
+  /// A command CUCM refused, with its answer; nothing changed.
+  static command_output refused(std::string text) {
+    command_output out;
+    out.ok = false;
+    out.text = std::move(text);
+    return out;
+  }
 };
 
 class cluster {
