@@ -39,7 +39,7 @@ struct verb {
 };
 
 // clang-format off
-constexpr std::array<verb, 15> verbs = {{
+constexpr std::array<verb, 18> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
@@ -58,6 +58,9 @@ constexpr std::array<verb, 15> verbs = {{
     {"tvs outage", action_kind::tvs_outage, 0, "", target::each_tvs, true},
     {"delete itl", action_kind::delete_itl, 0, "", target::none, false, true},
     {"factory reset", action_kind::factory_reset, 0, "", target::none, false, true},
+    {"utils ctl set-cluster mixed-mode", action_kind::ctl_set_mixed_mode, 0, "", target::publisher},
+    {"utils ctl update CTLFile", action_kind::ctl_update, 0, "", target::publisher},
+    {"utils ctl reset localkey", action_kind::ctl_reset_localkey, 0, "", target::publisher},
 }};
 // clang-format on
 
@@ -353,6 +356,12 @@ std::string_view verb_name(engine::action_kind kind) {
       return "delete itl";
     case engine::action_kind::factory_reset:
       return "factory reset";
+    case engine::action_kind::ctl_set_mixed_mode:
+      return "utils ctl set-cluster mixed-mode";
+    case engine::action_kind::ctl_update:
+      return "utils ctl update CTLFile";
+    case engine::action_kind::ctl_reset_localkey:
+      return "utils ctl reset localkey";
   }
   return "?";
 }
