@@ -365,6 +365,8 @@ void fleet_run::run_action(std::uint32_t index) {
       return apply(a, cluster_.ctl_update(node, t), host);
     case action_kind::ctl_reset_localkey:
       return apply(a, cluster_.ctl_reset_localkey(node, t), host);
+    case action_kind::ctl_set_non_secure_mode:
+      return apply(a, cluster_.ctl_set_non_secure_mode(node, t), host);
   }
 }
 

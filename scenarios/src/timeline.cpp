@@ -39,7 +39,7 @@ struct verb {
 };
 
 // clang-format off
-constexpr std::array<verb, 18> verbs = {{
+constexpr std::array<verb, 19> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
@@ -61,6 +61,8 @@ constexpr std::array<verb, 18> verbs = {{
     {"utils ctl set-cluster mixed-mode", action_kind::ctl_set_mixed_mode, 0, "", target::publisher},
     {"utils ctl update CTLFile", action_kind::ctl_update, 0, "", target::publisher},
     {"utils ctl reset localkey", action_kind::ctl_reset_localkey, 0, "", target::publisher},
+    {"utils ctl set-cluster non-secure-mode", action_kind::ctl_set_non_secure_mode, 0, "",
+     target::publisher},
 }};
 // clang-format on
 
@@ -362,6 +364,8 @@ std::string_view verb_name(engine::action_kind kind) {
       return "utils ctl update CTLFile";
     case engine::action_kind::ctl_reset_localkey:
       return "utils ctl reset localkey";
+    case engine::action_kind::ctl_set_non_secure_mode:
+      return "utils ctl set-cluster non-secure-mode";
   }
   return "?";
 }

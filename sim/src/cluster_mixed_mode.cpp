@@ -22,7 +22,7 @@ command_output refused_ctl(std::string text) {
 
 }  // namespace
 
-std::optional<command_output> cluster::ctl_refusal(std::size_t node, bool needs_mixed_mode) const {
+std::optional<command_output> cluster::ctl_refusal(std::size_t node, bool needs_ctl) const {
   if (node >= nodes_.size()) return refused_ctl("Invalid node " + std::to_string(node));
   // The same answer as `utils itl reset` on a subscriber.
   if (node != publisher_) return refused_ctl("This is not a Publisher Node");
@@ -31,7 +31,7 @@ std::optional<command_output> cluster::ctl_refusal(std::size_t node, bool needs_
                        config_.version.to_string() +
                        ". Use the Cisco CTL Client with USB tokens to set mixed mode.");
   }
-  if (needs_mixed_mode && !mixed_mode_) {
+  if (needs_ctl && ctl_file_ == no_file) {
     return refused_ctl(
         "The cluster is not in Mixed Mode: there is no CTL file. Run utils ctl set-cluster "
         "mixed-mode first.");
@@ -76,6 +76,21 @@ command_output cluster::ctl_update(std::size_t node, std::int64_t now) {
   out.text =
       "This operation updates the CTLFile. Do you want to continue? (y/n):y\n"
       "Updating CTL file\nCTL file Updated";
+  out.text += restart_advice;
+  return out;
+}
+
+command_output cluster::ctl_set_non_secure_mode(std::size_t node, std::int64_t now) {
+  if (auto refusal = ctl_refusal(node, true)) return *refusal;
+  if (!mixed_mode_) return refused_ctl("The cluster is already in Non Secure Mode");
+  // The CTL stays: CUCM rebuilds it (the security mode changed) and keeps
+  // serving it, and phones that hold one go on checking against it.
+  mixed_mode_ = false;
+  ctl_file_ = files_->intern(build_ctl(now));
+  command_output out;
+  out.text =
+      "This operation will set the cluster to non secure mode. Do you want to continue? "
+      "(y/n):y\nMoving Cluster to Non Secure Mode\nCluster set to Non Secure Mode";
   out.text += restart_advice;
   return out;
 }

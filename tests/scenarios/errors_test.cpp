@@ -421,6 +421,7 @@ TEST(Loader, mixed_mode_settings_and_ctl_verbs_load) {
        "  - {at: 1m, do: utils ctl update CTLFile}\n"
        "  - {at: 2m, do: UTILS CTL RESET LOCALKEY, on: pub}\n"
        "  - {at: 3m, do: utils ctl set-cluster mixed-mode}\n"
+       "  - {at: 4m, do: utils ctl set-cluster non-secure-mode}\n"
        "expect:\n"
        "  - {ctl_installs: 10, ctl_update_failures: 0}\n";
   auto r = sc::load_string(s, "ok.yaml");
@@ -428,12 +429,13 @@ TEST(Loader, mixed_mode_settings_and_ctl_verbs_load) {
   EXPECT_TRUE(r->cluster.mixed_mode);
   EXPECT_FALSE(r->cluster.itl_check_with_ctl_only);
   EXPECT_EQ(r->fleet[0].ctl, itlfleet::engine::installed_ctl::none);
-  ASSERT_EQ(r->timeline.size(), 3u);
+  ASSERT_EQ(r->timeline.size(), 4u);
   EXPECT_EQ(r->timeline[0].kind, itlfleet::engine::action_kind::ctl_update);
   EXPECT_EQ(r->timeline[0].node, "pub") << "default: the publisher";
   EXPECT_EQ(r->timeline[1].kind, itlfleet::engine::action_kind::ctl_reset_localkey);
   EXPECT_EQ(r->timeline[2].kind, itlfleet::engine::action_kind::ctl_set_mixed_mode);
   EXPECT_EQ(sc::verb_name(r->timeline[2].kind), "utils ctl set-cluster mixed-mode");
+  EXPECT_EQ(r->timeline[3].kind, itlfleet::engine::action_kind::ctl_set_non_secure_mode);
 
   auto defaults = sc::load_string(doc("12.5", "false", "model: CP-8861"), "ok.yaml");
   ASSERT_TRUE(defaults.ok()) << defaults.err().message;

@@ -179,6 +179,28 @@ TEST(ClusterCtl, reset_localkey_re_signs_with_itlrecovery_which_only_12_x_ctls_l
   EXPECT_EQ(c.ctl_reset_localkey(1, 0).text, "This is not a Publisher Node");
 }
 
+TEST(ClusterCtl, non_secure_mode_leaves_mixed_mode_but_keeps_serving_a_ctl) {
+  file_store files;
+  cluster c = make(files, config("12.5"));
+  command_output out = c.ctl_set_non_secure_mode(0, 0);
+  EXPECT_FALSE(out.ok) << "no CTL yet";
+  ASSERT_TRUE(c.ctl_set_mixed_mode(0, 0).ok);
+  ASSERT_TRUE(c.restart_tftp(0, 0).ok);
+  const file_id mixed_ctl = c.served_ctl(0);
+  EXPECT_EQ(c.ctl_set_non_secure_mode(1, 60).text, "This is not a Publisher Node");
+  out = c.ctl_set_non_secure_mode(0, 60);
+  ASSERT_TRUE(out.ok) << out.text;
+  EXPECT_FALSE(c.mixed_mode());
+  ASSERT_TRUE(c.restart_tftp(0, 60).ok);
+  ASSERT_NE(c.served_ctl(0), no_file) << "the CTL is still served";
+  EXPECT_NE(c.served_ctl(0), mixed_ctl) << "rebuilt";
+  trust_oracle oracle(files);
+  EXPECT_TRUE(oracle.accepts_ctl(c.served_ctl(0), mixed_ctl)) << "signed by the same key";
+  EXPECT_EQ(c.ctl_set_non_secure_mode(0, 70).text, "The cluster is already in Non Secure Mode");
+  EXPECT_TRUE(c.ctl_update(0, 80).ok) << "the CTL can still be updated";
+  EXPECT_TRUE(c.ctl_set_mixed_mode(0, 90).ok) << "and the cluster set back to mixed mode";
+}
+
 TEST(ClusterCtl, per_device_name_is_ctl_sep_mac_tlv) {
   EXPECT_EQ(ctl_name_for(device_name(0x001E7A0000FFull)), "CTLSEP001E7A0000FF.tlv");
 }

@@ -136,6 +136,7 @@ enum class action_kind {
   ctl_set_mixed_mode,        ///< utils ctl set-cluster mixed-mode
   ctl_update,                ///< utils ctl update CTLFile
   ctl_reset_localkey,        ///< utils ctl reset localkey
+  ctl_set_non_secure_mode,   ///< utils ctl set-cluster non-secure-mode
 };
 
 struct action {

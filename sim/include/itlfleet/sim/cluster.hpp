@@ -147,12 +147,16 @@ class cluster {
   /// utils ctl set-cluster mixed-mode (publisher only, from 10.0): builds the
   /// CTL signed by the publisher's CallManager key.
   command_output ctl_set_mixed_mode(std::size_t node, std::int64_t now);
-  /// utils ctl update CTLFile (publisher only, mixed mode): rebuilds the CTL
+  /// utils ctl update CTLFile (publisher only, a CTL exists): rebuilds the CTL
   /// from the current certificates, signed by the CallManager key.
   command_output ctl_update(std::size_t node, std::int64_t now);
-  /// utils ctl reset localkey (publisher only, mixed mode): the current CTL
+  /// utils ctl reset localkey (publisher only, a CTL exists): the current CTL
   /// re-signed with the ITLRecovery key `utils itl reset` uses.
   command_output ctl_reset_localkey(std::size_t node, std::int64_t now);
+  /// utils ctl set-cluster non-secure-mode (publisher only, mixed mode): the
+  /// cluster leaves mixed mode, but the CTL is rebuilt and still served, and
+  /// phones keep checking against the CTL they hold.
+  command_output ctl_set_non_secure_mode(std::size_t node, std::int64_t now);
 
  private:
   struct node_state {
@@ -209,8 +213,9 @@ class cluster {
   std::vector<tvs_trusted> tvs_trust_;  ///< rebuilt whenever a trusted identity changes
 
   // Mixed mode (cluster_mixed_mode.cpp).
-  /// The refusal for a `utils ctl` command on `node`, if any.
-  std::optional<command_output> ctl_refusal(std::size_t node, bool needs_mixed_mode) const;
+  /// The refusal for a `utils ctl` command on `node`, if any; `needs_ctl`:
+  /// the command works on an existing CTL (mixed mode now or before).
+  std::optional<command_output> ctl_refusal(std::size_t node, bool needs_ctl) const;
   /// The CTL from the current certificates, signed by the publisher's CallManager key.
   trust_file build_ctl(std::int64_t now) const;
   bool mixed_mode_ = false;
