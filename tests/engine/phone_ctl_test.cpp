@@ -112,6 +112,24 @@ TEST(PhoneCtl, a_cluster_not_serving_a_ctl_answers_not_found_and_the_phone_carri
       << "outside mixed mode a phone without CTL starts with the ITL, as before";
 }
 
+TEST(PhoneCtl, a_ctl_request_that_gets_no_answer_moves_to_the_next_tftp_server) {
+  world w("11.5", 2);
+  w.profile.tftp_servers = 2;
+  w.profile.tftp_attempts = 2;
+  phone p = w.holding(0);
+  ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
+  phone_action a = w.feed(p, {phone_event_kind::tftp_timeout, no_file, {}});
+  ASSERT_EQ(a.kind, phone_action_kind::wait);
+  a = w.feed(p, {phone_event_kind::timer, no_file, {}});
+  EXPECT_EQ(a.kind, phone_action_kind::request_ctl) << "the same request again";
+  a = w.feed(p, {phone_event_kind::tftp_refused, no_file, {}});
+  EXPECT_EQ(a.kind, phone_action_kind::request_ctl);
+  EXPECT_EQ(a.server, 1) << "then the backup TFTP server";
+  a = w.file(p, w.c.served_ctl(1));
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl);
+  EXPECT_EQ(a.server, 1) << "the ITL from the server that gave the CTL";
+}
+
 TEST(PhoneCtl, a_ctl_signed_by_a_key_the_installed_ctl_does_not_list_is_refused_and_locks) {
   world w("11.5");
   phone p = w.holding();
