@@ -94,6 +94,16 @@ const outcome expected[] = {
     // (0 unrecoverable); every command runs on the publisher with the hold
     // timer off (0 refused). REGRESSION pin: the last change, <= 31m + 130 s.
     {"mixed-mode-ctl-reset", 5000, 5000, 0, 5000, 0, 5000, 0, 0, "22m20s", "33m9.528s"},
+    // Derived: on 11.5 the regenerated CallManager signs the ITL and the
+    // phones' CTL lists only the old key: all 3,000 lock by 10m + 130 s =
+    // 12m10s. The reset ITL (ITLRecovery) and the updated CTL (new
+    // CallManager) are both refused, so they stay locked until the factory
+    // reset at 40m, after which all 3,000 take CTL and ITL afresh: 3,000
+    // recovered, 0 unrecoverable (their ITLs have the ITLRecovery record: the
+    // CTL, not the ITL, kept them locked). 0 refused commands, 0 refusals.
+    // REGRESSION pin: the last change, <= 40m + 100 s (no reset spread for a
+    // factory reset) plus a transfer.
+    {"mixed-mode-11x-lockout", 3000, 3000, 0, 3000, 0, 3000, 0, 0, "12m10s", "41m40.042s"},
 };
 
 // gtest prints parameters in test names and failures: the scenario says it all.
@@ -158,6 +168,23 @@ INSTANTIATE_TEST_SUITE_P(Library, BuiltinOutcome, ::testing::ValuesIn(expected),
                              if (c == '-') c = '_';
                            return name;
                          });
+
+// Mixed mode: each phone refuses exactly one CTL (the update) and, in the
+// 12.x story, installs exactly one (the reset CTL); in the 11.x story the
+// one it installs is the current CTL after its factory reset. Derived.
+TEST(BuiltinOutcome, mixed_mode_scenarios_count_one_ctl_failure_and_one_install_per_phone) {
+  for (const auto& [name, phones] :
+       {std::pair{"mixed-mode-ctl-reset", 5000u}, std::pair{"mixed-mode-11x-lockout", 3000u}}) {
+    SCOPED_TRACE(name);
+    auto plan = load(name);
+    ASSERT_TRUE(plan.ok()) << plan.err().to_string();
+    auto run = engine::run_virtual(*plan);
+    ASSERT_TRUE(run.ok()) << run.err().to_string();
+    const auto& ev = run->final_state.events;
+    EXPECT_EQ(ev.ctl_update_failures, phones);
+    EXPECT_EQ(ev.ctl_installs, phones);
+  }
+}
 
 TEST(BuiltinOutcome, every_builtin_scenario_has_pinned_numbers) {
   for (const auto& name : builtin_names()) {
