@@ -14,6 +14,7 @@ namespace asio = boost::asio;
 struct cluster_servers::snapshot {
   net::shared_bytes itl;
   net::shared_bytes config;
+  net::shared_bytes ctl;  ///< mixed mode only
   bytes tvs_sha1;
 };
 
@@ -55,6 +56,7 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
           case sim::served_kind::config:
             return snap->config;
           case sim::served_kind::ctl:
+            return snap->ctl;
           case sim::served_kind::other:
             return nullptr;
         }
@@ -119,6 +121,7 @@ void cluster_servers::publish(const sim::cluster& cluster) {
     if (cluster.node(n).tftp) {
       s->itl = share(files, cluster.served_itl(n));
       s->config = share(files, cluster.served_config(n));
+      s->ctl = share(files, cluster.served_ctl(n));
     }
     if (cluster.node(n).tvs) s->tvs_sha1 = cluster.tvs_certificate(n).sha1();
     next[n] = std::move(s);

@@ -81,6 +81,8 @@ bool metric_value(const metrics::snapshot& s, const std::string& metric, int gro
       ev.tvs_queries,
       ev.tvs_failures,
       ev.backup_alerts,
+      ev.ctl_installs,
+      ev.ctl_update_failures,
   };
   static_assert(std::size(values) == expectation_metrics.size(), "one value per metric, in order");
   out = static_cast<double>(values[*index]);

@@ -29,6 +29,7 @@ result<sim::cluster_config> cluster_config_of(const run_plan& plan) {
   c.security_password = plan.cluster.security_password;
   c.regen_restarts = plan.cluster.regen_restarts_automatic ? sim::regen_restart::automatic
                                                            : sim::regen_restart::manual;
+  c.mixed_mode = plan.cluster.mixed_mode;
   for (const auto& n : plan.cluster.nodes) {
     c.nodes.push_back({n.host, n.publisher, n.tftp, n.tvs, n.callmanager});
   }
@@ -117,6 +118,7 @@ status fleet_run::setup_fleet() {
     rt.profile.tvs_ttl_s = static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::seconds>(plan_.cluster.tvs.answer_ttl).count());
     rt.profile.max_itl_bytes = static_cast<std::uint32_t>(plan_.phone.max_itl_bytes);
+    rt.profile.itl_via_ctl_only = plan_.cluster.itl_check_with_ctl_only;
 
     file_id installed = sim::no_file;
     switch (fg.itl) {
@@ -133,6 +135,12 @@ status fleet_run::setup_fleet() {
     phone p;
     p.group = static_cast<std::uint16_t>(g);
     p.installed = installed;
+    if (fg.ctl == installed_ctl::current && !cluster_.mixed_mode())
+      return error{"fleet group '" + fg.name +
+                   "': ctl: current, but the cluster does not start in mixed mode"};
+    if (fg.ctl == installed_ctl::current ||
+        (fg.ctl == installed_ctl::automatic && cluster_.mixed_mode()))
+      p.ctl = cluster_.served_ctl(rt.tftp[0]);
     // This shard's phones of the group: global indices in the group's range
     // that are congruent to the shard index.
     const std::uint64_t end = first_of_group + fg.count;
@@ -145,6 +153,7 @@ status fleet_run::setup_fleet() {
     groups_.push_back(std::move(rt));
   }
 
+  refresh_ctl_requests();
   boot_started_.assign(phones_.size(), 0);
   cycle_started_.assign(phones_.size(), 0);
   for (const action& a : plan_.timeline) {
@@ -170,6 +179,8 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
   auto& ev = counters_.events();
   if (a.tvs_failed) ++ev.tvs_failures;
   if (a.config_rejected) ++ev.configs_rejected;
+  if (a.installed_ctl) ++ev.ctl_installs;
+  if (a.ctl_rejected) ++ev.ctl_update_failures;
   if (a.installed_itl) {
     // The signer's role: the cluster's ITLRecovery key, or a node's CallManager.
     const auto signer = text_of(files_.get(p.installed).parsed.header.signer.name);
@@ -194,7 +205,8 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
       if (log_.phone_detail()) {
         const std::string device = sim::device_name(first_mac + global_id(i));
         std::string why;
-        if (p.state == sim::phone_state::locked) why = "Trust List Update Failed";
+        if (p.state == sim::phone_state::locked)
+          why = (p.flags & phone::ctl_rejected_flag) ? "CTL update failed" : "Trust List Update Failed";
         // The phone's own log line for a config it could not verify.
         if (p.state == sim::phone_state::config_rejected)
           why = "invalid file " + sim::config_name_for(device) + ", authenticated fail";
@@ -268,6 +280,7 @@ void fleet_run::apply(const action& a, const sim::command_output& out, const std
   log_.command(now_, host + "$ " + a.text, out.ok, out.text);
   if (!out.ok) ++counters_.events().refused_commands;
   cluster_changed();
+  refresh_ctl_requests();
   if (out.ok && out.resets_devices && plan_.cluster.auto_reset && !out.itl_changed.empty())
     reset_phones_of(out.itl_changed, static_cast<std::uint64_t>(now_));
   warn_itl_size();
@@ -387,7 +400,22 @@ void fleet_run::run_action(std::uint32_t index) {
     }
     case action_kind::set_rollback_pre8:
       return apply(a, cluster_.set_rollback_pre8(arg(0) == "true", t), host);
+    case action_kind::ctl_set_mixed_mode:
+      return apply(a, cluster_.ctl_set_mixed_mode(node, t), host);
+    case action_kind::ctl_update:
+      return apply(a, cluster_.ctl_update(node, t), host);
+    case action_kind::ctl_reset_localkey:
+      return apply(a, cluster_.ctl_reset_localkey(node, t), host);
+    case action_kind::ctl_set_non_secure_mode:
+      return apply(a, cluster_.ctl_set_non_secure_mode(node, t), host);
   }
+}
+
+void fleet_run::refresh_ctl_requests() {
+  bool served = false;
+  for (std::size_t n = 0; n < cluster_.node_count(); ++n)
+    served = served || (cluster_.node(n).tftp && cluster_.served_ctl(n) != sim::no_file);
+  for (group_runtime& g : groups_) g.profile.request_ctl = served;
 }
 
 void fleet_run::warn_itl_size() {

@@ -148,6 +148,9 @@ class fleet_run {
   std::optional<std::size_t> declared_node(const std::string& name) const;
   std::size_t node_or_publisher(const action& a) const;
   void report_device_tl_info();
+  /// Mixed mode: phones start their boot with the CTL while any TFTP node
+  /// serves one (after every command, as TFTP restarts change what is served).
+  void refresh_ctl_requests();
 
   /// Records a fleet action (boot-all, resets, outages) for the reports.
   void action_done(const action& a, const std::string& node, bool ok);

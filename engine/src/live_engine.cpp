@@ -24,6 +24,7 @@
 #include "itlfleet/net/tftp_client.hpp"
 #include "itlfleet/net/tvs_client.hpp"
 #include "itlfleet/net/tvs_tls.hpp"
+#include "itlfleet/sim/cluster_ctl.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
 #include "itlfleet/sim/verify.hpp"
 
@@ -122,9 +123,11 @@ class live_run final : public fleet_run {
   }
 
   // --- the phone's exchanges -------------------------------------------------------
-  asio::awaitable<void> fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node, bool itl);
+  /// `what` is request_itl, request_config or request_ctl.
+  asio::awaitable<void> fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node,
+                              phone_action_kind what);
   asio::awaitable<void> ask_tvs(std::uint32_t i, std::uint32_t epoch, std::uint8_t node);
-  void fetched(std::uint32_t i, bool itl, fetch_outcome o, const bytes& data);
+  void fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o, const bytes& data);
   bool current(std::uint32_t i, std::uint32_t epoch) const {
     return !done_ && phones_[i].epoch == epoch;
   }
@@ -316,8 +319,8 @@ void live_run::perform(std::uint32_t i, const phone_action& a) {
       return;
     case phone_action_kind::request_itl:
     case phone_action_kind::request_config:
-      spawn(fetch(i, p.epoch, tftp_node(i, a.server),
-                  a.kind == phone_action_kind::request_itl));
+    case phone_action_kind::request_ctl:
+      spawn(fetch(i, p.epoch, tftp_node(i, a.server), a.kind));
       return;
     case phone_action_kind::query_tvs:
       ++counters_.events().tvs_queries;
@@ -331,9 +334,11 @@ void live_run::perform(std::uint32_t i, const phone_action& a) {
 }
 
 asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node,
-                                      bool itl) {
+                                      phone_action_kind what) {
   const std::string device = sim::device_name(first_mac + global_id(i));
-  std::string name = itl ? sim::itl_name_for(device) : sim::config_name_for(device);
+  std::string name = what == phone_action_kind::request_itl   ? sim::itl_name_for(device)
+                     : what == phone_action_kind::request_ctl ? sim::ctl_name_for(device)
+                                                              : sim::config_name_for(device);
   fetch_outcome outcome = fetch_outcome::no_answer;
   bytes data;
   const auto started = clock::now();
@@ -379,20 +384,31 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
   if (!current(i, epoch)) co_return;
   advance();
   ++events_;
-  fetched(i, itl, outcome, data);
+  fetched(i, what, outcome, data);
 }
 
-void live_run::fetched(std::uint32_t i, bool itl, fetch_outcome o, const bytes& data) {
+void live_run::fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o,
+                       const bytes& data) {
   auto& ev = counters_.events();
+  // requests[] keeps ITL and config requests apart; CTLs count in ctl_served.
+  const bool itl = what == phone_action_kind::request_itl;
+  const bool ctl = what == phone_action_kind::request_ctl;
+  auto count = [&](metrics::event_totals::request_result r) {
+    if (!ctl) ev.count_request(itl, r);
+  };
   switch (o) {
     case fetch_outcome::ok: {
       ++ev.files_served;
-      ev.count_request(itl, metrics::event_totals::served);
+      if (ctl) ++ev.ctl_served;
+      count(metrics::event_totals::served);
       ev.bytes_served += data.size();
-      auto id = files_.intern_received(data, itl);
+      auto id = files_.intern_received(data, itl || ctl);
       if (!id) {
         log_.note(now_, sim::device_name(first_mac + global_id(i)) + " received a malformed " +
-                            (itl ? "ITL" : "config") + ": " + id.err().to_string());
+                            (itl   ? "ITL"
+                             : ctl ? "CTL"
+                                   : "config") +
+                            ": " + id.err().to_string());
         return deliver(i, {phone_event_kind::file_corrupt, sim::no_file, {}});
       }
       return deliver(i, {phone_event_kind::file_received, *id, {}});
@@ -401,11 +417,11 @@ void live_run::fetched(std::uint32_t i, bool itl, fetch_outcome o, const bytes& 
       return deliver(i, {phone_event_kind::file_missing, sim::no_file, {}});
     case fetch_outcome::refused:
       ++ev.tftp_refusals;
-      ev.count_request(itl, metrics::event_totals::refused);
+      count(metrics::event_totals::refused);
       return deliver(i, {phone_event_kind::tftp_refused, sim::no_file, {}});
     case fetch_outcome::no_answer:
       ++ev.tftp_timeouts;
-      ev.count_request(itl, metrics::event_totals::timed_out);
+      count(metrics::event_totals::timed_out);
       return deliver(i, {phone_event_kind::tftp_timeout, sim::no_file, {}});
   }
 }

@@ -45,7 +45,9 @@ class virtual_run final : public fleet_run {
             tvs_[node].peak_wait()};
   }
 
-  void request_file(std::uint32_t i, std::uint8_t server, bool itl);
+  /// What a phone asks a TFTP node for.
+  enum class wanted : std::uint8_t { itl, config, ctl };
+  void request_file(std::uint32_t i, std::uint8_t server, wanted what);
   void tftp_failed(std::uint32_t i, std::int64_t after_us, tftp_failure why);
   void query_tvs(std::uint32_t i, std::uint8_t server);
   sim::tvs_result tvs_answer(std::uint32_t i, std::uint8_t node);
@@ -107,9 +109,11 @@ void virtual_run::perform(std::uint32_t i, const phone_action& a) {
     case phone_action_kind::none:
       return;
     case phone_action_kind::request_itl:
-      return request_file(i, a.server, true);
+      return request_file(i, a.server, wanted::itl);
     case phone_action_kind::request_config:
-      return request_file(i, a.server, false);
+      return request_file(i, a.server, wanted::config);
+    case phone_action_kind::request_ctl:
+      return request_file(i, a.server, wanted::ctl);
     case phone_action_kind::query_tvs:
       return query_tvs(i, a.server);
     case phone_action_kind::wait:
@@ -125,21 +129,29 @@ void virtual_run::tftp_failed(std::uint32_t i, std::int64_t after_us, tftp_failu
   queue_.push(now_ + after_us, event::tftp_failed(i, phones_[i].epoch, why));
 }
 
-void virtual_run::request_file(std::uint32_t i, std::uint8_t server, bool itl) {
+void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what) {
+  // requests[] keeps ITL and config requests apart, as before mixed mode;
+  // CTLs served count in ctl_served (and files_served).
+  const bool itl = what == wanted::itl;
+  auto count = [&](metrics::event_totals::request_result r) {
+    if (what != wanted::ctl) counters_.events().count_request(itl, r);
+  };
   const sim::phone& p = phones_[i];
   const std::uint8_t node = tftp_node(i, server);
   tftp_station& st = tftp_[node];
   auto& ev = counters_.events();
   if (!st.up()) {
     ++ev.tftp_timeouts;
-    ev.count_request(itl, metrics::event_totals::timed_out);
+    count(metrics::event_totals::timed_out);
     return tftp_failed(i, st.no_answer_timeout(), tftp_failure::timed_out);
   }
-  const file_id f = itl ? cluster_.served_itl(node) : cluster_.served_config(node);
+  const file_id f = what == wanted::itl      ? cluster_.served_itl(node)
+                    : what == wanted::config ? cluster_.served_config(node)
+                                             : cluster_.served_ctl(node);
   if (f == sim::no_file) return tftp_failed(i, st.rtt(), tftp_failure::not_found);
   if (st.full()) {
     ++ev.tftp_refusals;
-    ev.count_request(itl, metrics::event_totals::refused);
+    count(metrics::event_totals::refused);
     return tftp_failed(i, st.rtt(), tftp_failure::refused);
   }
   const std::size_t size = files_.get(f).raw.size();
@@ -156,7 +168,8 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, bool itl) {
         ++lost;
   }
   ++ev.files_served;
-  ev.count_request(itl, metrics::event_totals::served);
+  if (what == wanted::ctl) ++ev.ctl_served;
+  count(metrics::event_totals::served);
   ev.bytes_served += size;
   queue_.push(now_ + st.start(size, lost), event::transfer_done(i, p.epoch, node, f));
 }

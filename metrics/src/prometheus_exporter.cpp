@@ -127,6 +127,14 @@ prometheus_exporter::prometheus_exporter(prometheus_run run, std::vector<prometh
                                    .Help("Signed configs phones rejected (authenticated fail)")
                                    .Register(*registry_)
                                    .Add({});
+  auto& ctl = BuildCounter()
+                  .Name("itlfleet_ctl_updates_total")
+                  .Help(
+                      "Mixed mode: CTLs phones installed (on faith or signed by a SAST of their "
+                      "CTL) and new CTLs they refused (CTL update failed)")
+                  .Register(*registry_);
+  ctl_installed_.counter = &ctl.Add({{"result", "installed"}});
+  ctl_refused_.counter = &ctl.Add({{"result", "refused"}});
   auto& files = BuildCounter()
                     .Name("itlfleet_file_requests_total")
                     .Help("TFTP and HTTP 6970 requests by file kind (itl, config) and result")
@@ -295,6 +303,8 @@ void prometheus_exporter::update_totals(const event_totals& e) {
   installs_callmanager_.advance(e.itl_installs_callmanager);
   installs_recovery_.advance(e.itl_installs_recovery);
   configs_rejected_.advance(e.configs_rejected);
+  ctl_installed_.advance(e.ctl_installs);
+  ctl_refused_.advance(e.ctl_update_failures);
   for (std::size_t k = 0; k < file_requests_.size(); ++k)
     for (std::size_t r = 0; r < file_requests_[k].size(); ++r)
       file_requests_[k][r].advance(e.requests[k][r]);

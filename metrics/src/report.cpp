@@ -194,6 +194,9 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("itl_installs_callmanager").value(e.itl_installs_callmanager);
   w.key("itl_installs_recovery").value(e.itl_installs_recovery);
   w.key("configs_rejected").value(e.configs_rejected);
+  w.key("ctl_served").value(e.ctl_served);
+  w.key("ctl_installs").value(e.ctl_installs);
+  w.key("ctl_update_failures").value(e.ctl_update_failures);
   w.key("requests").begin_object();
   for (std::size_t k = 0; k < e.requests.size(); ++k) {
     w.key(k == event_totals::itl_file ? "itl" : "config").begin_object();

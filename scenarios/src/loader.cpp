@@ -135,10 +135,32 @@ engine::node_plan read_node(const value_ref& v, const engine::cluster_plan& c, b
   return n;
 }
 
+/// Mixed mode at the start and the phones' ITL rule under a CTL.
+void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl) {
+  m.opt("mixed_mode", c.mixed_mode);
+  if (c.mixed_mode && !tokenless_ctl) {
+    m.get("mixed_mode")
+        .fail("mixed mode needs version 10.0 or later (tokenless CTL); version " + c.version +
+              " sets it with the CTL client and USB tokens, which is not modelled");
+  }
+  if (m.has("itl_check_with_ctl")) {
+    value_ref v = m.get("itl_check_with_ctl");
+    const std::string s = v.string();
+    if (s == "ctl") {
+      c.itl_check_with_ctl_only = true;
+    } else if (s == "ctl-itl-tvs") {
+      c.itl_check_with_ctl_only = false;
+    } else {
+      v.fail("expected itl_check_with_ctl ctl or ctl-itl-tvs, got '" + s + "'");
+    }
+  }
+}
+
 void read_cluster(const value_ref& v, engine::run_plan& plan) {
   map_reader m(v, "cluster",
                {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
-                "auto_reset", "regen_restarts", "nodes", "tftp", "tvs"});
+                "auto_reset", "regen_restarts", "nodes", "tftp", "tvs", "mixed_mode",
+                "itl_check_with_ctl"});
   engine::cluster_plan& c = plan.cluster;
   if (m.has("version")) {
     value_ref ver = m.get("version");
@@ -186,6 +208,7 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
   }
   if (m.has("tftp")) read_tftp_model(m.get("tftp"), c.tftp);
   if (m.has("tvs")) read_tvs_model(m.get("tvs"), c.tvs);
+  read_mixed_mode(m, c, itl_recovery);
 
   value_ref nodes = m.require("nodes");
   std::vector<int> lines;
@@ -225,6 +248,18 @@ engine::installed_itl read_itl(const value_ref& v) {
   v.fail("expected itl current, none or pre-10.0, got '" + s + "'");
 }
 
+engine::installed_ctl read_ctl(const value_ref& v, const engine::cluster_plan& c) {
+  std::string s = v.string();
+  if (s == "none") return engine::installed_ctl::none;
+  if (s != "current") v.fail("expected ctl current or none, got '" + s + "'");
+  if (!c.mixed_mode) {
+    v.fail(
+        "ctl: current needs cluster.mixed_mode: true (a cluster that does not start in mixed "
+        "mode serves no CTL)");
+  }
+  return engine::installed_ctl::current;
+}
+
 engine::fetch_protocol read_fetch(const value_ref& v) {
   std::string s = v.string();
   if (s == "tftp") return engine::fetch_protocol::tftp;
@@ -259,7 +294,7 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
       item.fail("expected at most " + std::to_string(limits::max_groups) + " phone groups");
     }
     map_reader m(item, item.path,
-                 {"name", "count", "model", "firmware", "tftp", "tvs", "itl", "fetch"});
+                 {"name", "count", "model", "firmware", "tftp", "tvs", "itl", "fetch", "ctl"});
     engine::fleet_group g;
     g.line = item.mark.line + 1;
     g.name = "group-" + std::to_string(gi + 1);
@@ -300,6 +335,7 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
     if (m.has("tvs")) g.tvs = read_node_list(m.get("tvs"), plan, "tvs");
     if (m.has("itl")) g.itl = read_itl(m.get("itl"));
     if (m.has("fetch")) g.fetch = read_fetch(m.get("fetch"));
+    if (m.has("ctl")) g.ctl = read_ctl(m.get("ctl"), plan.cluster);
     plan.fleet.push_back(std::move(g));
   }
   if (plan.fleet_size() == 0) v.fail("expected at least one phone (every group has count 0)");

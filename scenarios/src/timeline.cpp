@@ -44,7 +44,7 @@ struct verb {
 };
 
 // clang-format off
-constexpr std::array<verb, 24> verbs = {{
+constexpr std::array<verb, 28> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
@@ -77,6 +77,11 @@ constexpr std::array<verb, 24> verbs = {{
     {"upgrade cluster", action_kind::upgrade_cluster, 1, "<version>", target::none},
     {"set enterprise parameter rollback-pre-8", action_kind::set_rollback_pre8, 1, "<true|false>",
      target::none},
+    {"utils ctl set-cluster mixed-mode", action_kind::ctl_set_mixed_mode, 0, "", target::publisher},
+    {"utils ctl update CTLFile", action_kind::ctl_update, 0, "", target::publisher},
+    {"utils ctl reset localkey", action_kind::ctl_reset_localkey, 0, "", target::publisher},
+    {"utils ctl set-cluster non-secure-mode", action_kind::ctl_set_non_secure_mode, 0, "",
+     target::publisher},
 }};
 // clang-format on
 
@@ -483,6 +488,14 @@ std::string_view verb_name(engine::action_kind kind) {
       return "upgrade cluster";
     case engine::action_kind::set_rollback_pre8:
       return "set enterprise parameter rollback-pre-8";
+    case engine::action_kind::ctl_set_mixed_mode:
+      return "utils ctl set-cluster mixed-mode";
+    case engine::action_kind::ctl_update:
+      return "utils ctl update CTLFile";
+    case engine::action_kind::ctl_reset_localkey:
+      return "utils ctl reset localkey";
+    case engine::action_kind::ctl_set_non_secure_mode:
+      return "utils ctl set-cluster non-secure-mode";
   }
   return "?";
 }

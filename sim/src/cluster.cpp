@@ -103,6 +103,10 @@ result<cluster> cluster::create(cluster_config config, identity_factory& factory
   if (!any_tftp) return failure("cluster: no node runs the TFTP service");
   if (!any_tvs) return failure("cluster: no node runs TVS");
   if (config.hold_seconds < 0) return failure("cluster: the hold timer must not be negative");
+  if (config.mixed_mode && !config.version.has_itl_recovery()) {
+    return failure(
+        "cluster: mixed mode without USB tokens (tokenless CTL) needs CUCM 10.0 or later");
+  }
 
   cluster c(std::move(config), factory, files);
   c.publisher_ = publisher;
@@ -131,6 +135,10 @@ result<cluster> cluster::create(cluster_config config, identity_factory& factory
   }
   c.reset_key_ = c.nodes_[publisher].itlrecovery;
   c.refresh_tvs_trust();
+  if (c.config_.mixed_mode) {
+    c.mixed_mode_ = true;
+    c.ctl_file_ = files.intern(c.build_ctl(0));
+  }
   for (std::size_t i : c.tftp_nodes()) c.rebuild(i, 0);
   return c;
 }
@@ -543,6 +551,8 @@ bool cluster::rebuild(std::size_t node, std::int64_t now) {
     n.served_config = files_->intern(config);
   }
   n.regen_pending = false;
+  // The restarted service serves the CTL the CTL provider last wrote.
+  n.served_ctl = ctl_file_;
   return n.served_itl != before;
 }
 
@@ -681,6 +691,7 @@ command_output cluster::reset_with(trust_file reset_itl, const identity& recover
     out.text += "\n" + restart_text(host);
     // The restart serves the transferred file as is: the reset ITL stays
     // until a later restart or regeneration rebuilds the node's own.
+    nodes_[i].served_ctl = ctl_file_;  // the restart loads the CTL last written too
     if (nodes_[i].served_itl != reset_id) {
       nodes_[i].served_itl = reset_id;
       out.itl_changed.push_back(i);

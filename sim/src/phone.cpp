@@ -12,14 +12,24 @@ phone_action wait(std::int64_t us) {
   return {phone_action_kind::wait, 0, no_file, us};
 }
 
-phone_action start_boot(phone& p) {
+/// The request for the file of the phone's current step.
+phone_action request_step(const phone& p) {
+  const phone_action_kind kind = p.step == phone_step::ctl   ? phone_action_kind::request_ctl
+                                 : p.step == phone_step::itl ? phone_action_kind::request_itl
+                                                             : phone_action_kind::request_config;
+  return request(kind, p);
+}
+
+phone_action start_boot(phone& p, const phone_profile& profile) {
   p.state = phone_state::booting;
-  p.step = phone_step::itl;
+  // Mixed mode: the CTL comes first (one request for CTLSEP<MAC>.tlv; the
+  // fallback to CTLFile.tlv is the same file from the same server).
+  p.step = profile.request_ctl || p.ctl != no_file ? phone_step::ctl : phone_step::itl;
   p.server = 0;
   p.attempts = 0;
   p.pending = no_file;
-  p.flags &= static_cast<std::uint8_t>(~phone::itl_rejected_flag);
-  return request(phone_action_kind::request_itl, p);
+  p.flags &= static_cast<std::uint8_t>(~(phone::itl_rejected_flag | phone::ctl_rejected_flag));
+  return request_step(p);
 }
 
 /// The end of a boot: the config was accepted or rejected. A rejected ITL
@@ -27,7 +37,7 @@ phone_action start_boot(phone& p) {
 phone_action finish(phone& p, bool config_accepted) {
   p.step = phone_step::idle;
   p.pending = no_file;
-  if (p.flags & phone::itl_rejected_flag) {
+  if (p.flags & (phone::itl_rejected_flag | phone::ctl_rejected_flag)) {
     p.state = phone_state::locked;
     p.flags |= phone::ever_locked_flag;
   } else if (!config_accepted) {
@@ -46,6 +56,36 @@ phone_action to_config(phone& p) {
   p.pending = no_file;
   p.attempts = 0;
   return request(phone_action_kind::request_config, p);
+}
+
+/// The CTL step is over (installed, kept or rejected): fetch the ITL from
+/// the same server.
+phone_action to_itl(phone& p) {
+  p.step = phone_step::itl;
+  p.pending = no_file;
+  p.attempts = 0;
+  return request(phone_action_kind::request_itl, p);
+}
+
+/// A new CTL whose signer the installed CTL does not list as SAST: keep the
+/// old CTL and carry on (the boot ends locked).
+phone_action reject_ctl(phone& p) {
+  p.flags |= phone::ctl_rejected_flag;
+  phone_action next = to_itl(p);
+  next.ctl_rejected = true;
+  return next;
+}
+
+/// The CTL decision: the first one on faith, the same one kept, a new one
+/// only if a SAST record of the installed CTL signed it. TVS has no say.
+phone_action on_ctl(phone& p, file_id f, trust_oracle& oracle) {
+  if (oracle.kind_of(f) != file_kind::trust_list) return reject_ctl(p);
+  if (f == p.ctl) return to_itl(p);
+  if (p.ctl != no_file && !oracle.accepts_ctl(f, p.ctl)) return reject_ctl(p);
+  p.ctl = f;
+  phone_action next = to_itl(p);
+  next.installed_ctl = true;
+  return next;
 }
 
 /// A file is trusted: install it (ITL) or accept it (config).
@@ -89,6 +129,7 @@ phone_action ask_tvs(phone& p, file_id f, const phone_profile& profile, trust_or
 
 phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_oracle& oracle,
                      std::uint32_t now_s) {
+  if (p.step == phone_step::ctl) return on_ctl(p, f, oracle);
   if (p.step != phone_step::itl && p.step != phone_step::config) return {};
   // A config where the ITL was asked for (or the reverse) is not what the
   // phone asked for and cannot be trusted, even on faith: a real phone fails
@@ -100,6 +141,13 @@ phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_or
   // An ITL too big to load fails whoever signed it, even on faith; the old
   // ITL stays (docs/model.md, "ITL too large").
   if (p.step == phone_step::itl && oracle.size_of(f) > profile.max_itl_bytes) return reject(p);
+  // A phone holding a CTL trusts what the CTL vouches for: a new ITL signed
+  // by one of its SAST/TFTP records, a config by one of its TFTP records.
+  if (p.ctl != no_file) {
+    if (p.step == phone_step::itl && f == p.installed) return to_config(p);
+    if (oracle.accepts_locally(f, p.ctl)) return accept(p, f);
+    if (p.step == phone_step::itl && profile.itl_via_ctl_only) return reject(p);
+  }
   // No ITL: the first one is taken on faith, and a phone without an ITL
   // accepts any configuration.
   if (p.installed == no_file) return accept(p, f);
@@ -138,14 +186,13 @@ phone_action on_tvs(phone& p, const tvs_result& r, const phone_profile& profile,
 }
 
 phone_action on_tftp_failure(phone& p, const phone_profile& profile) {
-  if (p.step != phone_step::itl && p.step != phone_step::config) return {};
+  if (p.step != phone_step::itl && p.step != phone_step::config && p.step != phone_step::ctl)
+    return {};
   if (++p.attempts < profile.tftp_attempts) return wait(profile.tftp_backoff_us);
   p.attempts = 0;
   if (p.server + 1 < profile.tftp_servers) {
     ++p.server;
-    return request(p.step == phone_step::itl ? phone_action_kind::request_itl
-                                             : phone_action_kind::request_config,
-                   p);
+    return request_step(p);
   }
   p.state = phone_state::unreachable;
   p.step = phone_step::idle;
@@ -164,7 +211,7 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
                     trust_oracle& oracle, std::uint32_t now_s) {
   switch (e.kind) {
     case phone_event_kind::boot:
-      return start_boot(p);
+      return start_boot(p, profile);
     case phone_event_kind::reset:
       // CUCM resets registered phones only (a booting phone fetches whatever
       // the server holds when it gets there).
@@ -177,6 +224,7 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
     case phone_event_kind::factory_reset:
       p.installed = no_file;
       if (e.kind == phone_event_kind::factory_reset) {
+        p.ctl = no_file;  // a factory reset erases every trust list
         p.tvs_cache_cert = 0;
         p.tvs_cache_until = 0;
       }
@@ -189,11 +237,13 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
     case phone_event_kind::file_received:
       return on_file(p, e.file, profile, oracle, now_s);
     case phone_event_kind::file_missing:
+      if (p.step == phone_step::ctl) return to_itl(p);     // no CTL served: carry on
       if (p.step == phone_step::itl) return to_config(p);  // no ITL served: carry on
       return on_tftp_failure(p, profile);
     case phone_event_kind::file_corrupt:
       // A file that does not parse cannot be verified: "Trust List Update
       // Failed" for an ITL, a rejected config otherwise.
+      if (p.step == phone_step::ctl) return reject_ctl(p);
       if (p.step != phone_step::itl && p.step != phone_step::config) return {};
       return reject(p);
     case phone_event_kind::tftp_refused:
@@ -202,9 +252,9 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
     case phone_event_kind::tvs_answer:
       return on_tvs(p, e.tvs, profile, oracle, now_s);
     case phone_event_kind::timer:
-      if (p.state == phone_state::unreachable) return start_boot(p);
-      if (p.step == phone_step::itl) return request(phone_action_kind::request_itl, p);
-      if (p.step == phone_step::config) return request(phone_action_kind::request_config, p);
+      if (p.state == phone_state::unreachable) return start_boot(p, profile);
+      if (p.step == phone_step::ctl || p.step == phone_step::itl || p.step == phone_step::config)
+        return request_step(p);
       return {};
   }
   return {};

@@ -17,6 +17,19 @@ bool trust_oracle::accepts_locally(file_id candidate, file_id installed) {
   return ok;
 }
 
+bool trust_oracle::accepts_ctl(file_id candidate, file_id installed_ctl) {
+  const std::uint64_t k = pair_key(candidate, installed_ctl);
+  if (!every_time_) {
+    if (auto it = ctl_memo_.find(k); it != ctl_memo_.end()) return it->second;
+  }
+  ++crypto_ops_;
+  const bool ok =
+      verify_with(files_.get(candidate).parsed, files_.get(installed_ctl).parsed, {cert_role::sast})
+          .ok();
+  ctl_memo_[k] = ok;
+  return ok;
+}
+
 bool trust_oracle::trusts_tvs_server(file_id installed, const bytes& tvs_cert_sha1) const {
   if (installed == no_file) return false;
   const auto& hashes = files_.get(installed).tvs_hashes;

@@ -101,12 +101,17 @@ bool verify_signature(const trust_file& f, const rsa_key& key) {
 }
 
 verification verify_with(const trust_file& f, const trust_file& trusting) {
+  return verify_with(f, trusting, signer_roles_for(f.kind));
+}
+
+verification verify_with(const trust_file& f, const trust_file& trusting,
+                         const std::vector<cert_role>& roles) {
   verification v;
   if (!digest_supported(f.header.digest)) {
     v.status = verify_status::unsupported_digest;
     return v;
   }
-  v.signer_record = find_signer(trusting, f.header.signer, signer_roles_for(f.kind));
+  v.signer_record = find_signer(trusting, f.header.signer, roles);
   if (!v.signer_record) {
     v.status = verify_status::signer_not_found;
     return v;

@@ -110,6 +110,28 @@ TEST(VirtualEngine, counts_itl_installs_by_signer_and_rejected_configs) {
             e.files_served);
 }
 
+TEST(LiveEngine, mixed_mode_phones_fetch_the_ctl_by_name_over_tftp_and_http_and_end_as_virtual) {
+  // The in-process servers serve CTLSEP<MAC>.tlv from the CTL the cluster
+  // wrote at its last TFTP restart: the lockout by the CTL update and the
+  // recovery by the reset CTL play out over real sockets as in virtual time.
+  run_plan plan = load_scaled("mixed-mode-ctl-reset", 100);
+  plan.fleet.push_back(plan.fleet[0]);
+  plan.fleet[1].name = "desk-http";
+  plan.fleet[1].count = 40;
+  plan.fleet[1].fetch = fetch_protocol::http;
+  plan.expect.clear();  // written for 5,000 phones
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  const run_result l = run_or_fail(plan, fast(0.005));
+  expect_same_final_counts(*v, l);
+  const auto& e = l.final_state.events;
+  EXPECT_EQ(e.ctl_update_failures, 140u) << "every phone refused the updated CTL";
+  EXPECT_EQ(e.ctl_installs, v->final_state.events.ctl_installs);
+  EXPECT_EQ(e.ctl_installs, 140u) << "and installed the reset CTL";
+  EXPECT_GE(e.ctl_served, 3 * 140u);
+  EXPECT_EQ(l.final_state.fleet.state(phone_state::trusted), 140u);
+}
+
 TEST(LiveEngine, phones_fetching_over_http_6970_end_as_over_tftp) {
   run_plan plan = load_scaled("double-regen-recovery", 100);
   for (auto& g : plan.fleet) g.fetch = fetch_protocol::http;

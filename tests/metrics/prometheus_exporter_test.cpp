@@ -157,6 +157,8 @@ TEST(PrometheusExporter, installs_by_signer_rejected_configs_and_requests_by_kin
   s.events.itl_installs_callmanager = 900;
   s.events.itl_installs_recovery = 40;
   s.events.configs_rejected = 7;
+  s.events.ctl_installs = 12;
+  s.events.ctl_update_failures = 5;
   s.events.count_request(true, event_totals::served);
   s.events.count_request(true, event_totals::served);
   s.events.count_request(false, event_totals::refused);
@@ -167,6 +169,8 @@ TEST(PrometheusExporter, installs_by_signer_rejected_configs_and_requests_by_kin
             900);
   EXPECT_EQ(value_of(text, series("itlfleet_itl_installs_total", {{"signer", "itlrecovery"}})), 40);
   EXPECT_EQ(value_of(text, "itlfleet_configs_rejected_total"), 7);
+  EXPECT_EQ(value_of(text, series("itlfleet_ctl_updates_total", {{"result", "installed"}})), 12);
+  EXPECT_EQ(value_of(text, series("itlfleet_ctl_updates_total", {{"result", "refused"}})), 5);
   EXPECT_EQ(value_of(text, series("itlfleet_file_requests_total",
                                   {{"kind", "itl"}, {"result", "served"}})),
             2);

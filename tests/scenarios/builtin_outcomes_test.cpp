@@ -116,6 +116,25 @@ const outcome expected[] = {
     // their ITL has the ITLRecovery record, so 0 unrecoverable. Never all
     // locked. Last change <= 35m + 130 s = 37m10s.
     {"rollback-pre-8", 5000, 4000, 1000, 0, 0, 1000, 0, 0, "-", "37m9.213s"},
+    // Derived: on 12.5 the regenerations' ITLs are signed by ITLRecovery, a
+    // SAST of the phones' CTL, so nobody locks before 20m; the CTL update is
+    // signed by the new CallManager key no phone's CTL lists: after the reset
+    // at 20m10s all 5,000 refuse it and lock, all locked by 20m10s + 30 s +
+    // 100 s = 22m20s. The reset CTL (ITLRecovery-signed, a SAST of the 12.x CTL) and
+    // the reset ITL recover all 5,000; every ITL has the ITLRecovery record
+    // (0 unrecoverable); every command runs on the publisher with the hold
+    // timer off (0 refused). REGRESSION pin: the last change, <= 31m + 130 s.
+    {"mixed-mode-ctl-reset", 5000, 5000, 0, 5000, 0, 5000, 0, 0, "22m20s", "33m9.528s"},
+    // Derived: on 11.5 the regenerated CallManager signs the ITL and the
+    // phones' CTL lists only the old key: all 3,000 lock by 10m + 130 s =
+    // 12m10s. The reset ITL (ITLRecovery) and the updated CTL (new
+    // CallManager) are both refused, so they stay locked until the factory
+    // reset at 40m, after which all 3,000 take CTL and ITL afresh: 3,000
+    // recovered, 0 unrecoverable (their ITLs have the ITLRecovery record: the
+    // CTL, not the ITL, kept them locked). 0 refused commands, 0 refusals.
+    // REGRESSION pin: the last change, <= 40m + 100 s (no reset spread for a
+    // factory reset) plus a transfer.
+    {"mixed-mode-11x-lockout", 3000, 3000, 0, 3000, 0, 3000, 0, 0, "12m10s", "41m40.042s"},
 };
 
 // gtest prints parameters in test names and failures: the scenario says it all.
@@ -180,6 +199,23 @@ INSTANTIATE_TEST_SUITE_P(Library, BuiltinOutcome, ::testing::ValuesIn(expected),
                              if (c == '-') c = '_';
                            return name;
                          });
+
+// Mixed mode: each phone refuses exactly one CTL (the update) and, in the
+// 12.x story, installs exactly one (the reset CTL); in the 11.x story the
+// one it installs is the current CTL after its factory reset. Derived.
+TEST(BuiltinOutcome, mixed_mode_scenarios_count_one_ctl_failure_and_one_install_per_phone) {
+  for (const auto& [name, phones] :
+       {std::pair{"mixed-mode-ctl-reset", 5000u}, std::pair{"mixed-mode-11x-lockout", 3000u}}) {
+    SCOPED_TRACE(name);
+    auto plan = load(name);
+    ASSERT_TRUE(plan.ok()) << plan.err().to_string();
+    auto run = engine::run_virtual(*plan);
+    ASSERT_TRUE(run.ok()) << run.err().to_string();
+    const auto& ev = run->final_state.events;
+    EXPECT_EQ(ev.ctl_update_failures, phones);
+    EXPECT_EQ(ev.ctl_installs, phones);
+  }
+}
 
 TEST(BuiltinOutcome, every_builtin_scenario_has_pinned_numbers) {
   for (const auto& name : builtin_names()) {

@@ -415,3 +415,83 @@ TEST(Errors, sample_longer_than_the_run) {
 }
 
 }  // namespace
+
+// Mixed mode: the start state, the ITL rule under a CTL, the group's CTL.
+namespace mixed {
+
+constexpr const char* cluster_head = R"(name: t
+cluster:
+  version: "VERSION"
+  mixed_mode: MIXED
+  nodes:
+    - {name: pub, publisher: true}
+fleet:
+  - {name: desk, count: 10, CTL}
+)";
+
+std::string doc(std::string version, std::string mixed, std::string ctl) {
+  std::string s = cluster_head;
+  s.replace(s.find("VERSION"), 7, version);
+  s.replace(s.find("MIXED"), 5, mixed);
+  s.replace(s.find("CTL}"), 3, ctl);
+  return s;
+}
+
+TEST(Errors, mixed_mode_before_10_0_is_refused_at_its_line) {
+  auto m = error_of(doc("9.1", "true", "ctl: none"));
+  EXPECT_HAS(m, "bad.yaml:4:15: ");
+  EXPECT_HAS(m, "mixed mode needs version 10.0 or later");
+}
+
+TEST(Errors, a_group_holding_the_current_ctl_needs_a_cluster_in_mixed_mode) {
+  auto m = error_of(doc("12.5", "false", "ctl: current"));
+  EXPECT_HAS(m, "bad.yaml:8:34: ");
+  EXPECT_HAS(m, "ctl: current needs cluster.mixed_mode: true");
+  auto bad = error_of(doc("12.5", "true", "ctl: old"));
+  EXPECT_HAS(bad, "expected ctl current or none, got 'old'");
+}
+
+TEST(Errors, itl_check_with_ctl_takes_ctl_or_ctl_itl_tvs) {
+  std::string s = doc("12.5", "true", "ctl: none");
+  s.insert(s.find("  nodes:"), "  itl_check_with_ctl: tvs\n");
+  auto m = error_of(s);
+  EXPECT_HAS(m, "bad.yaml:5:23: ");
+  EXPECT_HAS(m, "expected itl_check_with_ctl ctl or ctl-itl-tvs, got 'tvs'");
+}
+
+TEST(Loader, mixed_mode_settings_and_ctl_verbs_load) {
+  std::string s = doc("12.5", "true", "ctl: none");
+  s.insert(s.find("  nodes:"), "  itl_check_with_ctl: ctl-itl-tvs\n");
+  s += "timeline:\n"
+       "  - {at: 1m, do: utils ctl update CTLFile}\n"
+       "  - {at: 2m, do: UTILS CTL RESET LOCALKEY, on: pub}\n"
+       "  - {at: 3m, do: utils ctl set-cluster mixed-mode}\n"
+       "  - {at: 4m, do: utils ctl set-cluster non-secure-mode}\n"
+       "expect:\n"
+       "  - {ctl_installs: 10, ctl_update_failures: 0}\n";
+  auto r = sc::load_string(s, "ok.yaml");
+  ASSERT_TRUE(r.ok()) << r.err().message;
+  EXPECT_TRUE(r->cluster.mixed_mode);
+  EXPECT_FALSE(r->cluster.itl_check_with_ctl_only);
+  EXPECT_EQ(r->fleet[0].ctl, itlfleet::engine::installed_ctl::none);
+  ASSERT_EQ(r->timeline.size(), 4u);
+  EXPECT_EQ(r->timeline[0].kind, itlfleet::engine::action_kind::ctl_update);
+  EXPECT_EQ(r->timeline[0].node, "pub") << "default: the publisher";
+  EXPECT_EQ(r->timeline[1].kind, itlfleet::engine::action_kind::ctl_reset_localkey);
+  EXPECT_EQ(r->timeline[2].kind, itlfleet::engine::action_kind::ctl_set_mixed_mode);
+  EXPECT_EQ(sc::verb_name(r->timeline[2].kind), "utils ctl set-cluster mixed-mode");
+  EXPECT_EQ(r->timeline[3].kind, itlfleet::engine::action_kind::ctl_set_non_secure_mode);
+
+  auto defaults = sc::load_string(doc("12.5", "false", "model: CP-8861"), "ok.yaml");
+  ASSERT_TRUE(defaults.ok()) << defaults.err().message;
+  EXPECT_FALSE(defaults->cluster.mixed_mode);
+  EXPECT_TRUE(defaults->cluster.itl_check_with_ctl_only) << "default: the CTL decides";
+  EXPECT_EQ(defaults->fleet[0].ctl, itlfleet::engine::installed_ctl::automatic);
+
+  auto extra = error_of(doc("12.5", "true", "ctl: none") +
+                        "timeline:\n  - {at: 1m, do: utils ctl update CTLFile now}\n");
+  EXPECT_HAS(extra, "bad.yaml:10:");
+  EXPECT_HAS(extra, "'utils ctl update CTLFile' takes no arguments");
+}
+
+}  // namespace mixed

@@ -409,7 +409,7 @@ TEST(Names, verbs_and_metrics_are_listed) {
   EXPECT_EQ(sc::verb_name(action_kind::backup_itlrecovery), "file get tftp ITLRecovery.p12");
   EXPECT_EQ(sc::to_string(comparison::le), "<=");
   auto m = sc::metric_names();
-  EXPECT_EQ(m.size(), 17u);
+  EXPECT_EQ(m.size(), 19u);  // with config_rejected, ctl_installs and ctl_update_failures
   EXPECT_NE(std::find(m.begin(), m.end(), "config_rejected"), m.end());
   EXPECT_NE(std::find(m.begin(), m.end(), "unrecoverable"), m.end());
 }

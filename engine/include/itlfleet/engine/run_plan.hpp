@@ -76,6 +76,11 @@ struct cluster_plan {
   std::vector<node_plan> nodes;
   tftp_model tftp;
   tvs_model tvs;
+  /// Mixed mode at the start: every TFTP node serves a tokenless CTL (10.0 and later).
+  bool mixed_mode = false;
+  /// A phone holding a CTL accepts a new ITL only through the CTL (true), or
+  /// through the CTL, then its installed ITL and TVS (false). docs/model.md.
+  bool itl_check_with_ctl_only = true;
 };
 
 /// Which ITL a phone holds when the run starts.
@@ -83,6 +88,13 @@ enum class installed_itl {
   current,  ///< its TFTP node's ITL at the start of the run
   none,     ///< new or factory-reset phone: first ITL is taken on faith
   pre_10,   ///< installed before the upgrade to 10.0: no ITLRecovery record
+};
+
+/// Which CTL a phone holds when the run starts.
+enum class installed_ctl {
+  automatic,  ///< current when the cluster starts in mixed mode, else none
+  current,    ///< the CTL its TFTP node serves at the start (needs mixed mode)
+  none,       ///< no CTL: the first one is taken on faith
 };
 
 /// How a group's phones fetch their files from a TFTP node. The virtual
@@ -102,6 +114,7 @@ struct fleet_group {
   installed_itl itl = installed_itl::current;
   fetch_protocol fetch = fetch_protocol::tftp;
   int line = 0;  ///< where it was declared, for messages
+  installed_ctl ctl = installed_ctl::automatic;
 };
 
 struct boot_plan {
@@ -133,6 +146,10 @@ enum class action_kind {
   set_option_150,            ///< DHCP option 150 of a group: its TFTP servers, from the next boot
   upgrade_cluster,           ///< upgrade cluster <version>: every node to a later release
   set_rollback_pre8,         ///< set enterprise parameter rollback-pre-8 <true|false>
+  ctl_set_mixed_mode,        ///< utils ctl set-cluster mixed-mode
+  ctl_update,                ///< utils ctl update CTLFile
+  ctl_reset_localkey,        ///< utils ctl reset localkey
+  ctl_set_non_secure_mode,   ///< utils ctl set-cluster non-secure-mode
 };
 
 struct action {
@@ -156,7 +173,7 @@ struct metric_def {
   bool counts_events;
 };
 /// Every metric, in the order the engine reads them (engine/src/expectations.cpp).
-inline constexpr std::array<metric_def, 17> expectation_metrics = {{
+inline constexpr std::array<metric_def, 19> expectation_metrics = {{
     {sim::state_name(sim::phone_state::offline), false},
     {sim::state_name(sim::phone_state::booting), false},
     {sim::state_name(sim::phone_state::trusted), false},
@@ -174,6 +191,8 @@ inline constexpr std::array<metric_def, 17> expectation_metrics = {{
     {"tvs_queries", true},
     {"tvs_failures", true},
     {"backup_alerts", true},
+    {"ctl_installs", true},
+    {"ctl_update_failures", true},
 }};
 /// The metric's index in `expectation_metrics`, or nothing for an unknown name.
 constexpr std::optional<std::size_t> find_metric(std::string_view name) {

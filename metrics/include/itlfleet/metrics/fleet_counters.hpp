@@ -59,6 +59,12 @@ struct event_totals {
   enum request_result : std::size_t { served, refused, timed_out };
   std::array<std::array<std::uint64_t, 3>, 2> requests{};
   void count_request(bool itl, request_result r) { ++requests[itl ? itl_file : config_file][r]; }
+  /// Mixed mode: CTL files served (also in files_served), CTLs phones
+  /// installed (on faith or signed by a SAST of their CTL), and new CTLs
+  /// phones refused ("CTL update failed": old CTL kept, phone locked).
+  std::uint64_t ctl_served = 0;
+  std::uint64_t ctl_installs = 0;
+  std::uint64_t ctl_update_failures = 0;
 };
 
 /// What a live run's in-process servers report about themselves, per node.

@@ -38,6 +38,7 @@
 /// | itlfleet_scenario_end_seconds | gauge | | scenario time at which the run stops |
 /// | itlfleet_run_complete | gauge | | 0 while the run goes, 1 once its outputs are written |
 /// | itlfleet_run_info | gauge | scenario, seed, engine, version | always 1 |
+/// | itlfleet_ctl_updates_total | counter | result=installed,refused | mixed mode: new CTLs phones installed or refused |
 // clang-format on
 ///
 /// Thread-safety: update() and mark_complete() may run on the engine's thread
@@ -167,6 +168,7 @@ class prometheus_exporter final : public prometheus::Collectable {
   total_counter boots_, served_, refused_, timed_out_, bytes_, tvs_, tvs_failed_, commands_ok_,
       commands_refused_, alerts_, events_;
   total_counter installs_callmanager_, installs_recovery_, configs_rejected_;
+  total_counter ctl_installed_, ctl_refused_;
   std::array<std::array<total_counter, 3>, 2> file_requests_;  ///< [kind][result]
   prometheus::Family<prometheus::Gauge>* server_serving_count_ = nullptr;
   prometheus::Family<prometheus::Gauge>* server_active_ = nullptr;

@@ -45,6 +45,9 @@ struct cluster_config {
   regen_restart regen_restarts = regen_restart::manual;
   std::string security_password = "itlfleet-cluster";
   std::uint32_t epoch_unix = 1767225600;  ///< wall time of simulated second 0, for file timestamps
+  /// The cluster starts in mixed mode: every TFTP node serves a tokenless CTL
+  /// from the start (CUCM 10.0 and later).
+  bool mixed_mode = false;
 };
 
 /// What a CLI command printed and what it changed that the fleet notices.
@@ -191,6 +194,30 @@ class cluster {
   /// reset: the administrator resets the devices.
   command_output set_rollback_pre8(bool on, std::int64_t now);
   bool rollback_pre8() const { return rollback_pre8_; }
+  // --- mixed mode: the tokenless CTL (cluster_mixed_mode.cpp, docs/model.md) --------
+  // A `utils ctl` command writes CTLFile.tlv to the TFTP directories; each TFTP
+  // node serves it from its next TFTP restart (as it serves the ITL it built
+  // at its last restart). None resets a phone.
+  /// The security mode the last `utils ctl set-cluster` (or the start) set.
+  bool mixed_mode() const { return mixed_mode_; }
+  /// The CTL a TFTP node serves now (CTLFile.tlv and every CTLSEP<MAC>.tlv);
+  /// no_file when it serves none.
+  file_id served_ctl(std::size_t node) const { return nodes_[node].served_ctl; }
+  /// The CTL the TFTP nodes will serve after their next restart.
+  file_id written_ctl() const { return ctl_file_; }
+  /// utils ctl set-cluster mixed-mode (publisher only, from 10.0): builds the
+  /// CTL signed by the publisher's CallManager key.
+  command_output ctl_set_mixed_mode(std::size_t node, std::int64_t now);
+  /// utils ctl update CTLFile (publisher only, a CTL exists): rebuilds the CTL
+  /// from the current certificates, signed by the CallManager key.
+  command_output ctl_update(std::size_t node, std::int64_t now);
+  /// utils ctl reset localkey (publisher only, a CTL exists): the current CTL
+  /// re-signed with the ITLRecovery key `utils itl reset` uses.
+  command_output ctl_reset_localkey(std::size_t node, std::int64_t now);
+  /// utils ctl set-cluster non-secure-mode (publisher only, mixed mode): the
+  /// cluster leaves mixed mode, but the CTL is rebuilt and still served, and
+  /// phones keep checking against the CTL they hold.
+  command_output ctl_set_non_secure_mode(std::size_t node, std::int64_t now);
 
  private:
   struct node_state {
@@ -211,6 +238,7 @@ class cluster {
     file_id served_itl = no_file;
     file_id served_config = no_file;
     file_id pre10_itl = no_file;
+    file_id served_ctl = no_file;  ///< loaded at the last TFTP restart
   };
   /// A certificate TVS vouches for, with its lookup fields precomputed.
   struct tvs_trusted {
@@ -253,6 +281,15 @@ class cluster {
   std::map<std::string, bytes> sftp_;
   std::vector<tvs_trusted> tvs_trust_;  ///< rebuilt whenever a trusted identity changes
   bool rollback_pre8_ = false;          ///< "Prepare Cluster for Rollback to pre-8.0" is True
+
+  // Mixed mode (cluster_mixed_mode.cpp).
+  /// The refusal for a `utils ctl` command on `node`, if any; `needs_ctl`:
+  /// the command works on an existing CTL (mixed mode now or before).
+  std::optional<command_output> ctl_refusal(std::size_t node, bool needs_ctl) const;
+  /// The CTL from the current certificates, signed by the publisher's CallManager key.
+  trust_file build_ctl(std::int64_t now) const;
+  bool mixed_mode_ = false;
+  file_id ctl_file_ = no_file;  ///< CTLFile.tlv as written to the TFTP directories
 };
 
 }  // namespace itlfleet::sim

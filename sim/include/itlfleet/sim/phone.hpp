@@ -9,6 +9,12 @@
 /// server certificate must be in the installed ITL); otherwise "Trust List
 /// Update Failed", the old ITL is kept and the phone is locked. The signed
 /// config is checked the same way.
+///
+/// Mixed mode (docs/model.md, "Mixed mode and the CTL"): the boot starts with
+/// the CTL. The first CTL is installed on faith; a new one only if a SAST
+/// record of the installed CTL signed it, else the old CTL is kept and the
+/// phone ends locked ("CTL update failed"). A phone holding a CTL checks a new
+/// ITL against it, and a config against it before its ITL and TVS.
 
 #include <cstdint>
 #include <string_view>
@@ -21,12 +27,13 @@
 namespace itlfleet::sim {
 
 /// Where in the boot sequence the phone is.
-enum class phone_step : std::uint8_t { idle, itl, itl_tvs, config, config_tvs };
+enum class phone_step : std::uint8_t { idle, itl, itl_tvs, config, config_tvs, ctl };
 
-/// One phone, 28 bytes: a million fit in 28 MB.
+/// One phone, 32 bytes: a million fit in 32 MB.
 struct phone {
   file_id installed = no_file;        ///< the installed ITL
   file_id pending = no_file;          ///< the file being checked with TVS
+  file_id ctl = no_file;              ///< the installed CTL (mixed mode)
   std::uint32_t tvs_cache_cert = 0;   ///< certificate key TVS last vouched for
   std::uint32_t tvs_cache_until = 0;  ///< simulated second the cached answer expires
   std::uint32_t epoch = 0;            ///< bumped by every reset: older events are stale
@@ -41,6 +48,7 @@ struct phone {
   bool ever_locked() const { return flags & ever_locked_flag; }
   static constexpr std::uint8_t ever_locked_flag = 1;
   static constexpr std::uint8_t itl_rejected_flag = 2;  ///< this boot's ITL update failed
+  static constexpr std::uint8_t ctl_rejected_flag = 4;  ///< this boot's CTL update failed
 };
 
 enum class phone_event_kind : std::uint8_t {
@@ -80,6 +88,7 @@ enum class phone_action_kind : std::uint8_t {
   query_tvs,       ///< TLS to TVS server `server` (of the group's TVS list) about `file`'s signer
   wait,            ///< deliver a timer event after `delay_us`
   reboot,          ///< deliver a boot event after the model's reboot time
+  request_ctl,     ///< RRQ CTLSEP<MAC>.tlv to TFTP server `server` (mixed mode)
 };
 
 struct phone_action {
@@ -95,6 +104,10 @@ struct phone_action {
   bool installed_itl = false;
   /// The event made the phone reject its signed config.
   bool config_rejected = false;
+  /// The event made the phone install a new CTL (on faith or signed by a SAST it knew).
+  bool installed_ctl = false;
+  /// The event made the phone refuse a new CTL: "CTL update failed".
+  bool ctl_rejected = false;
 };
 
 /// What a phone of a group knows about its surroundings.
@@ -108,6 +121,13 @@ struct phone_profile {
   /// The largest ITL the phone loads: a bigger one is rejected like a bad
   /// signature ("Trust List Update Failed"). 64 KB (field reports).
   std::uint32_t max_itl_bytes = max_trust_file_size;
+  /// The cluster serves a CTL (mixed mode): a boot starts with CTLSEP<MAC>.tlv.
+  /// A phone holding a CTL asks for one whatever this says.
+  bool request_ctl = false;
+  /// A phone holding a CTL accepts a new ITL only if the CTL vouches for its
+  /// signer (true, cluster.itl_check_with_ctl: ctl); false: the CTL first,
+  /// then the installed ITL and TVS as without a CTL.
+  bool itl_via_ctl_only = true;
 };
 
 /// A power-on is on its way to a phone that is off (boot-all): true when it

@@ -49,6 +49,11 @@ class trust_oracle {
     return cert_key == 0 || cert_key > known_.size() ? nullptr : &known_[cert_key - 1];
   }
 
+  /// Would a phone holding the CTL `installed_ctl` accept `candidate` as its
+  /// new CTL? The signer must be a SAST record of the installed CTL and the
+  /// signature must verify with it (no TVS: docs/model.md, mixed mode).
+  bool accepts_ctl(file_id candidate, file_id installed_ctl);
+
   /// Real signature checks performed so far (memo misses, or every call).
   std::uint64_t crypto_operations() const { return crypto_ops_; }
 
@@ -68,6 +73,7 @@ class trust_oracle {
   bool every_time_;
   std::unordered_map<std::uint64_t, bool> local_memo_;
   std::unordered_map<std::uint64_t, bool> cert_memo_;
+  std::unordered_map<std::uint64_t, bool> ctl_memo_;
   std::vector<certificate> known_;  ///< by key - 1
   std::unordered_map<std::string, std::uint32_t> key_by_sha1_;
   std::uint64_t crypto_ops_ = 0;

@@ -42,6 +42,10 @@ std::optional<std::size_t> find_signer(const trust_file& trusting, const signer_
 /// Verifies `f` with the signer record found in `trusting` (pass `f` itself
 /// for self-verification).
 verification verify_with(const trust_file& f, const trust_file& trusting);
+/// The same with the signer's allowed roles given: a new CTL must be signed
+/// by a SAST record of the installed CTL, nothing else.
+verification verify_with(const trust_file& f, const trust_file& trusting,
+                         const std::vector<cert_role>& roles);
 
 /// Verifies `f` with an explicit signer key (the TVS path: the phone learnt
 /// the signer is valid, the signature must still match).

@@ -1,0 +1,116 @@
+// Whole virtual runs in mixed mode: a fleet that boots against a CTL, a
+// cluster moved to mixed mode during the run, and the lockout the CTL causes
+// where the bulk ITL reset alone cannot help (11.x).
+
+#include <gtest/gtest.h>
+
+#include "itlfleet/engine/virtual_engine.hpp"
+#include "plan_fixture.hpp"
+
+namespace itlfleet::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using sim::phone_state;
+using test::at;
+
+run_result run_ok(const run_plan& plan) {
+  auto r = run_virtual(plan);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
+  return std::move(r.value());
+}
+
+TEST(EngineCtl, a_mixed_mode_fleet_without_trust_lists_boots_trusted_with_ctl_and_itl) {
+  run_plan p = test::two_node_plan(300);
+  p.cluster.version = "11.5";
+  p.cluster.mixed_mode = true;
+  p.fleet[0].ctl = installed_ctl::none;
+  p.fleet[0].itl = installed_itl::none;
+  p.timeline = {at(0s, action_kind::boot_all)};
+  p.end = 10min;
+  const run_result r = run_ok(p);
+  EXPECT_EQ(r.final_state.fleet.state(phone_state::trusted), 300u);
+  const auto& ev = r.final_state.events;
+  EXPECT_EQ(ev.ctl_installs, 300u) << "every phone took the CTL on faith";
+  EXPECT_EQ(ev.ctl_served, 300u) << "one CTL request per boot";
+  EXPECT_EQ(ev.ctl_update_failures, 0u);
+}
+
+TEST(EngineCtl, set_mixed_mode_reaches_phones_after_the_tftp_restart_and_a_reset) {
+  run_plan p = test::single_node_plan(200);
+  p.timeline = {at(0s, action_kind::boot_all), at(5min, action_kind::ctl_set_mixed_mode),
+                at(6min, action_kind::reset_all_devices), at(12min, action_kind::restart_tftp),
+                at(13min, action_kind::reset_all_devices)};
+  p.end = 20min;
+  const run_result r = run_ok(p);
+  auto ctl_installs_at = [&](std::chrono::microseconds t) {
+    std::uint64_t n = 0;
+    for (const auto& s : r.series)
+      if (s.time_us <= t.count()) n = s.events.ctl_installs;
+    return n;
+  };
+  EXPECT_EQ(ctl_installs_at(11min), 0u) << "written, not served before TFTP restarts";
+  EXPECT_EQ(r.final_state.events.ctl_installs, 200u);
+  EXPECT_EQ(r.final_state.fleet.state(phone_state::trusted), 200u);
+}
+
+/// CallManager regenerated on the only node, then the bulk ITL reset and a
+/// reset of every phone: what recovers a fleet without CTL.
+run_plan regen_then_itl_reset(bool mixed) {
+  run_plan p = test::single_node_plan(200);
+  p.cluster.version = "11.5";
+  p.cluster.hold_timer = false;
+  p.cluster.mixed_mode = mixed;
+  p.timeline = {at(0s, action_kind::boot_all),
+                at(10min, action_kind::cert_regen, {"CallManager"}),
+                at(10min, action_kind::restart_tftp),
+                at(10min + 10s, action_kind::cert_regen, {"TVS"}),
+                at(10min + 10s, action_kind::restart_tvs),
+                at(10min + 10s, action_kind::restart_tftp),
+                at(20min, action_kind::itl_reset_localkey),
+                at(21min, action_kind::reset_all_devices)};
+  p.end = 30min;
+  return p;
+}
+
+TEST(EngineCtl, on_11_x_the_bulk_itl_reset_does_not_recover_phones_that_hold_a_ctl) {
+  const run_result plain = run_ok(regen_then_itl_reset(false));
+  EXPECT_EQ(plain.final_state.fleet.ever_locked, 200u);
+  EXPECT_EQ(plain.final_state.fleet.state(phone_state::trusted), 200u)
+      << "without a CTL the ITLRecovery record of the ITL lets the reset ITL in";
+  const run_result mixed = run_ok(regen_then_itl_reset(true));
+  EXPECT_EQ(mixed.final_state.fleet.state(phone_state::locked), 200u)
+      << "the 11.x CTL has no ITLRecovery entry, and the CTL decides";
+  EXPECT_EQ(mixed.final_state.events.ctl_update_failures, 0u) << "the CTL never changed";
+}
+
+TEST(EngineCtl, a_ctl_update_after_a_regeneration_locks_with_the_reason_in_the_log) {
+  run_plan p = test::single_node_plan(50);
+  p.cluster.version = "12.5";
+  p.cluster.hold_timer = false;
+  p.cluster.mixed_mode = true;
+  p.timeline = {
+      at(0s, action_kind::boot_all),        at(10min, action_kind::cert_regen, {"CallManager"}),
+      at(10min, action_kind::restart_tftp), at(15min, action_kind::ctl_update),
+      at(15min, action_kind::restart_tftp), at(16min, action_kind::reset_all_devices)};
+  p.end = 25min;
+  const run_result r = run_ok(p);
+  EXPECT_EQ(r.final_state.fleet.state(phone_state::locked), 50u);
+  // Each phone refused the new CTL once: at its reboot after 16m.
+  EXPECT_EQ(r.final_state.events.ctl_update_failures, 50u);
+  EXPECT_EQ(r.final_state.fleet.ever_locked, 50u)
+      << "the regeneration alone locked nobody: the 12.x ITL is signed by ITLRecovery, a SAST "
+         "of the CTL";
+  EXPECT_NE(r.event_log.find("CTL update failed"), std::string::npos);
+}
+
+TEST(EngineCtl, a_group_cannot_hold_the_current_ctl_of_a_cluster_not_in_mixed_mode) {
+  run_plan p = test::single_node_plan(10);
+  p.fleet[0].ctl = installed_ctl::current;
+  auto r = run_virtual(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.err().message.find("mixed mode"), std::string::npos) << r.err().message;
+}
+
+}  // namespace
+}  // namespace itlfleet::engine

@@ -1,0 +1,211 @@
+// The phone in mixed mode against a real cluster: the CTL comes first, is
+// taken on faith once, and from then on decides which new CTL and which new
+// ITL the phone accepts (docs/model.md, "Mixed mode and the CTL").
+
+#include <gtest/gtest.h>
+
+#include "itlfleet/sim/cluster.hpp"
+#include "itlfleet/sim/phone.hpp"
+
+namespace itlfleet::sim {
+namespace {
+
+identity_factory& factory() {
+  static identity_factory f([] {
+    pki_options o;
+    o.seed = "phone-ctl-test";
+    return o;
+  }());
+  return f;
+}
+
+/// A cluster in mixed mode and the oracle a fleet would share.
+struct world {
+  file_store files;
+  cluster c;
+  trust_oracle oracle{files};
+  phone_profile profile;
+
+  explicit world(std::string_view version, std::size_t nodes = 1) : c(make(version, nodes)) {
+    profile.request_ctl = true;
+  }
+  cluster make(std::string_view version, std::size_t nodes) {
+    cluster_config cfg;
+    cfg.version = cucm_version::parse(version).value();
+    cfg.hold_timer = false;
+    cfg.mixed_mode = true;
+    cfg.nodes = {{"cucm-pub", true, true, true, true}};
+    if (nodes > 1) cfg.nodes.push_back({"cucm-sub", false, true, true, true});
+    auto r = cluster::create(cfg, factory(), files);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
+    return std::move(r.value());
+  }
+  phone_action feed(phone& p, phone_event e) { return handle(p, e, profile, oracle, 100); }
+  phone_action file(phone& p, file_id f) {
+    return feed(p, {phone_event_kind::file_received, f, {}});
+  }
+  /// A phone holding the cluster's CTL and node `n`'s ITL, as after a boot.
+  phone holding(std::size_t n = 0) {
+    phone p;
+    p.ctl = c.served_ctl(n);
+    p.installed = c.served_itl(n);
+    p.state = phone_state::trusted;
+    return p;
+  }
+  /// TVS's answer about the pending file, from node 0's TVS.
+  tvs_result ask_tvs(const phone& p) {
+    tvs_result r;
+    static thread_local bytes sha;
+    static thread_local std::optional<certificate> entry;
+    sha = c.tvs_certificate(0).sha1();
+    r.server_cert_sha1 = &sha;
+    entry = c.tvs_lookup(files.get(p.pending).parsed.header.signer);
+    r.status = entry ? tvs_status::valid : tvs_status::invalid;
+    if (entry) {
+      r.signer_cert = &*entry;
+      r.signer_key = oracle.key_of(*entry);
+    }
+    return r;
+  }
+  /// Boots `p` against node `n`: CTL, ITL (TVS if asked), config (TVS if asked).
+  void boot(phone& p, std::size_t n = 0) {
+    phone_action a = feed(p, {phone_event_kind::boot, no_file, {}});
+    ASSERT_EQ(a.kind, phone_action_kind::request_ctl);
+    a = file(p, c.served_ctl(n));
+    ASSERT_EQ(a.kind, phone_action_kind::request_itl);
+    a = file(p, c.served_itl(n));
+    if (a.kind == phone_action_kind::query_tvs)
+      a = feed(p, {phone_event_kind::tvs_answer, no_file, ask_tvs(p)});
+    ASSERT_EQ(a.kind, phone_action_kind::request_config);
+    a = file(p, c.served_config(n));
+    if (a.kind == phone_action_kind::query_tvs)
+      a = feed(p, {phone_event_kind::tvs_answer, no_file, ask_tvs(p)});
+    EXPECT_EQ(a.kind, phone_action_kind::none);
+  }
+};
+
+TEST(PhoneCtl, a_phone_without_a_ctl_installs_the_first_one_on_faith_then_the_itl) {
+  world w("11.5");
+  phone p;
+  phone_action a = w.feed(p, {phone_event_kind::boot, no_file, {}});
+  ASSERT_EQ(a.kind, phone_action_kind::request_ctl) << "mixed mode: the CTL comes first";
+  a = w.file(p, w.c.served_ctl(0));
+  EXPECT_TRUE(a.installed_ctl);
+  EXPECT_EQ(p.ctl, w.c.served_ctl(0));
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl);
+  w.boot(p);
+  EXPECT_EQ(p.state, phone_state::trusted);
+  EXPECT_EQ(p.installed, w.c.served_itl(0));
+  EXPECT_EQ(sizeof(phone), 32u) << "a million phones in 32 MB";
+}
+
+TEST(PhoneCtl, a_cluster_not_serving_a_ctl_answers_not_found_and_the_phone_carries_on) {
+  world w("11.5");
+  phone p;
+  ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
+  const phone_action a = w.feed(p, {phone_event_kind::file_missing, no_file, {}});
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl);
+  EXPECT_EQ(p.ctl, no_file);
+  w.profile.request_ctl = false;
+  phone q;
+  EXPECT_EQ(w.feed(q, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_itl)
+      << "outside mixed mode a phone without CTL starts with the ITL, as before";
+}
+
+TEST(PhoneCtl, a_ctl_request_that_gets_no_answer_moves_to_the_next_tftp_server) {
+  world w("11.5", 2);
+  w.profile.tftp_servers = 2;
+  w.profile.tftp_attempts = 2;
+  phone p = w.holding(0);
+  ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
+  phone_action a = w.feed(p, {phone_event_kind::tftp_timeout, no_file, {}});
+  ASSERT_EQ(a.kind, phone_action_kind::wait);
+  a = w.feed(p, {phone_event_kind::timer, no_file, {}});
+  EXPECT_EQ(a.kind, phone_action_kind::request_ctl) << "the same request again";
+  a = w.feed(p, {phone_event_kind::tftp_refused, no_file, {}});
+  EXPECT_EQ(a.kind, phone_action_kind::request_ctl);
+  EXPECT_EQ(a.server, 1) << "then the backup TFTP server";
+  a = w.file(p, w.c.served_ctl(1));
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl);
+  EXPECT_EQ(a.server, 1) << "the ITL from the server that gave the CTL";
+}
+
+TEST(PhoneCtl, a_ctl_signed_by_a_key_the_installed_ctl_does_not_list_is_refused_and_locks) {
+  world w("11.5");
+  phone p = w.holding();
+  const file_id old_ctl = p.ctl;
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 600).ok);
+  ASSERT_TRUE(w.c.ctl_update(0, 610).ok);
+  ASSERT_TRUE(w.c.restart_tftp(0, 610).ok);
+  ASSERT_NE(w.c.served_ctl(0), old_ctl);
+  ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
+  const phone_action a = w.file(p, w.c.served_ctl(0));
+  EXPECT_TRUE(a.ctl_rejected);
+  EXPECT_FALSE(a.installed_ctl);
+  EXPECT_EQ(p.ctl, old_ctl) << "a failed CTL update keeps the old CTL";
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl) << "the phone carries on with its boot";
+  // The ITL (new CallManager key) is refused too: the old CTL does not list it.
+  phone_action b = w.file(p, w.c.served_itl(0));
+  EXPECT_EQ(b.kind, phone_action_kind::request_config);
+  b = w.file(p, w.c.served_config(0));
+  if (b.kind == phone_action_kind::query_tvs)
+    b = w.feed(p, {phone_event_kind::tvs_answer, no_file, w.ask_tvs(p)});
+  EXPECT_EQ(p.state, phone_state::locked);
+  EXPECT_TRUE(p.flags & phone::ctl_rejected_flag);
+  EXPECT_TRUE(p.ever_locked());
+}
+
+TEST(PhoneCtl, an_itl_signed_by_a_key_only_the_ctl_lists_is_accepted_without_tvs) {
+  // The subscriber's ITL is signed by its own CallManager key: the
+  // publisher's ITL does not list it, the CTL does (CCM+TFTP record).
+  world w("11.5", 2);
+  phone p = w.holding(0);
+  ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
+  ASSERT_EQ(w.file(p, w.c.served_ctl(1)).kind, phone_action_kind::request_itl);
+  const phone_action a = w.file(p, w.c.served_itl(1));
+  EXPECT_TRUE(a.installed_itl);
+  EXPECT_EQ(a.kind, phone_action_kind::request_config) << "the CTL vouched: no TVS query";
+  // The same phone without its CTL must ask TVS: the CTL made the difference.
+  phone q = w.holding(0);
+  q.ctl = no_file;
+  w.profile.request_ctl = false;
+  ASSERT_EQ(w.feed(q, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_itl);
+  EXPECT_EQ(w.file(q, w.c.served_itl(1)).kind, phone_action_kind::query_tvs);
+}
+
+TEST(PhoneCtl, with_a_ctl_an_itl_only_tvs_vouches_for_is_refused_unless_the_cluster_allows_it) {
+  world w("11.5");
+  const file_id old_itl = w.c.served_itl(0);
+  // CallManager regenerated and TFTP restarted, the CTL not updated: the new
+  // ITL's signer is in TVS's trust store but in neither the CTL nor the ITL.
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 600).ok);
+  ASSERT_TRUE(w.c.restart_tftp(0, 600).ok);
+  for (bool ctl_only : {true, false}) {
+    SCOPED_TRACE(ctl_only ? "itl_check_with_ctl: ctl" : "itl_check_with_ctl: ctl-itl-tvs");
+    w.profile.itl_via_ctl_only = ctl_only;
+    phone p;
+    p.ctl = w.c.served_ctl(0);
+    p.installed = old_itl;
+    w.boot(p);
+    EXPECT_EQ(p.state, ctl_only ? phone_state::locked : phone_state::trusted);
+    EXPECT_EQ(p.installed == w.c.served_itl(0), !ctl_only);
+    EXPECT_FALSE(p.flags & phone::ctl_rejected_flag) << "the CTL itself was unchanged";
+  }
+}
+
+TEST(PhoneCtl, a_reset_itl_is_accepted_through_the_12_x_ctl_itlrecovery_entry_but_not_on_11_x) {
+  for (const char* version : {"12.5", "11.5"}) {
+    SCOPED_TRACE(version);
+    world w(version);
+    phone p = w.holding();
+    ASSERT_TRUE(w.files.get(p.installed).has_recovery_record);
+    ASSERT_TRUE(w.c.itl_reset_localkey(0, 900).ok);
+    const bool v12 = std::string_view(version) == "12.5";
+    w.boot(p);
+    EXPECT_EQ(p.state, v12 ? phone_state::trusted : phone_state::locked)
+        << "11.x: the installed ITL lists ITLRecovery, but the CTL decides";
+  }
+}
+
+}  // namespace
+}  // namespace itlfleet::sim
