@@ -383,6 +383,13 @@ void fleet_run::run_action(std::uint32_t index) {
       return apply(a, cluster_.rebuild_publisher(arg(0), t), host);
     case action_kind::set_option_150:
       return set_option_150(a);
+    case action_kind::inject_fault:
+    case action_kind::clear_fault: {
+      // The loader checked the name.
+      const auto fault = arg(0) == "sftp-auth" ? sim::cluster_fault::sftp_auth
+                                               : sim::cluster_fault::reset_transfer;
+      return apply(a, cluster_.set_fault(fault, node, a.kind == action_kind::inject_fault), host);
+    }
     case action_kind::upgrade_cluster: {
       // The loader and check_plan() read the version; parse cannot fail here.
       sim::command_output out = cluster_.upgrade(*sim::cucm_version::parse(arg(0)), t);

@@ -44,7 +44,7 @@ struct verb {
 };
 
 // clang-format off
-constexpr std::array<verb, 28> verbs = {{
+constexpr std::array<verb, 30> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
@@ -74,6 +74,8 @@ constexpr std::array<verb, 28> verbs = {{
      true},
     {"set dhcp option 150", action_kind::set_option_150, 1, "<tftp node>[,<tftp node>...]",
      target::none, false, true},
+    {"inject fault", action_kind::inject_fault, 1, "<reset-transfer|sftp-auth>", target::publisher},
+    {"clear fault", action_kind::clear_fault, 1, "<reset-transfer|sftp-auth>", target::publisher},
     {"upgrade cluster", action_kind::upgrade_cluster, 1, "<version>", target::none},
     {"set enterprise parameter rollback-pre-8", action_kind::set_rollback_pre8, 1, "<true|false>",
      target::none},
@@ -235,6 +237,13 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
                std::to_string(args[0].size()));
       }
       break;
+    case action_kind::inject_fault:
+    case action_kind::clear_fault: {
+      args[0] = to_lower(args[0]);
+      if (args[0] != "reset-transfer" && args[0] != "sftp-auth")
+        d.fail("unknown fault '" + args[0] + "'; expected reset-transfer or sftp-auth");
+      break;
+    }
     case action_kind::set_option_150: {
       // One DHCP scope per group: a share of a group cannot have its own.
       if (m.has("fraction"))
@@ -303,6 +312,15 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
     }
   }
 
+  // The reset ITL is copied from the publisher to the other TFTP nodes: only
+  // their copy can fail.
+  if ((a.kind == action_kind::inject_fault || a.kind == action_kind::clear_fault) &&
+      a.args[0] == "reset-transfer") {
+    const auto n = std::find_if(plan.cluster.nodes.begin(), plan.cluster.nodes.end(),
+                                [&](const engine::node_plan& x) { return x.host == a.node; });
+    if (n == plan.cluster.nodes.end() || n->publisher || !n->tftp)
+      d.fail("fault reset-transfer needs `on:` a subscriber that runs tftp, got '" + a.node + "'");
+  }
   if (v->takes_for)
     a.length = m.require("for").duration(engine::sim_duration{1}, engine::limits::max_duration);
   if (v->takes_group) {
@@ -484,6 +502,10 @@ std::string_view verb_name(engine::action_kind kind) {
       return "rebuild publisher";
     case engine::action_kind::set_option_150:
       return "set dhcp option 150";
+    case engine::action_kind::inject_fault:
+      return "inject fault";
+    case engine::action_kind::clear_fault:
+      return "clear fault";
     case engine::action_kind::upgrade_cluster:
       return "upgrade cluster";
     case engine::action_kind::set_rollback_pre8:

@@ -233,6 +233,12 @@ command_output cluster::itl_reset_remotekey(std::size_t node, const std::string&
   if (host.empty()) return refusal::refused("Invalid SFTP server: the host name is empty");
   if (user.empty()) return refusal::refused("Invalid SFTP user: the user name is empty");
   const std::string prompt(sftp_prompt);
+  if (sftp_auth_fault_) {
+    // CSCun19112: the SFTP server offers an authentication method CUCM's
+    // client does not take; nothing is fetched.
+    return refusal::refused(prompt + "Error: SFTP connection to " + host +
+                            " failed: bad authentication type");
+  }
   const auto it = sftp_.find(path);
   if (it == sftp_.end())
     return refusal::refused(prompt + "File not found on " + host + ": " + path);
@@ -413,6 +419,25 @@ command_output cluster::backup_itlrecovery(std::size_t node, const std::string& 
              "\n.\nTransfer completed.\nDownloading file: " + recovery_p12_path;
   sftp_[sftp_path] = std::move(p12);
   backed_up_ = true;
+  return out;
+}
+
+command_output cluster::set_fault(cluster_fault f, std::size_t node, bool on) {
+  command_output out;
+  switch (f) {
+    case cluster_fault::reset_transfer:
+      if (node >= nodes_.size() || node == publisher_ || !nodes_[node].config.tftp)
+        return refusal::refused("The reset ITL transfer fault applies to a subscriber TFTP node");
+      nodes_[node].transfer_fault = on;
+      out.text = std::string(on ? "Fault injected" : "Fault cleared") +
+                 ": the reset ITL transfer to " + nodes_[node].config.host + " fails (CSCun18578)";
+      return out;
+    case cluster_fault::sftp_auth:
+      sftp_auth_fault_ = on;
+      out.text = std::string(on ? "Fault injected" : "Fault cleared") +
+                 ": SFTP bad authentication type for remotekey (CSCun19112)";
+      return out;
+  }
   return out;
 }
 
@@ -687,6 +712,11 @@ command_output cluster::reset_with(trust_file reset_itl, const identity& recover
       "Transferring new reset ITL file to the TFTP server nodes in the cluster.....";
   for (std::size_t i : order) {
     const std::string& host = nodes_[i].config.host;
+    if (i != publisher_ && nodes_[i].transfer_fault) {
+      // CSCun18578: the copy to this node fails; it keeps serving its own ITL.
+      out.text += "\nFailed to transfer reset ITL to node " + host;
+      continue;
+    }
     if (i != publisher_) out.text += "\nSuccessfully transferred reset ITL to node " + host;
     out.text += "\n" + restart_text(host);
     // The restart serves the transferred file as is: the reset ITL stays

@@ -217,6 +217,21 @@ TEST(Errors, rebuild_publisher_needs_the_password_typed_at_the_install) {
   EXPECT_HAS(m, "password");
 }
 
+TEST(Errors, faults_are_named_and_the_transfer_fault_needs_a_subscriber_tftp_node) {
+  auto name = error_with("timeline:\n  - {at: 1m, do: inject fault disk-full}\n");
+  EXPECT_HAS(name, "bad.yaml:11:");
+  EXPECT_HAS(name, "unknown fault 'disk-full'; expected reset-transfer or sftp-auth");
+  auto publisher = error_with("timeline:\n  - {at: 1m, do: inject fault reset-transfer}\n");
+  EXPECT_HAS(publisher, "fault reset-transfer needs `on:` a subscriber that runs tftp, got 'pub'");
+  auto no_tftp = error_with("timeline:\n  - {at: 1m, do: clear fault reset-transfer, on: cm}\n");
+  EXPECT_HAS(no_tftp, "got 'cm'");
+  auto ok = sc::load_string(std::string(base) +
+                                "timeline:\n  - {at: 1m, do: inject fault Reset-Transfer, on: sub}\n",
+                            "good.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.err().message;
+  EXPECT_EQ(ok->timeline[0].args, std::vector<std::string>{"reset-transfer"});
+}
+
 TEST(Errors, exactly_one_publisher) {
   auto none = error_of(R"(cluster:
   nodes:

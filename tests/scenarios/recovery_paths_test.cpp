@@ -138,5 +138,54 @@ TEST(RecoveryPaths, unrecoverable_counts_phones_holding_a_key_the_cluster_no_lon
   EXPECT_EQ(r.final_state.fleet.recovered, 0u);
 }
 
+TEST(RecoveryPaths, injected_faults_of_the_reset_leave_their_phones_locked_until_cleared) {
+  // Two TFTP nodes, each with its own desk group; a domain change re-keys
+  // both and locks everyone. The reset ITL's transfer to the subscriber
+  // fails (CSCun18578): the publisher's phones recover, the subscriber's do
+  // not. remotekey meets the SFTP fault (CSCun19112) and is refused. With
+  // the faults cleared, a second reset recovers the rest.
+  const auto r = run(R"(name: faults
+seed: 9
+end: 60m
+sample: 10s
+cluster:
+  version: "10.5"
+  nodes:
+    - {name: cucm-pub, publisher: true, services: [tftp, tvs, callmanager]}
+    - {name: cucm-sub, services: [tftp, tvs, callmanager]}
+fleet:
+  - {name: on-pub, count: 100, tftp: [cucm-pub]}
+  - {name: on-sub, count: 100, tftp: [cucm-sub]}
+boot: {spread: 30s, reboot: 60s, reboot_jitter: 5s, reset_spread: 20s}
+timeline:
+  - {at: 0s, do: boot-all}
+  - {at: 1m, do: file get tftp ITLRecovery.p12, to: /backup/ITLRecovery.p12}
+  - {at: 5m, do: inject fault reset-transfer, on: cucm-sub}
+  - {at: 5m, do: inject fault sftp-auth}
+  - {at: 10m, do: set network domain other.lab}
+  - {at: 20m, do: utils itl reset localkey}
+  - {at: 21m, do: reset all devices}
+  - {at: 30m, do: utils itl reset remotekey sftp.lab admin /backup/ITLRecovery.p12}
+  - {at: 40m, do: clear fault reset-transfer, on: cucm-sub}
+  - {at: 40m, do: clear fault sftp-auth}
+  - {at: 41m, do: utils itl reset remotekey sftp.lab admin /backup/ITLRecovery.p12}
+  - {at: 42m, do: reset all devices}
+)");
+  const auto group = [&](std::int64_t minutes, std::size_t g) -> const metrics::counts& {
+    const metrics::snapshot* row = &r.series.front();
+    for (const auto& s : r.series)
+      if (s.time_us <= minutes * 60'000'000) row = &s;
+    return row->groups[g];
+  };
+  EXPECT_EQ(group(19, 0).state(phone_state::locked), 100u);
+  EXPECT_EQ(group(19, 1).state(phone_state::locked), 100u);
+  EXPECT_EQ(group(39, 0).state(phone_state::trusted), 100u) << r.event_log;
+  EXPECT_EQ(group(39, 1).state(phone_state::locked), 100u) << r.event_log;
+  EXPECT_NE(r.event_log.find("Failed to transfer reset ITL to node cucm-sub"), std::string::npos);
+  EXPECT_NE(r.event_log.find("failed: bad authentication type"), std::string::npos);
+  EXPECT_EQ(r.final_state.events.refused_commands, 1u) << "the remotekey under the SFTP fault";
+  EXPECT_EQ(r.final_state.fleet.state(phone_state::trusted), 200u);
+}
+
 }  // namespace
 }  // namespace itlfleet::scenarios

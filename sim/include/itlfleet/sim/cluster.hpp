@@ -36,6 +36,9 @@ struct node_config {
 /// regeneration at once as if every related service restarted with it.
 enum class regen_restart : std::uint8_t { manual, automatic };
 
+/// Faults of the bulk reset an administrator may meet (domain.md).
+enum class cluster_fault : std::uint8_t { reset_transfer, sftp_auth };
+
 struct cluster_config {
   cucm_version version;
   std::string domain = "example.lab";
@@ -162,6 +165,11 @@ class cluster {
   command_output change_security_password(const std::string& new_password);
   /// file get tftp ITLRecovery.p12 to an SFTP path (publisher only).
   command_output backup_itlrecovery(std::size_t node, const std::string& sftp_path);
+  /// Known faults of the bulk reset, injected (on) or cleared: the transfer
+  /// of the reset ITL to a subscriber TFTP node fails (CSCun18578: that node
+  /// keeps serving its own ITL), or remotekey's SFTP login fails with "bad
+  /// authentication type" (CSCun19112; `node` unused).
+  command_output set_fault(cluster_fault f, std::size_t node, bool on);
   /// A DRS backup of the cluster: it does not count as a backup of the
   /// ITLRecovery key, so the daily alert goes on.
   command_output drs_backup();
@@ -232,6 +240,7 @@ class cluster {
     /// A CallManager, TVS or CAPF regeneration changed what this TFTP node's
     /// ITL should hold since its last build: the next rebuild resets phones.
     bool regen_pending = false;
+    bool transfer_fault = false;  ///< cluster_fault::reset_transfer injected here
     int generation[4] = {0, 0, 0, 0};  ///< per cert_purpose
     std::optional<std::int64_t> last_regen_at;
     cert_purpose last_regen = cert_purpose::callmanager;
@@ -278,6 +287,7 @@ class cluster {
   identity reset_key_;
   std::string recovery_cn_;  ///< keeps the name the publisher had at install
   bool backed_up_ = false;
+  bool sftp_auth_fault_ = false;  ///< cluster_fault::sftp_auth injected
   std::map<std::string, bytes> sftp_;
   std::vector<tvs_trusted> tvs_trust_;  ///< rebuilt whenever a trusted identity changes
   bool rollback_pre8_ = false;          ///< "Prepare Cluster for Rollback to pre-8.0" is True
