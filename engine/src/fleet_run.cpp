@@ -383,6 +383,8 @@ void fleet_run::run_action(std::uint32_t index) {
       return apply(a, cluster_.rebuild_publisher(arg(0), t), host);
     case action_kind::set_option_150:
       return set_option_150(a);
+    case action_kind::restore_previous_itl:
+      return apply(a, cluster_.restore_previous_itl(node), host);
     case action_kind::inject_fault:
     case action_kind::clear_fault: {
       // The loader checked the name.

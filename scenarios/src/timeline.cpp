@@ -44,7 +44,7 @@ struct verb {
 };
 
 // clang-format off
-constexpr std::array<verb, 30> verbs = {{
+constexpr std::array<verb, 31> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
@@ -76,6 +76,7 @@ constexpr std::array<verb, 30> verbs = {{
      target::none, false, true},
     {"inject fault", action_kind::inject_fault, 1, "<reset-transfer|sftp-auth>", target::publisher},
     {"clear fault", action_kind::clear_fault, 1, "<reset-transfer|sftp-auth>", target::publisher},
+    {"restore previous itl", action_kind::restore_previous_itl, 0, "", target::each_tftp},
     {"upgrade cluster", action_kind::upgrade_cluster, 1, "<version>", target::none},
     {"set enterprise parameter rollback-pre-8", action_kind::set_rollback_pre8, 1, "<true|false>",
      target::none},
@@ -506,6 +507,8 @@ std::string_view verb_name(engine::action_kind kind) {
       return "inject fault";
     case engine::action_kind::clear_fault:
       return "clear fault";
+    case engine::action_kind::restore_previous_itl:
+      return "restore previous itl";
     case engine::action_kind::upgrade_cluster:
       return "upgrade cluster";
     case engine::action_kind::set_rollback_pre8:

@@ -441,6 +441,36 @@ command_output cluster::set_fault(cluster_fault f, std::size_t node, bool on) {
   return out;
 }
 
+void cluster::serve_itl(std::size_t node, file_id itl) {
+  node_state& n = nodes_[node];
+  if (n.served_itl != no_file) {
+    // A few are enough for "put back the file from before the change".
+    constexpr std::size_t kept = 16;
+    if (n.earlier_itls.size() == kept) n.earlier_itls.erase(n.earlier_itls.begin());
+    n.earlier_itls.push_back(n.served_itl);
+  }
+  n.served_itl = itl;
+}
+
+command_output cluster::restore_previous_itl(std::size_t node) {
+  if (node >= nodes_.size() || !nodes_[node].config.tftp)
+    return refusal::refused("No TFTP service on node " + std::to_string(node));
+  node_state& n = nodes_[node];
+  if (n.earlier_itls.empty())
+    return refusal::refused("No earlier ITLFile.tlv of " + n.config.host + " to restore");
+  // The copy is served as it is until the next TFTP restart rebuilds the
+  // node's own ITL (like a reset ITL); the configs stay signed by the key
+  // TFTP loaded, which the restored ITL may not list.
+  n.served_itl = n.earlier_itls.back();
+  n.earlier_itls.pop_back();
+  command_output out;
+  out.itl_changed.push_back(node);
+  out.text = "ITLFile.tlv of " + n.config.host + " replaced by its copy from before the last "
+             "change (timestamp " +
+             std::to_string(files_->get(n.served_itl).parsed.header.timestamp) + ")";
+  return out;
+}
+
 command_output cluster::drs_backup() {
   // The alert watches ITLRecovery.p12 only (domain.md: "a DRS backup does
   // not stop it").
@@ -567,7 +597,7 @@ bool cluster::rebuild(std::size_t node, std::int64_t now) {
 
   trust_file itl = build_itl(node, config_.version.has_itl_recovery(), ts);
   if (before == no_file || !same_content(files_->get(before).parsed, itl)) {
-    n.served_itl = files_->intern(itl);
+    serve_itl(node, files_->intern(itl));
   }
 
   n.tftp_signer = n.callmanager;
@@ -723,7 +753,7 @@ command_output cluster::reset_with(trust_file reset_itl, const identity& recover
     // until a later restart or regeneration rebuilds the node's own.
     nodes_[i].served_ctl = ctl_file_;  // the restart loads the CTL last written too
     if (nodes_[i].served_itl != reset_id) {
-      nodes_[i].served_itl = reset_id;
+      serve_itl(i, reset_id);
       out.itl_changed.push_back(i);
     }
   }

@@ -187,5 +187,29 @@ timeline:
   EXPECT_EQ(r.final_state.fleet.state(phone_state::trusted), 200u);
 }
 
+TEST(RecoveryPaths, restoring_the_old_itl_file_gets_phones_past_the_itl_but_not_the_config) {
+  // After the lockout the administrator copies back, twice, the ITLFile.tlv
+  // from before the regenerations: it is the very ITL the phones hold, so the
+  // ITL step passes; but TFTP signs the configs with the new CallManager key,
+  // which that ITL does not list and the new TVS cannot vouch for to them:
+  // every phone ends config_rejected, no longer locked. A TFTP restart, a
+  // localkey reset and a device reset bring them all back.
+  const auto yaml = single_node(lockout + R"(  - {at: 20m, do: restore previous itl, on: cucm-pub}
+  - {at: 20m, do: restore previous itl, on: cucm-pub}
+  - {at: 21m, do: reset all devices}
+  - {at: 30m, do: restart tftp, on: cucm-pub}
+  - {at: 30m, do: utils itl reset localkey, on: cucm-pub}
+  - {at: 31m, do: reset all devices}
+)");
+  const auto r = run(yaml);  // 200 phones: the event log has every phone's changes
+  EXPECT_EQ(fleet_at(r, 19).state(phone_state::locked), 200u);
+  EXPECT_EQ(fleet_at(r, 29).state(phone_state::config_rejected), 200u) << r.event_log;
+  EXPECT_EQ(fleet_at(r, 29).state(phone_state::locked), 0u);
+  EXPECT_NE(r.event_log.find("locked -> booting"), std::string::npos);
+  EXPECT_NE(r.event_log.find(".cnf.xml.sgn, authenticated fail"), std::string::npos);
+  EXPECT_EQ(r.final_state.fleet.state(phone_state::trusted), 200u);
+  EXPECT_EQ(r.final_state.fleet.recovered, 200u);
+}
+
 }  // namespace
 }  // namespace itlfleet::scenarios

@@ -146,6 +146,7 @@ enum class action_kind {
   set_option_150,            ///< DHCP option 150 of a group: its TFTP servers, from the next boot
   inject_fault,              ///< inject fault <reset-transfer|sftp-auth> (a known fault of the reset)
   clear_fault,               ///< clear fault <reset-transfer|sftp-auth>
+  restore_previous_itl,      ///< restore previous itl: a TFTP node serves its ITL from before
   upgrade_cluster,           ///< upgrade cluster <version>: every node to a later release
   set_rollback_pre8,         ///< set enterprise parameter rollback-pre-8 <true|false>
   ctl_set_mixed_mode,        ///< utils ctl set-cluster mixed-mode

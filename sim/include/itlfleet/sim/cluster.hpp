@@ -170,6 +170,10 @@ class cluster {
   /// keeps serving its own ITL), or remotekey's SFTP login fails with "bad
   /// authentication type" (CSCun19112; `node` unused).
   command_output set_fault(cluster_fault f, std::size_t node, bool on);
+  /// The administrator copies back the ITLFile.tlv the node served before its
+  /// last change (from a backup of the TFTP directory): it is served until
+  /// the next TFTP restart. No phone is reset.
+  command_output restore_previous_itl(std::size_t node);
   /// A DRS backup of the cluster: it does not count as a backup of the
   /// ITLRecovery key, so the daily alert goes on.
   command_output drs_backup();
@@ -241,6 +245,7 @@ class cluster {
     /// ITL should hold since its last build: the next rebuild resets phones.
     bool regen_pending = false;
     bool transfer_fault = false;  ///< cluster_fault::reset_transfer injected here
+    std::vector<file_id> earlier_itls;  ///< what it served before, oldest first (a few)
     int generation[4] = {0, 0, 0, 0};  ///< per cert_purpose
     std::optional<std::int64_t> last_regen_at;
     cert_purpose last_regen = cert_purpose::callmanager;
@@ -274,6 +279,9 @@ class cluster {
   command_output regenerate(std::size_t node, cert_purpose purpose, std::int64_t now);
   /// The TFTP nodes whose ITL lists the certificate a regeneration changed.
   std::vector<std::size_t> itls_listing(std::size_t node, cert_purpose purpose) const;
+  /// The node serves `itl` now; the one it served before is kept for
+  /// restore_previous_itl().
+  void serve_itl(std::size_t node, file_id itl);
   /// Signs `reset_itl` with `recovery` and serves it from every TFTP node.
   command_output reset_with(trust_file reset_itl, const identity& recovery, std::int64_t now);
 
