@@ -248,14 +248,16 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
     case action_kind::set_option_150: {
       // One DHCP scope per group: a share of a group cannot have its own.
       if (m.has("fraction"))
-        m.get("fraction").fail("'fraction' does not apply to '" + verb_words(*v) +
-                               "'; the option is set for a whole group (or the fleet)");
+        m.get("fraction")
+            .fail("'fraction' does not apply to '" + verb_words(*v) +
+                  "'; the option is set for a whole group (or the fleet)");
       std::vector<std::string> hosts;
       std::string rest = args[0];
       for (std::size_t start = 0; start <= rest.size();) {
         const std::size_t comma = std::min(rest.find(',', start), rest.size());
         std::string host = rest.substr(start, comma - start);
-        if (host.empty()) d.fail("expected TFTP node names separated by commas, got '" + rest + "'");
+        if (host.empty())
+          d.fail("expected TFTP node names separated by commas, got '" + rest + "'");
         check_node(d, plan, host, "tftp");
         if (std::find(hosts.begin(), hosts.end(), host) != hosts.end())
           d.fail("TFTP node '" + host + "' is listed twice in '" + rest + "'");
@@ -363,22 +365,39 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
 /// Renames and domain changes regenerate certificates named after the node's
 /// new FQDN (`sim::cluster`): played in time order, each must still fit in an
 /// X.509 common name. The ITLRecovery certificate keeps its first name.
+/// Each node's FQDN as renames and domain changes leave it, played in time
+/// order (nodes keep the plan's order and are named in actions as declared).
+struct node_names {
+  explicit node_names(const engine::run_plan& plan) : nodes(plan.cluster.nodes) {
+    for (const auto& n : nodes) {
+      hosts.push_back(n.host);
+      domains.push_back(plan.cluster.domain);
+    }
+  }
+  /// Applies a rename or domain change; the index of the node it renamed.
+  std::optional<std::size_t> apply(const engine::action& a) {
+    if (a.kind != action_kind::rename_publisher && a.kind != action_kind::change_domain)
+      return std::nullopt;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].host != a.node) continue;
+      (a.kind == action_kind::rename_publisher ? hosts : domains)[i] = a.args[0];
+      return i;
+    }
+    return std::nullopt;  // read_action checked the node
+  }
+  std::string fqdn(std::size_t i) const { return hosts[i] + "." + domains[i]; }
+
+  const std::vector<engine::node_plan>& nodes;
+  std::vector<std::string> hosts, domains;
+};
+
 void check_renamed_certificates(const std::vector<std::pair<engine::action, value_ref>>& actions,
                                 const engine::run_plan& plan) {
-  const auto& nodes = plan.cluster.nodes;
-  std::vector<std::string> hosts, domains;
-  for (const auto& n : nodes) {
-    hosts.push_back(n.host);
-    domains.push_back(plan.cluster.domain);
-  }
+  node_names names(plan);
   for (const auto& [a, where] : actions) {
-    if (a.kind != action_kind::rename_publisher && a.kind != action_kind::change_domain) continue;
-    std::size_t i = 0;
-    while (i < nodes.size() && nodes[i].host != a.node) ++i;
-    if (i == nodes.size()) continue;  // read_action checked the node
-    if (a.kind == action_kind::rename_publisher) hosts[i] = a.args[0];
-    if (a.kind == action_kind::change_domain) domains[i] = a.args[0];
-    const std::string fqdn = hosts[i] + "." + domains[i];
+    const auto i = names.apply(a);
+    if (!i) continue;
+    const std::string fqdn = names.fqdn(*i);
     if (fqdn.size() > engine::limits::max_common_name_bytes) {
       where.fail("'" + a.text + "' on " + a.node + " makes its certificate name '" + fqdn + "' " +
                  std::to_string(fqdn.size()) + " bytes long; X.509 allows at most " +
@@ -408,18 +427,10 @@ std::optional<sim::cucm_version> upgrade_version(std::string_view text) {
 void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& actions,
                     const engine::run_plan& plan) {
   auto running = *sim::cucm_version::parse(plan.cluster.version);  // read_cluster checked it
+  node_names names(plan);
   const auto& nodes = plan.cluster.nodes;
-  std::vector<std::string> hosts, domains;
-  for (const auto& n : nodes) {
-    hosts.push_back(n.host);
-    domains.push_back(plan.cluster.domain);
-  }
   for (const auto& [a, where] : actions) {
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      if (nodes[i].host != a.node) continue;
-      if (a.kind == action_kind::rename_publisher) hosts[i] = a.args[0];
-      if (a.kind == action_kind::change_domain) domains[i] = a.args[0];
-    }
+    names.apply(a);
     if (a.kind != action_kind::upgrade_cluster) continue;
     const sim::cucm_version to = *upgrade_version(a.args[0]);
     if (!(running < to)) {
@@ -429,7 +440,7 @@ void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& act
     }
     if (to.has_itl_recovery() && !running.has_itl_recovery()) {
       for (std::size_t i = 0; i < nodes.size(); ++i) {
-        const std::string fqdn = hosts[i] + "." + domains[i];
+        const std::string fqdn = names.fqdn(i);
         const std::string cn = sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn);
         if (cn.size() > engine::limits::max_common_name_bytes) {
           where.fail("'" + a.text + "' creates the ITLRecovery certificate '" + cn + "' of " +

@@ -6,6 +6,7 @@
 
 #include "itlfleet/sim/cluster.hpp"
 #include "itlfleet/sim/phone.hpp"
+#include "tvs_answer.hpp"
 
 namespace itlfleet::sim {
 namespace {
@@ -53,20 +54,7 @@ struct world {
     return p;
   }
   /// TVS's answer about the pending file, from node 0's TVS.
-  tvs_result ask_tvs(const phone& p) {
-    tvs_result r;
-    static thread_local bytes sha;
-    static thread_local std::optional<certificate> entry;
-    sha = c.tvs_certificate(0).sha1();
-    r.server_cert_sha1 = &sha;
-    entry = c.tvs_lookup(files.get(p.pending).parsed.header.signer);
-    r.status = entry ? tvs_status::valid : tvs_status::invalid;
-    if (entry) {
-      r.signer_cert = &*entry;
-      r.signer_key = oracle.key_of(*entry);
-    }
-    return r;
-  }
+  tvs_result ask_tvs(const phone& p) { return test::tvs_answer(c, oracle, p); }
   /// Boots `p` against node `n`: CTL, ITL (TVS if asked), config (TVS if asked).
   void boot(phone& p, std::size_t n = 0) {
     phone_action a = feed(p, {phone_event_kind::boot, no_file, {}});

@@ -12,6 +12,7 @@
 #include "itlfleet/sim/cluster.hpp"
 #include "itlfleet/sim/phone.hpp"
 #include "plan_fixture.hpp"
+#include "tvs_answer.hpp"
 
 namespace itlfleet::sim {
 namespace {
@@ -46,20 +47,7 @@ struct world {
     return feed(p, {phone_event_kind::file_received, f, {}});
   }
   /// TVS as the engine asks it: this cluster's TVS, its trust store.
-  tvs_result ask_tvs(const phone& p) {
-    tvs_result r;
-    static thread_local bytes sha;
-    static thread_local std::optional<certificate> entry;
-    sha = c.tvs_certificate(0).sha1();
-    r.server_cert_sha1 = &sha;
-    entry = c.tvs_lookup(files.get(p.pending).parsed.header.signer);
-    r.status = entry ? tvs_status::valid : tvs_status::invalid;
-    if (entry) {
-      r.signer_cert = &*entry;
-      r.signer_key = oracle.key_of(*entry);
-    }
-    return r;
-  }
+  tvs_result ask_tvs(const phone& p) { return test::tvs_answer(c, oracle, p); }
   /// One boot against `itl` and `config` (TVS answered when asked).
   void boot(phone& p, file_id itl, file_id config) {
     auto a = feed(p, {phone_event_kind::boot, no_file, {}});

@@ -3,6 +3,7 @@
 // adversarial input is in phone_property_test.cpp.
 
 #include "itlfleet/sim/phone.hpp"
+#include "tvs_answer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -36,22 +37,7 @@ struct world {
     return std::move(r.value());
   }
   /// The TVS exchange as the engine delivers it.
-  tvs_result ask_tvs(const phone& p) {
-    tvs_result r;
-    static thread_local bytes sha;
-    sha = c.tvs_certificate(0).sha1();
-    r.server_cert_sha1 = &sha;
-    static thread_local std::optional<certificate> entry;
-    entry = c.tvs_lookup(files.get(p.pending).parsed.header.signer);
-    if (entry) {
-      r.status = tvs_status::valid;
-      r.signer_cert = &*entry;
-      r.signer_key = oracle.key_of(*entry);
-    } else {
-      r.status = tvs_status::invalid;
-    }
-    return r;
-  }
+  tvs_result ask_tvs(const phone& p) { return test::tvs_answer(c, oracle, p); }
   phone_action feed(phone& p, phone_event e) { return handle(p, e, profile, oracle, 100); }
   phone_action file(phone& p, file_id f) {
     return feed(p, {phone_event_kind::file_received, f, {}});
