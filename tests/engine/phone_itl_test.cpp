@@ -11,6 +11,7 @@
 #include "itlfleet/engine/virtual_engine.hpp"
 #include "itlfleet/sim/cluster.hpp"
 #include "itlfleet/sim/phone.hpp"
+#include "one_key_store.hpp"
 #include "plan_fixture.hpp"
 #include "tvs_answer.hpp"
 
@@ -184,23 +185,7 @@ TEST(PhoneRollback, accepts_a_foreign_itl_and_a_config_signed_by_an_unknown_key)
 
 // --- ITL too large ---------------------------------------------------------------
 
-/// Every key the same: clusters of a hundred nodes at 2048 bits without
-/// generating hundreds of keys (sizes depend on the key length only).
-class one_key_store final : public key_store {
- public:
-  std::optional<std::string> load(const std::string&) override {
-    std::lock_guard lock(mutex_);
-    return pem_;
-  }
-  void store(const std::string&, const std::string& pem) override {
-    std::lock_guard lock(mutex_);
-    if (!pem_) pem_ = pem;
-  }
-
- private:
-  std::mutex mutex_;
-  std::optional<std::string> pem_;
-};
+using test::one_key_store;
 
 /// A 10.5 cluster of `tvs_nodes` TVS nodes at 2048 bits; only the publisher
 /// runs TFTP. All clusters share one store, so one phone can meet them all.

@@ -3,6 +3,7 @@
 // the bounds themselves hold (the largest cluster's ITL fits in 64 KB).
 
 #include "itlfleet/engine/plan_limits.hpp"
+#include "one_key_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -125,23 +126,7 @@ TEST(PlanLimits, names_that_openssl_would_refuse_are_refused_by_name) {
   EXPECT_HAS(run_error(p), "is 65 bytes; X.509 allows 64");
 }
 
-/// Every key the same: cluster-sized ITLs without generating hundreds of keys
-/// (sizes depend on the key length, not on the key).
-class one_key_store final : public sim::key_store {
- public:
-  std::optional<std::string> load(const std::string&) override {
-    std::lock_guard lock(mutex_);
-    return pem_;
-  }
-  void store(const std::string&, const std::string& pem) override {
-    std::lock_guard lock(mutex_);
-    if (!pem_) pem_ = pem;
-  }
-
- private:
-  std::mutex mutex_;
-  std::optional<std::string> pem_;
-};
+using test::one_key_store;
 
 /// The largest ITL of a cluster of max_nodes TVS nodes at 2048 bits whose
 /// certificate names are as long as X.509 allows.
