@@ -278,6 +278,10 @@ def check_expressions(prom, exprs, t0, t1):
         except RuntimeError as err:
             bad.append(f"{where}: {e}\n    error: {err}")
             continue
+        # The paced scenario (pre-10-itl) never rejects a config: a rule on
+        # that state must evaluate, and promtool's unit test shows it firing.
+        if 'state="config_rejected"' in e:
+            continue
         if not r or not any(s.get("values") for s in r):
             bad.append(f"{where}: {e}\n    returned nothing over the run")
     if bad:
