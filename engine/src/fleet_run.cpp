@@ -206,7 +206,8 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
         const std::string device = sim::device_name(first_mac + global_id(i));
         std::string why;
         if (p.state == sim::phone_state::locked)
-          why = (p.flags & phone::ctl_rejected_flag) ? "CTL update failed" : "Trust List Update Failed";
+          why = (p.flags & phone::ctl_rejected_flag) ? "CTL update failed"
+                                                     : "Trust List Update Failed";
         // The phone's own log line for a config it could not verify.
         if (p.state == sim::phone_state::config_rejected)
           why = "invalid file " + sim::config_name_for(device) + ", authenticated fail";
@@ -446,12 +447,8 @@ void fleet_run::warn_itl_size() {
 void fleet_run::set_option_150(const action& a) {
   // The loader checked the list: distinct TFTP nodes, comma-separated.
   std::vector<std::uint8_t> tftp;
-  const std::string& list = a.args.at(0);
-  for (std::size_t start = 0; start <= list.size();) {
-    const std::size_t comma = std::min(list.find(',', start), list.size());
-    tftp.push_back(static_cast<std::uint8_t>(*declared_node(list.substr(start, comma - start))));
-    start = comma + 1;
-  }
+  for (const std::string& host : option_150_servers(a.args.at(0)))
+    tftp.push_back(static_cast<std::uint8_t>(*declared_node(host)));
   std::size_t changed = 0;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     if (!a.group.empty() && plan_.fleet[g].name != a.group) continue;

@@ -157,10 +157,10 @@ void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl)
 }
 
 void read_cluster(const value_ref& v, engine::run_plan& plan) {
-  map_reader m(v, "cluster",
-               {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
-                "auto_reset", "regen_restarts", "nodes", "tftp", "tvs", "mixed_mode",
-                "itl_check_with_ctl"});
+  map_reader m(
+      v, "cluster",
+      {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
+       "auto_reset", "regen_restarts", "nodes", "tftp", "tvs", "mixed_mode", "itl_check_with_ctl"});
   engine::cluster_plan& c = plan.cluster;
   if (m.has("version")) {
     value_ref ver = m.get("version");

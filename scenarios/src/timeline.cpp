@@ -251,18 +251,13 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
         m.get("fraction")
             .fail("'fraction' does not apply to '" + verb_words(*v) +
                   "'; the option is set for a whole group (or the fleet)");
-      std::vector<std::string> hosts;
-      std::string rest = args[0];
-      for (std::size_t start = 0; start <= rest.size();) {
-        const std::size_t comma = std::min(rest.find(',', start), rest.size());
-        std::string host = rest.substr(start, comma - start);
-        if (host.empty())
-          d.fail("expected TFTP node names separated by commas, got '" + rest + "'");
-        check_node(d, plan, host, "tftp");
-        if (std::find(hosts.begin(), hosts.end(), host) != hosts.end())
-          d.fail("TFTP node '" + host + "' is listed twice in '" + rest + "'");
-        hosts.push_back(std::move(host));
-        start = comma + 1;
+      const std::vector<std::string> hosts = engine::option_150_servers(args[0]);
+      for (auto h = hosts.begin(); h != hosts.end(); ++h) {
+        if (h->empty())
+          d.fail("expected TFTP node names separated by commas, got '" + args[0] + "'");
+        check_node(d, plan, *h, "tftp");
+        if (std::find(hosts.begin(), h, *h) != h)
+          d.fail("TFTP node '" + *h + "' is listed twice in '" + args[0] + "'");
       }
       break;
     }

@@ -26,8 +26,6 @@ constexpr std::string_view sftp_prompt =
     "Enter Sftp password :Processing token in else 0 tac\ncount is 1\n"
     "Processing token in else 0 tac\ncount is 1\n";
 
-using refusal = command_output;
-
 // CUCM 10.0(1) introduced the hold timer together with ITLRecovery.
 bool has_hold_timer(const cucm_version& v) {
   return v.major >= 10;
@@ -209,10 +207,11 @@ bool cluster::tvs_vouches_for(const certificate& cert) const {
 
 command_output cluster::itl_reset_localkey(std::size_t node, std::int64_t now) {
   if (!config_.version.has_itl_recovery()) {
-    return refusal::refused("Invalid command: utils itl reset is available from CUCM 10.0(1)");
+    return command_output::refused(
+        "Invalid command: utils itl reset is available from CUCM 10.0(1)");
   }
   if (node >= nodes_.size() || node != publisher_)
-    return refusal::refused("This is not a Publisher Node");
+    return command_output::refused("This is not a Publisher Node");
   const node_state& pub = nodes_[publisher_];
   const trust_file content = pub.served_itl != no_file
                                  ? files_->get(pub.served_itl).parsed
@@ -226,25 +225,26 @@ command_output cluster::itl_reset_remotekey(std::size_t node, const std::string&
                                             const std::string& user, const std::string& path,
                                             std::int64_t now) {
   if (!config_.version.has_itl_recovery()) {
-    return refusal::refused("Invalid command: utils itl reset is available from CUCM 10.0(1)");
+    return command_output::refused(
+        "Invalid command: utils itl reset is available from CUCM 10.0(1)");
   }
   if (node >= nodes_.size() || node != publisher_)
-    return refusal::refused("This is not a Publisher Node");
-  if (host.empty()) return refusal::refused("Invalid SFTP server: the host name is empty");
-  if (user.empty()) return refusal::refused("Invalid SFTP user: the user name is empty");
+    return command_output::refused("This is not a Publisher Node");
+  if (host.empty()) return command_output::refused("Invalid SFTP server: the host name is empty");
+  if (user.empty()) return command_output::refused("Invalid SFTP user: the user name is empty");
   const std::string prompt(sftp_prompt);
   if (sftp_auth_fault_) {
     // CSCun19112: the SFTP server offers an authentication method CUCM's
     // client does not take; nothing is fetched.
-    return refusal::refused(prompt + "Error: SFTP connection to " + host +
-                            " failed: bad authentication type");
+    return command_output::refused(prompt + "Error: SFTP connection to " + host +
+                                   " failed: bad authentication type");
   }
   const auto it = sftp_.find(path);
   if (it == sftp_.end())
-    return refusal::refused(prompt + "File not found on " + host + ": " + path);
+    return command_output::refused(prompt + "File not found on " + host + ": " + path);
   auto opened = read_pkcs12(it->second, config_.security_password);
   if (!opened) {
-    return refusal::refused(
+    return command_output::refused(
         prompt + "Unable to open " + path + ": " + opened.err().message +
         ". The ITLRecovery.p12 file was made under another cluster security password.");
   }
@@ -273,27 +273,27 @@ command_output cluster::itl_reset_remotekey(std::size_t node, const std::string&
 }
 
 command_output cluster::cert_regen(std::size_t node, cert_purpose purpose, std::int64_t now) {
-  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return command_output::refused("Invalid node " + std::to_string(node));
   if (purpose == cert_purpose::itlrecovery && !config_.version.has_itl_recovery()) {
-    return refusal::refused(
+    return command_output::refused(
         "Invalid certificate name ITLRecovery: ITLRecovery exists from CUCM 10.0(1)");
   }
   const node_state& n = nodes_[node];
   if (has_hold_timer(config_.version) && config_.hold_timer && n.last_regen_at &&
       now - *n.last_regen_at < config_.hold_seconds) {
-    return refusal::refused(std::string(purpose_name(n.last_regen)) +
-                            " certificate was modified in the last " +
-                            hold_minutes(config_.hold_seconds) + ". Please re-try regenerating " +
-                            std::string(purpose_name(purpose)) + " certificate at a later time");
+    return command_output::refused(
+        std::string(purpose_name(n.last_regen)) + " certificate was modified in the last " +
+        hold_minutes(config_.hold_seconds) + ". Please re-try regenerating " +
+        std::string(purpose_name(purpose)) + " certificate at a later time");
   }
   return regenerate(node, purpose, now);
 }
 
 command_output cluster::restart_tftp(std::size_t node, std::int64_t now) {
-  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return command_output::refused("Invalid node " + std::to_string(node));
   const std::string& host = nodes_[node].config.host;
   if (!nodes_[node].config.tftp) {
-    return refusal::refused("Cisco Tftp service is not activated on host " + host);
+    return command_output::refused("Cisco Tftp service is not activated on host " + host);
   }
   command_output out;
   out.text = restart_text(host);
@@ -308,11 +308,11 @@ command_output cluster::restart_tftp(std::size_t node, std::int64_t now) {
 }
 
 command_output cluster::restart_tvs(std::size_t node) {
-  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return command_output::refused("Invalid node " + std::to_string(node));
   node_state& n = nodes_[node];
   if (!n.config.tvs) {
-    return refusal::refused(std::string(tvs_service) + " is not activated on host " +
-                            n.config.host);
+    return command_output::refused(std::string(tvs_service) + " is not activated on host " +
+                                   n.config.host);
   }
   n.tvs_presented = n.tvs;
   command_output out;
@@ -321,10 +321,11 @@ command_output cluster::restart_tvs(std::size_t node) {
 }
 
 command_output cluster::restart_callmanager(std::size_t node) {
-  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return command_output::refused("Invalid node " + std::to_string(node));
   const node_state& n = nodes_[node];
   if (!n.config.callmanager) {
-    return refusal::refused("Cisco CallManager service is not activated on host " + n.config.host);
+    return command_output::refused("Cisco CallManager service is not activated on host " +
+                                   n.config.host);
   }
   command_output out;
   out.text = restart_text(n.config.host, "Cisco CallManager service");
@@ -334,11 +335,11 @@ command_output cluster::restart_callmanager(std::size_t node) {
 command_output cluster::rename_publisher(const std::string& new_host, std::int64_t now) {
   node_state& pub = nodes_[publisher_];
   const std::string old_host = pub.config.host;
-  if (new_host.empty()) return refusal::refused("Invalid hostname: empty");
-  if (new_host == old_host) return refusal::refused("The hostname is already " + new_host);
+  if (new_host.empty()) return command_output::refused("Invalid hostname: empty");
+  if (new_host == old_host) return command_output::refused("The hostname is already " + new_host);
   if (auto other = find_node(new_host); other && *other != publisher_) {
-    return refusal::refused("Invalid hostname " + new_host +
-                            ": used by another node of the cluster");
+    return command_output::refused("Invalid hostname " + new_host +
+                                   ": used by another node of the cluster");
   }
   pub.config.host = new_host;
   config_.nodes[publisher_].host = new_host;
@@ -364,9 +365,9 @@ command_output cluster::rename_publisher(const std::string& new_host, std::int64
 
 command_output cluster::change_domain(std::size_t node, const std::string& new_domain,
                                       std::int64_t now) {
-  if (node >= nodes_.size()) return refusal::refused("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return command_output::refused("Invalid node " + std::to_string(node));
   node_state& n = nodes_[node];
-  if (new_domain == n.domain) return refusal::refused("The domain is already " + new_domain);
+  if (new_domain == n.domain) return command_output::refused("The domain is already " + new_domain);
   const std::string old_domain = n.domain;
   n.domain = new_domain;
   std::vector<cert_purpose> renewed = {cert_purpose::callmanager, cert_purpose::tvs};
@@ -388,7 +389,8 @@ command_output cluster::change_domain(std::size_t node, const std::string& new_d
 }
 
 command_output cluster::change_security_password(const std::string& new_password) {
-  if (new_password.empty()) return refusal::refused("The security password must not be empty");
+  if (new_password.empty())
+    return command_output::refused("The security password must not be empty");
   config_.security_password = new_password;
   // The saved .p12 files stay under the old password, so the key counts as
   // not backed up until the next `file get tftp ITLRecovery.p12`.
@@ -401,9 +403,9 @@ command_output cluster::change_security_password(const std::string& new_password
 command_output cluster::backup_itlrecovery(std::size_t node, const std::string& sftp_path) {
   const std::string gathering = "Please wait while the system is gathering files info ...done.\n";
   if (node >= nodes_.size() || node != publisher_ || !config_.version.has_itl_recovery()) {
-    return refusal::refused(gathering + "File not found: ITLRecovery.p12");
+    return command_output::refused(gathering + "File not found: ITLRecovery.p12");
   }
-  if (sftp_path.empty()) return refusal::refused("Invalid download path: empty");
+  if (sftp_path.empty()) return command_output::refused("Invalid download path: empty");
   bytes p12 =
       write_pkcs12(reset_key_.key, reset_key_.cert, config_.security_password, "ITLRecovery");
   char kbytes[32];
@@ -427,7 +429,8 @@ command_output cluster::set_fault(cluster_fault f, std::size_t node, bool on) {
   switch (f) {
     case cluster_fault::reset_transfer:
       if (node >= nodes_.size() || node == publisher_ || !nodes_[node].config.tftp)
-        return refusal::refused("The reset ITL transfer fault applies to a subscriber TFTP node");
+        return command_output::refused(
+            "The reset ITL transfer fault applies to a subscriber TFTP node");
       nodes_[node].transfer_fault = on;
       out.text = std::string(on ? "Fault injected" : "Fault cleared") +
                  ": the reset ITL transfer to " + nodes_[node].config.host + " fails (CSCun18578)";
@@ -454,10 +457,10 @@ void cluster::serve_itl(std::size_t node, file_id itl) {
 
 command_output cluster::restore_previous_itl(std::size_t node) {
   if (node >= nodes_.size() || !nodes_[node].config.tftp)
-    return refusal::refused("No TFTP service on node " + std::to_string(node));
+    return command_output::refused("No TFTP service on node " + std::to_string(node));
   node_state& n = nodes_[node];
   if (n.earlier_itls.empty())
-    return refusal::refused("No earlier ITLFile.tlv of " + n.config.host + " to restore");
+    return command_output::refused("No earlier ITLFile.tlv of " + n.config.host + " to restore");
   // The copy is served as it is until the next TFTP restart rebuilds the
   // node's own ITL (like a reset ITL); the configs stay signed by the key
   // TFTP loaded, which the restored ITL may not list.
@@ -465,7 +468,8 @@ command_output cluster::restore_previous_itl(std::size_t node) {
   n.earlier_itls.pop_back();
   command_output out;
   out.itl_changed.push_back(node);
-  out.text = "ITLFile.tlv of " + n.config.host + " replaced by its copy from before the last "
+  out.text = "ITLFile.tlv of " + n.config.host +
+             " replaced by its copy from before the last "
              "change (timestamp " +
              std::to_string(files_->get(n.served_itl).parsed.header.timestamp) + ")";
   return out;

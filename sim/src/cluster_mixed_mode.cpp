@@ -13,26 +13,27 @@ constexpr const char* restart_advice =
     "\nPlease Restart the TFTP and Cisco CallManager services on all nodes in the cluster that "
     "run these services";
 
-command_output refused_ctl(std::string text) {
+/// The answer of a `utils ctl` command that wrote a new CTLFile.tlv.
+command_output written(std::string text) {
   command_output out;
-  out.ok = false;
-  out.text = std::move(text);
+  out.text = std::move(text) + restart_advice;
   return out;
 }
 
 }  // namespace
 
 std::optional<command_output> cluster::ctl_refusal(std::size_t node, bool needs_ctl) const {
-  if (node >= nodes_.size()) return refused_ctl("Invalid node " + std::to_string(node));
+  if (node >= nodes_.size()) return command_output::refused("Invalid node " + std::to_string(node));
   // The same answer as `utils itl reset` on a subscriber.
-  if (node != publisher_) return refused_ctl("This is not a Publisher Node");
+  if (node != publisher_) return command_output::refused("This is not a Publisher Node");
   if (!config_.version.has_itl_recovery()) {
-    return refused_ctl("Tokenless CTL is available from CUCM 10.0(1); this cluster runs " +
-                       config_.version.to_string() +
-                       ". Use the Cisco CTL Client with USB tokens to set mixed mode.");
+    return command_output::refused(
+        "Tokenless CTL is available from CUCM 10.0(1); this cluster runs " +
+        config_.version.to_string() +
+        ". Use the Cisco CTL Client with USB tokens to set mixed mode.");
   }
   if (needs_ctl && ctl_file_ == no_file) {
-    return refused_ctl(
+    return command_output::refused(
         "The cluster is not in Mixed Mode: there is no CTL file. Run utils ctl set-cluster "
         "mixed-mode first.");
   }
@@ -58,41 +59,32 @@ trust_file cluster::build_ctl(std::int64_t now) const {
 
 command_output cluster::ctl_set_mixed_mode(std::size_t node, std::int64_t now) {
   if (auto refusal = ctl_refusal(node, false)) return *refusal;
-  if (mixed_mode_) return refused_ctl("The cluster is already in Mixed Mode");
+  if (mixed_mode_) return command_output::refused("The cluster is already in Mixed Mode");
   mixed_mode_ = true;
   ctl_file_ = files_->intern(build_ctl(now));
-  command_output out;
-  out.text =
+  return written(
       "This operation will set the cluster to Mixed mode. Do you want to continue? (y/n):y\n"
-      "Moving Cluster to Mixed Mode\nCluster set to Mixed Mode";
-  out.text += restart_advice;
-  return out;
+      "Moving Cluster to Mixed Mode\nCluster set to Mixed Mode");
 }
 
 command_output cluster::ctl_update(std::size_t node, std::int64_t now) {
   if (auto refusal = ctl_refusal(node, true)) return *refusal;
   ctl_file_ = files_->intern(build_ctl(now));
-  command_output out;
-  out.text =
+  return written(
       "This operation updates the CTLFile. Do you want to continue? (y/n):y\n"
-      "Updating CTL file\nCTL file Updated";
-  out.text += restart_advice;
-  return out;
+      "Updating CTL file\nCTL file Updated");
 }
 
 command_output cluster::ctl_set_non_secure_mode(std::size_t node, std::int64_t now) {
   if (auto refusal = ctl_refusal(node, true)) return *refusal;
-  if (!mixed_mode_) return refused_ctl("The cluster is already in Non Secure Mode");
+  if (!mixed_mode_) return command_output::refused("The cluster is already in Non Secure Mode");
   // The CTL stays: CUCM rebuilds it (the security mode changed) and keeps
   // serving it, and phones that hold one go on checking against it.
   mixed_mode_ = false;
   ctl_file_ = files_->intern(build_ctl(now));
-  command_output out;
-  out.text =
+  return written(
       "This operation will set the cluster to non secure mode. Do you want to continue? "
-      "(y/n):y\nMoving Cluster to Non Secure Mode\nCluster set to Non Secure Mode";
-  out.text += restart_advice;
-  return out;
+      "(y/n):y\nMoving Cluster to Non Secure Mode\nCluster set to Non Secure Mode");
 }
 
 command_output cluster::ctl_reset_localkey(std::size_t node, std::int64_t now) {

@@ -54,21 +54,16 @@ TEST(EngineCtl, set_mixed_mode_reaches_phones_after_the_tftp_restart_and_a_reset
   EXPECT_EQ(r.final_state.fleet.state(phone_state::trusted), 200u);
 }
 
-/// CallManager regenerated on the only node, then the bulk ITL reset and a
+/// CallManager and TVS regenerated on the only node, then the bulk ITL reset and a
 /// reset of every phone: what recovers a fleet without CTL.
 run_plan regen_then_itl_reset(bool mixed) {
   run_plan p = test::single_node_plan(200);
   p.cluster.version = "11.5";
   p.cluster.hold_timer = false;
   p.cluster.mixed_mode = mixed;
-  p.timeline = {at(0s, action_kind::boot_all),
-                at(10min, action_kind::cert_regen, {"CallManager"}),
-                at(10min, action_kind::restart_tftp),
-                at(10min + 10s, action_kind::cert_regen, {"TVS"}),
-                at(10min + 10s, action_kind::restart_tvs),
-                at(10min + 10s, action_kind::restart_tftp),
-                at(20min, action_kind::itl_reset_localkey),
-                at(21min, action_kind::reset_all_devices)};
+  p.timeline = test::double_regen_timeline();
+  p.timeline.push_back(at(20min, action_kind::itl_reset_localkey));
+  p.timeline.push_back(at(21min, action_kind::reset_all_devices));
   p.end = 30min;
   return p;
 }

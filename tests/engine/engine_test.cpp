@@ -37,12 +37,7 @@ const metrics::snapshot& at_time(const run_result& r, std::chrono::microseconds 
 run_plan double_regen(bool hold_timer) {
   run_plan p = test::single_node_plan(300);
   p.cluster.hold_timer = hold_timer;
-  p.timeline = {at(0s, action_kind::boot_all),
-                at(10min, action_kind::cert_regen, {"CallManager"}),
-                at(10min, action_kind::restart_tftp),
-                at(10min + 10s, action_kind::cert_regen, {"TVS"}),
-                at(10min + 10s, action_kind::restart_tvs),
-                at(10min + 10s, action_kind::restart_tftp)};
+  p.timeline = test::double_regen_timeline();
   return p;
 }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/seeded_factory.hpp"
 #include "itlfleet/sim/cluster.hpp"
 #include "itlfleet/sim/phone.hpp"
 #include "tvs_answer.hpp"
@@ -12,12 +13,7 @@ namespace itlfleet::sim {
 namespace {
 
 identity_factory& factory() {
-  static identity_factory f([] {
-    pki_options o;
-    o.seed = "phone-ctl-test";
-    return o;
-  }());
-  return f;
+  return test::seeded_factory("phone-ctl-test");
 }
 
 /// A cluster in mixed mode and the oracle a fleet would share.

@@ -39,6 +39,17 @@ engine::action at(std::chrono::microseconds t, engine::action_kind kind,
   return a;
 }
 
+std::vector<engine::action> double_regen_timeline() {
+  using namespace std::chrono_literals;
+  using engine::action_kind;
+  return {at(0s, action_kind::boot_all),
+          at(10min, action_kind::cert_regen, {"CallManager"}),
+          at(10min, action_kind::restart_tftp),
+          at(10min + 10s, action_kind::cert_regen, {"TVS"}),
+          at(10min + 10s, action_kind::restart_tvs),
+          at(10min + 10s, action_kind::restart_tftp)};
+}
+
 engine::expectation expect_at(std::chrono::microseconds t, std::string metric,
                               engine::comparison op, double value) {
   engine::expectation e;

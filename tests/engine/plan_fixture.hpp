@@ -13,6 +13,9 @@ engine::run_plan single_node_plan(std::uint64_t phones);
 engine::run_plan two_node_plan(std::uint64_t phones);
 engine::action at(std::chrono::microseconds t, engine::action_kind kind,
                   std::vector<std::string> args = {}, std::string node = {});
+/// Power-on at 0s, then CallManager regenerated at 10m and TVS at 10m10s on
+/// the publisher, each followed by the restarts CUCM asks for.
+std::vector<engine::action> double_regen_timeline();
 engine::expectation expect_at(std::chrono::microseconds t, std::string metric,
                               engine::comparison op, double value);
 

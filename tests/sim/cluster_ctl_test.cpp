@@ -2,6 +2,7 @@
 // signs it, when the TFTP nodes serve it, and what CUCM refuses.
 
 #include "itlfleet/sim/cluster_ctl.hpp"
+#include "../common/seeded_factory.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,12 +14,7 @@ namespace itlfleet::sim {
 namespace {
 
 identity_factory& factory() {
-  static identity_factory f([] {
-    pki_options o;
-    o.seed = "cluster_ctl_test";
-    return o;
-  }());
-  return f;
+  return test::seeded_factory("cluster_ctl_test");
 }
 
 cluster_config config(std::string_view version, bool mixed = false) {

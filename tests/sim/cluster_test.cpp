@@ -1,4 +1,5 @@
 #include "itlfleet/sim/cluster.hpp"
+#include "../common/seeded_factory.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,16 +13,8 @@
 namespace itlfleet::sim {
 namespace {
 
-// Key generation dominates the run time: one memoising factory for the whole
-// test binary, 1024-bit keys, a fixed seed.
 identity_factory& factory() {
-  static identity_factory f([] {
-    pki_options o;
-    o.seed = "cluster_test";
-    o.key_bits = 1024;
-    return o;
-  }());
-  return f;
+  return test::seeded_factory("cluster_test");
 }
 
 cluster_config two_nodes(std::string_view version = "10.5") {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "../common/seeded_factory.hpp"
 #include "itlfleet/sim/cluster.hpp"
 #include "itlfleet/sim/rollback_itl.hpp"
 #include "itlfleet/sim/verify.hpp"
@@ -17,13 +18,7 @@ namespace itlfleet::sim {
 namespace {
 
 identity_factory& factory() {
-  static identity_factory f([] {
-    pki_options o;
-    o.seed = "cluster_upgrade_test";
-    o.key_bits = 1024;
-    return o;
-  }());
-  return f;
+  return test::seeded_factory("cluster_upgrade_test");
 }
 
 cluster_config two_nodes(std::string_view version) {

@@ -1,17 +1,12 @@
 #include "seed_cluster.hpp"
+#include "../common/seeded_factory.hpp"
 
 namespace itlfleet::test {
 
 using namespace sim;
 
 identity_factory& seed_factory() {
-  static identity_factory f([] {
-    pki_options o;
-    o.seed = "seed_cluster";
-    o.key_bits = 1024;
-    return o;
-  }());
-  return f;
+  return test::seeded_factory("seed_cluster");
 }
 
 const seed_cluster& seed_ids() {

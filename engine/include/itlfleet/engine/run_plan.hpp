@@ -3,6 +3,7 @@
 /// the operator's timeline and the expectations to check. The scenarios
 /// library builds it from YAML; the engines execute it. Plain values only.
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -144,15 +145,15 @@ enum class action_kind {
   drs_backup,                ///< utils disaster_recovery backup (not a key backup)
   rebuild_publisher,         ///< the publisher reinstalled with new keys
   set_option_150,            ///< DHCP option 150 of a group: its TFTP servers, from the next boot
-  inject_fault,              ///< inject fault <reset-transfer|sftp-auth> (a known fault of the reset)
-  clear_fault,               ///< clear fault <reset-transfer|sftp-auth>
-  restore_previous_itl,      ///< restore previous itl: a TFTP node serves its ITL from before
-  upgrade_cluster,           ///< upgrade cluster <version>: every node to a later release
-  set_rollback_pre8,         ///< set enterprise parameter rollback-pre-8 <true|false>
-  ctl_set_mixed_mode,        ///< utils ctl set-cluster mixed-mode
-  ctl_update,                ///< utils ctl update CTLFile
-  ctl_reset_localkey,        ///< utils ctl reset localkey
-  ctl_set_non_secure_mode,   ///< utils ctl set-cluster non-secure-mode
+  inject_fault,          ///< inject fault <reset-transfer|sftp-auth> (a known fault of the reset)
+  clear_fault,           ///< clear fault <reset-transfer|sftp-auth>
+  restore_previous_itl,  ///< restore previous itl: a TFTP node serves its ITL from before
+  upgrade_cluster,       ///< upgrade cluster <version>: every node to a later release
+  set_rollback_pre8,     ///< set enterprise parameter rollback-pre-8 <true|false>
+  ctl_set_mixed_mode,    ///< utils ctl set-cluster mixed-mode
+  ctl_update,            ///< utils ctl update CTLFile
+  ctl_reset_localkey,    ///< utils ctl reset localkey
+  ctl_set_non_secure_mode,  ///< utils ctl set-cluster non-secure-mode
 };
 
 struct action {
@@ -166,6 +167,18 @@ struct action {
   std::string text;               ///< the command as written, for logs
   int line = 0;
 };
+
+/// The TFTP nodes of `set dhcp option 150 <a>,<b>,...` (its action::args[0]), in
+/// order, as written (empty names included: the loader refuses them).
+inline std::vector<std::string> option_150_servers(const std::string& list) {
+  std::vector<std::string> hosts;
+  for (std::size_t start = 0; start <= list.size();) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    hosts.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return hosts;
+}
 
 enum class comparison { eq, ne, lt, le, gt, ge };
 

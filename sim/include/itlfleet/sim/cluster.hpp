@@ -244,9 +244,9 @@ class cluster {
     /// A CallManager, TVS or CAPF regeneration changed what this TFTP node's
     /// ITL should hold since its last build: the next rebuild resets phones.
     bool regen_pending = false;
-    bool transfer_fault = false;  ///< cluster_fault::reset_transfer injected here
+    bool transfer_fault = false;        ///< cluster_fault::reset_transfer injected here
     std::vector<file_id> earlier_itls;  ///< what it served before, oldest first (a few)
-    int generation[4] = {0, 0, 0, 0};  ///< per cert_purpose
+    int generation[4] = {0, 0, 0, 0};   ///< per cert_purpose
     std::optional<std::int64_t> last_regen_at;
     cert_purpose last_regen = cert_purpose::callmanager;
     file_id served_itl = no_file;
