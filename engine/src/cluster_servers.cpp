@@ -48,9 +48,17 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
     nd->host = cluster.node(n).host;
     const auto addr = net::node_address(static_cast<std::uint32_t>(n));
     if (addr && cluster.node(n).tftp) {
-      auto lookup = [this, n](std::string_view name) -> net::shared_bytes {
+      // Without per-device trust lists (cluster.tftp.per_device_itl,
+      // per_device_ctl: false) only ITLFile.tlv and CTLFile.tlv are served.
+      const bool per_itl = plan.cluster.tftp.per_device_itl;
+      const bool per_ctl = plan.cluster.tftp.per_device_ctl;
+      auto lookup = [this, n, per_itl, per_ctl](std::string_view name) -> net::shared_bytes {
         const auto snap = current(n);
-        switch (sim::classify_served_name(name)) {
+        const sim::served_kind kind = sim::classify_served_name(name);
+        if ((kind == sim::served_kind::itl && !per_itl && !iequals(name, "ITLFile.tlv")) ||
+            (kind == sim::served_kind::ctl && !per_ctl && !iequals(name, "CTLFile.tlv")))
+          return nullptr;
+        switch (kind) {
           case sim::served_kind::itl:
             return snap->itl;
           case sim::served_kind::config:

@@ -83,6 +83,8 @@ bool metric_value(const metrics::snapshot& s, const std::string& metric, int gro
       ev.backup_alerts,
       ev.ctl_installs,
       ev.ctl_update_failures,
+      ev.itl_fallbacks,
+      ev.ctl_fallbacks,
   };
   static_assert(std::size(values) == expectation_metrics.size(), "one value per metric, in order");
   out = static_cast<double>(values[*index]);

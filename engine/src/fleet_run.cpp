@@ -181,6 +181,8 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
   if (a.config_rejected) ++ev.configs_rejected;
   if (a.installed_ctl) ++ev.ctl_installs;
   if (a.ctl_rejected) ++ev.ctl_update_failures;
+  if (a.fell_back)
+    ++(a.kind == sim::phone_action_kind::request_ctl ? ev.ctl_fallbacks : ev.itl_fallbacks);
   if (a.installed_itl) {
     // The signer's role: the cluster's ITLRecovery key, or a node's CallManager.
     const auto signer = text_of(files_.get(p.installed).parsed.header.signer.name);

@@ -26,6 +26,7 @@
 #include "itlfleet/net/tvs_tls.hpp"
 #include "itlfleet/sim/cluster_ctl.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
+#include "itlfleet/sim/requested_name.hpp"
 #include "itlfleet/sim/verify.hpp"
 
 namespace itlfleet::engine {
@@ -123,9 +124,10 @@ class live_run final : public fleet_run {
   }
 
   // --- the phone's exchanges -------------------------------------------------------
-  /// `what` is request_itl, request_config or request_ctl.
+  /// `what` is request_itl, request_config or request_ctl; `name` the file
+  /// it asks for (sim::requested_name).
   asio::awaitable<void> fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node,
-                              phone_action_kind what);
+                              phone_action_kind what, std::string name);
   asio::awaitable<void> ask_tvs(std::uint32_t i, std::uint32_t epoch, std::uint8_t node);
   void fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o, const bytes& data);
   bool current(std::uint32_t i, std::uint32_t epoch) const {
@@ -320,7 +322,8 @@ void live_run::perform(std::uint32_t i, const phone_action& a) {
     case phone_action_kind::request_itl:
     case phone_action_kind::request_config:
     case phone_action_kind::request_ctl:
-      spawn(fetch(i, p.epoch, tftp_node(i, a.server), a.kind));
+      spawn(fetch(i, p.epoch, tftp_node(i, a.server), a.kind,
+                  sim::requested_name(a, sim::device_name(first_mac + global_id(i)))));
       return;
     case phone_action_kind::query_tvs:
       ++counters_.events().tvs_queries;
@@ -334,11 +337,7 @@ void live_run::perform(std::uint32_t i, const phone_action& a) {
 }
 
 asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node,
-                                      phone_action_kind what) {
-  const std::string device = sim::device_name(first_mac + global_id(i));
-  std::string name = what == phone_action_kind::request_itl   ? sim::itl_name_for(device)
-                     : what == phone_action_kind::request_ctl ? sim::ctl_name_for(device)
-                                                              : sim::config_name_for(device);
+                                      phone_action_kind what, std::string name) {
   fetch_outcome outcome = fetch_outcome::no_answer;
   bytes data;
   const auto started = clock::now();

@@ -47,7 +47,8 @@ class virtual_run final : public fleet_run {
 
   /// What a phone asks a TFTP node for.
   enum class wanted : std::uint8_t { itl, config, ctl };
-  void request_file(std::uint32_t i, std::uint8_t server, wanted what);
+  /// `common`: the cluster-wide name (ITLFile.tlv, CTLFile.tlv), not the device's.
+  void request_file(std::uint32_t i, std::uint8_t server, wanted what, bool common = false);
   void tftp_failed(std::uint32_t i, std::int64_t after_us, tftp_failure why);
   void query_tvs(std::uint32_t i, std::uint8_t server);
   sim::tvs_result tvs_answer(std::uint32_t i, std::uint8_t node);
@@ -109,11 +110,11 @@ void virtual_run::perform(std::uint32_t i, const phone_action& a) {
     case phone_action_kind::none:
       return;
     case phone_action_kind::request_itl:
-      return request_file(i, a.server, wanted::itl);
+      return request_file(i, a.server, wanted::itl, a.common_name);
     case phone_action_kind::request_config:
       return request_file(i, a.server, wanted::config);
     case phone_action_kind::request_ctl:
-      return request_file(i, a.server, wanted::ctl);
+      return request_file(i, a.server, wanted::ctl, a.common_name);
     case phone_action_kind::query_tvs:
       return query_tvs(i, a.server);
     case phone_action_kind::wait:
@@ -129,7 +130,7 @@ void virtual_run::tftp_failed(std::uint32_t i, std::int64_t after_us, tftp_failu
   queue_.push(now_ + after_us, event::tftp_failed(i, phones_[i].epoch, why));
 }
 
-void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what) {
+void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what, bool common) {
   // requests[] keeps ITL and config requests apart, as before mixed mode;
   // CTLs served count in ctl_served (and files_served).
   const bool itl = what == wanted::itl;
@@ -145,7 +146,13 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what
     count(metrics::event_totals::timed_out);
     return tftp_failed(i, st.no_answer_timeout(), tftp_failure::timed_out);
   }
-  const file_id f = what == wanted::itl      ? cluster_.served_itl(node)
+  // A node without per-device trust lists (cluster.tftp.per_device_itl,
+  // per_device_ctl: false) answers "not found" for ITLSEP/CTLSEP<MAC>.tlv.
+  const bool per_device_missing =
+      !common && ((what == wanted::itl && !plan_.cluster.tftp.per_device_itl) ||
+                  (what == wanted::ctl && !plan_.cluster.tftp.per_device_ctl));
+  const file_id f = per_device_missing       ? sim::no_file
+                    : what == wanted::itl    ? cluster_.served_itl(node)
                     : what == wanted::config ? cluster_.served_config(node)
                                              : cluster_.served_ctl(node);
   if (f == sim::no_file) return tftp_failed(i, st.rtt(), tftp_failure::not_found);

@@ -197,6 +197,8 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("ctl_served").value(e.ctl_served);
   w.key("ctl_installs").value(e.ctl_installs);
   w.key("ctl_update_failures").value(e.ctl_update_failures);
+  w.key("itl_fallbacks").value(e.itl_fallbacks);
+  w.key("ctl_fallbacks").value(e.ctl_fallbacks);
   w.key("requests").begin_object();
   for (std::size_t k = 0; k < e.requests.size(); ++k) {
     w.key(k == event_totals::itl_file ? "itl" : "config").begin_object();

@@ -5,7 +5,15 @@ namespace itlfleet::sim {
 namespace {
 
 phone_action request(phone_action_kind kind, const phone& p) {
-  return {kind, p.server, no_file, 0};
+  phone_action a{kind, p.server, no_file, 0};
+  a.common_name = kind != phone_action_kind::request_config && (p.flags & phone::common_name_flag);
+  return a;
+}
+
+/// Leaves the step's file name: the next step (or server) starts with the
+/// device's own name.
+void per_device_name(phone& p) {
+  p.flags &= static_cast<std::uint8_t>(~phone::common_name_flag);
 }
 
 phone_action wait(std::int64_t us) {
@@ -22,8 +30,8 @@ phone_action request_step(const phone& p) {
 
 phone_action start_boot(phone& p, const phone_profile& profile) {
   p.state = phone_state::booting;
-  // Mixed mode: the CTL comes first (one request for CTLSEP<MAC>.tlv; the
-  // fallback to CTLFile.tlv is the same file from the same server).
+  // Mixed mode: the CTL comes first (CTLSEP<MAC>.tlv, then CTLFile.tlv).
+  per_device_name(p);
   p.step = profile.request_ctl || p.ctl != no_file ? phone_step::ctl : phone_step::itl;
   p.server = 0;
   p.attempts = 0;
@@ -52,6 +60,7 @@ phone_action finish(phone& p, bool config_accepted) {
 /// The ITL step is over (installed, kept or rejected): fetch the config from
 /// the same server.
 phone_action to_config(phone& p) {
+  per_device_name(p);
   p.step = phone_step::config;
   p.pending = no_file;
   p.attempts = 0;
@@ -61,6 +70,7 @@ phone_action to_config(phone& p) {
 /// The CTL step is over (installed, kept or rejected): fetch the ITL from
 /// the same server.
 phone_action to_itl(phone& p) {
+  per_device_name(p);
   p.step = phone_step::itl;
   p.pending = no_file;
   p.attempts = 0;
@@ -191,12 +201,29 @@ phone_action on_tftp_failure(phone& p, const phone_profile& profile) {
   if (++p.attempts < profile.tftp_attempts) return wait(profile.tftp_backoff_us);
   p.attempts = 0;
   if (p.server + 1 < profile.tftp_servers) {
+    // Another server may hold the per-device files: ask it for them first.
     ++p.server;
+    per_device_name(p);
     return request_step(p);
   }
   p.state = phone_state::unreachable;
   p.step = phone_step::idle;
   return wait(profile.unreachable_retry_us);
+}
+
+/// TFTP error 1 for a trust list: the device's own name was not there, ask
+/// the same server for the cluster-wide one; that one missing too means the
+/// server serves none, and the boot carries on (the ITL after the CTL, the
+/// config after the ITL). Attempts count per name: the fallback starts fresh.
+phone_action on_trust_list_missing(phone& p) {
+  if (!(p.flags & phone::common_name_flag)) {
+    p.flags |= phone::common_name_flag;
+    p.attempts = 0;
+    phone_action next = request_step(p);
+    next.fell_back = true;
+    return next;
+  }
+  return p.step == phone_step::ctl ? to_itl(p) : to_config(p);
 }
 
 }  // namespace
@@ -237,8 +264,7 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
     case phone_event_kind::file_received:
       return on_file(p, e.file, profile, oracle, now_s);
     case phone_event_kind::file_missing:
-      if (p.step == phone_step::ctl) return to_itl(p);     // no CTL served: carry on
-      if (p.step == phone_step::itl) return to_config(p);  // no ITL served: carry on
+      if (p.step == phone_step::ctl || p.step == phone_step::itl) return on_trust_list_missing(p);
       return on_tftp_failure(p, profile);
     case phone_event_kind::file_corrupt:
       // A file that does not parse cannot be verified: "Trust List Update

@@ -541,5 +541,72 @@ TEST_F(Cli, serve_puts_the_scenario_cluster_on_loopback_and_refuses_commands_as_
   EXPECT_NE(shown.out.find("cucm-pub"), std::string::npos) << shown.out;
 }
 
+// --- a stock TFTP server holding ITLFile.tlv only -------------------------------
+
+TEST_F(Cli, live_phones_fall_back_to_itlfile_on_a_tftpd_hpa_without_itlsep_files) {
+  if (!fs::exists("/usr/sbin/in.tftpd") || !fs::exists("/usr/bin/tftp"))
+    GTEST_SKIP() << "tftpd-hpa and tftp-hpa are not installed (scripts/setup.sh installs them)";
+  // Phones without an ITL: only an ITL they download makes them trusted.
+  std::ofstream(dir_ / "itlfile.yaml") << R"(name: itlfile-only
+seed: 42
+cluster:
+  nodes:
+    - {name: cucm-pub, publisher: true}
+fleet:
+  - {name: desk, count: 20, itl: none}
+boot: {spread: 5s}
+timeline:
+  - {at: 0s, do: boot-all}
+end: 40s
+expect:
+  - {at: end, trusted: "100%"}
+  - {at: end, itl_fallbacks: 20}
+)";
+  const run_result exported = run({"cluster", "export", "--out", "cluster", "--nodes", "cucm-pub",
+                                   "--phones", "20", "--seed", "itlfleet-42"});
+  ASSERT_EQ(exported.exit_code, 0) << describe(exported);
+  // A plain TFTP directory: the cluster-wide ITL, the configs, no ITLSEP<MAC>.tlv.
+  const fs::path root = path("cluster/tftp/cucm-pub");
+  std::vector<fs::path> per_device;
+  for (const auto& entry : fs::directory_iterator(root))
+    if (entry.path().filename().string().rfind("ITLSEP", 0) == 0)
+      per_device.push_back(entry.path());
+  ASSERT_EQ(per_device.size(), 20u);
+  for (const auto& f : per_device) fs::remove(f);
+  ASSERT_TRUE(fs::exists(root / "ITLFile.tlv"));
+
+  const int port = 20000 + static_cast<int>((::getpid() + 19) % 20000);
+  tftpd server(root, port);
+  const auto fetch = [&](const std::string& name) {
+    const std::string cmd = "cd " + quote(dir_.string()) + " && /usr/bin/tftp 127.0.0.1 " +
+                            std::to_string(port) + " -m binary -c get " + quote(name) + " " +
+                            quote("got-" + name) + " >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0 && fs::exists(dir_ / ("got-" + name)) &&
+           fs::file_size(dir_ / ("got-" + name)) > 0;
+  };
+  bool up = false;
+  for (int attempt = 0; attempt < 50 && !up; ++attempt) {
+    up = fetch("ITLFile.tlv");
+    if (!up) ::usleep(100'000);
+  }
+  ASSERT_TRUE(up) << "no answer from in.tftpd on 127.0.0.1:" << port;
+  EXPECT_FALSE(fetch("ITLSEP001E7A000003.tlv")) << "the server has no per-device ITL";
+
+  const std::string tftp = "127.0.0.1:" + std::to_string(port);
+  const run_result r = run({"run", "itlfile.yaml", "--engine", "live", "--time-scale", "0.25",
+                            "--tftp", tftp, "--tvs", "127.0.0.1:9", "--out", "out", "-q"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  const std::string summary = read_text(dir_ / "out" / "summary.json");
+  const std::string counts = final_counts(summary);
+  EXPECT_NE(counts.find("\"trusted\": 20,"), std::string::npos) << counts;
+  // Each phone asked for its ITLSEP<MAC>.tlv, got "not found", asked for
+  // ITLFile.tlv (20 fallbacks) and got it (20 ITL requests served).
+  EXPECT_NE(summary.find("\"itl_fallbacks\": 20,"), std::string::npos) << summary;
+  const auto itl = summary.find("\"itl\": {", summary.find("\"requests\""));
+  ASSERT_NE(itl, std::string::npos) << summary;
+  const std::string itl_requests = summary.substr(itl, summary.find('}', itl) - itl);
+  EXPECT_NE(itl_requests.find("\"served\": 20,"), std::string::npos) << itl_requests;
+}
+
 }  // namespace
 }  // namespace itlfleet

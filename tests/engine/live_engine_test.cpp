@@ -216,5 +216,27 @@ TEST(LiveEngine, an_external_server_list_of_the_wrong_length_is_refused_before_a
   EXPECT_NE(r.err().message.find("one address per node"), std::string::npos) << r.err().message;
 }
 
+TEST(LiveEngine, servers_without_itlsep_files_answer_not_found_and_phones_fetch_itlfile) {
+  // New phones (no ITL) over TFTP and over HTTP 6970 against servers that
+  // hold ITLFile.tlv only: each asks for its ITLSEP<MAC>.tlv, is told "not
+  // found", asks for ITLFile.tlv and installs it, as in virtual time.
+  run_plan plan = small_plan("", 40);
+  plan.cluster.tftp.per_device_itl = false;
+  plan.fleet[0].itl = installed_itl::none;
+  plan.fleet.push_back(plan.fleet[0]);
+  plan.fleet[1].name = "desk-http";
+  plan.fleet[1].fetch = fetch_protocol::http;
+  plan.end = std::chrono::minutes(2);
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  const run_result l = run_or_fail(plan, fast(0.02));
+  expect_same_final_counts(*v, l);
+  const auto& e = l.final_state.events;
+  EXPECT_EQ(e.itl_fallbacks, 80u);
+  EXPECT_EQ(e.requests[metrics::event_totals::itl_file][metrics::event_totals::served], 80u);
+  EXPECT_EQ(l.final_state.fleet.state(phone_state::trusted), 80u);
+  EXPECT_EQ(l.final_state.fleet.state(phone_state::no_itl), 0u) << "none went on without an ITL";
+}
+
 }  // namespace
 }  // namespace itlfleet::engine

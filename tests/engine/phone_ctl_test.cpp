@@ -87,7 +87,8 @@ TEST(PhoneCtl, a_cluster_not_serving_a_ctl_answers_not_found_and_the_phone_carri
   world w("11.5");
   phone p;
   ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
-  const phone_action a = w.feed(p, {phone_event_kind::file_missing, no_file, {}});
+  w.feed(p, {phone_event_kind::file_missing, no_file, {}});  // CTLSEP<MAC>.tlv
+  const phone_action a = w.feed(p, {phone_event_kind::file_missing, no_file, {}});  // CTLFile.tlv
   EXPECT_EQ(a.kind, phone_action_kind::request_itl);
   EXPECT_EQ(p.ctl, no_file);
   w.profile.request_ctl = false;

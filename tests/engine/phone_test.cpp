@@ -131,7 +131,8 @@ TEST(Phone, a_config_nobody_vouches_for_is_rejected_apart_from_the_itl) {
   const file_id foreign = w.files.intern(build_signed_file(
       as_bytes("<device/>"), other.make(cert_purpose::callmanager, "cucm.other.lab", 0), options));
   w.feed(p, {phone_event_kind::boot, no_file, {}});
-  auto a = w.feed(p, {phone_event_kind::file_missing, no_file, {}});
+  w.feed(p, {phone_event_kind::file_missing, no_file, {}});           // ITLSEP<MAC>.tlv
+  auto a = w.feed(p, {phone_event_kind::file_missing, no_file, {}});  // ITLFile.tlv
   ASSERT_EQ(a.kind, phone_action_kind::request_config);
   a = w.file(p, foreign);
   ASSERT_EQ(a.kind, phone_action_kind::query_tvs);

@@ -409,7 +409,7 @@ TEST(Names, verbs_and_metrics_are_listed) {
   EXPECT_EQ(sc::verb_name(action_kind::backup_itlrecovery), "file get tftp ITLRecovery.p12");
   EXPECT_EQ(sc::to_string(comparison::le), "<=");
   auto m = sc::metric_names();
-  EXPECT_EQ(m.size(), 19u);  // with config_rejected, ctl_installs and ctl_update_failures
+  EXPECT_EQ(m.size(), 21u);  // with config_rejected, ctl_installs, ctl_update_failures, *_fallbacks
   EXPECT_NE(std::find(m.begin(), m.end(), "config_rejected"), m.end());
   EXPECT_NE(std::find(m.begin(), m.end(), "unrecoverable"), m.end());
 }
@@ -437,6 +437,25 @@ TEST(Robustness, truncated_and_mutated_input_never_crashes) {
       EXPECT_TRUE(contains(r.err().message, "mut.yaml")) << r.err().message;
     }
   }
+}
+
+TEST(Loader, per_device_trust_lists_default_to_served_and_can_be_turned_off) {
+  const std::string head = "cluster:\n  nodes: [{name: pub, publisher: true}]\n";
+  auto d = sc::load_string(head + "fleet: [{count: 3}]\n", "d.yaml");
+  ASSERT_TRUE(d.ok()) << d.err().message;
+  EXPECT_TRUE(d->cluster.tftp.per_device_itl) << "CUCM serves ITLSEP<MAC>.tlv";
+  EXPECT_TRUE(d->cluster.tftp.per_device_ctl);
+  auto off = sc::load_string(
+      head + "  tftp: {per_device_itl: false, per_device_ctl: false}\nfleet: [{count: 3}]\n",
+      "off.yaml");
+  ASSERT_TRUE(off.ok()) << off.err().message;
+  EXPECT_FALSE(off->cluster.tftp.per_device_itl);
+  EXPECT_FALSE(off->cluster.tftp.per_device_ctl);
+  auto bad = sc::load_string(head + "  tftp: {per_device_itl: sometimes}\nfleet: [{count: 3}]\n",
+                             "bad.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(contains(bad.err().message, "bad.yaml:3:")) << bad.err().message;
+  EXPECT_TRUE(contains(bad.err().message, "per_device_itl")) << bad.err().message;
 }
 
 }  // namespace

@@ -40,6 +40,11 @@ struct tftp_model {
   sim_duration retransmit_timeout = std::chrono::seconds(1);
   /// Server CPU per block; with n transfers active a block costs max(rtt, n * block_cost).
   sim_duration block_cost = std::chrono::microseconds(20);
+  /// Whether a node serves ITLSEP<MAC>.tlv (CTLSEP<MAC>.tlv) besides
+  /// ITLFile.tlv (CTLFile.tlv). CUCM does; false models a plain TFTP server
+  /// holding the cluster-wide files only, and phones fall back to them.
+  bool per_device_itl = true;
+  bool per_device_ctl = true;
 };
 
 /// Modelled TVS service of every TVS node.
@@ -189,7 +194,7 @@ struct metric_def {
   bool counts_events;
 };
 /// Every metric, in the order the engine reads them (engine/src/expectations.cpp).
-inline constexpr std::array<metric_def, 19> expectation_metrics = {{
+inline constexpr std::array<metric_def, 21> expectation_metrics = {{
     {sim::state_name(sim::phone_state::offline), false},
     {sim::state_name(sim::phone_state::booting), false},
     {sim::state_name(sim::phone_state::trusted), false},
@@ -209,6 +214,8 @@ inline constexpr std::array<metric_def, 19> expectation_metrics = {{
     {"backup_alerts", true},
     {"ctl_installs", true},
     {"ctl_update_failures", true},
+    {"itl_fallbacks", true},
+    {"ctl_fallbacks", true},
 }};
 /// The metric's index in `expectation_metrics`, or nothing for an unknown name.
 constexpr std::optional<std::size_t> find_metric(std::string_view name) {

@@ -65,6 +65,10 @@ struct event_totals {
   std::uint64_t ctl_served = 0;
   std::uint64_t ctl_installs = 0;
   std::uint64_t ctl_update_failures = 0;
+  /// Boots whose server had no ITLSEP<MAC>.tlv (CTLSEP<MAC>.tlv), so that the
+  /// phone asked it for ITLFile.tlv (CTLFile.tlv).
+  std::uint64_t itl_fallbacks = 0;
+  std::uint64_t ctl_fallbacks = 0;
 };
 
 /// What a live run's in-process servers report about themselves, per node.

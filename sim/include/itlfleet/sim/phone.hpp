@@ -10,6 +10,11 @@
 /// Update Failed", the old ITL is kept and the phone is locked. The signed
 /// config is checked the same way.
 ///
+/// Names: a phone asks for its own ITLSEP<MAC>.tlv and, when the server has
+/// no such file, for ITLFile.tlv from the same server; only when that is
+/// missing too does it carry on to its config without an ITL. The CTL step
+/// does the same with CTLSEP<MAC>.tlv and CTLFile.tlv.
+///
 /// Mixed mode (docs/model.md, "Mixed mode and the CTL"): the boot starts with
 /// the CTL. The first CTL is installed on faith; a new one only if a SAST
 /// record of the installed CTL signed it, else the old CTL is kept and the
@@ -49,6 +54,10 @@ struct phone {
   static constexpr std::uint8_t ever_locked_flag = 1;
   static constexpr std::uint8_t itl_rejected_flag = 2;  ///< this boot's ITL update failed
   static constexpr std::uint8_t ctl_rejected_flag = 4;  ///< this boot's CTL update failed
+  /// The step's per-device name (ITLSEP<MAC>.tlv, CTLSEP<MAC>.tlv) was not
+  /// found: the phone asks this server for the cluster-wide one (ITLFile.tlv,
+  /// CTLFile.tlv). Cleared when the step or the server changes.
+  static constexpr std::uint8_t common_name_flag = 8;
 };
 
 enum class phone_event_kind : std::uint8_t {
@@ -83,12 +92,12 @@ struct phone_event {
 
 enum class phone_action_kind : std::uint8_t {
   none,
-  request_itl,     ///< RRQ ITLSEP<MAC>.tlv to TFTP server `server` (of the group's list)
+  request_itl,     ///< RRQ ITLSEP<MAC>.tlv (or ITLFile.tlv: common_name) to TFTP server `server`
   request_config,  ///< RRQ SEP<MAC>.cnf.xml.sgn to TFTP server `server`
   query_tvs,       ///< TLS to TVS server `server` (of the group's TVS list) about `file`'s signer
   wait,            ///< deliver a timer event after `delay_us`
   reboot,          ///< deliver a boot event after the model's reboot time
-  request_ctl,     ///< RRQ CTLSEP<MAC>.tlv to TFTP server `server` (mixed mode)
+  request_ctl,     ///< RRQ CTLSEP<MAC>.tlv (or CTLFile.tlv: common_name), mixed mode
 };
 
 struct phone_action {
@@ -108,6 +117,13 @@ struct phone_action {
   bool installed_ctl = false;
   /// The event made the phone refuse a new CTL: "CTL update failed".
   bool ctl_rejected = false;
+  /// request_itl, request_ctl: ask for the cluster-wide name (ITLFile.tlv,
+  /// CTLFile.tlv) instead of the device's own, which the server did not have.
+  /// sim::requested_name() gives the name.
+  bool common_name = false;
+  /// The event was "file not found" for the device's own name and the phone
+  /// now asks for the cluster-wide one: what engines count as a fallback.
+  bool fell_back = false;
 };
 
 /// What a phone of a group knows about its surroundings.
