@@ -19,6 +19,7 @@
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/virtual_engine.hpp"
 #include "itlfleet/host/key_cache.hpp"
+#include "itlfleet/metrics/group_series.hpp"
 #include "itlfleet/metrics/prometheus_endpoint.hpp"
 #include "itlfleet/metrics/prometheus_exporter.hpp"
 #include "itlfleet/metrics/report.hpp"
@@ -282,6 +283,7 @@ int write_outputs(const engine::run_result& r, const std::string& dir) {
       {"summary.json", metrics::summary_json(r.info, r.final_state, r.checks)},
       {"junit.xml", metrics::junit_xml(r.info, r.checks)},
       {"timeseries.csv", metrics::timeseries_csv(r.series)},
+      {"groups.csv", metrics::groups_csv(r.info, r.series)},
       {"events.log", r.event_log},
       {"report.html", metrics::report_html(r.info, r.series, r.final_state, r.checks)},
   };
@@ -290,8 +292,10 @@ int write_outputs(const engine::run_result& r, const std::string& dir) {
     print_error(err);
     return exit_bad_input;
   }
-  std::printf("\nWrote summary.json, junit.xml, timeseries.csv, events.log, report.html to %s\n",
-              dir.c_str());
+  std::printf(
+      "\nWrote summary.json, junit.xml, timeseries.csv, groups.csv, events.log, report.html to "
+      "%s\n",
+      dir.c_str());
   return exit_ok;
 }
 
@@ -413,8 +417,8 @@ void add_run_command(CLI::App& app) {
                   "scenario's)")
       ->check(unsigned_integer());
   cmd->add_option("--out", o->out,
-                  "Directory for summary.json, junit.xml, timeseries.csv, events.log and "
-                  "report.html");
+                  "Directory for summary.json, junit.xml, timeseries.csv, groups.csv, "
+                  "events.log and report.html");
   cmd->add_flag("--verify-every-time", o->verify_every_time,
                 "Verify signatures with OpenSSL on every check instead of once per distinct "
                 "(file, trust anchor)");

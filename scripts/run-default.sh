@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set up and build (scripts/setup.sh), then run the default
 # built-in scenario and write its outputs (summary.json, junit.xml,
-# timeseries.csv, events.log) to out/default/.
+# timeseries.csv, groups.csv, events.log, report.html) to out/default/.
 #
 #   scripts/run-default.sh [extra itlfleet run options, e.g. --phones 100000 --seed 7]
 #

@@ -5,6 +5,7 @@
 #include "itlfleet/engine/expectations.hpp"
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/rng.hpp"
+#include "itlfleet/metrics/group_series.hpp"
 #include "itlfleet/sim/firmware.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
 
@@ -537,6 +538,11 @@ run_result fleet_run::finish() {
   for (auto& l : latencies_)
     if (l.histogram.count() > 0) info.latencies.push_back(std::move(l));
   for (std::size_t n = 0; n < cluster_.node_count(); ++n) info.load.push_back(load_of(n));
+  for (const auto& g : plan_.fleet) {
+    const auto firmware = sim::firmware_version::parse(g.firmware);
+    info.group_reports_device_tl_info.push_back(firmware && firmware->reports_device_tl_info());
+  }
+  info.group_stale_cleared_us = metrics::stale_cleared_at(r.series);
   r.event_log = log_.text();
   r.warnings = warnings_;
   return r;

@@ -176,6 +176,8 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
     w.key("name").value(i < info.group_names.size() ? info.group_names[i]
                                                     : "group" + std::to_string(i));
     write_counts(w, final_state.groups[i]);
+    if (i < info.group_stale_cleared_us.size() && info.group_stale_cleared_us[i])
+      w.key("stale_cleared_at").value(format_sim_time(*info.group_stale_cleared_us[i]));
     w.end_object();
   }
   w.end_array();

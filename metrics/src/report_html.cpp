@@ -1,4 +1,5 @@
 #include "itlfleet/metrics/report_html.hpp"
+#include "itlfleet/metrics/group_series.hpp"
 #include "itlfleet/metrics/number_format.hpp"
 
 #include <algorithm>
@@ -499,6 +500,89 @@ void boot_plot(std::string& o, const run_info& info) {
   }
 }
 
+// --- plot (d): stale ITL by group --------------------------------------------
+
+/// Okabe-Ito, the palette of the other plots, one colour per drawn group.
+constexpr std::array<const char*, 8> group_colours = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
+                                                      "#e69f00", "#56b4e9", "#000000", "#f0e442"};
+
+/// One line per group of its stale phones (installed ITL differs from what
+/// its TFTP server serves): the groups that have not taken the current ITL,
+/// what an administrator checks before a bulk reset. At most
+/// group_colours.size() groups, those with the most stale phones at any
+/// sample; a note counts the others.
+void stale_groups_plot(std::string& o, const run_info& info, const std::vector<snapshot>& series) {
+  const std::vector<std::size_t> ranked = groups_by_peak_stale(series);
+  std::vector<std::uint64_t> peak(ranked.size(), 0);
+  for (const snapshot& s : series)
+    for (std::size_t g = 0; g < s.groups.size(); ++g)
+      peak[g] = std::max(peak[g], s.groups[g].stale);
+  std::vector<std::size_t> drawn;
+  std::size_t ever_stale = 0;
+  for (std::size_t g : ranked) {
+    if (peak[g] == 0) break;
+    ++ever_stale;
+    if (drawn.size() < group_colours.size()) drawn.push_back(g);
+  }
+  const auto reports = [&](std::size_t g) {
+    return g < info.group_reports_device_tl_info.size() && info.group_reports_device_tl_info[g];
+  };
+
+  std::vector<std::pair<std::string, std::string>> items;
+  for (std::size_t k = 0; k < drawn.size(); ++k) {
+    const std::size_t g = drawn[k];
+    items.emplace_back(group_colours[k],
+                       group_name(info, g) + " (peak " + with_commas(peak[g]) +
+                           (reports(g) ? ", DeviceTLInfo)" : ", no DeviceTLInfo)"));
+  }
+  if (!items.empty()) o += legend(items);
+
+  const auto rows = sample_rows(series.size(), report_max_points);
+  const box b{76, 52, svg_width - 76 - 20, 220};
+  svg_open(o, "plot-stale-groups", b.bottom() + 46, "Stale ITL by group over scenario time",
+           rows.size());
+  const double t0 = series.empty() ? 0 : seconds(series.front().time_us);
+  const double t1 =
+      std::max(seconds(info.end_us), series.empty() ? 0 : seconds(series.back().time_us));
+  const axis x = time_axis(t0, t1, 12);
+  const std::uint64_t top = drawn.empty() ? 1 : peak[drawn.front()];
+  const axis y = value_axis(0, static_cast<double>(top), 4);
+  frame(o, b, "stale-area", x, sim_time_s, "scenario time", y, axis_number, "stale phones");
+  if (drawn.empty()) {
+    no_data(
+        o, b,
+        series.empty() ? "No samples in this run." : "No phone held a stale ITL at any sample.");
+  }
+  for (std::size_t k = 0; k < drawn.size(); ++k) {
+    const std::size_t g = drawn[k];
+    std::string d;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const snapshot& row = series[rows[i]];
+      const std::uint64_t v = g < row.groups.size() ? row.groups[g].stale : 0;
+      d += (i == 0   ? "M"
+            : i == 1 ? " L"
+                     : " ") +
+           num(sx(b, x, seconds(row.time_us))) + "," + num(sy(b, y, static_cast<double>(v)));
+    }
+    if (rows.size() == 1) d += " L" + d.substr(1);
+    o += "<path class=\"series stale-line\" data-series=\"" + esc_attr(group_name(info, g)) +
+         "\" stroke=\"" + group_colours[k] + "\" d=\"" + d + "\"><title>" +
+         esc(group_name(info, g)) + ": stale phones</title></path>\n";
+  }
+  action_markers(o, b, x, info.actions);
+  o += "</svg>\n";
+  if (ever_stale > drawn.size()) {
+    const std::size_t more = ever_stale - drawn.size();
+    o += "<p class=\"note\">" + with_commas(more) +
+         (more == 1 ? " more group had" : " more groups had") +
+         " stale phones, not drawn (only the " + std::to_string(drawn.size()) +
+         " with the most at any sample are); see groups.csv.</p>\n";
+  }
+  o += "<p class=\"note\">Stale: powered on, and the installed ITL is not the one the group's "
+       "TFTP server serves now. Groups on firmware 9.4(1) and later report theirs to CUCM in "
+       "DeviceTLInfo alarms; the others' are invisible to CUCM.</p>\n";
+}
+
 // --- tables -------------------------------------------------------------------
 
 std::string td_num(std::uint64_t v) {
@@ -612,14 +696,17 @@ tr.total th,tr.total td{font-weight:bold;background:#fafafa}
 border-radius:2px}
 svg.plot{display:block;font-size:12px}
 #plot-states{background:#fdfdfe}#plot-load{background:#fdfefd}#plot-boot{background:#fefdfd}
+#plot-stale-groups{background:#fefefd}
 svg text{fill:#333}
 .plot-area{stroke:none}.states-area{fill:#f9f9fb}.load-area{fill:#f9fbf9}.boot-area{fill:#fbf9f8}
+.stale-area{fill:#fbfbf8}
 .grid{stroke:#dedede;stroke-width:1;fill:none}
 .axis{stroke:#777;stroke-width:1;fill:none}
 .axis-title{font-size:13px}
 .area{stroke:none}
 .rate{fill:none;stroke-width:2;stroke-linejoin:round}
 .rate[data-series=files_served]{stroke-width:5}
+.stale-line{fill:none;stroke-width:2;stroke-linejoin:round}
 .bars{fill:#56b4e9}
 .cdf{fill:none;stroke:#222;stroke-width:1.5}
 .action line{stroke:#333;stroke-width:1.2;stroke-dasharray:5 3}
@@ -698,6 +785,10 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
     }
     o += "</tbody></table>\n";
   }
+  o += "</section>\n";
+
+  o += "<section id=\"stale-groups\">\n<h2>Stale ITL by group over time</h2>\n";
+  stale_groups_plot(o, info, series);
   o += "</section>\n";
 
   o += "<section id=\"groups\">\n<h2>Final counts per group</h2>\n";

@@ -319,7 +319,8 @@ TEST_F(Cli, same_seed_gives_byte_identical_files_and_another_seed_does_not) {
             0);
   ASSERT_EQ(run({"run", "pre-10-itl", "--phones", "400", "--seed", "10", "--out", "c"}).exit_code,
             0);
-  for (const char* f : {"summary.json", "junit.xml", "timeseries.csv", "events.log"}) {
+  for (const char* f :
+       {"summary.json", "junit.xml", "timeseries.csv", "groups.csv", "events.log"}) {
     EXPECT_EQ(read_text(dir_ / "a" / f), read_text(dir_ / "b" / f)) << f;
   }
   EXPECT_NE(read_text(dir_ / "a" / "events.log"), read_text(dir_ / "c" / "events.log"));

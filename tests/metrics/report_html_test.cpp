@@ -90,7 +90,8 @@ struct fixture {
 
 TEST(ReportHtml, draws_one_svg_per_plot) {
   const std::string html = fixture().html();
-  EXPECT_EQ(count(html, "<svg "), 3u);
+  EXPECT_EQ(count(html, "<svg "), 4u);
+  EXPECT_FALSE(plot(html, "plot-stale-groups").empty());
   EXPECT_FALSE(plot(html, "plot-states").empty());
   EXPECT_FALSE(plot(html, "plot-load").empty());
   EXPECT_FALSE(plot(html, "plot-boot").empty());
@@ -252,6 +253,39 @@ TEST(ReportHtml, thins_a_long_series_to_the_point_bound) {
   EXPECT_NE(trusted.find(" 1080,"), std::string::npos);
 }
 
+TEST(ReportHtml, draws_stale_itl_by_group_for_the_eight_most_stale_groups) {
+  fixture f;
+  // 10 groups; group g is stale in g + 1 phones from 10m to 31m, except
+  // group 0, which never is. Groups 2..9 are the eight most stale.
+  f.info.group_names.clear();
+  f.info.group_reports_device_tl_info.clear();
+  for (int g = 0; g < 10; ++g) {
+    f.info.group_names.push_back("g" + std::to_string(g));
+    f.info.group_reports_device_tl_info.push_back(g != 9);
+  }
+  f.info.group_names[9] = "old<7965>";
+  for (snapshot& s : f.series) {
+    s.groups.resize(10);
+    const bool stale = s.time_us >= 600'000'000 && s.time_us < 1'860'000'000;
+    for (std::size_t g = 1; g < 10; ++g) s.groups[g].stale = stale ? g + 1 : 0;
+  }
+  const std::string html = f.html();
+  const auto svg = plot(html, "plot-stale-groups");
+  EXPECT_EQ(count(svg, "class=\"series stale-line\""), 8u);
+  for (int g = 2; g < 9; ++g)
+    EXPECT_EQ(count(svg, "data-series=\"g" + std::to_string(g) + "\""), 1u) << g;
+  EXPECT_EQ(count(svg, "data-series=\"g1\""), 0u);
+  EXPECT_EQ(count(svg, "data-series=\"old&lt;7965&gt;\""), 1u);
+  // The most stale group is drawn first, in the palette's first colour.
+  EXPECT_LT(svg.find("data-series=\"old&lt;7965&gt;\" stroke=\"#0072b2\""),
+            svg.find("data-series=\"g8\""));
+  EXPECT_EQ(count(svg, "<g class=\"action"), 3u);
+  EXPECT_NE(html.find("old&lt;7965&gt; (peak 10, no DeviceTLInfo)"), std::string::npos);
+  EXPECT_NE(html.find("g8 (peak 9, DeviceTLInfo)"), std::string::npos);
+  EXPECT_NE(html.find("1 more group had stale phones, not drawn"), std::string::npos);
+  EXPECT_EQ(html.find("No phone held a stale ITL"), std::string::npos);
+}
+
 TEST(ReportHtml, says_so_when_there_is_nothing_to_draw) {
   fixture f;
   f.info.latencies.clear();
@@ -261,8 +295,10 @@ TEST(ReportHtml, says_so_when_there_is_nothing_to_draw) {
   EXPECT_EQ(count(html, "class=\"series bars\""), 0u);
   EXPECT_NE(html.find("No operator actions were recorded."), std::string::npos);
 
+  EXPECT_NE(plot(html, "plot-stale-groups").find("No phone held a stale ITL"), std::string::npos);
+
   html = report_html(f.info, {}, snapshot{}, {});
-  EXPECT_EQ(count(html, "<svg "), 3u);
+  EXPECT_EQ(count(html, "<svg "), 4u);
   EXPECT_NE(plot(html, "plot-states").find("No samples in this run."), std::string::npos);
   EXPECT_NE(plot(html, "plot-load").find("Too few samples"), std::string::npos);
   EXPECT_NE(html.find("No expectations to check"), std::string::npos);

@@ -12,7 +12,9 @@
    <rect class="plot-area"> of the HTML, and counts there the pixels of the
    series' colours: the stacked trusted and locked areas, the files-served
    and TVS-query lines, the boot-time bars and cumulative curve, and the
-   dashed action markers. The HTML itself must hold the expected SVG series.
+   dashed action markers. The HTML itself must hold the expected SVG series,
+   and the stale-ITL-by-group plot (#plot-stale-groups, below the fold) 1 to
+   8 group lines.
 
 Exit 0: drawn. 77: chromium is not installed (ctest SKIP_RETURN_CODE).
 Anything else: a failure, with what was seen on stderr.
@@ -196,6 +198,15 @@ def main():
     for pid, (needle, n) in expected.items():
         if svgs[pid].count(needle) != n:
             fail("%s: %d x %s, expected %d" % (pid, svgs[pid].count(needle), needle, n))
+    # The stale-ITL-by-group plot (below the screenshot's fold): one line per
+    # group that had stale phones, at most 8; every scenario run here changes
+    # the ITL, so at least one.
+    if html.count('<svg id="plot-stale-groups"') != 1:
+        fail("report.html lacks exactly one <svg id=plot-stale-groups>")
+    stale = html[html.index('<svg id="plot-stale-groups"') :]
+    stale_lines = stale[: stale.index("</svg>")].count('class="series stale-line"')
+    if not 1 <= stale_lines <= 8:
+        fail("plot-stale-groups: %d stale-ITL lines, expected 1 to 8" % stale_lines)
     markers = svgs["plot-states"].count('<g class="action')
     if markers == 0:
         fail("no operator action markers in the phones-by-state plot")

@@ -1,9 +1,11 @@
 #pragma once
 /// The files a run leaves behind, all deterministic for a given seed:
 /// summary.json, junit.xml (one test case per expectation), timeseries.csv
-/// (phones by state over simulated time) and events.log.
+/// (phones by state over simulated time), groups.csv (the same per group,
+/// group_series.hpp) and events.log.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +84,13 @@ struct run_info {
   std::vector<latency> latencies;
   /// "virtual" or "live".
   std::string engine = "virtual";
+  /// Indexed like group_names: the group's firmware sends DeviceTLInfo
+  /// alarms (9.4(1) and later), so CUCM sees which ITL its phones hold.
+  std::vector<bool> group_reports_device_tl_info;
+  /// Indexed like group_names: when the group's stale count last fell to 0
+  /// and stayed there (group_series.hpp stale_cleared_at); summary.json
+  /// writes it as the group's "stale_cleared_at" when set.
+  std::vector<std::optional<std::int64_t>> group_stale_cleared_us;
 };
 
 /// "10m10s", "2h", "0s", "1m0.5s": how simulated times are printed everywhere.

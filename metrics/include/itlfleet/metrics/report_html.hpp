@@ -2,8 +2,9 @@
 /// report.html: one self-contained page (no scripts, no network) that tells a
 /// run's story to a person: the scenario, the verdict on each expectation,
 /// plots drawn as inline SVG (phones by state with the operator's actions
-/// marked, TFTP/TVS load, the boot-time distribution) and tables (final
-/// counts per group, milestones, peak load per node, DeviceTLInfo).
+/// marked, TFTP/TVS load, the boot-time distribution, stale ITL by group)
+/// and tables (final counts per group, milestones, peak load per node,
+/// DeviceTLInfo).
 ///
 ///   auto html = metrics::report_html(r.info, r.series, r.final_state, r.checks);
 ///   metrics::write_file(dir, "report.html", html, err);
