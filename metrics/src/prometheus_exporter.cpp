@@ -135,6 +135,14 @@ prometheus_exporter::prometheus_exporter(prometheus_run run, std::vector<prometh
                   .Register(*registry_);
   ctl_installed_.counter = &ctl.Add({{"result", "installed"}});
   ctl_refused_.counter = &ctl.Add({{"result", "refused"}});
+  auto& fallbacks = BuildCounter()
+                        .Name("itlfleet_trust_list_fallbacks_total")
+                        .Help(
+                            "Boots whose TFTP server had no ITLSEP<MAC>.tlv (CTLSEP<MAC>.tlv), "
+                            "so that the phone asked for ITLFile.tlv (CTLFile.tlv)")
+                        .Register(*registry_);
+  itl_fallbacks_.counter = &fallbacks.Add({{"file", "itl"}});
+  ctl_fallbacks_.counter = &fallbacks.Add({{"file", "ctl"}});
   auto& files = BuildCounter()
                     .Name("itlfleet_file_requests_total")
                     .Help("TFTP and HTTP 6970 requests by file kind (itl, config) and result")
@@ -305,6 +313,8 @@ void prometheus_exporter::update_totals(const event_totals& e) {
   configs_rejected_.advance(e.configs_rejected);
   ctl_installed_.advance(e.ctl_installs);
   ctl_refused_.advance(e.ctl_update_failures);
+  itl_fallbacks_.advance(e.itl_fallbacks);
+  ctl_fallbacks_.advance(e.ctl_fallbacks);
   for (std::size_t k = 0; k < file_requests_.size(); ++k)
     for (std::size_t r = 0; r < file_requests_[k].size(); ++r)
       file_requests_[k][r].advance(e.requests[k][r]);

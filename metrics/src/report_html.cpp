@@ -763,7 +763,14 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
        " TFTP requests refused, " + with_commas(e.tftp_timeouts) + " timed out; " +
        with_commas(e.tvs_queries) + " TVS queries, " + with_commas(e.tvs_failures) + " failed; " +
        with_commas(e.boots) + " boots; " + with_commas(e.refused_commands) + " commands refused; " +
-       with_commas(e.backup_alerts) + " backup alerts.</p>\n";
+       with_commas(e.backup_alerts) + " backup alerts";
+  // Only a server without per-device files (cluster.tftp.per_device_itl:
+  // false, or an external TFTP server) makes phones fall back; against CUCM
+  // the sentence would always read zero.
+  if (e.itl_fallbacks + e.ctl_fallbacks > 0)
+    o += "; " + with_commas(e.itl_fallbacks) + " boots asked for ITLFile.tlv and " +
+         with_commas(e.ctl_fallbacks) + " for CTLFile.tlv, their server having no per-device file";
+  o += ".</p>\n";
   o += "</section>\n";
 
   o += "<section id=\"boot\">\n<h2>Boot-time distribution</h2>\n";

@@ -150,7 +150,7 @@ TEST(PrometheusExporter, counters_follow_totals_by_their_increase) {
   EXPECT_EQ(value_of(text, "itlfleet_engine_events_total"), 30);
 }
 
-TEST(PrometheusExporter, installs_by_signer_rejected_configs_and_requests_by_kind) {
+TEST(PrometheusExporter, installs_by_signer_rejected_configs_fallbacks_and_requests_by_kind) {
   prometheus_exporter ex({}, two_groups());
   snapshot s;
   s.groups.resize(2);
@@ -159,6 +159,8 @@ TEST(PrometheusExporter, installs_by_signer_rejected_configs_and_requests_by_kin
   s.events.configs_rejected = 7;
   s.events.ctl_installs = 12;
   s.events.ctl_update_failures = 5;
+  s.events.itl_fallbacks = 20;
+  s.events.ctl_fallbacks = 3;
   s.events.count_request(true, event_totals::served);
   s.events.count_request(true, event_totals::served);
   s.events.count_request(false, event_totals::refused);
@@ -171,6 +173,8 @@ TEST(PrometheusExporter, installs_by_signer_rejected_configs_and_requests_by_kin
   EXPECT_EQ(value_of(text, "itlfleet_configs_rejected_total"), 7);
   EXPECT_EQ(value_of(text, series("itlfleet_ctl_updates_total", {{"result", "installed"}})), 12);
   EXPECT_EQ(value_of(text, series("itlfleet_ctl_updates_total", {{"result", "refused"}})), 5);
+  EXPECT_EQ(value_of(text, series("itlfleet_trust_list_fallbacks_total", {{"file", "itl"}})), 20);
+  EXPECT_EQ(value_of(text, series("itlfleet_trust_list_fallbacks_total", {{"file", "ctl"}})), 3);
   EXPECT_EQ(value_of(text, series("itlfleet_file_requests_total",
                                   {{"kind", "itl"}, {"result", "served"}})),
             2);

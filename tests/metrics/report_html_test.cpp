@@ -163,6 +163,16 @@ TEST(ReportHtml, shows_the_story_facts_and_verdicts) {
   EXPECT_NE(html.find("max 58.4s"), std::string::npos);
 }
 
+TEST(ReportHtml, counts_fallbacks_to_the_cluster_wide_files_only_when_a_phone_fell_back) {
+  fixture f;
+  EXPECT_EQ(f.html().find("ITLFile.tlv"), std::string::npos);
+  f.series.back().events.itl_fallbacks = 1200;
+  f.series.back().events.ctl_fallbacks = 3;
+  EXPECT_NE(f.html().find("; 1,200 boots asked for ITLFile.tlv and 3 for CTLFile.tlv, their server "
+                          "having no per-device file."),
+            std::string::npos);
+}
+
 TEST(ReportHtml, is_self_contained) {
   std::string html = fixture().html();
   std::transform(html.begin(), html.end(), html.begin(),

@@ -169,6 +169,7 @@ class prometheus_exporter final : public prometheus::Collectable {
       commands_refused_, alerts_, events_;
   total_counter installs_callmanager_, installs_recovery_, configs_rejected_;
   total_counter ctl_installed_, ctl_refused_;
+  total_counter itl_fallbacks_, ctl_fallbacks_;
   std::array<std::array<total_counter, 3>, 2> file_requests_;  ///< [kind][result]
   prometheus::Family<prometheus::Gauge>* server_serving_count_ = nullptr;
   prometheus::Family<prometheus::Gauge>* server_active_ = nullptr;
