@@ -376,7 +376,7 @@ TEST_F(Cli, run_of_an_unknown_scenario_lists_the_builtins) {
 /// tftpd-hpa on a loopback port for the life of the object.
 class tftpd {
  public:
-  tftpd(const fs::path& root, int port) {
+  tftpd(const fs::path& root, int port) : port_(port) {
     pid_ = ::fork();
     if (pid_ == 0) {
       const std::string address = "127.0.0.1:" + std::to_string(port);
@@ -394,7 +394,28 @@ class tftpd {
   tftpd(const tftpd&) = delete;
   tftpd& operator=(const tftpd&) = delete;
 
+  /// Fetches NAME with tftp-hpa into DIR/got-NAME: true when a non-empty
+  /// file arrived.
+  bool get(const fs::path& dir, const std::string& name) const {
+    const std::string cmd = "cd " + quote(dir.string()) + " && /usr/bin/tftp 127.0.0.1 " +
+                            std::to_string(port_) + " -m binary -c get " + quote(name) + " " +
+                            quote("got-" + name) + " >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0 && fs::exists(dir / ("got-" + name)) &&
+           fs::file_size(dir / ("got-" + name)) > 0;
+  }
+
+  /// The server needs a moment to bind: fetches NAME until it arrives, at
+  /// most 50 tries 100 ms apart.
+  bool wait_serving(const fs::path& dir, const std::string& name) const {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      if (get(dir, name)) return true;
+      ::usleep(100'000);
+    }
+    return false;
+  }
+
  private:
+  int port_;
   pid_t pid_ = -1;
 };
 
@@ -404,20 +425,9 @@ TEST_F(Cli, tftpd_hpa_serves_the_exported_files_byte_for_byte_and_they_verify) {
   ASSERT_NO_FATAL_FAILURE(export_cluster());
   const int port = 20000 + static_cast<int>(::getpid() % 20000);
   tftpd server(path("cluster/tftp/pub"), port);
-  const auto fetch = [&](const std::string& name) {
-    const std::string cmd = "cd " + quote(dir_.string()) + " && /usr/bin/tftp 127.0.0.1 " +
-                            std::to_string(port) + " -m binary -c get " + quote(name) + " " +
-                            quote("got-" + name) + " >/dev/null 2>&1";
-    return std::system(cmd.c_str()) == 0 && fs::exists(dir_ / ("got-" + name)) &&
-           fs::file_size(dir_ / ("got-" + name)) > 0;
-  };
-  // The server needs a moment to bind: a bounded number of tries.
-  bool got = false;
-  for (int attempt = 0; attempt < 50 && !got; ++attempt) {
-    got = fetch("ITLFile.tlv");
-    if (!got) ::usleep(100'000);
-  }
-  ASSERT_TRUE(got) << "no answer from in.tftpd on 127.0.0.1:" << port;
+  const auto fetch = [&](const std::string& name) { return server.get(dir_, name); };
+  ASSERT_TRUE(server.wait_serving(dir_, "ITLFile.tlv"))
+      << "no answer from in.tftpd on 127.0.0.1:" << port;
   for (const char* f : {"ITLSEP001E7A000002.tlv", "SEP001E7A000000.cnf.xml.sgn"})
     ASSERT_TRUE(fetch(f)) << f;
   for (const char* f : {"ITLFile.tlv", "ITLSEP001E7A000002.tlv", "SEP001E7A000000.cnf.xml.sgn"}) {
@@ -464,18 +474,8 @@ expect:
   ASSERT_EQ(exported.exit_code, 0) << describe(exported);
   const int port = 20000 + static_cast<int>((::getpid() + 7) % 20000);
   tftpd server(path("cluster/tftp/cucm-pub"), port);
-  const auto fetch = [&](const std::string& name) {
-    const std::string cmd = "cd " + quote(dir_.string()) + " && /usr/bin/tftp 127.0.0.1 " +
-                            std::to_string(port) + " -m binary -c get " + quote(name) + " " +
-                            quote("got-" + name) + " >/dev/null 2>&1";
-    return std::system(cmd.c_str()) == 0 && fs::exists(dir_ / ("got-" + name));
-  };
-  bool up = false;
-  for (int attempt = 0; attempt < 50 && !up; ++attempt) {
-    up = fetch("ITLFile.tlv");
-    if (!up) ::usleep(100'000);
-  }
-  ASSERT_TRUE(up) << "no answer from in.tftpd on 127.0.0.1:" << port;
+  ASSERT_TRUE(server.wait_serving(dir_, "ITLFile.tlv"))
+      << "no answer from in.tftpd on 127.0.0.1:" << port;
 
   // No TVS listens on port 9: a phone that needs TVS cannot get an answer.
   const std::string tftp = "127.0.0.1:" + std::to_string(port);
@@ -578,19 +578,9 @@ expect:
 
   const int port = 20000 + static_cast<int>((::getpid() + 19) % 20000);
   tftpd server(root, port);
-  const auto fetch = [&](const std::string& name) {
-    const std::string cmd = "cd " + quote(dir_.string()) + " && /usr/bin/tftp 127.0.0.1 " +
-                            std::to_string(port) + " -m binary -c get " + quote(name) + " " +
-                            quote("got-" + name) + " >/dev/null 2>&1";
-    return std::system(cmd.c_str()) == 0 && fs::exists(dir_ / ("got-" + name)) &&
-           fs::file_size(dir_ / ("got-" + name)) > 0;
-  };
-  bool up = false;
-  for (int attempt = 0; attempt < 50 && !up; ++attempt) {
-    up = fetch("ITLFile.tlv");
-    if (!up) ::usleep(100'000);
-  }
-  ASSERT_TRUE(up) << "no answer from in.tftpd on 127.0.0.1:" << port;
+  const auto fetch = [&](const std::string& name) { return server.get(dir_, name); };
+  ASSERT_TRUE(server.wait_serving(dir_, "ITLFile.tlv"))
+      << "no answer from in.tftpd on 127.0.0.1:" << port;
   EXPECT_FALSE(fetch("ITLSEP001E7A000003.tlv")) << "the server has no per-device ITL";
 
   const std::string tftp = "127.0.0.1:" + std::to_string(port);

@@ -13,12 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 using sim::phone_state;
 using test::at;
-
-run_result run_ok(const run_plan& plan) {
-  auto r = run_virtual(plan);
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
-  return std::move(r.value());
-}
+using test::run_ok;
 
 TEST(EngineCtl, a_mixed_mode_fleet_without_trust_lists_boots_trusted_with_ctl_and_itl) {
   run_plan p = test::two_node_plan(300);

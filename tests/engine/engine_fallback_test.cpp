@@ -15,12 +15,7 @@ using namespace std::chrono_literals;
 using metrics::event_totals;
 using sim::phone_state;
 using test::at;
-
-run_result run_ok(const run_plan& plan) {
-  auto r = run_virtual(plan);
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
-  return std::move(r.value());
-}
+using test::run_ok;
 
 run_plan fresh_fleet_boot(std::uint64_t phones) {
   run_plan p = test::single_node_plan(phones);

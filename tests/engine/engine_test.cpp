@@ -16,12 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 using sim::phone_state;
 using test::at;
-
-run_result run_ok(const run_plan& plan, run_options options = {}) {
-  auto r = run_virtual(plan, options);
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
-  return std::move(r.value());
-}
+using test::run_ok;
 
 std::uint64_t count(const metrics::snapshot& s, phone_state st) {
   return s.fleet.state(st);

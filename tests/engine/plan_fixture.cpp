@@ -1,5 +1,7 @@
 #include "plan_fixture.hpp"
 
+#include <gtest/gtest.h>
+
 namespace itlfleet::test {
 
 using namespace std::chrono_literals;
@@ -59,6 +61,12 @@ engine::expectation expect_at(std::chrono::microseconds t, std::string metric,
   e.value = value;
   e.text = e.metric;
   return e;
+}
+
+engine::run_result run_ok(const engine::run_plan& plan, engine::run_options options) {
+  auto r = engine::run_virtual(plan, options);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
+  return r.ok() ? std::move(r.value()) : engine::run_result{};
 }
 
 }  // namespace itlfleet::test

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/virtual_engine.hpp"
 
 namespace itlfleet::test {
 
@@ -16,6 +17,9 @@ engine::action at(std::chrono::microseconds t, engine::action_kind kind,
 /// Power-on at 0s, then CallManager regenerated at 10m and TVS at 10m10s on
 /// the publisher, each followed by the restarts CUCM asks for.
 std::vector<engine::action> double_regen_timeline();
+/// Runs the plan in the virtual engine; a plan the engine refuses fails the
+/// test (and the returned result is empty).
+engine::run_result run_ok(const engine::run_plan& plan, engine::run_options options = {});
 engine::expectation expect_at(std::chrono::microseconds t, std::string metric,
                               engine::comparison op, double value);
 
