@@ -5,6 +5,8 @@
 //   tftp/<host>/ITLFile.tlv                the node's ITL (cluster_itl.hpp decides its records)
 //   tftp/<host>/ITLSEP<MAC>.tlv            per-phone copies, same bytes
 //   tftp/<host>/SEP<MAC>.cnf.xml.sgn       the phone's config, signed by the node's CallManager
+//   tftp/<host>/CTLFile.tlv                --mixed-mode: the cluster's CTL (cluster_ctl.hpp)
+//   tftp/<host>/CTLSEP<MAC>.tlv            --mixed-mode: per-phone copies, same bytes
 //   keys/<host>/<purpose>.{pem,key}        certificates and private keys (never served)
 //   keys/<publisher>/ITLRecovery.p12       under the cluster security password
 //   manifest.json                          nodes, files, SHA-1s
@@ -27,6 +29,7 @@
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/sim/cluster.hpp"
+#include "itlfleet/sim/cluster_ctl.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/crypto.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
@@ -51,6 +54,8 @@ struct cluster_export_options {
   /// TIMESTAMP of every file; -1: the PKI epoch, so a seed always gives the same bytes.
   std::int64_t timestamp = -1;
   bool force = false;
+  /// The cluster is in mixed mode: every node also serves the tokenless CTL.
+  bool mixed_mode = false;
 };
 
 /// The first phone's MAC: Cisco's 00:1E:7A OUI, then the phone index.
@@ -70,6 +75,7 @@ struct node_pki {
   sim::identity callmanager, tvs, capf, itlrecovery;
 };
 
+/// A trust list a node serves (its ITL, or the cluster's CTL in mixed mode).
 struct node_itl {
   bytes data;
   bytes sha1;
@@ -247,15 +253,30 @@ void write_keys(export_writer& w, const std::vector<node_pki>& nodes,
   }
 }
 
+node_itl trust_list_of(const sim::stored_file& f) {
+  node_itl t;
+  t.data = f.raw;
+  t.sha1 = f.sha1;
+  t.records = f.parsed.records.size();
+  t.signer = text_of(f.parsed.header.signer.name);
+  return t;
+}
+
+/// The CTL each node serves, byte for byte as its TFTP service does; empty
+/// outside mixed mode.
+std::vector<node_itl> ctls_of(const sim::cluster& c) {
+  std::vector<node_itl> ctls;
+  for (std::size_t i = 0; i < c.node_count(); ++i) {
+    if (c.served_ctl(i) == sim::no_file) return {};
+    ctls.push_back(trust_list_of(c.files().get(c.served_ctl(i))));
+  }
+  return ctls;
+}
+
 std::vector<node_itl> itls_of(const sim::cluster& c) {
   std::vector<node_itl> itls;
   for (std::size_t i = 0; i < c.node_count(); ++i) {
-    const sim::stored_file& f = c.files().get(c.served_itl(i));
-    node_itl itl;
-    itl.data = f.raw;
-    itl.sha1 = f.sha1;
-    itl.records = f.parsed.records.size();
-    itl.signer = text_of(f.parsed.header.signer.name);
+    node_itl itl = trust_list_of(c.files().get(c.served_itl(i)));
     if (itl.data.size() > sim::max_trust_file_size) {
       print_error("warning: " + c.fqdn(i) + "'s ITL is " + std::to_string(itl.data.size()) +
                   " bytes; phones cannot load trust files over 65535 bytes");
@@ -265,13 +286,17 @@ std::vector<node_itl> itls_of(const sim::cluster& c) {
   return itls;
 }
 
+/// `ctls`: one per node in mixed mode (CTLFile.tlv and every
+/// CTLSEP<MAC>.tlv, as CUCM serves one CTL under both names), else empty.
 void write_tftp_roots(export_writer& w, const sim::cluster& cluster,
                       const std::vector<node_pki>& nodes, std::vector<node_itl>& itls,
-                      const cluster_export_options& o) {
+                      const std::vector<node_itl>& ctls, const cluster_export_options& o) {
   w.directory("tftp", public_dir);
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     w.directory("tftp/" + nodes[k].host, public_dir);
     w.file("tftp/" + nodes[k].host + "/ITLFile.tlv", itls[k].data, public_file, itls[k].sha1);
+    if (!ctls.empty())
+      w.file("tftp/" + nodes[k].host + "/CTLFile.tlv", ctls[k].data, public_file, ctls[k].sha1);
   }
   const std::uint64_t step = std::max<std::uint64_t>(o.phones / 10, 1);
   for (std::uint64_t i = 0; i < o.phones; ++i) {
@@ -280,6 +305,8 @@ void write_tftp_roots(export_writer& w, const sim::cluster& cluster,
     const std::string device = sim::device_name(first_mac + i);
     const std::string dir = "tftp/" + n.host + "/";
     w.file(dir + sim::itl_name_for(device), itls[k].data, public_file, itls[k].sha1);
+    if (!ctls.empty())
+      w.file(dir + sim::ctl_name_for(device), ctls[k].data, public_file, ctls[k].sha1);
 
     w.file(dir + sim::config_name_for(device), sim::serialise(cluster.device_config(k, device, 0)),
            public_file);
@@ -302,9 +329,21 @@ void certificate_json(json_writer& j, const std::string& dir, const char* name,
   j.end_object();
 }
 
+/// A served trust list's manifest entry.
+void trust_list_json(json_writer& j, const char* key, const std::string& path, const node_itl& t) {
+  j.key(key).begin_object();
+  j.key("path").value(path);
+  j.key("length").value(static_cast<std::uint64_t>(t.data.size()));
+  j.key("sha1").value(to_hex(t.sha1));
+  j.key("records").value(static_cast<std::uint64_t>(t.records));
+  j.key("signer").value(t.signer);
+  j.end_object();
+}
+
 std::string manifest_json(const std::vector<node_pki>& nodes, const std::vector<node_itl>& itls,
-                          const export_writer& w, const cluster_export_options& o,
-                          sim::cucm_version version, std::uint32_t timestamp) {
+                          const std::vector<node_itl>& ctls, const export_writer& w,
+                          const cluster_export_options& o, sim::cucm_version version,
+                          std::uint32_t timestamp) {
   json_writer j;
   j.begin_object();
   j.key("generator").value("itlfleet " ITLFLEET_VERSION);
@@ -316,6 +355,7 @@ std::string manifest_json(const std::vector<node_pki>& nodes, const std::vector<
   j.key("publisher").value(nodes.front().host);
   j.key("phones").value(o.phones);
   j.key("first_mac").value(sim::device_name(first_mac).substr(3));
+  j.key("mixed_mode").value(!ctls.empty());
   j.key("nodes").begin_array();
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     const node_pki& n = nodes[k];
@@ -327,13 +367,8 @@ std::string manifest_json(const std::vector<node_pki>& nodes, const std::vector<
     j.key("services").begin_array().value("callmanager").value("tftp").value("tvs").end_array();
     j.key("tftp_root").value("tftp/" + n.host);
     j.key("phones").value(itls[k].phones);
-    j.key("itl").begin_object();
-    j.key("path").value("tftp/" + n.host + "/ITLFile.tlv");
-    j.key("length").value(static_cast<std::uint64_t>(itls[k].data.size()));
-    j.key("sha1").value(to_hex(itls[k].sha1));
-    j.key("records").value(static_cast<std::uint64_t>(itls[k].records));
-    j.key("signer").value(itls[k].signer);
-    j.end_object();
+    trust_list_json(j, "itl", "tftp/" + n.host + "/ITLFile.tlv", itls[k]);
+    if (!ctls.empty()) trust_list_json(j, "ctl", "tftp/" + n.host + "/CTLFile.tlv", ctls[k]);
     j.key("certificates").begin_object();
     certificate_json(j, keys, "callmanager", n.callmanager);
     certificate_json(j, keys, "tvs", n.tvs);
@@ -359,8 +394,8 @@ std::string manifest_json(const std::vector<node_pki>& nodes, const std::vector<
 }
 
 void print_summary(const std::vector<node_pki>& nodes, const std::vector<node_itl>& itls,
-                   const export_writer& w, const cluster_export_options& o,
-                   sim::cucm_version version) {
+                   const std::vector<node_itl>& ctls, const export_writer& w,
+                   const cluster_export_options& o, sim::cucm_version version) {
   std::cout << "cluster export: CUCM " << version.to_string() << ", seed \"" << o.seed << "\", "
             << o.key_bits << "-bit keys, " << nodes.size() << " node(s), " << o.phones
             << " phone(s)\n";
@@ -369,6 +404,11 @@ void print_summary(const std::vector<node_pki>& nodes, const std::vector<node_it
               << ": ITLFile.tlv " << itls[k].data.size() << " bytes, " << itls[k].records
               << " records, SHA-1 " << to_hex(itls[k].sha1) << ", signed by " << itls[k].signer
               << ", " << itls[k].phones << " phone(s)\n";
+    if (!ctls.empty()) {
+      std::cout << "    mixed mode: CTLFile.tlv " << ctls[k].data.size() << " bytes, "
+                << ctls[k].records << " records, SHA-1 " << to_hex(ctls[k].sha1) << ", signed by "
+                << ctls[k].signer << "\n";
+    }
   }
   std::cout << "wrote " << w.files().size() + 1 << " files (" << w.bytes_written()
             << " bytes) under " << o.out << ":\n"
@@ -384,6 +424,11 @@ int run_cluster_export(const cluster_export_options& o) {
     check_options(o);
     auto version = sim::cucm_version::parse(o.version);
     if (!version) throw export_error("--version: " + version.err().message);
+    if (o.mixed_mode && !version->has_itl_recovery()) {
+      throw export_error(
+          "--mixed-mode: a tokenless CTL needs CUCM 10.0(1) or later, got --version " + o.version +
+          " (earlier releases set mixed mode with USB tokens)");
+    }
     check_common_names(o, *version);
     const std::uint32_t timestamp =
         static_cast<std::uint32_t>(o.timestamp >= 0 ? o.timestamp : sim::pki_options{}.epoch_unix);
@@ -400,6 +445,7 @@ int run_cluster_export(const cluster_export_options& o) {
     config.domain = o.domain;
     config.security_password = o.password;
     config.epoch_unix = timestamp;  // the files' TIMESTAMP at simulated second 0
+    config.mixed_mode = o.mixed_mode;
     for (std::size_t i = 0; i < o.nodes.size(); ++i)
       config.nodes.push_back({o.nodes[i], i == 0, true, true, true});
     std::cerr << "generating keys for " << o.nodes.size() << " node(s) (" << o.key_bits
@@ -408,15 +454,16 @@ int run_cluster_export(const cluster_export_options& o) {
     if (!cluster) throw export_error(cluster.err().message);
     const std::vector<node_pki> nodes = pki_of(*cluster);
     std::vector<node_itl> itls = itls_of(*cluster);
+    const std::vector<node_itl> ctls = ctls_of(*cluster);
 
     export_writer w{fs::path(o.out)};
     write_keys(w, nodes, o);
-    write_tftp_roots(w, *cluster, nodes, itls, o);
-    const std::string manifest = manifest_json(nodes, itls, w, o, *version, timestamp);
+    write_tftp_roots(w, *cluster, nodes, itls, ctls, o);
+    const std::string manifest = manifest_json(nodes, itls, ctls, w, o, *version, timestamp);
     if (auto st = write_file(w.root() / "manifest.json", as_bytes(manifest), public_file); !st) {
       throw export_error(st.err().message);
     }
-    print_summary(nodes, itls, w, o, *version);
+    print_summary(nodes, itls, ctls, w, o, *version);
     return exit_ok;
   } catch (const export_error& e) {
     print_error(std::string("cluster export: ") + e.what());
@@ -431,7 +478,8 @@ void add_cluster_export_command(CLI::App& cluster) {
   CLI::App* cmd = cluster.add_subcommand(
       "export",
       "Generate the cluster PKI and write a TFTP root per node (ITLFile.tlv, ITLSEP<MAC>.tlv, "
-      "SEP<MAC>.cnf.xml.sgn) that tftpd-hpa can serve, keys beside it, and manifest.json");
+      "SEP<MAC>.cnf.xml.sgn; in mixed mode CTLFile.tlv, CTLSEP<MAC>.tlv) that tftpd-hpa can "
+      "serve, keys beside it, and manifest.json");
   cmd->add_option("--out", o->out, "Export directory (must be empty or missing, unless --force)")
       ->required()
       ->type_name("DIR");
@@ -462,6 +510,10 @@ void add_cluster_export_command(CLI::App& cluster) {
                   "TIMESTAMP of every file, Unix seconds [the PKI epoch, for reproducible output]")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{0xFFFFFFFF}))
       ->type_name("UNIX");
+  cmd->add_flag("--mixed-mode", o->mixed_mode,
+                "The cluster is in mixed mode (utils ctl set-cluster mixed-mode, CUCM 10.0 and "
+                "later): every node also serves the tokenless CTL as CTLFile.tlv and "
+                "CTLSEP<MAC>.tlv");
   cmd->add_flag("--force", o->force,
                 "Write into a non-empty directory (a previous export's tftp/ and keys/ are "
                 "replaced)");

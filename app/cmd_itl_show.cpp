@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "itlfleet/sim/show_itl.hpp"
 #include "itlfleet/sim/trust_file.hpp"
+#include "itlfleet/sim/trust_list_name.hpp"
 #include "itlfleet/sim/utf8.hpp"
 
 namespace itlfleet::app {
@@ -30,7 +31,7 @@ int run_itl_show(const itl_show_options& o) {
   show.modified_unix = modified_unix(o.file);
   // CTL files share the format; CUCM names them CTLFile.tlv / CTLSEP<MAC>.tlv.
   auto parsed = sim::parse_trust_list(*raw);
-  if (parsed && text_of(parsed->header.filename).starts_with("CTL")) show.file_label = "CTL";
+  if (parsed && sim::names_a_ctl(*parsed)) show.file_label = "CTL";
 
   const sim::show_report report = sim::show_trust_list(*raw, show);
   // Names come from the file: a terminal gets them with control bytes shown,

@@ -11,6 +11,7 @@
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/pki.hpp"
+#include "itlfleet/sim/sftp_target.hpp"
 #include "sections.hpp"
 
 namespace itlfleet::scenarios {
@@ -332,9 +333,7 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   if (v->takes_to) {
     value_ref to = m.require("to");
     a.args.push_back(to.string());
-    if (a.args.back().empty() || a.args.back().find_first_of(" \t") != std::string::npos) {
-      to.fail("expected an SFTP path without blanks, got '" + a.args.back() + "'");
-    }
+    if (auto target = sim::parse_sftp_target(a.args.back()); !target) to.fail(target.err().message);
   }
   if (v->takes_password) {
     value_ref pw = m.require("password");

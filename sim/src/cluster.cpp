@@ -8,6 +8,7 @@
 
 #include "itlfleet/sim/itl_builder.hpp"
 #include "itlfleet/sim/rollback_itl.hpp"
+#include "itlfleet/sim/sftp_target.hpp"
 #include "itlfleet/sim/verify.hpp"
 
 namespace itlfleet::sim {
@@ -405,21 +406,24 @@ command_output cluster::backup_itlrecovery(std::size_t node, const std::string& 
   if (node >= nodes_.size() || node != publisher_ || !config_.version.has_itl_recovery()) {
     return command_output::refused(gathering + "File not found: ITLRecovery.p12");
   }
-  if (sftp_path.empty()) return command_output::refused("Invalid download path: empty");
+  auto target = parse_sftp_target(sftp_path);
+  if (!target) return command_output::refused("Invalid download path: " + target.err().message);
+  // A bare path answers the server and user prompts with our defaults.
+  if (target->host.empty())
+    target->host = config_.domain.empty() ? "sftp" : "sftp." + config_.domain;
+  if (target->user.empty()) target->user = "admin";
   bytes p12 =
       write_pkcs12(reset_key_.key, reset_key_.cert, config_.security_password, "ITLRecovery");
   char kbytes[32];
   std::snprintf(kbytes, sizeof kbytes, "%.8g", static_cast<double>(p12.size()) / 1024.0);
-  const std::size_t slash = sftp_path.rfind('/');
-  const std::string directory = slash == std::string::npos ? "." : sftp_path.substr(0, slash + 1);
   command_output out;
   out.text = gathering +
              "Sub-directories were not traversed.\nNumber of files affected: 1\n"
              "Total size in Bytes: " +
              std::to_string(p12.size()) + "\nTotal size in Kbytes: " + kbytes +
-             "\nWould you like to proceed [y/n]? y\nDownload directory: " + directory +
-             "\n.\nTransfer completed.\nDownloading file: " + recovery_p12_path;
-  sftp_[sftp_path] = std::move(p12);
+             "\nWould you like to proceed [y/n]? y\n" + sftp_get_dialogue(*target) +
+             ".\nTransfer completed.\nDownloading file: " + recovery_p12_path;
+  sftp_[target->path] = std::move(p12);
   backed_up_ = true;
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include "itlfleet/sim/crypto.hpp"
 #include "itlfleet/sim/rollback_itl.hpp"
+#include "itlfleet/sim/trust_list_name.hpp"
 
 namespace itlfleet::sim {
 
@@ -43,6 +44,7 @@ file_id file_store::store(bytes raw, bytes digest, trust_file f) {
     }
   }
   s.rollback_itl = is_rollback_itl(f);
+  s.ctl = names_a_ctl(f);
   s.parsed = std::move(f);
   const auto id = static_cast<file_id>(files_.size());
   files_.push_back(std::move(s));

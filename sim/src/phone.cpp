@@ -89,7 +89,9 @@ phone_action reject_ctl(phone& p) {
 /// The CTL decision: the first one on faith, the same one kept, a new one
 /// only if a SAST record of the installed CTL signed it. TVS has no say.
 phone_action on_ctl(phone& p, file_id f, trust_oracle& oracle) {
-  if (oracle.kind_of(f) != file_kind::trust_list) return reject_ctl(p);
+  // Only a CTL: an ITL (the same format, another FILENAME) or a config
+  // where the CTL was asked for is refused like a bad signature.
+  if (!oracle.is_ctl(f)) return reject_ctl(p);
   if (f == p.ctl) return to_itl(p);
   if (p.ctl != no_file && !oracle.accepts_ctl(f, p.ctl)) return reject_ctl(p);
   p.ctl = f;
@@ -148,6 +150,9 @@ phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_or
   const file_kind wanted =
       p.step == phone_step::itl ? file_kind::trust_list : file_kind::signed_file;
   if (oracle.kind_of(f) != wanted) return reject(p);
+  // Nor is a CTL an ITL, though its format is the same: it is signed by the
+  // CallManager key the ITL lists, and would otherwise pass.
+  if (oracle.is_ctl(f)) return reject(p);
   // An ITL too big to load fails whoever signed it, even on faith; the old
   // ITL stays (docs/model.md, "ITL too large").
   if (p.step == phone_step::itl && oracle.size_of(f) > profile.max_itl_bytes) return reject(p);

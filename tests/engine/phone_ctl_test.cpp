@@ -192,5 +192,27 @@ TEST(PhoneCtl, a_reset_itl_is_accepted_through_the_12_x_ctl_itlrecovery_entry_bu
   }
 }
 
+TEST(PhoneCtl, a_ctl_where_the_itl_was_asked_and_an_itl_where_the_ctl_was_are_refused) {
+  world w("12.5");
+  phone p;  // nothing installed: even faith takes only the file it asked for
+  ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
+  phone_action a = w.file(p, w.c.served_itl(0));
+  EXPECT_TRUE(a.ctl_rejected) << "an ITL is not a CTL, though the format is the same";
+  EXPECT_EQ(p.ctl, no_file);
+  ASSERT_EQ(a.kind, phone_action_kind::request_itl);
+  a = w.file(p, w.c.served_ctl(0));
+  EXPECT_FALSE(a.installed_itl) << "a CTL is not an ITL";
+  EXPECT_EQ(p.installed, no_file);
+  // A phone holding the ITL, whose CallManager record signed the CTL, and no CTL.
+  phone q = w.holding();
+  q.ctl = no_file;
+  w.profile.request_ctl = false;
+  ASSERT_EQ(w.feed(q, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_itl);
+  const file_id itl = q.installed;
+  EXPECT_FALSE(w.file(q, w.c.served_ctl(0)).installed_itl);
+  EXPECT_EQ(q.installed, itl);
+  EXPECT_TRUE(q.flags & phone::itl_rejected_flag) << "Trust List Update Failed";
+}
+
 }  // namespace
 }  // namespace itlfleet::sim

@@ -163,7 +163,9 @@ class cluster {
   command_output change_domain(std::size_t node, const std::string& new_domain, std::int64_t now);
   /// set password user security: re-arms the "not backed up" alert.
   command_output change_security_password(const std::string& new_password);
-  /// file get tftp ITLRecovery.p12 to an SFTP path (publisher only).
+  /// file get tftp ITLRecovery.p12 to an SFTP path (publisher only):
+  /// `sftp_path` is a scenario's `to:` (sim/sftp_target.hpp), whose parts
+  /// answer the SFTP prompts the output shows; the file is stored under its path.
   command_output backup_itlrecovery(std::size_t node, const std::string& sftp_path);
   /// Known faults of the bulk reset, injected (on) or cleared: the transfer
   /// of the reset ITL to a subscriber TFTP node fails (CSCun18578: that node

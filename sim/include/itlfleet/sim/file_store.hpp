@@ -29,6 +29,9 @@ struct stored_file {
   /// An ITL with empty TFTP and TVS sections ("Prepare Cluster for Rollback
   /// to pre-8.0"): a phone holding it trusts any ITL and config.
   bool rollback_itl = false;
+  /// A trust list whose FILENAME names a CTL (sim/trust_list_name.hpp): a
+  /// phone takes it at the CTL step only, never as its ITL.
+  bool ctl = false;
 };
 
 class file_store {

@@ -64,6 +64,9 @@ class trust_oracle {
   bool trusts_anything(file_id installed) const {
     return installed != no_file && files_.get(installed).rollback_itl;
   }
+  /// `f` is a CTL (its FILENAME says so), not an ITL: a phone installs it
+  /// at the CTL step only, and nothing else there.
+  bool is_ctl(file_id f) const { return files_.get(f).ctl; }
 
  private:
   static std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
