@@ -409,9 +409,9 @@ TEST(Cluster, service_restarts_are_refused_where_the_service_does_not_run) {
   config.nodes[1].tvs = false;
   config.nodes[1].callmanager = false;
   cluster c = make(files, config);
-  const command_output tvs = c.restart_tvs(1);
-  EXPECT_FALSE(tvs.ok);
-  EXPECT_EQ(tvs.text, "Cisco Trust Verification Service is not activated on host sub");
+  const command_output tvs_restart = c.restart_tvs(1);
+  EXPECT_FALSE(tvs_restart.ok);
+  EXPECT_EQ(tvs_restart.text, "Cisco Trust Verification Service is not activated on host sub");
   const command_output cm = c.restart_callmanager(1);
   EXPECT_FALSE(cm.ok);
   EXPECT_EQ(cm.text, "Cisco CallManager service is not activated on host sub");
