@@ -84,6 +84,23 @@ class Cli : public ::testing::Test {
 
   fs::path path(const std::string& rel) const { return dir_ / rel; }
 
+  /// Fetches `name` with tftp-hpa from the publisher of a running `itlfleet
+  /// serve` (127.0.1.1:`port`) into served-`name`, up to `tries` times
+  /// 100 ms apart: true when a non-empty file arrived. tftp-hpa would wait
+  /// 25 s for a server that is not there yet, so each try gets 2 s.
+  bool fetch_served(int port, const std::string& name, int tries = 1) {
+    const fs::path got = dir_ / ("served-" + name);
+    const std::string cmd = "cd " + quote(dir_.string()) +
+                            " && timeout 2 /usr/bin/tftp 127.0.1.1 " + std::to_string(port) +
+                            " -m binary -c get " + quote(name) + " " +
+                            quote(got.filename().string()) + " >/dev/null 2>&1";
+    for (int attempt = 0; attempt < tries; ++attempt) {
+      if (attempt > 0) ::usleep(100'000);
+      if (std::system(cmd.c_str()) == 0 && fs::exists(got) && fs::file_size(got) > 0) return true;
+    }
+    return false;
+  }
+
   fs::path dir_;
 };
 

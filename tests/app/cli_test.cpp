@@ -515,20 +515,7 @@ TEST_F(Cli, serve_puts_the_scenario_cluster_on_loopback_and_refuses_commands_as_
                 "--http-port", "0", "--tvs-port", "0", "--time-scale", "0.006", "--once"});
   });
   // The publisher (node 0) listens on 127.0.1.1: fetch its ITL while it serves.
-  const auto fetch = [&](const std::string& name) {
-    // tftp-hpa waits 25 s for a server that is not there yet: 2 s a try.
-    const std::string cmd = "cd " + quote(dir_.string()) +
-                            " && timeout 2 /usr/bin/tftp 127.0.1.1 " + std::to_string(port) +
-                            " -m binary -c get " + quote(name) + " " + quote("served-" + name) +
-                            " >/dev/null 2>&1";
-    return std::system(cmd.c_str()) == 0 && fs::exists(dir_ / ("served-" + name)) &&
-           fs::file_size(dir_ / ("served-" + name)) > 0;
-  };
-  bool got = false;
-  for (int attempt = 0; attempt < 5 && !got; ++attempt) {
-    got = fetch("ITLSEP001E7A000009.tlv");
-    if (!got) ::usleep(100'000);
-  }
+  const bool got = fetch_served(port, "ITLSEP001E7A000009.tlv", 5);
   const run_result r = served.get();
   ASSERT_TRUE(got) << "nothing served on 127.0.1.1:" << port << "\n" << describe(r);
   EXPECT_EQ(r.exit_code, 0) << describe(r);

@@ -101,20 +101,8 @@ end: 40s
                 "--tvs-port", "0", "--time-scale", "0.25", "--once"});
   });
   // The publisher (node 0) listens on 127.0.1.1.
-  const auto fetch = [&](const std::string& name) {
-    const std::string cmd = "cd " + quote(dir_.string()) +
-                            " && timeout 2 /usr/bin/tftp 127.0.1.1 " + std::to_string(port) +
-                            " -m binary -c get " + quote(name) + " " + quote("served-" + name) +
-                            " >/dev/null 2>&1";
-    return std::system(cmd.c_str()) == 0 && fs::exists(dir_ / ("served-" + name)) &&
-           fs::file_size(dir_ / ("served-" + name)) > 0;
-  };
-  bool got = false;
-  for (int attempt = 0; attempt < 4 && !got; ++attempt) {
-    got = fetch("CTLFile.tlv");
-    if (!got) ::usleep(100'000);
-  }
-  const bool got_per_device = got && fetch("CTLSEP001E7A000003.tlv");
+  const bool got = fetch_served(port, "CTLFile.tlv", 4);
+  const bool got_per_device = got && fetch_served(port, "CTLSEP001E7A000003.tlv");
   const run_result r = served.get();
   ASSERT_TRUE(got) << "nothing served on 127.0.1.1:" << port << "\n" << describe(r);
   ASSERT_TRUE(got_per_device);
