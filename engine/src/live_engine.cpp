@@ -389,17 +389,13 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
 void live_run::fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o,
                        const bytes& data) {
   auto& ev = counters_.events();
-  // requests[] keeps ITL and config requests apart; CTLs count in ctl_served.
+  using requested = metrics::event_totals::requested;
   const bool itl = what == phone_action_kind::request_itl;
   const bool ctl = what == phone_action_kind::request_ctl;
-  auto count = [&](metrics::event_totals::request_result r) {
-    if (!ctl) ev.count_request(itl, r);
-  };
+  const requested file = itl ? requested::itl : ctl ? requested::ctl : requested::config;
   switch (o) {
     case fetch_outcome::ok: {
-      ++ev.files_served;
-      if (ctl) ++ev.ctl_served;
-      count(metrics::event_totals::served);
+      ev.count_request(file, metrics::event_totals::served);
       ev.bytes_served += data.size();
       auto id = files_.intern_received(data, itl || ctl);
       if (!id) {
@@ -415,12 +411,10 @@ void live_run::fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o,
     case fetch_outcome::not_found:
       return deliver(i, {phone_event_kind::file_missing, sim::no_file, {}});
     case fetch_outcome::refused:
-      ++ev.tftp_refusals;
-      count(metrics::event_totals::refused);
+      ev.count_request(file, metrics::event_totals::refused);
       return deliver(i, {phone_event_kind::tftp_refused, sim::no_file, {}});
     case fetch_outcome::no_answer:
-      ++ev.tftp_timeouts;
-      count(metrics::event_totals::timed_out);
+      ev.count_request(file, metrics::event_totals::timed_out);
       return deliver(i, {phone_event_kind::tftp_timeout, sim::no_file, {}});
   }
 }

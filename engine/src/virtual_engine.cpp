@@ -45,8 +45,7 @@ class virtual_run final : public fleet_run {
             tvs_[node].peak_wait()};
   }
 
-  /// What a phone asks a TFTP node for.
-  enum class wanted : std::uint8_t { itl, config, ctl };
+  using wanted = metrics::event_totals::requested;
   /// `common`: the cluster-wide name (ITLFile.tlv, CTLFile.tlv), not the device's.
   void request_file(std::uint32_t i, std::uint8_t server, wanted what, bool common = false);
   void tftp_failed(std::uint32_t i, std::int64_t after_us, tftp_failure why);
@@ -131,19 +130,12 @@ void virtual_run::tftp_failed(std::uint32_t i, std::int64_t after_us, tftp_failu
 }
 
 void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what, bool common) {
-  // requests[] keeps ITL and config requests apart, as before mixed mode;
-  // CTLs served count in ctl_served (and files_served).
-  const bool itl = what == wanted::itl;
-  auto count = [&](metrics::event_totals::request_result r) {
-    if (what != wanted::ctl) counters_.events().count_request(itl, r);
-  };
   const sim::phone& p = phones_[i];
   const std::uint8_t node = tftp_node(i, server);
   tftp_station& st = tftp_[node];
   auto& ev = counters_.events();
   if (!st.up()) {
-    ++ev.tftp_timeouts;
-    count(metrics::event_totals::timed_out);
+    ev.count_request(what, metrics::event_totals::timed_out);
     return tftp_failed(i, st.no_answer_timeout(), tftp_failure::timed_out);
   }
   // A node without per-device trust lists (cluster.tftp.per_device_itl,
@@ -157,8 +149,7 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what
                                              : cluster_.served_ctl(node);
   if (f == sim::no_file) return tftp_failed(i, st.rtt(), tftp_failure::not_found);
   if (st.full()) {
-    ++ev.tftp_refusals;
-    count(metrics::event_totals::refused);
+    ev.count_request(what, metrics::event_totals::refused);
     return tftp_failed(i, st.rtt(), tftp_failure::refused);
   }
   const std::size_t size = files_.get(f).raw.size();
@@ -174,9 +165,7 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what
                     (base << 16) | static_cast<std::uint64_t>(k)) < plan_.cluster.tftp.loss)
         ++lost;
   }
-  ++ev.files_served;
-  if (what == wanted::ctl) ++ev.ctl_served;
-  count(metrics::event_totals::served);
+  ev.count_request(what, metrics::event_totals::served);
   ev.bytes_served += size;
   queue_.push(now_ + st.start(size, lost), event::transfer_done(i, p.epoch, node, f));
 }

@@ -3,22 +3,17 @@
 #include <algorithm>
 #include <string_view>
 
-#include "itlfleet/sim/utf8.hpp"
+#include "itlfleet/metrics/csv_field.hpp"
 
 namespace itlfleet::metrics {
 namespace {
 
-/// A CSV field: quoted (inner quotes doubled) when it holds a separator,
-/// quote or line break; always valid UTF-8.
-std::string csv_field(std::string_view s) {
-  std::string v = valid_utf8(s);
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
+/// The most groups any sample has (every sample has them all, but a
+/// hand-built series may not).
+std::size_t group_count(const std::vector<snapshot>& series) {
+  std::size_t groups = 0;
+  for (const snapshot& s : series) groups = std::max(groups, s.groups.size());
+  return groups;
 }
 
 void add_counts(counts& sum, const counts& c) {
@@ -45,23 +40,24 @@ void write_row(std::string& out, const std::string& time, const std::string& nam
 
 }  // namespace
 
-std::vector<std::size_t> groups_by_peak_stale(const std::vector<snapshot>& series) {
-  std::size_t groups = 0;
-  for (const snapshot& s : series) groups = std::max(groups, s.groups.size());
-  std::vector<std::uint64_t> peak(groups, 0);
+std::vector<std::uint64_t> peak_stale(const std::vector<snapshot>& series) {
+  std::vector<std::uint64_t> peak(group_count(series), 0);
   for (const snapshot& s : series)
     for (std::size_t g = 0; g < s.groups.size(); ++g)
       peak[g] = std::max(peak[g], s.groups[g].stale);
-  std::vector<std::size_t> order(groups);
-  for (std::size_t g = 0; g < groups; ++g) order[g] = g;
+  return peak;
+}
+
+std::vector<std::size_t> groups_by_peak_stale(const std::vector<std::uint64_t>& peak) {
+  std::vector<std::size_t> order(peak.size());
+  for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return peak[a] > peak[b]; });
   return order;
 }
 
 std::vector<std::optional<std::int64_t>> stale_cleared_at(const std::vector<snapshot>& series) {
-  std::size_t groups = 0;
-  for (const snapshot& s : series) groups = std::max(groups, s.groups.size());
+  const std::size_t groups = group_count(series);
   std::vector<std::optional<std::int64_t>> out(groups);
   // Walk back from the end: the earliest time of the trailing run of zeros,
   // kept only if a stale sample precedes it.
@@ -83,6 +79,10 @@ std::string group_name(const run_info& info, std::size_t g) {
   return g < info.group_names.size() ? info.group_names[g] : "group" + std::to_string(g);
 }
 
+bool reports_device_tl_info(const run_info& info, std::size_t g) {
+  return g < info.group_reports_device_tl_info.size() && info.group_reports_device_tl_info[g];
+}
+
 std::string groups_csv(const run_info& info, const std::vector<snapshot>& series) {
   std::string out = "time_s,group";
   for (std::string_view k : sim::phone_state_names) {
@@ -92,7 +92,7 @@ std::string groups_csv(const run_info& info, const std::vector<snapshot>& series
   out += ",stale,unrecoverable,recovered,ever_locked,device_tl_info\n";
 
   // Which groups get rows of their own, in fleet order.
-  std::vector<std::size_t> ranked = groups_by_peak_stale(series);
+  std::vector<std::size_t> ranked = groups_by_peak_stale(peak_stale(series));
   const std::size_t others =
       ranked.size() > groups_csv_max_named ? ranked.size() - groups_csv_max_named : 0;
   std::vector<bool> named(ranked.size(), others == 0);
@@ -101,9 +101,6 @@ std::string groups_csv(const run_info& info, const std::vector<snapshot>& series
   std::vector<std::string> names(ranked.size());
   for (std::size_t g = 0; g < ranked.size(); ++g)
     if (named[g]) names[g] = csv_field(group_name(info, g));
-  const auto reports = [&](std::size_t g) {
-    return g < info.group_reports_device_tl_info.size() && info.group_reports_device_tl_info[g];
-  };
   const std::string other_name = "(" + std::to_string(others) + " other groups)";
 
   for (const snapshot& s : series) {
@@ -112,7 +109,7 @@ std::string groups_csv(const run_info& info, const std::vector<snapshot>& series
     std::uint64_t rest_reporting = 0;
     for (std::size_t g = 0; g < s.groups.size(); ++g) {
       const counts& c = s.groups[g];
-      const std::uint64_t seen = reports(g) ? c.stale : 0;
+      const std::uint64_t seen = reports_device_tl_info(info, g) ? c.stale : 0;
       if (g < named.size() && named[g]) {
         write_row(out, time, names[g], c, seen);
       } else {

@@ -512,11 +512,8 @@ constexpr std::array<const char*, 8> group_colours = {"#0072b2", "#d55e00", "#00
 /// group_colours.size() groups, those with the most stale phones at any
 /// sample; a note counts the others.
 void stale_groups_plot(std::string& o, const run_info& info, const std::vector<snapshot>& series) {
-  const std::vector<std::size_t> ranked = groups_by_peak_stale(series);
-  std::vector<std::uint64_t> peak(ranked.size(), 0);
-  for (const snapshot& s : series)
-    for (std::size_t g = 0; g < s.groups.size(); ++g)
-      peak[g] = std::max(peak[g], s.groups[g].stale);
+  const std::vector<std::uint64_t> peak = peak_stale(series);
+  const std::vector<std::size_t> ranked = groups_by_peak_stale(peak);
   std::vector<std::size_t> drawn;
   std::size_t ever_stale = 0;
   for (std::size_t g : ranked) {
@@ -524,16 +521,14 @@ void stale_groups_plot(std::string& o, const run_info& info, const std::vector<s
     ++ever_stale;
     if (drawn.size() < group_colours.size()) drawn.push_back(g);
   }
-  const auto reports = [&](std::size_t g) {
-    return g < info.group_reports_device_tl_info.size() && info.group_reports_device_tl_info[g];
-  };
 
   std::vector<std::pair<std::string, std::string>> items;
   for (std::size_t k = 0; k < drawn.size(); ++k) {
     const std::size_t g = drawn[k];
-    items.emplace_back(group_colours[k],
-                       group_name(info, g) + " (peak " + with_commas(peak[g]) +
-                           (reports(g) ? ", DeviceTLInfo)" : ", no DeviceTLInfo)"));
+    items.emplace_back(
+        group_colours[k],
+        group_name(info, g) + " (peak " + with_commas(peak[g]) +
+            (reports_device_tl_info(info, g) ? ", DeviceTLInfo)" : ", no DeviceTLInfo)"));
   }
   if (!items.empty()) o += legend(items);
 

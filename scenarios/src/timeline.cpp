@@ -356,9 +356,6 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   return {std::move(out), d};
 }
 
-/// Renames and domain changes regenerate certificates named after the node's
-/// new FQDN (`sim::cluster`): played in time order, each must still fit in an
-/// X.509 common name. The ITLRecovery certificate keeps its first name.
 /// Each node's FQDN as renames and domain changes leave it, played in time
 /// order (nodes keep the plan's order and are named in actions as declared).
 struct node_names {
@@ -385,6 +382,9 @@ struct node_names {
   std::vector<std::string> hosts, domains;
 };
 
+/// Renames and domain changes regenerate certificates named after the node's
+/// new FQDN (`sim::cluster`): played in time order, each must still fit in an
+/// X.509 common name. The ITLRecovery certificate keeps its first name.
 void check_renamed_certificates(const std::vector<std::pair<engine::action, value_ref>>& actions,
                                 const engine::run_plan& plan) {
   node_names names(plan);
@@ -469,64 +469,9 @@ void read_timeline(const value_ref& list, engine::run_plan& plan) {
 }  // namespace detail
 
 std::string_view verb_name(engine::action_kind kind) {
-  switch (kind) {
-    case engine::action_kind::boot_all:
-      return "boot-all";
-    case engine::action_kind::itl_reset_localkey:
-      return "utils itl reset localkey";
-    case engine::action_kind::itl_reset_remotekey:
-      return "utils itl reset remotekey";
-    case engine::action_kind::cert_regen:
-      return "set cert regen";
-    case engine::action_kind::restart_tftp:
-      return "restart tftp";
-    case engine::action_kind::reset_all_devices:
-      return "reset all devices";
-    case engine::action_kind::rename_publisher:
-      return "set network hostname";
-    case engine::action_kind::change_domain:
-      return "set network domain";
-    case engine::action_kind::change_security_password:
-      return "set password user security";
-    case engine::action_kind::backup_itlrecovery:
-      return "file get tftp ITLRecovery.p12";
-    case engine::action_kind::tftp_outage:
-      return "tftp outage";
-    case engine::action_kind::tvs_outage:
-      return "tvs outage";
-    case engine::action_kind::delete_itl:
-      return "delete itl";
-    case engine::action_kind::factory_reset:
-      return "factory reset";
-    case engine::action_kind::restart_tvs:
-      return "restart tvs";
-    case engine::action_kind::restart_callmanager:
-      return "restart callmanager";
-    case engine::action_kind::drs_backup:
-      return "utils disaster_recovery backup";
-    case engine::action_kind::rebuild_publisher:
-      return "rebuild publisher";
-    case engine::action_kind::set_option_150:
-      return "set dhcp option 150";
-    case engine::action_kind::inject_fault:
-      return "inject fault";
-    case engine::action_kind::clear_fault:
-      return "clear fault";
-    case engine::action_kind::restore_previous_itl:
-      return "restore previous itl";
-    case engine::action_kind::upgrade_cluster:
-      return "upgrade cluster";
-    case engine::action_kind::set_rollback_pre8:
-      return "set enterprise parameter rollback-pre-8";
-    case engine::action_kind::ctl_set_mixed_mode:
-      return "utils ctl set-cluster mixed-mode";
-    case engine::action_kind::ctl_update:
-      return "utils ctl update CTLFile";
-    case engine::action_kind::ctl_reset_localkey:
-      return "utils ctl reset localkey";
-    case engine::action_kind::ctl_set_non_secure_mode:
-      return "utils ctl set-cluster non-secure-mode";
-  }
+  // The verb table is the one place a verb is spelled: its canonical entry.
+  for (const detail::verb& v : detail::verbs)
+    if (v.kind == kind && v.canonical) return v.words;
   return "?";
 }
 

@@ -9,16 +9,10 @@
 namespace itlfleet::sim {
 namespace {
 
+/// What a `utils ctl` command that wrote a new CTLFile.tlv adds to its answer.
 constexpr const char* restart_advice =
     "\nPlease Restart the TFTP and Cisco CallManager services on all nodes in the cluster that "
     "run these services";
-
-/// The answer of a `utils ctl` command that wrote a new CTLFile.tlv.
-command_output written(std::string text) {
-  command_output out;
-  out.text = std::move(text) + restart_advice;
-  return out;
-}
 
 }  // namespace
 
@@ -57,22 +51,28 @@ trust_file cluster::build_ctl(std::int64_t now) const {
   return build_trust_list(ctl_entries(in), pub.callmanager, options);
 }
 
+command_output cluster::write_ctl(std::int64_t now, std::string text) {
+  ctl_file_ = files_->intern(build_ctl(now));
+  command_output out;
+  out.text = std::move(text) + restart_advice;
+  return out;
+}
+
 command_output cluster::ctl_set_mixed_mode(std::size_t node, std::int64_t now) {
   if (auto refusal = ctl_refusal(node, false)) return *refusal;
   if (mixed_mode_) return command_output::refused("The cluster is already in Mixed Mode");
   mixed_mode_ = true;
-  ctl_file_ = files_->intern(build_ctl(now));
-  return written(
+  return write_ctl(
+      now,
       "This operation will set the cluster to Mixed mode. Do you want to continue? (y/n):y\n"
       "Moving Cluster to Mixed Mode\nCluster set to Mixed Mode");
 }
 
 command_output cluster::ctl_update(std::size_t node, std::int64_t now) {
   if (auto refusal = ctl_refusal(node, true)) return *refusal;
-  ctl_file_ = files_->intern(build_ctl(now));
-  return written(
-      "This operation updates the CTLFile. Do you want to continue? (y/n):y\n"
-      "Updating CTL file\nCTL file Updated");
+  return write_ctl(now,
+                   "This operation updates the CTLFile. Do you want to continue? (y/n):y\n"
+                   "Updating CTL file\nCTL file Updated");
 }
 
 command_output cluster::ctl_set_non_secure_mode(std::size_t node, std::int64_t now) {
@@ -81,8 +81,8 @@ command_output cluster::ctl_set_non_secure_mode(std::size_t node, std::int64_t n
   // The CTL stays: CUCM rebuilds it (the security mode changed) and keeps
   // serving it, and phones that hold one go on checking against it.
   mixed_mode_ = false;
-  ctl_file_ = files_->intern(build_ctl(now));
-  return written(
+  return write_ctl(
+      now,
       "This operation will set the cluster to non secure mode. Do you want to continue? "
       "(y/n):y\nMoving Cluster to Non Secure Mode\nCluster set to Non Secure Mode");
 }

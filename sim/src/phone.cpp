@@ -57,24 +57,24 @@ phone_action finish(phone& p, bool config_accepted) {
   return {};
 }
 
-/// The ITL step is over (installed, kept or rejected): fetch the config from
-/// the same server.
-phone_action to_config(phone& p) {
+/// A step is over (installed, kept or rejected): ask the same server for
+/// the next file, by the device's own name.
+phone_action next_file(phone& p, phone_step step, phone_action_kind ask) {
   per_device_name(p);
-  p.step = phone_step::config;
+  p.step = step;
   p.pending = no_file;
   p.attempts = 0;
-  return request(phone_action_kind::request_config, p);
+  return request(ask, p);
 }
 
-/// The CTL step is over (installed, kept or rejected): fetch the ITL from
-/// the same server.
+/// After the ITL step: the config.
+phone_action to_config(phone& p) {
+  return next_file(p, phone_step::config, phone_action_kind::request_config);
+}
+
+/// After the CTL step: the ITL.
 phone_action to_itl(phone& p) {
-  per_device_name(p);
-  p.step = phone_step::itl;
-  p.pending = no_file;
-  p.attempts = 0;
-  return request(phone_action_kind::request_itl, p);
+  return next_file(p, phone_step::itl, phone_action_kind::request_itl);
 }
 
 /// A new CTL whose signer the installed CTL does not list as SAST: keep the
@@ -149,10 +149,9 @@ phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_or
   // installed ITL holds, would be installed as the ITL.
   const file_kind wanted =
       p.step == phone_step::itl ? file_kind::trust_list : file_kind::signed_file;
-  if (oracle.kind_of(f) != wanted) return reject(p);
   // Nor is a CTL an ITL, though its format is the same: it is signed by the
   // CallManager key the ITL lists, and would otherwise pass.
-  if (oracle.is_ctl(f)) return reject(p);
+  if (oracle.kind_of(f) != wanted || oracle.is_ctl(f)) return reject(p);
   // An ITL too big to load fails whoever signed it, even on faith; the old
   // ITL stays (docs/model.md, "ITL too large").
   if (p.step == phone_step::itl && oracle.size_of(f) > profile.max_itl_bytes) return reject(p);

@@ -2,15 +2,15 @@
 
 #include <algorithm>
 
+#include "itlfleet/metrics/csv_field.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/report.hpp"
-#include "text.hpp"
 
 namespace itlfleet::sweep {
 namespace {
 
-using detail::csv_field;
+using metrics::csv_field;
 using metrics::seconds_decimal;
 using sim::phone_state;
 

@@ -4,7 +4,6 @@
 #include "itlfleet/sim/json.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/report.hpp"
-#include "text.hpp"
 
 namespace itlfleet::sweep {
 namespace {

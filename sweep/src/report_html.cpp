@@ -11,7 +11,6 @@
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/report.hpp"
 #include "svg_plot.hpp"
-#include "text.hpp"
 
 namespace itlfleet::sweep {
 namespace {

@@ -8,7 +8,6 @@
 #include "itlfleet/metrics/number_format.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/sim/utf8.hpp"
-#include "text.hpp"
 
 namespace itlfleet::sweep::detail {
 namespace {

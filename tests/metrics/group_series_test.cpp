@@ -113,9 +113,9 @@ TEST(GroupsByPeakStale, ranks_by_the_most_stale_at_any_sample_then_fleet_order) 
   two_groups f;
   // desk peaks at 32, old at 6; a third group never stale comes last.
   for (snapshot& s : f.series) s.groups.resize(3);
-  EXPECT_EQ(groups_by_peak_stale(f.series), (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(groups_by_peak_stale(peak_stale(f.series)), (std::vector<std::size_t>{0, 1, 2}));
   f.series[1].groups[2].stale = 40;
-  EXPECT_EQ(groups_by_peak_stale(f.series), (std::vector<std::size_t>{2, 0, 1}));
+  EXPECT_EQ(groups_by_peak_stale(peak_stale(f.series)), (std::vector<std::size_t>{2, 0, 1}));
 }
 
 TEST(StaleClearedAt, is_the_start_of_the_trailing_zeros_after_a_stale_sample) {

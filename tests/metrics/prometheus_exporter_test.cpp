@@ -161,10 +161,10 @@ TEST(PrometheusExporter, installs_by_signer_rejected_configs_fallbacks_and_reque
   s.events.ctl_update_failures = 5;
   s.events.itl_fallbacks = 20;
   s.events.ctl_fallbacks = 3;
-  s.events.count_request(true, event_totals::served);
-  s.events.count_request(true, event_totals::served);
-  s.events.count_request(false, event_totals::refused);
-  s.events.count_request(false, event_totals::timed_out);
+  s.events.count_request(event_totals::requested::itl, event_totals::served);
+  s.events.count_request(event_totals::requested::itl, event_totals::served);
+  s.events.count_request(event_totals::requested::config, event_totals::refused);
+  s.events.count_request(event_totals::requested::config, event_totals::timed_out);
   ex.update({0, 0, 1, &s, nullptr, nullptr});
   const std::string text = ex.scrape();
   EXPECT_EQ(value_of(text, series("itlfleet_itl_installs_total", {{"signer", "callmanager"}})),

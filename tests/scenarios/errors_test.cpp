@@ -5,6 +5,7 @@
 #include <string>
 
 #include "itlfleet/scenarios/scenario.hpp"
+#include "load_check.hpp"
 
 namespace {
 
@@ -22,22 +23,16 @@ fleet:
   - {name: desk, count: 100}
 )";
 
-/// The error message for `yaml` loaded as "bad.yaml"; fails the test if it loads.
+using itlfleet::test::load_error;
+using itlfleet::test::load_ok;
+
 std::string error_of(const std::string& yaml) {
-  auto r = sc::load_string(yaml, "bad.yaml");
-  if (r.ok()) {
-    ADD_FAILURE() << "loaded without error:\n" << yaml;
-    return {};
-  }
-  return r.err().message;
+  return load_error(yaml);
 }
 
 std::string error_with(const std::string& extra) {
-  return error_of(std::string(base) + extra);
+  return load_error(std::string(base) + extra);
 }
-
-#define EXPECT_HAS(message, part) \
-  EXPECT_NE((message).find(part), std::string::npos) << "in: " << (message)
 
 TEST(Errors, the_base_document_is_valid) {
   auto r = sc::load_string(base, "bad.yaml");
@@ -202,13 +197,12 @@ TEST(Errors, option_150_lists_distinct_tftp_nodes_for_whole_groups) {
   EXPECT_HAS(share, "'fraction' does not apply to 'set dhcp option 150'");
   auto group = error_with("timeline:\n  - {at: 1m, do: set dhcp option 150 sub, group: lobby}\n");
   EXPECT_HAS(group, "lobby");
-  auto ok = sc::load_string(std::string(base) +
-                                "timeline:\n  - {at: 1m, do: \"set dhcp option 150 sub,pub\", "
-                                "group: desk}\n",
-                            "good.yaml");
-  ASSERT_TRUE(ok.ok()) << ok.err().message;
-  EXPECT_EQ(ok->timeline[0].args, std::vector<std::string>{"sub,pub"});
-  EXPECT_EQ(ok->timeline[0].group, "desk");
+  const auto ok = load_ok(std::string(base) +
+                          "timeline:\n  - {at: 1m, do: \"set dhcp option 150 sub,pub\", "
+                          "group: desk}\n");
+  ASSERT_EQ(ok.timeline.size(), 1u);
+  EXPECT_EQ(ok.timeline[0].args, std::vector<std::string>{"sub,pub"});
+  EXPECT_EQ(ok.timeline[0].group, "desk");
 }
 
 TEST(Errors, rebuild_publisher_needs_the_password_typed_at_the_install) {
@@ -225,11 +219,10 @@ TEST(Errors, faults_are_named_and_the_transfer_fault_needs_a_subscriber_tftp_nod
   EXPECT_HAS(publisher, "fault reset-transfer needs `on:` a subscriber that runs tftp, got 'pub'");
   auto no_tftp = error_with("timeline:\n  - {at: 1m, do: clear fault reset-transfer, on: cm}\n");
   EXPECT_HAS(no_tftp, "got 'cm'");
-  auto ok = sc::load_string(std::string(base) +
-                                "timeline:\n  - {at: 1m, do: inject fault Reset-Transfer, on: sub}\n",
-                            "good.yaml");
-  ASSERT_TRUE(ok.ok()) << ok.err().message;
-  EXPECT_EQ(ok->timeline[0].args, std::vector<std::string>{"reset-transfer"});
+  const auto ok = load_ok(std::string(base) +
+                          "timeline:\n  - {at: 1m, do: inject fault Reset-Transfer, on: sub}\n");
+  ASSERT_EQ(ok.timeline.size(), 1u);
+  EXPECT_EQ(ok.timeline[0].args, std::vector<std::string>{"reset-transfer"});
 }
 
 TEST(Errors, exactly_one_publisher) {

@@ -10,6 +10,7 @@
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/cost.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "load_check.hpp"
 
 namespace {
 
@@ -28,26 +29,14 @@ fleet:
   - {name: desk, count: 100}
 )";
 
-#define EXPECT_HAS(message, part) \
-  EXPECT_NE((message).find(part), std::string::npos) << "in: " << (message)
+using itlfleet::test::load_ok;
 
 std::string error_of(const std::string& yaml) {
-  auto r = sc::load_string(yaml, "bad.yaml");
-  if (r.ok()) {
-    ADD_FAILURE() << "loaded without error:\n" << yaml.substr(0, 2000);
-    return {};
-  }
-  return r.err().message;
+  return itlfleet::test::load_error(yaml);
 }
 
 std::string error_with(const std::string& extra) {
   return error_of(std::string(base) + extra);
-}
-
-itlfleet::engine::run_plan load_ok(const std::string& yaml) {
-  auto r = sc::load_string(yaml, "ok.yaml");
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().message);
-  return r.ok() ? std::move(*r) : itlfleet::engine::run_plan{};
 }
 
 /// `base` with `from` replaced by `to` (which must be there).

@@ -98,10 +98,11 @@ TEST(RegenerationSteps, the_tvs_restart_decides_whether_a_double_regeneration_lo
   EXPECT_EQ(later.final_state.fleet.ever_locked, 0u);
   // The automatic setting plays the regeneration as if every service
   // restarted with it: the same lockout without any restart line.
-  const auto automatic = run(single_node(R"(  - {at: 10m, do: set cert regen CallManager, on: cucm-pub}
+  const auto automatic =
+      run(single_node(R"(  - {at: 10m, do: set cert regen CallManager, on: cucm-pub}
   - {at: 10m10s, do: set cert regen TVS, on: cucm-pub}
 )",
-                                         "  regen_restarts: automatic\n"));
+                      "  regen_restarts: automatic\n"));
   EXPECT_EQ(automatic.final_state.fleet.state(phone_state::locked), 200u);
 }
 
@@ -109,11 +110,13 @@ TEST(RecoveryPaths, remotekey_with_the_saved_key_makes_a_later_localkey_recover_
   // Save the key, regenerate ITLRecovery, put the saved key back with
   // remotekey, restart TFTP; then a lockout, and a localkey reset must sign
   // with the key the phones' ITLs hold.
-  const auto r = run(single_node(R"(  - {at: 1m, do: file get tftp ITLRecovery.p12, on: cucm-pub, to: /backup/ITLRecovery.p12}
+  const auto r = run(single_node(
+      R"(  - {at: 1m, do: file get tftp ITLRecovery.p12, on: cucm-pub, to: /backup/ITLRecovery.p12}
   - {at: 5m, do: set cert regen ITLRecovery, on: cucm-pub}
   - {at: 6m, do: utils itl reset remotekey sftp.lab admin /backup/ITLRecovery.p12, on: cucm-pub}
   - {at: 7m, do: restart tftp, on: cucm-pub}
-)" + lockout + R"(  - {at: 30m, do: utils itl reset localkey, on: cucm-pub}
+)" + lockout +
+      R"(  - {at: 30m, do: utils itl reset localkey, on: cucm-pub}
   - {at: 31m, do: reset all devices}
 )"));
   EXPECT_EQ(r.final_state.events.refused_commands, 0u) << r.event_log;

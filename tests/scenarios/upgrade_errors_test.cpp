@@ -8,6 +8,7 @@
 
 #include "itlfleet/scenarios/cost.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "load_check.hpp"
 
 namespace {
 
@@ -26,16 +27,8 @@ fleet:
 )";
 
 std::string error_with(const std::string& extra) {
-  auto r = sc::load_string(std::string(base) + extra, "bad.yaml");
-  if (r.ok()) {
-    ADD_FAILURE() << "loaded without error:\n" << extra;
-    return {};
-  }
-  return r.err().message;
+  return itlfleet::test::load_error(std::string(base) + extra);
 }
-
-#define EXPECT_HAS(message, part) \
-  EXPECT_NE((message).find(part), std::string::npos) << "in: " << (message)
 
 TEST(UpgradeVerbs, load_with_their_arguments) {
   auto r = sc::load_string(std::string(base) +

@@ -64,9 +64,9 @@ TEST(SftpDialogue, another_port_is_typed_and_a_bare_path_gets_the_default_answer
   file_store files;
   cluster c = make(files);
   command_output out =
-      c.backup_itlrecovery(0, "sftp://backup@10.1.2.3:2222/keys/cucm/ITLRecovery.p12");
+      c.backup_itlrecovery(0, "sftp://backup@127.0.0.22:2222/keys/cucm/ITLRecovery.p12");
   ASSERT_TRUE(out.ok) << out.text;
-  EXPECT_NE(out.text.find("\nSFTP server IP: 10.1.2.3\nSFTP server port [22]: 2222\n"
+  EXPECT_NE(out.text.find("\nSFTP server IP: 127.0.0.22\nSFTP server port [22]: 2222\n"
                           "User ID: backup\nPassword: *****\nDownload directory: /keys/cucm/\n"),
             std::string::npos)
       << out.text;

@@ -58,7 +58,18 @@ struct event_totals {
   enum file_kind : std::size_t { itl_file, config_file };
   enum request_result : std::size_t { served, refused, timed_out };
   std::array<std::array<std::uint64_t, 3>, 2> requests{};
-  void count_request(bool itl, request_result r) { ++requests[itl ? itl_file : config_file][r]; }
+  /// What a phone asked a TFTP (or HTTP) server for.
+  enum class requested : std::uint8_t { itl, config, ctl };
+  /// One request's outcome, in every total it belongs to: files_served,
+  /// tftp_refusals or tftp_timeouts; then `requests` for an ITL or a config
+  /// (the table predates mixed mode), ctl_served for a CTL served.
+  void count_request(requested what, request_result r) {
+    ++(r == served ? files_served : r == refused ? tftp_refusals : tftp_timeouts);
+    if (what != requested::ctl)
+      ++requests[what == requested::itl ? itl_file : config_file][r];
+    else if (r == served)
+      ++ctl_served;
+  }
   /// Mixed mode: CTL files served (also in files_served), CTLs phones
   /// installed (on faith or signed by a SAST of their CTL), and new CTLs
   /// phones refused ("CTL update failed": old CTL kept, phone locked).

@@ -21,9 +21,12 @@ namespace itlfleet::metrics {
 /// add up to the fleet.
 inline constexpr std::size_t groups_csv_max_named = 64;
 
-/// Group indices by the most stale phones they had at any sample, most
-/// first; ties (and groups never stale) in fleet order. O(groups x samples).
-std::vector<std::size_t> groups_by_peak_stale(const std::vector<snapshot>& series);
+/// Per group: the most stale phones it had at any sample. O(groups x samples).
+std::vector<std::uint64_t> peak_stale(const std::vector<snapshot>& series);
+
+/// Group indices by `peak` (from peak_stale()), most first; ties (and groups
+/// never stale) in fleet order.
+std::vector<std::size_t> groups_by_peak_stale(const std::vector<std::uint64_t>& peak);
 
 /// Per group: the first sample time from which its stale count stays 0 to
 /// the end of the series, when it was above 0 before (the phones took the
@@ -35,6 +38,10 @@ std::vector<std::optional<std::int64_t>> stale_cleared_at(const std::vector<snap
 /// "group<g>" when the run did not name it.
 std::string group_name(const run_info& info, std::size_t g);
 
+/// Whether group `g`'s firmware (9.4(1) and later) reports its installed ITL
+/// to CUCM in DeviceTLInfo alarms (`info.group_reports_device_tl_info`).
+bool reports_device_tl_info(const run_info& info, std::size_t g);
+
 /// Header "time_s,group,<phone states>,stale,unrecoverable,recovered,
 /// ever_locked,device_tl_info", then one row per sample per group in fleet
 /// order, groups in fleet order within a sample. `device_tl_info` is the
@@ -43,8 +50,7 @@ std::string group_name(const run_info& info, std::size_t g);
 /// see. With more than groups_csv_max_named groups, the ones with the most
 /// stale phones at any sample are named and the rest summed in a row whose
 /// group is "(N other groups)" (a name with spaces, which no group can
-/// have). Group names are quoted as RFC 4180 says when they hold a comma,
-/// quote or line break; bytes that are not UTF-8 become U+FFFD.
+/// have). Group names are CSV fields (metrics/csv_field.hpp).
 std::string groups_csv(const run_info& info, const std::vector<snapshot>& series);
 
 }  // namespace itlfleet::metrics

@@ -308,6 +308,9 @@ class cluster {
   std::optional<command_output> ctl_refusal(std::size_t node, bool needs_ctl) const;
   /// The CTL from the current certificates, signed by the publisher's CallManager key.
   trust_file build_ctl(std::int64_t now) const;
+  /// Builds and serves a new CTLFile.tlv; `text` is the command's answer,
+  /// to which CUCM's restart advice is added.
+  command_output write_ctl(std::int64_t now, std::string text);
   bool mixed_mode_ = false;
   file_id ctl_file_ = no_file;  ///< CTLFile.tlv as written to the TFTP directories
 };

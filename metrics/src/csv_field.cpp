@@ -1,11 +1,11 @@
-#include "text.hpp"
+#include "itlfleet/metrics/csv_field.hpp"
 
 #include "itlfleet/sim/utf8.hpp"
 
-namespace itlfleet::sweep::detail {
+namespace itlfleet::metrics {
 
 std::string csv_field(std::string_view s) {
-  const std::string v = itlfleet::valid_utf8(s);
+  const std::string v = valid_utf8(s);
   const bool quote = v.find_first_of(",\"\r\n") != std::string::npos ||
                      (!v.empty() && (v.front() == ' ' || v.back() == ' '));
   if (!quote) return v;
@@ -17,4 +17,4 @@ std::string csv_field(std::string_view s) {
   return out + "\"";
 }
 
-}  // namespace itlfleet::sweep::detail
+}  // namespace itlfleet::metrics
