@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: set up and build (scripts/setup.sh), then run the default
+# The main job: set up and build the itlfleet binary (scripts/setup.sh
+# --run-only --targets itlfleet), then run the default
 # built-in scenario and write its outputs (summary.json, junit.xml,
 # timeseries.csv, groups.csv, events.log, report.html) to out/default/.
 #
@@ -16,7 +17,9 @@ readonly ITLFLEET_BIN=build/release/app/itlfleet
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 cd -- "$script_dir/.."
 
-bash "$script_dir/setup.sh" --preset release
+# Only what the run needs: the build packages (not the test peers) and the
+# itlfleet binary (not the tests and benchmarks; scripts/test.sh builds those).
+bash "$script_dir/setup.sh" --preset release --run-only --targets itlfleet
 
 [[ -x $ITLFLEET_BIN ]] || {
   echo "run-default.sh: error: $ITLFLEET_BIN was not built" >&2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make this machine able to build itlfleet, then build it.
 #
-#   scripts/setup.sh [--preset release|asan] [--targets T...] [--deps-only] [--show-versions]
+#   scripts/setup.sh [--preset release|asan] [--targets T...] [--run-only] [--deps-only] [--show-versions]
 #
 # 1. Checks the Debian packages below with dpkg-query; if any is missing, runs
 #    `apt-get update` once and `apt-get install -y --no-install-recommends` the
@@ -17,7 +17,9 @@ set -euo pipefail
 # Build dependencies, by Debian (bookworm) package name. Keep in sync with the
 # find_package() calls in the CMakeLists.txt files and with README.md.
 # Boost: libboost1.81-dev on purpose (Asio 1.81 features), not libboost-dev.
-readonly required_packages=(
+# GoogleTest and Google Benchmark are headers and small libraries that the
+# release preset's configure step looks for, so they come with the build.
+readonly build_packages=(
   build-essential
   cmake
   ninja-build
@@ -30,8 +32,11 @@ readonly required_packages=(
   libbenchmark-dev
   prometheus-cpp-dev
   libboost1.81-dev
-  # Real peers for tests: a stock TFTP server must serve what
-  # `itlfleet cluster export` writes (tests/app).
+)
+# Real peers for the tests only (scripts/test.sh); `--run-only` skips them.
+readonly test_packages=(
+  # A stock TFTP server must serve what `itlfleet cluster export` writes
+  # (tests/app).
   tftpd-hpa
   tftp-hpa
   # Renders report.html to a PNG to check its plots are drawn (tests/report).
@@ -57,6 +62,8 @@ itlfleet with a CMake preset.
 options:
   --preset NAME      CMake preset to configure and build: release (default) or asan
   --targets T...     build only these targets (all words up to the next --option)
+  --run-only         install only what building and running itlfleet needs (not
+                     the test peers: TFTP servers, Chromium, Prometheus, clang)
   --deps-only        install dependencies, do not configure or build
   --show-versions    print the installed version of every required package
   -h, --help         this text
@@ -75,6 +82,7 @@ cd -- "$repo_root"
 preset=release
 targets=()
 deps_only=false
+run_only=false
 show_versions=false
 while (($# > 0)); do
   case $1 in
@@ -104,6 +112,10 @@ while (($# > 0)); do
       deps_only=true
       shift
       ;;
+    --run-only)
+      run_only=true
+      shift
+      ;;
     --show-versions)
       show_versions=true
       shift
@@ -126,6 +138,9 @@ done
 $valid_preset || die "unknown preset '$preset' (expected one of: ${presets[*]})"
 
 # --- 1. dependencies --------------------------------------------------------
+
+required_packages=("${build_packages[@]}")
+$run_only || required_packages+=("${test_packages[@]}")
 
 command -v dpkg-query >/dev/null 2>&1 ||
   die "dpkg-query not found: this script installs dependencies on Debian/Ubuntu only.

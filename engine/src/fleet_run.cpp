@@ -31,6 +31,7 @@ result<sim::cluster_config> cluster_config_of(const run_plan& plan) {
   c.regen_restarts = plan.cluster.regen_restarts_automatic ? sim::regen_restart::automatic
                                                            : sim::regen_restart::manual;
   c.mixed_mode = plan.cluster.mixed_mode;
+  c.ctl_itlrecovery_from_10 = plan.cluster.ctl_itlrecovery_from_10;
   for (const auto& n : plan.cluster.nodes) {
     c.nodes.push_back({n.host, n.publisher, n.tftp, n.tvs, n.callmanager});
   }
@@ -382,7 +383,9 @@ void fleet_run::run_action(std::uint32_t index) {
     case action_kind::factory_reset:
       return select_phones(a, index, manual_action::factory_reset);
     case action_kind::drs_backup:
-      return apply(a, cluster_.drs_backup(), host);
+      return apply(a, cluster_.drs_backup(t), host);
+    case action_kind::drs_restore:
+      return apply(a, cluster_.drs_restore(t), host);
     case action_kind::rebuild_publisher:
       return apply(a, cluster_.rebuild_publisher(arg(0), t), host);
     case action_kind::set_option_150:
@@ -486,7 +489,9 @@ void fleet_run::daily_alert() {
 void fleet_run::sample() {
   auto snap = counters_.take(
       now_, [&](std::uint16_t g) { return cluster_.served_itl(groups_[g].tftp[0]); },
-      [&](file_id f) { return cluster_.reset_recovers(f); });
+      [&](file_id itl, file_id ctl) {
+        return cluster_.bulk_recovers(itl, ctl, plan_.cluster.itl_check_with_ctl_only);
+      });
   const std::uint64_t locked = snap.fleet.state(sim::phone_state::locked);
   if (locked > peak_locked_) {
     peak_locked_ = locked;

@@ -133,7 +133,7 @@ class fleet_run {
 
  private:
   metrics::cell cell_of(const sim::phone& p) const {
-    return {p.state, p.ever_locked(), p.installed};
+    return {p.state, p.ever_locked(), p.installed, p.ctl};
   }
   void apply(const action& a, const sim::command_output& out, const std::string& host);
   /// DHCP option 150 changed for the action's group (or every group).

@@ -17,7 +17,7 @@ fleet_counters::fleet_counters(std::size_t groups) : groups_(groups) {}
 void fleet_counters::add(std::uint16_t group, const cell& c, std::uint64_t n) {
   assert(group < groups_);
   if (n == 0) return;
-  const key k{group, static_cast<std::uint8_t>(c.state), c.ever_locked, c.itl};
+  const key k{group, static_cast<std::uint8_t>(c.state), c.ever_locked, c.itl, c.ctl};
   auto it = cells_.try_emplace(k, 0).first;
   it->second += static_cast<std::int64_t>(n);
   // A cell can only reach zero here if it was negative; erase it so take()
@@ -29,7 +29,7 @@ void fleet_counters::move(std::uint16_t group, const cell& from, const cell& to)
   assert(group < groups_);
   if (from == to) return;
   const auto bump = [&](const cell& c, std::int64_t delta) {
-    const key k{group, static_cast<std::uint8_t>(c.state), c.ever_locked, c.itl};
+    const key k{group, static_cast<std::uint8_t>(c.state), c.ever_locked, c.itl, c.ctl};
     auto it = cells_.try_emplace(k, 0).first;
     it->second += delta;
     // Phones keep changing ITL, so cells come and go; dropping the empty ones
@@ -40,9 +40,9 @@ void fleet_counters::move(std::uint16_t group, const cell& from, const cell& to)
   bump(to, +1);
 }
 
-snapshot fleet_counters::take(std::int64_t time_us,
-                              const std::function<sim::file_id(std::uint16_t)>& served_itl,
-                              const std::function<bool(sim::file_id)>& has_recovery) const {
+snapshot fleet_counters::take(
+    std::int64_t time_us, const std::function<sim::file_id(std::uint16_t)>& served_itl,
+    const std::function<bool(sim::file_id, sim::file_id)>& recoverable) const {
   snapshot s;
   s.time_us = time_us;
   s.groups.resize(groups_);
@@ -53,7 +53,7 @@ snapshot fleet_counters::take(std::int64_t time_us,
   // cells_ is ordered by group first, so one cached value per group suffices.
   std::optional<std::uint16_t> served_group;
   sim::file_id served = sim::no_file;
-  std::map<sim::file_id, bool> recovery;
+  std::map<std::pair<sim::file_id, sim::file_id>, bool> recovery;
 
   for (const auto& [k, n] : cells_) {
     // A negative cell means the engine reported a move out of a cell it never
@@ -73,13 +73,14 @@ snapshot fleet_counters::take(std::int64_t time_us,
       if (k.itl != served) g.stale += count;
     }
     if (sim::untrusted(state)) {
-      bool recoverable = false;
+      bool can_recover = false;
       if (k.itl != sim::no_file) {
-        auto it = recovery.find(k.itl);
-        if (it == recovery.end()) it = recovery.emplace(k.itl, has_recovery(k.itl)).first;
-        recoverable = it->second;
+        const std::pair files{k.itl, k.ctl};
+        auto it = recovery.find(files);
+        if (it == recovery.end()) it = recovery.emplace(files, recoverable(k.itl, k.ctl)).first;
+        can_recover = it->second;
       }
-      if (!recoverable) g.unrecoverable += count;
+      if (!can_recover) g.unrecoverable += count;
     }
     if (state == sim::phone_state::trusted && k.ever_locked) g.recovered += count;
   }

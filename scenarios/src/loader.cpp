@@ -156,13 +156,20 @@ void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl)
       v.fail("expected itl_check_with_ctl ctl or ctl-itl-tvs, got '" + s + "'");
     }
   }
+  if (m.has("ctl_itlrecovery")) {
+    value_ref v = m.get("ctl_itlrecovery");
+    const std::string s = v.scalar("from-12.0 or from-10.0");
+    if (s != "from-12.0" && s != "from-10.0")
+      v.fail("expected ctl_itlrecovery from-12.0 or from-10.0, got '" + s + "'");
+    c.ctl_itlrecovery_from_10 = s == "from-10.0";
+  }
 }
 
 void read_cluster(const value_ref& v, engine::run_plan& plan) {
-  map_reader m(
-      v, "cluster",
-      {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
-       "auto_reset", "regen_restarts", "nodes", "tftp", "tvs", "mixed_mode", "itl_check_with_ctl"});
+  map_reader m(v, "cluster",
+               {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
+                "auto_reset", "regen_restarts", "nodes", "tftp", "tvs", "mixed_mode",
+                "itl_check_with_ctl", "ctl_itlrecovery"});
   engine::cluster_plan& c = plan.cluster;
   if (m.has("version")) {
     value_ref ver = m.get("version");

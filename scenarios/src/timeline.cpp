@@ -45,7 +45,7 @@ struct verb {
 };
 
 // clang-format off
-constexpr std::array<verb, 31> verbs = {{
+constexpr std::array<verb, 32> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
@@ -71,6 +71,7 @@ constexpr std::array<verb, 31> verbs = {{
     {"delete itl", action_kind::delete_itl, 0, "", target::none, false, true},
     {"factory reset", action_kind::factory_reset, 0, "", target::none, false, true},
     {"utils disaster_recovery backup", action_kind::drs_backup, 0, "", target::none},
+    {"utils disaster_recovery restore", action_kind::drs_restore, 0, "", target::none},
     {"rebuild publisher", action_kind::rebuild_publisher, 0, "", target::none, false, false, false,
      true},
     {"set dhcp option 150", action_kind::set_option_150, 1, "<tftp node>[,<tftp node>...]",

@@ -63,9 +63,21 @@ std::string regenerated_text(std::string_view purpose) {
 
 // The technote's words for the TFTP restart of `utils itl reset`; the same
 // shape for the other services is ours.
-std::string restart_text(const std::string& host, std::string_view service = "Cisco Tftp service") {
+/// The TFTP restarts `utils itl reset` performs on each node, as the
+/// technote's output shows them.
+std::string reset_restart_text(const std::string& host) {
+  return "Restarting Cisco Tftp service on host " + host +
+         "\nCisco Tftp service restarted on host " + host;
+}
+
+/// What `utils service restart <service>` prints: the service manager's
+/// lines (not in the technote; docs/model.md).
+std::string service_restart_text(std::string_view service) {
   const std::string s(service);
-  return "Restarting " + s + " on host " + host + "\n" + s + " restarted on host " + host;
+  return "Do not press Ctrl+C while the service is restarting. If the service has not restarted "
+         "properly, execute the same command again.\n"
+         "Service Manager is running\n" +
+         s + "[STOPPING]\n" + s + "[STARTING]\n" + s + "[STARTED]";
 }
 
 constexpr std::string_view tvs_service = "Cisco Trust Verification Service";
@@ -199,6 +211,33 @@ bool cluster::reset_recovers(file_id itl) const {
   });
 }
 
+bool cluster::bulk_recovers(file_id itl, file_id ctl, bool itl_via_ctl_only) const {
+  if (ctl == no_file) return reset_recovers(itl);
+  // The reset ITL meets the CTL first: a CTL that lists the reset key as
+  // SAST (12.x lists ITLRecovery) takes it, with or without `utils ctl reset`.
+  if (reset_key_.cert.valid()) {
+    const bytes& der = reset_key_.cert.der();
+    for (const record& r : files_->get(ctl).parsed.records) {
+      const bytes* cert = r.certificate();
+      if (cert != nullptr && *cert == der &&
+          (r.has_role(cert_role::sast) || r.has_role(cert_role::tftp) ||
+           r.has_role(cert_role::ccm_tftp)))
+        return true;
+    }
+  }
+  // ctl-itl-tvs: then the installed ITL, as without a CTL.
+  if (!itl_via_ctl_only && reset_recovers(itl)) return true;
+  // `utils ctl update CTLFile`: the new CTL, signed by the current
+  // CallManager key, gets in through a TVS the phone's ITL still lists, and
+  // lists the keys that sign the ITL and configs now.
+  if (itl == no_file) return false;
+  const std::vector<bytes>& trusted = files_->get(itl).tvs_hashes;
+  return std::any_of(nodes_.begin(), nodes_.end(), [&](const node_state& n) {
+    return n.config.tvs &&
+           std::find(trusted.begin(), trusted.end(), n.tvs_presented.cert.sha1()) != trusted.end();
+  });
+}
+
 bool cluster::tvs_vouches_for(const certificate& cert) const {
   return std::any_of(tvs_trust_.begin(), tvs_trust_.end(),
                      [&](const tvs_trusted& t) { return t.cert.der() == cert.der(); });
@@ -297,7 +336,7 @@ command_output cluster::restart_tftp(std::size_t node, std::int64_t now) {
     return command_output::refused("Cisco Tftp service is not activated on host " + host);
   }
   command_output out;
-  out.text = restart_text(host);
+  out.text = service_restart_text("Cisco Tftp");
   // Only a regeneration's new certificates make CUCM reset the phones; a
   // restart that replaces a reset ITL (or an ITLRecovery change) does not.
   const bool regenerated = nodes_[node].regen_pending;
@@ -317,7 +356,7 @@ command_output cluster::restart_tvs(std::size_t node) {
   }
   n.tvs_presented = n.tvs;
   command_output out;
-  out.text = restart_text(n.config.host, tvs_service);
+  out.text = service_restart_text(tvs_service);
   return out;
 }
 
@@ -329,7 +368,7 @@ command_output cluster::restart_callmanager(std::size_t node) {
                                    n.config.host);
   }
   command_output out;
-  out.text = restart_text(n.config.host, "Cisco CallManager service");
+  out.text = service_restart_text("Cisco CallManager");
   return out;
 }
 
@@ -345,10 +384,14 @@ command_output cluster::rename_publisher(const std::string& new_host, std::int64
   pub.config.host = new_host;
   config_.nodes[publisher_].host = new_host;
   // The hostname is in the CN of CallManager, TVS and CAPF; ITLRecovery keeps
-  // its install-time name on purpose, and no hold timer guards a rename.
+  // its install-time name on purpose. No hold timer guards the rename itself,
+  // but its regenerations start one: a `set cert regen` on the node within
+  // the hold time is refused like after any other.
   for (cert_purpose p : {cert_purpose::callmanager, cert_purpose::tvs, cert_purpose::capf}) {
     renew(publisher_, p);
   }
+  pub.last_regen_at = now;
+  pub.last_regen = cert_purpose::callmanager;
   // The rename restarts every service of the node itself.
   pub.tvs_presented = pub.tvs;
   refresh_tvs_trust();
@@ -379,6 +422,9 @@ command_output cluster::change_domain(std::size_t node, const std::string& new_d
     names += (names.empty() ? "" : ", ") + std::string(purpose_name(p));
   }
   n.tvs_presented = n.tvs;  // the change restarts the node's services
+  // Its regenerations start the hold timer, as a rename's do.
+  n.last_regen_at = now;
+  n.last_regen = cert_purpose::callmanager;
   refresh_tvs_trust();
   command_output out;
   out.itl_changed = rebuild_all(now);
@@ -476,14 +522,6 @@ command_output cluster::restore_previous_itl(std::size_t node) {
              " replaced by its copy from before the last "
              "change (timestamp " +
              std::to_string(files_->get(n.served_itl).parsed.header.timestamp) + ")";
-  return out;
-}
-
-command_output cluster::drs_backup() {
-  // The alert watches ITLRecovery.p12 only (domain.md: "a DRS backup does
-  // not stop it").
-  command_output out;
-  out.text = "Backup initiated successfully\nStatus: SUCCESS";
   return out;
 }
 
@@ -756,7 +794,7 @@ command_output cluster::reset_with(trust_file reset_itl, const identity& recover
       continue;
     }
     if (i != publisher_) out.text += "\nSuccessfully transferred reset ITL to node " + host;
-    out.text += "\n" + restart_text(host);
+    out.text += "\n" + reset_restart_text(host);
     // The restart serves the transferred file as is: the reset ITL stays
     // until a later restart or regeneration rebuilds the node's own.
     nodes_[i].served_ctl = ctl_file_;  // the restart loads the CTL last written too

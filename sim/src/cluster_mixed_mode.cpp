@@ -39,8 +39,12 @@ trust_file cluster::build_ctl(std::int64_t now) const {
   ctl_inputs in;
   in.sast = pub.callmanager.cert;
   // From 12.0 the CTL carries the recovery key that `utils ctl reset localkey`
-  // signs with (domain notes: "from 12.x it also carries an ITLRecovery entry").
-  if (config_.version.recovery_signs_itl()) in.itlrecovery = reset_key_.cert;
+  // signs with (domain notes: "from 12.x it also carries an ITLRecovery
+  // entry"); `ctl_itlrecovery_from_10` models clusters whose 10.x/11.x CTL
+  // lists it too, as `utils ctl reset localkey` existing from 10.0 suggests.
+  if (config_.version.recovery_signs_itl() ||
+      (config_.ctl_itlrecovery_from_10 && config_.version.has_itl_recovery()))
+    in.itlrecovery = reset_key_.cert;
   for (const node_state& n : nodes_) {
     in.nodes.push_back({n.callmanager.cert, n.config.callmanager, n.config.tftp});
   }

@@ -77,7 +77,7 @@ phone_action to_itl(phone& p) {
   return next_file(p, phone_step::itl, phone_action_kind::request_itl);
 }
 
-/// A new CTL whose signer the installed CTL does not list as SAST: keep the
+/// A new CTL that neither the installed CTL nor a TVS vouched for: keep the
 /// old CTL and carry on (the boot ends locked).
 phone_action reject_ctl(phone& p) {
   p.flags |= phone::ctl_rejected_flag;
@@ -86,14 +86,8 @@ phone_action reject_ctl(phone& p) {
   return next;
 }
 
-/// The CTL decision: the first one on faith, the same one kept, a new one
-/// only if a SAST record of the installed CTL signed it. TVS has no say.
-phone_action on_ctl(phone& p, file_id f, trust_oracle& oracle) {
-  // Only a CTL: an ITL (the same format, another FILENAME) or a config
-  // where the CTL was asked for is refused like a bad signature.
-  if (!oracle.is_ctl(f)) return reject_ctl(p);
-  if (f == p.ctl) return to_itl(p);
-  if (p.ctl != no_file && !oracle.accepts_ctl(f, p.ctl)) return reject_ctl(p);
+/// A CTL is trusted: install it and go on with the ITL.
+phone_action install_ctl(phone& p, file_id f) {
   p.ctl = f;
   phone_action next = to_itl(p);
   next.installed_ctl = true;
@@ -102,6 +96,7 @@ phone_action on_ctl(phone& p, file_id f, trust_oracle& oracle) {
 
 /// A file is trusted: install it (ITL) or accept it (config).
 phone_action accept(phone& p, file_id f) {
+  if (p.step == phone_step::ctl || p.step == phone_step::ctl_tvs) return install_ctl(p, f);
   if (p.step == phone_step::itl || p.step == phone_step::itl_tvs) {
     p.installed = f;
     phone_action next = to_config(p);
@@ -113,6 +108,7 @@ phone_action accept(phone& p, file_id f) {
 
 /// Neither the installed ITL nor any TVS vouched for the file.
 phone_action reject(phone& p) {
+  if (p.step == phone_step::ctl || p.step == phone_step::ctl_tvs) return reject_ctl(p);
   if (p.step == phone_step::itl || p.step == phone_step::itl_tvs) {
     // "Trust List Update Failed": keep the old ITL, carry on to the config,
     // which a locked phone will not accept either.
@@ -124,6 +120,20 @@ phone_action reject(phone& p) {
   return done;
 }
 
+/// The step that waits for TVS's answer about the file of step `s`.
+phone_step tvs_step_of(phone_step s) {
+  return s == phone_step::itl   ? phone_step::itl_tvs
+         : s == phone_step::ctl ? phone_step::ctl_tvs
+                                : phone_step::config_tvs;
+}
+
+/// The file step a TVS step came from.
+phone_step file_step_of(phone_step s) {
+  return s == phone_step::itl_tvs   ? phone_step::itl
+         : s == phone_step::ctl_tvs ? phone_step::ctl
+                                    : phone_step::config;
+}
+
 phone_action ask_tvs(phone& p, file_id f, const phone_profile& profile, trust_oracle& oracle,
                      std::uint32_t now_s) {
   // A cached "valid" answer stands in for a query while its TTL lasts.
@@ -133,15 +143,31 @@ phone_action ask_tvs(phone& p, file_id f, const phone_profile& profile, trust_or
     }
   }
   if (profile.tvs_servers == 0) return reject(p);
-  p.step = p.step == phone_step::itl ? phone_step::itl_tvs : phone_step::config_tvs;
+  p.step = tvs_step_of(p.step);
   p.pending = f;
   p.tvs_server = 0;
   return {phone_action_kind::query_tvs, 0, f, 0};
 }
 
+/// The CTL decision: the first one on faith, the same one kept, a new one if
+/// a SAST record of the installed CTL signed it or, as for an ITL, a TVS the
+/// installed ITL lists vouches for its signer (Security by Default phones
+/// install a CTL signed by a regenerated CallManager key that way).
+phone_action on_ctl(phone& p, file_id f, const phone_profile& profile, trust_oracle& oracle,
+                    std::uint32_t now_s) {
+  // Only a CTL: an ITL (the same format, another FILENAME) or a config
+  // where the CTL was asked for is refused like a bad signature.
+  if (!oracle.is_ctl(f)) return reject_ctl(p);
+  if (f == p.ctl) return to_itl(p);
+  if (p.ctl == no_file || oracle.accepts_ctl(f, p.ctl)) return install_ctl(p, f);
+  // TVS servers are known from the installed ITL only: without one, none.
+  if (p.installed == no_file) return reject_ctl(p);
+  return ask_tvs(p, f, profile, oracle, now_s);
+}
+
 phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_oracle& oracle,
                      std::uint32_t now_s) {
-  if (p.step == phone_step::ctl) return on_ctl(p, f, oracle);
+  if (p.step == phone_step::ctl) return on_ctl(p, f, profile, oracle, now_s);
   if (p.step != phone_step::itl && p.step != phone_step::config) return {};
   // A config where the ITL was asked for (or the reverse) is not what the
   // phone asked for and cannot be trusted, even on faith: a real phone fails
@@ -175,7 +201,9 @@ phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_or
 
 phone_action on_tvs(phone& p, const tvs_result& r, const phone_profile& profile,
                     trust_oracle& oracle, std::uint32_t now_s) {
-  if (p.step != phone_step::itl_tvs && p.step != phone_step::config_tvs) return {};
+  if (p.step != phone_step::itl_tvs && p.step != phone_step::config_tvs &&
+      p.step != phone_step::ctl_tvs)
+    return {};
   const bool server_trusted =
       r.server_cert_sha1 != nullptr && oracle.trusts_tvs_server(p.installed, *r.server_cert_sha1);
   if (server_trusted && r.status == tvs_status::valid && r.signer_cert != nullptr &&
@@ -183,7 +211,7 @@ phone_action on_tvs(phone& p, const tvs_result& r, const phone_profile& profile,
     p.tvs_cache_cert = r.signer_key;
     p.tvs_cache_until = now_s + profile.tvs_ttl_s;
     const file_id f = p.pending;
-    p.step = p.step == phone_step::itl_tvs ? phone_step::itl : phone_step::config;
+    p.step = file_step_of(p.step);
     return accept(p, f);
   }
   // Unreachable, untrusted and "invalid" end the same way: try the next TVS.
@@ -192,7 +220,7 @@ phone_action on_tvs(phone& p, const tvs_result& r, const phone_profile& profile,
     ++p.tvs_server;
     next = {phone_action_kind::query_tvs, p.tvs_server, p.pending, 0};
   } else {
-    p.step = p.step == phone_step::itl_tvs ? phone_step::itl : phone_step::config;
+    p.step = file_step_of(p.step);
     next = reject(p);
   }
   next.tvs_failed = true;

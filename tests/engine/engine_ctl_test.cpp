@@ -72,25 +72,58 @@ TEST(EngineCtl, on_11_x_the_bulk_itl_reset_does_not_recover_phones_that_hold_a_c
   EXPECT_EQ(mixed.final_state.fleet.state(phone_state::locked), 200u)
       << "the 11.x CTL has no ITLRecovery entry, and the CTL decides";
   EXPECT_EQ(mixed.final_state.events.ctl_update_failures, 0u) << "the CTL never changed";
+  EXPECT_EQ(mixed.final_state.fleet.unrecoverable, 200u)
+      << "no bulk operation gets past that CTL, and TVS changed too";
 }
 
-TEST(EngineCtl, a_ctl_update_after_a_regeneration_locks_with_the_reason_in_the_log) {
+TEST(EngineCtl, a_10_x_ctl_that_lists_itlrecovery_lets_the_bulk_itl_reset_in) {
+  run_plan p = regen_then_itl_reset(true);
+  p.cluster.ctl_itlrecovery_from_10 = true;
+  const run_result r = run_ok(p);
+  EXPECT_EQ(r.final_state.fleet.ever_locked, 200u);
+  EXPECT_EQ(r.final_state.fleet.state(phone_state::trusted), 200u)
+      << "the reset ITL's signer is a SAST of the CTL";
+  // Before the reset they were locked but recoverable.
+  for (const auto& s : r.series)
+    if (s.time_us < 20 * 60'000'000LL) EXPECT_EQ(s.fleet.unrecoverable, 0u) << s.time_us;
+}
+
+/// A 12.5 mixed-mode cluster, 50 phones: CallManager regenerated at 10m,
+/// then `utils ctl update CTLFile`, a TFTP restart and a reset at 15-16m.
+run_plan ctl_update_after_a_regeneration() {
   run_plan p = test::single_node_plan(50);
   p.cluster.version = "12.5";
   p.cluster.hold_timer = false;
   p.cluster.mixed_mode = true;
-  p.timeline = {
-      at(0s, action_kind::boot_all),        at(10min, action_kind::cert_regen, {"CallManager"}),
-      at(10min, action_kind::restart_tftp), at(15min, action_kind::ctl_update),
-      at(15min, action_kind::restart_tftp), at(16min, action_kind::reset_all_devices)};
+  p.timeline = {at(0s, action_kind::boot_all), at(10min, action_kind::cert_regen, {"CallManager"}),
+                at(15min, action_kind::ctl_update), at(15min, action_kind::restart_tftp),
+                at(16min, action_kind::reset_all_devices)};
   p.end = 25min;
+  return p;
+}
+
+TEST(EngineCtl, a_ctl_update_after_a_regeneration_reaches_every_phone_through_tvs) {
+  const run_result r = run_ok(ctl_update_after_a_regeneration());
+  EXPECT_EQ(r.final_state.fleet.state(phone_state::trusted), 50u) << r.event_log;
+  EXPECT_EQ(r.final_state.fleet.ever_locked, 0u)
+      << "the 12.x ITL is signed by ITLRecovery, a SAST of the CTL; the new CTL's signer is "
+         "vouched for by TVS";
+  EXPECT_EQ(r.final_state.events.ctl_update_failures, 0u);
+  EXPECT_EQ(r.final_state.events.ctl_installs, 50u) << "one per phone: the updated CTL";
+}
+
+TEST(EngineCtl, a_ctl_update_while_tvs_is_down_locks_with_the_reason_in_the_log) {
+  run_plan p = ctl_update_after_a_regeneration();
+  engine::action outage = at(15min, action_kind::tvs_outage);
+  outage.length = 5min;
+  p.timeline.insert(p.timeline.begin() + 2, outage);  // before the update, in time order
   const run_result r = run_ok(p);
   EXPECT_EQ(r.final_state.fleet.state(phone_state::locked), 50u);
   // Each phone refused the new CTL once: at its reboot after 16m.
   EXPECT_EQ(r.final_state.events.ctl_update_failures, 50u);
-  EXPECT_EQ(r.final_state.fleet.ever_locked, 50u)
-      << "the regeneration alone locked nobody: the 12.x ITL is signed by ITLRecovery, a SAST "
-         "of the CTL";
+  EXPECT_EQ(r.final_state.fleet.ever_locked, 50u);
+  EXPECT_EQ(r.final_state.fleet.unrecoverable, 0u)
+      << "the 12.x CTL lists ITLRecovery: utils ctl reset localkey brings them back";
   EXPECT_NE(r.event_log.find("CTL update failed"), std::string::npos);
 }
 

@@ -115,7 +115,9 @@ TEST(PhoneCtl, a_ctl_request_that_gets_no_answer_moves_to_the_next_tftp_server) 
   EXPECT_EQ(a.server, 1) << "the ITL from the server that gave the CTL";
 }
 
-TEST(PhoneCtl, a_ctl_signed_by_a_key_the_installed_ctl_does_not_list_is_refused_and_locks) {
+TEST(PhoneCtl, a_ctl_signed_by_a_regenerated_callmanager_key_gets_in_through_tvs) {
+  // Cisco's tokenless-CTL guide: Security by Default phones install a CTL
+  // signed by an updated CallManager certificate because they can use TVS.
   world w("11.5");
   phone p = w.holding();
   const file_id old_ctl = p.ctl;
@@ -124,7 +126,35 @@ TEST(PhoneCtl, a_ctl_signed_by_a_key_the_installed_ctl_does_not_list_is_refused_
   ASSERT_TRUE(w.c.restart_tftp(0, 610).ok);
   ASSERT_NE(w.c.served_ctl(0), old_ctl);
   ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
-  const phone_action a = w.file(p, w.c.served_ctl(0));
+  phone_action a = w.file(p, w.c.served_ctl(0));
+  ASSERT_EQ(a.kind, phone_action_kind::query_tvs) << "its CTL does not list the new signer";
+  a = w.feed(p, {phone_event_kind::tvs_answer, no_file, w.ask_tvs(p)});
+  EXPECT_TRUE(a.installed_ctl);
+  EXPECT_EQ(p.ctl, w.c.served_ctl(0));
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl);
+  // The ITL signed by the new CallManager key: the new CTL lists it.
+  a = w.file(p, w.c.served_itl(0));
+  EXPECT_TRUE(a.installed_itl);
+  a = w.file(p, w.c.served_config(0));
+  EXPECT_EQ(p.state, phone_state::trusted);
+  EXPECT_FALSE(p.ever_locked());
+}
+
+TEST(PhoneCtl, a_ctl_that_neither_its_ctl_nor_a_trusted_tvs_vouches_for_is_refused_and_locks) {
+  // CallManager and TVS both regenerated: TVS now presents a certificate the
+  // phone's ITL does not list, so nobody it trusts can vouch for the CTL.
+  world w("11.5");
+  phone p = w.holding();
+  const file_id old_ctl = p.ctl;
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 600).ok);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::tvs, 605).ok);
+  ASSERT_TRUE(w.c.ctl_update(0, 610).ok);
+  ASSERT_TRUE(w.c.restart_tftp(0, 610).ok);
+  ASSERT_NE(w.c.served_ctl(0), old_ctl);
+  ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
+  phone_action a = w.file(p, w.c.served_ctl(0));
+  ASSERT_EQ(a.kind, phone_action_kind::query_tvs);
+  a = w.feed(p, {phone_event_kind::tvs_answer, no_file, w.ask_tvs(p)});
   EXPECT_TRUE(a.ctl_rejected);
   EXPECT_FALSE(a.installed_ctl);
   EXPECT_EQ(p.ctl, old_ctl) << "a failed CTL update keeps the old CTL";
@@ -138,6 +168,19 @@ TEST(PhoneCtl, a_ctl_signed_by_a_key_the_installed_ctl_does_not_list_is_refused_
   EXPECT_EQ(p.state, phone_state::locked);
   EXPECT_TRUE(p.flags & phone::ctl_rejected_flag);
   EXPECT_TRUE(p.ever_locked());
+}
+
+TEST(PhoneCtl, a_phone_with_a_ctl_but_no_itl_knows_no_tvs_and_refuses_a_foreign_ctl) {
+  world w("11.5");
+  phone p = w.holding();
+  p.installed = no_file;
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 600).ok);
+  ASSERT_TRUE(w.c.ctl_update(0, 610).ok);
+  ASSERT_TRUE(w.c.restart_tftp(0, 610).ok);
+  ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
+  const phone_action a = w.file(p, w.c.served_ctl(0));
+  EXPECT_TRUE(a.ctl_rejected) << "no ITL, so no TVS server to ask";
+  EXPECT_EQ(a.kind, phone_action_kind::request_itl);
 }
 
 TEST(PhoneCtl, an_itl_signed_by_a_key_only_the_ctl_lists_is_accepted_without_tvs) {

@@ -1,7 +1,8 @@
 // The core safety property of the phone, judged independently: whatever it
 // is offered and whatever TVS answers, a phone never installs an ITL that
 // neither its installed ITL, nor its CTL, nor a TVS it trusts vouched for,
-// and never installs a CTL that its installed CTL did not vouch for.
+// and never installs a CTL that neither its installed CTL nor a TVS it
+// trusts vouched for.
 //
 // The judge shares no code with sim's verifier or the trust oracle: it checks
 // signatures with OpenSSL directly (openssl_judge.hpp) against certificates
@@ -19,7 +20,11 @@
 //   1. N is a CTL (neither an ITL nor a signed config is installed as one), and
 //   2. B is "no CTL" (leap of faith), or
 //   3. a SAST record of B carries a certificate whose public key verifies N's
-//      signature over its signing preimage. TVS has no say in a CTL.
+//      signature over its signing preimage, or
+//   3a. as clause 9 below: a TVS server its installed ITL lists answered
+//      "valid" with a certificate whose key verifies N's signature, and that
+//      answer's TTL has not run out (Security by Default phones install a
+//      CTL signed by a regenerated CallManager key through TVS).
 // When a phone's installed ITL changes from B to N (N not "no ITL"), C being
 // the CTL the phone holds then ("no CTL" or a CTL):
 //   4. N is an ITL (neither a signed config nor a CTL is installed as one), and
@@ -38,7 +43,7 @@
 // trust TVS by design, and the property only asks that someone the phone
 // trusts vouched. What a lying TVS cannot do is vouch with a certificate
 // that did not sign the file, or speak from a server the ITL does not list,
-// or vouch at all for a CTL, or for an ITL when the phone's CTL alone decides.
+// or vouch for an ITL when the phone's CTL alone decides.
 
 #include <gtest/gtest.h>
 
@@ -339,7 +344,7 @@ TEST(PhoneProperty, never_installs_an_itl_or_ctl_that_nothing_it_trusts_vouched_
     int leaps = 0, by_anchor = 0, by_tvs = 0, forgeries_by_tvs = 0, forgeries_offered = 0,
         configs_offered = 0, after_rollback = 0, by_ctl = 0, by_ctl_only = 0, ctls_offered = 0,
         ctl_leaps = 0, ctl_by_callmanager = 0, ctl_by_recovery = 0, ctl_forgeries_offered = 0,
-        ctl_others_offered = 0, ctl_refused_genuine = 0;
+        ctl_others_offered = 0, ctl_refused_genuine = 0, ctl_by_tvs = 0;
   } seen;
   constexpr int phones = 600, steps = 60;  // 36,000 events
   for (int trial = 0; trial < phones; ++trial) {
@@ -369,7 +374,9 @@ TEST(PhoneProperty, never_installs_an_itl_or_ctl_that_nothing_it_trusts_vouched_
         const std::size_t k =
             pool != nullptr && pick(2) == 0 ? (*pool)[pick(pool->size())] : pick(w.offers.size());
         e = {phone_event_kind::file_received, w.offers[k].id, {}};
-      } else if ((at == phone_step::itl_tvs || at == phone_step::config_tvs) && roll < 75) {
+      } else if ((at == phone_step::itl_tvs || at == phone_step::config_tvs ||
+                  at == phone_step::ctl_tvs) &&
+                 roll < 75) {
         e.kind = phone_event_kind::tvs_answer;
         const auto behaviour =
             static_cast<tvs_behaviour>(pick(static_cast<std::size_t>(tvs_behaviour::count)));
@@ -443,11 +450,18 @@ TEST(PhoneProperty, never_installs_an_itl_or_ctl_that_nothing_it_trusts_vouched_
           ++seen.ctl_leaps;
         } else {
           const stored_file& n = w.files.get(p.ctl);
-          ASSERT_TRUE(w.sast_signed(n, w.files.get(ctl_before)))
-              << where(p.ctl, ctl_before, "no CTL") << ": no SAST of its CTL signed it";
-          const bool by_recovery =
-              text_of(n.parsed.header.signer.name).starts_with("CN=ITLRECOVERY_");
-          ++(by_recovery ? seen.ctl_by_recovery : seen.ctl_by_callmanager);
+          if (w.sast_signed(n, w.files.get(ctl_before))) {
+            const bool by_recovery =
+                text_of(n.parsed.header.signer.name).starts_with("CN=ITLRECOVERY_");
+            ++(by_recovery ? seen.ctl_by_recovery : seen.ctl_by_callmanager);
+          } else {
+            bool tvs = false;
+            for (const vouch& v : vouched)
+              tvs = tvs || (now < v.until_s && w.signed_by(n, w.vouchable[v.cert].der()));
+            ASSERT_TRUE(tvs) << where(p.ctl, ctl_before, "no CTL")
+                             << ": neither a SAST of its CTL nor a TVS it trusts vouched";
+            ++seen.ctl_by_tvs;
+          }
         }
       }
 
@@ -495,6 +509,7 @@ TEST(PhoneProperty, never_installs_an_itl_or_ctl_that_nothing_it_trusts_vouched_
   EXPECT_GT(seen.ctl_forgeries_offered, 100);
   EXPECT_GT(seen.ctl_others_offered, 100) << "ITLs and configs offered where a CTL was asked";
   EXPECT_GT(seen.ctl_refused_genuine, 20) << "a genuine CTL its CTL does not list the signer of";
+  EXPECT_GT(seen.ctl_by_tvs, 20) << "a CTL whose signer only a TVS vouched for";
 }
 
 }  // namespace

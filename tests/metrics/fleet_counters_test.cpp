@@ -20,7 +20,7 @@ cell at(phone_state s, sim::file_id itl = 1, bool ever_locked = false) {
 sim::file_id serves_one(std::uint16_t) {
   return 1;
 }
-bool one_or_two(sim::file_id f) {
+bool one_or_two(sim::file_id f, sim::file_id /*ctl*/) {
   return f == 1 || f == 2;
 }
 
@@ -79,7 +79,7 @@ TEST(FleetCounters, emptied_cells_disappear_and_callbacks_are_not_asked_about_th
   fc.add(0, at(phone_state::locked, 7));
   fc.move(0, at(phone_state::locked, 7), at(phone_state::trusted, 1, true));
   int recovery_calls = 0;
-  const snapshot s = fc.take(0, serves_one, [&](sim::file_id) {
+  const snapshot s = fc.take(0, serves_one, [&](sim::file_id, sim::file_id) {
     ++recovery_calls;
     return false;
   });
@@ -150,13 +150,32 @@ TEST(FleetCounters, callbacks_are_asked_once_per_group_and_once_per_file) {
         ++served_calls[g];
         return sim::file_id{1};
       },
-      [&](sim::file_id f) {
+      [&](sim::file_id f, sim::file_id) {
         ++recovery_calls[f];
         return f % 2 == 0;
       });
   EXPECT_EQ(served_calls, (std::map<std::uint16_t, int>{{0, 1}, {1, 1}, {2, 1}}));
   EXPECT_EQ(recovery_calls, (std::map<sim::file_id, int>{{1, 1}, {2, 1}, {3, 1}, {4, 1}}));
   EXPECT_EQ(s.fleet.unrecoverable, 12u);  // files 1 and 3, two locked cells each, three groups
+}
+
+TEST(FleetCounters, a_locked_phones_ctl_takes_part_in_whether_it_can_be_recovered) {
+  // Same ITL 1 (recoverable alone); the phones holding CTL 9 are asked about
+  // separately, and here their CTL refuses the reset ITL.
+  fleet_counters fc(1);
+  cell plain = at(phone_state::locked, 1);
+  cell with_ctl = plain;
+  with_ctl.ctl = 9;
+  fc.add(0, plain, 3);
+  fc.add(0, with_ctl, 5);
+  std::map<std::pair<sim::file_id, sim::file_id>, int> asked;
+  const snapshot s = fc.take(0, serves_one, [&](sim::file_id itl, sim::file_id ctl) {
+    ++asked[{itl, ctl}];
+    return ctl == sim::no_file;
+  });
+  EXPECT_EQ(s.fleet.unrecoverable, 5u);
+  EXPECT_EQ(asked, (std::map<std::pair<sim::file_id, sim::file_id>, int>{{{1, sim::no_file}, 1},
+                                                                         {{1, 9}, 1}}));
 }
 
 TEST(FleetCounters, snapshot_copies_the_event_totals) {
@@ -185,10 +204,12 @@ TEST(FleetCounters, counts_add_up_after_any_sequence_of_moves) {
     c.state = static_cast<phone_state>(rng() % sim::phone_state_count);
     c.ever_locked = rng() % 2 == 0;
     c.itl = static_cast<sim::file_id>(rng() % files);
+    c.ctl = static_cast<sim::file_id>(rng() % 3);  // none, or one of two CTLs
     return c;
   };
   const auto served = [](std::uint16_t g) -> sim::file_id { return g % files; };
-  const auto recovery = [](sim::file_id f) { return f % 2 == 1; };
+  // CTL 2 refuses the reset ITL whatever the ITL holds.
+  const auto recovery = [](sim::file_id itl, sim::file_id ctl) { return itl % 2 == 1 && ctl != 2; };
 
   fleet_counters fc(groups);
   std::vector<std::uint16_t> group_of(phones);
@@ -217,7 +238,8 @@ TEST(FleetCounters, counts_add_up_after_any_sequence_of_moves) {
       ++g.by_state[static_cast<int>(c.state)];
       if (c.ever_locked) ++g.ever_locked;
       if (c.state != phone_state::offline && c.itl != served(group_of[q])) ++g.stale;
-      if (sim::untrusted(c.state) && (c.itl == sim::no_file || !recovery(c.itl))) ++g.unrecoverable;
+      if (sim::untrusted(c.state) && (c.itl == sim::no_file || !recovery(c.itl, c.ctl)))
+        ++g.unrecoverable;
       if (c.state == phone_state::trusted && c.ever_locked) ++g.recovered;
     }
     counts sum;

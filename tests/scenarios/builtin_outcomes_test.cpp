@@ -118,13 +118,15 @@ const outcome expected[] = {
     {"rollback-pre-8", 5000, 4000, 1000, 0, 0, 1000, 0, 0, "-", "37m9.213s"},
     // Derived: on 12.5 the regenerations' ITLs are signed by ITLRecovery, a
     // SAST of the phones' CTL, so nobody locks before 20m; the CTL update is
-    // signed by the new CallManager key no phone's CTL lists: after the reset
-    // at 20m10s all 5,000 refuse it and lock, all locked by 20m10s + 30 s +
-    // 100 s = 22m20s. The reset CTL (ITLRecovery-signed, a SAST of the 12.x CTL) and
-    // the reset ITL recover all 5,000; every ITL has the ITLRecovery record
-    // (0 unrecoverable); every command runs on the publisher with the hold
-    // timer off (0 refused). REGRESSION pin: the last change, <= 31m + 130 s.
-    {"mixed-mode-ctl-reset", 5000, 5000, 0, 5000, 0, 5000, 0, 0, "22m20s", "33m9.528s"},
+    // signed by the new CallManager key no phone's CTL lists, and TVS, which
+    // would vouch for it, is down from 19m50s to 24m50s: after the reset at
+    // 20m10s all 5,000 refuse it and lock, all locked by 20m10s + 30 s + 100 s
+    // + the 10 s TVS timeout = 22m30s. The reset CTL (ITLRecovery-signed, a
+    // SAST of the 12.x CTL) and the reset ITL recover all 5,000; their CTL
+    // lists the reset key (0 unrecoverable); every command runs on the
+    // publisher with the hold timer off (0 refused). REGRESSION pin: the last
+    // change, <= 31m + 130 s.
+    {"mixed-mode-ctl-reset", 5000, 5000, 0, 5000, 0, 5000, 0, 0, "22m30s", "33m9.528s"},
     // Derived: on 11.5 the regenerated CallManager signs the ITL and the
     // phones' CTL lists only the old key: all 3,000 lock by 10m + 130 s =
     // 12m10s. The reset ITL (ITLRecovery) and the updated CTL (new
@@ -135,6 +137,20 @@ const outcome expected[] = {
     // REGRESSION pin: the last change, <= 40m + 100 s (no reset spread for a
     // factory reset) plus a transfer.
     {"mixed-mode-11x-lockout", 3000, 3000, 0, 3000, 0, 3000, 0, 0, "12m10s", "41m40.042s"},
+    // Derived: the CallManager regeneration at 10m resets every phone; they
+    // come back after the CTL update is served (10m4s < 10m + 90 s), take the
+    // new CTL through TVS (unchanged, listed in their ITL) and the new ITL
+    // through it: 4,000 trusted, none ever locked. Last change <= 10m + 130 s
+    // = 12m10s, a REGRESSION pin to the millisecond.
+    {"mixed-mode-single-regen", 4000, 4000, 0, 0, 0, 0, 0, 0, "-", "12m9.608s"},
+    // Derived: the double regeneration locks all 4,000, all locked by 10m +
+    // 130 s = 12m10s (as double-regen-no-hold-timer); the two restored ITLFile.tlv copies let them
+    // pass
+    // the ITL step but not the config (config rejected, not locked, so never
+    // "all locked" again); the DRS restore at 30m puts back the keys their
+    // ITL lists and resets them: 4,000 trusted and recovered, 0 unrecoverable
+    // (the ITLRecovery key never changed). Last change <= 30m + 130 s.
+    {"drs-restore", 4000, 4000, 0, 4000, 0, 4000, 0, 0, "12m10s", "32m9.696s"},
 };
 
 // gtest prints parameters in test names and failures: the scenario says it all.

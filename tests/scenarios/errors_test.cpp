@@ -467,6 +467,22 @@ TEST(Errors, itl_check_with_ctl_takes_ctl_or_ctl_itl_tvs) {
   EXPECT_HAS(m, "expected itl_check_with_ctl ctl or ctl-itl-tvs, got 'tvs'");
 }
 
+TEST(Errors, ctl_itlrecovery_takes_from_12_or_from_10) {
+  std::string s = doc("11.5", "true", "ctl: none");
+  s.insert(s.find("  nodes:"), "  ctl_itlrecovery: always\n");
+  auto m = error_of(s);
+  EXPECT_HAS(m, "bad.yaml:5:");
+  EXPECT_HAS(m, "expected ctl_itlrecovery from-12.0 or from-10.0, got 'always'");
+  std::string ok = doc("11.5", "true", "ctl: none");
+  ok.insert(ok.find("  nodes:"), "  ctl_itlrecovery: from-10.0\n");
+  auto r = sc::load_string(ok, "ok.yaml");
+  ASSERT_TRUE(r.ok()) << r.err().to_string();
+  EXPECT_TRUE(r->cluster.ctl_itlrecovery_from_10);
+  auto d = sc::load_string(doc("11.5", "true", "ctl: none"), "ok.yaml");
+  ASSERT_TRUE(d.ok()) << d.err().to_string();
+  EXPECT_FALSE(d->cluster.ctl_itlrecovery_from_10) << "from 12.0 by default";
+}
+
 TEST(Loader, mixed_mode_settings_and_ctl_verbs_load) {
   std::string s = doc("12.5", "true", "ctl: none");
   s.insert(s.find("  nodes:"), "  itl_check_with_ctl: ctl-itl-tvs\n");

@@ -229,7 +229,10 @@ TEST(Cluster, localkey_reset_serves_one_recovery_signed_itl_that_old_itls_accept
   const command_output restart = c.restart_tftp(1, 900);
   EXPECT_TRUE(restart.ok);
   EXPECT_EQ(restart.text,
-            "Restarting Cisco Tftp service on host sub\nCisco Tftp service restarted on host sub");
+            "Do not press Ctrl+C while the service is restarting. If the service has not "
+            "restarted properly, execute the same command again.\n"
+            "Service Manager is running\n"
+            "Cisco Tftp[STOPPING]\nCisco Tftp[STARTING]\nCisco Tftp[STARTED]");
   EXPECT_EQ(restart.itl_changed, (std::vector<std::size_t>{1}));
   EXPECT_FALSE(restart.resets_devices);
   const trust_file& rebuilt = parsed(files, c.served_itl(1));
@@ -297,9 +300,12 @@ TEST(Cluster, hold_timer_refuses_a_second_regeneration_within_five_minutes) {
   EXPECT_TRUE(c3.cert_regen(0, cert_purpose::tvs, 1001).ok);
 }
 
-TEST(Cluster, callmanager_regeneration_takes_effect_at_the_tftp_restart) {
+TEST(Cluster, under_manual_restarts_a_callmanager_regeneration_waits_for_the_tftp_restart) {
   file_store files;
-  cluster c = make(files);
+  // Under manual restarts (the default applies it at once: below).
+  cluster_config config = two_nodes();
+  config.regen_restarts = regen_restart::manual;
+  cluster c = make(files, config);
   const file_id old_id = c.served_itl(0);
   const file_id old_config = c.served_config(0);
   const signer_id old_signer = parsed(files, old_id).header.signer;
@@ -353,9 +359,12 @@ TEST(Cluster, callmanager_regeneration_takes_effect_at_the_tftp_restart) {
   EXPECT_TRUE(c.tvs_lookup(parsed(files, c.served_itl(1)).header.signer));
 }
 
-TEST(Cluster, tvs_regeneration_reaches_every_itl_and_the_tvs_at_their_restarts) {
+TEST(Cluster, under_manual_restarts_a_tvs_regeneration_reaches_the_itls_and_tvs_at_restarts) {
   file_store files;
-  cluster c = make(files);
+  // Under manual restarts (the default applies it at once: below).
+  cluster_config config = two_nodes();
+  config.regen_restarts = regen_restart::manual;
+  cluster c = make(files, config);
   const file_id pub = c.served_itl(0), sub = c.served_itl(1);
   const bytes old_tvs = c.tvs_certificate(1).sha1();
   const command_output out = c.cert_regen(1, cert_purpose::tvs, 100);
@@ -379,17 +388,19 @@ TEST(Cluster, tvs_regeneration_reaches_every_itl_and_the_tvs_at_their_restarts) 
   const command_output restart_tvs = c.restart_tvs(1);
   ASSERT_TRUE(restart_tvs.ok);
   EXPECT_EQ(restart_tvs.text,
-            "Restarting Cisco Trust Verification Service on host sub\n"
-            "Cisco Trust Verification Service restarted on host sub");
+            "Do not press Ctrl+C while the service is restarting. If the service has not "
+            "restarted properly, execute the same command again.\n"
+            "Service Manager is running\n"
+            "Cisco Trust Verification Service[STOPPING]\n"
+            "Cisco Trust Verification Service[STARTING]\n"
+            "Cisco Trust Verification Service[STARTED]");
   EXPECT_EQ(c.tvs_certificate(1).sha1(), new_tvs);
   EXPECT_TRUE(restart_tvs.itl_changed.empty());
 }
 
-TEST(Cluster, automatic_restarts_apply_a_regeneration_at_once) {
+TEST(Cluster, by_default_a_regeneration_applies_at_once) {
   file_store files;
-  cluster_config config = two_nodes();
-  config.regen_restarts = regen_restart::automatic;
-  cluster c = make(files, config);
+  cluster c = make(files, two_nodes());
   const file_id pub = c.served_itl(0);
   const command_output out = c.cert_regen(1, cert_purpose::tvs, 100);
   ASSERT_TRUE(out.ok);
@@ -418,8 +429,12 @@ TEST(Cluster, service_restarts_are_refused_where_the_service_does_not_run) {
   const command_output ok = c.restart_callmanager(0);
   EXPECT_TRUE(ok.ok);
   EXPECT_EQ(ok.text,
-            "Restarting Cisco CallManager service on host pub\n"
-            "Cisco CallManager service restarted on host pub");
+            "Do not press Ctrl+C while the service is restarting. If the service has not "
+            "restarted properly, execute the same command again.\n"
+            "Service Manager is running\n"
+            "Cisco CallManager[STOPPING]\n"
+            "Cisco CallManager[STARTING]\n"
+            "Cisco CallManager[STARTED]");
 }
 
 TEST(Cluster, itlrecovery_regeneration_waits_for_the_tftp_restart) {
@@ -472,6 +487,28 @@ TEST(Cluster, rename_keeps_the_itlrecovery_name) {
   EXPECT_NE(c.itl_reset_localkey(0, 300).text.find("['newpub', 'sub']"), std::string::npos);
 
   EXPECT_FALSE(c.rename_publisher("sub", 400).ok);
+}
+
+TEST(Cluster, a_regeneration_within_the_hold_time_after_a_rename_or_domain_change_is_refused) {
+  // Both regenerate CallManager, TVS and CAPF at once: the hold timer runs
+  // from there, as after `set cert regen`.
+  file_store files;
+  cluster_config config = two_nodes();
+  config.hold_timer = true;
+  config.hold_seconds = 300;
+  cluster c = make(files, config);
+  ASSERT_TRUE(c.rename_publisher("newpub", 100).ok);
+  const command_output early = c.cert_regen(0, cert_purpose::tvs, 399);
+  EXPECT_FALSE(early.ok);
+  EXPECT_EQ(early.text,
+            "CallManager certificate was modified in the last 5 minutes. Please re-try "
+            "regenerating TVS certificate at a later time");
+  EXPECT_TRUE(c.cert_regen(0, cert_purpose::tvs, 400).ok);
+  EXPECT_TRUE(c.cert_regen(1, cert_purpose::callmanager, 401).ok) << "another node's timer";
+
+  ASSERT_TRUE(c.change_domain(1, "other.lab", 1000).ok);
+  EXPECT_FALSE(c.cert_regen(1, cert_purpose::callmanager, 1100).ok);
+  EXPECT_TRUE(c.cert_regen(1, cert_purpose::callmanager, 1300).ok);
 }
 
 TEST(Cluster, domain_change_regenerates_the_node_certificates) {
@@ -598,7 +635,7 @@ TEST(Cluster, a_drs_backup_is_not_a_backup_of_the_recovery_key) {
   file_store files;
   cluster c = make(files);
   ASSERT_TRUE(c.daily_backup_alert());
-  const command_output drs = c.drs_backup();
+  const command_output drs = c.drs_backup(0);
   EXPECT_TRUE(drs.ok);
   EXPECT_TRUE(c.daily_backup_alert()) << "domain.md: a DRS backup does not stop the alert";
 }

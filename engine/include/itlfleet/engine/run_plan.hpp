@@ -76,9 +76,11 @@ struct cluster_plan {
   std::string security_password = "itlfleet-cluster";
   /// Phones registered to a node whose ITL changed are reset automatically.
   bool auto_reset = true;
-  /// `set cert regen` takes effect at once, as if the related services
-  /// restarted with it; default: only at `restart tftp` / `restart tvs`.
-  bool regen_restarts_automatic = false;
+  /// `set cert regen` (CallManager, TVS, CAPF) takes effect at once: ITLs
+  /// rebuilt, TVS presents its new certificate, the node's phones reset (the
+  /// technote's account, the default). False (`manual`): only at `restart
+  /// tftp` / `restart tvs`. ITLRecovery always waits for `restart tftp`.
+  bool regen_restarts_automatic = true;
   std::vector<node_plan> nodes;
   tftp_model tftp;
   tvs_model tvs;
@@ -87,6 +89,9 @@ struct cluster_plan {
   /// A phone holding a CTL accepts a new ITL only through the CTL (true), or
   /// through the CTL, then its installed ITL and TVS (false). docs/model.md.
   bool itl_check_with_ctl_only = true;
+  /// The tokenless CTL lists the publisher's ITLRecovery certificate (SAST)
+  /// from 10.0 (true) or, the default, from 12.0. docs/model.md.
+  bool ctl_itlrecovery_from_10 = false;
 };
 
 /// Which ITL a phone holds when the run starts.
@@ -148,6 +153,7 @@ enum class action_kind {
   delete_itl,                ///< Settings > Security > Trust List > delete, on selected phones
   factory_reset,             ///< factory reset of selected phones
   drs_backup,                ///< utils disaster_recovery backup (not a key backup)
+  drs_restore,               ///< utils disaster_recovery restore: the backed-up keys back
   rebuild_publisher,         ///< the publisher reinstalled with new keys
   set_option_150,            ///< DHCP option 150 of a group: its TFTP servers, from the next boot
   inject_fault,          ///< inject fault <reset-transfer|sftp-auth> (a known fault of the reset)

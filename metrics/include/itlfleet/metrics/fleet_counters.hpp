@@ -20,6 +20,7 @@ struct cell {
   sim::phone_state state = sim::phone_state::offline;
   bool ever_locked = false;
   sim::file_id itl = sim::no_file;
+  sim::file_id ctl = sim::no_file;  ///< the installed CTL (mixed mode)
   bool operator==(const cell&) const = default;
 };
 
@@ -27,8 +28,10 @@ struct cell {
 struct counts {
   std::array<std::uint64_t, sim::phone_state_count> by_state{};  ///< indexed by phone_state
   std::uint64_t stale = 0;  ///< installed ITL differs from its TFTP server's current one
-  /// Locked or config rejected, and its ITL does not hold the certificate of
-  /// the key a bulk reset signs with now (no ITLRecovery record, or another key's).
+  /// Locked or config rejected, and no bulk operation can bring it back: its
+  /// ITL does not hold the certificate of the key a bulk reset signs with now
+  /// (no ITLRecovery record, or another key's), or its CTL refuses the reset
+  /// ITL (docs/model.md).
   std::uint64_t unrecoverable = 0;
   std::uint64_t recovered = 0;  ///< trusted now after having been locked or config rejected
   std::uint64_t ever_locked = 0;
@@ -114,14 +117,15 @@ class fleet_counters {
   const event_totals& events() const { return events_; }
 
   /// Counts now. `served_itl(group)` is the ITL the group's primary TFTP node
-  /// serves now; `has_recovery(itl)` tells whether an ITL holds an
-  /// ITLRecovery record. Offline phones are never stale.
+  /// serves now; `recoverable(itl, ctl)` tells whether a bulk operation can
+  /// bring back a locked phone holding that ITL and CTL. Offline phones are
+  /// never stale.
   /// Powered-on phones by (group, installed ITL): what DeviceTLInfo alarms
   /// would report. O(cells).
   std::map<std::pair<std::uint16_t, sim::file_id>, std::uint64_t> installed_by_group() const;
 
   snapshot take(std::int64_t time_us, const std::function<sim::file_id(std::uint16_t)>& served_itl,
-                const std::function<bool(sim::file_id)>& has_recovery) const;
+                const std::function<bool(sim::file_id, sim::file_id)>& recoverable) const;
 
  private:
   struct key {
@@ -129,6 +133,7 @@ class fleet_counters {
     std::uint8_t state;
     bool ever_locked;
     sim::file_id itl;
+    sim::file_id ctl;
     auto operator<=>(const key&) const = default;
   };
   std::size_t groups_;

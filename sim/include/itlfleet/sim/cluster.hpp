@@ -31,9 +31,12 @@ struct node_config {
   bool callmanager = true;
 };
 
-/// Who restarts the services after `set cert regen`: CUCM's answer tells the
-/// administrator to do it (manual, the default), or the model applies the
-/// regeneration at once as if every related service restarted with it.
+/// When a CallManager, TVS or CAPF regeneration reaches the phones:
+/// automatic (the default, the technote's account: CUCM rebuilds the ITLs,
+/// TVS presents its new certificate and the phones are reset at the
+/// command), or manual, for clusters whose administrators hold the service
+/// restarts back (nothing changes for phones until `restart tftp` /
+/// `restart tvs`). ITLRecovery waits for the TFTP restart either way.
 enum class regen_restart : std::uint8_t { manual, automatic };
 
 /// Faults of the bulk reset an administrator may meet (domain.md).
@@ -45,12 +48,15 @@ struct cluster_config {
   std::vector<node_config> nodes;  ///< exactly one publisher
   bool hold_timer = true;
   std::int64_t hold_seconds = 300;
-  regen_restart regen_restarts = regen_restart::manual;
+  regen_restart regen_restarts = regen_restart::automatic;
   std::string security_password = "itlfleet-cluster";
   std::uint32_t epoch_unix = 1767225600;  ///< wall time of simulated second 0, for file timestamps
   /// The cluster starts in mixed mode: every TFTP node serves a tokenless CTL
   /// from the start (CUCM 10.0 and later).
   bool mixed_mode = false;
+  /// The CTL lists the ITLRecovery certificate as SAST from 10.0 rather
+  /// than from 12.0 (the default; docs/model.md).
+  bool ctl_itlrecovery_from_10 = false;
 };
 
 /// What a CLI command printed and what it changed that the fleet notices.
@@ -117,6 +123,13 @@ class cluster {
   /// An ITL without ITLRecovery record, or with the record of a key the
   /// cluster no longer has, cannot be recovered.
   bool reset_recovers(file_id itl) const;
+  /// True when some bulk operation can bring back a locked phone that holds
+  /// `itl` and `ctl` (no_file: none): without a CTL, reset_recovers(itl);
+  /// with one, the CTL must list the reset key (SAST, TFTP or CCM+TFTP), or
+  /// under `itl_check_with_ctl: ctl-itl-tvs` the ITL must, or a TVS the ITL
+  /// lists must still be up with its certificate so that `utils ctl update
+  /// CTLFile` gets the phone a CTL that lists today's signers.
+  bool bulk_recovers(file_id itl, file_id ctl, bool itl_via_ctl_only) const;
   /// TVS's lookup of a signer (serial + issuer) in its trust stores
   /// (CallManager-trust, Phone-SAST-trust): the certificate it vouches for, or
   /// nothing when TVS would answer "invalid".
@@ -140,9 +153,10 @@ class cluster {
                                      const std::string& user, const std::string& path,
                                      std::int64_t now);
   /// set cert regen <CallManager|TVS|CAPF|ITLRecovery> with the hold timer.
-  /// Changes the certificate store only: the ITLs, configs and TVS's own
-  /// certificate follow at the service restarts below (at once when the
-  /// cluster's regen_restarts is automatic).
+  /// With regen_restarts automatic (the default) a CallManager, TVS or CAPF
+  /// regeneration rebuilds the ITLs that list the certificate, makes TVS
+  /// present the new one and resets the phones at once; with manual, only
+  /// the certificate store changes until the service restarts below.
   command_output cert_regen(std::size_t node, cert_purpose purpose, std::int64_t now);
   /// Restart of the Cisco Tftp service: rebuilds the node's ITL and config
   /// from the certificate store, signed by its CallManager key (ITLRecovery
@@ -176,9 +190,17 @@ class cluster {
   /// last change (from a backup of the TFTP directory): it is served until
   /// the next TFTP restart. No phone is reset.
   command_output restore_previous_itl(std::size_t node);
-  /// A DRS backup of the cluster: it does not count as a backup of the
-  /// ITLRecovery key, so the daily alert goes on.
-  command_output drs_backup();
+  /// A DRS backup of the cluster: every node's keys and certificates
+  /// (CallManager, TVS, CAPF, ITLRecovery) and the key `utils itl reset`
+  /// signs with. It does not count as a backup of ITLRecovery.p12, so the
+  /// daily alert goes on.
+  command_output drs_backup(std::int64_t now);
+  /// utils disaster_recovery restore: puts back the keys and certificates of
+  /// the last DRS backup, rebuilds every ITL and config from them, TVS
+  /// presents its restored certificate, and the cluster's restart resets the
+  /// phones. Phones that still trust the backed-up keys recover. Refused
+  /// without a backup. Node names and domains stay as they are.
+  command_output drs_restore(std::int64_t now);
   /// The publisher reinstalled (rebuilt, or restored without its keys):
   /// CallManager, TVS, CAPF and ITLRecovery are new keys under the same
   /// names, the security password is the one given at the install (empty:
@@ -301,6 +323,17 @@ class cluster {
   std::map<std::string, bytes> sftp_;
   std::vector<tvs_trusted> tvs_trust_;  ///< rebuilt whenever a trusted identity changes
   bool rollback_pre8_ = false;          ///< "Prepare Cluster for Rollback to pre-8.0" is True
+
+  // DRS (cluster_drs.cpp).
+  struct drs_image {
+    struct node_keys {
+      identity callmanager, tvs, capf, itlrecovery;
+    };
+    std::vector<node_keys> nodes;  ///< indexed like nodes_
+    identity reset_key;
+    std::int64_t taken_at = 0;
+  };
+  std::optional<drs_image> drs_image_;  ///< the last `utils disaster_recovery backup`
 
   // Mixed mode (cluster_mixed_mode.cpp).
   /// The refusal for a `utils ctl` command on `node`, if any; `needs_ctl`:

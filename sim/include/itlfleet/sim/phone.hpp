@@ -32,7 +32,7 @@
 namespace itlfleet::sim {
 
 /// Where in the boot sequence the phone is.
-enum class phone_step : std::uint8_t { idle, itl, itl_tvs, config, config_tvs, ctl };
+enum class phone_step : std::uint8_t { idle, itl, itl_tvs, config, config_tvs, ctl, ctl_tvs };
 
 /// One phone, 32 bytes: a million fit in 32 MB.
 struct phone {
