@@ -1,6 +1,7 @@
 #include "fleet_run.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "itlfleet/engine/expectations.hpp"
 #include "itlfleet/engine/plan_limits.hpp"
@@ -299,13 +300,47 @@ bool fleet_run::selected(const action& a, std::uint32_t index, std::uint32_t i) 
 
 void fleet_run::select_phones(const action& a, std::uint32_t index, manual_action m) {
   action_done(a, "", true);
+  if (a.rate_per_hour > 0) return visit_phones(a, index, m);
   std::uint64_t n = 0;
   for (std::uint32_t i = 0; i < phones_.size(); ++i) {
     if (!selected(a, index, i)) continue;
-    schedule_manual(i, m);
+    schedule_manual(i, m, 0);
     ++n;
   }
   log_.note(now_, a.text + ": " + std::to_string(n) + " phones");
+}
+
+void fleet_run::visit_phones(const action& a, std::uint32_t index, manual_action m) {
+  // Technicians walk to the phones that show the failure (locked or config
+  // rejected now), one after another in fleet order, `rate` phones an hour
+  // for the whole crew; visits that would fall after the end are not made.
+  const double interval_us = 3600e6 / a.rate_per_hour;
+  std::uint64_t visits = 0, skipped = 0;
+  std::int64_t last = now_;
+  for (std::uint32_t i = 0; i < phones_.size(); ++i) {
+    if (!selected(a, index, i) || !sim::untrusted(phones_[i].state)) continue;
+    const auto delay = static_cast<std::int64_t>(static_cast<double>(visits + skipped) * interval_us);
+    if (now_ + delay > plan_.end.count()) {
+      ++skipped;
+      continue;
+    }
+    schedule_manual(i, m, delay);
+    last = now_ + delay;
+    ++visits;
+  }
+  const double hours = static_cast<double>(visits) / a.rate_per_hour;
+  manual_.visits += visits;
+  manual_.not_reached += skipped;
+  manual_.technician_hours += hours;
+  if (visits > 0) manual_.last_visit_us = std::max(manual_.last_visit_us.value_or(0), last);
+  char pace[64];
+  std::snprintf(pace, sizeof pace, "%.2f technician-hours at %g phones/hour", hours,
+                a.rate_per_hour);
+  log_.note(now_, a.text + ": technicians visit " + std::to_string(visits) +
+                      " phones showing a trust failure, " + pace + ", the last at " +
+                      metrics::format_sim_time(last) +
+                      (skipped > 0 ? "; " + std::to_string(skipped) + " more not reached by the end"
+                                   : std::string()));
 }
 
 void fleet_run::run_action(std::uint32_t index) {
@@ -538,6 +573,7 @@ run_result fleet_run::finish() {
   if (last_change_)
     info.milestones.emplace_back("last_state_change", *last_change_ - *last_change_ % 1000);
   info.device_tl_info = std::move(device_tl_info_);
+  info.manual = manual_;
   info.engine = engine_name_;
   info.actions = std::move(actions_);
   for (auto& l : latencies_)

@@ -73,8 +73,8 @@ class fleet_run {
   virtual void schedule_boot(std::uint32_t i, std::int64_t delay_us) = 0;
   /// Delivers a reset event to phone `i` after `delay_us`.
   virtual void schedule_reset(std::uint32_t i, std::int64_t delay_us) = 0;
-  /// Delivers a manual action to phone `i` now.
-  virtual void schedule_manual(std::uint32_t i, manual_action m) = 0;
+  /// Delivers a manual action to phone `i` after `delay_us`.
+  virtual void schedule_manual(std::uint32_t i, manual_action m, std::int64_t delay_us) = 0;
   /// Stops a service of a node now; the engine calls service_back() after `length_us`.
   virtual void outage(std::size_t node, service s, std::int64_t length_us) = 0;
   /// The cluster's files or trust stores may have changed (after every command).
@@ -144,6 +144,8 @@ class fleet_run {
   void reset_phone(std::uint32_t i, std::uint64_t counter);
   /// Phone actions apply to a group (or all) and a share of it, drawn per phone.
   bool selected(const action& a, std::uint32_t index, std::uint32_t i) const;
+  /// `rate:` given: technicians visit the phones showing a trust failure.
+  void visit_phones(const action& a, std::uint32_t index, manual_action m);
   void select_phones(const action& a, std::uint32_t index, manual_action m);
   std::optional<std::size_t> declared_node(const std::string& name) const;
   std::size_t node_or_publisher(const action& a) const;
@@ -169,6 +171,8 @@ class fleet_run {
   std::optional<std::int64_t> last_change_;
   std::uint64_t peak_locked_ = 0;
   std::optional<std::int64_t> peak_locked_at_;
+  /// Phones visited by technicians (`rate:`), their hours and the last visit.
+  metrics::manual_recovery manual_;
 
   /// Warns (event log and run_result::warnings, once each) when a TFTP node
   /// serves an ITL larger than phones load: after setup and every command.

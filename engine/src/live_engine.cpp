@@ -88,8 +88,8 @@ class live_run final : public fleet_run {
   void schedule_reset(std::uint32_t i, std::int64_t delay_us) override {
     later(delay_us, [this, i] { deliver(i, {phone_event_kind::reset, sim::no_file, {}}); });
   }
-  void schedule_manual(std::uint32_t i, manual_action m) override {
-    later(0, [this, i, m] {
+  void schedule_manual(std::uint32_t i, manual_action m, std::int64_t delay_us) override {
+    later(delay_us, [this, i, m] {
       deliver(i, {m == manual_action::delete_itl ? phone_event_kind::delete_itl
                                                  : phone_event_kind::factory_reset,
                   sim::no_file,

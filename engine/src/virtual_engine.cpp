@@ -35,8 +35,8 @@ class virtual_run final : public fleet_run {
   void schedule_reset(std::uint32_t i, std::int64_t delay_us) override {
     queue_.push(now_ + delay_us, event::phone_reset(i));
   }
-  void schedule_manual(std::uint32_t i, manual_action m) override {
-    queue_.push(now_, event::phone_manual(i, m));
+  void schedule_manual(std::uint32_t i, manual_action m, std::int64_t delay_us) override {
+    queue_.push(now_ + delay_us, event::phone_manual(i, m));
   }
   void outage(std::size_t node, service s, std::int64_t length_us) override;
   void cluster_changed() override;

@@ -232,6 +232,16 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   for (const auto& [name, at] : info.milestones) w.key(name).value(format_sim_time(at));
   w.end_object();
 
+  if (info.manual.visits > 0 || info.manual.not_reached > 0) {
+    w.key("manual_recovery").begin_object();
+    w.key("visits").value(info.manual.visits);
+    w.key("not_reached").value(info.manual.not_reached);
+    w.key("technician_hours").value(info.manual.technician_hours);
+    if (info.manual.last_visit_us)
+      w.key("last_visit_at").value(format_sim_time(*info.manual.last_visit_us));
+    w.end_object();
+  }
+
   object_array(w, "load", info.load, [&](const node_load& l) {
     w.key("node").value(l.node);
     w.key("peak_tftp_transfers").value(l.peak_tftp_transfers);

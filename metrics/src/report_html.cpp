@@ -808,6 +808,21 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
   }
   o += "</section>\n";
 
+  if (info.manual.visits > 0 || info.manual.not_reached > 0) {
+    char hours[32];
+    std::snprintf(hours, sizeof hours, "%.1f", info.manual.technician_hours);
+    o += "<section id=\"manual-recovery\">\n<h2>Recovery by hand</h2>\n<p>Technicians erased the "
+         "trust list of " +
+         std::to_string(info.manual.visits) + " phones: " + hours + " technician-hours";
+    if (info.manual.last_visit_us)
+      o += ", the last visit at " + esc(format_sim_time(*info.manual.last_visit_us));
+    o += ".";
+    if (info.manual.not_reached > 0)
+      o += " " + std::to_string(info.manual.not_reached) +
+           " more phones were not reached before the end of the run.";
+    o += "</p>\n</section>\n";
+  }
+
   o += "<section id=\"node-load\">\n<h2>Peak load per node</h2>\n";
   if (info.load.empty()) {
     o += "<p class=\"note\">No node figures.</p>\n";

@@ -42,6 +42,7 @@ struct verb {
   bool takes_to = false;        ///< file get: `to: <sftp path>` (required)
   bool takes_password = false;  ///< set password: `password:` (required)
   bool canonical = true;        ///< false for aliases (not listed in messages)
+  bool takes_rate = false;      ///< by hand: `rate:` phones per hour (optional)
 };
 
 // clang-format off
@@ -68,8 +69,10 @@ constexpr std::array<verb, 32> verbs = {{
      false, false, true},
     {"tftp outage", action_kind::tftp_outage, 0, "", target::each_tftp, true},
     {"tvs outage", action_kind::tvs_outage, 0, "", target::each_tvs, true},
-    {"delete itl", action_kind::delete_itl, 0, "", target::none, false, true},
-    {"factory reset", action_kind::factory_reset, 0, "", target::none, false, true},
+    {"delete itl", action_kind::delete_itl, 0, "", target::none, false, true, false, false, true,
+     true},
+    {"factory reset", action_kind::factory_reset, 0, "", target::none, false, true, false, false,
+     true, true},
     {"utils disaster_recovery backup", action_kind::drs_backup, 0, "", target::none},
     {"utils disaster_recovery restore", action_kind::drs_restore, 0, "", target::none},
     {"rebuild publisher", action_kind::rebuild_publisher, 0, "", target::none, false, false, false,
@@ -155,6 +158,7 @@ std::string keys_taken(const verb& v) {
   }
   if (v.takes_to) keys.push_back("to");
   if (v.takes_password) keys.push_back("password");
+  if (v.takes_rate) keys.push_back("rate");
   return join(keys);
 }
 
@@ -168,7 +172,8 @@ struct entry {
 /// change) expand `on: all` (or no `on:`) to one action per matching node, so
 /// the engine always gets an explicit node for them.
 entry read_action(const value_ref& item, engine::run_plan& plan) {
-  map_reader m(item, item.path, {"at", "do", "on", "for", "group", "fraction", "to", "password"});
+  map_reader m(item, item.path,
+               {"at", "do", "on", "for", "group", "fraction", "to", "password", "rate"});
   engine::action a;
   a.line = item.mark.line + 1;
 
@@ -213,6 +218,7 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   reject("fraction", v->takes_group);
   reject("to", v->takes_to);
   reject("password", v->takes_password);
+  reject("rate", v->takes_rate);
 
   switch (v->kind) {
     case action_kind::cert_regen: {
@@ -331,6 +337,9 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
     }
     if (m.has("fraction")) a.fraction = m.get("fraction").number(0.0, 1.0);
   }
+  if (v->takes_rate && m.has("rate"))
+    a.rate_per_hour =
+        m.get("rate").number(engine::limits::min_manual_rate, engine::limits::max_manual_rate);
   if (v->takes_to) {
     value_ref to = m.require("to");
     a.args.push_back(to.string());

@@ -88,13 +88,35 @@ TEST_P(VirtualAndLive, end_with_the_same_phones_in_the_same_states) {
 INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
                          testing::Values("double-regen-recovery", "bulk-reset-localkey",
                                          "publisher-rename", "pre-10-itl", "upgrade-to-10",
-                                         "rollback-pre-8"),
+                                         "rollback-pre-8", "drs-restore",
+                                         "mixed-mode-single-regen"),
                          [](const auto& param_info) {
                            std::string n = param_info.param;
                            for (char& c : n)
                              if (c == '-') c = '_';
                            return n;
                          });
+
+TEST(LiveEngine, technicians_erase_the_itl_of_locked_phones_at_their_pace_as_virtual) {
+  // 20 phones lock on a double regeneration; a crew erasing 1,200 phones an
+  // hour (one every 3 s) visits all 20 within a minute, and each takes the
+  // current ITL on faith at its restart.
+  const run_plan plan = small_plan(R"(  - {at: 2m, do: set cert regen CallManager}
+  - {at: 2m10s, do: set cert regen TVS}
+  - {at: 8m, do: delete itl, rate: 1200}
+)",
+                                   20);
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->info.manual.visits, 20u);
+  EXPECT_DOUBLE_EQ(v->info.manual.technician_hours, 20.0 / 1200.0);
+  ASSERT_TRUE(v->info.manual.last_visit_us);
+  EXPECT_EQ(*v->info.manual.last_visit_us, (8 * 60 + 19 * 3) * 1'000'000LL);
+  EXPECT_EQ(v->final_state.fleet.state(phone_state::trusted), 20u);
+  const run_result l = run_or_fail(plan, fast(0.005));
+  expect_same_final_counts(*v, l);
+  EXPECT_EQ(l.info.manual.visits, 20u);
+}
 
 TEST(VirtualEngine, counts_itl_installs_by_signer_and_rejected_configs) {
   // Locked by the double regeneration, every phone rejects its config; the

@@ -151,6 +151,15 @@ const outcome expected[] = {
     // ITL lists and resets them: 4,000 trusted and recovered, 0 unrecoverable
     // (the ITLRecovery key never changed). Last change <= 30m + 130 s.
     {"drs-restore", 4000, 4000, 0, 4000, 0, 4000, 0, 0, "12m10s", "32m9.696s"},
+    // Derived: the desk phones lock at the double regeneration and the bulk
+    // reset recovers them; the 600 old phones, plugged in at 15m with a
+    // pre-10.0 ITL, lock, are unrecoverable, and the technicians (60 an hour
+    // from 40m) erase them one a minute: the last visit at 40m + 599 min =
+    // 10h39m, the last phone trusted by 10h39m + 100 s. All 4,600 recovered,
+    // 0 unrecoverable. All locked at the first 1m sample after the old
+    // phones power on over 15m..16m and boot: 17m. REGRESSION pin: the last
+    // change to the millisecond.
+    {"manual-recovery", 4600, 4600, 0, 4600, 0, 4600, 0, 0, "17m", "10h40m29.646s"},
 };
 
 // gtest prints parameters in test names and failures: the scenario says it all.

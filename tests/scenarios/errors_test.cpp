@@ -328,6 +328,23 @@ TEST(Errors, phone_actions_check_group_and_fraction) {
   EXPECT_HAS(fraction, "expected a number from 0 to 1");
 }
 
+TEST(Errors, a_technicians_rate_is_phones_per_hour_for_manual_actions_only) {
+  auto low = error_with("timeline:\n  - {at: 1m, do: delete itl, rate: 0.5}\n");
+  EXPECT_HAS(low, "bad.yaml:11:");
+  EXPECT_HAS(low, "expected a number from 1 to 3");
+  auto huge = error_with("timeline:\n  - {at: 1m, do: factory reset, rate: 1e12}\n");
+  EXPECT_HAS(huge, "expected a number from 1 to 3");
+  auto text = error_with("timeline:\n  - {at: 1m, do: delete itl, rate: fast}\n");
+  EXPECT_HAS(text, "bad.yaml:11:");
+  auto other = error_with("timeline:\n  - {at: 1m, do: reset all devices, rate: 60}\n");
+  EXPECT_HAS(other, "'rate' does not apply to 'reset all devices'");
+  auto ok = sc::load_string(
+      std::string(base) + "timeline:\n  - {at: 1m, do: delete itl, group: desk, rate: 90}\n",
+      "ok.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.err().to_string();
+  EXPECT_EQ(ok->timeline.back().rate_per_hour, 90.0);
+}
+
 TEST(Errors, timeline_time_beyond_end) {
   auto m = error_with("timeline:\n  - {at: 61m, do: reset all devices}\n");
   EXPECT_HAS(m, "bad.yaml:11:10: timeline[0].at: expected a time no later than end (1h)");

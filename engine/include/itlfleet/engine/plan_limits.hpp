@@ -96,6 +96,12 @@ inline constexpr std::int64_t max_sim_seconds =
     static_cast<std::int64_t>(max_of<decltype(sim::phone::tvs_cache_until)>);
 inline constexpr sim_duration max_duration = std::chrono::seconds(max_sim_seconds / 2);
 
+/// Technicians' pace for `delete itl` / `factory reset` with `rate:`, in
+/// phones per hour for the whole crew: at least one a day's worth of an
+/// hour, at most a thousand a second (beyond that it is a bulk operation).
+inline constexpr double min_manual_rate = 1.0;
+inline constexpr double max_manual_rate = 3'600'000.0;
+
 /// What one exchange costs in the model (`tftp.rtt`, `tftp.block_cost`,
 /// `tftp.retransmit_timeout`, `tvs.handshake`, `tvs.query`, `tvs.timeout`):
 /// at most an hour, far beyond any real network, so that the longest transfer

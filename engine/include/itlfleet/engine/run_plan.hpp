@@ -175,6 +175,10 @@ struct action {
   sim_duration length{0};         ///< outages
   std::string group;              ///< phone actions: group name, empty = whole fleet
   double fraction = 1.0;          ///< phone actions: share of the selected phones
+  /// delete itl / factory reset by hand: technicians visit the selected
+  /// phones that show a trust failure, this many per hour in all; 0: every
+  /// selected phone at once.
+  double rate_per_hour = 0;
   std::string text;               ///< the command as written, for logs
   int line = 0;
 };

@@ -60,6 +60,15 @@ struct latency {
 };
 
 /// What summary.json and junit.xml describe.
+/// Recovery by hand at a technician's pace (`delete itl` / `factory reset`
+/// with `rate:`): what a lockout costs in people.
+struct manual_recovery {
+  std::uint64_t visits = 0;       ///< phones a technician erased
+  std::uint64_t not_reached = 0;  ///< selected phones whose visit fell after the end
+  double technician_hours = 0;
+  std::optional<std::int64_t> last_visit_us;
+};
+
 struct run_info {
   std::string scenario;
   std::string source;
@@ -74,6 +83,8 @@ struct run_info {
   std::uint64_t distinct_files = 0;
   /// Simulated instants of interest (microseconds), e.g. "peak_locked", "all_trusted".
   std::vector<std::pair<std::string, std::int64_t>> milestones;
+  /// Technicians' visits; summary.json and the report show it when any.
+  manual_recovery manual;
   /// DeviceTLInfo at the end of the run, by group and installed ITL.
   std::vector<itl_report> device_tl_info;
   /// Peak load per node, in cluster order.
