@@ -334,6 +334,16 @@ int run_scenario(const run_options& o) {
     print_error("--shard: expected K/N with 0 <= K < N, got '" + o.shard + "'");
     return exit_bad_input;
   }
+  if (ro.shard_index >= plan->fleet_size()) {
+    // It would run no phone and fail every expectation about them.
+    const std::string phones = std::to_string(plan->fleet_size());
+    print_error("--shard " + o.shard + ": shard " + std::to_string(ro.shard_index) +
+                " has no phones: the fleet has " + phones + " and phone i runs in shard i mod " +
+                std::to_string(ro.shard_count) + ", so only shards 0 to " +
+                std::to_string(plan->fleet_size() - 1) + " have any (use at most " + phones +
+                " shards)");
+    return exit_bad_input;
+  }
   if (!o.allow_large) {
     // Legal values can still add up to hours of key generation or more
     // memory than the machine has; say so now, with the setting to change.
@@ -464,7 +474,8 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 10000.0));
   cmd->add_option("--shard", o->shard,
                   "Run shard K of N: the phones whose index i has i mod N = K, with the draws "
-                  "they have in the whole run")
+                  "they have in the whole run (a shard with no phones, K >= the fleet size, is "
+                  "refused)")
       ->type_name("K/N");
   cmd->add_option("--metrics", o->metrics,
                   "Serve Prometheus metrics on http://HOST:PORT/metrics during the run "

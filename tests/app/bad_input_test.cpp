@@ -42,6 +42,20 @@ TEST_F(Cli, a_seed_out_of_range_is_refused_not_wrapped) {
   EXPECT_NE(r.out.find("seed 18446744073709551615"), std::string::npos) << r.out;
 }
 
+TEST_F(Cli, a_shard_with_no_phones_is_refused_before_it_runs) {
+  // 20 phones in 30 shards: phone i runs in shard i mod 30, so 20..29 are empty.
+  const run_result empty =
+      run({"run", "pre-10-itl", "--phones", "20", "--shard", "25/30", "-q", "--out", "out"});
+  expect_bad_input(empty, "--shard 25/30: shard 25 has no phones");
+  EXPECT_NE(empty.err.find("only shards 0 to 19"), std::string::npos) << describe(empty);
+  EXPECT_FALSE(fs::exists(path("out/summary.json"))) << "nothing ran";
+  // The last shard with a phone runs it: phone 19, alone.
+  const run_result last =
+      run({"run", "pre-10-itl", "--phones", "20", "--shard", "19/30", "-q", "--out", "last"});
+  EXPECT_NE(last.exit_code, 2) << describe(last);
+  EXPECT_NE(read_text(path("last/summary.json")).find("\"phones\": 1,"), std::string::npos);
+}
+
 TEST_F(Cli, an_unknown_command_is_named) {
   expect_bad_input(run({"frobnicate"}), "unknown command 'frobnicate'");
   const run_result r = run({"itl", "frob", "file"});
