@@ -8,7 +8,10 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <initializer_list>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "cli_fixture.hpp"
 #include "spawned_itlfleet.hpp"
@@ -77,70 +80,78 @@ void expect_interrupted_outputs(const fs::path& out, const std::string& signal, 
   EXPECT_NE(junit.find("not reached"), std::string::npos) << junit;
 }
 
+/// itlfleet ARGS started in `dir`, once it has printed `ready`; null (and a
+/// failed test) when it did not within the generous wait.
+std::unique_ptr<spawned_itlfleet> start(const fs::path& dir, const std::vector<std::string>& args,
+                                        const std::string& ready) {
+  auto p = std::make_unique<spawned_itlfleet>(dir, args);
+  if (!p->started() || !p->wait_for_output(ready, generous)) {
+    ADD_FAILURE() << "no '" << ready << "' within " << generous.count() << " s\n" << p->describe();
+    return nullptr;
+  }
+  return p;
+}
+
+/// Sends `signals` in order and waits for the exit: its status, or -1 (and
+/// a failed test) if it still runs after the generous wait.
+int signal_and_wait(spawned_itlfleet& p, std::initializer_list<int> signals) {
+  for (int sig : signals) p.signal(sig);
+  const auto status = p.wait_exit(generous);
+  if (!status) {
+    ADD_FAILURE() << "still running " << generous.count() << " s after the signal\n"
+                  << p.describe();
+    return -1;
+  }
+  return *status;
+}
+
+const std::vector<std::string> long_live_run = {"run",   "long.yaml", "--engine", "live",
+                                                "--out", "out",       "-q"};
+
 TEST_F(Cli, sigint_stops_a_live_run_and_writes_what_was_reached) {
   write_long_scenario(path("long.yaml"));
-  spawned_itlfleet run(dir_, {"run", "long.yaml", "--engine", "live", "--out", "out", "-q"});
-  ASSERT_TRUE(run.started());
   // The servers are up once the node's addresses are printed; the phones
   // boot within the next second.
-  ASSERT_TRUE(run.wait_for_output("cucm-pub: TFTP udp", generous)) << run.describe();
+  auto run = start(dir_, long_live_run, "cucm-pub: TFTP udp");
+  ASSERT_TRUE(run);
   std::this_thread::sleep_for(3s);
-  run.signal(SIGINT);
-  const auto status = run.wait_exit(generous);
-  ASSERT_TRUE(status) << "still running " << generous.count() << " s after SIGINT\n"
-                      << run.describe();
-  EXPECT_EQ(*status, 130) << run.describe();
-  EXPECT_NE(run.out().find("Interrupted by SIGINT"), std::string::npos) << run.describe();
+  EXPECT_EQ(signal_and_wait(*run, {SIGINT}), 130) << run->describe();
+  EXPECT_NE(run->out().find("Interrupted by SIGINT"), std::string::npos) << run->describe();
   expect_interrupted_outputs(path("out"), "SIGINT", 1.0);
 }
 
 TEST_F(Cli, sigterm_stops_a_paced_virtual_run_and_writes_what_was_reached) {
   write_long_scenario(path("long.yaml"));
   // --pace 1: a virtual run in real time, ten hours long.
-  spawned_itlfleet run(dir_, {"run", "long.yaml", "--pace", "1", "--out", "out", "-q"});
-  ASSERT_TRUE(run.started());
-  ASSERT_TRUE(run.wait_for_output("itlfleet run long-quiet", generous)) << run.describe();
+  auto run = start(dir_, {"run", "long.yaml", "--pace", "1", "--out", "out", "-q"}, "itlfleet run");
+  ASSERT_TRUE(run);
   // Past the key generation and the phones' boots (scenario time = wall time).
   std::this_thread::sleep_for(5s);
-  run.signal(SIGTERM);
-  const auto status = run.wait_exit(generous);
-  ASSERT_TRUE(status) << "still running " << generous.count() << " s after SIGTERM\n"
-                      << run.describe();
-  EXPECT_EQ(*status, 143) << run.describe();
+  EXPECT_EQ(signal_and_wait(*run, {SIGTERM}), 143) << run->describe();
   expect_interrupted_outputs(path("out"), "SIGTERM", 0.0);
 }
 
 TEST_F(Cli, a_second_signal_quits_at_once_without_writing) {
   write_long_scenario(path("long.yaml"));
-  spawned_itlfleet run(dir_, {"run", "long.yaml", "--engine", "live", "--out", "out", "-q"});
-  ASSERT_TRUE(run.started());
-  ASSERT_TRUE(run.wait_for_output("cucm-pub: TFTP udp", generous)) << run.describe();
+  auto run = start(dir_, long_live_run, "cucm-pub: TFTP udp");
+  ASSERT_TRUE(run);
   // Both signals are pending when the process resumes, so the second one
   // arrives before the engine (which looks every 100 ms) can stop: the
   // second quits at once. Which of the two counts as second is up to the
   // kernel's choice of thread.
-  run.signal(SIGSTOP);
-  run.signal(SIGINT);
-  run.signal(SIGTERM);
-  run.signal(SIGCONT);
-  const auto status = run.wait_exit(generous);
-  ASSERT_TRUE(status) << "still running " << generous.count() << " s after two signals\n"
-                      << run.describe();
-  EXPECT_TRUE(*status == 130 || *status == 143) << "exit " << *status << "\n" << run.describe();
+  const int status = signal_and_wait(*run, {SIGSTOP, SIGINT, SIGTERM, SIGCONT});
+  EXPECT_TRUE(status == 130 || status == 143) << "exit " << status << "\n" << run->describe();
   EXPECT_FALSE(fs::exists(path("out/summary.json"))) << "nothing is written after the second";
 }
 
 TEST_F(Cli, serve_stops_on_sigterm_prints_its_log_and_exits_0) {
-  spawned_itlfleet serve(dir_, {"serve", "double-regen-hold-timer", "--tftp-port", "0",
-                                "--http-port", "0", "--tvs-port", "0"});
-  ASSERT_TRUE(serve.started());
-  ASSERT_TRUE(serve.wait_for_output("cucm-pub: TFTP udp", generous)) << serve.describe();
-  serve.signal(SIGTERM);
-  const auto status = serve.wait_exit(generous);
-  ASSERT_TRUE(status) << "still serving " << generous.count() << " s after SIGTERM\n"
-                      << serve.describe();
-  EXPECT_EQ(*status, 0) << serve.describe();
-  const std::string out = serve.out();
+  auto serve = start(dir_,
+                     {"serve", "double-regen-hold-timer", "--tftp-port", "0", "--http-port", "0",
+                      "--tvs-port", "0"},
+                     "cucm-pub: TFTP udp");
+  ASSERT_TRUE(serve);
+  EXPECT_EQ(signal_and_wait(*serve, {SIGTERM}), 0) << serve->describe();
+  const std::string out = serve->out();
   // What each server did, and the administrator's log (the timeline was cut
   // short: the log says so).
   EXPECT_NE(out.find("cucm-pub: TFTP 0 files served"), std::string::npos) << out;
