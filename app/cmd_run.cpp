@@ -26,6 +26,7 @@
 #include "itlfleet/metrics/report_html.hpp"
 #include "itlfleet/scenarios/cost.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "stop_signals.hpp"
 
 namespace itlfleet::app {
 namespace {
@@ -160,12 +161,15 @@ class run_metrics {
     return true;
   }
 
-  /// --linger: keeps serving /metrics for the given time.
+  /// --linger: keeps serving /metrics for the given time, or until SIGINT
+  /// or SIGTERM.
   void linger() const {
-    if (!server_ || linger_.count() <= 0) return;
+    if (!server_ || linger_.count() <= 0 || stop_signals::received()) return;
     std::fprintf(stderr, "itlfleet: serving the final metrics for %s more\n",
                  metrics::format_sim_time(linger_.count()).c_str());
-    std::this_thread::sleep_for(linger_);
+    const auto until = std::chrono::steady_clock::now() + linger_;
+    while (!stop_signals::received() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 
  private:
@@ -330,6 +334,16 @@ int run_scenario(const run_options& o) {
     print_error("--shard: expected K/N with 0 <= K < N, got '" + o.shard + "'");
     return exit_bad_input;
   }
+  if (ro.shard_index >= plan->fleet_size()) {
+    // It would run no phone and fail every expectation about them.
+    const std::string phones = std::to_string(plan->fleet_size());
+    print_error("--shard " + o.shard + ": shard " + std::to_string(ro.shard_index) +
+                " has no phones: the fleet has " + phones + " and phone i runs in shard i mod " +
+                std::to_string(ro.shard_count) + ", so only shards 0 to " +
+                std::to_string(plan->fleet_size() - 1) + " have any (use at most " + phones +
+                " shards)");
+    return exit_bad_input;
+  }
   if (!o.allow_large) {
     // Legal values can still add up to hours of key generation or more
     // memory than the machine has; say so now, with the setting to change.
@@ -370,6 +384,9 @@ int run_scenario(const run_options& o) {
     prom.update(p);
   };
 
+  // From here SIGINT and SIGTERM stop the run and still write its outputs.
+  stop_signals signals;
+  ro.stop_requested = &stop_signals::received;
   const auto start = std::chrono::steady_clock::now();
   auto r = live ? engine::run_live(*plan, ro, lo) : engine::run_virtual(*plan, ro);
   const double wall =
@@ -396,6 +413,13 @@ int run_scenario(const run_options& o) {
     if (int code = write_outputs(*r, o.out); code != exit_ok) return code;
   }
   if (!prom.finish(*r)) return exit_bad_input;
+  if (const auto& stopped = r->info.interrupted) {
+    std::printf("Interrupted by %s at %s of %s: the outputs hold what was reached.\n",
+                stopped->reason.c_str(), metrics::format_sim_time(stopped->at_us).c_str(),
+                metrics::format_sim_time(r->info.end_us).c_str());
+    std::fflush(stdout);
+    return stop_signals::exit_status();
+  }
   std::printf("%s\n", r->passed ? "All expectations hold." : "Some expectations failed.");
   std::fflush(stdout);
   prom.linger();
@@ -450,7 +474,8 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 10000.0));
   cmd->add_option("--shard", o->shard,
                   "Run shard K of N: the phones whose index i has i mod N = K, with the draws "
-                  "they have in the whole run")
+                  "they have in the whole run (a shard with no phones, K >= the fleet size, is "
+                  "refused)")
       ->type_name("K/N");
   cmd->add_option("--metrics", o->metrics,
                   "Serve Prometheus metrics on http://HOST:PORT/metrics during the run "
@@ -475,8 +500,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--list", o->list, "List the built-in scenarios and exit");
   cmd->footer(
       "Exit status: 0 every expectation holds, 1 an expectation failed, 2 bad scenario or "
-      "options, or past the cost limits without --allow-large.\nThe same scenario and seed give "
-      "byte-identical output files.");
+      "options, or past the cost limits without --allow-large; 130 (SIGINT) or 143 (SIGTERM) "
+      "stopped early: the outputs hold what was reached, a second signal quits at once.\nThe "
+      "same scenario and seed give byte-identical output files.");
   cmd->callback([o] { finish(run_scenario(*o)); });
 }
 

@@ -13,6 +13,7 @@
 #include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "stop_signals.hpp"
 
 namespace itlfleet::app {
 namespace {
@@ -55,6 +56,10 @@ int serve(const serve_options& o) {
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   };
+  // The first SIGINT or SIGTERM ends the serving (or the timeline) and
+  // prints the log; a second one quits at once.
+  stop_signals signals;
+  ro.stop_requested = &stop_signals::received;
   auto r = engine::run_live(*plan, ro, lo);
   if (!r) {
     print_error(plan->source + ": " + r.err().to_string());
@@ -92,8 +97,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_flag("--once", o->once, "Stop at the end of the timeline instead of serving on");
   cmd->footer(
       "Runs until SIGINT or SIGTERM (or the timeline's end with --once), then prints the "
-      "administrator's log and what each server did.\nExit status: 0 served, 2 bad scenario, "
-      "options or a port that cannot be bound.");
+      "administrator's log and what each server did; a second signal quits at once (130 or "
+      "143).\nExit status: 0 served, 2 bad scenario, options or a port that cannot be bound.");
   cmd->callback([o] { finish(serve(*o)); });
 }
 

@@ -55,6 +55,11 @@ bool observe(const run_plan& plan, const expectation& e, const metrics::snapshot
   return true;
 }
 
+std::string not_reached(std::int64_t at, std::int64_t reached) {
+  return "not reached: the run was interrupted at " + metrics::format_sim_time(reached) +
+         ", before " + metrics::format_sim_time(at);
+}
+
 }  // namespace
 
 bool metric_value(const metrics::snapshot& s, const std::string& metric, int group, double& out) {
@@ -91,8 +96,9 @@ bool metric_value(const metrics::snapshot& s, const std::string& metric, int gro
   return true;
 }
 
-std::vector<metrics::check_result> check_expectations(
-    const run_plan& plan, const std::vector<metrics::snapshot>& series) {
+std::vector<metrics::check_result> check_expectations(const run_plan& plan,
+                                                      const std::vector<metrics::snapshot>& series,
+                                                      std::optional<std::int64_t> reached_us) {
   std::vector<metrics::check_result> out;
   for (const expectation& e : plan.expect) {
     metrics::check_result r;
@@ -119,7 +125,9 @@ std::vector<metrics::check_result> check_expectations(
           break;
         }
       }
-      if (!r.passed) {
+      if (!r.passed && reached_us && at > *reached_us) {
+        r.message = not_reached(at, *reached_us);
+      } else if (!r.passed) {
         double v = 0;
         const metrics::snapshot* last = &series.front();
         for (const auto& s : series)
@@ -128,6 +136,8 @@ std::vector<metrics::check_result> check_expectations(
         r.message = "never held up to " + metrics::format_sim_time(at) + "; " + e.metric + scope +
                     " was " + number(v) + unit + " at " + metrics::format_sim_time(last->time_us);
       }
+    } else if (reached_us && at > *reached_us) {
+      r.message = not_reached(at, *reached_us);
     } else {
       // The row at exactly `at` (the engine samples every expectation time).
       const metrics::snapshot* row = nullptr;

@@ -551,13 +551,22 @@ void fleet_run::sample() {
     series_.push_back(std::move(snap));
 }
 
+void fleet_run::interrupt(const char* reason) {
+  if (interrupted_) return;
+  interrupted_ = metrics::interruption{reason, now_};
+  log_.note(now_, std::string("run interrupted (") + reason + ")");
+  sample();
+}
+
 run_result fleet_run::finish() {
   report_device_tl_info();
   run_result r;
   r.series = std::move(series_);
   r.final_state = r.series.back();
-  r.checks = check_expectations(plan_, r.series);
-  r.passed = std::all_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.passed; });
+  r.checks = check_expectations(plan_, r.series,
+                                interrupted_ ? std::optional<std::int64_t>(now_) : std::nullopt);
+  r.passed = !interrupted_ &&
+             std::all_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.passed; });
   auto& info = r.info;
   info.scenario = plan_.name;
   info.source = plan_.source;
@@ -584,6 +593,7 @@ run_result fleet_run::finish() {
     info.group_reports_device_tl_info.push_back(firmware && firmware->reports_device_tl_info());
   }
   info.group_stale_cleared_us = metrics::stale_cleared_at(r.series);
+  info.interrupted = interrupted_;
   r.event_log = log_.text();
   r.warnings = warnings_;
   return r;

@@ -97,7 +97,16 @@ class fleet_run {
   void daily_alert();
   /// Records a time-series row at now_ and reports progress.
   void sample();
-  /// DeviceTLInfo, expectations and run facts: the run's result at its end.
+  /// Stops the run at now_ because of `reason` (run_options::stop_requested):
+  /// takes a last sample; finish() then reports the interruption.
+  void interrupt(const char* reason);
+  /// The run's stop_requested answer, null when it runs on (or has none).
+  const char* stop_reason() const {
+    return options_.stop_requested ? options_.stop_requested() : nullptr;
+  }
+  bool interrupted() const { return interrupted_.has_value(); }
+  /// DeviceTLInfo, expectations and run facts: the run's result at its end,
+  /// or where interrupt() stopped it.
   run_result finish();
 
   /// How long phone `i` takes to come back from a reboot (the plan's reboot
@@ -173,6 +182,7 @@ class fleet_run {
   std::optional<std::int64_t> peak_locked_at_;
   /// Phones visited by technicians (`rate:`), their hours and the last visit.
   metrics::manual_recovery manual_;
+  std::optional<metrics::interruption> interrupted_;
 
   /// Warns (event log and run_result::warnings, once each) when a TFTP node
   /// serves an ITL larger than phones load: after setup and every command.

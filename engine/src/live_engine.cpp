@@ -12,7 +12,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -135,6 +134,11 @@ class live_run final : public fleet_run {
   }
   asio::ip::address address_of(std::uint32_t i) const { return *net::phone_address(global_id(i)); }
 
+  /// Ends the run: nothing more is sent or delivered.
+  void stop();
+  /// Asks run_options::stop_requested every 100 ms of wall time; on a
+  /// reason, interrupts the timeline (or ends the serving after it) and stops.
+  asio::awaitable<void> watch_for_stop();
   void stop_servers();
   /// What each in-process server did, for the log.
   void report_server_stats();
@@ -151,6 +155,7 @@ class live_run final : public fleet_run {
   std::unordered_map<std::string, std::pair<sim::certificate, std::uint32_t>> vouched_;
   clock::time_point t0_;
   bool done_ = false;
+  bool timeline_done_ = false;  ///< the plan's end was reached
 
   // The servers run on their own thread; the fleet on this one.
   asio::io_context server_io_{1};
@@ -565,20 +570,13 @@ result<run_result> live_run::run() {
   for (std::int64_t t : samples)
     if (t < end) at(t, [this] { sample(); });
   for (std::int64_t t = 0; t <= end; t += day_us) at(t, [this] { daily_alert(); });
-  asio::signal_set signals(io_, SIGINT, SIGTERM);
-  at(end, [this, &signals] {
+  at(end, [this] {
     sample();
-    if (!live_.keep_serving) {
-      done_ = true;
-      io_.stop();
-      return;
-    }
+    timeline_done_ = true;
+    if (!live_.keep_serving) return stop();
     if (live_.on_notice) live_.on_notice("timeline done; serving until SIGINT or SIGTERM");
-    signals.async_wait([this](const boost::system::error_code&, int) {
-      done_ = true;
-      io_.stop();
-    });
   });
+  spawn(watch_for_stop());
   io_.run();
   report_server_stats();
   stop_servers();
@@ -589,8 +587,30 @@ result<run_result> live_run::run() {
       return error{std::string("live engine: ") + e.what()};
     }
   }
-  now_ = end;
+  if (!interrupted()) now_ = end;
   return finish();
+}
+
+void live_run::stop() {
+  done_ = true;
+  io_.stop();
+}
+
+asio::awaitable<void> live_run::watch_for_stop() {
+  asio::steady_timer timer(io_);
+  while (!done_) {
+    timer.expires_after(std::chrono::milliseconds(100));
+    co_await timer.async_wait(asio::use_awaitable);
+    if (done_) co_return;
+    const char* reason = stop_reason();
+    if (reason == nullptr) continue;
+    // Past the timeline's end (serving on), stopping is the normal end.
+    if (!timeline_done_) {
+      advance();
+      interrupt(reason);
+    }
+    stop();
+  }
 }
 
 }  // namespace

@@ -51,6 +51,9 @@ class virtual_run final : public fleet_run {
   void tftp_failed(std::uint32_t i, std::int64_t after_us, tftp_failure why);
   void query_tvs(std::uint32_t i, std::uint8_t server);
   sim::tvs_result tvs_answer(std::uint32_t i, std::uint8_t node);
+  /// --pace: waits for the wall clock to reach `due`; the stop reason if
+  /// asked to stop meanwhile, else null.
+  const char* sleep_until_or_stop(std::chrono::steady_clock::time_point due) const;
 
   event_queue queue_;
   std::vector<tftp_station> tftp_;
@@ -210,19 +213,43 @@ sim::tvs_result virtual_run::tvs_answer(std::uint32_t i, std::uint8_t node) {
   return r;
 }
 
+const char* virtual_run::sleep_until_or_stop(std::chrono::steady_clock::time_point due) const {
+  // In slices, so that a paced run with minutes between events still stops
+  // at once when asked.
+  constexpr auto slice = std::chrono::milliseconds(100);
+  for (auto now = std::chrono::steady_clock::now(); now < due;
+       now = std::chrono::steady_clock::now()) {
+    if (const char* reason = stop_reason()) return reason;
+    std::this_thread::sleep_until(std::min(due, now + slice));
+  }
+  return stop_reason();
+}
+
 run_result virtual_run::run() {
   const std::int64_t end = plan_.end.count();
   // --pace: wall-clock time at which simulated time 0 was reached, and the
   // simulated time the wall clock is known to have passed already.
   const auto wall_start = std::chrono::steady_clock::now();
   std::int64_t paced_to = 0;
+  // Asking whether to stop costs a call: once every so many events is soon
+  // enough (well under a millisecond of work).
+  constexpr std::uint64_t stop_check_every = 1024;
   while (!queue_.empty() && queue_.top().time_us <= end) {
     const event e = queue_.top();
+    if (events_ % stop_check_every == 0) {
+      if (const char* reason = stop_reason()) {
+        interrupt(reason);
+        break;
+      }
+    }
     if (options_.pace > 0 && e.time_us > paced_to) {
       const auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                         std::chrono::duration<double, std::micro>(
                                             static_cast<double>(e.time_us) / options_.pace));
-      if (std::chrono::steady_clock::now() < due) std::this_thread::sleep_until(due);
+      if (const char* reason = sleep_until_or_stop(due)) {
+        interrupt(reason);
+        break;
+      }
       paced_to = e.time_us;
     }
     queue_.pop();

@@ -1,6 +1,5 @@
 #include "itlfleet/metrics/prometheus_endpoint.hpp"
 
-#include <prometheus/exposer.h>
 #include <prometheus/gateway.h>
 
 #include <algorithm>
@@ -50,27 +49,6 @@ std::string base64url(const std::string& in) {
 }
 
 }  // namespace
-
-result<std::unique_ptr<prometheus_server>> prometheus_server::listen(
-    const std::string& address, std::weak_ptr<prometheus::Collectable> metrics) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || !all_digits(address.substr(colon + 1)) ||
-      std::stoul(address.substr(colon + 1)) > 65535)
-    return error{"expected HOST:PORT (e.g. 127.0.0.1:9464), got '" + address + "'"};
-  std::unique_ptr<prometheus_server> s(new prometheus_server);
-  try {
-    s->exposer_ = std::make_unique<prometheus::Exposer>(address, 2);
-  } catch (const std::exception& e) {
-    return error{"cannot listen on " + address + ": " + e.what()};
-  }
-  const auto ports = s->exposer_->GetListeningPorts();
-  if (ports.empty()) return error{"cannot listen on " + address};
-  s->port_ = static_cast<std::uint16_t>(ports.front());
-  s->exposer_->RegisterCollectable(metrics);
-  return s;
-}
-
-prometheus_server::~prometheus_server() = default;
 
 result<pushgateway_address> parse_pushgateway_url(std::string_view url) {
   const auto bad = [&](const std::string& why) {

@@ -47,6 +47,16 @@ std::string seconds_text(std::uint64_t whole, std::uint64_t frac_us) {
   return out;
 }
 
+/// A scenario time in seconds under `key`. Whole seconds stay integers;
+/// json_writer's doubles keep only 6 digits, which would round a week-long run.
+void write_seconds(json_writer& w, std::string_view key, std::int64_t us) {
+  if (us % static_cast<std::int64_t>(us_per_s) == 0) {
+    w.key(key).value(us / static_cast<std::int64_t>(us_per_s));
+  } else {
+    w.key(key).value(static_cast<double>(us) / static_cast<double>(us_per_s));
+  }
+}
+
 void write_counts(json_writer& w, const counts& c) {
   for (int i = 0; i < sim::phone_state_count; ++i)
     w.key(sim::phone_state_names[static_cast<std::size_t>(i)]).value(c.by_state[i]);
@@ -154,14 +164,15 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("engine").value(info.engine);
   w.key("phones").value(info.phones);
   w.key("end").value(format_sim_time(info.end_us));
-  // Whole seconds stay integers; json_writer's doubles keep only 6 digits,
-  // which would round a week-long run.
-  if (info.end_us % static_cast<std::int64_t>(us_per_s) == 0) {
-    w.key("end_s").value(info.end_us / static_cast<std::int64_t>(us_per_s));
-  } else {
-    w.key("end_s").value(static_cast<double>(info.end_us) / static_cast<double>(us_per_s));
+  write_seconds(w, "end_s", info.end_us);
+  w.key("passed").value(passed && !info.interrupted);
+  if (info.interrupted) {
+    w.key("interrupted").begin_object();
+    w.key("signal").value(info.interrupted->reason);
+    w.key("at").value(format_sim_time(info.interrupted->at_us));
+    write_seconds(w, "at_s", info.interrupted->at_us);
+    w.end_object();
   }
-  w.key("passed").value(passed);
   w.key("events_processed").value(info.events_processed);
   w.key("crypto_operations").value(info.crypto_operations);
   w.key("distinct_files").value(info.distinct_files);
@@ -268,13 +279,15 @@ std::string junit_xml(const run_info& info, const std::vector<check_result>& che
   const auto failures =
       std::count_if(checks.begin(), checks.end(), [](const check_result& c) { return !c.passed; });
   const std::string suite = attr(info.scenario);
+  const bool interrupted = info.interrupted.has_value();
 
   // No timestamp, hostname or wall-clock durations: the same seed must give
   // the same bytes, and CI only needs names and verdicts.
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuites>\n";
-  out += "  <testsuite name=\"" + suite + "\" tests=\"" + std::to_string(checks.size()) +
-         "\" failures=\"" + std::to_string(failures) + "\" errors=\"0\" time=\"0\">\n";
+  out += "  <testsuite name=\"" + suite + "\" tests=\"" +
+         std::to_string(checks.size() + (interrupted ? 1 : 0)) + "\" failures=\"" +
+         std::to_string(failures) + "\" errors=\"" + (interrupted ? "1" : "0") + "\" time=\"0\">\n";
   out += "    <properties>\n";
   out += "      <property name=\"seed\" value=\"" + std::to_string(info.seed) + "\"/>\n";
   out += "      <property name=\"phones\" value=\"" + std::to_string(info.phones) + "\"/>\n";
@@ -293,6 +306,15 @@ std::string junit_xml(const run_info& info, const std::vector<check_result>& che
     if (c.line > 0) where += ":" + std::to_string(c.line);
     out += ">\n      <failure message=\"" + attr(c.message) + "\">" +
            xml_escape(where + ": " + c.message, false) + "</failure>\n    </testcase>\n";
+  }
+  if (interrupted) {
+    // The run itself did not finish: an error, apart from the verdicts.
+    const std::string why = "interrupted by " + info.interrupted->reason + " at " +
+                            format_sim_time(info.interrupted->at_us) + " of " +
+                            format_sim_time(info.end_us);
+    out += "    <testcase classname=\"itlfleet." + suite + "\" name=\"run to the end (" +
+           format_sim_time(info.end_us) + ")\" time=\"0\">\n      <error message=\"" + attr(why) +
+           "\">" + xml_escape(info.source + ": " + why, false) + "</error>\n    </testcase>\n";
   }
   out += "  </testsuite>\n";
   out += "</testsuites>\n";

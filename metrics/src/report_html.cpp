@@ -729,7 +729,11 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
   o += info.description.empty()
            ? std::string("<p class=\"story note\">The scenario has no description.</p>\n")
            : "<p class=\"story\">" + esc(info.description) + "</p>\n";
-  if (checks.empty()) {
+  if (info.interrupted) {
+    o += "<div class=\"verdict fail\">INTERRUPTED by " + esc(info.interrupted->reason) + " at " +
+         format_sim_time(info.interrupted->at_us) + " of " + format_sim_time(info.end_us) +
+         ": what follows is what the run reached</div>\n";
+  } else if (checks.empty()) {
     o += "<div class=\"verdict note\">No expectations to check</div>\n";
   } else if (failed == 0) {
     o += "<div class=\"verdict pass\">PASS: all " + std::to_string(checks.size()) +

@@ -49,14 +49,16 @@ status parse_options(string_reader& r, tftp_options& known, std::vector<tftp_raw
     if (name->empty()) return parse_error(name_at, "empty option name");
     const std::size_t value_at = r.offset();
     if (r.at_end())
-      return parse_error(value_at, "option '" + std::string(*name) + "' has no value");
+      return parse_error(value_at, "option '" + quote_peer_text(*name) + "' has no value");
     auto value = r.next("option value");
     if (!value) return value.err();
     auto bad_value = [&](const char* range) {
-      return parse_error(value_at, "option " + to_lower(*name) + " value '" + std::string(*value) +
-                                       "' is not " + range);
+      return parse_error(value_at, "option " + quote_peer_text(to_lower(*name)) + " value '" +
+                                       quote_peer_text(*value) + "' is not " + range);
     };
-    auto duplicate = [&] { return parse_error(name_at, "duplicate option " + to_lower(*name)); };
+    auto duplicate = [&] {
+      return parse_error(name_at, "duplicate option " + quote_peer_text(to_lower(*name)));
+    };
     if (iequals(*name, "blksize")) {
       if (known.blksize) return duplicate();
       auto v = parse_decimal(*value, tftp_max_blksize);
@@ -100,7 +102,7 @@ result<tftp_packet> parse_request(byte_view d, tftp_opcode op) {
   } else if (iequals(*mode, "mail")) {
     req.mode = tftp_mode::mail;
   } else {
-    return parse_error(mode_at, "unknown mode '" + std::string(*mode) + "'");
+    return parse_error(mode_at, "unknown mode '" + quote_peer_text(*mode) + "'");
   }
   if (auto s = parse_options(r, req.options, req.unknown_options); !s) return s.err();
   return tftp_packet{std::move(req)};
@@ -206,6 +208,14 @@ bytes encode_tftp_packet(const tftp_packet& packet) {
       },
       packet);
   return out;
+}
+
+std::string quote_peer_text(std::string_view text) {
+  if (text.size() <= tftp_quote_limit) return std::string(text);
+  std::size_t cut = tftp_quote_limit;
+  // Back to the start of a character: continuation bytes are 10xxxxxx.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "...(" + std::to_string(text.size()) + " bytes)";
 }
 
 bytes encode_tftp_error(tftp_error_code code, std::string_view message) {

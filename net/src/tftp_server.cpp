@@ -215,7 +215,7 @@ void tftp_server::impl::on_datagram(byte_view d, const udp::endpoint& from) {
     file = lookup_(name);
   } catch (const std::exception& e) {
     send_error(listener_, from, tftp_error_code::not_defined,
-               std::string("File lookup failed: ") + e.what());
+               "File lookup failed: " + quote_peer_text(e.what()));
     return;
   }
   if (!file) {

@@ -174,10 +174,9 @@ result<bytes> encode_tvs_message(const tvs_message& m, std::size_t max_message) 
   if (!st) return st.err();
 
   const std::size_t payload = out.size() - tvs_header_size;
-  if (payload > std::numeric_limits<std::uint16_t>::max() || out.size() > max_message)
+  if (payload > tvs_max_payload || out.size() > max_message)
     return error{"oversized message: " + std::to_string(out.size()) + " bytes, the limit is " +
-                 std::to_string(std::min<std::size_t>(
-                     max_message, tvs_header_size + std::numeric_limits<std::uint16_t>::max()))};
+                 std::to_string(std::min(max_message, tvs_default_max_message))};
   out[8] = static_cast<std::uint8_t>(payload >> 8);
   out[9] = static_cast<std::uint8_t>(payload);
   return out;

@@ -51,7 +51,9 @@ struct decimal {
 };
 
 constexpr int max_decimals = 9;
-constexpr std::int64_t max_mantissa = 1'000'000'000'000'000;  // 1e18: room for one step more
+// 1e15: every number below it is exact as a double (a plot position), and
+// a range has room for one step more.
+constexpr std::int64_t max_mantissa = 1'000'000'000'000'000;
 
 /// Digits, optionally one '.' followed by digits; no sign, no exponent.
 std::optional<decimal> parse_decimal(std::string_view s) {
@@ -76,9 +78,35 @@ std::optional<decimal> parse_decimal(std::string_view s) {
   return d;
 }
 
-std::int64_t scale_to(const decimal& d, int decimals) {
+/// Digits with at most one '.' between digits: a number as a range writes
+/// it, whether or not parse_decimal can hold it.
+bool written_as_decimal(std::string_view s) {
+  const auto dot = s.find('.');
+  const auto digits = [](std::string_view d) {
+    return !d.empty() &&
+           std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (dot == std::string_view::npos) return digits(s);
+  return digits(s.substr(0, dot)) && digits(s.substr(dot + 1));
+}
+
+/// Why parse_decimal refuses `s`, a number written as decimal digits.
+std::string decimal_refusal(std::string_view s) {
+  const auto dot = s.find('.');
+  if (dot != std::string_view::npos && s.size() - dot - 1 > max_decimals)
+    return "'" + std::string(s) + "' has more than " + std::to_string(max_decimals) + " decimals";
+  const std::string largest = std::to_string(max_mantissa - 1);
+  return "'" + std::string(s) + "' is too large: a number has at most " +
+         std::to_string(largest.size()) + " digits (" + largest + ")";
+}
+
+/// `d` in units of 10^-decimals; nullopt past max_mantissa.
+std::optional<std::int64_t> scale_to(const decimal& d, int decimals) {
   std::int64_t m = d.mantissa;
-  for (int i = d.decimals; i < decimals; ++i) m *= 10;
+  for (int i = d.decimals; i < decimals; ++i) {
+    if (m > (max_mantissa - 1) / 10) return std::nullopt;
+    m *= 10;
+  }
   return m;
 }
 
@@ -151,6 +179,8 @@ status expand_range(std::string_view item, std::size_t dots, std::size_t room,
                  " more fit (raise the limit with --max-points)"};
   };
 
+  for (std::string_view n : {from_s, to_s, step_s})
+    if (written_as_decimal(n) && !parse_decimal(n)) return error{where + ": " + decimal_refusal(n)};
   const auto from_n = parse_decimal(from_s);
   const auto to_n = parse_decimal(to_s);
   const auto step_n =
@@ -161,9 +191,17 @@ status expand_range(std::string_view item, std::size_t dots, std::size_t room,
     if (step_s.empty() && (from_n->decimals > 0 || to_n->decimals > 0))
       return error{where + ": a range of decimals needs a step, e.g. 0..0.1/0.02"};
     const int dec = std::max({from_n->decimals, to_n->decimals, step_n->decimals});
-    const std::int64_t a = scale_to(*from_n, dec);
-    const std::int64_t b = scale_to(*to_n, dec);
-    const std::int64_t step = scale_to(*step_n, dec);
+    const auto a_scaled = scale_to(*from_n, dec);
+    const auto b_scaled = scale_to(*to_n, dec);
+    const auto step_scaled = scale_to(*step_n, dec);
+    if (!a_scaled || !b_scaled || !step_scaled)
+      return error{where + ": with " + std::to_string(dec) +
+                   " decimals the numbers are too large: at most " +
+                   std::to_string(std::to_string(max_mantissa - 1).size()) + " digits in all (" +
+                   format_decimal(max_mantissa - 1, dec) + ")"};
+    const std::int64_t a = *a_scaled;
+    const std::int64_t b = *b_scaled;
+    const std::int64_t step = *step_scaled;
     if (step == 0) return error{where + ": the step must not be 0"};
     const std::uint64_t n = static_cast<std::uint64_t>((a <= b ? b - a : a - b) / step) + 1;
     if (n > room) return too_many(n);

@@ -3,7 +3,11 @@
 // halves, and what itlfleet prints or writes stays valid UTF-8 with no
 // control bytes from the input reaching a terminal.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -40,6 +44,50 @@ TEST_F(Cli, a_seed_out_of_range_is_refused_not_wrapped) {
       run({"run", "pre-10-itl", "--phones", "20", "-q", "--seed", "18446744073709551615"});
   EXPECT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_NE(r.out.find("seed 18446744073709551615"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, a_shard_with_no_phones_is_refused_before_it_runs) {
+  // 20 phones in 30 shards: phone i runs in shard i mod 30, so 20..29 are empty.
+  const run_result empty =
+      run({"run", "pre-10-itl", "--phones", "20", "--shard", "25/30", "-q", "--out", "out"});
+  expect_bad_input(empty, "--shard 25/30: shard 25 has no phones");
+  EXPECT_NE(empty.err.find("only shards 0 to 19"), std::string::npos) << describe(empty);
+  EXPECT_FALSE(fs::exists(path("out/summary.json"))) << "nothing ran";
+  // The last shard with a phone runs it: phone 19, alone.
+  const run_result last =
+      run({"run", "pre-10-itl", "--phones", "20", "--shard", "19/30", "-q", "--out", "last"});
+  EXPECT_NE(last.exit_code, 2) << describe(last);
+  EXPECT_NE(read_text(path("last/summary.json")).find("\"phones\": 1,"), std::string::npos);
+}
+
+TEST_F(Cli, metrics_on_a_busy_port_says_which_address_and_why_and_ipv6_loopback_serves) {
+  // A port this test holds.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  const std::string busy = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  const run_result r = run({"run", "pre-10-itl", "--phones", "20", "-q", "--metrics", busy});
+  ::close(fd);
+  expect_bad_input(r, "--metrics: cannot listen on " + busy + ": Address already in use");
+  expect_bad_input(run({"run", "pre-10-itl", "--phones", "20", "-q", "--metrics", "::1:9464"}),
+                   "[::1]:9464");
+  const int fd6 = ::socket(AF_INET6, SOCK_STREAM, 0);
+  sockaddr_in6 a6{};
+  a6.sin6_family = AF_INET6;
+  a6.sin6_addr = in6addr_loopback;
+  const bool has_ipv6 = fd6 >= 0 && ::bind(fd6, reinterpret_cast<sockaddr*>(&a6), sizeof a6) == 0;
+  if (fd6 >= 0) ::close(fd6);
+  if (!has_ipv6) GTEST_SKIP() << "no IPv6 loopback on this machine for the rest";
+  const run_result v6 = run({"run", "pre-10-itl", "--phones", "20", "-q", "--metrics", "[::1]:0"});
+  EXPECT_NE(v6.exit_code, 2) << describe(v6);
+  EXPECT_NE(v6.err.find("serving Prometheus metrics on http://[::1]:0/metrics"), std::string::npos)
+      << describe(v6);
 }
 
 TEST_F(Cli, an_unknown_command_is_named) {

@@ -203,6 +203,33 @@ TEST(Engine, expectations_pass_and_fail_with_messages) {
   EXPECT_FALSE(r.passed);
 }
 
+TEST(Engine, a_stop_request_ends_the_run_where_it_stands_and_later_expectations_are_not_reached) {
+  run_plan p = double_regen(false);
+  p.expect = {test::expect_at(9min, "trusted", comparison::eq, 300),
+              test::expect_at(p.end, "locked", comparison::eq, 300)};
+  bool past_11m = false;
+  run_options o;
+  o.on_progress = [&](const progress& pr) {
+    past_11m = past_11m || pr.sim_time_us >= std::chrono::microseconds(11min).count();
+  };
+  o.stop_requested = [&]() -> const char* { return past_11m ? "SIGTERM" : nullptr; };
+  const run_result r = run_ok(p, o);
+  ASSERT_TRUE(r.info.interrupted);
+  EXPECT_EQ(r.info.interrupted->reason, "SIGTERM");
+  const std::int64_t stopped = r.info.interrupted->at_us;
+  EXPECT_GE(stopped, std::chrono::microseconds(11min).count());
+  EXPECT_LT(stopped, p.end.count());
+  EXPECT_EQ(r.series.back().time_us, stopped) << "a last sample where it stopped";
+  EXPECT_EQ(r.final_state.fleet.total(), 300u);
+  ASSERT_EQ(r.checks.size(), 2u);
+  EXPECT_TRUE(r.checks[0].passed) << r.checks[0].message;
+  EXPECT_FALSE(r.checks[1].passed);
+  EXPECT_NE(r.checks[1].message.find("not reached"), std::string::npos) << r.checks[1].message;
+  EXPECT_FALSE(r.passed);
+  // Run to its end, the same plan holds both.
+  EXPECT_TRUE(run_ok(p).passed);
+}
+
 // CUCM resets registered phones only: one still booting (here, rebooting
 // after a reset a second earlier) never hears of it, so it must be neither
 // counted in CUCM's message nor reset.

@@ -50,9 +50,11 @@ TEST(PushgatewayGrouping, plain_values_go_as_they_are_others_in_base64url) {
   EXPECT_EQ(grouping_path_label("s", "\xfb\xff").second, "-_8=");
 }
 
-/// GET /metrics from 127.0.0.1:port with a plain socket; the whole answer.
-std::string http_get_metrics(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+/// GET `path` from loopback (127.0.0.1, or ::1 with `ipv6`) at `port` with a
+/// plain socket; the whole answer.
+std::string http_get_metrics(std::uint16_t port, bool ipv6 = false,
+                             const std::string& path = "/metrics") {
+  const int fd = ::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return {};
   timeval tv{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -60,9 +62,16 @@ std::string http_get_metrics(std::uint16_t port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in6 addr6{};
+  addr6.sin6_family = AF_INET6;
+  addr6.sin6_port = htons(port);
+  addr6.sin6_addr = in6addr_loopback;
+  const auto* to =
+      ipv6 ? reinterpret_cast<const sockaddr*>(&addr6) : reinterpret_cast<const sockaddr*>(&addr);
+  const socklen_t to_len = ipv6 ? sizeof addr6 : sizeof addr;
   std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string req = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  if (::connect(fd, to, to_len) == 0) {
+    const std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
     if (::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
       char buf[4096];
       for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
@@ -84,14 +93,64 @@ TEST(PrometheusServer, serves_the_exporter_on_a_picked_loopback_port) {
   EXPECT_NE(page.find("itlfleet_run_info{"), std::string::npos) << page;
 }
 
-TEST(PrometheusServer, malformed_or_taken_addresses_are_errors) {
+/// True when this machine has an IPv6 loopback to bind.
+bool has_ipv6_loopback() {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+TEST(PrometheusServer, serves_on_the_ipv6_loopback_in_brackets) {
+  if (!has_ipv6_loopback()) GTEST_SKIP() << "no IPv6 loopback on this machine";
+  auto ex = std::make_shared<prometheus_exporter>(prometheus_run{"s", 7, "virtual", "0.1.0"},
+                                                  std::vector<prometheus_group>{});
+  auto server = prometheus_server::listen("[::1]:0", ex);
+  ASSERT_TRUE(server) << server.err().message;
+  const std::string page = http_get_metrics((*server)->port(), true);
+  EXPECT_NE(page.find("200 OK"), std::string::npos) << page;
+  EXPECT_NE(page.find("itlfleet_run_info{"), std::string::npos) << page;
+}
+
+TEST(PrometheusServer, other_paths_are_not_found) {
   auto ex =
       std::make_shared<prometheus_exporter>(prometheus_run{}, std::vector<prometheus_group>{});
-  EXPECT_FALSE(prometheus_server::listen("127.0.0.1", ex));
-  EXPECT_FALSE(prometheus_server::listen("127.0.0.1:http", ex));
+  auto server = prometheus_server::listen("localhost:0", ex);
+  ASSERT_TRUE(server) << server.err().message;
+  EXPECT_NE(http_get_metrics((*server)->port(), false, "/").find("404"), std::string::npos);
+}
+
+/// The error of listening on `address`; fails the test when it listens.
+std::string listen_error(const std::string& address) {
+  auto ex =
+      std::make_shared<prometheus_exporter>(prometheus_run{}, std::vector<prometheus_group>{});
+  auto server = prometheus_server::listen(address, ex);
+  EXPECT_FALSE(server) << address << " listened";
+  return server ? std::string() : server.err().message;
+}
+
+TEST(PrometheusServer, malformed_or_taken_addresses_are_errors_that_say_which_and_why) {
+  EXPECT_NE(listen_error("127.0.0.1").find("expected HOST:PORT"), std::string::npos);
+  EXPECT_NE(listen_error("127.0.0.1:http").find("expected HOST:PORT"), std::string::npos);
+  EXPECT_NE(listen_error("::1:9464").find("[::1]:9464"), std::string::npos)
+      << "an IPv6 address needs brackets, and the message shows them";
+  EXPECT_NE(listen_error("[nonsense]:9464").find("expected HOST:PORT"), std::string::npos);
+  auto ex =
+      std::make_shared<prometheus_exporter>(prometheus_run{}, std::vector<prometheus_group>{});
   auto first = prometheus_server::listen("127.0.0.1:0", ex);
-  ASSERT_TRUE(first);
-  EXPECT_FALSE(prometheus_server::listen("127.0.0.1:" + std::to_string((*first)->port()), ex));
+  ASSERT_TRUE(first) << first.err().message;
+  const std::string taken = "127.0.0.1:" + std::to_string((*first)->port());
+  const std::string busy = listen_error(taken);
+  EXPECT_NE(busy.find("cannot listen on " + taken), std::string::npos) << busy;
+  EXPECT_NE(busy.find("in use"), std::string::npos) << busy;
+  const std::string unknown = listen_error("no-such-host.invalid:9464");
+  EXPECT_NE(unknown.find("cannot listen on no-such-host.invalid:9464: no address for host"),
+            std::string::npos)
+      << unknown;
 }
 
 TEST(PushMetrics, a_refused_connection_is_an_error_not_a_hang) {

@@ -155,6 +155,36 @@ TEST(TftpPacket, bad_option_values_are_errors) {
   expect_error(lit("\0\6timeout\0000\0"), "1..255");
 }
 
+/// A malformed RRQ for "f" whose `field` (the mode, an option name without
+/// a value, a blksize value) is 60,000 bytes of 'x'.
+bytes rrq_with_huge(std::string_view field) {
+  const std::string huge(60000, 'x');
+  std::string s("\0\1f\0", 4);
+  if (field == "mode") s += huge + std::string(1, '\0');
+  if (field == "name") s += std::string("octet\0", 6) + huge + std::string(1, '\0');
+  if (field == "value") s += std::string("octet\0blksize\0", 14) + huge + std::string(1, '\0');
+  return bytes(s.begin(), s.end());
+}
+
+TEST(TftpPacket, errors_quote_a_peers_text_cut_to_64_bytes_with_its_length) {
+  for (const char* field : {"mode", "name", "value"}) {
+    auto p = parse_tftp_packet(rrq_with_huge(field));
+    ASSERT_FALSE(p.ok()) << field;
+    const std::string& m = p.err().message;
+    EXPECT_LE(m.size(), 160u) << field << ": " << m.substr(0, 200);
+    EXPECT_NE(m.find(std::string(64, 'x') + "...(60000 bytes)"), std::string::npos) << m;
+    EXPECT_EQ(m.find(std::string(65, 'x')), std::string::npos) << m;
+  }
+}
+
+TEST(TftpPacket, quoted_peer_text_is_whole_up_to_the_limit_and_never_splits_a_character) {
+  EXPECT_EQ(quote_peer_text(std::string(64, 'a')), std::string(64, 'a'));
+  EXPECT_EQ(quote_peer_text(std::string(65, 'a')), std::string(64, 'a') + "...(65 bytes)");
+  // 63 ASCII bytes, then a 2-byte character across the cut: it goes whole.
+  const std::string across = std::string(63, 'a') + "\xC3\xA9" + "zz";
+  EXPECT_EQ(quote_peer_text(across), std::string(63, 'a') + "...(67 bytes)");
+}
+
 TEST(TftpPacket, oversized_datagram_is_an_error) {
   bytes big(tftp_max_packet + 1, 'a');
   big[0] = 0;

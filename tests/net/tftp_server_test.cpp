@@ -251,6 +251,22 @@ TEST(TftpServer, garbage_is_counted_and_the_server_keeps_serving) {
   EXPECT_EQ(s.errors_sent, 6u);
 }
 
+TEST(TftpServer, an_error_never_echoes_more_than_64_bytes_of_the_request) {
+  server_harness h;
+  raw_udp c;
+  // A 60,000-byte mode string: the ERROR quotes 64 bytes of it and its length.
+  std::string request("\0\1f\0", 4);
+  request += std::string(60000, 'm') + std::string(1, '\0');
+  c.send(bytes(request.begin(), request.end()), h.endpoint());
+  auto d = c.receive();
+  ASSERT_TRUE(d) << "no answer";
+  EXPECT_LE(d->data.size(), 200u);
+  const auto err = std::get<tftp_error>(d->packet());
+  EXPECT_EQ(err.code, 4);
+  EXPECT_NE(err.message.find(std::string(64, 'm') + "...(60000 bytes)"), std::string::npos)
+      << err.message;
+}
+
 TEST(TftpServer, garbage_on_a_transfer_port_is_dropped) {
   server_harness h;
   h.files.put("f", pattern(600));

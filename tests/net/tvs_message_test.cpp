@@ -200,9 +200,30 @@ TEST(TvsMessage, oversized_message_is_refused_when_parsing_and_encoding) {
   // The header alone tells a stream reader not to read on.
   auto h = parse_tvs_header(byte_view(*wire).subspan(0, tvs_header_size), 1000);
   EXPECT_FALSE(h.ok());
-  // A header announcing the largest payload exceeds the 64 KiB default.
-  bytes huge{0x57, 1, 1, 0, 0, 0, 0, 1, 0xFF, 0xFF};
-  EXPECT_FALSE(parse_tvs_header(huge).ok());
+}
+
+TEST(TvsMessage, every_payload_length_the_header_can_say_is_accepted_by_default) {
+  // 65,527 to 65,535 bytes: past 64 KiB once the 10-byte header is counted,
+  // yet valid for the 2-byte length.
+  for (std::size_t payload : {std::size_t{65526}, std::size_t{65527}, std::size_t{65535}}) {
+    tvs_message m;
+    m.command = tvs_command::verify_request;
+    m.certificate = bytes(payload - 3, 0xAB);  // one element: 3-byte header + value
+    auto wire = encode_tvs_message(m);
+    ASSERT_TRUE(wire.ok()) << payload << ": " << wire.err().message;
+    EXPECT_EQ(wire->size(), tvs_header_size + payload);
+    auto back = parse_tvs_message(*wire);
+    ASSERT_TRUE(back.ok()) << payload << ": " << back.err().to_string();
+    EXPECT_EQ(*back, m);
+  }
+  bytes largest{0x57, 1, 1, 0, 0, 0, 0, 1, 0xFF, 0xFF};
+  auto h = parse_tvs_header(largest);
+  ASSERT_TRUE(h.ok()) << h.err().to_string();
+  EXPECT_EQ(h->message_size(), 65545u);
+  // One byte more than the length can say cannot be encoded.
+  tvs_message over;
+  over.certificate = bytes(65535 - 3 + 1, 0xAB);
+  EXPECT_FALSE(encode_tvs_message(over).ok());
 }
 
 TEST(TvsMessage, random_mutations_never_crash) {

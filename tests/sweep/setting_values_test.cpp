@@ -97,6 +97,20 @@ TEST(SettingValues, malformed_input_is_an_error_that_says_what_was_expected) {
   EXPECT_NE(parse_error("k=60s,1m").find("'1m' is given twice"), std::string::npos);
 }
 
+TEST(SettingValues, a_number_too_large_is_named_with_the_largest_allowed) {
+  const std::string e = parse_error("phones=1..18446744073709551615/1");
+  EXPECT_NE(e.find("'18446744073709551615' is too large"), std::string::npos) << e;
+  EXPECT_NE(e.find("at most 15 digits (999999999999999)"), std::string::npos) << e;
+  EXPECT_EQ(e.find("all be numbers"), std::string::npos) << e;
+  EXPECT_NE(parse_error("k=0..1/0.0000000001").find("more than 9 decimals"), std::string::npos);
+  // Each fits alone, not once written with the step's decimal.
+  const std::string scaled = parse_error("k=999999999999999..999999999999998/0.5");
+  EXPECT_NE(scaled.find("too large"), std::string::npos) << scaled;
+  // The largest number itself is a value.
+  EXPECT_EQ(texts(parse_ok("k=999999999999993..999999999999999/3")),
+            (std::vector<std::string>{"999999999999993", "999999999999996", "999999999999999"}));
+}
+
 TEST(SettingValues, too_many_values_are_refused_before_they_are_made) {
   const std::string e = parse_error("k=1..1000000000000/1", 10'000);
   EXPECT_NE(e.find("1000000000000 values"), std::string::npos) << e;

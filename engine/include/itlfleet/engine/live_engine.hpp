@@ -46,8 +46,9 @@ struct live_options {
   /// Transport timeouts are the plan's scaled by time_scale, but never
   /// shorter than this: a loopback exchange under load needs some time.
   std::chrono::milliseconds min_timeout{200};
-  /// After the plan's end, keep the in-process servers up until SIGINT or
-  /// SIGTERM (`itlfleet serve`).
+  /// After the plan's end, keep the in-process servers up until
+  /// run_options::stop_requested answers (`itlfleet serve`, on SIGINT or
+  /// SIGTERM); that ends the run normally, not as an interruption.
   bool keep_serving = false;
   /// Lines worth logging as they happen (descriptor limits, TLS levels).
   std::function<void(const std::string&)> on_notice;

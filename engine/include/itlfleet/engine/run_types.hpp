@@ -56,6 +56,13 @@ struct run_options {
   double pace = 0;
   /// Called at every time-series sample.
   std::function<void(const progress&)> on_progress;
+  /// Asked between events (virtual engine, also while --pace waits) and
+  /// every 100 ms of wall time (live engine), on the engine's thread. A
+  /// non-null answer stops the run where it stands: a last sample is taken,
+  /// the result says it was interrupted, with this reason (e.g. "SIGTERM"),
+  /// and expectations after that point fail as not reached. Null: runs on.
+  /// The answer must outlive the run (a string literal).
+  std::function<const char*()> stop_requested;
 };
 
 struct run_result {

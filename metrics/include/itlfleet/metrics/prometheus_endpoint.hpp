@@ -1,7 +1,7 @@
 #pragma once
 /// Where a run's Prometheus metrics go: served on GET /metrics while the run
-/// goes (prometheus-cpp's Exposer, a civetweb server on its own threads), or
-/// pushed once to a Pushgateway at the end (prometheus-cpp's Gateway, curl).
+/// goes (a Boost.Beast server on a thread of its own), or pushed once to a
+/// Pushgateway at the end (prometheus-cpp's Gateway, curl).
 
 #include <cstdint>
 #include <memory>
@@ -14,19 +14,18 @@
 
 #include "itlfleet/sim/result.hpp"
 
-namespace prometheus {
-class Exposer;
-}
-
 namespace itlfleet::metrics {
 
-/// An HTTP server answering GET /metrics with one collectable's families.
-/// Threads: civetweb's own (2); the collectable must be thread-safe.
-/// Destroying it stops the server.
+/// An HTTP server answering GET /metrics with one collectable's families
+/// (text format 0.0.4; other paths 404). Threads: one of its own, which
+/// calls Collect(): the collectable must be thread-safe. Destroying it stops
+/// the server.
 class prometheus_server {
  public:
-  /// Listens on `address`, "HOST:PORT" ("127.0.0.1:9464", "[::1]:9464");
-  /// port 0 picks a free one. Fails when the address is malformed or taken.
+  /// Listens on `address`, "HOST:PORT": an IPv4 address, an IPv6 one in
+  /// brackets ("[::1]:9464") or a name (its first address); port 0 picks a
+  /// free one. Errors name the address and the reason: malformed, a host
+  /// with no address, a port in use, an address not on this machine.
   static result<std::unique_ptr<prometheus_server>> listen(
       const std::string& address, std::weak_ptr<prometheus::Collectable> metrics);
   ~prometheus_server();
@@ -38,7 +37,8 @@ class prometheus_server {
 
  private:
   prometheus_server() = default;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  struct impl;
+  std::unique_ptr<impl> impl_;
   std::uint16_t port_ = 0;
 };
 

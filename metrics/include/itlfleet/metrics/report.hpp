@@ -59,6 +59,12 @@ struct latency {
   latency_histogram histogram;
 };
 
+/// A run stopped before its end: what stopped it and how far it got.
+struct interruption {
+  std::string reason;      ///< e.g. "SIGINT", "SIGTERM"
+  std::int64_t at_us = 0;  ///< the scenario time reached
+};
+
 /// What summary.json and junit.xml describe.
 /// Recovery by hand at a technician's pace (`delete itl` / `factory reset`
 /// with `rate:`): what a lockout costs in people.
@@ -102,6 +108,9 @@ struct run_info {
   /// and stayed there (group_series.hpp stale_cleared_at); summary.json
   /// writes it as the group's "stale_cleared_at" when set.
   std::vector<std::optional<std::int64_t>> group_stale_cleared_us;
+  /// Set when the run was stopped before end_us; the outputs then hold what
+  /// was reached, and the run does not pass.
+  std::optional<interruption> interrupted;
 };
 
 /// "10m10s", "2h", "0s", "1m0.5s": how simulated times are printed everywhere.

@@ -136,6 +136,16 @@ inline std::array<std::uint8_t, 4> tftp_ack_packet(std::uint16_t block) {
 /// A complete ERROR packet.
 bytes encode_tftp_error(tftp_error_code code, std::string_view message);
 
+/// The most bytes of a peer's own text (a mode, an option name or value, a
+/// lookup failure) that an error message quotes: a peer that sends a 60 KB
+/// mode string must not get it back, nor fill a log with it.
+inline constexpr std::size_t tftp_quote_limit = 64;
+
+/// `text` as error messages quote it: whole when it has at most
+/// tftp_quote_limit bytes, else its first bytes (not splitting a UTF-8
+/// character) followed by "...(N bytes)" with N its full length.
+std::string quote_peer_text(std::string_view text);
+
 /// "octet", "netascii", "mail".
 std::string_view to_string(tftp_mode mode);
 

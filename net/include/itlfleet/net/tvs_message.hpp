@@ -39,9 +39,13 @@ namespace itlfleet::net {
 inline constexpr std::uint8_t tvs_protocol_id = 0x57;
 inline constexpr std::uint8_t tvs_protocol_version = 1;
 inline constexpr std::size_t tvs_header_size = 10;
-/// Default cap on a whole message (header + payload), in bytes. A TVS message
-/// holds at most two certificates and a few names: a few KiB in practice.
-inline constexpr std::size_t tvs_default_max_message = 64 * 1024;
+/// The largest payload the header's 2-byte length can say.
+inline constexpr std::size_t tvs_max_payload = 65535;
+/// Default cap on a whole message (header + payload), in bytes: every
+/// payload length the header can say. A TVS message holds at most two
+/// certificates and a few names, a few KiB in practice; servers may set a
+/// lower cap (tvs_server_options::max_message).
+inline constexpr std::size_t tvs_default_max_message = tvs_header_size + tvs_max_payload;
 
 enum class tvs_command : std::uint8_t {
   verify_request = 1,  ///< the whole signer certificate is sent
