@@ -5,6 +5,7 @@
 #include "itlfleet/engine/expectations.hpp"
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/rng.hpp"
+#include "itlfleet/metrics/catalogue.hpp"
 #include "itlfleet/metrics/group_series.hpp"
 #include "itlfleet/sim/firmware.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
@@ -64,10 +65,11 @@ fleet_run::fleet_run(const run_plan& plan, const run_options& options, sim::file
       oracle_(files, options.verify_every_time),
       counters_(plan.fleet.size()),
       log_(options.phone_log.value_or(plan.fleet_size() <= 2000)),
-      latencies_{{"boot", false, {}},
-                 {"time_to_trust", false, {}},
-                 {"download", true, {}},
-                 {"tvs_query", true, {}}} {}
+      // Indexed by latency_kind; named after their Prometheus histograms.
+      latencies_{{std::string(metrics::catalogue::boot_seconds.latency), false, {}},
+                 {std::string(metrics::catalogue::time_to_trust_seconds.latency), false, {}},
+                 {std::string(metrics::catalogue::download_seconds.latency), true, {}},
+                 {std::string(metrics::catalogue::tvs_query_seconds.latency), true, {}}} {}
 
 // The narrowing casts below hold because check_plan() bounds what they
 // narrow: node indices (< limits::max_nodes), list lengths and attempts
