@@ -87,7 +87,7 @@ prometheus_exporter::prometheus_exporter(prometheus_run run, std::vector<prometh
   for (std::size_t k = 0; k < 2; ++k)
     for (std::size_t i = 0; i < 3; ++i)
       file_requests_[k][i].counter = &files.Add({{"kind", kinds[k]}, {"result", results[i]}});
-  server_serving_count_ = &gauges(c::server_serving_count, r);
+  server_transfers_limit_ = &gauges(c::server_transfers_limit, r);
   server_active_ = &gauges(c::server_transfers_active, r);
   server_tvs_sessions_ = &gauges(c::server_tvs_sessions_active, r);
   server_retransmissions_ = &counters(c::server_tftp_retransmissions, r);
@@ -125,7 +125,7 @@ void prometheus_exporter::update_servers(const std::vector<server_figures>& serv
     server_series& s = it->second;
     if (fresh) {
       const Labels node = {{"node", f.node}};
-      s.serving_count = &server_serving_count_->Add(node);
+      s.transfers_limit = &server_transfers_limit_->Add(node);
       s.active = &server_active_->Add(node);
       s.tvs_sessions = &server_tvs_sessions_->Add(node);
       s.retransmissions.counter = &server_retransmissions_->Add(node);
@@ -134,7 +134,7 @@ void prometheus_exporter::update_servers(const std::vector<server_figures>& serv
       s.handshakes_failed.counter =
           &server_handshakes_->Add({{"node", f.node}, {"result", "failed"}});
     }
-    s.serving_count->Set(static_cast<double>(f.serving_count));
+    s.transfers_limit->Set(static_cast<double>(f.serving_count));
     s.active->Set(static_cast<double>(f.tftp_active));
     s.tvs_sessions->Set(static_cast<double>(f.tvs_sessions_active));
     s.retransmissions.advance(f.tftp_retransmissions);

@@ -69,7 +69,8 @@ TEST(MetricCatalogue, names_are_unique_and_follow_prometheus_naming) {
         EXPECT_TRUE(ends_with(n, "_total")) << n << ": a counter ends in _total";
         break;
       case catalogue::metric_kind::gauge:
-        EXPECT_FALSE(ends_with(n, "_total")) << n << ": a gauge must not end in _total";
+        for (const char* suffix : {"_total", "_count", "_sum", "_bucket"})
+          EXPECT_FALSE(ends_with(n, suffix)) << n << ": a gauge must not end in " << suffix;
         break;
       case catalogue::metric_kind::histogram:
         EXPECT_TRUE(ends_with(n, "_seconds")) << n << ": latencies are in seconds";

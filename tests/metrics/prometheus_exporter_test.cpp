@@ -200,7 +200,8 @@ TEST(PrometheusExporter, live_servers_report_their_own_figures_per_node) {
   servers[0].tftp_active = 0;
   ex.update({1, 0, 2, nullptr, nullptr, nullptr, &servers});
   const std::string text = ex.scrape();
-  EXPECT_EQ(value_of(text, series("itlfleet_server_serving_count", {{"node", "cucm-pub"}})), 2500);
+  EXPECT_EQ(value_of(text, series("itlfleet_server_transfers_limit", {{"node", "cucm-pub"}})),
+            2500);
   EXPECT_EQ(value_of(text, series("itlfleet_server_transfers_active", {{"node", "cucm-pub"}})), 0);
   EXPECT_EQ(
       value_of(text, series("itlfleet_server_tftp_retransmissions_total", {{"node", "cucm-pub"}})),

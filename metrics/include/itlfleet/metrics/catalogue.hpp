@@ -107,9 +107,10 @@ inline constexpr metric tvs_query_seconds{"itlfleet_tvs_query_seconds", histogra
                                           "tvs_query"};
 
 // --- live runs: the in-process servers ------------------------------------------------
-inline constexpr metric server_serving_count{
-    "itlfleet_server_serving_count", gauge, "node",
-    "Live runs: a node's configured Maximum Serving Count"};
+inline constexpr metric server_transfers_limit{
+    "itlfleet_server_transfers_limit", gauge, "node",
+    "Live runs: a node's configured Maximum Serving Count, the most TFTP and HTTP transfers it "
+    "serves at once"};
 inline constexpr metric server_transfers_active{
     "itlfleet_server_transfers_active", gauge, "node",
     "Live runs: TFTP and HTTP transfers a node's servers serve now"};
@@ -163,7 +164,7 @@ inline constexpr std::array all = {
     time_to_trust_seconds,
     download_seconds,
     tvs_query_seconds,
-    server_serving_count,
+    server_transfers_limit,
     server_transfers_active,
     server_tvs_sessions_active,
     server_tftp_retransmissions,

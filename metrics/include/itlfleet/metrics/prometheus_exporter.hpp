@@ -116,7 +116,7 @@ class prometheus_exporter final : public prometheus::Collectable {
 
   /// A live node's server series, made at its first report.
   struct server_series {
-    prometheus::Gauge* serving_count = nullptr;
+    prometheus::Gauge* transfers_limit = nullptr;
     prometheus::Gauge* active = nullptr;
     prometheus::Gauge* tvs_sessions = nullptr;
     total_counter retransmissions, malformed, handshakes_ok, handshakes_failed;
@@ -139,7 +139,7 @@ class prometheus_exporter final : public prometheus::Collectable {
   total_counter ctl_installed_, ctl_refused_;
   total_counter itl_fallbacks_, ctl_fallbacks_;
   std::array<std::array<total_counter, 3>, 2> file_requests_;  ///< [kind][result]
-  prometheus::Family<prometheus::Gauge>* server_serving_count_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* server_transfers_limit_ = nullptr;
   prometheus::Family<prometheus::Gauge>* server_active_ = nullptr;
   prometheus::Family<prometheus::Gauge>* server_tvs_sessions_ = nullptr;
   prometheus::Family<prometheus::Counter>* server_retransmissions_ = nullptr;
