@@ -66,10 +66,10 @@ fleet_run::fleet_run(const run_plan& plan, const run_options& options, sim::file
       counters_(plan.fleet.size()),
       log_(options.phone_log.value_or(plan.fleet_size() <= 2000)),
       // Indexed by latency_kind; named after their Prometheus histograms.
-      latencies_{{std::string(metrics::catalogue::boot_seconds.latency), false, {}},
-                 {std::string(metrics::catalogue::time_to_trust_seconds.latency), false, {}},
-                 {std::string(metrics::catalogue::download_seconds.latency), true, {}},
-                 {std::string(metrics::catalogue::tvs_query_seconds.latency), true, {}}} {}
+      latencies_{{std::string(metrics::catalogue::boot_seconds.latency), {}},
+                 {std::string(metrics::catalogue::time_to_trust_seconds.latency), {}},
+                 {std::string(metrics::catalogue::download_seconds.latency), {}},
+                 {std::string(metrics::catalogue::tvs_query_seconds.latency), {}}} {}
 
 // The narrowing casts below hold because check_plan() bounds what they
 // narrow: node indices (< limits::max_nodes), list lengths and attempts

@@ -119,8 +119,11 @@ class live_run final : public fleet_run {
   void at(std::int64_t at_us, std::function<void()> fn);
   void spawn(asio::awaitable<void> task);
 
-  static std::int64_t real_us_since(clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t).count();
+  /// Scenario microseconds since wall time `t` (wall time divided by the
+  /// time scale): every time a live run reports is on the scenario clock.
+  std::int64_t scenario_us_since(clock::time_point t) const {
+    return static_cast<std::int64_t>(
+        std::chrono::duration<double, std::micro>(clock::now() - t).count() / live_.time_scale);
   }
 
   // --- the phone's exchanges -------------------------------------------------------
@@ -379,7 +382,7 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
         break;
     }
   }
-  if (outcome == fetch_outcome::ok) latency(download_latency).record(real_us_since(started));
+  if (outcome == fetch_outcome::ok) latency(download_latency).record(scenario_us_since(started));
   if (!current(i, epoch)) co_return;
   advance();
   ++events_;
@@ -450,9 +453,7 @@ asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, st
   if (!current(i, epoch)) co_return;
   advance();
   ++events_;
-  const auto took = static_cast<std::int64_t>(
-      std::chrono::duration<double, std::micro>(clock::now() - started).count() / live_.time_scale);
-  longest_tvs_us_[node] = std::max(longest_tvs_us_[node], took);
+  longest_tvs_us_[node] = std::max(longest_tvs_us_[node], scenario_us_since(started));
 
   sim::tvs_result answer;
   const bytes server_sha1 = r.server_sha1;

@@ -88,7 +88,7 @@ TEST(MetricCatalogue, the_exporter_registers_each_entry_with_its_kind_and_labels
   std::vector<latency> latencies;
   for (const catalogue::metric& m : catalogue::all)
     if (m.kind == catalogue::metric_kind::histogram)
-      latencies.push_back({std::string(m.latency), false, {}});
+      latencies.push_back({std::string(m.latency), {}});
   std::vector<operator_action> actions = {{0, "boot-all", "", true}};
   std::vector<server_figures> servers(1);
   servers[0].node = "pub";

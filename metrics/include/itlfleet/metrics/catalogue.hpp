@@ -5,7 +5,8 @@
 /// the histograms' `latency`, and a test checks that README.md's metric
 /// table lists exactly these names and that they follow Prometheus naming
 /// (counters end in `_total`; no gauge ends in `_count`, `_sum`, `_bucket`
-/// or `_total`).
+/// or `_total`). Times are seconds of scenario time; in live runs, wall time
+/// divided by the time scale.
 ///
 /// Header-only, constexpr data; thread-safe.
 ///
@@ -99,12 +100,15 @@ inline constexpr metric boot_seconds{
 inline constexpr metric time_to_trust_seconds{"itlfleet_time_to_trust_seconds", histogram, "",
                                               "Reset or power-on to trusted, scenario seconds",
                                               "time_to_trust"};
-inline constexpr metric download_seconds{"itlfleet_download_seconds", histogram, "",
-                                         "Live runs: one ITL or config fetch, wall-clock seconds",
-                                         "download"};
-inline constexpr metric tvs_query_seconds{"itlfleet_tvs_query_seconds", histogram, "",
-                                          "Live runs: one TVS exchange, wall-clock seconds",
-                                          "tvs_query"};
+inline constexpr metric download_seconds{
+    "itlfleet_download_seconds", histogram, "",
+    "Live runs: one ITL, CTL or config fetch, scenario seconds (wall time divided by the time "
+    "scale)",
+    "download"};
+inline constexpr metric tvs_query_seconds{
+    "itlfleet_tvs_query_seconds", histogram, "",
+    "Live runs: one TVS exchange, scenario seconds (wall time divided by the time scale)",
+    "tvs_query"};
 
 // --- live runs: the in-process servers ------------------------------------------------
 inline constexpr metric server_transfers_limit{
