@@ -265,6 +265,10 @@ def check_live_scrape(args, work):
                    "itlfleet_download_seconds_count"):
         if series not in text:
             fail(f"the live scrape holds no {series}")
+    # The scenario's regenerated CallManager sends every phone to TVS.
+    m = re.search(r"^itlfleet_tvs_query_seconds_count (\S+)$", text, re.M)
+    if not m or float(m.group(1)) <= 0:
+        fail("the live run timed no TVS exchange (itlfleet_tvs_query_seconds_count)")
     log(f"promtool check metrics on a live run's scrape ({len(text)} bytes): ok")
 
 

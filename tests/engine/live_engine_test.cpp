@@ -216,6 +216,22 @@ TEST(LiveEngine, downloads_are_timed_on_the_scenario_clock) {
   EXPECT_LE(download->histogram.max(), l.info.end_us);
 }
 
+TEST(LiveEngine, tvs_exchanges_are_timed_on_the_scenario_clock_with_the_longest_wait) {
+  // The regenerated CallManager's ITL sends every phone to TVS.
+  const run_plan plan = load_scaled("double-regen-recovery", 20);
+  const run_result l = run_or_fail(plan, fast(0.003));
+  ASSERT_GT(l.final_state.events.tvs_queries, 0u);
+  const metrics::latency* tvs = latency_of(l, "tvs_query");
+  ASSERT_NE(tvs, nullptr) << "no TVS exchange was timed";
+  EXPECT_GT(tvs->histogram.count(), 0u);
+  EXPECT_LE(tvs->histogram.count(), l.final_state.events.tvs_queries);
+  // A TLS handshake over loopback takes far more than 9 wall microseconds.
+  EXPECT_GE(tvs->histogram.min(), 3'000) << "an exchange timed on the wall clock";
+  // The same clock as the longest TVS wait of the node's load.
+  ASSERT_EQ(l.info.load.size(), 1u);
+  EXPECT_LE(tvs->histogram.max(), l.info.load[0].longest_tvs_wait_us);
+}
+
 TEST(LiveEngine, shards_split_the_fleet_by_index) {
   const run_plan plan = small_plan("", 10);
   run_options shard;

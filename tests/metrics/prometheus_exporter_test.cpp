@@ -253,8 +253,8 @@ TEST(PrometheusExporter, latencies_become_histograms_in_seconds_with_fixed_bound
   EXPECT_EQ(value_of(text, "itlfleet_boot_seconds_sum"), 600);
   EXPECT_EQ(value_of(text, "itlfleet_tvs_query_seconds_count"), 0);
   // Every latency is on the scenario clock, live runs' too.
-  EXPECT_NE(text.find("# HELP itlfleet_tvs_query_seconds Live runs: one TVS exchange, scenario "
-                      "seconds (wall time divided by the time scale)"),
+  EXPECT_NE(text.find("# HELP itlfleet_tvs_query_seconds One TVS exchange that TVS answered, "
+                      "scenario seconds"),
             std::string::npos)
       << text;
   EXPECT_EQ(text.find("wall-clock"), std::string::npos) << text;

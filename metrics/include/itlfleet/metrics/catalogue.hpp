@@ -107,7 +107,9 @@ inline constexpr metric download_seconds{
     "download"};
 inline constexpr metric tvs_query_seconds{
     "itlfleet_tvs_query_seconds", histogram, "",
-    "Live runs: one TVS exchange, scenario seconds (wall time divided by the time scale)",
+    "One TVS exchange that TVS answered, scenario seconds (virtual runs: the modelled wait for a "
+    "session slot, handshake, query and round trip; live runs: wall time divided by the time "
+    "scale)",
     "tvs_query"};
 
 // --- live runs: the in-process servers ------------------------------------------------

@@ -52,9 +52,10 @@ struct operator_action {
 /// A named latency distribution of a run, in scenario microseconds (live
 /// runs: wall time divided by the time scale, like every other time of a
 /// run): "boot" (power-on or reboot to the end of the boot sequence),
-/// "time_to_trust" (reset or power-on to trusted), and in live runs
-/// "download" (one ITL, CTL or config fetch) and "tvs_query" (one TVS
-/// exchange). The names are the catalogue's histograms' (catalogue.hpp).
+/// "time_to_trust" (reset or power-on to trusted), "tvs_query" (one TVS
+/// exchange TVS answered; virtual runs: as modelled) and in live runs
+/// "download" (one ITL, CTL or config fetch). The names are the catalogue's histograms'
+/// (catalogue.hpp).
 struct latency {
   std::string name;
   latency_histogram histogram;
