@@ -60,7 +60,7 @@ status check_plan(const run_plan& plan) {
   if (!version) c.fail("cluster.version: " + version.err().message);
   const bool itl_recovery = version && version->has_itl_recovery();
   c.text("cluster.domain", cl.domain, max_domain_bytes);
-  c.duration("cluster.hold_time", cl.hold_time, zero, max_duration);
+  if (auto p = hold_time_problem(cl.hold_time)) c.fail("cluster.hold_time: " + *p);
   if (cl.nodes.size() > max_nodes) {
     c.fail("cluster.nodes: " + std::to_string(cl.nodes.size()) + " nodes; expected at most " +
            std::to_string(max_nodes));

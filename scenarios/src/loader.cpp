@@ -188,7 +188,12 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
     c.domain = read_word(domain, "a DNS domain");
   }
   m.opt("hold_timer", c.hold_timer);
-  m.opt("hold_time", c.hold_time, zero, forever);
+  if (m.has("hold_time")) {
+    // The range and its message are the engine's (limits::hold_time_problem).
+    value_ref hold = m.get("hold_time");
+    c.hold_time = hold.duration(zero, engine::sim_duration::max());
+    if (auto p = limits::hold_time_problem(c.hold_time)) hold.fail(*p);
+  }
   if (m.has("key_bits")) {
     value_ref kb = m.get("key_bits");
     std::string s = kb.scalar("1024 or 2048");

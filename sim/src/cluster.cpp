@@ -101,7 +101,6 @@ result<cluster> cluster::create(cluster_config config, identity_factory& factory
   }
   if (!any_tftp) return failure("cluster: no node runs the TFTP service");
   if (!any_tvs) return failure("cluster: no node runs TVS");
-  if (config.hold_seconds < 0) return failure("cluster: the hold timer must not be negative");
   if (config.mixed_mode && !config.version.has_itl_recovery()) {
     return failure(
         "cluster: mixed mode without USB tokens (tokenless CTL) needs CUCM 10.0 or later");

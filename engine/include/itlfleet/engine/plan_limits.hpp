@@ -96,6 +96,24 @@ inline constexpr std::int64_t max_sim_seconds =
     static_cast<std::int64_t>(max_of<decltype(sim::phone::tvs_cache_until)>);
 inline constexpr sim_duration max_duration = std::chrono::seconds(max_sim_seconds / 2);
 
+/// `cluster.hold_time`: how long a node refuses a second certificate
+/// regeneration after the first (CUCM's is 5 minutes); the cluster counts it
+/// in whole seconds (`sim::cluster_config::hold_seconds`). Its range has this
+/// one bound and hold_time_problem() its one message, which the loader and
+/// check_plan both give.
+inline constexpr sim_duration max_hold_time = max_duration;
+
+/// What is wrong with `d` as the hold timer, or nothing.
+inline std::optional<std::string> hold_time_problem(sim_duration d) {
+  if (d >= sim_duration{0} && d <= max_hold_time) return std::nullopt;
+  const std::int64_t us = d.count();
+  const std::string got =
+      us % 1'000'000 == 0 ? std::to_string(us / 1'000'000) + " s" : std::to_string(us) + " us";
+  return "expected a hold timer of 0 to " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_hold_time).count()) +
+         " s (68 years), got " + got;
+}
+
 /// What one exchange costs in the model (`tftp.rtt`, `tftp.block_cost`,
 /// `tftp.retransmit_timeout`, `tvs.handshake`, `tvs.query`, `tvs.timeout`):
 /// at most an hour, far beyond any real network, so that the longest transfer
