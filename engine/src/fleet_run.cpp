@@ -188,8 +188,7 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
     ++(a.kind == sim::phone_action_kind::request_ctl ? ev.ctl_fallbacks : ev.itl_fallbacks);
   if (a.installed_itl) {
     // The signer's role: the cluster's ITLRecovery key, or a node's CallManager.
-    const auto signer = text_of(files_.get(p.installed).parsed.header.signer.name);
-    if (signer.rfind("CN=ITLRECOVERY_", 0) == 0)
+    if (sim::names_itlrecovery(text_of(files_.get(p.installed).parsed.header.signer.name)))
       ++ev.itl_installs_recovery;
     else
       ++ev.itl_installs_callmanager;
@@ -208,7 +207,7 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
       if (p.state == sim::phone_state::trusted)
         latency(trust_latency).record(now_ - cycle_started_[i]);
       if (log_.phone_detail()) {
-        const std::string device = sim::device_name(first_mac + global_id(i));
+        const std::string device = device_of(i);
         std::string why;
         if (p.state == sim::phone_state::locked)
           why = (p.flags & phone::ctl_rejected_flag) ? "CTL update failed"

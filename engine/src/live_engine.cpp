@@ -325,8 +325,8 @@ void live_run::perform(std::uint32_t i, const phone_action& a) {
     case phone_action_kind::request_itl:
     case phone_action_kind::request_config:
     case phone_action_kind::request_ctl:
-      spawn(fetch(i, p.epoch, tftp_node(i, a.server), a.kind,
-                  sim::requested_name(a, sim::device_name(first_mac + global_id(i)))));
+      spawn(
+          fetch(i, p.epoch, tftp_node(i, a.server), a.kind, sim::requested_name(a, device_of(i))));
       return;
     case phone_action_kind::query_tvs:
       ++counters_.events().tvs_queries;
@@ -402,7 +402,7 @@ void live_run::fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o,
       ev.bytes_served += data.size();
       auto id = files_.intern_received(data, itl || ctl);
       if (!id) {
-        log_.note(now_, sim::device_name(first_mac + global_id(i)) + " received a malformed " +
+        log_.note(now_, device_of(i) + " received a malformed " +
                             (itl   ? "ITL"
                              : ctl ? "CTL"
                                    : "config") +
@@ -427,8 +427,7 @@ asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, st
   const sim::trust_file& f = files_.get(p.pending).parsed;
   const sim::signer_id& signer = f.header.signer;
   net::tvs_client_request req;
-  const std::string device = sim::device_name(first_mac + global_id(i));
-  req.device_name = plan_.fleet[p.group].model + "-" + device;
+  req.device_name = plan_.fleet[p.group].model + "-" + device_of(i);
   // A new ITL carries its signer's certificate (its SAST record): VERIFY it.
   // A signed config carries none: ask by name (QUERY_CERT).
   const std::string issuer = sim::normalise_name(text_of(signer.ca_name));

@@ -23,6 +23,7 @@
 #include "itlfleet/engine/run_plan.hpp"
 #include "itlfleet/sim/bytes.hpp"
 #include "itlfleet/sim/phone.hpp"
+#include "itlfleet/sim/pki.hpp"
 #include "itlfleet/sim/result.hpp"
 #include "itlfleet/sim/trust_file.hpp"
 #include "itlfleet/sim/utf8.hpp"
@@ -140,6 +141,28 @@ static_assert(transfer_bound <= std::numeric_limits<std::int64_t>::max() - 4 * m
 /// `<host>.<domain>`, and from CUCM 10.0 its ITLRecovery certificate
 /// `ITLRECOVERY_<host>.<domain>` (`sim::cucm_common_name`).
 inline constexpr std::size_t max_common_name_bytes = 64;
+
+/// What is wrong with the certificate names of node `host` in `domain`, or
+/// nothing: each must fit a common name. Its CallManager and TVS
+/// certificates are named `<host>.<domain>` and, from 10.0 (`itl_recovery`),
+/// its ITLRecovery certificate `ITLRECOVERY_<host>.<domain>`
+/// (sim::cucm_common_name). The loader, check_plan and `cluster export` all
+/// apply this rule and give this message.
+inline std::optional<std::string> common_name_problem(const std::string& host,
+                                                      const std::string& domain,
+                                                      bool itl_recovery) {
+  const std::string fqdn = sim::node_fqdn(host, domain);
+  std::string cn = sim::cucm_common_name(sim::cert_purpose::callmanager, fqdn, fqdn);
+  std::string_view form = "<host>.<domain>";
+  if (itl_recovery && cn.size() <= max_common_name_bytes) {
+    cn = sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn);
+    form = "ITLRECOVERY_<host>.<domain>, from version 10.0";
+  }
+  if (cn.size() <= max_common_name_bytes) return std::nullopt;
+  return "certificate name '" + cn + "' would be " + std::to_string(cn.size()) +
+         " bytes; X.509 allows at most " + std::to_string(max_common_name_bytes) +
+         " in a common name (" + std::string(form) + ")";
+}
 
 /// `cluster.domain` and the argument of `set network domain`: it must leave
 /// room for a one-character host and the dot in a common name (DNS's own
