@@ -58,8 +58,6 @@ struct cluster_export_options {
   bool mixed_mode = false;
 };
 
-/// The first phone's MAC: Cisco's 00:1E:7A OUI, then the phone index.
-constexpr std::uint64_t first_mac = 0x001E7A000000ull;
 /// Below this many phones, progress lines are only noise.
 constexpr std::uint64_t progress_threshold = 1000;
 
@@ -145,18 +143,13 @@ bool valid_domain(std::string_view d) {
 }
 
 /// Every certificate's CN must fit X.509's 64 bytes, or OpenSSL refuses it
-/// half-way through the export: `<host>.<domain>` on every node, and from 10.0
-/// `ITLRECOVERY_<publisher>.<domain>`.
+/// half-way through the export: the rule a scenario's nodes follow
+/// (engine::limits::common_name_problem), every node's own ITLRecovery
+/// certificate included.
 void check_common_names(const cluster_export_options& o, const sim::cucm_version& version) {
-  for (std::size_t n = 0; n < o.nodes.size(); ++n) {
-    const std::string fqdn = o.nodes[n] + "." + o.domain;
-    const std::string cn = n == 0 && version.has_itl_recovery() ? "ITLRECOVERY_" + fqdn : fqdn;
-    if (cn.size() > engine::limits::max_common_name_bytes) {
-      throw export_error("--nodes/--domain: the certificate name '" + cn + "' has " +
-                         std::to_string(cn.size()) + " bytes; X.509 allows at most " +
-                         std::to_string(engine::limits::max_common_name_bytes));
-    }
-  }
+  for (const std::string& host : o.nodes)
+    if (auto p = engine::limits::common_name_problem(host, o.domain, version.has_itl_recovery()))
+      throw export_error("--nodes/--domain: " + *p);
 }
 
 void check_options(const cluster_export_options& o) {
@@ -178,9 +171,11 @@ void check_options(const cluster_export_options& o) {
                        "got " +
                        std::to_string(o.nodes.size()));
   }
-  if (o.phones > 0x1000000ull) {
-    throw export_error(
-        "--phones: at most 16777216 phones fit the MAC range 001E7A000000-001E7AFFFFFF");
+  if (o.phones > sim::phone_mac_count) {
+    throw export_error("--phones: at most " + std::to_string(sim::phone_mac_count) +
+                       " phones fit the MAC range " +
+                       sim::device_name(sim::first_phone_mac).substr(3) + "-" +
+                       sim::device_name(sim::first_phone_mac + sim::phone_mac_count - 1).substr(3));
   }
 }
 
@@ -302,7 +297,7 @@ void write_tftp_roots(export_writer& w, const sim::cluster& cluster,
   for (std::uint64_t i = 0; i < o.phones; ++i) {
     const std::size_t k = i % nodes.size();
     const node_pki& n = nodes[k];
-    const std::string device = sim::device_name(first_mac + i);
+    const std::string device = sim::device_name(sim::first_phone_mac + i);
     const std::string dir = "tftp/" + n.host + "/";
     w.file(dir + sim::itl_name_for(device), itls[k].data, public_file, itls[k].sha1);
     if (!ctls.empty())
@@ -354,7 +349,7 @@ std::string manifest_json(const std::vector<node_pki>& nodes, const std::vector<
   j.key("timestamp").value(static_cast<std::uint64_t>(timestamp));
   j.key("publisher").value(nodes.front().host);
   j.key("phones").value(o.phones);
-  j.key("first_mac").value(sim::device_name(first_mac).substr(3));
+  j.key("first_mac").value(sim::device_name(sim::first_phone_mac).substr(3));
   j.key("mixed_mode").value(!ctls.empty());
   j.key("nodes").begin_array();
   for (std::size_t k = 0; k < nodes.size(); ++k) {

@@ -267,8 +267,7 @@ void print_table(const engine::run_result& r) {
   }
   for (const auto& l : r.info.latencies) {
     const auto& h = l.histogram;
-    std::printf("%s (%s): %llu, p50 %s, p90 %s, p99 %s, max %s\n", l.name.c_str(),
-                l.real_time ? "wall clock" : "scenario time",
+    std::printf("%s (%s): %llu, p50 %s, p90 %s, p99 %s, max %s\n", l.name.c_str(), "scenario time",
                 static_cast<unsigned long long>(h.count()),
                 metrics::format_sim_time(h.percentile(50)).c_str(),
                 metrics::format_sim_time(h.percentile(90)).c_str(),

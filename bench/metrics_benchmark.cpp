@@ -47,7 +47,7 @@ sample_data make_sample(std::uint64_t phones) {
     ++c.by_state[(i / groups) % sim::phone_state_count];
     if (i % 7 == 0) ++c.stale;
   }
-  d.latencies = {{"boot", false, {}}, {"time_to_trust", false, {}}};
+  d.latencies = {{"boot", {}}, {"time_to_trust", {}}};
   for (std::uint64_t i = 0; i < phones; ++i) {
     d.latencies[0].histogram.record(static_cast<std::int64_t>(20'000 + (i * 7919) % 90'000'000));
     d.latencies[1].histogram.record(

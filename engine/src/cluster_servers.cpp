@@ -222,7 +222,7 @@ net::tvs_verdict cluster_servers::answer(const net::tvs_lookup_query& q) const {
   v.ttl = ttl_s_;
   // Roles as the ITL records them: ITLRecovery is a SAST; a CallManager
   // certificate signs (SAST) and serves TFTP files.
-  const bool recovery = found->subject().rfind("CN=ITLRECOVERY_", 0) == 0;
+  const bool recovery = sim::names_itlrecovery(found->subject());
   v.roles = recovery ? bytes{0} : bytes{0, 3};
   if (q.certificate.empty()) v.certificate = found->der();
   return v;

@@ -6,6 +6,7 @@
 #include "itlfleet/engine/expectations.hpp"
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/rng.hpp"
+#include "itlfleet/metrics/catalogue.hpp"
 #include "itlfleet/metrics/group_series.hpp"
 #include "itlfleet/sim/firmware.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
@@ -66,10 +67,11 @@ fleet_run::fleet_run(const run_plan& plan, const run_options& options, sim::file
       oracle_(files, options.verify_every_time),
       counters_(plan.fleet.size()),
       log_(options.phone_log.value_or(plan.fleet_size() <= 2000)),
-      latencies_{{"boot", false, {}},
-                 {"time_to_trust", false, {}},
-                 {"download", true, {}},
-                 {"tvs_query", true, {}}} {}
+      // Indexed by latency_kind; named after their Prometheus histograms.
+      latencies_{{std::string(metrics::catalogue::boot_seconds.latency), {}},
+                 {std::string(metrics::catalogue::time_to_trust_seconds.latency), {}},
+                 {std::string(metrics::catalogue::download_seconds.latency), {}},
+                 {std::string(metrics::catalogue::tvs_query_seconds.latency), {}}} {}
 
 // The narrowing casts below hold because check_plan() bounds what they
 // narrow: node indices (< limits::max_nodes), list lengths and attempts
@@ -188,8 +190,7 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
     ++(a.kind == sim::phone_action_kind::request_ctl ? ev.ctl_fallbacks : ev.itl_fallbacks);
   if (a.installed_itl) {
     // The signer's role: the cluster's ITLRecovery key, or a node's CallManager.
-    const auto signer = text_of(files_.get(p.installed).parsed.header.signer.name);
-    if (signer.rfind("CN=ITLRECOVERY_", 0) == 0)
+    if (sim::names_itlrecovery(text_of(files_.get(p.installed).parsed.header.signer.name)))
       ++ev.itl_installs_recovery;
     else
       ++ev.itl_installs_callmanager;
@@ -208,7 +209,7 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
       if (p.state == sim::phone_state::trusted)
         latency(trust_latency).record(now_ - cycle_started_[i]);
       if (log_.phone_detail()) {
-        const std::string device = sim::device_name(first_mac + global_id(i));
+        const std::string device = device_of(i);
         std::string why;
         if (p.state == sim::phone_state::locked)
           why = (p.flags & phone::ctl_rejected_flag) ? "CTL update failed"

@@ -24,9 +24,6 @@
 
 namespace itlfleet::engine {
 
-/// The first phone's MAC: Cisco's 00:1E:7A OUI, then the phone index.
-inline constexpr std::uint64_t first_mac = 0x001E7A000000ull;
-
 /// A fleet group as the engines run it.
 struct group_runtime {
   std::vector<std::uint8_t> tftp;  ///< node indices, primary first
@@ -116,6 +113,10 @@ class fleet_run {
   /// its MAC, its loopback address and its random draws follow that index.
   std::uint32_t global_id(std::uint32_t i) const {
     return i * options_.shard_count + options_.shard_index;
+  }
+  /// Phone `i`'s device name, SEP<MAC>, its MAC counted from sim::first_phone_mac.
+  std::string device_of(std::uint32_t i) const {
+    return sim::device_name(sim::first_phone_mac + global_id(i));
   }
   std::uint32_t now_s() const { return static_cast<std::uint32_t>(now_ / 1'000'000); }
   const group_runtime& group_of(std::uint32_t i) const { return groups_[phones_[i].group]; }

@@ -118,8 +118,11 @@ class live_run final : public fleet_run {
   void at(std::int64_t at_us, std::function<void()> fn);
   void spawn(asio::awaitable<void> task);
 
-  static std::int64_t real_us_since(clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t).count();
+  /// Scenario microseconds since wall time `t` (wall time divided by the
+  /// time scale): every time a live run reports is on the scenario clock.
+  std::int64_t scenario_us_since(clock::time_point t) const {
+    return static_cast<std::int64_t>(
+        std::chrono::duration<double, std::micro>(clock::now() - t).count() / live_.time_scale);
   }
 
   // --- the phone's exchanges -------------------------------------------------------
@@ -327,8 +330,8 @@ void live_run::perform(std::uint32_t i, const phone_action& a) {
     case phone_action_kind::request_itl:
     case phone_action_kind::request_config:
     case phone_action_kind::request_ctl:
-      spawn(fetch(i, p.epoch, tftp_node(i, a.server), a.kind,
-                  sim::requested_name(a, sim::device_name(first_mac + global_id(i)))));
+      spawn(
+          fetch(i, p.epoch, tftp_node(i, a.server), a.kind, sim::requested_name(a, device_of(i))));
       return;
     case phone_action_kind::query_tvs:
       ++counters_.events().tvs_queries;
@@ -384,7 +387,7 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
         break;
     }
   }
-  if (outcome == fetch_outcome::ok) latency(download_latency).record(real_us_since(started));
+  if (outcome == fetch_outcome::ok) latency(download_latency).record(scenario_us_since(started));
   if (!current(i, epoch)) co_return;
   advance();
   ++events_;
@@ -404,7 +407,7 @@ void live_run::fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o,
       ev.bytes_served += data.size();
       auto id = files_.intern_received(data, itl || ctl);
       if (!id) {
-        log_.note(now_, sim::device_name(first_mac + global_id(i)) + " received a malformed " +
+        log_.note(now_, device_of(i) + " received a malformed " +
                             (itl   ? "ITL"
                              : ctl ? "CTL"
                                    : "config") +
@@ -429,8 +432,7 @@ asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, st
   const sim::trust_file& f = files_.get(p.pending).parsed;
   const sim::signer_id& signer = f.header.signer;
   net::tvs_client_request req;
-  const std::string device = sim::device_name(first_mac + global_id(i));
-  req.device_name = plan_.fleet[p.group].model + "-" + device;
+  req.device_name = plan_.fleet[p.group].model + "-" + device_of(i);
   // A new ITL carries its signer's certificate (its SAST record): VERIFY it.
   // A signed config carries none: ask by name (QUERY_CERT).
   const std::string issuer = sim::normalise_name(text_of(signer.ca_name));
@@ -452,12 +454,15 @@ asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, st
   const auto started = clock::now();
   auto r = co_await net::tvs_query(address_of(i), endpoints_[node].tvs, tls_, std::move(req),
                                    tvs_timeout_);
+  // Timed like a download, whether or not the phone still waits for it: the
+  // wait for every exchange, the latency of those TVS answered.
+  const std::int64_t took = scenario_us_since(started);
+  longest_tvs_us_[node] = std::max(longest_tvs_us_[node], took);
+  if (r.outcome != net::tvs_outcome::unreachable && r.outcome != net::tvs_outcome::protocol_error)
+    latency(tvs_latency).record(took);
   if (!current(i, epoch)) co_return;
   advance();
   ++events_;
-  const auto took = static_cast<std::int64_t>(
-      std::chrono::duration<double, std::micro>(clock::now() - started).count() / live_.time_scale);
-  longest_tvs_us_[node] = std::max(longest_tvs_us_[node], took);
 
   sim::tvs_result answer;
   const bytes server_sha1 = r.server_sha1;

@@ -28,11 +28,10 @@ class checker {
             bool multiline = false) {
     if (auto p = text_problem(s, max_bytes, multiline)) fail(std::string(key) + ": " + *p);
   }
-  void common_name(std::string_view key, const std::string& cn) {
-    if (cn.size() > max_common_name_bytes) {
-      fail(std::string(key) + ": certificate name '" + cn + "' is " + std::to_string(cn.size()) +
-           " bytes; X.509 allows " + std::to_string(max_common_name_bytes));
-    }
+  void common_names(std::string_view key, const std::string& host, const std::string& domain,
+                    bool itl_recovery) {
+    if (auto p = common_name_problem(host, domain, itl_recovery))
+      fail(std::string(key) + ": " + *p);
   }
   status result() const {
     if (problem_) return error{"run plan: " + *problem_};
@@ -60,18 +59,14 @@ status check_plan(const run_plan& plan) {
   if (!version) c.fail("cluster.version: " + version.err().message);
   const bool itl_recovery = version && version->has_itl_recovery();
   c.text("cluster.domain", cl.domain, max_domain_bytes);
-  c.duration("cluster.hold_time", cl.hold_time, zero, max_duration);
+  if (auto p = hold_time_problem(cl.hold_time)) c.fail("cluster.hold_time: " + *p);
   if (cl.nodes.size() > max_nodes) {
     c.fail("cluster.nodes: " + std::to_string(cl.nodes.size()) + " nodes; expected at most " +
            std::to_string(max_nodes));
   }
   for (const node_plan& n : cl.nodes) {
     c.text("cluster.nodes.name", n.host, max_common_name_bytes);
-    const std::string fqdn = cl.domain.empty() ? n.host : n.host + "." + cl.domain;
-    c.common_name("cluster.nodes.name",
-                  sim::cucm_common_name(itl_recovery ? sim::cert_purpose::itlrecovery
-                                                     : sim::cert_purpose::callmanager,
-                                        fqdn, fqdn));
+    c.common_names("cluster.nodes.name", n.host, cl.domain, itl_recovery);
   }
   c.count("cluster.tftp.max_serving_count", cl.tftp.max_serving_count, 1, max_serving_count);
   c.duration("cluster.tftp.rtt", cl.tftp.rtt, zero, max_exchange);
@@ -163,11 +158,8 @@ status check_plan(const run_plan& plan) {
              "; expected a later release");
     }
     if (to->has_itl_recovery() && !(running && running->has_itl_recovery())) {
-      for (std::size_t i = 0; i < hosts.size(); ++i) {
-        const std::string fqdn = domains[i].empty() ? hosts[i] : hosts[i] + "." + domains[i];
-        c.common_name("timeline.upgrade",
-                      sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn));
-      }
+      for (std::size_t i = 0; i < hosts.size(); ++i)
+        c.common_names("timeline.upgrade", hosts[i], domains[i], true);
     }
     running = *to;
   }

@@ -183,6 +183,8 @@ void virtual_run::query_tvs(std::uint32_t i, std::uint8_t server) {
     queue_.push(now_ + st.timeout(), event::tvs_done(i, p.epoch, node, tvs_reach::unreachable));
     return;
   }
+  // The modelled exchange: the wait for a session slot, handshake, query, round trip.
+  latency(tvs_latency).record(done - now_);
   queue_.push(done, event::tvs_done(i, p.epoch, node, tvs_reach::answered));
 }
 

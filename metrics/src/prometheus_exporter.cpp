@@ -3,9 +3,11 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
+#include <cassert>
 #include <iterator>
 #include <limits>
 
+#include "itlfleet/metrics/catalogue.hpp"
 #include "itlfleet/metrics/prometheus_histogram.hpp"
 
 namespace itlfleet::metrics {
@@ -21,14 +23,19 @@ double seconds(std::int64_t us) {
   return static_cast<double>(us) / us_per_s;
 }
 
-/// Help text of a latency histogram, by its name in metrics::latency.
-std::string latency_help(const latency& l) {
-  const std::string clock = l.real_time ? "wall-clock seconds" : "scenario seconds";
-  if (l.name == "boot") return "Power-on or reboot to the end of the boot sequence, " + clock;
-  if (l.name == "time_to_trust") return "Reset or power-on to trusted, " + clock;
-  if (l.name == "download") return "One ITL or config fetch, " + clock;
-  if (l.name == "tvs_query") return "One TVS exchange, " + clock;
-  return "Latency '" + l.name + "', " + clock;
+/// A family registered under the catalogue's name and help text.
+template <class Builder>
+auto& family(Builder builder, const catalogue::metric& m, prometheus::Registry& r) {
+  return builder.Name(std::string(m.name)).Help(std::string(m.help)).Register(r);
+}
+prometheus::Family<prometheus::Gauge>& gauges(const catalogue::metric& m, prometheus::Registry& r) {
+  assert(m.kind == catalogue::metric_kind::gauge);
+  return family(BuildGauge(), m, r);
+}
+prometheus::Family<prometheus::Counter>& counters(const catalogue::metric& m,
+                                                  prometheus::Registry& r) {
+  assert(m.kind == catalogue::metric_kind::counter);
+  return family(BuildCounter(), m, r);
 }
 
 }  // namespace
@@ -38,168 +45,59 @@ void prometheus_exporter::total_counter::advance(std::uint64_t total) {
   last = std::max(last, total);
 }
 
-// prometheus-cpp 1.0 writes counter names as given: they carry their
-// `_total` suffix here.
+// prometheus-cpp 1.0 writes counter names as given: the catalogue's carry
+// their `_total` suffix.
 prometheus_exporter::prometheus_exporter(prometheus_run run, std::vector<prometheus_group> groups)
     : registry_(std::make_shared<prometheus::Registry>()) {
-  phones_ = &BuildGauge()
-                 .Name("itlfleet_phones")
-                 .Help("Phones by trust state, per fleet group; the states sum to the fleet")
-                 .Register(*registry_);
-  stale_ = &BuildGauge()
-                .Name("itlfleet_phones_stale")
-                .Help("Phones whose installed ITL differs from their TFTP node's current one")
-                .Register(*registry_);
-  unrecoverable_ = &BuildGauge()
-                        .Name("itlfleet_phones_unrecoverable")
-                        .Help("Locked phones whose ITL has no ITLRecovery record")
-                        .Register(*registry_);
-  recovered_ = &BuildGauge()
-                    .Name("itlfleet_phones_recovered")
-                    .Help("Phones trusted again after having been locked")
-                    .Register(*registry_);
-  ever_locked_ = &BuildGauge()
-                      .Name("itlfleet_phones_ever_locked")
-                      .Help("Phones locked at some point of the run")
-                      .Register(*registry_);
+  namespace c = catalogue;
+  prometheus::Registry& r = *registry_;
+  phones_ = &gauges(c::phones, r);
+  stale_ = &gauges(c::phones_stale, r);
+  unrecoverable_ = &gauges(c::phones_unrecoverable, r);
+  recovered_ = &gauges(c::phones_recovered, r);
+  ever_locked_ = &gauges(c::phones_ever_locked, r);
   groups_ = std::move(groups);
 
-  auto& boots = BuildCounter()
-                    .Name("itlfleet_boots_total")
-                    .Help("Boot sequences started")
-                    .Register(*registry_);
-  boots_.counter = &boots.Add({});
-  auto& tftp = BuildCounter()
-                   .Name("itlfleet_tftp_requests_total")
-                   .Help(
-                       "TFTP and HTTP 6970 file requests by result (refused: past the "
-                       "Maximum Serving Count; timed_out: service down)")
-                   .Register(*registry_);
+  boots_.counter = &counters(c::boots, r).Add({});
+  auto& tftp = counters(c::tftp_requests, r);
   served_.counter = &tftp.Add({{"result", "served"}});
   refused_.counter = &tftp.Add({{"result", "refused"}});
   timed_out_.counter = &tftp.Add({{"result", "timed_out"}});
-  bytes_.counter = &BuildCounter()
-                        .Name("itlfleet_tftp_served_bytes_total")
-                        .Help("Bytes of the files served over TFTP and HTTP 6970")
-                        .Register(*registry_)
-                        .Add({});
-  tvs_.counter = &BuildCounter()
-                      .Name("itlfleet_tvs_queries_total")
-                      .Help("TVS queries sent by phones")
-                      .Register(*registry_)
-                      .Add({});
-  tvs_failed_.counter = &BuildCounter()
-                             .Name("itlfleet_tvs_queries_failed_total")
-                             .Help(
-                                 "TVS queries that failed: unreachable, untrusted server or "
-                                 "\"invalid\" answer")
-                             .Register(*registry_)
-                             .Add({});
-  auto& commands = BuildCounter()
-                       .Name("itlfleet_operator_commands_total")
-                       .Help(
-                           "Administrator commands and fleet actions by result (refused: hold "
-                           "timer, not the publisher, ...)")
-                       .Register(*registry_);
+  bytes_.counter = &counters(c::tftp_served_bytes, r).Add({});
+  tvs_.counter = &counters(c::tvs_queries, r).Add({});
+  tvs_failed_.counter = &counters(c::tvs_queries_failed, r).Add({});
+  auto& commands = counters(c::operator_commands, r);
   commands_ok_.counter = &commands.Add({{"result", "ok"}});
   commands_refused_.counter = &commands.Add({{"result", "refused"}});
-  actions_family_ = &BuildCounter()
-                         .Name("itlfleet_operator_actions_total")
-                         .Help(
-                             "Each distinct action of the timeline as written, by node and "
-                             "result: dashboard annotations")
-                         .Register(*registry_);
-  alerts_.counter = &BuildCounter()
-                         .Name("itlfleet_backup_alerts_total")
-                         .Help("Daily RTMT alerts that ITLRecovery is not backed up")
-                         .Register(*registry_)
-                         .Add({});
-  auto& installs = BuildCounter()
-                       .Name("itlfleet_itl_installs_total")
-                       .Help(
-                           "ITLs phones installed, by the signer's role: a node's CallManager "
-                           "key, or the ITLRecovery key after utils itl reset")
-                       .Register(*registry_);
+  actions_family_ = &counters(c::operator_actions, r);
+  alerts_.counter = &counters(c::backup_alerts, r).Add({});
+  auto& installs = counters(c::itl_installs, r);
   installs_callmanager_.counter = &installs.Add({{"signer", "callmanager"}});
   installs_recovery_.counter = &installs.Add({{"signer", "itlrecovery"}});
-  configs_rejected_.counter = &BuildCounter()
-                                   .Name("itlfleet_configs_rejected_total")
-                                   .Help("Signed configs phones rejected (authenticated fail)")
-                                   .Register(*registry_)
-                                   .Add({});
-  auto& ctl = BuildCounter()
-                  .Name("itlfleet_ctl_updates_total")
-                  .Help(
-                      "Mixed mode: CTLs phones installed (on faith or signed by a SAST of their "
-                      "CTL) and new CTLs they refused (CTL update failed)")
-                  .Register(*registry_);
+  configs_rejected_.counter = &counters(c::configs_rejected, r).Add({});
+  auto& ctl = counters(c::ctl_updates, r);
   ctl_installed_.counter = &ctl.Add({{"result", "installed"}});
   ctl_refused_.counter = &ctl.Add({{"result", "refused"}});
-  auto& fallbacks = BuildCounter()
-                        .Name("itlfleet_trust_list_fallbacks_total")
-                        .Help(
-                            "Boots whose TFTP server had no ITLSEP<MAC>.tlv (CTLSEP<MAC>.tlv), "
-                            "so that the phone asked for ITLFile.tlv (CTLFile.tlv)")
-                        .Register(*registry_);
+  auto& fallbacks = counters(c::trust_list_fallbacks, r);
   itl_fallbacks_.counter = &fallbacks.Add({{"file", "itl"}});
   ctl_fallbacks_.counter = &fallbacks.Add({{"file", "ctl"}});
-  auto& files = BuildCounter()
-                    .Name("itlfleet_file_requests_total")
-                    .Help("TFTP and HTTP 6970 requests by file kind (itl, config) and result")
-                    .Register(*registry_);
+  auto& files = counters(c::file_requests, r);
   const char* kinds[] = {"itl", "config"};
   const char* results[] = {"served", "refused", "timed_out"};
   for (std::size_t k = 0; k < 2; ++k)
-    for (std::size_t r = 0; r < 3; ++r)
-      file_requests_[k][r].counter = &files.Add({{"kind", kinds[k]}, {"result", results[r]}});
-  server_serving_count_ = &BuildGauge()
-                               .Name("itlfleet_server_serving_count")
-                               .Help("Live runs: a node's configured Maximum Serving Count")
-                               .Register(*registry_);
-  server_active_ = &BuildGauge()
-                        .Name("itlfleet_server_transfers_active")
-                        .Help("Live runs: TFTP and HTTP transfers a node's servers serve now")
-                        .Register(*registry_);
-  server_tvs_sessions_ = &BuildGauge()
-                              .Name("itlfleet_server_tvs_sessions_active")
-                              .Help("Live runs: TLS sessions open on a node's TVS server")
-                              .Register(*registry_);
-  server_retransmissions_ = &BuildCounter()
-                                 .Name("itlfleet_server_tftp_retransmissions_total")
-                                 .Help("Live runs: DATA packets a node's TFTP server sent again")
-                                 .Register(*registry_);
-  server_malformed_ = &BuildCounter()
-                           .Name("itlfleet_server_tftp_malformed_total")
-                           .Help("Live runs: datagrams a node's TFTP server dropped as malformed")
-                           .Register(*registry_);
-  server_handshakes_ = &BuildCounter()
-                            .Name("itlfleet_server_tls_handshakes_total")
-                            .Help("Live runs: TLS handshakes on a node's TVS server by result")
-                            .Register(*registry_);
-  events_.counter = &BuildCounter()
-                         .Name("itlfleet_engine_events_total")
-                         .Help("Engine events processed")
-                         .Register(*registry_)
-                         .Add({});
-  time_ = &BuildGauge()
-               .Name("itlfleet_scenario_time_seconds")
-               .Help("Scenario time of the last sample")
-               .Register(*registry_)
-               .Add({});
-  end_ = &BuildGauge()
-              .Name("itlfleet_scenario_end_seconds")
-              .Help("Scenario time at which the run stops")
-              .Register(*registry_)
-              .Add({});
-  complete_ = &BuildGauge()
-                   .Name("itlfleet_run_complete")
-                   .Help("1 once the run has ended and its outputs are written, else 0")
-                   .Register(*registry_)
-                   .Add({});
-  BuildGauge()
-      .Name("itlfleet_run_info")
-      .Help("The run: scenario, seed, engine (virtual or live) and itlfleet version; always 1")
-      .Register(*registry_)
+    for (std::size_t i = 0; i < 3; ++i)
+      file_requests_[k][i].counter = &files.Add({{"kind", kinds[k]}, {"result", results[i]}});
+  server_transfers_limit_ = &gauges(c::server_transfers_limit, r);
+  server_active_ = &gauges(c::server_transfers_active, r);
+  server_tvs_sessions_ = &gauges(c::server_tvs_sessions_active, r);
+  server_retransmissions_ = &counters(c::server_tftp_retransmissions, r);
+  server_malformed_ = &counters(c::server_tftp_malformed, r);
+  server_handshakes_ = &counters(c::server_tls_handshakes, r);
+  events_.counter = &counters(c::engine_events, r).Add({});
+  time_ = &gauges(c::scenario_time, r).Add({});
+  end_ = &gauges(c::scenario_end, r).Add({});
+  complete_ = &gauges(c::run_complete, r).Add({});
+  gauges(c::run_info, r)
       .Add({{"scenario", run.scenario},
             {"seed", std::to_string(run.seed)},
             {"engine", run.engine},
@@ -227,7 +125,7 @@ void prometheus_exporter::update_servers(const std::vector<server_figures>& serv
     server_series& s = it->second;
     if (fresh) {
       const Labels node = {{"node", f.node}};
-      s.serving_count = &server_serving_count_->Add(node);
+      s.transfers_limit = &server_transfers_limit_->Add(node);
       s.active = &server_active_->Add(node);
       s.tvs_sessions = &server_tvs_sessions_->Add(node);
       s.retransmissions.counter = &server_retransmissions_->Add(node);
@@ -236,7 +134,7 @@ void prometheus_exporter::update_servers(const std::vector<server_figures>& serv
       s.handshakes_failed.counter =
           &server_handshakes_->Add({{"node", f.node}, {"result", "failed"}});
     }
-    s.serving_count->Set(static_cast<double>(f.serving_count));
+    s.transfers_limit->Set(static_cast<double>(f.serving_count));
     s.active->Set(static_cast<double>(f.tftp_active));
     s.tvs_sessions->Set(static_cast<double>(f.tvs_sessions_active));
     s.retransmissions.advance(f.tftp_retransmissions);
@@ -339,11 +237,13 @@ void prometheus_exporter::update_actions(const std::vector<operator_action>& act
 
 void prometheus_exporter::update_latencies(const std::vector<latency>& latencies) {
   for (const auto& l : latencies) {
-    const std::string name = "itlfleet_" + l.name + "_seconds";
+    // A latency without a histogram in the catalogue is not exported.
+    const catalogue::metric* m = catalogue::histogram_for(l.name);
+    if (!m) continue;
     auto it = std::find_if(histograms_.begin(), histograms_.end(),
-                           [&](const histogram_state& h) { return h.name == name; });
+                           [&](const histogram_state& h) { return h.metric == m; });
     if (it == histograms_.end()) {
-      histograms_.push_back({name, latency_help(l), {}, 0, 0});
+      histograms_.push_back({m, {}, 0, 0});
       it = std::prev(histograms_.end());
     }
     it->cumulative = cumulative_at(l.histogram, prometheus_latency_bounds);
@@ -362,8 +262,8 @@ std::vector<prometheus::MetricFamily> prometheus_exporter::Collect() const {
   auto families = registry_->Collect();
   for (const auto& h : histograms_) {
     prometheus::MetricFamily f;
-    f.name = h.name;
-    f.help = h.help;
+    f.name = std::string(h.metric->name);
+    f.help = std::string(h.metric->help);
     f.type = prometheus::MetricType::Histogram;
     prometheus::ClientMetric m;
     m.histogram.sample_count = h.count;

@@ -782,8 +782,7 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
     for (const latency& l : info.latencies) {
       const latency_histogram& h = l.histogram;
       if (h.count() == 0) continue;
-      o += "<tr><th>" + esc(l.name) + "</th><td>" + (l.real_time ? "wall" : "scenario") + "</td>" +
-           td_num(h.count());
+      o += "<tr><th>" + esc(l.name) + "</th><td>scenario</td>" + td_num(h.count());
       for (std::int64_t v :
            {h.min(), h.percentile(50), h.percentile(90), h.percentile(99), h.max()})
         o += "<td class=\"n\">" + esc(approx_time(v)) + "</td>";

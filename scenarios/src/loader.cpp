@@ -92,23 +92,12 @@ void read_tvs_model(const value_ref& v, engine::tvs_model& t) {
   m.opt("ttl", t.answer_ttl, zero, forever);
 }
 
-/// The certificate names a node gets (`sim::cucm_common_name`): CallManager
-/// and TVS are named after its FQDN and, from 10.0, its ITLRecovery key too,
-/// with a prefix. Fails at `where` when one is longer than X.509 allows.
+/// Fails at `where` when a certificate name of the node is longer than
+/// X.509 allows (limits::common_name_problem).
 void check_common_names(const value_ref& where, const std::string& host, const std::string& domain,
                         bool itl_recovery) {
-  const std::string fqdn = domain.empty() ? host : host + "." + domain;
-  std::string cn = sim::cucm_common_name(sim::cert_purpose::callmanager, fqdn, fqdn);
-  std::string_view form = "<host>.<domain>";
-  if (itl_recovery && cn.size() <= limits::max_common_name_bytes) {
-    cn = sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn);
-    form = "ITLRECOVERY_<host>.<domain>, from version 10.0";
-  }
-  if (cn.size() <= limits::max_common_name_bytes) return;
-  where.fail("certificate name '" + cn + "' would be " + std::to_string(cn.size()) +
-             " bytes; X.509 allows at most " + std::to_string(limits::max_common_name_bytes) +
-             " in a common name (" + std::string(form) +
-             "): shorten the host name or cluster.domain");
+  if (auto p = limits::common_name_problem(host, domain, itl_recovery))
+    where.fail(*p + ": shorten the host name or cluster.domain");
 }
 
 engine::node_plan read_node(const value_ref& v, const engine::cluster_plan& c, bool itl_recovery) {
@@ -195,7 +184,12 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
     c.domain = read_word(domain, "a DNS domain");
   }
   m.opt("hold_timer", c.hold_timer);
-  m.opt("hold_time", c.hold_time, zero, forever);
+  if (m.has("hold_time")) {
+    // The range and its message are the engine's (limits::hold_time_problem).
+    value_ref hold = m.get("hold_time");
+    c.hold_time = hold.duration(zero, engine::sim_duration::max());
+    if (auto p = limits::hold_time_problem(c.hold_time)) hold.fail(*p);
+  }
   if (m.has("key_bits")) {
     value_ref kb = m.get("key_bits");
     std::string s = kb.scalar("1024 or 2048");

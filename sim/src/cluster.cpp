@@ -14,9 +14,9 @@
 namespace itlfleet::sim {
 namespace {
 
-// The one configuration file a node serves: the signer is what the trust
-// decision looks at, the device inside does not matter.
-constexpr std::uint64_t representative_mac = 0x001E7A000000ull;
+// The one configuration file a node serves (the first phone's): the signer
+// is what the trust decision looks at, the device inside does not matter.
+constexpr std::uint64_t representative_mac = first_phone_mac;
 
 constexpr const char* recovery_p12_path = "/usr/local/cm/tftp/ITLRecovery.p12";
 
@@ -113,7 +113,6 @@ result<cluster> cluster::create(cluster_config config, identity_factory& factory
   }
   if (!any_tftp) return failure("cluster: no node runs the TFTP service");
   if (!any_tvs) return failure("cluster: no node runs TVS");
-  if (config.hold_seconds < 0) return failure("cluster: the hold timer must not be negative");
   if (config.mixed_mode && !config.version.has_itl_recovery()) {
     return failure(
         "cluster: mixed mode without USB tokens (tokenless CTL) needs CUCM 10.0 or later");
@@ -155,8 +154,7 @@ result<cluster> cluster::create(cluster_config config, identity_factory& factory
 }
 
 std::string cluster::fqdn(std::size_t i) const {
-  const node_state& n = nodes_[i];
-  return n.domain.empty() ? n.config.host : n.config.host + "." + n.domain;
+  return node_fqdn(nodes_[i].config.host, nodes_[i].domain);
 }
 
 std::optional<std::size_t> cluster::find_node(std::string_view host) const {

@@ -5,6 +5,8 @@
 namespace itlfleet::sim {
 namespace {
 
+constexpr std::string_view itlrecovery_prefix = "ITLRECOVERY_";
+
 // Everything a key depends on, each field length-prefixed so that no two
 // argument tuples give the same string. Bump the version when the derivation
 // changes, so stale disk caches are not reused.
@@ -116,9 +118,18 @@ std::string cucm_common_name(cert_purpose purpose, const std::string& fqdn,
     case cert_purpose::capf:
       return "CAPF-" + to_hex(sha256(as_bytes(fqdn))).substr(0, 8);
     case cert_purpose::itlrecovery:
-      return "ITLRECOVERY_" + publisher_fqdn;
+      return std::string(itlrecovery_prefix) + publisher_fqdn;
   }
   return fqdn;
+}
+
+std::string node_fqdn(const std::string& host, const std::string& domain) {
+  return domain.empty() ? host : host + "." + domain;
+}
+
+bool names_itlrecovery(std::string_view subject) {
+  constexpr std::string_view cn = "CN=";
+  return subject.starts_with(cn) && subject.substr(cn.size()).starts_with(itlrecovery_prefix);
 }
 
 }  // namespace itlfleet::sim

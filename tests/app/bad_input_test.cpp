@@ -118,6 +118,12 @@ TEST_F(Cli, cluster_export_refuses_names_x509_cannot_hold_and_too_many_nodes) {
   const std::string domain(49, 'd');  // ITLRECOVERY_pub. + 49 = 65 bytes
   expect_bad_input(run({"cluster", "export", "--out", "x", "--nodes", "pub", "--domain", domain}),
                    "X.509 allows at most 64");
+  // Every node, not only the publisher, has an ITLRecovery certificate named
+  // after itself: ITLRECOVERY_ + 41 + .example.lab is 65 bytes too.
+  const std::string sub(41, 's');
+  expect_bad_input(run({"cluster", "export", "--out", "x", "--nodes", "pub," + sub}),
+                   "--nodes/--domain: certificate name 'ITLRECOVERY_" + sub +
+                       ".example.lab' would be 65 bytes; X.509 allows at most 64");
   const run_result r = run({"cluster", "export", "--out", "pre10", "--nodes", "pub", "--domain",
                             domain, "--version", "9.1"});
   EXPECT_EQ(r.exit_code, 0) << describe(r);

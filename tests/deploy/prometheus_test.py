@@ -11,7 +11,9 @@ Starts Debian's prometheus on loopback with deploy/prometheus/prometheus.yml
     evaluates without error and returns data over the run;
   - the alerts fire in this run (phones lock, ITLRecovery not backed up).
 Also: `promtool check config|rules`, `promtool test rules`, `promtool check
-metrics` on a live scrape, and a push to prometheus-pushgateway read back.
+metrics` on a scrape of the paced run and on one of a live run (real sockets,
+in-process servers, so the live-only series are there too), and a push to
+prometheus-pushgateway read back.
 
 Loopback only; every wait is bounded; every process started here is killed
 at the end, on failure too. Exit 77 (ctest SKIP_RETURN_CODE) when
@@ -41,6 +43,10 @@ PHONES = 1000
 SEED = 42
 PACE = 60  # one scenario minute per wall second: the 60-minute scenario plays in 60 s
 LINGER_S = 10
+# The live run: real TFTP and TVS over loopback, a 60-minute scenario in about 11 s.
+LIVE_SCENARIO = "double-regen-recovery"
+LIVE_PHONES = 20
+LIVE_TIME_SCALE = 0.003
 STATES = ["offline", "booting", "trusted", "locked", "no_itl", "unreachable", "config_rejected"]
 
 children = []
@@ -201,17 +207,69 @@ def expressions(source):
 
 def check_scrape_format(metrics_port, work):
     text = http_get(f"http://127.0.0.1:{metrics_port}/metrics")
-    path = os.path.join(work, "scrape.txt")
+    promtool_check_metrics(text, os.path.join(work, "scrape.txt"), "a scrape")
+    if "itlfleet_phones{" not in text:
+        fail("the scrape holds no itlfleet_phones series")
+    log(f"promtool check metrics on a paced run's scrape ({len(text)} bytes): ok")
+
+
+def promtool_check_metrics(text, path, what):
     with open(path, "w") as f:
         f.write(text)
     with open(path) as f:
         r = subprocess.run(["promtool", "check", "metrics"], stdin=f, capture_output=True,
                            text=True, timeout=60, preexec_fn=die_with_parent)
     if r.returncode != 0:
-        fail(f"promtool check metrics on a scrape:\n{r.stdout}{r.stderr}")
-    if "itlfleet_phones{" not in text:
-        fail("the scrape holds no itlfleet_phones series")
-    log(f"promtool check metrics on a live scrape ({len(text)} bytes): ok")
+        fail(f"promtool check metrics on {what}:\n{r.stdout}{r.stderr}")
+
+
+def metrics_port_of(proc, timeout_s):
+    """The port itlfleet picked for `--metrics 127.0.0.1:0`, from its log."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with open(proc.log_path) as f:
+            m = re.search(r"serving Prometheus metrics on \S+ \(port (\d+)\)", f.read())
+        if m:
+            return int(m.group(1))
+        if proc.poll() is not None:
+            fail(f"itlfleet exited {proc.returncode}; log: {open(proc.log_path).read()}")
+        time.sleep(0.1)
+    fail(f"itlfleet did not say its metrics port within {timeout_s} s")
+
+
+def check_live_scrape(args, work):
+    """A live run's final scrape passes `promtool check metrics`: the port is
+    the one itlfleet picked itself (port 0), so no other process can take it."""
+    proc = start("itlfleet-live", [args.itlfleet, "run", LIVE_SCENARIO, "--engine", "live",
+                                   "--phones", str(LIVE_PHONES), "--time-scale",
+                                   str(LIVE_TIME_SCALE), "--metrics", "127.0.0.1:0",
+                                   "--linger", "60s", "--out", os.path.join(work, "live"), "-q"],
+                 work)
+    port = metrics_port_of(proc, 20)
+    url = f"http://127.0.0.1:{port}/metrics"
+    deadline = time.monotonic() + 3600 * LIVE_TIME_SCALE + 60
+    text = ""
+    while time.monotonic() < deadline:
+        text = http_get(url)
+        if re.search(r"^itlfleet_run_complete 1$", text, re.M):
+            break
+        if proc.poll() is not None:
+            fail(f"itlfleet exited {proc.returncode}; log: {open(proc.log_path).read()}")
+        time.sleep(0.5)
+    else:
+        fail("the live run did not complete in time")
+    proc.terminate()
+    proc.wait(timeout=10)
+    promtool_check_metrics(text, os.path.join(work, "live-scrape.txt"), "a live run's scrape")
+    for series in ("itlfleet_server_transfers_limit{", "itlfleet_server_transfers_active{",
+                   "itlfleet_download_seconds_count"):
+        if series not in text:
+            fail(f"the live scrape holds no {series}")
+    # The scenario's regenerated CallManager sends every phone to TVS.
+    m = re.search(r"^itlfleet_tvs_query_seconds_count (\S+)$", text, re.M)
+    if not m or float(m.group(1)) <= 0:
+        fail("the live run timed no TVS exchange (itlfleet_tvs_query_seconds_count)")
+    log(f"promtool check metrics on a live run's scrape ({len(text)} bytes): ok")
 
 
 def check_states_sum_at_every_scrape(prom, t0, t1, fleet, groups):
@@ -349,6 +407,7 @@ def main():
     work = tempfile.mkdtemp(prefix="itlfleet-prom-")
     try:
         promtool_checks(rules_dir, work)
+        check_live_scrape(args, work)
         exprs = expressions(args.source)
 
         # Prometheus with the shipped configuration, its target on our port.

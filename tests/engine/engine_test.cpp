@@ -52,6 +52,28 @@ TEST(Engine, every_phone_is_in_exactly_one_state_at_every_sample) {
   }
 }
 
+TEST(Engine, tvs_exchanges_are_timed_with_their_modelled_cost_on_the_scenario_clock) {
+  // The new CallManager's ITL sends every phone to TVS; reset at once onto
+  // one session slot, most of them queue for it first.
+  run_plan p = double_regen(false);
+  p.cluster.tvs.concurrency = 1;
+  p.boot.reset_spread = 0s;
+  const run_result r = run_ok(p);
+  const metrics::latency* tvs = nullptr;
+  for (const auto& l : r.info.latencies)
+    if (l.name == "tvs_query") tvs = &l;
+  ASSERT_NE(tvs, nullptr) << "no TVS exchange was timed";
+  EXPECT_GT(tvs->histogram.count(), 0u);
+  EXPECT_LE(tvs->histogram.count(), r.final_state.events.tvs_queries);
+  // Each exchange: the wait for a slot, then handshake, query and round trip.
+  const std::int64_t exchange =
+      (p.cluster.tvs.handshake + p.cluster.tvs.query + p.cluster.tftp.rtt).count();
+  EXPECT_GE(tvs->histogram.min(), exchange);
+  ASSERT_EQ(r.info.load.size(), 1u);
+  EXPECT_GT(r.info.load[0].longest_tvs_wait_us, 0);
+  EXPECT_EQ(tvs->histogram.max(), r.info.load[0].longest_tvs_wait_us + exchange);
+}
+
 TEST(Engine, fleet_boots_trusted) {
   run_plan p = test::single_node_plan(300);
   p.timeline = {at(0s, action_kind::boot_all)};

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 #include "itlfleet/engine/virtual_engine.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
@@ -214,6 +215,43 @@ TEST(LiveEngine, a_full_serving_count_refuses_requests_and_phones_back_off) {
                 l.final_state.fleet.state(phone_state::booting) +
                 l.final_state.fleet.state(phone_state::unreachable),
             120u);
+}
+
+/// The run's latency distribution `name`, or null when nothing was timed.
+const metrics::latency* latency_of(const run_result& r, std::string_view name) {
+  for (const auto& l : r.info.latencies)
+    if (l.name == name) return &l;
+  return nullptr;
+}
+
+TEST(LiveEngine, downloads_are_timed_on_the_scenario_clock) {
+  // At time scale 0.003 a wall microsecond is 333 scenario microseconds. No
+  // TFTP exchange over loopback (a request, DATA and ACK between coroutines
+  // through the kernel) takes under 9 wall microseconds, so on the scenario
+  // clock none is under 3 ms; on the wall clock the fastest take 30 us.
+  const run_plan plan = load_scaled("double-regen-recovery", 20);
+  const run_result l = run_or_fail(plan, fast(0.003));
+  const metrics::latency* download = latency_of(l, "download");
+  ASSERT_NE(download, nullptr);
+  EXPECT_GT(download->histogram.count(), 0u);
+  EXPECT_GE(download->histogram.min(), 3'000) << "a download timed on the wall clock";
+  EXPECT_LE(download->histogram.max(), l.info.end_us);
+}
+
+TEST(LiveEngine, tvs_exchanges_are_timed_on_the_scenario_clock_with_the_longest_wait) {
+  // The regenerated CallManager's ITL sends every phone to TVS.
+  const run_plan plan = load_scaled("double-regen-recovery", 20);
+  const run_result l = run_or_fail(plan, fast(0.003));
+  ASSERT_GT(l.final_state.events.tvs_queries, 0u);
+  const metrics::latency* tvs = latency_of(l, "tvs_query");
+  ASSERT_NE(tvs, nullptr) << "no TVS exchange was timed";
+  EXPECT_GT(tvs->histogram.count(), 0u);
+  EXPECT_LE(tvs->histogram.count(), l.final_state.events.tvs_queries);
+  // A TLS handshake over loopback takes far more than 9 wall microseconds.
+  EXPECT_GE(tvs->histogram.min(), 3'000) << "an exchange timed on the wall clock";
+  // The same clock as the longest TVS wait of the node's load.
+  ASSERT_EQ(l.info.load.size(), 1u);
+  EXPECT_LE(tvs->histogram.max(), l.info.load[0].longest_tvs_wait_us);
 }
 
 TEST(LiveEngine, shards_split_the_fleet_by_index) {

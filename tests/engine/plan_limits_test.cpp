@@ -123,7 +123,10 @@ TEST(PlanLimits, names_that_openssl_would_refuse_are_refused_by_name) {
   p = test::single_node_plan(10);
   p.cluster.nodes[0].host = std::string(41, 'h');  // ITLRECOVERY_ + 41 + .example.lab = 65
   p.fleet[0].tftp = {p.cluster.nodes[0].host};
-  EXPECT_HAS(run_error(p), "is 65 bytes; X.509 allows 64");
+  EXPECT_HAS(run_error(p), "cluster.nodes.name: certificate name 'ITLRECOVERY_" +
+                               p.cluster.nodes[0].host +
+                               ".example.lab' would be 65 bytes; X.509 allows at most 64 in a "
+                               "common name (ITLRECOVERY_<host>.<domain>, from version 10.0)");
 }
 
 using test::one_key_store;

@@ -59,7 +59,7 @@ struct fixture {
     info.actions = {{600'000'000, "set cert regen CallManager", "cucm-pub", true},
                     {1'200'000'000, "set cert regen TVS", "cucm-pub", false},
                     {1'860'000'000, "reset all devices", "", true}};
-    latency boot{"boot", false, {}};
+    latency boot{"boot", {}};
     for (int i = 0; i < 5000; ++i) boot.histogram.record(20'000'000 + (i % 97) * 400'000);
     info.latencies.push_back(boot);
 

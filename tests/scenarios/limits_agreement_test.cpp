@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -74,6 +76,42 @@ TEST(LimitsAgreement, a_scenario_at_every_bound_loads_and_passes_the_engines_che
     EXPECT_TRUE(s.ok()) << s.err().message;
   }
   EXPECT_EQ(longest_domain->cluster.nodes[1].host, "b");
+}
+
+TEST(LimitsAgreement, the_hold_timer_has_one_bound_and_one_message) {
+  using namespace std::chrono_literals;
+  const auto past = limits::max_hold_time + 1s;
+  const std::string yaml_at = R"(name: hold
+end: 1h
+cluster:
+  hold_time: )";
+  const std::string rest = R"(
+  nodes:
+    - {name: pub, publisher: true}
+fleet:
+  - {name: desk, count: 1}
+)";
+  EXPECT_TRUE(sc::load_string(yaml_at + "596523h14m7s" + rest, "hold.yaml").ok());
+  auto loaded = sc::load_string(yaml_at + "596523h14m8s" + rest, "hold.yaml");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.err().message,
+            "hold.yaml:4:14: cluster.hold_time: " + *limits::hold_time_problem(past));
+
+  auto plan = sc::load("double-regen-hold-timer");
+  ASSERT_TRUE(plan.ok());
+  plan->cluster.hold_time = limits::max_hold_time;
+  EXPECT_TRUE(limits::check_plan(*plan).ok());
+  for (itlfleet::engine::sim_duration bad :
+       std::initializer_list<itlfleet::engine::sim_duration>{past, -1s, -1ms}) {
+    plan->cluster.hold_time = bad;
+    auto s = limits::check_plan(*plan);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.err().message, "run plan: cluster.hold_time: " + *limits::hold_time_problem(bad));
+  }
+  EXPECT_EQ(*limits::hold_time_problem(past),
+            "expected a hold timer of 0 to 2147483647 s (68 years), got 2147483648 s");
+  EXPECT_EQ(*limits::hold_time_problem(-1ms),
+            "expected a hold timer of 0 to 2147483647 s (68 years), got -1000 us");
 }
 
 }  // namespace

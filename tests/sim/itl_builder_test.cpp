@@ -337,6 +337,11 @@ TEST(DeviceNames, follow_cucm_conventions) {
   EXPECT_EQ(config_name_for("SEP001E7A000001"), "SEP001E7A000001.cnf.xml.sgn");
 }
 
+TEST(DeviceNames, phones_count_from_one_first_mac_under_ciscos_oui) {
+  EXPECT_EQ(device_name(first_phone_mac), "SEP001E7A000000");
+  EXPECT_EQ(device_name(first_phone_mac + phone_mac_count - 1), "SEP001E7AFFFFFF");
+}
+
 TEST(PhoneConfig, names_the_device_and_its_tvs_servers_in_order) {
   const std::string xml = phone_config_xml("SEP001E7A000001", {"pub.lab", "sub.lab"});
   EXPECT_NE(xml.find("<name>SEP001E7A000001</name>"), std::string::npos);

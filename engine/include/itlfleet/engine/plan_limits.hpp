@@ -23,6 +23,7 @@
 #include "itlfleet/engine/run_plan.hpp"
 #include "itlfleet/sim/bytes.hpp"
 #include "itlfleet/sim/phone.hpp"
+#include "itlfleet/sim/pki.hpp"
 #include "itlfleet/sim/result.hpp"
 #include "itlfleet/sim/trust_file.hpp"
 #include "itlfleet/sim/utf8.hpp"
@@ -97,10 +98,28 @@ inline constexpr std::int64_t max_sim_seconds =
 inline constexpr sim_duration max_duration = std::chrono::seconds(max_sim_seconds / 2);
 
 /// Technicians' pace for `delete itl` / `factory reset` with `rate:`, in
-/// phones per hour for the whole crew: at least one a day's worth of an
-/// hour, at most a thousand a second (beyond that it is a bulk operation).
+/// phones per hour for the whole crew: at least one phone an hour, at
+/// most a thousand a second (beyond that it is a bulk operation).
 inline constexpr double min_manual_rate = 1.0;
 inline constexpr double max_manual_rate = 3'600'000.0;
+
+/// `cluster.hold_time`: how long a node refuses a second certificate
+/// regeneration after the first (CUCM's is 5 minutes); the cluster counts it
+/// in whole seconds (`sim::cluster_config::hold_seconds`). Its range has this
+/// one bound and hold_time_problem() its one message, which the loader and
+/// check_plan both give.
+inline constexpr sim_duration max_hold_time = max_duration;
+
+/// What is wrong with `d` as the hold timer, or nothing.
+inline std::optional<std::string> hold_time_problem(sim_duration d) {
+  if (d >= sim_duration{0} && d <= max_hold_time) return std::nullopt;
+  const std::int64_t us = d.count();
+  const std::string got =
+      us % 1'000'000 == 0 ? std::to_string(us / 1'000'000) + " s" : std::to_string(us) + " us";
+  return "expected a hold timer of 0 to " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_hold_time).count()) +
+         " s (68 years), got " + got;
+}
 
 /// What one exchange costs in the model (`tftp.rtt`, `tftp.block_cost`,
 /// `tftp.retransmit_timeout`, `tvs.handshake`, `tvs.query`, `tvs.timeout`):
@@ -128,6 +147,28 @@ static_assert(transfer_bound <= std::numeric_limits<std::int64_t>::max() - 4 * m
 /// `<host>.<domain>`, and from CUCM 10.0 its ITLRecovery certificate
 /// `ITLRECOVERY_<host>.<domain>` (`sim::cucm_common_name`).
 inline constexpr std::size_t max_common_name_bytes = 64;
+
+/// What is wrong with the certificate names of node `host` in `domain`, or
+/// nothing: each must fit a common name. Its CallManager and TVS
+/// certificates are named `<host>.<domain>` and, from 10.0 (`itl_recovery`),
+/// its ITLRecovery certificate `ITLRECOVERY_<host>.<domain>`
+/// (sim::cucm_common_name). The loader, check_plan and `cluster export` all
+/// apply this rule and give this message.
+inline std::optional<std::string> common_name_problem(const std::string& host,
+                                                      const std::string& domain,
+                                                      bool itl_recovery) {
+  const std::string fqdn = sim::node_fqdn(host, domain);
+  std::string cn = sim::cucm_common_name(sim::cert_purpose::callmanager, fqdn, fqdn);
+  std::string_view form = "<host>.<domain>";
+  if (itl_recovery && cn.size() <= max_common_name_bytes) {
+    cn = sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn);
+    form = "ITLRECOVERY_<host>.<domain>, from version 10.0";
+  }
+  if (cn.size() <= max_common_name_bytes) return std::nullopt;
+  return "certificate name '" + cn + "' would be " + std::to_string(cn.size()) +
+         " bytes; X.509 allows at most " + std::to_string(max_common_name_bytes) +
+         " in a common name (" + std::string(form) + ")";
+}
 
 /// `cluster.domain` and the argument of `set network domain`: it must leave
 /// room for a one-character host and the dot in a common name (DNS's own

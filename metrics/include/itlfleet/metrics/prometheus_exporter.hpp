@@ -7,39 +7,7 @@
 /// bounded by the scenario, not the fleet size. The phone series appear
 /// with the first sample (before it, nothing says the fleet is empty).
 ///
-// clang-format off
-/// | metric | type | labels | meaning |
-/// |---|---|---|---|
-/// | itlfleet_phones | gauge | group labels, state | phones in each of the 7 states (they sum to the fleet) |
-/// | itlfleet_phones_stale | gauge | group labels | installed ITL differs from its TFTP node's current one |
-/// | itlfleet_phones_unrecoverable | gauge | group labels | locked, and the ITL has no ITLRecovery record |
-/// | itlfleet_phones_recovered | gauge | group labels | trusted again after having been locked |
-/// | itlfleet_phones_ever_locked | gauge | group labels | locked at some point in the run |
-/// | itlfleet_boots_total | counter | | boot sequences started |
-/// | itlfleet_tftp_requests_total | counter | result=served,refused,timed_out | TFTP/HTTP 6970 file requests |
-/// | itlfleet_file_requests_total | counter | kind=itl,config; result | the same by file kind |
-/// | itlfleet_tftp_served_bytes_total | counter | | bytes of files served |
-/// | itlfleet_itl_installs_total | counter | signer=callmanager,itlrecovery | ITLs phones installed |
-/// | itlfleet_configs_rejected_total | counter | | signed configs phones rejected |
-/// | itlfleet_tvs_queries_total | counter | | TVS queries sent |
-/// | itlfleet_tvs_queries_failed_total | counter | | unreachable, untrusted server or "invalid" |
-/// | itlfleet_operator_commands_total | counter | result=ok,refused | administrator commands and fleet actions |
-/// | itlfleet_operator_actions_total | counter | command, node, result | each distinct action of the timeline (annotations) |
-/// | itlfleet_backup_alerts_total | counter | | daily "ITLRecovery not backed up" alerts |
-/// | itlfleet_engine_events_total | counter | | engine events processed |
-/// | itlfleet_<name>_seconds | histogram | | boot, time_to_trust; live: download, tvs_query |
-/// | itlfleet_server_serving_count | gauge | node | live: the node's Maximum Serving Count |
-/// | itlfleet_server_transfers_active | gauge | node | live: TFTP and HTTP transfers in progress |
-/// | itlfleet_server_tvs_sessions_active | gauge | node | live: TLS sessions open on TVS |
-/// | itlfleet_server_tftp_retransmissions_total | counter | node | live: DATA packets sent again |
-/// | itlfleet_server_tftp_malformed_total | counter | node | live: datagrams dropped as malformed |
-/// | itlfleet_server_tls_handshakes_total | counter | node, result=ok,failed | live: TVS TLS handshakes |
-/// | itlfleet_scenario_time_seconds | gauge | | scenario time of the last sample |
-/// | itlfleet_scenario_end_seconds | gauge | | scenario time at which the run stops |
-/// | itlfleet_run_complete | gauge | | 0 while the run goes, 1 once its outputs are written |
-/// | itlfleet_run_info | gauge | scenario, seed, engine, version | always 1 |
-/// | itlfleet_ctl_updates_total | counter | result=installed,refused | mixed mode: new CTLs phones installed or refused |
-// clang-format on
+/// The metrics, their kinds, labels and help texts are catalogue.hpp's.
 ///
 /// Thread-safety: update() and mark_complete() may run on the engine's thread
 /// while an Exposer's threads call Collect(); one mutex makes every update
@@ -64,6 +32,7 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
+#include "itlfleet/metrics/catalogue.hpp"
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/metrics/report.hpp"
 
@@ -130,9 +99,8 @@ class prometheus_exporter final : public prometheus::Collectable {
     void advance(std::uint64_t total);
   };
   struct histogram_state {
-    std::string name;  ///< metric name, e.g. itlfleet_boot_seconds
-    std::string help;
-    std::vector<std::uint64_t> cumulative;  ///< at prometheus_latency_bounds
+    const catalogue::metric* metric = nullptr;  ///< e.g. catalogue::boot_seconds
+    std::vector<std::uint64_t> cumulative;      ///< at prometheus_latency_bounds
     std::uint64_t count = 0;
     double sum_s = 0;
   };
@@ -148,7 +116,7 @@ class prometheus_exporter final : public prometheus::Collectable {
 
   /// A live node's server series, made at its first report.
   struct server_series {
-    prometheus::Gauge* serving_count = nullptr;
+    prometheus::Gauge* transfers_limit = nullptr;
     prometheus::Gauge* active = nullptr;
     prometheus::Gauge* tvs_sessions = nullptr;
     total_counter retransmissions, malformed, handshakes_ok, handshakes_failed;
@@ -171,7 +139,7 @@ class prometheus_exporter final : public prometheus::Collectable {
   total_counter ctl_installed_, ctl_refused_;
   total_counter itl_fallbacks_, ctl_fallbacks_;
   std::array<std::array<total_counter, 3>, 2> file_requests_;  ///< [kind][result]
-  prometheus::Family<prometheus::Gauge>* server_serving_count_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* server_transfers_limit_ = nullptr;
   prometheus::Family<prometheus::Gauge>* server_active_ = nullptr;
   prometheus::Family<prometheus::Gauge>* server_tvs_sessions_ = nullptr;
   prometheus::Family<prometheus::Counter>* server_retransmissions_ = nullptr;

@@ -49,13 +49,15 @@ struct operator_action {
   bool ok = true;            ///< false: CUCM refused it
 };
 
-/// A named latency distribution of a run: "boot" (power-on or reboot to the
-/// end of the boot sequence, scenario time), "time_to_trust" (reset or
-/// power-on to trusted, scenario time), and in live runs "download" (one
-/// ITL or config fetch) and "tvs_query" (one TVS exchange), in real time.
+/// A named latency distribution of a run, in scenario microseconds (live
+/// runs: wall time divided by the time scale, like every other time of a
+/// run): "boot" (power-on or reboot to the end of the boot sequence),
+/// "time_to_trust" (reset or power-on to trusted), "tvs_query" (one TVS
+/// exchange TVS answered; virtual runs: as modelled) and in live runs
+/// "download" (one ITL, CTL or config fetch). The names are the catalogue's histograms'
+/// (catalogue.hpp).
 struct latency {
   std::string name;
-  bool real_time = false;  ///< measured on the wall clock, not scenario time
   latency_histogram histogram;
 };
 

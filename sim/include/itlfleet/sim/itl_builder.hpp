@@ -45,6 +45,12 @@ trust_file build_signed_file(byte_view payload, const identity& signer,
 /// "strip the signature and re-sign with the ITLRecovery key".
 void sign_with(trust_file& f, const identity& signer, std::uint32_t timestamp);
 
+/// The first phone's MAC: Cisco's 00:1E:7A OUI, then the phone's index
+/// (runs, exports and the cluster's representative config all count from it).
+inline constexpr std::uint64_t first_phone_mac = 0x001E7A000000ull;
+/// Phones whose MACs fit under the OUI: 001E7A000000 to 001E7AFFFFFF.
+inline constexpr std::uint64_t phone_mac_count = 0x1000000ull;
+
 /// The per-phone names CUCM serves: ITLSEP<MAC>.tlv, SEP<MAC>.cnf.xml.sgn.
 std::string device_name(std::uint64_t mac);  ///< "SEP" + 12 upper-case hex digits
 std::string itl_name_for(const std::string& device);

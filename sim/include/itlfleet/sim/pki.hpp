@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "itlfleet/sim/crypto.hpp"
@@ -85,5 +86,13 @@ class identity_factory {
 /// certificate (ITLRECOVERY_<publisher>); CAPF's CN carries a hash of the host.
 std::string cucm_common_name(cert_purpose purpose, const std::string& fqdn,
                              const std::string& publisher_fqdn);
+
+/// A node's fully qualified name: `<host>.<domain>`, or the host alone
+/// when the cluster has no domain.
+std::string node_fqdn(const std::string& host, const std::string& domain);
+
+/// Whether a certificate subject ("CN=...") names an ITLRecovery
+/// certificate (cucm_common_name's ITLRECOVERY_<fqdn>).
+bool names_itlrecovery(std::string_view subject);
 
 }  // namespace itlfleet::sim
