@@ -132,6 +132,62 @@ TEST(Engine, second_tvs_node_saves_a_fleet_whose_callmanager_and_tvs_changed_on_
   EXPECT_GT(r.final_state.events.tvs_failures, 0u) << "the publisher's new TVS was tried first";
 }
 
+TEST(Engine, a_callmanager_group_without_tvs_locks_where_every_tvs_would_vouch) {
+  // One CallManager regeneration on the publisher: TVS is unchanged and
+  // vouches for the new key, but only for phones that ask it.
+  run_plan p = test::single_node_plan(100);
+  p.cluster.nodes.push_back({"cucm-cm", false, false, false, true});  // CallManager only
+  p.fleet.push_back(p.fleet[0]);
+  p.fleet[1].name = "cm-only";
+  p.fleet[1].callmanager_group = {"cucm-cm"};  // no node of it runs TVS: zero TVS servers
+  p.timeline = {at(0s, action_kind::boot_all),
+                at(10min, action_kind::cert_regen, {"CallManager"}, "cucm-pub")};
+  const run_result r = run_ok(p);
+  EXPECT_EQ(r.final_state.groups[0].state(phone_state::trusted), 100u) << "every TVS node";
+  EXPECT_EQ(r.final_state.groups[1].state(phone_state::locked), 100u);
+  EXPECT_EQ(r.final_state.events.tvs_failures, 0u) << "nobody asked a TVS that failed";
+  EXPECT_EQ(r.final_state.events.tvs_queries, 100u) << "the desk phones, once each";
+}
+
+TEST(Engine, a_callmanager_group_asks_only_its_own_nodes_tvs) {
+  // As above, with the CallManager group naming the publisher after the
+  // CallManager-only node: that node is skipped, the publisher's TVS vouches.
+  run_plan p = test::single_node_plan(100);
+  p.cluster.nodes.push_back({"cucm-cm", false, false, false, true});
+  p.fleet[0].callmanager_group = {"cucm-cm", "cucm-pub"};
+  p.timeline = {at(0s, action_kind::boot_all),
+                at(10min, action_kind::cert_regen, {"CallManager"}, "cucm-pub")};
+  const run_result r = run_ok(p);
+  EXPECT_EQ(count(r.final_state, phone_state::trusted), 100u);
+  EXPECT_EQ(r.final_state.events.tvs_failures, 0u);
+}
+
+TEST(Engine, phones_without_security_by_default_are_never_locked_stale_or_reported) {
+  run_plan p = double_regen(false);
+  p.fleet.push_back(p.fleet[0]);
+  p.fleet[1].name = "lobby";
+  p.fleet[1].model = "CP-7940G";
+  p.fleet[1].count = 50;  // itl: current by default, which a 7940 cannot hold
+  const run_result r = run_ok(p);
+  const auto& lobby = r.final_state.groups[1];
+  EXPECT_EQ(lobby.state(phone_state::no_itl), 50u);
+  EXPECT_EQ(lobby.ever_locked, 0u);
+  EXPECT_EQ(lobby.stale, 0u) << "no ITL is meant for it";
+  EXPECT_EQ(lobby.unrecoverable, 0u);
+  EXPECT_EQ(r.final_state.groups[0].state(phone_state::locked), 300u);
+  for (const auto& rep : r.info.device_tl_info) EXPECT_NE(rep.group, "lobby");
+  ASSERT_EQ(r.info.group_reports_device_tl_info.size(), 2u);
+  EXPECT_FALSE(r.info.group_reports_device_tl_info[1]);
+}
+
+TEST(Engine, an_unknown_model_is_refused) {
+  run_plan p = test::single_node_plan(10);
+  p.fleet[0].model = "CP-1234";
+  auto r = run_virtual(p);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().to_string().find("unknown model 'CP-1234'"), std::string::npos);
+}
+
 TEST(Engine, tftp_past_maximum_serving_count_refuses_and_phones_retry_until_served) {
   run_plan p = test::single_node_plan(2000);
   p.cluster.tftp.max_serving_count = 50;
