@@ -88,7 +88,7 @@ TEST_P(VirtualAndLive, end_with_the_same_phones_in_the_same_states) {
 INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
                          testing::Values("double-regen-recovery", "bulk-reset-localkey",
                                          "publisher-rename", "pre-10-itl", "upgrade-to-10",
-                                         "rollback-pre-8"),
+                                         "rollback-pre-8", "legacy-phones", "callmanager-groups"),
                          [](const auto& param_info) {
                            std::string n = param_info.param;
                            for (char& c : n)
