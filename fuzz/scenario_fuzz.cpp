@@ -23,6 +23,7 @@
 #include "fuzz_check.hpp"
 #include "itlfleet/engine/run_plan.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sim/device_family.hpp"
 
 using namespace itlfleet;
 namespace sc = itlfleet::scenarios;
@@ -87,6 +88,14 @@ void check_plan(const engine::run_plan& p) {
       const auto* n = find_node(p, h);
       ITLFLEET_FUZZ_CHECK(n != nullptr && n->tvs, "a group's TVS servers run tvs");
     }
+    ITLFLEET_FUZZ_CHECK(g.callmanager_group.size() <= 3, "a CallManager group has 1-3 nodes");
+    ITLFLEET_FUZZ_CHECK(g.tvs.empty() || g.callmanager_group.empty(),
+                        "tvs and callmanager_group are not both given");
+    for (const auto& h : g.callmanager_group) {
+      const auto* n = find_node(p, h);
+      ITLFLEET_FUZZ_CHECK(n != nullptr && n->callmanager, "a CallManager group runs callmanager");
+    }
+    ITLFLEET_FUZZ_CHECK(sim::find_family(g.model) != nullptr, "a group's model is known");
   }
 
   for (std::size_t i = 0; i < p.timeline.size(); ++i) {

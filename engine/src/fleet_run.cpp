@@ -79,6 +79,32 @@ fleet_run::fleet_run(const run_plan& plan, const run_options& options, sim::file
 static_assert(std::is_same_v<decltype(group_runtime::tftp)::value_type, event::node_index>);
 static_assert(limits::max_nodes <= limits::node_index_bound);
 
+status fleet_run::resolve_tvs(const fleet_group& fg, const std::vector<std::uint8_t>& all_tvs,
+                              std::vector<std::uint8_t>& out) const {
+  for (const auto& host : fg.tvs) {
+    auto n = declared_node(host);
+    if (!n || !cluster_.node(*n).tvs)
+      return error{"fleet group '" + fg.name + "': '" + host + "' is not a TVS node"};
+    out.push_back(static_cast<std::uint8_t>(*n));
+  }
+  if (!fg.tvs.empty()) return ok();
+  if (fg.callmanager_group.empty()) {
+    out = all_tvs;
+    return ok();
+  }
+  // The CallManager group: its nodes' TVS, in its order; a node without TVS
+  // is skipped, so the list may end up empty.
+  if (fg.callmanager_group.size() > 3)
+    return error{"fleet group '" + fg.name + "': a CallManager group has at most 3 nodes"};
+  for (const auto& host : fg.callmanager_group) {
+    auto n = declared_node(host);
+    if (!n || !cluster_.node(*n).callmanager)
+      return error{"fleet group '" + fg.name + "': '" + host + "' is not a CallManager node"};
+    if (cluster_.node(*n).tvs) out.push_back(static_cast<std::uint8_t>(*n));
+  }
+  return ok();
+}
+
 status fleet_run::setup_fleet() {
   if (auto s = limits::check_plan(plan_); !s) return s;
   const std::size_t nodes = cluster_.node_count();
@@ -108,13 +134,18 @@ status fleet_run::setup_fleet() {
           break;
         }
     }
-    for (const auto& host : fg.tvs) {
-      auto n = declared_node(host);
-      if (!n || !cluster_.node(*n).tvs)
-        return error{"fleet group '" + fg.name + "': '" + host + "' is not a TVS node"};
-      rt.tvs.push_back(static_cast<std::uint8_t>(*n));
-    }
-    if (rt.tvs.empty()) rt.tvs = all_tvs;
+    rt.family = sim::find_family(fg.model);
+    if (!rt.family) return error{"fleet group '" + fg.name + "': unknown model '" + fg.model + "'"};
+    if (auto s = resolve_tvs(fg, all_tvs, rt.tvs); !s) return s;
+    if (!rt.family->tvs) rt.tvs.clear();
+    const auto firmware = sim::firmware_version::parse(fg.firmware);
+    rt.fetch = fg.fetch.value_or(firmware && rt.family->fetches_over_http(*firmware)
+                                     ? fetch_protocol::http
+                                     : fetch_protocol::tftp);
+    rt.reports_device_tl_info = firmware && rt.family->reports_device_tl_info(*firmware);
+    rt.profile.security_by_default = rt.family->security_by_default;
+    rt.profile.manual_recovery_erases_ctl =
+        rt.family->recovery == sim::manual_recovery::reset_security_settings;
     rt.profile.tftp_servers = static_cast<std::uint8_t>(rt.tftp.size());
     rt.profile.tvs_servers = static_cast<std::uint8_t>(rt.tvs.size());
     rt.profile.tftp_attempts = static_cast<std::uint8_t>(std::max(1, plan_.phone.tftp_attempts));
@@ -122,7 +153,8 @@ status fleet_run::setup_fleet() {
     rt.profile.unreachable_retry_us = plan_.phone.unreachable_retry.count();
     rt.profile.tvs_ttl_s = static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::seconds>(plan_.cluster.tvs.answer_ttl).count());
-    rt.profile.max_itl_bytes = static_cast<std::uint32_t>(plan_.phone.max_itl_bytes);
+    rt.profile.max_itl_bytes =
+        std::min(static_cast<std::uint32_t>(plan_.phone.max_itl_bytes), rt.family->max_itl_bytes);
     rt.profile.itl_via_ctl_only = plan_.cluster.itl_check_with_ctl_only;
 
     file_id installed = sim::no_file;
@@ -139,12 +171,13 @@ status fleet_run::setup_fleet() {
     }
     phone p;
     p.group = static_cast<std::uint16_t>(g);
-    p.installed = installed;
+    // A phone without Security by Default holds no ITL, whatever the plan says.
+    p.installed = rt.family->security_by_default ? installed : sim::no_file;
     if (fg.ctl == installed_ctl::current && !cluster_.mixed_mode())
       return error{"fleet group '" + fg.name +
                    "': ctl: current, but the cluster does not start in mixed mode"};
-    if (fg.ctl == installed_ctl::current ||
-        (fg.ctl == installed_ctl::automatic && cluster_.mixed_mode()))
+    if (rt.family->ctl && (fg.ctl == installed_ctl::current ||
+                           (fg.ctl == installed_ctl::automatic && cluster_.mixed_mode())))
       p.ctl = cluster_.served_ctl(rt.tftp[0]);
     // This shard's phones of the group: global indices in the group's range
     // that are congruent to the shard index.
@@ -467,7 +500,7 @@ void fleet_run::refresh_ctl_requests() {
   bool served = false;
   for (std::size_t n = 0; n < cluster_.node_count(); ++n)
     served = served || (cluster_.node(n).tftp && cluster_.served_ctl(n) != sim::no_file);
-  for (group_runtime& g : groups_) g.profile.request_ctl = served;
+  for (group_runtime& g : groups_) g.profile.request_ctl = served && g.family->ctl;
 }
 
 void fleet_run::warn_itl_size() {
@@ -523,8 +556,14 @@ void fleet_run::daily_alert() {
 }
 
 void fleet_run::sample() {
+  // A phone without Security by Default is never stale: it holds no ITL and
+  // none is meant for it.
   auto snap = counters_.take(
-      now_, [&](std::uint16_t g) { return cluster_.served_itl(groups_[g].tftp[0]); },
+      now_,
+      [&](std::uint16_t g) {
+        return groups_[g].family->security_by_default ? cluster_.served_itl(groups_[g].tftp[0])
+                                                      : sim::no_file;
+      },
       [&](file_id itl, file_id ctl) {
         return cluster_.bulk_recovers(itl, ctl, plan_.cluster.itl_check_with_ctl_only);
       });
@@ -589,10 +628,8 @@ run_result fleet_run::finish() {
   for (auto& l : latencies_)
     if (l.histogram.count() > 0) info.latencies.push_back(std::move(l));
   for (std::size_t n = 0; n < cluster_.node_count(); ++n) info.load.push_back(load_of(n));
-  for (const auto& g : plan_.fleet) {
-    const auto firmware = sim::firmware_version::parse(g.firmware);
-    info.group_reports_device_tl_info.push_back(firmware && firmware->reports_device_tl_info());
-  }
+  for (const auto& g : groups_)
+    info.group_reports_device_tl_info.push_back(g.reports_device_tl_info);
   info.group_stale_cleared_us = metrics::stale_cleared_at(r.series);
   info.interrupted = interrupted_;
   r.event_log = log_.text();
@@ -603,8 +640,7 @@ run_result fleet_run::finish() {
 void fleet_run::report_device_tl_info() {
   for (const auto& [key, n] : counters_.installed_by_group()) {
     const auto& [g, itl] = key;
-    const auto firmware = sim::firmware_version::parse(plan_.fleet[g].firmware);
-    if (!firmware || !firmware->reports_device_tl_info()) continue;
+    if (!groups_[g].reports_device_tl_info) continue;
     metrics::itl_report rep;
     rep.group = plan_.fleet[g].name;
     rep.itl_signature = to_hex(files_.get(itl).sha1, " ", true);

@@ -18,6 +18,7 @@
 #include "itlfleet/metrics/event_log.hpp"
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/sim/cluster.hpp"
+#include "itlfleet/sim/device_family.hpp"
 #include "itlfleet/sim/phone.hpp"
 #include "itlfleet/sim/result.hpp"
 #include "itlfleet/sim/trust_oracle.hpp"
@@ -27,8 +28,16 @@ namespace itlfleet::engine {
 /// A fleet group as the engines run it.
 struct group_runtime {
   std::vector<std::uint8_t> tftp;  ///< node indices, primary first
-  std::vector<std::uint8_t> tvs;   ///< node indices in the order phones try them
+  /// Node indices in the order phones try them; may be empty (a CallManager
+  /// group none of whose nodes runs TVS, or a family without TVS).
+  std::vector<std::uint8_t> tvs;
   sim::phone_profile profile;
+  const sim::device_family* family = nullptr;  ///< from the group's model
+  /// The scenario's `fetch:`, else the family's and firmware's default.
+  fetch_protocol fetch = fetch_protocol::tftp;
+  /// The firmware reports the installed ITL in DeviceTLInfo alarms (and the
+  /// family holds ITLs at all).
+  bool reports_device_tl_info = false;
 };
 
 /// The services an outage can stop.
@@ -158,6 +167,10 @@ class fleet_run {
   void visit_phones(const action& a, std::uint32_t index, manual_action m);
   void select_phones(const action& a, std::uint32_t index, manual_action m);
   std::optional<std::size_t> declared_node(const std::string& name) const;
+  /// The group's TVS servers: its `tvs` list, else the TVS nodes of its
+  /// CallManager group (possibly none), else every TVS node.
+  status resolve_tvs(const fleet_group& fg, const std::vector<std::uint8_t>& all_tvs,
+                     std::vector<std::uint8_t>& out) const;
   std::size_t node_or_publisher(const action& a) const;
   void report_device_tl_info();
   /// Mixed mode: phones start their boot with the CTL while any TFTP node

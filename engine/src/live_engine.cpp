@@ -185,9 +185,13 @@ status live_run::setup() {
   if (external) {
     const std::size_t n = cluster_.node_count();
     bool uses_tftp = false, uses_http = false;
-    for (const auto& g : plan_.fleet) {
-      uses_tftp = uses_tftp || g.fetch == fetch_protocol::tftp;
-      uses_http = uses_http || g.fetch == fetch_protocol::http;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      // External servers without --http: phones whose family and firmware
+      // try HTTP 6970 first find nothing there and use TFTP, as real phones
+      // do; a scenario's explicit `fetch: http` still needs --http.
+      if (live_.http.empty() && !plan_.fleet[g].fetch) groups_[g].fetch = fetch_protocol::tftp;
+      uses_tftp = uses_tftp || groups_[g].fetch == fetch_protocol::tftp;
+      uses_http = uses_http || groups_[g].fetch == fetch_protocol::http;
     }
     auto check = [&](bool needed, std::size_t given, const char* what) -> status {
       if (!needed || given == n) return ok();
@@ -349,7 +353,7 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
   fetch_outcome outcome = fetch_outcome::no_answer;
   bytes data;
   const auto started = clock::now();
-  if (plan_.fleet[phones_[i].group].fetch == fetch_protocol::http) {
+  if (groups_[phones_[i].group].fetch == fetch_protocol::http) {
     auto r = co_await net::http_get(address_of(i), endpoints_[node].http, std::move(name),
                                     http_options_);
     switch (r.outcome) {

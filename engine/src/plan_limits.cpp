@@ -98,7 +98,8 @@ status check_plan(const run_plan& plan) {
       c.fail("fleet: " + std::to_string(total) + " phones or more; expected at most " +
              std::to_string(max_phones));
     }
-    if (g.tftp.size() > node_index_bound || g.tvs.size() > node_index_bound) {
+    if (g.tftp.size() > node_index_bound || g.tvs.size() > node_index_bound ||
+        g.callmanager_group.size() > node_index_bound) {
       c.fail("fleet '" + g.name + "': a server list longer than " +
              std::to_string(node_index_bound));
     }

@@ -15,6 +15,7 @@
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
+#include "itlfleet/sim/device_family.hpp"
 #include "itlfleet/sim/firmware.hpp"
 #include "itlfleet/sim/pki.hpp"
 #include "sections.hpp"
@@ -286,6 +287,21 @@ std::vector<std::string> read_node_list(const value_ref& v, const engine::run_pl
   return hosts;
 }
 
+/// `callmanager_group: [a, b, c]`: 1-3 CallManager nodes, in order; not
+/// with `tvs:`, which names the TVS servers directly.
+void read_callmanager_group(map_reader& m, engine::fleet_group& g, const engine::run_plan& plan) {
+  value_ref v = m.get("callmanager_group");
+  if (m.has("tvs")) {
+    v.fail(
+        "give either tvs (the TVS servers) or callmanager_group (whose nodes' TVS the phones "
+        "ask), not both");
+  }
+  g.callmanager_group = read_node_list(v, plan, "callmanager");
+  if (g.callmanager_group.empty() || g.callmanager_group.size() > 3) {
+    v.fail("expected 1 to 3 CallManager nodes, got " + std::to_string(g.callmanager_group.size()));
+  }
+}
+
 void read_fleet(const value_ref& v, engine::run_plan& plan) {
   auto items = v.sequence("a list of phone groups");
   if (items.empty()) v.fail("expected at least one phone group (the fleet is empty)");
@@ -297,7 +313,8 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
       item.fail("expected at most " + std::to_string(limits::max_groups) + " phone groups");
     }
     map_reader m(item, item.path,
-                 {"name", "count", "model", "firmware", "tftp", "tvs", "itl", "fetch", "ctl"});
+                 {"name", "count", "model", "firmware", "tftp", "tvs", "callmanager_group", "itl",
+                  "fetch", "ctl"});
     engine::fleet_group g;
     g.line = item.mark.line + 1;
     g.name = "group-" + std::to_string(gi + 1);
@@ -317,6 +334,12 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
                  std::to_string(limits::max_phones) + " in all groups together");
     }
     m.opt("model", g.model);
+    const sim::device_family* family = sim::find_family(g.model);
+    if (!family) {
+      (m.has("model") ? m.get("model") : item)
+          .fail("unknown model '" + g.model + "'; known models: " + join(sim::known_models()) +
+                " (the CP- prefix is optional, any case)");
+    }
     if (m.has("firmware")) {
       value_ref fw = m.get("firmware");
       g.firmware = fw.string();
@@ -336,7 +359,15 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
       }
     }
     if (m.has("tvs")) g.tvs = read_node_list(m.get("tvs"), plan, "tvs");
-    if (m.has("itl")) g.itl = read_itl(m.get("itl"));
+    if (m.has("callmanager_group")) read_callmanager_group(m, g, plan);
+    if (m.has("itl")) {
+      g.itl = read_itl(m.get("itl"));
+      if (!family->security_by_default && g.itl != engine::installed_itl::none) {
+        m.get("itl").fail("model " + g.model +
+                          " has no Security by Default: it never holds an ITL; expected itl "
+                          "none or no itl key");
+      }
+    }
     if (m.has("fetch")) g.fetch = read_fetch(m.get("fetch"));
     if (m.has("ctl")) g.ctl = read_ctl(m.get("ctl"), plan.cluster);
     plan.fleet.push_back(std::move(g));

@@ -31,8 +31,11 @@ phone_action request_step(const phone& p) {
 phone_action start_boot(phone& p, const phone_profile& profile) {
   p.state = phone_state::booting;
   // Mixed mode: the CTL comes first (CTLSEP<MAC>.tlv, then CTLFile.tlv).
+  // A phone without Security by Default asks for no ITL.
   per_device_name(p);
-  p.step = profile.request_ctl || p.ctl != no_file ? phone_step::ctl : phone_step::itl;
+  p.step = profile.request_ctl || p.ctl != no_file ? phone_step::ctl
+           : profile.security_by_default           ? phone_step::itl
+                                                   : phone_step::config;
   p.server = 0;
   p.attempts = 0;
   p.pending = no_file;
@@ -72,31 +75,33 @@ phone_action to_config(phone& p) {
   return next_file(p, phone_step::config, phone_action_kind::request_config);
 }
 
-/// After the CTL step: the ITL.
-phone_action to_itl(phone& p) {
+/// After the CTL step: the ITL, or the config for a phone without Security
+/// by Default.
+phone_action to_itl(phone& p, const phone_profile& profile) {
+  if (!profile.security_by_default) return to_config(p);
   return next_file(p, phone_step::itl, phone_action_kind::request_itl);
 }
 
 /// A new CTL that neither the installed CTL nor a TVS vouched for: keep the
 /// old CTL and carry on (the boot ends locked).
-phone_action reject_ctl(phone& p) {
+phone_action reject_ctl(phone& p, const phone_profile& profile) {
   p.flags |= phone::ctl_rejected_flag;
-  phone_action next = to_itl(p);
+  phone_action next = to_itl(p, profile);
   next.ctl_rejected = true;
   return next;
 }
 
 /// A CTL is trusted: install it and go on with the ITL.
-phone_action install_ctl(phone& p, file_id f) {
+phone_action install_ctl(phone& p, file_id f, const phone_profile& profile) {
   p.ctl = f;
-  phone_action next = to_itl(p);
+  phone_action next = to_itl(p, profile);
   next.installed_ctl = true;
   return next;
 }
 
 /// A file is trusted: install it (ITL) or accept it (config).
-phone_action accept(phone& p, file_id f) {
-  if (p.step == phone_step::ctl || p.step == phone_step::ctl_tvs) return install_ctl(p, f);
+phone_action accept(phone& p, file_id f, const phone_profile& profile) {
+  if (p.step == phone_step::ctl || p.step == phone_step::ctl_tvs) return install_ctl(p, f, profile);
   if (p.step == phone_step::itl || p.step == phone_step::itl_tvs) {
     p.installed = f;
     phone_action next = to_config(p);
@@ -107,8 +112,8 @@ phone_action accept(phone& p, file_id f) {
 }
 
 /// Neither the installed ITL nor any TVS vouched for the file.
-phone_action reject(phone& p) {
-  if (p.step == phone_step::ctl || p.step == phone_step::ctl_tvs) return reject_ctl(p);
+phone_action reject(phone& p, const phone_profile& profile) {
+  if (p.step == phone_step::ctl || p.step == phone_step::ctl_tvs) return reject_ctl(p, profile);
   if (p.step == phone_step::itl || p.step == phone_step::itl_tvs) {
     // "Trust List Update Failed": keep the old ITL, carry on to the config,
     // which a locked phone will not accept either.
@@ -139,10 +144,10 @@ phone_action ask_tvs(phone& p, file_id f, const phone_profile& profile, trust_or
   // A cached "valid" answer stands in for a query while its TTL lasts.
   if (p.tvs_cache_cert != 0 && now_s < p.tvs_cache_until) {
     if (const certificate* cert = oracle.known(p.tvs_cache_cert)) {
-      if (oracle.verifies_with(f, p.tvs_cache_cert, *cert)) return accept(p, f);
+      if (oracle.verifies_with(f, p.tvs_cache_cert, *cert)) return accept(p, f, profile);
     }
   }
-  if (profile.tvs_servers == 0) return reject(p);
+  if (profile.tvs_servers == 0) return reject(p, profile);
   p.step = tvs_step_of(p.step);
   p.pending = f;
   p.tvs_server = 0;
@@ -157,11 +162,11 @@ phone_action on_ctl(phone& p, file_id f, const phone_profile& profile, trust_ora
                     std::uint32_t now_s) {
   // Only a CTL: an ITL (the same format, another FILENAME) or a config
   // where the CTL was asked for is refused like a bad signature.
-  if (!oracle.is_ctl(f)) return reject_ctl(p);
-  if (f == p.ctl) return to_itl(p);
-  if (p.ctl == no_file || oracle.accepts_ctl(f, p.ctl)) return install_ctl(p, f);
+  if (!oracle.is_ctl(f)) return reject_ctl(p, profile);
+  if (f == p.ctl) return to_itl(p, profile);
+  if (p.ctl == no_file || oracle.accepts_ctl(f, p.ctl)) return install_ctl(p, f, profile);
   // TVS servers are known from the installed ITL only: without one, none.
-  if (p.installed == no_file) return reject_ctl(p);
+  if (p.installed == no_file) return reject_ctl(p, profile);
   return ask_tvs(p, f, profile, oracle, now_s);
 }
 
@@ -177,25 +182,28 @@ phone_action on_file(phone& p, file_id f, const phone_profile& profile, trust_or
       p.step == phone_step::itl ? file_kind::trust_list : file_kind::signed_file;
   // Nor is a CTL an ITL, though its format is the same: it is signed by the
   // CallManager key the ITL lists, and would otherwise pass.
-  if (oracle.kind_of(f) != wanted || oracle.is_ctl(f)) return reject(p);
+  if (oracle.kind_of(f) != wanted || oracle.is_ctl(f)) return reject(p, profile);
+  // A phone without Security by Default checks no signature: any config goes.
+  if (!profile.security_by_default && p.step == phone_step::config) return accept(p, f, profile);
   // An ITL too big to load fails whoever signed it, even on faith; the old
   // ITL stays (docs/model.md, "ITL too large").
-  if (p.step == phone_step::itl && oracle.size_of(f) > profile.max_itl_bytes) return reject(p);
+  if (p.step == phone_step::itl && oracle.size_of(f) > profile.max_itl_bytes)
+    return reject(p, profile);
   // A phone holding a CTL trusts what the CTL vouches for: a new ITL signed
   // by one of its SAST/TFTP records, a config by one of its TFTP records.
   if (p.ctl != no_file) {
     if (p.step == phone_step::itl && f == p.installed) return to_config(p);
-    if (oracle.accepts_locally(f, p.ctl)) return accept(p, f);
-    if (p.step == phone_step::itl && profile.itl_via_ctl_only) return reject(p);
+    if (oracle.accepts_locally(f, p.ctl)) return accept(p, f, profile);
+    if (p.step == phone_step::itl && profile.itl_via_ctl_only) return reject(p, profile);
   }
   // No ITL: the first one is taken on faith, and a phone without an ITL
   // accepts any configuration.
-  if (p.installed == no_file) return accept(p, f);
+  if (p.installed == no_file) return accept(p, f, profile);
   if (p.step == phone_step::itl && f == p.installed) return to_config(p);
   // An ITL with empty TFTP and TVS sections (Prepare Cluster for Rollback to
   // pre-8.0) leaves nothing to check against: same as no ITL.
-  if (oracle.trusts_anything(p.installed)) return accept(p, f);
-  if (oracle.accepts_locally(f, p.installed)) return accept(p, f);
+  if (oracle.trusts_anything(p.installed)) return accept(p, f, profile);
+  if (oracle.accepts_locally(f, p.installed)) return accept(p, f, profile);
   return ask_tvs(p, f, profile, oracle, now_s);
 }
 
@@ -212,7 +220,7 @@ phone_action on_tvs(phone& p, const tvs_result& r, const phone_profile& profile,
     p.tvs_cache_until = now_s + profile.tvs_ttl_s;
     const file_id f = p.pending;
     p.step = file_step_of(p.step);
-    return accept(p, f);
+    return accept(p, f, profile);
   }
   // Unreachable, untrusted and "invalid" end the same way: try the next TVS.
   phone_action next;
@@ -221,7 +229,7 @@ phone_action on_tvs(phone& p, const tvs_result& r, const phone_profile& profile,
     next = {phone_action_kind::query_tvs, p.tvs_server, p.pending, 0};
   } else {
     p.step = file_step_of(p.step);
-    next = reject(p);
+    next = reject(p, profile);
   }
   next.tvs_failed = true;
   return next;
@@ -247,7 +255,7 @@ phone_action on_tftp_failure(phone& p, const phone_profile& profile) {
 /// the same server for the cluster-wide one; that one missing too means the
 /// server serves none, and the boot carries on (the ITL after the CTL, the
 /// config after the ITL). Attempts count per name: the fallback starts fresh.
-phone_action on_trust_list_missing(phone& p) {
+phone_action on_trust_list_missing(phone& p, const phone_profile& profile) {
   if (!(p.flags & phone::common_name_flag)) {
     p.flags |= phone::common_name_flag;
     p.attempts = 0;
@@ -255,7 +263,7 @@ phone_action on_trust_list_missing(phone& p) {
     next.fell_back = true;
     return next;
   }
-  return p.step == phone_step::ctl ? to_itl(p) : to_config(p);
+  return p.step == phone_step::ctl ? to_itl(p, profile) : to_config(p);
 }
 
 }  // namespace
@@ -282,6 +290,8 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
     case phone_event_kind::delete_itl:
     case phone_event_kind::factory_reset:
       p.installed = no_file;
+      // The 8945's "delete ITL" is a reset of its security settings.
+      if (profile.manual_recovery_erases_ctl) p.ctl = no_file;
       if (e.kind == phone_event_kind::factory_reset) {
         p.ctl = no_file;  // a factory reset erases every trust list
         p.tvs_cache_cert = 0;
@@ -296,14 +306,15 @@ phone_action handle(phone& p, const phone_event& e, const phone_profile& profile
     case phone_event_kind::file_received:
       return on_file(p, e.file, profile, oracle, now_s);
     case phone_event_kind::file_missing:
-      if (p.step == phone_step::ctl || p.step == phone_step::itl) return on_trust_list_missing(p);
+      if (p.step == phone_step::ctl || p.step == phone_step::itl)
+        return on_trust_list_missing(p, profile);
       return on_tftp_failure(p, profile);
     case phone_event_kind::file_corrupt:
       // A file that does not parse cannot be verified: "Trust List Update
       // Failed" for an ITL, a rejected config otherwise.
-      if (p.step == phone_step::ctl) return reject_ctl(p);
+      if (p.step == phone_step::ctl) return reject_ctl(p, profile);
       if (p.step != phone_step::itl && p.step != phone_step::config) return {};
-      return reject(p);
+      return reject(p, profile);
     case phone_event_kind::tftp_refused:
     case phone_event_kind::tftp_timeout:
       return on_tftp_failure(p, profile);

@@ -36,12 +36,27 @@ run_plan double_regen(bool hold_timer) {
   return p;
 }
 
+/// A second group like the first, named `name`, of `phones` phones.
+fleet_group& add_group(run_plan& p, std::string name, std::uint64_t phones) {
+  p.fleet.push_back(p.fleet[0]);
+  p.fleet.back().name = std::move(name);
+  p.fleet.back().count = phones;
+  return p.fleet.back();
+}
+
+/// A publisher and a CallManager-only node (no TFTP, no TVS); the
+/// publisher's CallManager certificate regenerated at 10m, TVS unchanged.
+run_plan callmanager_regen_beside_a_callmanager_only_node(std::uint64_t phones) {
+  run_plan p = test::single_node_plan(phones);
+  p.cluster.nodes.push_back({"cucm-cm", false, false, false, true});
+  p.timeline = {at(0s, action_kind::boot_all),
+                at(10min, action_kind::cert_regen, {"CallManager"}, "cucm-pub")};
+  return p;
+}
+
 TEST(Engine, every_phone_is_in_exactly_one_state_at_every_sample) {
   run_plan p = double_regen(false);
-  p.fleet.push_back(p.fleet[0]);
-  p.fleet[1].name = "old";
-  p.fleet[1].count = 50;
-  p.fleet[1].itl = installed_itl::pre_10;
+  add_group(p, "old", 50).itl = installed_itl::pre_10;
   p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
   p.timeline.push_back(at(26min, action_kind::reset_all_devices));
   const run_result r = run_ok(p);
@@ -103,10 +118,7 @@ TEST(Engine, hold_timer_refuses_the_second_regeneration_and_the_fleet_stays_trus
 
 TEST(Engine, bulk_reset_recovers_exactly_the_phones_whose_itl_has_itlrecovery) {
   run_plan p = double_regen(false);
-  p.fleet.push_back(p.fleet[0]);
-  p.fleet[1].name = "old";
-  p.fleet[1].count = 40;
-  p.fleet[1].itl = installed_itl::pre_10;
+  add_group(p, "old", 40).itl = installed_itl::pre_10;
   // The old phones stayed off since before the upgrade and power on after
   // the lockout: their ITL has no ITLRecovery record.
   p.timeline[0].group = "desk";
@@ -127,10 +139,7 @@ TEST(Engine, bulk_reset_recovers_exactly_the_phones_whose_itl_has_itlrecovery) {
 
 TEST(Engine, device_tl_info_shows_which_phones_hold_a_stale_itl_when_their_firmware_reports_it) {
   run_plan p = double_regen(false);
-  p.fleet.push_back(p.fleet[0]);
-  p.fleet[1].name = "old-firmware";
-  p.fleet[1].firmware = "9.3(4)";
-  p.fleet[1].count = 20;
+  add_group(p, "old-firmware", 20).firmware = "9.3(4)";
   const run_result r = run_ok(p);
   ASSERT_EQ(r.info.device_tl_info.size(), 1u) << "9.3(4) does not send DeviceTLInfo";
   const auto& rep = r.info.device_tl_info[0];
@@ -152,6 +161,53 @@ TEST(Engine, second_tvs_node_saves_a_fleet_whose_callmanager_and_tvs_changed_on_
   const run_result r = run_ok(p);
   EXPECT_EQ(count(r.final_state, phone_state::trusted), 200u);
   EXPECT_GT(r.final_state.events.tvs_failures, 0u) << "the publisher's new TVS was tried first";
+}
+
+TEST(Engine, a_callmanager_group_without_tvs_locks_where_every_tvs_would_vouch) {
+  // One CallManager regeneration on the publisher: TVS is unchanged and
+  // vouches for the new key, but only for phones that ask it.
+  run_plan p = callmanager_regen_beside_a_callmanager_only_node(100);
+  // No node of its CallManager group runs TVS: zero TVS servers.
+  add_group(p, "cm-only", 100).callmanager_group = {"cucm-cm"};
+  const run_result r = run_ok(p);
+  EXPECT_EQ(r.final_state.groups[0].state(phone_state::trusted), 100u) << "every TVS node";
+  EXPECT_EQ(r.final_state.groups[1].state(phone_state::locked), 100u);
+  EXPECT_EQ(r.final_state.events.tvs_failures, 0u) << "nobody asked a TVS that failed";
+  EXPECT_EQ(r.final_state.events.tvs_queries, 100u) << "the desk phones, once each";
+}
+
+TEST(Engine, a_callmanager_group_asks_only_its_own_nodes_tvs) {
+  // As above, with the CallManager group naming the publisher after the
+  // CallManager-only node: that node is skipped, the publisher's TVS vouches.
+  run_plan p = callmanager_regen_beside_a_callmanager_only_node(100);
+  p.fleet[0].callmanager_group = {"cucm-cm", "cucm-pub"};
+  const run_result r = run_ok(p);
+  EXPECT_EQ(count(r.final_state, phone_state::trusted), 100u);
+  EXPECT_EQ(r.final_state.events.tvs_failures, 0u);
+}
+
+TEST(Engine, phones_without_security_by_default_are_never_locked_stale_or_reported) {
+  run_plan p = double_regen(false);
+  // itl: current by default, which a 7940 cannot hold.
+  add_group(p, "lobby", 50).model = "CP-7940G";
+  const run_result r = run_ok(p);
+  const auto& lobby = r.final_state.groups[1];
+  EXPECT_EQ(lobby.state(phone_state::no_itl), 50u);
+  EXPECT_EQ(lobby.ever_locked, 0u);
+  EXPECT_EQ(lobby.stale, 0u) << "no ITL is meant for it";
+  EXPECT_EQ(lobby.unrecoverable, 0u);
+  EXPECT_EQ(r.final_state.groups[0].state(phone_state::locked), 300u);
+  for (const auto& rep : r.info.device_tl_info) EXPECT_NE(rep.group, "lobby");
+  ASSERT_EQ(r.info.group_reports_device_tl_info.size(), 2u);
+  EXPECT_FALSE(r.info.group_reports_device_tl_info[1]);
+}
+
+TEST(Engine, an_unknown_model_is_refused) {
+  run_plan p = test::single_node_plan(10);
+  p.fleet[0].model = "CP-1234";
+  auto r = run_virtual(p);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().to_string().find("unknown model 'CP-1234'"), std::string::npos);
 }
 
 TEST(Engine, tftp_past_maximum_serving_count_refuses_and_phones_retry_until_served) {

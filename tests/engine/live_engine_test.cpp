@@ -90,7 +90,8 @@ INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
                          testing::Values("double-regen-recovery", "bulk-reset-localkey",
                                          "publisher-rename", "pre-10-itl", "upgrade-to-10",
                                          "rollback-pre-8", "drs-restore",
-                                         "mixed-mode-single-regen"),
+                                         "mixed-mode-single-regen", "legacy-phones",
+                                         "callmanager-groups"),
                          [](const auto& param_info) {
                            std::string n = param_info.param;
                            for (char& c : n)

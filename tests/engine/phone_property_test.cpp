@@ -13,9 +13,12 @@
 // and CTLs where it asked for an ITL, and TVS answers from honest servers,
 // lying servers and servers its ITL does not know. Half the phones follow
 // `itl_check_with_ctl: ctl` (a phone holding a CTL takes a new ITL only from
-// its CTL), half `ctl-itl-tvs`.
+// its CTL), half `ctl-itl-tvs`. Phones have 0 to 3 TVS servers (a
+// CallManager group may have no node that runs TVS: such a phone never asks
+// one), and one in seven predates Security by Default (a 7940/7960).
 //
-// The property, precisely. When a phone's installed CTL changes from B to N
+// The property, precisely. 0. A phone without Security by Default never
+// installs an ITL. When a phone's installed CTL changes from B to N
 // (N not "no CTL"):
 //   1. N is a CTL (neither an ITL nor a signed config is installed as one), and
 //   2. B is "no CTL" (leap of faith), or
@@ -344,17 +347,23 @@ TEST(PhoneProperty, never_installs_an_itl_or_ctl_that_nothing_it_trusts_vouched_
     int leaps = 0, by_anchor = 0, by_tvs = 0, forgeries_by_tvs = 0, forgeries_offered = 0,
         configs_offered = 0, after_rollback = 0, by_ctl = 0, by_ctl_only = 0, ctls_offered = 0,
         ctl_leaps = 0, ctl_by_callmanager = 0, ctl_by_recovery = 0, ctl_forgeries_offered = 0,
-        ctl_others_offered = 0, ctl_refused_genuine = 0, ctl_by_tvs = 0;
+        ctl_others_offered = 0, ctl_refused_genuine = 0, ctl_by_tvs = 0, decided_without_tvs = 0,
+        without_sbd = 0;
   } seen;
   constexpr int phones = 600, steps = 60;  // 36,000 events
   for (int trial = 0; trial < phones; ++trial) {
     phone_profile profile;
-    profile.tvs_servers = 2;
+    // 0 to 3 TVS servers: a CallManager group may have none that runs TVS.
+    profile.tvs_servers = static_cast<std::uint8_t>(trial % 4);
+    // One phone in seven predates Security by Default (a 7940/7960).
+    profile.security_by_default = trial % 7 != 3;
     profile.tvs_ttl_s = 1800;  // short, so that cached answers expire during a run
     profile.itl_via_ctl_only = trial % 2 == 0;
     profile.request_ctl = trial % 3 == 0;  // a third of the phones boot in mixed mode
     phone p;
-    p.installed = pick(10) == 0 ? no_file : w.offers[itl_offers[pick(itl_offers.size())]].id;
+    p.installed = pick(10) == 0 || !profile.security_by_default
+                      ? no_file
+                      : w.offers[itl_offers[pick(itl_offers.size())]].id;
     p.ctl = pick(3) == 0 ? w.offers[genuine_ctls[pick(genuine_ctls.size())]].id : no_file;
     std::uint32_t now = 0;
     std::vector<vouch> vouched;
@@ -465,6 +474,19 @@ TEST(PhoneProperty, never_installs_an_itl_or_ctl_that_nothing_it_trusts_vouched_
         }
       }
 
+      if (at == phone_step::itl_tvs || at == phone_step::config_tvs || at == phone_step::ctl_tvs) {
+        ASSERT_GT(profile.tvs_servers, 0) << "a phone with no TVS server asked one";
+      }
+      if (e.kind == phone_event_kind::file_received &&
+          (at == phone_step::itl || at == phone_step::config) && profile.tvs_servers == 0 &&
+          before != no_file && p.step != phone_step::itl_tvs && p.step != phone_step::config_tvs)
+        ++seen.decided_without_tvs;
+      // Clause 0: a phone without Security by Default never installs an ITL.
+      if (!profile.security_by_default) {
+        ASSERT_EQ(p.installed, no_file) << "phone " << trial << " step " << step
+                                        << ": a phone without Security by Default took an ITL";
+        ++seen.without_sbd;
+      }
       // Clauses 4-9: the ITL.
       if (p.installed == before || p.installed == no_file) continue;
       ASSERT_EQ(w.offer_of(p.installed).kind, built_as::itl)
@@ -510,6 +532,8 @@ TEST(PhoneProperty, never_installs_an_itl_or_ctl_that_nothing_it_trusts_vouched_
   EXPECT_GT(seen.ctl_others_offered, 100) << "ITLs and configs offered where a CTL was asked";
   EXPECT_GT(seen.ctl_refused_genuine, 20) << "a genuine CTL its CTL does not list the signer of";
   EXPECT_GT(seen.ctl_by_tvs, 20) << "a CTL whose signer only a TVS vouched for";
+  EXPECT_GT(seen.decided_without_tvs, 100) << "phones with no TVS server must have decided";
+  EXPECT_GT(seen.without_sbd, 500) << "phones without Security by Default must have run";
 }
 
 }  // namespace

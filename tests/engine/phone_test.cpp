@@ -268,5 +268,71 @@ TEST(Phone, a_reset_reaches_only_a_registered_phone) {
   EXPECT_EQ(p.state, phone_state::booting);
 }
 
+// --- device families and TVS lists ----------------------------------------
+
+TEST(Phone, without_security_by_default_it_asks_for_no_itl_and_takes_any_config) {
+  world w;
+  w.profile.security_by_default = false;  // a 7940/7960
+  // The cluster's keys change under it: nothing a 7940 checks.
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 0).ok);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::tvs, 10).ok);
+  phone p;
+  auto a = w.feed(p, {phone_event_kind::boot, no_file, {}});
+  ASSERT_EQ(a.kind, phone_action_kind::request_config) << "no ITL step";
+  a = w.file(p, w.c.served_config(0));
+  EXPECT_EQ(a.kind, phone_action_kind::none);
+  EXPECT_FALSE(a.config_rejected);
+  EXPECT_EQ(p.installed, no_file);
+  EXPECT_EQ(p.state, phone_state::no_itl) << "registered, holding no ITL: never locked";
+  EXPECT_FALSE(p.ever_locked());
+  // In mixed mode it still takes the CTL step, then goes to its config.
+  w.profile.request_ctl = true;
+  w.feed(p, {phone_event_kind::reset, no_file, {}});
+  a = w.feed(p, {phone_event_kind::boot, no_file, {}});
+  ASSERT_EQ(a.kind, phone_action_kind::request_ctl);
+  w.feed(p, {phone_event_kind::file_missing, no_file, {}});      // CTLSEP<MAC>.tlv
+  a = w.feed(p, {phone_event_kind::file_missing, no_file, {}});  // CTLFile.tlv
+  EXPECT_EQ(a.kind, phone_action_kind::request_config);
+}
+
+TEST(Phone, with_no_tvs_server_a_signer_its_itl_lacks_is_rejected_without_a_query) {
+  world w;
+  w.profile.tvs_servers = 0;  // a CallManager group none of whose nodes runs TVS
+  phone p;
+  p.installed = w.c.served_itl(0);
+  const file_id old_itl = p.installed;
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 0).ok);
+  w.feed(p, {phone_event_kind::boot, no_file, {}});
+  auto a = w.file(p, w.c.served_itl(0));
+  ASSERT_EQ(a.kind, phone_action_kind::request_config) << "no TVS to ask: rejected at once";
+  EXPECT_FALSE(a.tvs_failed) << "no TVS was asked";
+  a = w.file(p, w.c.served_config(0));
+  EXPECT_EQ(a.kind, phone_action_kind::none);
+  EXPECT_EQ(p.state, phone_state::locked);
+  EXPECT_EQ(p.installed, old_itl);
+  // An ITL its own ITL vouches for still goes through without TVS.
+  phone q;
+  q.installed = w.c.served_itl(0);
+  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::tvs, 1000).ok);
+  w.boot(q);
+  EXPECT_EQ(q.state, phone_state::trusted);
+  EXPECT_EQ(q.installed, w.c.served_itl(0));
+}
+
+TEST(Phone, a_security_settings_reset_erases_the_ctl_as_well_as_the_itl) {
+  world w;
+  phone p;
+  p.installed = w.c.served_itl(0);
+  p.ctl = w.c.served_config(0);  // any file: only whether it is kept matters
+  w.feed(p, {phone_event_kind::delete_itl, no_file, {}});
+  EXPECT_EQ(p.installed, no_file);
+  EXPECT_NE(p.ctl, no_file) << "Erase ITL leaves the CTL";
+  w.profile.manual_recovery_erases_ctl = true;  // the 8945
+  p.installed = w.c.served_itl(0);
+  w.feed(p, {phone_event_kind::delete_itl, no_file, {}});
+  EXPECT_EQ(p.installed, no_file);
+  EXPECT_EQ(p.ctl, no_file);
+}
+
 }  // namespace
 }  // namespace itlfleet::sim

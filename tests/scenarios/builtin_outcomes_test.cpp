@@ -160,6 +160,22 @@ const outcome expected[] = {
     // phones power on over 15m..16m and boot: 17m. REGRESSION pin: the last
     // change to the millisecond.
     {"manual-recovery", 4600, 4600, 0, 4600, 0, 4600, 0, 0, "17m", "10h40m29.646s"},
+    // Derived: as double-regen-no-hold-timer, the 4,000 CP-8861 desk phones
+    // meet a signer and a TVS their ITL does not know and lock (ever_locked
+    // 4,000, none recovered; their ITL keeps the ITLRecovery record, so 0
+    // unrecoverable). The 1,000 CP-7940G phones have no Security by Default:
+    // they fetch no ITL, take the config unchecked and end no_itl, never
+    // locked; hence 0 trusted and never all locked. Hold timer off: 0
+    // refused. Last change <= 10m10s + 130 s = 12m20s.
+    {"legacy-phones", 5000, 0, 4000, 0, 0, 4000, 0, 0, "-", "12m9.82s"},
+    // Derived: the publisher's new CallManager key signs every ITL; north's
+    // CallManager group (sub1-sub3) has only TVS nodes whose certificates were
+    // regenerated, so all 2,000 lock (ITLRecovery unchanged: 0
+    // unrecoverable); south's first TVS (sub4) and the lobby's (the
+    // publisher's, every TVS in cluster order) are unchanged and vouch: 3,000
+    // trusted, never locked. Each regeneration is on another node: 0 refused.
+    // Last change <= 10m15s + 130 s = 12m25s.
+    {"callmanager-groups", 5000, 3000, 2000, 0, 0, 2000, 0, 0, "-", "12m7.756s"},
 };
 
 // gtest prints parameters in test names and failures: the scenario says it all.

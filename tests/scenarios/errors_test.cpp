@@ -439,6 +439,67 @@ TEST(Errors, sample_longer_than_the_run) {
   EXPECT_HAS(m, "no longer than end (1m)");
 }
 
+// --- device families and CallManager groups ---------------------------------
+
+TEST(Errors, an_unknown_model_lists_the_known_ones) {
+  auto m = error_with("  - {name: other, count: 5, model: CP-1234}\n");
+  EXPECT_HAS(m, "bad.yaml:10:36: ");
+  EXPECT_HAS(m, "unknown model 'CP-1234'; known models: CP-7940, CP-7960,");
+  EXPECT_HAS(m, "CP-8861");
+  EXPECT_HAS(m, "CP-DX80");
+}
+
+TEST(Errors, a_model_is_found_with_or_without_cp_and_in_any_case) {
+  for (const char* model : {"CP-8861", "8861", "cp-8861", "CP-7965G", "7965g", "dx80"}) {
+    auto plan = load_ok(std::string(base) + "  - {name: other, count: 5, model: " + model + "}\n");
+    EXPECT_EQ(plan.fleet.size(), 2u) << model;
+  }
+}
+
+TEST(Errors, a_phone_without_security_by_default_holds_no_itl) {
+  auto m = error_with("  - {name: other, count: 5, model: 7940, itl: current}\n");
+  EXPECT_HAS(m, "bad.yaml:10:47: ");
+  EXPECT_HAS(m, "model 7940 has no Security by Default: it never holds an ITL");
+  load_ok(std::string(base) + "  - {name: other, count: 5, model: 7940, itl: none}\n");
+}
+
+TEST(Errors, tvs_and_callmanager_group_together_are_refused) {
+  auto m = error_with("  - {name: other, count: 5, tvs: [sub], callmanager_group: [pub]}\n");
+  EXPECT_HAS(m, "bad.yaml:10:60: ");
+  EXPECT_HAS(m, "give either tvs");
+  EXPECT_HAS(m, "not both");
+}
+
+TEST(Errors, a_callmanager_group_names_callmanager_nodes) {
+  auto m = error_with("  - {name: other, count: 5, callmanager_group: [sub]}\n");
+  EXPECT_HAS(m, "bad.yaml:10:49: ");
+  EXPECT_HAS(m, "node 'sub' does not run callmanager; nodes running callmanager: pub, cm");
+  auto empty = error_with("  - {name: other, count: 5, callmanager_group: []}\n");
+  EXPECT_HAS(empty, "bad.yaml:10:48: ");
+  EXPECT_HAS(empty, "expected 1 to 3 CallManager nodes, got 0");
+}
+
+TEST(Errors, a_callmanager_group_has_at_most_three_nodes) {
+  auto m = error_of(R"(cluster:
+  nodes:
+    - {name: a, publisher: true}
+    - {name: b}
+    - {name: c}
+    - {name: d}
+fleet:
+  - {count: 1, callmanager_group: [a, b, c, d]}
+)");
+  EXPECT_HAS(m, "bad.yaml:8:35: ");
+  EXPECT_HAS(m, "expected 1 to 3 CallManager nodes, got 4");
+}
+
+TEST(Errors, a_callmanager_group_keeps_its_order_and_may_have_no_tvs) {
+  auto plan = load_ok(std::string(base) + "  - {name: other, count: 5, callmanager_group: [cm]}\n");
+  ASSERT_EQ(plan.fleet.size(), 2u);
+  EXPECT_EQ(plan.fleet[1].callmanager_group, std::vector<std::string>{"cm"});
+  EXPECT_TRUE(plan.fleet[1].tvs.empty());
+}
+
 }  // namespace
 
 // Mixed mode: the start state, the ITL rule under a CTL, the group's CTL.

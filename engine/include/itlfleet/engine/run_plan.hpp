@@ -118,12 +118,21 @@ enum class fetch_protocol {
 struct fleet_group {
   std::string name;
   std::uint64_t count = 0;
+  /// Picks the device family (sim::find_family): what the phones do with
+  /// trust lists, and whether they fetch over HTTP by default.
   std::string model = "CP-8861";
   std::string firmware = "12.8(1)";
   std::vector<std::string> tftp;  ///< TFTP node hosts, primary first
-  std::vector<std::string> tvs;   ///< TVS node hosts in order; empty: every TVS node
+  /// TVS node hosts in order; empty: every TVS node (unless callmanager_group).
+  std::vector<std::string> tvs;
+  /// CUCM's CallManager group of the phones: 1-3 CallManager nodes in order.
+  /// When given (and `tvs` is empty), the phones ask the TVS of those of its
+  /// nodes that run TVS, in that order, and no other: possibly none.
+  std::vector<std::string> callmanager_group;
   installed_itl itl = installed_itl::current;
-  fetch_protocol fetch = fetch_protocol::tftp;
+  /// The scenario's `fetch:`, overriding the family's and firmware's default
+  /// (sim::device_family::fetches_over_http); empty: that default.
+  std::optional<fetch_protocol> fetch;
   int line = 0;  ///< where it was declared, for messages
   installed_ctl ctl = installed_ctl::automatic;
 };

@@ -18,6 +18,12 @@ struct firmware_version {
   /// in a DeviceTLInfo alarm.
   bool reports_device_tl_info() const { return !(*this < firmware_version{9, 4, 1}); }
 
+  /// Firmware 9.0 and later try HTTP on TCP 6970 before TFTP, in the
+  /// families whose row says so "by firmware" (device_family.hpp). Source: a
+  /// Cisco community answer (89xx and 99xx phones from firmware 9 with CUCM
+  /// 9; docs/model.md, "Device families").
+  bool fetches_over_http() const { return !(*this < firmware_version{9, 0, 0}); }
+
   bool operator<(const firmware_version& o) const {
     if (major != o.major) return major < o.major;
     if (minor != o.minor) return minor < o.minor;

@@ -144,6 +144,15 @@ struct phone_profile {
   /// signer (true, cluster.itl_check_with_ctl: ctl); false: the CTL first,
   /// then the installed ITL and TVS as without a CTL.
   bool itl_via_ctl_only = true;
+  /// Security by Default (docs/model.md, "Device families"): false for a
+  /// model that predates it (7940/7960). Such a phone never asks for an ITL
+  /// (after the CTL, in mixed mode, it goes straight to its config), never
+  /// installs one and accepts any config: it is never locked by an ITL and
+  /// ends its boot as `no_itl`.
+  bool security_by_default = true;
+  /// "Delete ITL" is the family's security settings reset (8945): it erases
+  /// the CTL as well as the ITL.
+  bool manual_recovery_erases_ctl = false;
 };
 
 /// A power-on is on its way to a phone that is off (boot-all): true when it
