@@ -99,6 +99,18 @@ INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
                            return n;
                          });
 
+TEST(LiveEngine, the_manual_recovery_builtin_at_200_phones_ends_as_virtual) {
+  // 11 hours of scenario: the technicians' visits, one a minute, set the
+  // pace; about 80 s of real time at this scale.
+  const run_plan plan = load_scaled("manual-recovery", 200);
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  const run_result l = run_or_fail(plan, fast(0.002));
+  expect_same_final_counts(*v, l);
+  EXPECT_EQ(v->info.manual.visits, l.info.manual.visits);
+  EXPECT_GT(l.info.manual.visits, 0u);
+}
+
 TEST(LiveEngine, technicians_erase_the_itl_of_locked_phones_at_their_pace_as_virtual) {
   // 20 phones lock on a double regeneration; a crew erasing 1,200 phones an
   // hour (one every 3 s) visits all 20 within a minute, and each takes the
