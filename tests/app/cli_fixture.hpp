@@ -11,9 +11,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <initializer_list>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "itlfleet/sim/bytes.hpp"
 
@@ -63,6 +66,9 @@ class Cli : public ::testing::Test {
 
   /// Runs itlfleet with `args` in the test directory.
   run_result run(std::initializer_list<std::string> args) {
+    return run(std::vector<std::string>(args));
+  }
+  run_result run(const std::vector<std::string>& args) {
     std::string cmd = "cd " + quote(dir_.string()) + " && " + quote(ITLFLEET_BIN);
     for (const std::string& a : args) cmd += " " + quote(a);
     cmd += " >" + quote((dir_ / "stdout.txt").string()) + " 2>" +
@@ -99,6 +105,24 @@ class Cli : public ::testing::Test {
       if (std::system(cmd.c_str()) == 0 && fs::exists(got) && fs::file_size(got) > 0) return true;
     }
     return false;
+  }
+
+  /// Runs `itlfleet serve` (arguments from `args(port)`) while `use(port)`
+  /// talks to it. The TFTP port comes from the process id's range; another
+  /// process may hold it, so a refusal to bind ("Address already in use")
+  /// tries the next one, five ports at most.
+  run_result serve_on_a_free_port(const std::function<std::vector<std::string>(int)>& args,
+                                  const std::function<void(int)>& use) {
+    const int first = 20000 + static_cast<int>(::getpid() % 20000);
+    run_result r;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const int port = 20000 + (first - 20000 + 97 * attempt) % 20000;
+      auto served = std::async(std::launch::async, [&] { return run(args(port)); });
+      use(port);
+      r = served.get();
+      if (r.err.find("Address already in use") == std::string::npos) break;
+    }
+    return r;
   }
 
   fs::path dir_;

@@ -1,6 +1,9 @@
 // Runs the built `itlfleet` binary as a user would: cluster export, then the
 // trust-file commands on what it wrote.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,8 +11,10 @@
 
 #include <future>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -373,18 +378,35 @@ TEST_F(Cli, run_of_an_unknown_scenario_lists_the_builtins) {
 
 // --- a stock TFTP server serves what cluster export wrote ----------------------
 
-/// tftpd-hpa on a loopback port for the life of the object.
+/// tftpd-hpa on a loopback port for the life of the object. The port is
+/// race-free: this process binds 127.0.0.1:0 and hands the bound socket to
+/// in.tftpd as its standard input (inetd mode), so no other process can take
+/// the port between choosing and serving.
 class tftpd {
  public:
-  tftpd(const fs::path& root, int port) : port_(port) {
+  explicit tftpd(const fs::path& root) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      ADD_FAILURE() << "cannot bind a UDP socket on 127.0.0.1: " << std::strerror(errno);
+      if (fd >= 0) ::close(fd);
+      return;
+    }
+    port_ = ntohs(a.sin_port);
     pid_ = ::fork();
     if (pid_ == 0) {
-      const std::string address = "127.0.0.1:" + std::to_string(port);
-      ::execl("/usr/sbin/in.tftpd", "in.tftpd", "--foreground", "--listen", "--address",
-              address.c_str(), "--secure", root.c_str(), static_cast<char*>(nullptr));
+      ::dup2(fd, 0);
+      ::execl("/usr/sbin/in.tftpd", "in.tftpd", "--secure", root.c_str(),
+              static_cast<char*>(nullptr));
       ::_exit(127);
     }
+    ::close(fd);  // in.tftpd holds it now
   }
+  int port() const { return port_; }
   ~tftpd() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
@@ -415,7 +437,7 @@ class tftpd {
   }
 
  private:
-  int port_;
+  int port_ = 0;
   pid_t pid_ = -1;
 };
 
@@ -423,8 +445,8 @@ TEST_F(Cli, tftpd_hpa_serves_the_exported_files_byte_for_byte_and_they_verify) {
   if (!fs::exists("/usr/sbin/in.tftpd") || !fs::exists("/usr/bin/tftp"))
     GTEST_SKIP() << "tftpd-hpa and tftp-hpa are not installed (scripts/setup.sh installs them)";
   ASSERT_NO_FATAL_FAILURE(export_cluster());
-  const int port = 20000 + static_cast<int>(::getpid() % 20000);
-  tftpd server(path("cluster/tftp/pub"), port);
+  tftpd server(path("cluster/tftp/pub"));
+  const int port = server.port();
   const auto fetch = [&](const std::string& name) { return server.get(dir_, name); };
   ASSERT_TRUE(server.wait_serving(dir_, "ITLFile.tlv"))
       << "no answer from in.tftpd on 127.0.0.1:" << port;
@@ -472,8 +494,8 @@ expect:
   const run_result exported = run({"cluster", "export", "--out", "cluster", "--nodes", "cucm-pub",
                                    "--phones", "20", "--seed", "itlfleet-42"});
   ASSERT_EQ(exported.exit_code, 0) << describe(exported);
-  const int port = 20000 + static_cast<int>((::getpid() + 7) % 20000);
-  tftpd server(path("cluster/tftp/cucm-pub"), port);
+  tftpd server(path("cluster/tftp/cucm-pub"));
+  const int port = server.port();
   ASSERT_TRUE(server.wait_serving(dir_, "ITLFile.tlv"))
       << "no answer from in.tftpd on 127.0.0.1:" << port;
 
@@ -509,14 +531,22 @@ TEST_F(Cli, serve_puts_the_scenario_cluster_on_loopback_and_refuses_commands_as_
   if (!fs::exists("/usr/bin/tftp")) GTEST_SKIP() << "tftp-hpa is not installed";
   // double-regen-hold-timer's 40-minute timeline in about 14 s; its TVS
   // regeneration 10 s after CallManager's is refused by the hold timer.
-  const int port = 20000 + static_cast<int>((::getpid() + 13) % 20000);
-  auto served = std::async(std::launch::async, [&] {
-    return run({"serve", "double-regen-hold-timer", "--tftp-port", std::to_string(port),
-                "--http-port", "0", "--tvs-port", "0", "--time-scale", "0.006", "--once"});
-  });
-  // The publisher (node 0) listens on 127.0.1.1: fetch its ITL while it serves.
-  const bool got = fetch_served(port, "ITLSEP001E7A000009.tlv", 5);
-  const run_result r = served.get();
+  int port = 0;
+  bool got = false;
+  const run_result r = serve_on_a_free_port(
+      [&](int p) {
+        return std::vector<std::string>{"serve",        "double-regen-hold-timer",
+                                        "--tftp-port",  std::to_string(p),
+                                        "--http-port",  "0",
+                                        "--tvs-port",   "0",
+                                        "--time-scale", "0.006",
+                                        "--once"};
+      },
+      // The publisher (node 0) listens on 127.0.1.1: fetch its ITL while it serves.
+      [&](int p) {
+        port = p;
+        got = fetch_served(p, "ITLSEP001E7A000009.tlv", 5);
+      });
   ASSERT_TRUE(got) << "nothing served on 127.0.1.1:" << port << "\n" << describe(r);
   EXPECT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_NE(r.out.find("cucm-pub: TFTP udp 127.0.1.1:" + std::to_string(port)), std::string::npos)
@@ -563,8 +593,8 @@ expect:
   for (const auto& f : per_device) fs::remove(f);
   ASSERT_TRUE(fs::exists(root / "ITLFile.tlv"));
 
-  const int port = 20000 + static_cast<int>((::getpid() + 19) % 20000);
-  tftpd server(root, port);
+  tftpd server(root);
+  const int port = server.port();
   const auto fetch = [&](const std::string& name) { return server.get(dir_, name); };
   ASSERT_TRUE(server.wait_serving(dir_, "ITLFile.tlv"))
       << "no answer from in.tftpd on 127.0.0.1:" << port;

@@ -95,15 +95,21 @@ end: 40s
            "--version", "12.5", "--mixed-mode", "--seed", "itlfleet-42"});
   ASSERT_EQ(exported.exit_code, 0) << describe(exported);
 
-  const int port = 20000 + static_cast<int>((::getpid() + 29) % 20000);
-  auto served = std::async(std::launch::async, [&] {
-    return run({"serve", "mixed.yaml", "--tftp-port", std::to_string(port), "--http-port", "0",
-                "--tvs-port", "0", "--time-scale", "0.25", "--once"});
-  });
-  // The publisher (node 0) listens on 127.0.1.1.
-  const bool got = fetch_served(port, "CTLFile.tlv", 4);
-  const bool got_per_device = got && fetch_served(port, "CTLSEP001E7A000003.tlv");
-  const run_result r = served.get();
+  int port = 0;
+  bool got = false, got_per_device = false;
+  const run_result r = serve_on_a_free_port(
+      [](int p) {
+        return std::vector<std::string>{
+            "serve",        "mixed.yaml", "--tftp-port", std::to_string(p),
+            "--http-port",  "0",          "--tvs-port",  "0",
+            "--time-scale", "0.25",       "--once"};
+      },
+      // The publisher (node 0) listens on 127.0.1.1.
+      [&](int p) {
+        port = p;
+        got = fetch_served(p, "CTLFile.tlv", 4);
+        got_per_device = got && fetch_served(p, "CTLSEP001E7A000003.tlv");
+      });
   ASSERT_TRUE(got) << "nothing served on 127.0.1.1:" << port << "\n" << describe(r);
   ASSERT_TRUE(got_per_device);
   EXPECT_EQ(r.exit_code, 0) << describe(r);
