@@ -128,6 +128,19 @@ engine::node_plan read_node(const value_ref& v, const engine::cluster_plan& c, b
 }
 
 /// Mixed mode at the start and the phones' ITL rule under a CTL.
+/// A setting written as one of two words (`first` or `second`); `out` is
+/// true for `true_word`. Anything else fails naming both.
+void read_one_of_two(map_reader& m, std::string_view key, std::string_view first,
+                     std::string_view second, std::string_view true_word, bool& out) {
+  if (!m.has(key)) return;
+  value_ref v = m.get(key);
+  const std::string either = std::string(first) + " or " + std::string(second);
+  const std::string s = v.scalar(either);
+  if (s != first && s != second)
+    v.fail("expected " + std::string(key) + " " + either + ", got '" + s + "'");
+  out = s == true_word;
+}
+
 void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl) {
   m.opt("mixed_mode", c.mixed_mode);
   if (c.mixed_mode && !tokenless_ctl) {
@@ -135,24 +148,9 @@ void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl)
         .fail("mixed mode needs version 10.0 or later (tokenless CTL); version " + c.version +
               " sets it with the CTL client and USB tokens, which is not modelled");
   }
-  if (m.has("itl_check_with_ctl")) {
-    value_ref v = m.get("itl_check_with_ctl");
-    const std::string s = v.string();
-    if (s == "ctl") {
-      c.itl_check_with_ctl_only = true;
-    } else if (s == "ctl-itl-tvs") {
-      c.itl_check_with_ctl_only = false;
-    } else {
-      v.fail("expected itl_check_with_ctl ctl or ctl-itl-tvs, got '" + s + "'");
-    }
-  }
-  if (m.has("ctl_itlrecovery")) {
-    value_ref v = m.get("ctl_itlrecovery");
-    const std::string s = v.scalar("from-12.0 or from-10.0");
-    if (s != "from-12.0" && s != "from-10.0")
-      v.fail("expected ctl_itlrecovery from-12.0 or from-10.0, got '" + s + "'");
-    c.ctl_itlrecovery_from_10 = s == "from-10.0";
-  }
+  read_one_of_two(m, "itl_check_with_ctl", "ctl", "ctl-itl-tvs", "ctl", c.itl_check_with_ctl_only);
+  read_one_of_two(m, "ctl_itlrecovery", "from-12.0", "from-10.0", "from-10.0",
+                  c.ctl_itlrecovery_from_10);
 }
 
 void read_cluster(const value_ref& v, engine::run_plan& plan) {
@@ -203,13 +201,8 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
     if (c.security_password.empty()) pw.fail("expected a non-empty password");
   }
   m.opt("auto_reset", c.auto_reset);
-  if (m.has("regen_restarts")) {
-    value_ref r = m.get("regen_restarts");
-    const std::string mode = r.scalar("manual or automatic");
-    if (mode != "manual" && mode != "automatic")
-      r.fail("expected regen_restarts manual or automatic, got '" + mode + "'");
-    c.regen_restarts_automatic = mode == "automatic";
-  }
+  read_one_of_two(m, "regen_restarts", "manual", "automatic", "automatic",
+                  c.regen_restarts_automatic);
   if (m.has("tftp")) read_tftp_model(m.get("tftp"), c.tftp);
   if (m.has("tvs")) read_tvs_model(m.get("tvs"), c.tvs);
   read_mixed_mode(m, c, itl_recovery);

@@ -49,6 +49,14 @@ struct world {
     p.state = phone_state::trusted;
     return p;
   }
+  /// CallManager (and TVS, `tvs_too`) regenerated on node 0, then `utils
+  /// ctl update CTLFile` and the TFTP restart that serves the new CTL.
+  void regenerate_then_update_ctl(bool tvs_too) {
+    ASSERT_TRUE(c.cert_regen(0, cert_purpose::callmanager, 600).ok);
+    if (tvs_too) ASSERT_TRUE(c.cert_regen(0, cert_purpose::tvs, 605).ok);
+    ASSERT_TRUE(c.ctl_update(0, 610).ok);
+    ASSERT_TRUE(c.restart_tftp(0, 610).ok);
+  }
   /// TVS's answer about the pending file, from node 0's TVS.
   tvs_result ask_tvs(const phone& p) { return test::tvs_answer(c, oracle, p); }
   /// Boots `p` against node `n`: CTL, ITL (TVS if asked), config (TVS if asked).
@@ -121,9 +129,7 @@ TEST(PhoneCtl, a_ctl_signed_by_a_regenerated_callmanager_key_gets_in_through_tvs
   world w("11.5");
   phone p = w.holding();
   const file_id old_ctl = p.ctl;
-  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 600).ok);
-  ASSERT_TRUE(w.c.ctl_update(0, 610).ok);
-  ASSERT_TRUE(w.c.restart_tftp(0, 610).ok);
+  ASSERT_NO_FATAL_FAILURE(w.regenerate_then_update_ctl(false));
   ASSERT_NE(w.c.served_ctl(0), old_ctl);
   ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
   phone_action a = w.file(p, w.c.served_ctl(0));
@@ -146,10 +152,7 @@ TEST(PhoneCtl, a_ctl_that_neither_its_ctl_nor_a_trusted_tvs_vouches_for_is_refus
   world w("11.5");
   phone p = w.holding();
   const file_id old_ctl = p.ctl;
-  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 600).ok);
-  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::tvs, 605).ok);
-  ASSERT_TRUE(w.c.ctl_update(0, 610).ok);
-  ASSERT_TRUE(w.c.restart_tftp(0, 610).ok);
+  ASSERT_NO_FATAL_FAILURE(w.regenerate_then_update_ctl(true));
   ASSERT_NE(w.c.served_ctl(0), old_ctl);
   ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
   phone_action a = w.file(p, w.c.served_ctl(0));
@@ -174,9 +177,7 @@ TEST(PhoneCtl, a_phone_with_a_ctl_but_no_itl_knows_no_tvs_and_refuses_a_foreign_
   world w("11.5");
   phone p = w.holding();
   p.installed = no_file;
-  ASSERT_TRUE(w.c.cert_regen(0, cert_purpose::callmanager, 600).ok);
-  ASSERT_TRUE(w.c.ctl_update(0, 610).ok);
-  ASSERT_TRUE(w.c.restart_tftp(0, 610).ok);
+  ASSERT_NO_FATAL_FAILURE(w.regenerate_then_update_ctl(false));
   ASSERT_EQ(w.feed(p, {phone_event_kind::boot, no_file, {}}).kind, phone_action_kind::request_ctl);
   const phone_action a = w.file(p, w.c.served_ctl(0));
   EXPECT_TRUE(a.ctl_rejected) << "no ITL, so no TVS server to ask";

@@ -6,13 +6,13 @@
 
 #include <string>
 
-#include "itlfleet/engine/virtual_engine.hpp"
-#include "itlfleet/scenarios/scenario.hpp"
+#include "run_yaml.hpp"
 
 namespace itlfleet::scenarios {
 namespace {
 
 using sim::phone_state;
+using test::fleet_at;
 
 /// A single-node 10.5 cluster, hold timer off, 200 phones booted at 0s.
 std::string cluster_with(const std::string& timeline) {
@@ -34,20 +34,7 @@ timeline:
 }
 
 engine::run_result run(const std::string& yaml) {
-  auto plan = load_string(yaml, "drs_restore_test");
-  EXPECT_TRUE(plan.ok()) << plan.err().to_string();
-  if (!plan.ok()) return {};
-  auto r = engine::run_virtual(*plan);
-  EXPECT_TRUE(r.ok()) << r.err().to_string();
-  if (!r.ok()) return {};
-  return std::move(r.value());
-}
-
-const metrics::counts& fleet_at(const engine::run_result& r, std::int64_t minutes) {
-  const metrics::snapshot* row = &r.series.front();
-  for (const auto& s : r.series)
-    if (s.time_us <= minutes * 60'000'000) row = &s;
-  return row->fleet;
+  return test::run_yaml(yaml, "drs_restore_test");
 }
 
 const std::string lockout = R"(  - {at: 10m, do: set cert regen CallManager, on: cucm-pub}

@@ -8,13 +8,13 @@
 
 #include <string>
 
-#include "itlfleet/engine/virtual_engine.hpp"
-#include "itlfleet/scenarios/scenario.hpp"
+#include "run_yaml.hpp"
 
 namespace itlfleet::scenarios {
 namespace {
 
 using sim::phone_state;
+using test::fleet_at;
 
 /// A single-node 10.5 cluster (hold timer off) with 200 phones that boot at
 /// 0s, and the given timeline entries after the boot.
@@ -38,18 +38,7 @@ timeline:
 }
 
 engine::run_result run(const std::string& yaml) {
-  auto plan = load_string(yaml, "recovery_paths_test");
-  EXPECT_TRUE(plan.ok()) << plan.err().to_string();
-  auto r = engine::run_virtual(*plan);
-  EXPECT_TRUE(r.ok()) << r.err().to_string();
-  return std::move(r.value());
-}
-
-const metrics::counts& fleet_at(const engine::run_result& r, std::int64_t minutes) {
-  const metrics::snapshot* row = &r.series.front();
-  for (const auto& s : r.series)
-    if (s.time_us <= minutes * 60'000'000) row = &s;
-  return row->fleet;
+  return test::run_yaml(yaml, "recovery_paths_test");
 }
 
 std::size_t occurrences(const std::string& text, const std::string& what) {

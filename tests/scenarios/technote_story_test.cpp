@@ -18,8 +18,7 @@
 
 #include <string>
 
-#include "itlfleet/engine/virtual_engine.hpp"
-#include "itlfleet/scenarios/scenario.hpp"
+#include "run_yaml.hpp"
 
 namespace itlfleet::scenarios {
 namespace {
@@ -47,13 +46,7 @@ timeline:
 }
 
 engine::run_result run(const std::string& yaml) {
-  auto plan = load_string(yaml, "technote_story_test");
-  EXPECT_TRUE(plan.ok()) << plan.err().to_string();
-  if (!plan.ok()) return {};
-  auto r = engine::run_virtual(*plan);
-  EXPECT_TRUE(r.ok()) << r.err().to_string();
-  if (!r.ok()) return {};
-  return std::move(r.value());
+  return test::run_yaml(yaml, "technote_story_test");
 }
 
 const std::string back_to_back = R"(  - {at: 10m, do: set cert regen CallManager, on: cucm-pub}
