@@ -37,9 +37,7 @@ engine::run_result run(const std::string& yaml) {
   return test::run_yaml(yaml, "drs_restore_test");
 }
 
-const std::string lockout = R"(  - {at: 10m, do: set cert regen CallManager, on: cucm-pub}
-  - {at: 10m10s, do: set cert regen TVS, on: cucm-pub}
-)";
+const std::string& lockout = test::regenerations_back_to_back;
 
 TEST(DrsRestore, a_restore_after_a_lockout_brings_back_every_phone_that_trusts_the_old_keys) {
   const auto r = run(cluster_with("  - {at: 5m, do: utils disaster_recovery backup}\n" + lockout +

@@ -24,6 +24,12 @@ inline engine::run_result run_yaml(const std::string& yaml, const std::string& n
   return std::move(r.value());
 }
 
+/// Timeline entries: CallManager at 10m and TVS at 10m10s on `cucm-pub`,
+/// the technote's back-to-back regenerations.
+inline const std::string regenerations_back_to_back =
+    "  - {at: 10m, do: set cert regen CallManager, on: cucm-pub}\n"
+    "  - {at: 10m10s, do: set cert regen TVS, on: cucm-pub}\n";
+
 /// The fleet's counts at the last sample at or before `minutes`.
 inline const metrics::counts& fleet_at(const engine::run_result& r, std::int64_t minutes) {
   const metrics::snapshot* row = &r.series.front();

@@ -49,9 +49,7 @@ engine::run_result run(const std::string& yaml) {
   return test::run_yaml(yaml, "technote_story_test");
 }
 
-const std::string back_to_back = R"(  - {at: 10m, do: set cert regen CallManager, on: cucm-pub}
-  - {at: 10m10s, do: set cert regen TVS, on: cucm-pub}
-)";
+const std::string& back_to_back = test::regenerations_back_to_back;
 
 TEST(TechnoteStory, without_the_hold_timer_back_to_back_regenerations_lock_every_phone) {
   const auto r = run(story("off", back_to_back));
