@@ -1,5 +1,6 @@
 #include "itlfleet/metrics/prometheus_endpoint.hpp"
 
+#include <curl/curl.h>
 #include <prometheus/gateway.h>
 
 #include <algorithm>
@@ -91,8 +92,10 @@ status push_metrics(const pushgateway_address& to, const std::string& job,
   prometheus::Gateway gateway(to.host, to.port, job_value, path_labels);
   gateway.RegisterCollectable(metrics);
   const int code = gateway.Push();
+  // prometheus-cpp returns curl's error code negated when no HTTP answer came.
   if (code < 0)
-    return error{"cannot push to " + to.host + ":" + to.port + " (curl error " +
+    return error{"cannot push to " + to.host + ":" + to.port + ": " +
+                 curl_easy_strerror(static_cast<CURLcode>(-code)) + " (curl error " +
                  std::to_string(-code) + ")"};
   if (code < 200 || code >= 300)
     return error{"the Pushgateway at " + to.host + ":" + to.port + " answered HTTP " +
