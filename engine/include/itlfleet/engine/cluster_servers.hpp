@@ -39,7 +39,9 @@ struct server_settings {
   std::uint16_t http_port = 0;
   std::uint16_t tvs_port = 0;
   /// How long the TFTP server waits for an ACK before sending a block again.
-  /// A live run scales it with its clock, like the phones' own timeout.
+  /// A live run scales it with its clock, like the phones' own timeout; the
+  /// server clamps it to tftp_server_options::max_timeout (10 s), so a slow
+  /// time scale cannot stretch how long a silent peer holds a slot.
   std::chrono::steady_clock::duration tftp_retransmit = std::chrono::seconds(1);
 };
 
