@@ -3,6 +3,7 @@
 // playing the timeline's administrator actions on schedule, until stopped.
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -26,6 +27,8 @@ struct serve_options {
   std::uint16_t http_port = 6970;
   std::uint16_t tvs_port = 2445;
   bool once = false;
+  engine::server_settings limits;  ///< only the limits against hostile peers are read
+  std::uint32_t tvs_session_lifetime_s = 120;
 };
 
 int serve(const serve_options& o) {
@@ -51,6 +54,10 @@ int serve(const serve_options& o) {
   lo.servers.tftp_port = o.tftp_port;
   lo.servers.http_port = o.http_port;
   lo.servers.tvs_port = o.tvs_port;
+  lo.servers.http_max_connections = o.limits.http_max_connections;
+  lo.servers.tvs_max_handshakes = o.limits.tvs_max_handshakes;
+  lo.servers.tvs_max_per_source = o.limits.tvs_max_per_source;
+  lo.servers.tvs_session_lifetime = std::chrono::seconds(o.tvs_session_lifetime_s);
   lo.keep_serving = !o.once;
   lo.on_notice = [](const std::string& line) {
     std::printf("%s\n", line.c_str());
@@ -93,6 +100,24 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--tvs-port", o->tvs_port, "TCP port of every node's TVS server (0: any)")
       ->check(unsigned_integer())
+      ->capture_default_str();
+  cmd->add_option("--http-connections", o->limits.http_max_connections,
+                  "Open HTTP connections per node, idle ones included; more are answered 503 "
+                  "and closed")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  cmd->add_option("--tvs-handshakes", o->limits.tvs_max_handshakes,
+                  "TVS connections in their TLS handshake per node, a pool apart from the "
+                  "scenario's sessions; more are closed")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  cmd->add_option("--tvs-per-source", o->limits.tvs_max_per_source,
+                  "TVS connections open at once from one source address")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  cmd->add_option("--tvs-session-lifetime", o->tvs_session_lifetime_s,
+                  "Seconds a TVS session may last, however busy; then it is closed")
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   cmd->add_flag("--once", o->once, "Stop at the end of the timeline instead of serving on");
   cmd->footer(

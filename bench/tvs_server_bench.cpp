@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   asio::io_context server_io(1);
   itlfleet::net::tvs_server_options options;
   options.max_sessions = clients * 2;
+  options.max_handshakes = clients * 2;
   itlfleet::net::tvs_server server(
       server_io.get_executor(), {*itlfleet::net::node_address(0), 0}, tvs,
       [der = signer.cert.der()](const itlfleet::net::tvs_lookup_query& q) {

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "itlfleet/net/address_plan.hpp"
+#include "itlfleet/net/descriptor_budget.hpp"
 #include "itlfleet/sim/served_name.hpp"
 #include "itlfleet/sim/verify.hpp"
 
@@ -32,6 +33,56 @@ net::shared_bytes share(const sim::file_store& files, sim::file_id id) {
   return std::make_shared<const bytes>(files.get(id).raw);
 }
 
+/// Every node's caps, fitted to the open-file limit.
+struct node_caps {
+  std::size_t tftp_serving = 0;
+  std::size_t http_connections = 0;
+  std::size_t http_serving = 0;
+  std::size_t tvs_handshakes = 0;
+  std::size_t tvs_sessions = 0;
+  std::string warning;  ///< the budget's, when the counts asked for do not fit
+};
+
+node_caps fit_caps(const sim::cluster& cluster, const run_plan& plan,
+                   const server_settings& settings) {
+  std::uint64_t tftp_nodes = 0, tvs_nodes = 0;
+  for (std::size_t n = 0; n < cluster.node_count(); ++n) {
+    if (!net::node_address(static_cast<std::uint32_t>(n))) continue;
+    tftp_nodes += cluster.node(n).tftp ? 1 : 0;
+    tvs_nodes += cluster.node(n).tvs ? 1 : 0;
+  }
+  const auto serving = static_cast<std::uint64_t>(plan.cluster.tftp.max_serving_count);
+  const auto sessions = static_cast<std::uint64_t>(plan.cluster.tvs.concurrency);
+  const std::uint64_t handshakes = settings.tvs_max_handshakes;
+  const net::descriptor_counts wanted{serving * tftp_nodes,
+                                      settings.http_max_connections * tftp_nodes,
+                                      (handshakes + sessions) * tvs_nodes};
+  // Listeners: three per node.
+  const auto budget = net::budget_descriptors(
+      wanted, net::open_file_limit(), settings.reserved_descriptors + 3 * cluster.node_count());
+  node_caps c;
+  c.tftp_serving = static_cast<std::size_t>(serving);
+  c.http_connections = settings.http_max_connections;
+  c.tvs_handshakes = static_cast<std::size_t>(handshakes);
+  c.tvs_sessions = static_cast<std::size_t>(sessions);
+  if (!budget.fits) {
+    const auto per_node = [](std::uint64_t total, std::uint64_t nodes) -> std::uint64_t {
+      return nodes == 0 ? 0 : std::max<std::uint64_t>(1, total / nodes);
+    };
+    c.tftp_serving = static_cast<std::size_t>(per_node(budget.granted.tftp, tftp_nodes));
+    c.http_connections = static_cast<std::size_t>(per_node(budget.granted.http, tftp_nodes));
+    // TVS's share is split between its two pools as they were asked.
+    const std::uint64_t tvs = per_node(budget.granted.tvs, tvs_nodes);
+    const std::uint64_t h = std::max<std::uint64_t>(
+        1, tvs * handshakes / std::max<std::uint64_t>(1, handshakes + sessions));
+    c.tvs_handshakes = static_cast<std::size_t>(h);
+    c.tvs_sessions = static_cast<std::size_t>(std::max<std::uint64_t>(1, tvs - std::min(tvs, h)));
+  }
+  c.http_serving = std::min<std::size_t>(c.tftp_serving, c.http_connections);
+  c.warning = budget.warning;
+  return c;
+}
+
 }  // namespace
 
 cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::cluster& cluster,
@@ -42,6 +93,8 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
       ttl_s_(static_cast<std::uint32_t>(
           std::chrono::duration_cast<std::chrono::seconds>(plan.cluster.tvs.answer_ttl).count())),
       snapshots_(cluster.node_count()) {
+  const node_caps caps = fit_caps(cluster, plan, settings);
+  budget_warning_ = caps.warning;
   publish(cluster);
   for (std::size_t n = 0; n < cluster.node_count(); ++n) {
     auto nd = std::make_unique<node>();
@@ -71,18 +124,22 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
         return nullptr;
       };
       net::tftp_server_options t;
-      t.max_serving_count = static_cast<std::uint32_t>(plan.cluster.tftp.max_serving_count);
+      t.max_serving_count = static_cast<std::uint32_t>(caps.tftp_serving);
       t.retransmit_timeout = settings.tftp_retransmit;
       nd->tftp = std::make_unique<net::tftp_server>(
           executor_, asio::ip::udp::endpoint(*addr, settings.tftp_port), lookup, t);
       net::http_server_options h;
-      h.max_serving_count = static_cast<std::size_t>(plan.cluster.tftp.max_serving_count);
+      h.max_serving_count = caps.http_serving;
+      h.max_connections = caps.http_connections;
       nd->http = std::make_unique<net::http_file_server>(
           executor_, asio::ip::tcp::endpoint(*addr, settings.http_port), lookup, h);
     }
     if (addr && cluster.node(n).tvs) {
       net::tvs_server_options o;
-      o.max_sessions = static_cast<std::size_t>(plan.cluster.tvs.concurrency);
+      o.max_sessions = caps.tvs_sessions;
+      o.max_handshakes = caps.tvs_handshakes;
+      o.max_per_source = settings.tvs_max_per_source;
+      o.max_session_lifetime = settings.tvs_session_lifetime;
       o.on_security_lowered = [this, host = nd->host](const net::tvs_tls_security& s) {
         if (notice_) notice_("TVS on " + host + ": " + s.to_string());
       };
@@ -97,6 +154,9 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
 cluster_servers::~cluster_servers() = default;
 
 status cluster_servers::start() {
+  if (!budget_warning_.empty() && notice_)
+    notice_("servers of " + std::to_string(nodes_.size()) +
+            " nodes, counts summed: " + budget_warning_);
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     node& nd = *nodes_[n];
     const auto where = [&](const char* what) {

@@ -218,6 +218,7 @@ status live_run::setup() {
   if (!external) {
     server_settings settings = live_.servers;
     settings.tftp_retransmit = tftp_options_.timeout;
+    settings.reserved_descriptors += phones_.size();  // a socket per phone exchange in flight
     servers_.emplace(server_io_.get_executor(), cluster_, plan_, settings, live_.on_notice);
     if (auto s = servers_->start(); !s) return s;
     for (std::size_t k = 0; k < cluster_.node_count(); ++k)

@@ -22,6 +22,20 @@ namespace {
 
 void arm_accept(const std::shared_ptr<http_server_state>& st, std::uint64_t generation);
 
+/// Answers a connection past max_connections without reading it: one
+/// non-blocking send of a 503 (a fresh socket's buffer takes it whole), then
+/// close. A client whose request is still unread may see a reset instead.
+void refuse(tcp::socket& socket, std::chrono::seconds retry_after) {
+  const std::string answer =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: itlfleet\r\nRetry-After: " +
+      std::to_string(retry_after.count()) + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.send(asio::buffer(answer), 0, ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
 /// Runs on the server's executor, any thread; takes the mutex itself.
 void on_accept(const std::shared_ptr<http_server_state>& st, std::uint64_t generation,
                boost::system::error_code ec, tcp::socket socket) {
@@ -38,6 +52,12 @@ void on_accept(const std::shared_ptr<http_server_state>& st, std::uint64_t gener
         std::lock_guard relock(st->mutex);
         if (st->running && generation == st->generation) arm_accept(st, generation);
       });
+      return;
+    }
+    if (st->connections.size() >= st->options.max_connections) {
+      refuse(socket, st->options.retry_after);
+      st->rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      arm_accept(st, generation);
       return;
     }
     conn = std::make_shared<http_connection>(std::move(socket));
@@ -140,8 +160,21 @@ tcp::endpoint http_file_server::local_endpoint() const {
 http_server_stats http_file_server::stats() const {
   const auto& s = *state_;
   constexpr auto r = std::memory_order_relaxed;
-  return {s.requests.load(r),     s.served.load(r), s.not_found.load(r),   s.refused.load(r),
-          s.bad_requests.load(r), s.active.load(r), s.peak_active.load(r), s.bytes_sent.load(r)};
+  std::uint64_t open = 0;
+  {
+    std::lock_guard lock(s.mutex);
+    open = s.connections.size();
+  }
+  return {s.requests.load(r),
+          s.served.load(r),
+          s.not_found.load(r),
+          s.refused.load(r),
+          s.bad_requests.load(r),
+          s.active.load(r),
+          s.peak_active.load(r),
+          s.bytes_sent.load(r),
+          s.rejected_connections.load(r),
+          open};
 }
 
 }  // namespace itlfleet::net

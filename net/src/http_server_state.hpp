@@ -43,7 +43,7 @@ struct http_server_state {
   std::unordered_map<std::uint64_t, std::weak_ptr<http_connection>> connections;
 
   std::atomic<std::uint64_t> requests{0}, served{0}, not_found{0}, refused{0}, bad_requests{0},
-      active{0}, peak_active{0}, bytes_sent{0};
+      active{0}, peak_active{0}, bytes_sent{0}, rejected_connections{0};
 
   /// Takes a serving slot unless max_serving_count are taken; updates the peak.
   bool try_acquire_slot();

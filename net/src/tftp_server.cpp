@@ -93,6 +93,7 @@ struct tftp_server::impl : std::enable_shared_from_this<tftp_server::impl> {
         listener_(ex_),
         rx_(tftp_max_packet + 1) {
     opts_.max_blksize = std::clamp(opts_.max_blksize, tftp_min_blksize, tftp_max_blksize);
+    opts_.retransmit_timeout = std::min(opts_.retransmit_timeout, opts_.max_timeout);
   }
 
   status start();
@@ -230,7 +231,7 @@ void tftp_server::impl::on_datagram(byte_view d, const udp::endpoint& from) {
   if (req->options.blksize)
     blksize = oack.options.blksize.emplace(std::min(*req->options.blksize, opts_.max_blksize));
   if (req->options.tsize) oack.options.tsize = file->size();
-  if (req->options.timeout) {
+  if (req->options.timeout && std::chrono::seconds(*req->options.timeout) <= opts_.max_timeout) {
     oack.options.timeout = req->options.timeout;
     timeout = std::chrono::seconds(*req->options.timeout);
   }
@@ -263,6 +264,8 @@ asio::awaitable<void> tftp_server::impl::serve(std::shared_ptr<transfer> t, udp:
   const std::uint64_t size = file->size();
   const std::uint64_t last_block = size / blksize + 1;  // a short (maybe empty) block ends it
   std::uint64_t block = oack.empty() ? 1 : 0;           // the packet in flight; 0 = the OACK
+  const std::uint64_t first_block = block;
+  const auto first_ack_by = clock_type::now() + self.opts_.first_ack_timeout;
   std::uint32_t tries = 0;
   std::array<std::uint8_t, 4> header{};
   std::array<std::uint8_t, 128> rx{};  // ACKs are 4 bytes; anything longer is not an ACK
@@ -282,7 +285,8 @@ asio::awaitable<void> tftp_server::impl::serve(std::shared_ptr<transfer> t, udp:
       bump(self.stats_.bytes_sent, std::uint64_t{len});
       sock.send_to(packet, peer, 0, ignored);
     }
-    t->set_deadline(clock_type::now() + timeout);
+    const auto next = clock_type::now() + timeout;
+    t->set_deadline(block == first_block ? std::min(next, first_ack_by) : next);
   };
 
   if (t->closed()) co_return;  // stopped before this coroutine first ran (counted by stop())
@@ -290,7 +294,8 @@ asio::awaitable<void> tftp_server::impl::serve(std::shared_ptr<transfer> t, udp:
   for (;;) {
     if (t->closed()) co_return;
     if (t->expired()) {
-      if (tries >= self.opts_.max_retransmits) {
+      const bool first_wait_over = block == first_block && clock_type::now() >= first_ack_by;
+      if (tries >= self.opts_.max_retransmits || first_wait_over) {
         bump(self.stats_.timed_out);
         co_return;
       }

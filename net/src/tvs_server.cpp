@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -76,9 +77,33 @@ struct tvs_server::impl {
   tcp::endpoint bound;                                       // guarded by mutex
   std::uint64_t next_session = 0;                            // guarded by mutex
   std::map<std::uint64_t, std::weak_ptr<session>> sessions;  // guarded by mutex
+  std::map<asio::ip::address, std::size_t> per_source;       // guarded by mutex
 
-  std::atomic<std::uint64_t> connections{0}, rejected{0}, handshakes_ok{0}, handshakes_failed{0},
-      queries_valid{0}, queries_invalid{0}, malformed{0}, idle_timeouts{0}, active{0}, peak{0};
+  std::atomic<std::uint64_t> connections{0}, rejected{0}, rejected_per_source{0}, handshakes_ok{0},
+      handshakes_failed{0}, queries_valid{0}, queries_invalid{0}, malformed{0}, idle_timeouts{0},
+      lifetime_ends{0}, handshaking{0}, active{0}, peak{0};
+
+  /// Takes a place in the handshake pool and one of `source`'s places;
+  /// false (counted as rejected) when either is full.
+  bool admit(const asio::ip::address& source) {
+    std::lock_guard lock(mutex);
+    const bool source_full = per_source[source] >= options.max_per_source;
+    if (source_full || handshaking >= options.max_handshakes) {
+      if (per_source[source] == 0) per_source.erase(source);
+      ++rejected;
+      if (source_full) ++rejected_per_source;
+      return false;
+    }
+    ++per_source[source];
+    ++handshaking;
+    return true;
+  }
+
+  void release_source(const asio::ip::address& source) {
+    std::lock_guard lock(mutex);
+    if (auto it = per_source.find(source); it != per_source.end() && --it->second == 0)
+      per_source.erase(it);
+  }
 
   result<tvs_tls_security> install(const sim::identity& id) {
     auto tls = make_tvs_server_tls(id);
@@ -112,22 +137,26 @@ struct tvs_server::impl {
         continue;
       }
       ++i.connections;
-      const auto now = ++i.active;
-      if (now > i.options.max_sessions) {
-        ++i.rejected;
-        --i.active;
+      boost::system::error_code peer_error;
+      const auto source = socket.remote_endpoint(peer_error).address();
+      if (peer_error || !i.admit(source)) {
         boost::system::error_code ignored;
         socket.close(ignored);
         continue;
       }
-      raise_peak(i.peak, now);
       auto ex = socket.get_executor();
-      asio::co_spawn(ex, serve(self, std::move(socket)), asio::detached);
+      asio::co_spawn(ex, serve(self, std::move(socket), source), asio::detached);
     }
   }
 
-  /// Registers the connection so stop() can close it, runs it, unregisters.
-  static asio::awaitable<void> serve(std::shared_ptr<impl> self, tcp::socket socket) {
+  /// Which pool a connection holds a place in.
+  enum class stage { handshake, session, none };
+
+  /// Registers the connection so stop() can close it, runs it, unregisters,
+  /// and gives back its places.
+  static asio::awaitable<void> serve(std::shared_ptr<impl> self, tcp::socket socket,
+                                     asio::ip::address source) {
+    stage held = stage::handshake;
     std::shared_ptr<session> s;
     std::uint64_t id = 0;
     {
@@ -140,7 +169,7 @@ struct tvs_server::impl {
     }
     if (s) {
       try {
-        co_await self->run(*s);
+        co_await self->run(*s, source, held);
       } catch (...) {
         // A connection's failure never reaches the event loop.
       }
@@ -149,26 +178,44 @@ struct tvs_server::impl {
       std::lock_guard lock(self->mutex);
       self->sessions.erase(id);
     }
-    --self->active;
+    if (held == stage::handshake) --self->handshaking;
+    if (held == stage::session) --self->active;
+    self->release_source(source);
   }
 
-  asio::awaitable<void> run(session& s) {
-    boost::system::error_code ec;
-    const auto peer = s.stream.lowest_layer().remote_endpoint(ec).address();
+  /// Serves one connection; moves `held` from the handshake pool to the
+  /// session pool (or to none) as it goes.
+  asio::awaitable<void> run(session& s, const asio::ip::address& peer, stage& held) {
     auto hs = co_await detail::with_timeout(
         s.stream.async_handshake(ssl::stream_base::server, use_tuple), options.handshake_timeout);
+    --handshaking;
+    held = stage::none;
     if (!hs || std::get<0>(*hs)) {
       ++handshakes_failed;
       co_return;
     }
     ++handshakes_ok;
+    const auto now = ++active;
+    held = stage::session;
+    if (now > options.max_sessions) {
+      ++rejected;
+      co_return;
+    }
+    raise_peak(peak, now);
 
+    const auto end_of_life = detail::clock::now() + options.max_session_lifetime;
     std::optional<std::uint32_t> session_id;
     for (;;) {
-      auto in =
-          co_await detail::read_tvs_message(s.stream, options.max_message, options.idle_timeout);
+      const auto left = end_of_life - detail::clock::now();
+      if (left <= detail::clock::duration::zero()) {
+        ++lifetime_ends;
+        co_return;
+      }
+      auto in = co_await detail::read_tvs_message(
+          s.stream, options.max_message,
+          std::min<detail::clock::duration>(options.idle_timeout, left));
       if (in.outcome == detail::read_outcome::timeout) {
-        ++idle_timeouts;
+        ++(detail::clock::now() >= end_of_life ? lifetime_ends : idle_timeouts);
         co_return;
       }
       if (in.outcome == detail::read_outcome::closed) co_return;
@@ -292,12 +339,15 @@ tvs_server_stats tvs_server::stats() const {
   tvs_server_stats s;
   s.connections = i.connections;
   s.rejected = i.rejected;
+  s.rejected_per_source = i.rejected_per_source;
   s.handshakes_ok = i.handshakes_ok;
   s.handshakes_failed = i.handshakes_failed;
   s.queries_valid = i.queries_valid;
   s.queries_invalid = i.queries_invalid;
   s.malformed = i.malformed;
   s.idle_timeouts = i.idle_timeouts;
+  s.lifetime_ends = i.lifetime_ends;
+  s.active_handshakes = i.handshaking;
   s.active_sessions = i.active;
   s.peak_sessions = i.peak;
   return s;

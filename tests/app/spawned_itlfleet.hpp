@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +21,11 @@ namespace itlfleet {
 
 class spawned_itlfleet {
  public:
-  /// Starts `itlfleet ARGS...` in `dir`, writing dir/stdout.txt and dir/stderr.txt.
-  spawned_itlfleet(const fs::path& dir, const std::vector<std::string>& args)
+  /// Starts `itlfleet ARGS...` in `dir`, writing dir/stdout.txt and
+  /// dir/stderr.txt; with `open_files`, under that open-file limit (soft and
+  /// hard, so the child cannot raise it).
+  spawned_itlfleet(const fs::path& dir, const std::vector<std::string>& args,
+                   std::optional<rlim_t> open_files = {})
       : out_(dir / "stdout.txt"), err_(dir / "stderr.txt") {
     std::vector<std::string> argv_text{ITLFLEET_BIN};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
@@ -34,6 +38,10 @@ class spawned_itlfleet {
       const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (out < 0 || err < 0 || ::chdir(dir.c_str()) != 0) ::_exit(127);
+      if (open_files) {
+        const rlimit lim{*open_files, *open_files};
+        if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) ::_exit(127);
+      }
       ::dup2(out, STDOUT_FILENO);
       ::dup2(err, STDERR_FILENO);
       ::execv(argv[0], argv.data());

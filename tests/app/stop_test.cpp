@@ -158,5 +158,22 @@ TEST_F(Cli, serve_stops_on_sigterm_prints_its_log_and_exits_0) {
   EXPECT_NE(out.find("run interrupted (SIGTERM)"), std::string::npos) << out;
 }
 
+TEST_F(Cli, serve_under_a_low_open_file_limit_names_the_counts_and_the_limit) {
+  spawned_itlfleet serve(dir_,
+                         {"serve", "double-regen-hold-timer", "--tftp-port", "0", "--http-port",
+                          "0", "--tvs-port", "0", "--http-connections", "1000"},
+                         400);
+  ASSERT_TRUE(serve.started());
+  ASSERT_TRUE(serve.wait_for_output("cucm-pub: TFTP udp", generous)) << serve.describe();
+  const std::string out = serve.out();
+  EXPECT_NE(out.find("open-file limit 400 cannot hold the servers' descriptors: TFTP "),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find(" + HTTP 1000 + TVS "), std::string::npos) << out;
+  EXPECT_NE(out.find("serving at most TFTP "), std::string::npos) << out;
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait_exit(generous), 0) << serve.describe();
+}
+
 }  // namespace
 }  // namespace itlfleet

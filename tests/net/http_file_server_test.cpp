@@ -250,6 +250,32 @@ TEST_F(HttpFileServerTest, serving_count_reached_answers_503_with_retry_after) {
   EXPECT_EQ(s.served, 2u);
 }
 
+TEST_F(HttpFileServerTest, connections_past_max_connections_are_refused_at_once) {
+  start(http_server_options{.max_connections = 2, .header_timeout = std::chrono::minutes(1)});
+  auto open_now = [&] { return server->stats().open_connections; };
+  // Two idle connections take both places for the whole test.
+  tcp::socket idle1(loop.executor()), idle2(loop.executor());
+  idle1.connect(server->local_endpoint());
+  idle2.connect(server->local_endpoint());
+  for (int i = 0; i < 3000 && open_now() < 2; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(open_now(), 2u);
+
+  const auto a = loop.run(raw_exchange(server->local_endpoint(), {get_itl}), 60s);
+  if (!a.responses.empty()) {  // or a reset, when the request arrived before the close
+    EXPECT_EQ(a.responses[0].result(), http::status::service_unavailable);
+    EXPECT_EQ(a.responses[0][http::field::retry_after], "5");
+  }
+  const auto refused = loop.run(http_get(loopback, server->local_endpoint(), "empty.cnf.xml", {}));
+  EXPECT_NE(refused.outcome, http_outcome::ok);
+  EXPECT_EQ(server->stats().rejected_connections, 2u);
+  EXPECT_EQ(server->stats().requests, 0u);
+
+  // A freed place serves again.
+  idle1.close();
+  for (int i = 0; i < 3000 && open_now() > 1; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(get("empty.cnf.xml").outcome, http_outcome::ok);
+}
+
 TEST_F(HttpFileServerTest, malformed_requests_get_400_and_the_server_keeps_serving) {
   start({.max_request_size = 4096});
   const std::vector<std::string> malformed = {

@@ -216,6 +216,63 @@ TEST(TftpServer, serving_count_reached_refuses_with_error_0) {
   EXPECT_EQ(raw_download(third, h.endpoint(), "f"), pattern(2000));
 }
 
+TEST(TftpServer, a_timeout_option_past_the_cap_is_declined_and_a_silent_peer_frees_its_slot) {
+  // 2,500 requests asking `timeout 255` and never ACKing held every slot for
+  // 25 minutes; now the option is declined and the first ACK has a bound.
+  tftp_server_options o;
+  o.max_serving_count = 1;
+  o.retransmit_timeout = 200ms;
+  o.max_retransmits = 1000;  // only the first-ACK bound can end the wait
+  o.max_timeout = 2s;
+  o.first_ack_timeout = 500ms;
+  server_harness h(o);
+  h.files.put("f", pattern(2000));
+  raw_udp holder;
+  holder.send(rrq("f", tftp_options{std::nullopt, std::nullopt, 255}), h.endpoint());
+  // The only option asked is declined: DATA comes at once, no OACK.
+  EXPECT_EQ(holder.expect<tftp_data>().first.block, 1);  // never ACKed
+  ASSERT_TRUE(eventually([&] { return h.server().stats().timed_out == 1; }, 30'000ms));
+  EXPECT_EQ(h.server().stats().active, 0u);
+  raw_udp next;
+  EXPECT_EQ(raw_download(next, h.endpoint(), "f"), pattern(2000));
+}
+
+TEST(TftpServer, a_timeout_option_within_the_cap_is_echoed) {
+  tftp_server_options o;
+  o.max_timeout = 3s;
+  server_harness h(o);
+  h.files.put("f", pattern(10));
+  raw_udp c;
+  c.send(rrq("f", tftp_options{std::nullopt, 0, 3}), h.endpoint());
+  auto [oack, tid] = c.expect<tftp_oack>();
+  EXPECT_EQ(oack.options.timeout, 3);
+  EXPECT_EQ(oack.options.tsize, 10u);
+  c.send(tftp_ack{0}, tid);
+  EXPECT_EQ(c.expect<tftp_data>().first.block, 1);
+  c.send(tftp_ack{1}, tid);
+  EXPECT_TRUE(eventually([&] { return h.server().stats().files_served == 1; }));
+}
+
+TEST(TftpServer, a_retransmit_timeout_past_the_cap_is_clamped) {
+  // A live run scales the server's timer with its clock (x100: 100 s); the
+  // cap keeps a stalled transfer's slot short.
+  tftp_server_options o;
+  o.retransmit_timeout = std::chrono::hours(1);
+  o.max_timeout = 100ms;
+  o.max_retransmits = 1;
+  server_harness h(o);
+  h.files.put("f", pattern(2000));
+  raw_udp c;
+  c.send(rrq("f"), h.endpoint());
+  auto [first, tid] = c.expect<tftp_data>();
+  c.send(tftp_ack{1}, tid);
+  EXPECT_EQ(c.expect<tftp_data>().first.block, 2);
+  auto [again, tid2] = c.expect<tftp_data>(30'000ms);  // re-sent after 100 ms, not an hour
+  EXPECT_EQ(again.block, 2);
+  ASSERT_TRUE(eventually([&] { return h.server().stats().timed_out == 1; }, 30'000ms));
+  EXPECT_EQ(h.server().stats().active, 0u);
+}
+
 TEST(TftpServer, garbage_is_counted_and_the_server_keeps_serving) {
   server_harness h;
   h.files.put("f", pattern(1000));

@@ -7,9 +7,11 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -149,6 +151,52 @@ class TvsServerTest : public ::testing::Test {
       }
     }
     co_return got;
+  }
+
+  /// Opens a TLS session from `from`, sends `wire` every `every` (at most
+  /// `most` times, reading each answer), then waits at most 30 s for the
+  /// server to close the connection. Returns the answers read, or -1 when
+  /// the session could not be opened or the server did not close it.
+  asio::awaitable<int> hold_session(tcp::endpoint ep, asio::ip::address from, bytes wire,
+                                    std::chrono::milliseconds every, int most) {
+    ssl::stream<tcp::socket> s(co_await asio::this_coro::executor, client_ctx_);
+    boost::system::error_code ec;
+    s.next_layer().open(ep.protocol(), ec);
+    if (!ec) s.next_layer().bind(tcp::endpoint(from, 0), ec);
+    if (!ec) std::tie(ec) = co_await s.next_layer().async_connect(ep, use_tuple);
+    if (!ec) std::tie(ec) = co_await s.async_handshake(ssl::stream_base::client, use_tuple);
+    if (ec) co_return -1;
+    int answers = 0;
+    bytes buf(4096);
+    for (int i = 0; i < most; ++i) {
+      auto [write_error, w] = co_await asio::async_write(s, asio::buffer(wire), use_tuple);
+      if (write_error) co_return answers;
+      auto [read_error, r] = co_await s.async_read_some(asio::buffer(buf), use_tuple);
+      if (read_error) co_return answers;
+      ++answers;
+      asio::steady_timer pause(s.get_executor(), every);
+      co_await pause.async_wait(use_tuple);
+    }
+    asio::steady_timer timer(s.get_executor(), 30s);
+    auto r =
+        co_await (s.async_read_some(asio::buffer(buf), use_tuple) || timer.async_wait(use_tuple));
+    co_return r.index() == 0 ? answers : -1;
+  }
+
+  /// A raw TCP connection from `from` that never starts TLS.
+  std::unique_ptr<tcp::socket> silent_peer(const char* from) {
+    auto s = std::make_unique<tcp::socket>(io_);
+    s->open(tcp::v4());
+    s->bind(tcp::endpoint(asio::ip::make_address(from), 0));
+    s->connect(server_->local_endpoint());
+    return s;
+  }
+
+  /// Polls the server's counters until `pred` holds, at most 30 s.
+  template <class Pred>
+  bool eventually(Pred pred) {
+    for (int i = 0; i < 3000 && !pred(server_->stats()); ++i) std::this_thread::sleep_for(10ms);
+    return pred(server_->stats());
   }
 
   asio::io_context io_;
@@ -380,7 +428,7 @@ TEST_F(TvsServerTest, a_peer_that_never_handshakes_does_not_stall_others) {
   EXPECT_EQ(query(verify(known_)).outcome, tvs_outcome::valid);
   // Served while the silent peer still holds its connection.
   if (std::chrono::steady_clock::now() - t0 < 1000ms) {
-    EXPECT_GE(server.stats().active_sessions, 1u);
+    EXPECT_GE(server.stats().active_handshakes, 1u);
   }
   // Both bad peers end as failed handshakes (the silent one after 1.5 s).
   for (int i = 0; i < 200 && server.stats().handshakes_failed < 2; ++i)
@@ -389,25 +437,100 @@ TEST_F(TvsServerTest, a_peer_that_never_handshakes_does_not_stall_others) {
   EXPECT_EQ(s.handshakes_failed, 2u);
   EXPECT_EQ(s.handshakes_ok, 1u);
   EXPECT_EQ(s.connections, 3u);
-  EXPECT_GE(s.peak_sessions, 2u);
+  EXPECT_EQ(s.peak_sessions, 1u);  // only the peer that completed its handshake
   EXPECT_EQ(s.active_sessions, 0u);
+  EXPECT_EQ(s.active_handshakes, 0u);
 }
 
-TEST_F(TvsServerTest, connections_past_max_sessions_are_rejected) {
+TEST_F(TvsServerTest, sessions_past_max_sessions_are_rejected) {
   tvs_server_options o;
   o.max_sessions = 1;
   auto& server = start(o);
-  tcp::socket holder(io_);
-  holder.connect(server.local_endpoint());
-  for (int i = 0; i < 100 && server.stats().active_sessions < 1; ++i)
-    std::this_thread::sleep_for(10ms);
+  ssl::stream<tcp::socket> holder(io_, client_ctx_);
+  holder.next_layer().connect(server.local_endpoint());
+  holder.handshake(ssl::stream_base::client);
+  ASSERT_TRUE(eventually([](const tvs_server_stats& s) { return s.active_sessions == 1; }));
   auto r = query(verify(known_));
   EXPECT_EQ(r.outcome, tvs_outcome::unreachable);
   EXPECT_EQ(server.stats().rejected, 1u);
-  holder.close();
-  for (int i = 0; i < 100 && server.stats().active_sessions > 0; ++i)
-    std::this_thread::sleep_for(10ms);
+  holder.next_layer().close();
+  ASSERT_TRUE(eventually([](const tvs_server_stats& s) { return s.active_sessions == 0; }));
   EXPECT_EQ(query(verify(known_)).outcome, tvs_outcome::valid);
+}
+
+TEST_F(TvsServerTest, peers_that_never_handshake_cannot_take_session_slots) {
+  tvs_server_options o;
+  o.max_sessions = 1;
+  o.max_handshakes = 8;
+  o.handshake_timeout = 60s;  // they stay for the whole test
+  auto& server = start(o);
+  std::vector<std::unique_ptr<tcp::socket>> silent;
+  for (const char* from : {"127.0.0.31", "127.0.0.32", "127.0.0.33", "127.0.0.34"})
+    silent.push_back(silent_peer(from));
+  ASSERT_TRUE(eventually([](const tvs_server_stats& s) { return s.active_handshakes == 4; }));
+  EXPECT_EQ(server.stats().rejected, 0u);
+  const auto r = query(verify(known_));
+  EXPECT_EQ(r.outcome, tvs_outcome::valid) << r.detail;
+  EXPECT_EQ(server.stats().active_handshakes, 4u);
+  // The handshake pool is full past 8: a ninth silent peer is closed at once.
+  for (int i = 0; i < 5; ++i) silent.push_back(silent_peer("127.0.0.35"));
+  ASSERT_TRUE(eventually([](const tvs_server_stats& s) { return s.rejected == 1; }));
+  EXPECT_EQ(server.stats().active_handshakes, 8u);
+}
+
+TEST_F(TvsServerTest, one_source_holds_at_most_max_per_source_connections) {
+  tvs_server_options o;
+  o.max_per_source = 2;
+  o.handshake_timeout = 60s;
+  auto& server = start(o);
+  std::vector<std::unique_ptr<tcp::socket>> silent;
+  for (int i = 0; i < 3; ++i) silent.push_back(silent_peer("127.0.0.41"));
+  ASSERT_TRUE(eventually([](const tvs_server_stats& s) { return s.rejected_per_source == 1; }));
+  EXPECT_EQ(server.stats().active_handshakes, 2u);
+  // The same source is refused; another one is served.
+  EXPECT_EQ(query(verify(known_), 5000ms, {}, asio::ip::make_address("127.0.0.41")).outcome,
+            tvs_outcome::unreachable);
+  EXPECT_EQ(query(verify(known_)).outcome, tvs_outcome::valid);
+  EXPECT_EQ(server.stats().rejected_per_source, 2u);
+  // A freed connection frees the source's place.
+  silent.front()->close();
+  ASSERT_TRUE(eventually([](const tvs_server_stats& s) { return s.active_handshakes == 1; }));
+  EXPECT_EQ(query(verify(known_), 5000ms, {}, asio::ip::make_address("127.0.0.41")).outcome,
+            tvs_outcome::valid);
+}
+
+TEST_F(TvsServerTest, a_busy_session_is_closed_after_its_lifetime) {
+  tvs_server_options o;
+  o.idle_timeout = 30s;
+  o.max_session_lifetime = 1500ms;
+  auto& server = start(o);
+  tvs_message m;
+  m.command = tvs_command::verify_request;
+  m.session_id = 9;
+  m.certificate = known_.der();
+  // Asks every 100 ms, well within the idle time, at most 300 times (30 s).
+  const int answers =
+      run(hold_session(server.local_endpoint(), asio::ip::make_address("127.0.0.51"),
+                       *encode_tvs_message(m), 100ms, 300),
+          90s);
+  EXPECT_GE(answers, 1);
+  EXPECT_LT(answers, 300) << "the session outlived its bound";
+  ASSERT_TRUE(eventually([](const tvs_server_stats& s) { return s.active_sessions == 0; }));
+  EXPECT_EQ(server.stats().lifetime_ends, 1u);
+  EXPECT_EQ(server.stats().idle_timeouts, 0u);
+}
+
+TEST_F(TvsServerTest, an_idle_session_is_closed_after_the_idle_time) {
+  tvs_server_options o;
+  o.idle_timeout = 500ms;
+  auto& server = start(o);
+  EXPECT_EQ(
+      run(hold_session(server.local_endpoint(), asio::ip::make_address("127.0.0.52"), {}, 0ms, 0),
+          60s),
+      0);
+  ASSERT_TRUE(eventually([](const tvs_server_stats& s) { return s.active_sessions == 0; }));
+  EXPECT_EQ(server.stats().idle_timeouts, 1u);
+  EXPECT_EQ(server.stats().lifetime_ends, 0u);
 }
 
 TEST_F(TvsServerTest, bad_credentials_are_reported_by_start) {

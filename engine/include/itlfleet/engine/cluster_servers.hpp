@@ -39,8 +39,23 @@ struct server_settings {
   std::uint16_t http_port = 0;
   std::uint16_t tvs_port = 0;
   /// How long the TFTP server waits for an ACK before sending a block again.
-  /// A live run scales it with its clock, like the phones' own timeout.
+  /// A live run scales it with its clock, like the phones' own timeout; the
+  /// server clamps it to tftp_server_options::max_timeout (10 s), so a slow
+  /// time scale cannot stretch how long a silent peer holds a slot.
   std::chrono::steady_clock::duration tftp_retransmit = std::chrono::seconds(1);
+  /// Limits against peers that would hold the servers (per node; see
+  /// http_server_options and tvs_server_options). The TFTP serving count
+  /// and TVS sessions come from the plan.
+  std::size_t http_max_connections = 2048;
+  std::size_t tvs_max_handshakes = 256;
+  std::size_t tvs_max_per_source = 32;
+  std::chrono::milliseconds tvs_session_lifetime{120'000};
+  /// Descriptors kept out of the servers' budget for the rest of the process
+  /// (log files, metrics, a live fleet's own sockets). The servers' counts
+  /// summed over the nodes must fit in the open-file limit minus this; when
+  /// they do not, each service gets a proportional share (see
+  /// net/descriptor_budget.hpp) and start() says so through `notice`.
+  std::uint64_t reserved_descriptors = 256;
 };
 
 /// One node's listening addresses (unset ports when the node lacks the service).
@@ -63,8 +78,9 @@ class cluster_servers {
   cluster_servers& operator=(const cluster_servers&) = delete;
 
   /// Starts every node's servers; the first failure (an address in use, a
-  /// loopback address that cannot be bound) is the error. Call before the
-  /// executor runs, or from its thread.
+  /// loopback address that cannot be bound) is the error. First says through
+  /// `notice` when the servers' counts do not fit the open-file limit. Call
+  /// before the executor runs, or from its thread.
   status start();
   /// Stops every server. Same threading rule as start().
   void stop();
@@ -89,7 +105,8 @@ class cluster_servers {
   boost::asio::any_io_executor executor_;
   std::function<void(const std::string&)> notice_;
   std::uint32_t ttl_s_;
-  mutable std::mutex mutex_;  ///< guards the snapshots and trust_
+  std::string budget_warning_;  ///< empty when the counts fit the open-file limit
+  mutable std::mutex mutex_;    ///< guards the snapshots and trust_
   std::vector<std::shared_ptr<const snapshot>> snapshots_;
   std::shared_ptr<const std::vector<sim::certificate>> trust_;
   std::vector<std::unique_ptr<node>> nodes_;

@@ -12,7 +12,10 @@
 /// such file, 400 for a malformed request or target (then closes), 405 for
 /// other methods, and 503 with Retry-After while `max_serving_count`
 /// requests are already being served (CUCM's Maximum Serving Count).
-/// Keep-alive is honoured.
+/// Keep-alive is honoured. At most `max_connections` connections are open at
+/// once (each holds a descriptor while it waits for a request); one accepted
+/// past it is answered 503 and closed at once, so a flood of idle
+/// connections cannot take the descriptors the other services need.
 
 #include <chrono>
 #include <cstddef>
@@ -34,6 +37,9 @@ struct http_server_state;
 struct http_server_options {
   /// Requests served at once (lookup + response write); more get 503.
   std::size_t max_serving_count = 1500;
+  /// Connections open at once, idle keep-alive ones included; more are
+  /// answered 503 and closed when accepted.
+  std::size_t max_connections = 2048;
   /// Seconds a refused client is told to wait (Retry-After of a 503).
   std::chrono::seconds retry_after{5};
   /// Time allowed to receive a whole request, counted from when the server
@@ -55,6 +61,8 @@ struct http_server_stats {
   std::uint64_t active = 0;        ///< requests being served now
   std::uint64_t peak_active = 0;   ///< most requests served at once
   std::uint64_t bytes_sent = 0;    ///< file bytes in 200 GET answers (headers not counted)
+  std::uint64_t rejected_connections = 0;  ///< closed when accepted: max_connections open
+  std::uint64_t open_connections = 0;      ///< connections open now
 };
 
 /// Thread-safety: all members may be called from any thread, also while the

@@ -8,14 +8,19 @@
 /// - Options (blksize, tsize, timeout) are answered with an OACK only when
 ///   the client sent an option the server accepts; otherwise the first DATA
 ///   (block 1, 512 bytes) goes out directly. Unknown options are ignored.
-///   blksize is capped at `max_blksize`; a client `timeout` replaces
-///   `retransmit_timeout` for that transfer.
+///   blksize is capped at `max_blksize`. A client `timeout` up to
+///   `max_timeout` replaces `retransmit_timeout` for that transfer and is
+///   echoed; a larger one is left out of the OACK (RFC 2349 lets a server
+///   decline an option, not answer another value) and the server's own
+///   timeout applies.
 /// - A short (possibly empty) block ends the file; the block number wraps
 ///   after 65535 for files past 32 MB at 512 bytes a block.
 /// - Timeout: the last DATA/OACK is re-sent, at most `max_retransmits` times
 ///   in a row, then the transfer is dropped silently. Duplicate or old ACKs
 ///   are ignored (no sorcerer's-apprentice re-send) and do not extend the
-///   timeout.
+///   timeout. The first ACK is awaited at most `first_ack_timeout`, re-sends
+///   included, so a request whose peer never answers (a spoofed source)
+///   frees its serving slot soon.
 /// - Replies: WRQ -> ERROR 2; missing file -> ERROR 1; "mail" mode or a
 ///   malformed request -> ERROR 4; serving count reached -> ERROR 0
 ///   "Maximum serving count reached" (CUCM's code for it is not documented,
@@ -54,8 +59,17 @@ struct tftp_server_options {
   /// Concurrent transfers allowed (CUCM's Maximum Serving Count); a RRQ
   /// arriving when this many are active is refused with ERROR 0.
   std::uint32_t max_serving_count = 2000;
-  /// Time to wait for an ACK before re-sending the last packet.
+  /// Time to wait for an ACK before re-sending the last packet (clamped to
+  /// `max_timeout`).
   std::chrono::steady_clock::duration retransmit_timeout = std::chrono::seconds(1);
+  /// Longest retransmission timeout used, whoever asks for it: a client's
+  /// `timeout` option above it is declined, `retransmit_timeout` is clamped
+  /// to it. A silent peer holds a slot at most max_timeout *
+  /// (max_retransmits + 1), 60 s with the defaults, instead of 255 s * 6.
+  std::chrono::steady_clock::duration max_timeout = std::chrono::seconds(10);
+  /// Longest wait for a transfer's first ACK (of the OACK or of DATA block
+  /// 1), re-sends included; then the transfer is dropped (`timed_out`).
+  std::chrono::steady_clock::duration first_ack_timeout = std::chrono::seconds(15);
   /// Re-sends of one packet before the transfer is abandoned.
   std::uint32_t max_retransmits = 5;
   /// Largest blksize granted to a client that asks (8..65464).

@@ -8,11 +8,20 @@
 ///   if (server.security().lowered) log(server.security().to_string());
 ///
 /// Each connection: TLS handshake (bounded by handshake_timeout), then
-/// requests until the peer closes or stays silent for idle_timeout. A
-/// malformed message (codec error, a response command, a session id that
-/// changes within the connection, VERIFY without certificate, QUERY_CERT
-/// without serial) closes that connection and is counted. Connections past
-/// max_sessions are accepted and closed at once (counted as rejected).
+/// requests until the peer closes, stays silent for idle_timeout, or the
+/// session reaches max_session_lifetime. A malformed message (codec error, a
+/// response command, a session id that changes within the connection, VERIFY
+/// without certificate, QUERY_CERT without serial) closes that connection and
+/// is counted.
+///
+/// Limits against peers that would hold the server (all counted as rejected):
+/// a connection still in its handshake takes a place in the handshake pool
+/// (max_handshakes), apart from the session pool (max_sessions) that only
+/// handshaken peers enter, so unauthenticated peers cannot take session
+/// slots; one source address holds at most max_per_source connections of
+/// either kind. A connection accepted past max_handshakes or max_per_source
+/// is closed at once; one that completes its handshake past max_sessions is
+/// closed then.
 ///
 /// Thread-safety: all members may be called from any thread; the executor
 /// may be run by several threads (each connection gets its own strand). The
@@ -61,9 +70,21 @@ struct tvs_verdict {
 using tvs_lookup = std::function<tvs_verdict(const tvs_lookup_query&)>;
 
 struct tvs_server_options {
-  std::size_t max_sessions = 4096;  ///< concurrent connections served
+  /// TLS sessions served at once (handshake completed).
+  std::size_t max_sessions = 4096;
+  /// Connections in their TLS handshake at once: the pool unauthenticated
+  /// peers draw from. Each waits at most handshake_timeout, so 256 serves
+  /// 50 handshakes a second arriving in a burst lasting 5 s.
+  std::size_t max_handshakes = 256;
+  /// Connections open at once from one source address, handshaking or in a
+  /// session. A phone has one at a time.
+  std::size_t max_per_source = 32;
   std::chrono::milliseconds handshake_timeout{5000};
   std::chrono::milliseconds idle_timeout{10000};  ///< silence allowed between or within messages
+  /// Longest life of a session from its handshake: a client that keeps
+  /// asking within idle_timeout is closed after it (its next query opens a
+  /// new connection, as phones do anyway).
+  std::chrono::milliseconds max_session_lifetime{120'000};
   std::size_t max_message = tvs_default_max_message;
   /// Called (from set_credentials' caller, and from the constructor) when a
   /// context had to lower OpenSSL's security level for its key; may be empty.
@@ -73,15 +94,19 @@ struct tvs_server_options {
 /// A snapshot of the counters, all since construction.
 struct tvs_server_stats {
   std::uint64_t connections = 0;  ///< TCP connections accepted
-  std::uint64_t rejected = 0;     ///< closed at once: max_sessions reached
+  /// Closed unserved: max_handshakes, max_per_source or max_sessions reached.
+  std::uint64_t rejected = 0;
+  std::uint64_t rejected_per_source = 0;  ///< of `rejected`: max_per_source reached
   std::uint64_t handshakes_ok = 0;
   std::uint64_t handshakes_failed = 0;  ///< TLS error, peer gone or handshake_timeout
   std::uint64_t queries_valid = 0;      ///< requests answered valid
   std::uint64_t queries_invalid = 0;    ///< requests answered invalid
   std::uint64_t malformed = 0;          ///< connections closed for a malformed message
   std::uint64_t idle_timeouts = 0;      ///< connections closed after idle_timeout
-  std::uint64_t active_sessions = 0;    ///< connections open now
-  std::uint64_t peak_sessions = 0;      ///< most connections open at once
+  std::uint64_t lifetime_ends = 0;      ///< sessions closed at max_session_lifetime
+  std::uint64_t active_handshakes = 0;  ///< connections in their handshake now
+  std::uint64_t active_sessions = 0;    ///< sessions (handshake completed) open now
+  std::uint64_t peak_sessions = 0;      ///< most sessions open at once
 };
 
 class tvs_server {
