@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "itlfleet/sim/bytes.hpp"
 
@@ -63,6 +64,9 @@ class Cli : public ::testing::Test {
 
   /// Runs itlfleet with `args` in the test directory.
   run_result run(std::initializer_list<std::string> args) {
+    return run(std::vector<std::string>(args));
+  }
+  run_result run(const std::vector<std::string>& args) {
     std::string cmd = "cd " + quote(dir_.string()) + " && " + quote(ITLFLEET_BIN);
     for (const std::string& a : args) cmd += " " + quote(a);
     cmd += " >" + quote((dir_ / "stdout.txt").string()) + " 2>" +
