@@ -110,4 +110,21 @@ std::optional<std::int64_t> modified_unix(const std::filesystem::path& path) {
   return static_cast<std::int64_t>(st.st_mtime);
 }
 
+bool parse_shard(const std::string& s, std::uint32_t& k, std::uint32_t& n) {
+  const auto slash = s.find('/');
+  if (slash == std::string::npos) return false;
+  try {
+    std::size_t used = 0;
+    const unsigned long kk = std::stoul(s.substr(0, slash), &used);
+    if (used != slash) return false;
+    const unsigned long nn = std::stoul(s.substr(slash + 1), &used);
+    if (used != s.size() - slash - 1 || nn == 0 || kk >= nn || nn > 1'000'000) return false;
+    k = static_cast<std::uint32_t>(kk);
+    n = static_cast<std::uint32_t>(nn);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace itlfleet::app

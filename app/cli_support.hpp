@@ -34,6 +34,9 @@ void finish(int code);
 /// typed.
 CLI::Validator unsigned_integer();
 
+/// `--shard K/N` (run, sweep): "K/N" with 0 <= K < N <= 1,000,000.
+bool parse_shard(const std::string& s, std::uint32_t& k, std::uint32_t& n);
+
 /// Prints "itlfleet: <message>" on stderr, control bytes shown as `\xNN`.
 void print_error(std::string_view message);
 

@@ -26,6 +26,7 @@
 #include "itlfleet/metrics/report_html.hpp"
 #include "itlfleet/scenarios/cost.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sweep/merge.hpp"
 #include "stop_signals.hpp"
 
 namespace itlfleet::app {
@@ -56,24 +57,6 @@ struct run_options {
   double pace = 0;          ///< virtual: simulated seconds per wall second
   std::string pushgateway;  ///< push the final figures here
 };
-
-/// "K/N" with 0 <= K < N.
-bool parse_shard(const std::string& s, std::uint32_t& k, std::uint32_t& n) {
-  const auto slash = s.find('/');
-  if (slash == std::string::npos) return false;
-  try {
-    std::size_t used = 0;
-    const unsigned long kk = std::stoul(s.substr(0, slash), &used);
-    if (used != slash) return false;
-    const unsigned long nn = std::stoul(s.substr(slash + 1), &used);
-    if (used != s.size() - slash - 1 || nn == 0 || kk >= nn || nn > 1'000'000) return false;
-    k = static_cast<std::uint32_t>(kk);
-    n = static_cast<std::uint32_t>(nn);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
 
 /// The live engine's options from the command line; false after printing an error.
 bool live_options_of(const run_options& o, engine::live_options& live) {
@@ -281,8 +264,11 @@ void print_table(const engine::run_result& r) {
     std::printf("  %s  %s  (%s)\n", c.passed ? "PASS" : "FAIL", c.name.c_str(), c.message.c_str());
 }
 
-int write_outputs(const engine::run_result& r, const std::string& dir) {
-  const std::vector<metrics::output_file> files = {
+/// `shard`: set in a `--shard K/N` run, whose shard.json it becomes.
+int write_outputs(engine::run_result& r, const std::string& dir,
+                  const std::optional<metrics::shard_header>& shard) {
+  if (shard) r.info.shard = metrics::run_info::shard_position{shard->index, shard->count};
+  std::vector<metrics::output_file> files = {
       {"summary.json", metrics::summary_json(r.info, r.final_state, r.checks)},
       {"junit.xml", metrics::junit_xml(r.info, r.checks)},
       {"timeseries.csv", metrics::timeseries_csv(r.series)},
@@ -290,15 +276,16 @@ int write_outputs(const engine::run_result& r, const std::string& dir) {
       {"events.log", r.event_log},
       {"report.html", metrics::report_html(r.info, r.series, r.final_state, r.checks)},
   };
+  if (shard) files.push_back({"shard.json", metrics::shard_json(*shard, r.info, r.series)});
   std::string err;
   if (!metrics::write_output_files(dir, files, err)) {
     print_error(err);
     return exit_bad_input;
   }
   std::printf(
-      "\nWrote summary.json, junit.xml, timeseries.csv, groups.csv, events.log, report.html to "
+      "\nWrote summary.json, junit.xml, timeseries.csv, groups.csv, events.log, report.html%s to "
       "%s\n",
-      dir.c_str());
+      shard ? ", shard.json" : "", dir.c_str());
   return exit_ok;
 }
 
@@ -332,6 +319,17 @@ int run_scenario(const run_options& o) {
   if (!o.shard.empty() && !parse_shard(o.shard, ro.shard_index, ro.shard_count)) {
     print_error("--shard: expected K/N with 0 <= K < N, got '" + o.shard + "'");
     return exit_bad_input;
+  }
+  // A shard's outputs carry its scenario, for `itlfleet merge` to judge
+  // the whole run: read now, as the run loaded it.
+  std::string shard_yaml;
+  if (!o.shard.empty()) {
+    auto yaml = scenarios::scenario_text(o.scenario);
+    if (!yaml) {
+      print_error(yaml.err().to_string());
+      return exit_bad_input;
+    }
+    shard_yaml = std::move(*yaml);
   }
   if (ro.shard_index >= plan->fleet_size()) {
     // It would run no phone and fail every expectation about them.
@@ -409,7 +407,11 @@ int run_scenario(const run_options& o) {
                static_cast<unsigned long long>(r->info.crypto_operations),
                static_cast<double>(usage.ru_maxrss) / 1024.0);
   if (!o.out.empty()) {
-    if (int code = write_outputs(*r, o.out); code != exit_ok) return code;
+    std::optional<metrics::shard_header> shard;
+    if (!o.shard.empty())
+      shard = sweep::run_shard_header(*plan, std::move(shard_yaml), o.phones, r->info.engine,
+                                      ro.shard_index, ro.shard_count);
+    if (int code = write_outputs(*r, o.out, shard); code != exit_ok) return code;
   }
   if (!prom.finish(*r)) return exit_bad_input;
   if (const auto& stopped = r->info.interrupted) {
@@ -473,8 +475,9 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 10000.0));
   cmd->add_option("--shard", o->shard,
                   "Run shard K of N: the phones whose index i has i mod N = K, with the draws "
-                  "they have in the whole run (a shard with no phones, K >= the fleet size, is "
-                  "refused)")
+                  "they have in the whole run; virtual runs give each server 1/N of its capacity. "
+                  "--out also gets shard.json, for `itlfleet merge` (a shard with no phones, "
+                  "K >= the fleet size, is refused)")
       ->type_name("K/N");
   cmd->add_option("--metrics", o->metrics,
                   "Serve Prometheus metrics on http://HOST:PORT/metrics during the run "

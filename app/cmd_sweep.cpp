@@ -22,7 +22,10 @@
 #include "itlfleet/host/shared_key_store.hpp"
 #include "itlfleet/metrics/output_files.hpp"
 #include "itlfleet/metrics/report.hpp"
+#include "itlfleet/metrics/shard.hpp"
+#include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/utf8.hpp"
+#include "itlfleet/sweep/merge.hpp"
 #include "itlfleet/sweep/report.hpp"
 #include "itlfleet/sweep/sweep.hpp"
 #include "sweep_progress.hpp"
@@ -41,6 +44,7 @@ struct sweep_options {
   std::string out;
   std::optional<std::size_t> print_point;
   bool quiet = false;
+  std::string shard;  ///< "K/N"
 };
 
 std::string safe(std::string_view s) {
@@ -119,13 +123,16 @@ std::uint64_t first_seed(const sweep::sweep_setup& setup, std::size_t point) {
   return plan ? plan->seed : 0;
 }
 
+/// `shard`: set with --shard, whose shard.json it becomes.
 int write_outputs(const sweep_options& o, const sweep::sweep_setup& setup,
-                  const sweep::sweep_result& result) {
+                  const sweep::sweep_result& result,
+                  const std::optional<metrics::shard_header>& shard) {
   std::vector<metrics::output_file> files = {
       {"sweep.csv", sweep::sweep_csv(setup, result)},
       {"sweep.json", sweep::sweep_json(setup, result)},
       {"report.html", sweep::sweep_report_html(setup, result)},
   };
+  if (shard) files.push_back({"shard.json", metrics::shard_json(*shard)});
   // The threshold point of each search as a scenario of its own, to run it
   // alone (`itlfleet run DIR/threshold.yaml`) and see its whole story.
   std::vector<std::string> thresholds;
@@ -144,7 +151,7 @@ int write_outputs(const sweep_options& o, const sweep::sweep_setup& setup,
     print_error(err);
     return exit_bad_input;
   }
-  std::printf("\nWrote sweep.csv, sweep.json, report.html");
+  std::printf("\nWrote sweep.csv, sweep.json, report.html%s", shard ? ", shard.json" : "");
   for (const auto& t : thresholds) std::printf(", %s", t.c_str());
   std::printf(" to %s\n", o.out.c_str());
   if (thresholds.size() == 1)
@@ -162,6 +169,22 @@ int run_sweep(const sweep_options& o) {
   const unsigned jobs = o.jobs.value_or(std::max(1u, std::thread::hardware_concurrency()));
   sweep::sweep_request request = o.request;
   request.jobs = jobs;
+  if (!o.shard.empty() && !parse_shard(o.shard, request.shard_index, request.shard_count)) {
+    print_error("--shard: expected K/N with 0 <= K < N, got '" + o.shard + "'");
+    return exit_bad_input;
+  }
+  // A shard's outputs carry the scenario, so that shards of another file
+  // of the same name are told apart: read before anything runs.
+  std::optional<metrics::shard_header> shard;
+  if (!o.shard.empty()) {
+    auto yaml = scenarios::scenario_text(request.scenario);
+    if (!yaml) {
+      print_error(yaml.err().to_string());
+      return exit_bad_input;
+    }
+    shard = metrics::shard_header{};
+    shard->identity = {{"scenario_yaml", std::move(*yaml)}};
+  }
   // Printing a point runs nothing: no cost limits.
   if (o.print_point) request.allow_large = true;
   auto setup = sweep::prepare(request);
@@ -169,6 +192,7 @@ int run_sweep(const sweep_options& o) {
     print_error(setup.err().to_string());
     return exit_bad_input;
   }
+  if (shard) shard = sweep::sweep_shard_header(request, *setup, shard->identity.front().second);
   const auto& space = setup->space;
 
   if (o.print_point) {
@@ -197,6 +221,9 @@ int run_sweep(const sweep_options& o) {
               safe(space.base().name).c_str(), safe(space.base().source).c_str(), space.size(),
               seeds, seeds == 1 ? "" : "s", fleet.c_str(),
               metrics::format_sim_time(space.base().end.count()).c_str());
+  if (shard)
+    std::printf("shard %u of %u: points p with p mod %u = %u, %zu runs\n", setup->shard_index,
+                setup->shard_count, setup->shard_count, setup->shard_index, setup->planned_runs);
   if (setup->search_axis)
     std::printf("searching %s for \"%s\": at most %zu runs\n",
                 safe(space.axes()[*setup->search_axis].key).c_str(), safe(setup->find).c_str(),
@@ -242,7 +269,7 @@ int run_sweep(const sweep_options& o) {
       wall > 0 ? static_cast<double>(result->runs.size()) / wall : 0.0,
       static_cast<double>(usage.ru_maxrss) / 1024.0);
   if (!o.out.empty()) {
-    if (int code = write_outputs(o, *setup, *result); code != exit_ok) return code;
+    if (int code = write_outputs(o, *setup, *result, shard); code != exit_ok) return code;
   }
   std::fflush(stdout);
   return answered ? exit_ok : exit_rejected;
@@ -306,6 +333,11 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_flag("--allow-large", o->request.allow_large,
                 "Run points past `itlfleet run`'s cost limits (time-series samples, RSA key "
                 "generations, memory; with --jobs N, N runs' memory together)");
+  cmd->add_option("--shard", o->shard,
+                  "Run shard K of N of a grid: the points p with p mod N = K (each with every "
+                  "seed); --out also gets shard.json, and `itlfleet merge` joins the shards' "
+                  "sweep.csv into the one a single process writes (not with --find)")
+      ->type_name("K/N");
   cmd->add_flag("--quiet,-q", o->quiet, "No progress bar");
   cmd->footer(
       "Points are numbered in grid order, the first --vary varying slowest. Every point's "

@@ -22,6 +22,9 @@ void add_serve_command(CLI::App& app);
 /// `sweep SCENARIO --vary KEY=VALUES`: a grid of runs, or a threshold search.
 void add_sweep_command(CLI::App& app);
 
+/// `merge OUT DIR...`: one result from shards' output directories.
+void add_merge_command(CLI::App& app);
+
 /// `cluster export`: a cluster's PKI and a TFTP root to serve.
 void add_cluster_command(CLI::App& app);
 void add_cluster_export_command(CLI::App& cluster);

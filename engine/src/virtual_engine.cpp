@@ -7,6 +7,7 @@
 
 #include "fleet_run.hpp"
 #include "itlfleet/engine/event_queue.hpp"
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/rng.hpp"
 #include "itlfleet/engine/stations.hpp"
 
@@ -56,6 +57,10 @@ class virtual_run final : public fleet_run {
   const char* sleep_until_or_stop(std::chrono::steady_clock::time_point due) const;
 
   event_queue queue_;
+  /// The servers' models with this shard's share of their capacity (the
+  /// stations refer to them).
+  tftp_model tftp_share_;
+  tvs_model tvs_share_;
   std::vector<tftp_station> tftp_;
   std::vector<tvs_station> tvs_;
   std::vector<bytes> tvs_sha1_;  ///< per node: the certificate its TVS presents now
@@ -72,9 +77,25 @@ status virtual_run::setup() {
   const std::size_t nodes = cluster_.node_count();
   tftp_.reserve(nodes);
   tvs_.reserve(nodes);
+  // A shard's phones meet 1/N of every server: Maximum Serving Count and
+  // TVS slots divided by N, rounded up, at least 1, and a TFTP block costs
+  // N times the CPU (with n of the shard's transfers active a block costs
+  // n x N x block_cost, as with the whole fleet's N x n). Exact for
+  // capacity no shard's phones reach; an approximation where phones queue
+  // (README.md, "Shards and merge").
+  const int shards = static_cast<int>(options_.shard_count);
+  auto share = [shards](int capacity) { return std::max(1, (capacity + shards - 1) / shards); };
+  tftp_share_ = plan_.cluster.tftp;
+  tftp_share_.max_serving_count = share(tftp_share_.max_serving_count);
+  // At most limits::max_exchange, which keeps every transfer within
+  // limits::transfer_bound.
+  tftp_share_.block_cost =
+      std::min<sim_duration>(tftp_share_.block_cost * shards, limits::max_exchange);
+  tvs_share_ = plan_.cluster.tvs;
+  tvs_share_.concurrency = share(tvs_share_.concurrency);
   for (std::size_t n = 0; n < nodes; ++n) {
-    tftp_.emplace_back(plan_.cluster.tftp);
-    tvs_.emplace_back(plan_.cluster.tvs, plan_.cluster.tftp.rtt.count());
+    tftp_.emplace_back(tftp_share_);
+    tvs_.emplace_back(tvs_share_, plan_.cluster.tftp.rtt.count());
   }
   cluster_changed();
   if (auto s = setup_fleet(); !s) return s;

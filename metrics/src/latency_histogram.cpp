@@ -74,4 +74,28 @@ std::vector<latency_histogram::bucket> latency_histogram::buckets() const {
   return out;
 }
 
+std::vector<latency_histogram::raw_bucket> latency_histogram::raw_buckets() const {
+  std::vector<raw_bucket> out;
+  for (std::size_t i = 0; i < bucket_count; ++i)
+    if (counts_[i] != 0) out.push_back({i, counts_[i]});
+  return out;
+}
+
+std::optional<latency_histogram> latency_histogram::from_raw(const std::vector<raw_bucket>& buckets,
+                                                             std::int64_t min, std::int64_t max,
+                                                             std::int64_t sum) {
+  latency_histogram h;
+  for (const raw_bucket& b : buckets) {
+    if (b.index >= bucket_count || b.count == 0) return std::nullopt;
+    h.counts_[b.index] += b.count;
+    h.count_ += b.count;
+  }
+  if (h.count_ == 0) return min == 0 && max == 0 && sum == 0 ? std::optional(h) : std::nullopt;
+  if (min < 0 || min > max || sum < 0) return std::nullopt;
+  h.min_ = min;
+  h.max_ = max;
+  h.sum_ = sum;
+  return h;
+}
+
 }  // namespace itlfleet::metrics

@@ -163,6 +163,13 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("seed").value(info.seed);
   w.key("engine").value(info.engine);
   w.key("phones").value(info.phones);
+  if (info.shard) {
+    w.key("shard").begin_object();
+    w.key("index").value(info.shard->index);
+    w.key("count").value(info.shard->count);
+    w.key("file").value("shard.json");
+    w.end_object();
+  }
   w.key("end").value(format_sim_time(info.end_us));
   write_seconds(w, "end_s", info.end_us);
   w.key("passed").value(passed && !info.interrupted);

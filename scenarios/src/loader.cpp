@@ -537,7 +537,9 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
   }
 }
 
-result<engine::run_plan> load_file(const std::string& path) {
+namespace {
+
+result<std::string> file_text(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     return error{path + ": cannot read scenario: is a directory", std::nullopt};
@@ -548,7 +550,22 @@ result<engine::run_plan> load_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return error{path + ": cannot read scenario: read error", std::nullopt};
-  return load_string(text.str(), path);
+  return text.str();
+}
+
+}  // namespace
+
+result<engine::run_plan> load_file(const std::string& path) {
+  auto text = file_text(path);
+  if (!text) return text.err();
+  return load_string(*text, path);
+}
+
+result<std::string> scenario_text(std::string_view name_or_path) {
+  std::string_view name = name_or_path;
+  if (name.starts_with("builtin:")) name.remove_prefix(8);
+  if (auto yaml = builtin_yaml(name)) return std::string(*yaml);
+  return file_text(std::string(name_or_path));
 }
 
 result<engine::run_plan> load(std::string_view name_or_path) {

@@ -108,6 +108,12 @@ result<sweep_setup> prepare(const sweep_request& request) {
   if (request.seeds == 0) return error{"--seeds: expected at least 1"};
   if (request.max_runs == 0) return error{"--max-points: expected at least 1"};
   if (!request.along.empty() && request.find.empty()) return error{"--along needs --find"};
+  if (request.shard_count == 0 || request.shard_index >= request.shard_count)
+    return error{"--shard: expected K/N with 0 <= K < N"};
+  if (request.shard_count > 1 && !request.find.empty())
+    return error{
+        "--shard deals a grid's points among processes; a --find search picks each point from "
+        "the last ones' verdicts, so it runs in one process: drop --shard or --find"};
 
   std::vector<axis> axes;
   for (const std::string& v : request.vary) {
@@ -137,7 +143,15 @@ result<sweep_setup> prepare(const sweep_request& request) {
   auto space = point_space::create(request.scenario, std::move(axes), request.find, request.phones);
   if (!space) return space.err();
 
-  sweep_setup setup{std::move(*space), {}, search_axis, 0, request.find};
+  sweep_setup setup{std::move(*space),  {}, search_axis, 0, request.find, request.shard_index,
+                    request.shard_count};
+  if (request.shard_index >= setup.space.size())
+    return error{"--shard " + std::to_string(request.shard_index) + "/" +
+                 std::to_string(request.shard_count) + ": shard " +
+                 std::to_string(request.shard_index) + " has no points: the sweep has " +
+                 std::to_string(setup.space.size()) + " and point p runs in shard p mod " +
+                 std::to_string(request.shard_count) + " (use at most " +
+                 std::to_string(setup.space.size()) + " shards)"};
   const std::size_t runs = product_or_max(setup.space.size(), request.seeds);
   if (runs > request.max_runs)
     return error{"the sweep has " + std::to_string(setup.space.size()) + " points" +
@@ -154,7 +168,10 @@ result<sweep_setup> prepare(const sweep_request& request) {
     setup.planned_runs =
         searches * bisection::max_evaluations(along) * std::max<std::size_t>(1, setup.seeds.size());
   } else {
-    setup.planned_runs = runs;
+    // This shard's points: those congruent to its index.
+    const std::size_t mine =
+        (setup.space.size() - 1 - request.shard_index) / request.shard_count + 1;
+    setup.planned_runs = product_or_max(mine, request.seeds);
   }
 
   std::uint64_t max_memory = 0;
@@ -177,8 +194,9 @@ result<sweep_result> execute(const sweep_setup& setup, const runner_options& opt
   const point_space& space = setup.space;
   sweep_result out;
   if (!setup.search_axis) {
-    std::vector<std::size_t> points(space.size());
-    for (std::size_t p = 0; p < points.size(); ++p) points[p] = p;
+    std::vector<std::size_t> points;
+    for (std::size_t p = setup.shard_index; p < space.size(); p += setup.shard_count)
+      points.push_back(p);
     auto runs = run_batch(space, tasks_of(points, setup.seeds), options);
     if (!runs) return runs.err();
     out.runs = std::move(*runs);

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace itlfleet::metrics {
@@ -46,6 +47,20 @@ class latency_histogram {
     std::uint64_t cumulative;
   };
   std::vector<bucket> buckets() const;
+
+  /// Non-empty buckets by index with their own (not cumulative) counts: what
+  /// a shard's file keeps so that shards merge exactly (percentiles do not).
+  struct raw_bucket {
+    std::size_t index;
+    std::uint64_t count;
+  };
+  std::vector<raw_bucket> raw_buckets() const;
+  /// The histogram that raw_buckets(), min(), max() and sum() described;
+  /// nullopt when they cannot have come from one (an index out of range,
+  /// min above max, a count of zero).
+  static std::optional<latency_histogram> from_raw(const std::vector<raw_bucket>& buckets,
+                                                   std::int64_t min, std::int64_t max,
+                                                   std::int64_t sum);
 
   /// The bucket index of a value, and the largest value of a bucket.
   static std::size_t index_of(std::int64_t us);

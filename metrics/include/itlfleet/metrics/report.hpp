@@ -110,6 +110,13 @@ struct run_info {
   /// and stayed there (group_series.hpp stale_cleared_at); summary.json
   /// writes it as the group's "stale_cleared_at" when set.
   std::vector<std::optional<std::int64_t>> group_stale_cleared_us;
+  /// Set in one shard of a run (`--shard K/N`): summary.json says which,
+  /// and that shard.json beside it holds what `itlfleet merge` needs.
+  struct shard_position {
+    std::uint32_t index = 0;
+    std::uint32_t count = 1;
+  };
+  std::optional<shard_position> shard;
   /// Set when the run was stopped before end_us; the outputs then hold what
   /// was reached, and the run does not pass.
   std::optional<interruption> interrupted;

@@ -47,6 +47,11 @@ std::optional<std::string_view> builtin_yaml(std::string_view name);
 /// Built-ins get `source` "builtin:<name>".
 result<engine::run_plan> load(std::string_view name_or_path);
 
+/// The YAML text load(name_or_path) reads: a built-in's or the file's, so
+/// that a run's outputs can carry their scenario (shard.json) and
+/// load_string(text, plan.source) gives the same plan again.
+result<std::string> scenario_text(std::string_view name_or_path);
+
 /// `--phones N`: rescales the fleet groups so they total exactly `phones`,
 /// keeping their proportions (largest remainder; ties go to the group
 /// declared first, so the result is deterministic). A group of 0 stays 0.

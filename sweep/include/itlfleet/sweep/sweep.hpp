@@ -43,6 +43,10 @@ struct sweep_request {
   unsigned jobs = 1;
   /// Run points past the cost limits of `itlfleet run` (scenarios/cost.hpp).
   bool allow_large = false;
+  /// `--shard K/N`: run only the grid's points p with p mod N == K (each
+  /// with every seed); `itlfleet merge` joins the shards. Not with `find`.
+  std::uint32_t shard_index = 0;
+  std::uint32_t shard_count = 1;
 };
 
 struct sweep_setup {
@@ -54,6 +58,9 @@ struct sweep_setup {
   /// Runs the sweep will make (grid), or at most (search).
   std::size_t planned_runs = 0;
   std::string find;  ///< the condition as written
+  /// The grid's points this process runs: p mod shard_count == shard_index.
+  std::uint32_t shard_index = 0;
+  std::uint32_t shard_count = 1;
 };
 
 /// One threshold search: along `search_axis`, the other axes held at `fixed`.
