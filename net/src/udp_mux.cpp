@@ -26,6 +26,20 @@ using clock_type = std::chrono::steady_clock;
 
 namespace detail {
 
+/// One datagram's header: address `peer`, the bytes in `iov`, room for
+/// control messages in `control`.
+template <std::size_t N>
+msghdr message_header(sockaddr_in& peer, iovec& iov, char (&control)[N]) {
+  msghdr msg{};
+  msg.msg_name = &peer;
+  msg.msg_namelen = sizeof peer;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = N;
+  return msg;
+}
+
 class mux_exchange;
 
 struct mux_socket {
@@ -72,13 +86,7 @@ class mux_exchange final : public udp_mux::exchange {
     dst.sin_addr.s_addr = htonl(to.address().to_v4().to_uint());
     iovec iov{const_cast<void*>(b.data()), b.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
-    msghdr msg{};
-    msg.msg_name = &dst;
-    msg.msg_namelen = sizeof dst;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
+    msghdr msg = message_header(dst, iov, control);
     cmsghdr* c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = IPPROTO_IP;
     c->cmsg_type = IP_PKTINFO;
@@ -197,13 +205,7 @@ bool udp_mux_state::read_one(mux_socket& s) {
   sockaddr_in src{};
   iovec iov{rx.data(), rx.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(std::uint32_t))];
-  msghdr msg{};
-  msg.msg_name = &src;
-  msg.msg_namelen = sizeof src;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msghdr msg = message_header(src, iov, control);
   const ssize_t n = ::recvmsg(s.sock.native_handle(), &msg, MSG_DONTWAIT);
   if (n < 0) return false;
   std::optional<std::uint32_t> to;

@@ -24,19 +24,6 @@ asio::ip::address phone(int i) {
   return asio::ip::make_address("127.16.0." + std::to_string(1 + i));
 }
 
-tftp_get_options quick() {
-  tftp_get_options o;
-  o.timeout = 200ms;
-  o.retries = 5;
-  return o;
-}
-
-template <class T>
-T get(std::future<T>& f, std::chrono::seconds bound = 20s) {
-  if (f.wait_for(bound) != std::future_status::ready) throw std::runtime_error("client hung");
-  return f.get();
-}
-
 std::size_t open_descriptors() {
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
