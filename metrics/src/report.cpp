@@ -253,6 +253,29 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
     w.end_object();
   }
 
+  if (info.engine == "live") {
+    const auto& g = e.load_generator;
+    w.key("load_generator").begin_object();
+    w.key("descriptors_exhausted").value(g.descriptors_exhausted);
+    w.key("memory_exhausted").value(g.memory_exhausted);
+    w.key("other_local_errors").value(g.other_local_errors);
+    w.key("retries").value(g.retries);
+    w.key("receive_drops").value(g.receive_drops);
+    w.key("send_drops").value(g.send_drops);
+    w.key("udp_sockets").value(g.udp_sockets);
+    w.key("peak_descriptors").value(g.peak_descriptors);
+    w.end_object();
+    w.key("protocol_errors").begin_array();
+    for (const auto& [where, n] : e.protocol_errors) {
+      w.begin_object();
+      w.key("server").value(where.first);
+      w.key("kind").value(where.second);
+      w.key("count").value(n);
+      w.end_object();
+    }
+    w.end_array();
+  }
+
   object_array(w, "load", info.load, [&](const node_load& l) {
     w.key("node").value(l.node);
     w.key("peak_tftp_transfers").value(l.peak_tftp_transfers);
