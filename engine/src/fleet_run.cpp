@@ -320,7 +320,8 @@ void fleet_run::visit_phones(const action& a, std::uint32_t index, manual_action
   std::int64_t last = now_;
   for (std::uint32_t i = 0; i < phones_.size(); ++i) {
     if (!selected(a, index, i) || !sim::untrusted(phones_[i].state)) continue;
-    const auto delay = static_cast<std::int64_t>(static_cast<double>(visits + skipped) * interval_us);
+    const auto delay =
+        static_cast<std::int64_t>(static_cast<double>(visits + skipped) * interval_us);
     if (now_ + delay > plan_.end.count()) {
       ++skipped;
       continue;
@@ -523,6 +524,7 @@ void fleet_run::daily_alert() {
 }
 
 void fleet_run::sample() {
+  before_sample();
   auto snap = counters_.take(
       now_, [&](std::uint16_t g) { return cluster_.served_itl(groups_[g].tftp[0]); },
       [&](file_id itl, file_id ctl) {
