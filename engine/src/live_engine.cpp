@@ -770,6 +770,15 @@ result<run_result> live_run::run() {
   spawn(watch_for_stop());
   io_.run();
   report_server_stats();
+  if (live_.on_notice) {
+    const net::udp_mux_stats m = mux_->stats();
+    live_.on_notice("phones' UDP: " + std::to_string(m.sockets) + " shared sockets, " +
+                    std::to_string(m.peak_exchanges) + " exchanges at the peak; datagrams lost: " +
+                    std::to_string(m.kernel_drops) + " on full socket receive queues, " +
+                    std::to_string(m.queue_drops) + " on full exchange queues, " +
+                    std::to_string(m.send_would_block) + " on full send buffers; " +
+                    std::to_string(m.unmatched) + " arrived after their exchange ended");
+  }
   stop_servers();
   if (failure_) {
     try {

@@ -14,6 +14,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -168,10 +169,21 @@ asio::awaitable<void> receive_loop(std::shared_ptr<udp_mux_state> self, mux_sock
     auto [ec] =
         co_await s->sock.async_wait(udp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
     if (ec || self->closed || !s->sock.is_open()) co_return;
-    for (int n = 0; n < 256 && self->read_one(*s); ++n) {
+    // Drain the queue: readiness is signalled once per edge, so stopping
+    // early would leave datagrams queued until the next arrival and let the
+    // kernel's queue overflow under load. Every 4096, let the phones run.
+    for (;;) {
+      int n = 0;
+      while (n < 4096 && self->read_one(*s)) ++n;
+      if (n < 4096) break;
+      co_await asio::post(self->ex, asio::use_awaitable);
+      if (self->closed || !s->sock.is_open()) co_return;
     }
   }
 }
+
+/// Bytes of receive buffer asked for each shared socket (the kernel doubles it).
+constexpr int receive_buffer = 32 << 20;
 
 void set_int(udp::socket& s, int level, int name, int value) {
   (void)::setsockopt(s.native_handle(), level, name, &value, sizeof value);
@@ -187,10 +199,13 @@ mux_socket* udp_mux_state::socket_at(std::size_t j, error_code& ec) {
   if (ec) return nullptr;
   set_int(s->sock, IPPROTO_IP, IP_PKTINFO, 1);
   set_int(s->sock, SOL_SOCKET, SO_RXQ_OVFL, 1);
-  // A shared socket queues what per-phone sockets queued apart: ask for
-  // large buffers (the kernel caps them at net.core.rmem_max / wmem_max).
-  set_int(s->sock, SOL_SOCKET, SO_RCVBUF, 4 << 20);
-  set_int(s->sock, SOL_SOCKET, SO_SNDBUF, 1 << 20);
+  // A shared socket queues what per-phone sockets queued apart, while the
+  // thread works through a long run queue: ask for large buffers, past
+  // net.core.rmem_max where allowed (CAP_NET_ADMIN), else up to it.
+  if (::setsockopt(s->sock.native_handle(), SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer,
+                   sizeof receive_buffer) != 0)
+    set_int(s->sock, SOL_SOCKET, SO_RCVBUF, receive_buffer);
+  set_int(s->sock, SOL_SOCKET, SO_SNDBUF, 4 << 20);
   s->sock.bind(udp::endpoint(asio::ip::address_v4::any(), 0), ec);
   if (!ec) s->sock.non_blocking(true, ec);
   if (ec) return nullptr;
@@ -207,7 +222,7 @@ bool udp_mux_state::read_one(mux_socket& s) {
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(std::uint32_t))];
   msghdr msg = message_header(src, iov, control);
   const ssize_t n = ::recvmsg(s.sock.native_handle(), &msg, MSG_DONTWAIT);
-  if (n < 0) return false;
+  if (n < 0) return errno == EINTR;  // EAGAIN: drained
   std::optional<std::uint32_t> to;
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {

@@ -55,7 +55,7 @@ class udp_mux {
   /// `spread`: sockets phones are spread over by address (more are opened
   /// only for a second exchange from one address). `queue_limit`: datagrams
   /// an exchange holds before it reads them; more are dropped and counted.
-  explicit udp_mux(const boost::asio::any_io_executor& ex, std::size_t spread = 4,
+  explicit udp_mux(const boost::asio::any_io_executor& ex, std::size_t spread = 8,
                    std::size_t queue_limit = 16);
   ~udp_mux();
   udp_mux(const udp_mux&) = delete;
