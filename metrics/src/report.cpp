@@ -255,15 +255,17 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
 
   if (info.engine == "live") {
     const auto& g = e.load_generator;
+    const std::pair<std::string_view, std::uint64_t> fields[] = {
+        {"descriptors_exhausted", g.descriptors_exhausted},
+        {"memory_exhausted", g.memory_exhausted},
+        {"other_local_errors", g.other_local_errors},
+        {"retries", g.retries},
+        {"receive_drops", g.receive_drops},
+        {"send_drops", g.send_drops},
+        {"udp_sockets", g.udp_sockets},
+        {"peak_descriptors", g.peak_descriptors}};
     w.key("load_generator").begin_object();
-    w.key("descriptors_exhausted").value(g.descriptors_exhausted);
-    w.key("memory_exhausted").value(g.memory_exhausted);
-    w.key("other_local_errors").value(g.other_local_errors);
-    w.key("retries").value(g.retries);
-    w.key("receive_drops").value(g.receive_drops);
-    w.key("send_drops").value(g.send_drops);
-    w.key("udp_sockets").value(g.udp_sockets);
-    w.key("peak_descriptors").value(g.peak_descriptors);
+    for (const auto& [name, value] : fields) w.key(name).value(value);
     w.end_object();
     w.key("protocol_errors").begin_array();
     for (const auto& [where, n] : e.protocol_errors) {

@@ -369,7 +369,10 @@ TEST(LiveEngine, a_burst_of_5000_tftp_phones_holds_far_fewer_descriptors_than_ph
 }
 
 TEST(LiveEngine, exchanges_without_a_descriptor_are_the_load_generators_limit_not_the_servers) {
-  // In a child: a hard limit the HTTP phones' bursts exceed.
+  // In a child: a hard limit the HTTP phones' bursts exceed. Phones that find no
+  // descriptor wait (booting) and send again; none is reported unreachable.
+  // (How many get through depends on the in-process server, which shares the
+  // limit: it is not asserted.)
   EXPECT_EXIT(
       {
         const run_plan plan = burst_plan(300, "http");
@@ -391,7 +394,7 @@ TEST(LiveEngine, exchanges_without_a_descriptor_are_the_load_generators_limit_no
                         json.find("\"descriptors_exhausted\": " +
                                   std::to_string(e.load_generator.descriptors_exhausted)) !=
                             std::string::npos &&
-                        r->final_state.fleet.state(phone_state::trusted) == 300;
+                        r->final_state.fleet.state(phone_state::unreachable) == 0;
         std::_Exit(ok ? 0 : 1);
       },
       ::testing::ExitedWithCode(0), "");
