@@ -51,6 +51,7 @@ struct run_options {
   std::string shard;            ///< "K/N"
   double loss = 0.0;
   double delay_ms = 0.0;
+  double transfer_deadline_s = 60;
   // Prometheus.
   std::string metrics;      ///< HOST:PORT to serve /metrics on
   std::string linger;       ///< keep serving this long after the run
@@ -62,6 +63,7 @@ struct run_options {
 bool live_options_of(const run_options& o, engine::live_options& live) {
   live.time_scale = o.time_scale;
   live.loss = o.loss;
+  live.transfer_deadline = std::chrono::seconds(static_cast<std::int64_t>(o.transfer_deadline_s));
   live.delay = std::chrono::microseconds(static_cast<std::int64_t>(o.delay_ms * 1000));
   // Each list fills its own vector of endpoints (UDP for TFTP, TCP else).
   auto read = [](const std::string& text, const char* option, std::uint16_t default_port,
@@ -243,6 +245,22 @@ void print_table(const engine::run_result& r) {
       static_cast<unsigned long long>(ev.tvs_failures),
       static_cast<unsigned long long>(ev.refused_commands),
       static_cast<unsigned long long>(ev.backup_alerts));
+  if (r.info.engine == "live") {
+    const auto& g = ev.load_generator;
+    std::printf(
+        "load generator: %llu exchanges not sent for want of descriptors, %llu of memory, %llu "
+        "other local errors (%llu sent again); %llu datagrams lost on its own queues; peak %llu "
+        "open descriptors\n",
+        static_cast<unsigned long long>(g.descriptors_exhausted),
+        static_cast<unsigned long long>(g.memory_exhausted),
+        static_cast<unsigned long long>(g.other_local_errors),
+        static_cast<unsigned long long>(g.retries),
+        static_cast<unsigned long long>(g.receive_drops + g.send_drops),
+        static_cast<unsigned long long>(g.peak_descriptors));
+    for (const auto& [where, n] : ev.protocol_errors)
+      std::printf("protocol errors from %s: %llu %s\n", where.first.c_str(),
+                  static_cast<unsigned long long>(n), where.second.c_str());
+  }
   for (const auto& l : r.info.load) {
     std::printf("peak load on %s: %llu concurrent TFTP transfers, longest TVS wait %s\n",
                 l.node.c_str(), static_cast<unsigned long long>(l.peak_tftp_transfers),
@@ -473,6 +491,11 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 0.9));
   cmd->add_option("--delay", o->delay_ms, "Live: milliseconds a phone waits before each packet")
       ->check(CLI::Range(0.0, 10000.0));
+  cmd->add_option("--transfer-deadline", o->transfer_deadline_s,
+                  "Live: scenario seconds one file transfer may take, however steadily the "
+                  "server drips (scaled by --time-scale, at least forty retransmission timeouts)")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
   cmd->add_option("--shard", o->shard,
                   "Run shard K of N: the phones whose index i has i mod N = K, with the draws "
                   "they have in the whole run; virtual runs give each server 1/N of its capacity. "

@@ -4,4 +4,5 @@ target_sources(itlfleet_net PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/src/tftp_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/tftp_client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/tftp_load.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/udp_mux.cpp
 )

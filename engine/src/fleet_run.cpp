@@ -353,7 +353,8 @@ void fleet_run::visit_phones(const action& a, std::uint32_t index, manual_action
   std::int64_t last = now_;
   for (std::uint32_t i = 0; i < phones_.size(); ++i) {
     if (!selected(a, index, i) || !sim::untrusted(phones_[i].state)) continue;
-    const auto delay = static_cast<std::int64_t>(static_cast<double>(visits + skipped) * interval_us);
+    const auto delay =
+        static_cast<std::int64_t>(static_cast<double>(visits + skipped) * interval_us);
     if (now_ + delay > plan_.end.count()) {
       ++skipped;
       continue;
@@ -556,6 +557,7 @@ void fleet_run::daily_alert() {
 }
 
 void fleet_run::sample() {
+  before_sample();
   // A phone without Security by Default is never stale: it holds no ITL and
   // none is meant for it.
   auto snap = counters_.take(

@@ -89,6 +89,9 @@ class fleet_run {
   virtual metrics::node_load load_of(std::size_t node) const = 0;
   /// What real servers report about themselves, at a sample; null: none.
   virtual const std::vector<metrics::server_figures>* server_figures() { return nullptr; }
+  /// Called at the start of every sample: a chance to bring event totals
+  /// kept elsewhere (the live engine's load generator) up to date.
+  virtual void before_sample() {}
 
   // --- shared ------------------------------------------------------------------
   /// Feeds one event to phone `i`, counts the change, performs the action.

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <future>
+#include <map>
 #include <thread>
 #include <unordered_map>
 
@@ -23,9 +25,11 @@
 #include "itlfleet/net/tftp_client.hpp"
 #include "itlfleet/net/tvs_client.hpp"
 #include "itlfleet/net/tvs_tls.hpp"
+#include "itlfleet/net/udp_mux.hpp"
 #include "itlfleet/sim/cluster_ctl.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
 #include "itlfleet/sim/requested_name.hpp"
+#include "itlfleet/sim/trust_file.hpp"
 #include "itlfleet/sim/verify.hpp"
 
 namespace itlfleet::engine {
@@ -40,12 +44,22 @@ using sim::phone_event_kind;
 constexpr std::int64_t day_us = 24LL * 3600 * 1'000'000;
 
 /// What a phone's download ended with, whichever protocol carried it.
-enum class fetch_outcome { ok, not_found, refused, no_answer };
+/// `server_error`: the server broke the protocol, sent an unexpected error,
+/// a file over its cap or too slowly; `local_limit`: the load generator
+/// could not send it (docs/model.md, "Live mode").
+enum class fetch_outcome { ok, not_found, refused, no_answer, server_error, local_limit };
 
-/// Raises the open-file limit to its hard maximum (a live fleet holds a
-/// socket per phone exchange in flight) and says what it is, with the exact
-/// fix when it is below one per phone plus the servers' own.
-std::string raise_descriptor_limit(std::uint64_t phones) {
+/// Largest file a live phone accepts, by what it asked for: a trust list is
+/// at most 64 KB (sim::max_trust_file_size) and a little margin; a config
+/// is small XML and its signature.
+constexpr std::size_t max_trust_list_bytes = sim::max_trust_file_size + 4096;
+constexpr std::size_t max_config_bytes = 256 * 1024;
+
+/// Raises the open-file limit to its hard maximum and says what it is. TFTP
+/// exchanges share a few sockets (net::udp_mux); HTTP and TVS take a TCP
+/// socket per exchange in flight, and what cannot get one is counted as the
+/// load generator's limit, never as a server failure.
+std::string raise_descriptor_limit() {
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return "";
   if (lim.rlim_cur < lim.rlim_max) {
@@ -53,14 +67,51 @@ std::string raise_descriptor_limit(std::uint64_t phones) {
     want.rlim_cur = lim.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &want) == 0) lim = want;
   }
-  const std::uint64_t wanted = phones + 1024;
-  std::string line = "open-file limit " + std::to_string(lim.rlim_cur);
-  if (lim.rlim_cur >= wanted) return line + " (one socket per phone exchange in flight)";
-  return line + ", below one per phone (" + std::to_string(wanted) +
-         "): exchanges past it fail as unreachable. Raise it with `ulimit -Hn " +
-         std::to_string(wanted) + "; ulimit -n " + std::to_string(wanted) +
-         "` as root (or LimitNOFILE=" + std::to_string(wanted) +
-         " for a systemd service, nofile in /etc/security/limits.conf for a user)";
+  return "open-file limit " + std::to_string(lim.rlim_cur) +
+         " (TFTP phones share a few sockets; HTTP and TVS exchanges take one each while in "
+         "flight; an exchange that finds none is counted under load_generator and sent again)";
+}
+
+/// Open descriptors of this process (entries of /proc/self/fd), 0 where unknown.
+std::uint64_t open_descriptors() {
+  std::error_code ec;
+  std::uint64_t n = 0;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
+       it.increment(ec))
+    ++n;
+  return n;
+}
+
+/// Log lines that can come by the thousand: one per key at most every 10 s
+/// of wall time, with the number left out since the last.
+class rate_limited_notices {
+ public:
+  void note(const std::string& key, const std::string& line,
+            const std::function<void(const std::string&)>& out) {
+    if (!out) return;
+    entry& e = keys_[key];
+    const auto now = clock::now();
+    if (e.printed && now - e.last < std::chrono::seconds(10)) {
+      ++e.left_out;
+      return;
+    }
+    out(e.left_out == 0 ? line
+                        : line + " (and " + std::to_string(e.left_out) + " more since the last)");
+    e = {true, now, 0};
+  }
+
+ private:
+  struct entry {
+    bool printed = false;
+    clock::time_point last{};
+    std::uint64_t left_out = 0;
+  };
+  std::map<std::string, entry> keys_;
+};
+
+std::string endpoint_text(const auto& e) {
+  const auto a = e.address();
+  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
 }
 
 class live_run final : public fleet_run {
@@ -101,6 +152,7 @@ class live_run final : public fleet_run {
   }
   metrics::node_load load_of(std::size_t node) const override;
   const std::vector<metrics::server_figures>* server_figures() override;
+  void before_sample() override;
 
   // --- time ---------------------------------------------------------------------
   clock::duration wall(std::int64_t scenario_us) const {
@@ -132,6 +184,15 @@ class live_run final : public fleet_run {
                               phone_action_kind what, std::string name);
   asio::awaitable<void> ask_tvs(std::uint32_t i, std::uint32_t epoch, std::uint8_t node);
   void fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o, const bytes& data);
+  /// The load generator could not send phone i's exchange (`why`: a
+  /// net::tftp_failure's name): counts it, says so (rate-limited) and
+  /// sends it again after the phone's TFTP backoff; the phone waits.
+  void local_limit(std::uint32_t i, std::uint32_t epoch, std::string_view why,
+                   const std::string& detail, std::function<void()> again);
+  /// A server broke the protocol (or answered with an error, too much, too
+  /// slowly): counted by server and kind, logged (rate-limited).
+  void protocol_error(const std::string& server, const std::string& kind,
+                      const std::string& detail);
   bool current(std::uint32_t i, std::uint32_t epoch) const {
     return !done_ && phones_[i].epoch == epoch;
   }
@@ -151,6 +212,7 @@ class live_run final : public fleet_run {
   net::tftp_get_options tftp_options_;
   net::http_get_options http_options_;
   std::chrono::milliseconds tvs_timeout_{};
+  rate_limited_notices notices_;
   std::vector<node_endpoints> endpoints_;
   std::vector<std::int64_t> longest_tvs_us_;      ///< per node, scenario microseconds
   std::vector<metrics::server_figures> figures_;  ///< per node, refreshed at each sample
@@ -166,7 +228,10 @@ class live_run final : public fleet_run {
   std::thread server_thread_;
   std::optional<cluster_servers> servers_;
   std::exception_ptr failure_;
-  asio::io_context io_{1};  // last: destroyed first, with the coroutines it holds
+  asio::io_context io_{1};  // destroyed after the mux, with the coroutines it holds
+  /// Every phone's TFTP exchanges over a few sockets; its state lives on in
+  /// the coroutines still holding an exchange until io_ goes.
+  std::optional<net::udp_mux> mux_;
 };
 
 status live_run::setup() {
@@ -178,7 +243,8 @@ status live_run::setup() {
                  " phones (one loopback address each, 127.16.0.1-127.31.255.254)"};
   if (cluster_.node_count() > net::max_live_nodes)
     return error{"a live cluster has at most " + std::to_string(net::max_live_nodes) + " nodes"};
-  const std::string limit = raise_descriptor_limit(phones_.size());
+  const std::string limit = raise_descriptor_limit();
+  mux_.emplace(io_.get_executor());
   if (live_.on_notice && !limit.empty()) live_.on_notice(limit);
 
   const bool external = !live_.tftp.empty() || !live_.tvs.empty() || !live_.http.empty();
@@ -237,6 +303,11 @@ status live_run::setup() {
       live_.on_notice(line);
     }
   }
+  // A whole transfer may take the scenario's transfer deadline, but never
+  // less than forty of the phone's (floored) retransmission timeouts: a
+  // trust list of 128 blocks may wait out a few of them under load.
+  tftp_options_.deadline =
+      std::max<clock::duration>(wall(live_.transfer_deadline.count()), 40 * tftp_options_.timeout);
   tftp_options_.loss = live_.loss;
   tftp_options_.delay = live_.delay;
   // A phone waits for TVS as long as the model says; HTTP like three TFTP tries.
@@ -353,10 +424,16 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
                                       phone_action_kind what, std::string name) {
   fetch_outcome outcome = fetch_outcome::no_answer;
   bytes data;
+  std::string server, kind, detail;
+  const std::size_t cap =
+      what == phone_action_kind::request_config ? max_config_bytes : max_trust_list_bytes;
   const auto started = clock::now();
   if (groups_[phones_[i].group].fetch == fetch_protocol::http) {
-    auto r = co_await net::http_get(address_of(i), endpoints_[node].http, std::move(name),
-                                    http_options_);
+    net::http_get_options ho = http_options_;
+    ho.max_size = cap;
+    server = endpoint_text(endpoints_[node].http);
+    auto r = co_await net::http_get(address_of(i), endpoints_[node].http, name, ho);
+    detail = r.detail;
     switch (r.outcome) {
       case net::http_outcome::ok:
         outcome = fetch_outcome::ok;
@@ -366,17 +443,35 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
         outcome = fetch_outcome::not_found;
         break;
       case net::http_outcome::refused:
-        outcome = fetch_outcome::refused;
+        // 503 is the serving count; any other status is the server's own failure.
+        if (r.status == 503) {
+          outcome = fetch_outcome::refused;
+        } else {
+          outcome = fetch_outcome::server_error;
+          kind = "http_status_" + std::to_string(r.status);
+        }
         break;
-      default:
+      case net::http_outcome::protocol_error:
+        outcome = fetch_outcome::server_error;
+        kind = r.too_large ? "http_too_large" : "http_malformed";
+        break;
+      case net::http_outcome::local_error:
+        outcome = fetch_outcome::local_limit;
+        kind = net::to_string(net::local_failure(r.local_error));
+        break;
+      case net::http_outcome::timeout:
+      case net::http_outcome::unreachable:
         break;
     }
   } else {
     net::tftp_get_options o = tftp_options_;
+    o.max_size = cap;
     // Losses differ per phone and request but repeat for one seed.
     o.seed = hash_draw(plan_.seed, global_id(i), draw::block_loss,
                        (std::uint64_t{epoch} << 8) | static_cast<std::uint64_t>(phones_[i].step));
-    auto r = co_await net::tftp_get(address_of(i), endpoints_[node].tftp, std::move(name), o);
+    server = endpoint_text(endpoints_[node].tftp);
+    auto r = co_await net::tftp_get(*mux_, address_of(i), endpoints_[node].tftp, name, o);
+    detail = r.error_message;
     switch (r.outcome) {
       case net::tftp_outcome::ok:
         outcome = fetch_outcome::ok;
@@ -386,9 +481,29 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
         outcome = fetch_outcome::not_found;
         break;
       case net::tftp_outcome::refused:
-        outcome = fetch_outcome::refused;
+        // ERROR 0 is the Maximum Serving Count (docs/model.md); any other
+        // code is the server's own failure, kept with its code and text.
+        if (r.error_code.value_or(0) == 0) {
+          outcome = fetch_outcome::refused;
+        } else {
+          outcome = fetch_outcome::server_error;
+          kind = "tftp_error_" + std::to_string(*r.error_code);
+          detail = "ERROR " + std::to_string(*r.error_code) + " \"" + r.error_message + "\"";
+        }
         break;
-      default:
+      case net::tftp_outcome::timeout:
+        if (r.failure == net::tftp_failure::deadline) {
+          outcome = fetch_outcome::server_error;
+          kind = "tftp_deadline";
+        }
+        break;
+      case net::tftp_outcome::protocol_error:
+        outcome = fetch_outcome::server_error;
+        kind = "tftp_" + std::string(net::to_string(r.failure));
+        break;
+      case net::tftp_outcome::local_error:
+        outcome = fetch_outcome::local_limit;
+        kind = net::to_string(r.failure);
         break;
     }
   }
@@ -396,7 +511,48 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
   if (!current(i, epoch)) co_return;
   advance();
   ++events_;
+  if (outcome == fetch_outcome::local_limit) {
+    co_return local_limit(i, epoch, kind, detail, [this, i, epoch, node, what, name] {
+      spawn(fetch(i, epoch, node, what, name));
+    });
+  }
+  if (outcome == fetch_outcome::server_error)
+    protocol_error(server, kind, device_of(i) + " asking for " + name + ": " + detail);
   fetched(i, what, outcome, data);
+}
+
+void live_run::local_limit(std::uint32_t i, std::uint32_t epoch, std::string_view why,
+                           const std::string& detail, std::function<void()> again) {
+  auto& g = counters_.events().load_generator;
+  ++(why == "descriptors" ? g.descriptors_exhausted
+     : why == "memory"    ? g.memory_exhausted
+                          : g.other_local_errors);
+  notices_.note(std::string("local:") + std::string(why),
+                "warning: load generator limit (" + std::string(why) + "): " + device_of(i) + ": " +
+                    detail + "; not a server failure, sent again after a backoff",
+                live_.on_notice);
+  later(plan_.phone.tftp_backoff.count(), [this, i, epoch, again = std::move(again)] {
+    if (!current(i, epoch)) return;
+    ++counters_.events().load_generator.retries;
+    again();
+  });
+}
+
+void live_run::protocol_error(const std::string& server, const std::string& kind,
+                              const std::string& detail) {
+  ++counters_.events().protocol_errors[{server, kind}];
+  notices_.note(server + " " + kind, "server " + server + ": " + kind + ": " + detail,
+                live_.on_notice);
+}
+
+void live_run::before_sample() {
+  if (!mux_) return;
+  const net::udp_mux_stats m = mux_->stats();
+  auto& g = counters_.events().load_generator;
+  g.receive_drops = m.kernel_drops + m.queue_drops;
+  g.send_drops = m.send_would_block;
+  g.udp_sockets = m.sockets;
+  g.peak_descriptors = std::max(g.peak_descriptors, open_descriptors());
 }
 
 void live_run::fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o,
@@ -426,6 +582,12 @@ void live_run::fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o,
     case fetch_outcome::refused:
       ev.count_request(file, metrics::event_totals::refused);
       return deliver(i, {phone_event_kind::tftp_refused, sim::no_file, {}});
+    case fetch_outcome::server_error:
+      // Counted under protocol_errors; to the phone a failed download is
+      // one without an answer: it tries again, then another server.
+      return deliver(i, {phone_event_kind::tftp_timeout, sim::no_file, {}});
+    case fetch_outcome::local_limit:
+      return;  // never a phone's event (local_limit)
     case fetch_outcome::no_answer:
       ev.count_request(file, metrics::event_totals::timed_out);
       return deliver(i, {phone_event_kind::tftp_timeout, sim::no_file, {}});
@@ -459,6 +621,17 @@ asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, st
   const auto started = clock::now();
   auto r = co_await net::tvs_query(address_of(i), endpoints_[node].tvs, tls_, std::move(req),
                                    tvs_timeout_);
+  if (r.outcome == net::tvs_outcome::local_error) {
+    if (!current(i, epoch)) co_return;
+    advance();
+    ++events_;
+    --counters_.events().tvs_queries;  // counted again when sent again
+    co_return local_limit(i, epoch, net::to_string(net::local_failure(r.local_error)), r.detail,
+                          [this, i, node] {
+                            ++counters_.events().tvs_queries;
+                            spawn(ask_tvs(i, phones_[i].epoch, node));
+                          });
+  }
   // Timed like a download, whether or not the phone still waits for it: the
   // wait for every exchange, the latency of those TVS answered.
   const std::int64_t took = scenario_us_since(started);
@@ -491,11 +664,24 @@ asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, st
       break;
     }
     case net::tvs_outcome::invalid:
-    case net::tvs_outcome::untrusted_server:
       answer.status = sim::tvs_status::invalid;
       break;
-    case net::tvs_outcome::unreachable:
+    case net::tvs_outcome::untrusted_server:
+      protocol_error(endpoint_text(endpoints_[node].tvs), "tvs_untrusted_server",
+                     device_of(i) + ": " + r.detail);
+      answer.status = sim::tvs_status::invalid;
+      break;
     case net::tvs_outcome::protocol_error:
+      protocol_error(endpoint_text(endpoints_[node].tvs), "tvs_protocol_error",
+                     device_of(i) + ": " + r.detail);
+      answer.status = sim::tvs_status::unreachable;
+      break;
+    case net::tvs_outcome::unreachable:
+    case net::tvs_outcome::local_error:
+      notices_.note("tvs unreachable " + endpoint_text(endpoints_[node].tvs),
+                    "TVS " + endpoint_text(endpoints_[node].tvs) + " unreachable: " + device_of(i) +
+                        ": " + r.detail,
+                    live_.on_notice);
       answer.status = sim::tvs_status::unreachable;
       break;
   }
@@ -589,6 +775,15 @@ result<run_result> live_run::run() {
   spawn(watch_for_stop());
   io_.run();
   report_server_stats();
+  if (live_.on_notice) {
+    const net::udp_mux_stats m = mux_->stats();
+    live_.on_notice("phones' UDP: " + std::to_string(m.sockets) + " shared sockets, " +
+                    std::to_string(m.peak_exchanges) + " exchanges at the peak; datagrams lost: " +
+                    std::to_string(m.kernel_drops) + " on full socket receive queues, " +
+                    std::to_string(m.queue_drops) + " on full exchange queues, " +
+                    std::to_string(m.send_would_block) + " on full send buffers; " +
+                    std::to_string(m.unmatched) + " arrived after their exchange ended");
+  }
   stop_servers();
   if (failure_) {
     try {

@@ -93,6 +93,11 @@ prometheus_exporter::prometheus_exporter(prometheus_run run, std::vector<prometh
   server_retransmissions_ = &counters(c::server_tftp_retransmissions, r);
   server_malformed_ = &counters(c::server_tftp_malformed, r);
   server_handshakes_ = &counters(c::server_tls_handshakes, r);
+  auto& limits = counters(c::load_generator_limits, r);
+  const char* reasons[] = {"descriptors", "memory", "other", "receive_queue", "send_buffer"};
+  for (std::size_t k = 0; k < limits_.size(); ++k)
+    limits_[k].counter = &limits.Add({{"reason", reasons[k]}});
+  protocol_errors_family_ = &counters(c::protocol_errors, r);
   events_.counter = &counters(c::engine_events, r).Add({});
   time_ = &gauges(c::scenario_time, r).Add({});
   end_ = &gauges(c::scenario_end, r).Add({});
@@ -216,6 +221,17 @@ void prometheus_exporter::update_totals(const event_totals& e) {
   for (std::size_t k = 0; k < file_requests_.size(); ++k)
     for (std::size_t r = 0; r < file_requests_[k].size(); ++r)
       file_requests_[k][r].advance(e.requests[k][r]);
+  const auto& g = e.load_generator;
+  const std::uint64_t limits[] = {g.descriptors_exhausted, g.memory_exhausted, g.other_local_errors,
+                                  g.receive_drops, g.send_drops};
+  for (std::size_t k = 0; k < limits_.size(); ++k) limits_[k].advance(limits[k]);
+  for (const auto& [where, n] : e.protocol_errors) {
+    auto [it, fresh] = protocol_errors_.try_emplace(where);
+    if (fresh)
+      it->second.counter =
+          &protocol_errors_family_->Add({{"server", where.first}, {"kind", where.second}});
+    it->second.advance(n);
+  }
 }
 
 void prometheus_exporter::update_actions(const std::vector<operator_action>& actions) {

@@ -260,6 +260,31 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
     w.end_object();
   }
 
+  if (info.engine == "live") {
+    const auto& g = e.load_generator;
+    const std::pair<std::string_view, std::uint64_t> fields[] = {
+        {"descriptors_exhausted", g.descriptors_exhausted},
+        {"memory_exhausted", g.memory_exhausted},
+        {"other_local_errors", g.other_local_errors},
+        {"retries", g.retries},
+        {"receive_drops", g.receive_drops},
+        {"send_drops", g.send_drops},
+        {"udp_sockets", g.udp_sockets},
+        {"peak_descriptors", g.peak_descriptors}};
+    w.key("load_generator").begin_object();
+    for (const auto& [name, value] : fields) w.key(name).value(value);
+    w.end_object();
+    w.key("protocol_errors").begin_array();
+    for (const auto& [where, n] : e.protocol_errors) {
+      w.begin_object();
+      w.key("server").value(where.first);
+      w.key("kind").value(where.second);
+      w.key("count").value(n);
+      w.end_object();
+    }
+    w.end_array();
+  }
+
   object_array(w, "load", info.load, [&](const node_load& l) {
     w.key("node").value(l.node);
     w.key("peak_tftp_transfers").value(l.peak_tftp_transfers);

@@ -29,7 +29,7 @@ namespace {
 constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 http_get_result failure(http_outcome outcome, std::string detail, unsigned status = 0) {
-  return {outcome, status, {}, std::move(detail)};
+  return {outcome, status, {}, std::move(detail), false, {}};
 }
 
 std::string host_field(const tcp::endpoint& server) {
@@ -69,6 +69,8 @@ std::string_view to_string(http_outcome outcome) {
       return "unreachable";
     case http_outcome::protocol_error:
       return "protocol_error";
+    case http_outcome::local_error:
+      return "local_error";
   }
   return "?";
 }
@@ -91,8 +93,11 @@ asio::awaitable<http_get_result> get_on_strand(asio::ip::address local, tcp::end
   stream.socket().open(server.protocol(), ec);
   if (!ec && local.is_v4()) defer_port_choice(stream.socket());
   if (!ec) stream.socket().bind({local, 0}, ec);
-  if (ec)
-    co_return failure(http_outcome::unreachable, "bind " + local.to_string() + ": " + ec.message());
+  if (ec) {
+    auto r = failure(http_outcome::local_error, "bind " + local.to_string() + ": " + ec.message());
+    r.local_error = ec;
+    co_return r;
+  }
 
   // One deadline for connect, request and answer together; past it, any
   // failure counts as a timeout (the stream may report it as a cancellation).
@@ -128,9 +133,12 @@ asio::awaitable<http_get_result> get_on_strand(asio::ip::address local, tcp::end
       read_error) {
     if (timed_out(read_error))
       co_return failure(http_outcome::timeout, "reading the answer: timed out");
-    if (read_error == http::error::body_limit)
-      co_return failure(http_outcome::protocol_error,
-                        "answer body over " + std::to_string(options.max_size) + " bytes");
+    if (read_error == http::error::body_limit) {
+      auto r = failure(http_outcome::protocol_error,
+                       "answer body over " + std::to_string(options.max_size) + " bytes");
+      r.too_large = true;
+      co_return r;
+    }
     co_return failure(http_outcome::protocol_error, "reading the answer: " + read_error.message());
   }
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -139,7 +147,7 @@ asio::awaitable<http_get_result> get_on_strand(asio::ip::address local, tcp::end
   auto response = parser.release();
   const unsigned status = response.result_int();
   if (status >= 200 && status < 300)
-    co_return http_get_result{http_outcome::ok, status, std::move(response.body()), {}};
+    co_return http_get_result{http_outcome::ok, status, std::move(response.body()), {}, false, {}};
   const std::string reason = std::to_string(status) + " " + std::string(response.reason());
   if (status == 404) co_return failure(http_outcome::not_found, reason, status);
   co_return failure(http_outcome::refused, reason, status);

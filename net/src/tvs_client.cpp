@@ -29,6 +29,8 @@ std::string_view to_string(tvs_outcome o) {
       return "untrusted_server";
     case tvs_outcome::protocol_error:
       return "protocol_error";
+    case tvs_outcome::local_error:
+      return "local_error";
   }
   return "unknown";
 }
@@ -100,9 +102,11 @@ asio::awaitable<tvs_client_result> exchange(asio::ip::address local, tcp::endpoi
   boost::system::error_code ec;
   socket.open(server.protocol(), ec);
   if (!ec && !local.is_unspecified()) socket.bind(tcp::endpoint(local, 0), ec);
-  if (ec)
-    co_return fail(std::move(r), tvs_outcome::unreachable,
+  if (ec) {
+    r.local_error = ec;
+    co_return fail(std::move(r), tvs_outcome::local_error,
                    "cannot send from " + local.to_string() + ": " + ec.message());
+  }
   std::tie(ec) = co_await socket.async_connect(server, use_tuple);
   if (ec) co_return fail(std::move(r), tvs_outcome::unreachable, "connect: " + ec.message());
   std::tie(ec) = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);

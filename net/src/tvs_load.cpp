@@ -57,6 +57,7 @@ asio::awaitable<void> client(std::shared_ptr<load_state> st) {
         ++st->invalid;
         break;
       case tvs_outcome::unreachable:
+      case tvs_outcome::local_error:  // as before: the driver counts no cause
         ++st->unreachable;
         break;
       case tvs_outcome::untrusted_server:

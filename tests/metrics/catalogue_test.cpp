@@ -85,6 +85,8 @@ TEST(MetricCatalogue, the_exporter_registers_each_entry_with_its_kind_and_labels
   prometheus_exporter ex({"s", 1, "live", "v"}, {{"desk", "CP-8861", "12.8(1)", "pub"}});
   snapshot s;
   s.groups.resize(1);
+  // Series by server and kind appear with the first protocol error.
+  s.events.protocol_errors[{"127.0.1.1:69", "tftp_malformed"}] = 1;
   std::vector<latency> latencies;
   for (const catalogue::metric& m : catalogue::all)
     if (m.kind == catalogue::metric_kind::histogram)

@@ -315,5 +315,28 @@ TEST(PrometheusExporter, scrape_passes_the_text_format_rules) {
   EXPECT_GT(samples, 30);
 }
 
+TEST(PrometheusExporter, load_generator_limits_and_protocol_errors_by_server_and_kind) {
+  prometheus_exporter ex({}, two_groups());
+  snapshot s;
+  s.groups.resize(2);
+  s.events.load_generator.descriptors_exhausted = 25;
+  s.events.load_generator.receive_drops = 4;
+  s.events.protocol_errors[{"127.0.1.1:69", "tftp_malformed"}] = 3;
+  s.events.protocol_errors[{"127.0.1.1:69", "tftp_error_2"}] = 1;
+  ex.update({0, 0, 1, &s, nullptr, nullptr});
+  s.events.protocol_errors[{"127.0.1.1:69", "tftp_malformed"}] = 5;
+  ex.update({0, 0, 2, &s, nullptr, nullptr});
+  const std::string text = ex.scrape();
+  const std::string limits = "itlfleet_load_generator_limits_total";
+  EXPECT_EQ(value_of(text, series(limits, {{"reason", "descriptors"}})), 25);
+  EXPECT_EQ(value_of(text, series(limits, {{"reason", "memory"}})), 0);
+  EXPECT_EQ(value_of(text, series(limits, {{"reason", "receive_queue"}})), 4);
+  const std::string errors = "itlfleet_protocol_errors_total";
+  EXPECT_EQ(
+      value_of(text, series(errors, {{"kind", "tftp_malformed"}, {"server", "127.0.1.1:69"}})), 5);
+  EXPECT_EQ(value_of(text, series(errors, {{"kind", "tftp_error_2"}, {"server", "127.0.1.1:69"}})),
+            1);
+}
+
 }  // namespace
 }  // namespace itlfleet::metrics

@@ -335,5 +335,27 @@ TEST_F(WriteFile, an_output_directory_is_checked_before_anything_is_written) {
   EXPECT_FALSE(prepare_output_dir("", error));
 }
 
+TEST(SummaryJson, live_runs_report_the_load_generators_limits_apart_from_protocol_errors) {
+  run_info info = sample_info();
+  snapshot s = sample_snapshot();
+  EXPECT_EQ(summary_json(info, s, {}).find("load_generator"), std::string::npos);  // virtual
+  info.engine = "live";
+  s.events.load_generator.descriptors_exhausted = 25427;
+  s.events.load_generator.retries = 25427;
+  s.events.load_generator.peak_descriptors = 310;
+  s.events.protocol_errors[{"127.0.1.1:69", "tftp_too_large"}] = 50;
+  const std::string j = summary_json(info, s, {});
+  EXPECT_NE(j.find("\"load_generator\": {\n    \"descriptors_exhausted\": 25427,"),
+            std::string::npos)
+      << j;
+  EXPECT_NE(j.find("\"peak_descriptors\": 310"), std::string::npos);
+  EXPECT_NE(j.find("\"server\": \"127.0.1.1:69\",\n      \"kind\": \"tftp_too_large\",\n      "
+                   "\"count\": 50"),
+            std::string::npos)
+      << j;
+  // Neither is a request result.
+  EXPECT_NE(j.find("\"tftp_timeouts\": 0"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace itlfleet::metrics

@@ -156,7 +156,8 @@ TEST_F(HttpClientTest, nothing_listening_is_unreachable) {
 TEST_F(HttpClientTest, an_unusable_local_address_is_reported) {
   fake_server fake(loop.executor());
   const auto r = loop.run(http_get(asio::ip::make_address("192.0.2.1"), fake.endpoint(), "f", {}));
-  EXPECT_EQ(r.outcome, http_outcome::unreachable);
+  EXPECT_EQ(r.outcome, http_outcome::local_error);
+  EXPECT_TRUE(r.local_error);
   EXPECT_NE(r.detail.find("192.0.2.1"), std::string::npos) << r.detail;
 }
 

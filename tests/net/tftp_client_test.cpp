@@ -22,20 +22,6 @@ using namespace testing;
 
 const asio::ip::address phone = asio::ip::make_address("127.16.0.1");
 
-tftp_get_options quick() {
-  tftp_get_options o;
-  o.timeout = 200ms;
-  o.retries = 5;
-  return o;
-}
-
-/// The future's value, failing the test (not hanging) when it takes too long.
-template <class T>
-T get(std::future<T>& f, std::chrono::seconds bound = 10s) {
-  if (f.wait_for(bound) != std::future_status::ready) throw std::runtime_error("client hung");
-  return f.get();
-}
-
 struct size_case {
   std::size_t size;
   std::optional<std::uint16_t> blksize;

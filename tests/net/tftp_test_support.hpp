@@ -26,6 +26,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "itlfleet/net/file_lookup.hpp"
+#include "itlfleet/net/tftp_client.hpp"
 #include "itlfleet/net/tftp_packet.hpp"
 #include "itlfleet/net/tftp_server.hpp"
 
@@ -233,6 +234,21 @@ bool eventually(Pred pred, std::chrono::milliseconds bound = 3000ms) {
     std::this_thread::sleep_for(1ms);
   }
   return true;
+}
+
+/// Client options for tests: short waits, a few more re-sends.
+inline tftp_get_options quick() {
+  tftp_get_options o;
+  o.timeout = 200ms;
+  o.retries = 5;
+  return o;
+}
+
+/// The future's value, failing the test (not hanging) when it takes too long.
+template <class T>
+T get(std::future<T>& f, std::chrono::seconds bound = 20s) {
+  if (f.wait_for(bound) != std::future_status::ready) throw std::runtime_error("client hung");
+  return f.get();
 }
 
 /// A plain RRQ.

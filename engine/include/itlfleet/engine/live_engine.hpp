@@ -46,6 +46,11 @@ struct live_options {
   /// Transport timeouts are the plan's scaled by time_scale, but never
   /// shorter than this: a loopback exchange under load needs some time.
   std::chrono::milliseconds min_timeout{200};
+  /// The longest a single file transfer may take, in scenario time (scaled
+  /// like every scenario time, never under forty retransmission timeouts):
+  /// past it the phone gives up on that server's answer, as after a
+  /// timeout, and the run counts a protocol error `tftp_deadline`.
+  std::chrono::seconds transfer_deadline{60};
   /// After the plan's end, keep the in-process servers up until
   /// run_options::stop_requested answers (`itlfleet serve`, on SIGINT or
   /// SIGTERM); that ends the run normally, not as an interruption.

@@ -133,6 +133,19 @@ inline constexpr metric server_tls_handshakes{
     "itlfleet_server_tls_handshakes_total", counter, "node,result",
     "Live runs: TLS handshakes on a node's TVS server by result"};
 
+// --- live runs: the load generator and what servers did wrong -------------------------
+inline constexpr metric load_generator_limits{
+    "itlfleet_load_generator_limits_total", counter, "reason",
+    "Live runs: what the load generator itself could not do, never a server's failure: "
+    "exchanges not sent for want of descriptors, memory or another local socket error "
+    "(reason descriptors, memory, other), datagrams lost on its own full queues "
+    "(receive_queue, send_buffer)"};
+inline constexpr metric protocol_errors{
+    "itlfleet_protocol_errors_total", counter, "server,kind",
+    "Live runs: server replies that broke the protocol, unexpected TFTP ERRORs and HTTP "
+    "statuses, files over their size cap, transfers over their deadline, failed TVS answers; by "
+    "server address and kind"};
+
 // --- the run --------------------------------------------------------------------------
 inline constexpr metric scenario_time{"itlfleet_scenario_time_seconds", gauge, "",
                                       "Scenario time of the last sample"};
@@ -176,6 +189,8 @@ inline constexpr std::array all = {
     server_tftp_retransmissions,
     server_tftp_malformed,
     server_tls_handshakes,
+    load_generator_limits,
+    protocol_errors,
     scenario_time,
     scenario_end,
     run_complete,

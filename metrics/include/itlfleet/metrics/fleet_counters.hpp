@@ -83,6 +83,30 @@ struct event_totals {
   /// phone asked it for ITLFile.tlv (CTLFile.tlv).
   std::uint64_t itl_fallbacks = 0;
   std::uint64_t ctl_fallbacks = 0;
+  /// Live runs: what the load generator itself could not do. None of it is
+  /// a server's doing, so none of it is in the request results above.
+  struct load_generator_totals {
+    /// Exchanges not sent: no descriptor for a socket (EMFILE, ENFILE),
+    /// no memory or buffers (ENOMEM, ENOBUFS), another local socket error.
+    std::uint64_t descriptors_exhausted = 0;
+    std::uint64_t memory_exhausted = 0;
+    std::uint64_t other_local_errors = 0;
+    std::uint64_t retries = 0;  ///< those exchanges sent again after a backoff
+    /// Datagrams lost on the load generator's side: full receive queues of
+    /// the shared UDP sockets (the kernel's count, and the per-exchange
+    /// queues), full send buffers.
+    std::uint64_t receive_drops = 0;
+    std::uint64_t send_drops = 0;
+    std::uint64_t udp_sockets = 0;       ///< shared UDP sockets open at the end
+    std::uint64_t peak_descriptors = 0;  ///< most open descriptors seen at a sample
+    std::uint64_t local_limits() const {
+      return descriptors_exhausted + memory_exhausted + other_local_errors;
+    }
+  } load_generator;
+  /// Live runs: replies that broke the protocol, unexpected TFTP ERRORs and
+  /// HTTP statuses, transfers over their size cap or deadline, TVS answers
+  /// that failed, by (server, kind): e.g. ("127.0.1.1:69", "tftp_malformed").
+  std::map<std::pair<std::string, std::string>, std::uint64_t> protocol_errors;
 };
 
 /// What a live run's in-process servers report about themselves, per node.

@@ -146,6 +146,9 @@ class prometheus_exporter final : public prometheus::Collectable {
   prometheus::Family<prometheus::Counter>* server_malformed_ = nullptr;
   prometheus::Family<prometheus::Counter>* server_handshakes_ = nullptr;
   std::map<std::string, server_series> servers_;  ///< by node
+  std::array<total_counter, 5> limits_;  ///< descriptors, memory, other, receive_queue, send_buffer
+  prometheus::Family<prometheus::Counter>* protocol_errors_family_ = nullptr;
+  std::map<std::pair<std::string, std::string>, total_counter> protocol_errors_;
   prometheus::Family<prometheus::Counter>* actions_family_ = nullptr;
   std::map<std::tuple<std::string, std::string, bool>, prometheus::Counter*> action_counters_;
   std::size_t actions_seen_ = 0;

@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
 
 #include "itlfleet/sim/bytes.hpp"
 
@@ -26,8 +27,9 @@ enum class http_outcome {
   not_found,       ///< 404
   refused,         ///< 503 (serving count reached) or any other non-2xx status
   timeout,         ///< the exchange did not finish within `timeout`
-  unreachable,     ///< connection refused or no route (server down), or `local` unusable
+  unreachable,     ///< connection refused or no route (server down)
   protocol_error,  ///< malformed answer, body over `max_size`, or connection lost mid-exchange
+  local_error,     ///< our own socket could not be opened or bound: `local_error` says why
 };
 
 std::string_view to_string(http_outcome outcome);
@@ -41,9 +43,11 @@ struct http_get_options {
 
 struct http_get_result {
   http_outcome outcome = http_outcome::protocol_error;
-  unsigned status = 0;  ///< HTTP status code, 0 when no answer was read
-  bytes body;           ///< the file when ok; empty otherwise
-  std::string detail;   ///< why, in words, when not ok (for logs)
+  unsigned status = 0;                    ///< HTTP status code, 0 when no answer was read
+  bytes body;                             ///< the file when ok; empty otherwise
+  std::string detail;                     ///< why, in words, when not ok (for logs)
+  bool too_large = false;                 ///< protocol_error: the body exceeded max_size
+  boost::system::error_code local_error;  ///< outcome local_error: the socket's error
 };
 
 /// Fetches `name` (percent-encoded into the target as needed) from `server`,

@@ -12,7 +12,12 @@
 /// datagram with that probability (deterministic from `seed`); `delay` is
 /// waited before each send.
 ///
-/// Thread-safety: each call is independent; run on any executor.
+/// Bounds: `max_size` bytes per file (ERROR 3 "File too large" past it) and
+/// `deadline` for the whole transfer, however steadily the server drips.
+///
+/// Thread-safety: each call is independent; run on any executor. The
+/// overload over a `udp_mux` shares its sockets with other exchanges: one
+/// thread only.
 ///
 ///   auto r = co_await tftp_get(phone_ip, {server_ip, 69}, "ITLFile.tlv", {});
 ///   if (r.outcome == tftp_outcome::ok) use(r.data);
@@ -27,6 +32,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/udp.hpp>
 
+#include "itlfleet/net/udp_mux.hpp"
 #include "itlfleet/sim/bytes.hpp"
 
 namespace itlfleet::net {
@@ -41,6 +47,9 @@ struct tftp_get_options {
   bool request_tsize = false;
   /// Refuse (ERROR 3 to the server, outcome protocol_error) files larger than this.
   std::size_t max_size = 16u << 20;
+  /// The whole transfer, request to last block; past it the download ends
+  /// (outcome timeout, failure deadline) even if every block came in time.
+  std::chrono::steady_clock::duration deadline = std::chrono::seconds(60);
   /// Probability in [0, 1] that each received datagram is dropped unseen.
   double loss = 0.0;
   /// Seed of the loss decisions: same seed, same drops.
@@ -60,8 +69,31 @@ enum class tftp_outcome {
 
 std::string_view to_string(tftp_outcome outcome);
 
+/// Why a download did not end ok: finer than the outcome, for counting.
+enum class tftp_failure {
+  none,              ///< ok
+  not_found,         ///< ERROR 1
+  error_packet,      ///< another ERROR (its code in error_code)
+  no_reply,          ///< nothing after the re-sends
+  deadline,          ///< the transfer outlasted options.deadline
+  malformed,         ///< a reply that does not parse
+  oversized_block,   ///< DATA larger than the block size
+  unrequested_oack,  ///< OACK to a request without options
+  bad_oack,          ///< OACK with a block size we did not ask for
+  too_large,         ///< the file exceeds options.max_size
+  descriptors,       ///< local: no descriptor for a socket (EMFILE, ENFILE)
+  memory,            ///< local: no memory or buffers (ENOMEM, ENOBUFS)
+  local,             ///< local: another socket error (bind, send)
+};
+
+std::string_view to_string(tftp_failure failure);
+
+/// The local failure `ec` is: descriptors, memory or local.
+tftp_failure local_failure(const boost::system::error_code& ec);
+
 struct tftp_get_result {
   tftp_outcome outcome = tftp_outcome::timeout;
+  tftp_failure failure = tftp_failure::no_reply;
   /// The ERROR packet's code when the server sent one.
   std::optional<std::uint16_t> error_code;
   /// The server's ERROR message, or our description of what went wrong.
@@ -76,6 +108,12 @@ struct tftp_get_result {
 /// Downloads `filename` from `server`, sending from an ephemeral port on
 /// `local`. Never throws for network or protocol failures: see `outcome`.
 boost::asio::awaitable<tftp_get_result> tftp_get(boost::asio::ip::address local,
+                                                 boost::asio::ip::udp::endpoint server,
+                                                 std::string filename, tftp_get_options options);
+
+/// The same download over `mux`'s shared sockets (IPv4 `local` only; an IPv6
+/// one takes a socket of its own as above).
+boost::asio::awaitable<tftp_get_result> tftp_get(udp_mux& mux, boost::asio::ip::address local,
                                                  boost::asio::ip::udp::endpoint server,
                                                  std::string filename, tftp_get_options options);
 

@@ -48,17 +48,19 @@ enum class tvs_outcome {
   unreachable,       ///< connect or handshake failed, or the time ran out
   untrusted_server,  ///< the server's certificate is not in trusted_server_sha1
   protocol_error,    ///< the answer was malformed or did not match the question
+  local_error,       ///< our own socket could not be opened or bound: `local_error` says why
 };
 std::string_view to_string(tvs_outcome o);
 
 struct tvs_client_result {
   tvs_outcome outcome = tvs_outcome::unreachable;
-  std::string detail;        ///< why, when not valid/invalid
-  bytes server_certificate;  ///< DER of the certificate the server presented
-  bytes server_sha1;         ///< its SHA-1
-  bytes signer_certificate;  ///< the one sent (VERIFY) or returned (valid QUERY_CERT)
-  bytes roles;               ///< ITL FUNCTION codes (valid only)
-  std::uint32_t ttl = 0;     ///< seconds (valid only)
+  std::string detail;                     ///< why, when not valid/invalid
+  boost::system::error_code local_error;  ///< outcome local_error: the socket's error
+  bytes server_certificate;               ///< DER of the certificate the server presented
+  bytes server_sha1;                      ///< its SHA-1
+  bytes signer_certificate;               ///< the one sent (VERIFY) or returned (valid QUERY_CERT)
+  bytes roles;                            ///< ITL FUNCTION codes (valid only)
+  std::uint32_t ttl = 0;                  ///< seconds (valid only)
 };
 
 /// Asks `server` from address `local` (unspecified: any), the whole exchange
