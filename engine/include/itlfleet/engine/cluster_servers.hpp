@@ -41,6 +41,9 @@ struct server_settings {
   /// How long the TFTP server waits for an ACK before sending a block again.
   /// A live run scales it with its clock, like the phones' own timeout.
   std::chrono::steady_clock::duration tftp_retransmit = std::chrono::seconds(1);
+  /// Server time per TFTP DATA packet (net::tftp_server_options::block_cost):
+  /// `itlfleet serve --tftp-block-cost`, a slower server to calibrate against.
+  std::chrono::steady_clock::duration tftp_block_cost{};
 };
 
 /// One node's listening addresses (unset ports when the node lacks the service).
