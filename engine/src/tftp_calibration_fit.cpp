@@ -79,7 +79,8 @@ tftp_fit fit_tftp(const tftp_measurement& m) {
   tftp_fit fit;
   tftp_model& model = fit.model;
   // rtt and block_cost: least squares of the relative latency error, on a
-  // log grid (10% apart, 1 us to 1 s), then refined 1% at a time.
+  // log grid (10% apart, 1 us to 1 s), then refined by steps of 10%, 1% and
+  // 0.1% (at least 1 us).
   double best = -1;
   for (double rtt = 1; rtt <= 1e6; rtt *= 1.1) {
     for (double cost = 1; cost <= 1e6; cost *= 1.1) {
@@ -93,19 +94,22 @@ tftp_fit fit_tftp(const tftp_measurement& m) {
       }
     }
   }
-  for (bool improved = true; improved;) {
-    improved = false;
-    for (sim_duration tftp_model::*field : {&tftp_model::rtt, &tftp_model::block_cost}) {
-      for (double factor : {0.99, 1.01}) {
-        tftp_model t = model;
-        const auto v = (t.*field).count();
-        const auto next = std::max<std::int64_t>(1, std::llround(static_cast<double>(v) * factor));
-        if (next == v) continue;
-        t.*field = microseconds(next);
-        if (const double e = squared_error(t, m); e < best) {
-          best = e;
-          model = t;
-          improved = true;
+  for (const double step : {0.1, 0.01, 0.001}) {
+    for (bool improved = true; improved;) {
+      improved = false;
+      for (sim_duration tftp_model::*field : {&tftp_model::rtt, &tftp_model::block_cost}) {
+        for (const int sign : {-1, 1}) {
+          tftp_model t = model;
+          const auto v = (t.*field).count();
+          const auto by = std::max<std::int64_t>(1, std::llround(static_cast<double>(v) * step));
+          const auto next = std::max<std::int64_t>(1, v + sign * by);
+          if (next == v) continue;
+          t.*field = microseconds(next);
+          if (const double e = squared_error(t, m); e < best) {
+            best = e;
+            model = t;
+            improved = true;
+          }
         }
       }
     }
