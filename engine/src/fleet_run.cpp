@@ -353,7 +353,8 @@ void fleet_run::visit_phones(const action& a, std::uint32_t index, manual_action
   std::int64_t last = now_;
   for (std::uint32_t i = 0; i < phones_.size(); ++i) {
     if (!selected(a, index, i) || !sim::untrusted(phones_[i].state)) continue;
-    const auto delay = static_cast<std::int64_t>(static_cast<double>(visits + skipped) * interval_us);
+    const auto delay =
+        static_cast<std::int64_t>(static_cast<double>(visits + skipped) * interval_us);
     if (now_ + delay > plan_.end.count()) {
       ++skipped;
       continue;
@@ -624,6 +625,8 @@ run_result fleet_run::finish() {
   info.device_tl_info = std::move(device_tl_info_);
   info.manual = manual_;
   info.engine = engine_name_;
+  if (const auto& c = plan_.cluster.tftp_calibration)
+    info.tftp_calibration = metrics::calibration_ref{c->file, c->server, c->date};
   info.actions = std::move(actions_);
   for (auto& l : latencies_)
     if (l.histogram.count() > 0) info.latencies.push_back(std::move(l));
