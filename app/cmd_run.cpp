@@ -39,6 +39,7 @@ struct run_options {
   std::optional<std::uint64_t> phones;
   std::optional<std::uint64_t> seed;
   std::string out;
+  std::string calibration;  ///< calibration.yaml whose TFTP settings the cluster takes
   bool verify_every_time = false;
   std::string phone_log = "auto";
   bool quiet = false;
@@ -324,6 +325,12 @@ int run_scenario(const run_options& o) {
   }
   if (o.seed) plan->seed = *o.seed;
   if (o.phones) scenarios::scale_fleet(*plan, *o.phones);
+  if (!o.calibration.empty()) {
+    if (auto s = scenarios::apply_calibration(*plan, o.calibration); !s) {
+      print_error(s.err().to_string());
+      return exit_bad_input;
+    }
+  }
 
   std::printf("itlfleet run %s (%s): %llu phones, seed %llu, %s %s\n", plan->name.c_str(),
               plan->source.c_str(), static_cast<unsigned long long>(plan->fleet_size()),
@@ -462,6 +469,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--out", o->out,
                   "Directory for summary.json, junit.xml, timeseries.csv, groups.csv, "
                   "events.log and report.html");
+  cmd->add_option("--calibration", o->calibration,
+                  "A calibration.yaml of `itlfleet calibrate`: its TFTP settings replace the "
+                  "cluster's (every node's)");
   cmd->add_flag("--verify-every-time", o->verify_every_time,
                 "Verify signatures with OpenSSL on every check instead of once per distinct "
                 "(file, trust anchor)");

@@ -4,13 +4,16 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "itlfleet/engine/live_engine.hpp"
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
@@ -29,6 +32,8 @@ struct serve_options {
   bool once = false;
   engine::server_settings limits;  ///< only the limits against hostile peers are read
   std::uint32_t tvs_session_lifetime_s = 120;
+  double tftp_block_cost_ms = 0;
+  std::optional<int> tftp_serving_count;
 };
 
 int serve(const serve_options& o) {
@@ -38,6 +43,7 @@ int serve(const serve_options& o) {
     return exit_bad_input;
   }
   if (o.seed) plan->seed = *o.seed;
+  if (o.tftp_serving_count) plan->cluster.tftp.max_serving_count = *o.tftp_serving_count;
   // The cluster alone: phone actions of the timeline find no phones.
   for (auto& g : plan->fleet) g.count = 0;
 
@@ -58,6 +64,7 @@ int serve(const serve_options& o) {
   lo.servers.tvs_max_handshakes = o.limits.tvs_max_handshakes;
   lo.servers.tvs_max_per_source = o.limits.tvs_max_per_source;
   lo.servers.tvs_session_lifetime = std::chrono::seconds(o.tvs_session_lifetime_s);
+  lo.servers.tftp_block_cost = std::chrono::microseconds(std::llround(o.tftp_block_cost_ms * 1000));
   lo.keep_serving = !o.once;
   lo.on_notice = [](const std::string& line) {
     std::printf("%s\n", line.c_str());
@@ -119,6 +126,15 @@ void add_serve_command(CLI::App& app) {
                   "Seconds a TVS session may last, however busy; then it is closed")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  cmd->add_option("--tftp-block-cost", o->tftp_block_cost_ms,
+                  "Milliseconds of server time per TFTP DATA packet, all transfers taking turns: "
+                  "a slower server, saturating like the virtual engine's station (0: none)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--tftp-serving-count", o->tftp_serving_count,
+                  "TFTP Maximum Serving Count of every node (default: the scenario's "
+                  "cluster.tftp.max_serving_count)")
+      ->check(CLI::Range(1, engine::limits::max_serving_count));
   cmd->add_flag("--once", o->once, "Stop at the end of the timeline instead of serving on");
   cmd->footer(
       "Runs until SIGINT or SIGTERM (or the timeline's end with --once), then prints the "

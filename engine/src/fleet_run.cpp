@@ -626,6 +626,8 @@ run_result fleet_run::finish() {
   info.device_tl_info = std::move(device_tl_info_);
   info.manual = manual_;
   info.engine = engine_name_;
+  if (const auto& c = plan_.cluster.tftp_calibration)
+    info.tftp_calibration = metrics::calibration_ref{c->file, c->server, c->date};
   info.actions = std::move(actions_);
   for (auto& l : latencies_)
     if (l.histogram.count() > 0) info.latencies.push_back(std::move(l));

@@ -7,11 +7,7 @@ namespace itlfleet::engine {
 std::int64_t tftp_station::start(std::size_t size, int lost_packets) {
   ++active_;
   peak_ = std::max(peak_, active_);
-  const std::int64_t per_block = std::max(model_.rtt.count(), active_ * model_.block_cost.count());
-  // RRQ to first DATA is one round trip; then one block per round trip (or
-  // per server turn when saturated); each loss costs a retransmit timeout.
-  return model_.rtt.count() + blocks(size) * per_block +
-         lost_packets * model_.retransmit_timeout.count();
+  return tftp_transfer_time(model_, active_, size, lost_packets);
 }
 
 tvs_station::tvs_station(const tvs_model& model, std::int64_t rtt_us)

@@ -162,6 +162,15 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("source").value(info.source);
   w.key("seed").value(info.seed);
   w.key("engine").value(info.engine);
+  if (info.tftp_calibration) {
+    w.key("tftp_calibration").begin_object();
+    w.key("file").value(info.tftp_calibration->file);
+    w.key("server").value(info.tftp_calibration->server);
+    w.key("date").value(info.tftp_calibration->date);
+    w.end_object();
+  } else {
+    w.key("tftp_calibration").value("defaults");
+  }
   w.key("phones").value(info.phones);
   if (info.shard) {
     w.key("shard").begin_object();

@@ -100,6 +100,13 @@ struct tftp_server::impl : std::enable_shared_from_this<tftp_server::impl> {
   void stop();
   static asio::awaitable<void> listen(std::shared_ptr<impl> self, std::uint64_t generation);
   void on_datagram(byte_view d, const udp::endpoint& from);
+  /// Waits for this packet's turn when opts_.block_cost is set.
+  asio::awaitable<void> take_turn(asio::steady_timer& timer) {
+    if (opts_.block_cost <= clock_type::duration::zero()) co_return;
+    turn_free_ = std::max(turn_free_, clock_type::now()) + opts_.block_cost;
+    timer.expires_at(turn_free_);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
   void send_error(udp::socket& s, const udp::endpoint& to, tftp_error_code code,
                   std::string_view message);
   static asio::awaitable<void> serve(std::shared_ptr<transfer> t, udp::endpoint peer,
@@ -117,6 +124,7 @@ struct tftp_server::impl : std::enable_shared_from_this<tftp_server::impl> {
       rx_;  ///< the listener's receive buffer, one byte past the largest packet
   counters stats_;
   link transfers_;
+  clock_type::time_point turn_free_{};  ///< when the last packet's turn ends (block_cost)
 };
 
 status tftp_server::impl::start() {
@@ -289,7 +297,10 @@ asio::awaitable<void> tftp_server::impl::serve(std::shared_ptr<transfer> t, udp:
     t->set_deadline(block == first_block ? std::min(next, first_ack_by) : next);
   };
 
+  asio::steady_timer turn(self.ex_);
   if (t->closed()) co_return;  // stopped before this coroutine first ran (counted by stop())
+  co_await self.take_turn(turn);
+  if (t->closed()) co_return;
   send_current();
   for (;;) {
     if (t->closed()) co_return;
@@ -301,6 +312,8 @@ asio::awaitable<void> tftp_server::impl::serve(std::shared_ptr<transfer> t, udp:
       }
       ++tries;
       bump(self.stats_.retransmissions);
+      co_await self.take_turn(turn);
+      if (t->closed()) co_return;
       send_current();
     }
     auto [ec, n] = co_await sock.async_receive_from(asio::buffer(rx), from,
@@ -328,6 +341,8 @@ asio::awaitable<void> tftp_server::impl::serve(std::shared_ptr<transfer> t, udp:
       }
       ++block;
       tries = 0;
+      co_await self.take_turn(turn);
+      if (t->closed()) co_return;
       send_current();
     } else if (std::holds_alternative<tftp_error>(*parsed)) {
       bump(self.stats_.aborted);  // the client gave up (or refused our OACK)

@@ -84,6 +84,43 @@ void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
   m.opt("per_device_ctl", t.per_device_ctl);
 }
 
+/// The value of a calibration file's `# key: value` header line, or "unknown".
+std::string header_value(const std::string& text, std::string_view key) {
+  const std::string prefix = "# " + std::string(key) + ": ";
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = std::min(text.find('\n', at), text.size());
+    const std::string_view line(text.data() + at, end - at);
+    if (line.starts_with(prefix)) return std::string(line.substr(prefix.size()));
+    at = end + 1;
+  }
+  return "unknown";
+}
+
+/// Reads the calibration file at `path` (named `shown` in messages and
+/// outputs) onto the cluster: its tftp settings override the cluster's.
+void read_calibration_file(const std::string& path, const std::string& shown,
+                           engine::cluster_plan& c) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw load_failure{shown + ": cannot read calibration: no such file or not readable"};
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  const source src(shown);
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    src.fail(e.mark, "YAML syntax error: " + e.msg);
+  }
+  if (!doc.IsDefined() || doc.IsNull())
+    src.fail(YAML::Mark(), "the calibration is empty; expected a mapping with tftp");
+  const value_ref root{&src, doc, "", doc.Mark()};
+  map_reader m(root, "the calibration", {"tftp"});
+  read_tftp_model(m.require("tftp"), c.tftp);
+  c.tftp_calibration =
+      engine::tftp_calibration_ref{shown, header_value(text, "server"), header_value(text, "date")};
+}
+
 void read_tvs_model(const value_ref& v, engine::tvs_model& t) {
   map_reader m(v, "cluster.tvs", {"handshake", "query", "concurrency", "timeout", "ttl"});
   m.opt("handshake", t.handshake, zero, exchange);
@@ -102,7 +139,7 @@ void check_common_names(const value_ref& where, const std::string& host, const s
 }
 
 engine::node_plan read_node(const value_ref& v, const engine::cluster_plan& c, bool itl_recovery) {
-  map_reader m(v, v.path, {"name", "publisher", "services"});
+  map_reader m(v, v.path, {"name", "publisher", "services", "calibration"});
   engine::node_plan n;
   n.host = read_word(m.require("name"), "a host name");
   if (n.host == "all") m.get("name").fail("'all' is reserved (`on: all` means every node)");
@@ -215,6 +252,22 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
                 " nodes (an ITL holds a record per TVS node and must stay under 64 KB)");
     }
     engine::node_plan n = read_node(item, c, itl_recovery);
+    if (const YAML::Node f = item.node["calibration"]; f) {
+      // One TFTP model serves every node: a node's calibration sets the
+      // cluster's, and two nodes cannot name different ones.
+      const value_ref where{item.src, f, item.path + ".calibration", f.Mark()};
+      const std::string file = where.string();
+      if (c.tftp_calibration && c.tftp_calibration->file != file) {
+        where.fail("'" + c.tftp_calibration->file +
+                   "' is already the calibration of this cluster; every node has the same TFTP "
+                   "model (per-node models are not modelled yet), so every node naming one must "
+                   "name the same file");
+      }
+      std::filesystem::path path(file);
+      if (path.is_relative() && !plan.source.starts_with("builtin:"))
+        path = std::filesystem::path(plan.source).parent_path() / path;
+      read_calibration_file(path.string(), file, c);
+    }
     for (std::size_t i = 0; i < c.nodes.size(); ++i) {
       if (c.nodes[i].host == n.host) {
         item.fail("duplicate node name '" + n.host + "' (first at line " +
@@ -534,6 +587,15 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
     return error{std::move(m), std::nullopt};
   } catch (const std::exception& e) {
     return error{src.name() + ": " + e.what(), std::nullopt};
+  }
+}
+
+status apply_calibration(engine::run_plan& plan, const std::string& path) {
+  try {
+    detail::read_calibration_file(path, path, plan.cluster);
+    return ok();
+  } catch (const detail::load_failure& f) {
+    return error{f.message, std::nullopt};
   }
 }
 

@@ -56,6 +56,9 @@ struct server_settings {
   /// they do not, each service gets a proportional share (see
   /// net/descriptor_budget.hpp) and start() says so through `notice`.
   std::uint64_t reserved_descriptors = 256;
+  /// Server time per TFTP DATA packet (net::tftp_server_options::block_cost):
+  /// `itlfleet serve --tftp-block-cost`, a slower server to calibrate against.
+  std::chrono::steady_clock::duration tftp_block_cost{};
 };
 
 /// One node's listening addresses (unset ports when the node lacks the service).

@@ -47,6 +47,14 @@ struct tftp_model {
   bool per_device_ctl = true;
 };
 
+/// Which calibration (`itlfleet calibrate`'s calibration.yaml) the TFTP model
+/// was taken from; the run's outputs name it (metrics::calibration_ref).
+struct tftp_calibration_ref {
+  std::string file;    ///< as named in the scenario or on the command line
+  std::string server;  ///< its `# server:` header line: the server measured
+  std::string date;    ///< its `# date:` header line: when
+};
+
 /// Modelled TVS service of every TVS node.
 struct tvs_model {
   sim_duration handshake = std::chrono::milliseconds(3);  ///< TLS handshake cost
@@ -83,6 +91,9 @@ struct cluster_plan {
   bool regen_restarts_automatic = true;
   std::vector<node_plan> nodes;
   tftp_model tftp;
+  /// The calibration `tftp` was taken from (a node's `calibration:` or
+  /// `run --calibration`); none: the scenario's settings or the defaults.
+  std::optional<tftp_calibration_ref> tftp_calibration;
   tvs_model tvs;
   /// Mixed mode at the start: every TFTP node serves a tokenless CTL (10.0 and later).
   bool mixed_mode = false;
@@ -188,7 +199,7 @@ struct action {
   /// phones that show a trust failure, this many per hour in all; 0: every
   /// selected phone at once.
   double rate_per_hour = 0;
-  std::string text;               ///< the command as written, for logs
+  std::string text;  ///< the command as written, for logs
   int line = 0;
 };
 

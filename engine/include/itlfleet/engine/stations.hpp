@@ -4,6 +4,8 @@
 /// TVS station serves sessions on a fixed number of slots, first come first
 /// served, and a phone gives up when its turn is too far away.
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <queue>
 #include <vector>
@@ -11,6 +13,26 @@
 #include "itlfleet/engine/run_plan.hpp"
 
 namespace itlfleet::engine {
+
+/// Blocks a transfer of `size` bytes takes at `block_size` bytes a block
+/// (the last one is short, maybe empty).
+inline std::int64_t tftp_blocks(std::size_t size, int block_size) {
+  return static_cast<std::int64_t>(size / static_cast<std::size_t>(block_size)) + 1;
+}
+
+/// How long, in microseconds, a transfer of `size` bytes with `lost_packets`
+/// losses takes on a TFTP server of `model` serving `active` transfers (this
+/// one included): RRQ to first DATA is one round trip, then one block per
+/// round trip or per server turn, max(rtt, active x block_cost), whichever is
+/// longer; each loss costs a retransmit timeout. The virtual engine's station
+/// and the calibration fit both use it.
+inline std::int64_t tftp_transfer_time(const tftp_model& model, int active, std::size_t size,
+                                       int lost_packets) {
+  const std::int64_t per_block =
+      std::max<std::int64_t>(model.rtt.count(), std::int64_t{active} * model.block_cost.count());
+  return model.rtt.count() + tftp_blocks(size, model.block_size) * per_block +
+         lost_packets * model.retransmit_timeout.count();
+}
 
 class tftp_station {
  public:
@@ -30,7 +52,7 @@ class tftp_station {
 
   /// Blocks a transfer of `size` bytes takes (the last one is short, maybe empty).
   int blocks(std::size_t size) const {
-    return static_cast<int>(size / static_cast<std::size_t>(model_.block_size)) + 1;
+    return static_cast<int>(tftp_blocks(size, model_.block_size));
   }
   /// How long a phone waits on a server that does not answer at all (the
   /// request and three retransmissions).

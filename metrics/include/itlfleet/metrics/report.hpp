@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "itlfleet/metrics/calibration_ref.hpp"
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/metrics/latency_histogram.hpp"
 #include "itlfleet/metrics/output_files.hpp"
@@ -103,6 +104,8 @@ struct run_info {
   std::vector<latency> latencies;
   /// "virtual" or "live".
   std::string engine = "virtual";
+  /// The calibration of the TFTP model, if the run used one.
+  std::optional<calibration_ref> tftp_calibration;
   /// Indexed like group_names: the group's firmware sends DeviceTLInfo
   /// alarms (9.4(1) and later), so CUCM sees which ITL its phones hold.
   std::vector<bool> group_reports_device_tl_info;

@@ -77,6 +77,11 @@ struct tftp_server_options {
   /// Sets SO_REUSEPORT on the listener so several servers (one per thread)
   /// can share one address and port.
   bool reuse_port = false;
+  /// Server time per DATA packet, for a server that behaves like a slower one
+  /// (calibration tests): packets of all transfers take turns, one per
+  /// `block_cost`, so n transfers in progress each get a block per
+  /// n x block_cost, like the virtual engine's station. Zero: no wait.
+  std::chrono::steady_clock::duration block_cost{};
 };
 
 /// Counters since construction (not reset by stop/start).

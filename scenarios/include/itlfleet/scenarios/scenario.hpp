@@ -36,6 +36,11 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
 /// Reads and parses a scenario file; an unreadable file is an error naming it.
 result<engine::run_plan> load_file(const std::string& path);
 
+/// Applies `itlfleet calibrate`'s calibration.yaml at `path` to the plan:
+/// its `tftp:` settings override the cluster's (every node's: there is one
+/// TFTP model per cluster), and the plan records which calibration it used.
+status apply_calibration(engine::run_plan& plan, const std::string& path);
+
 /// Names of the scenarios built into the library, sorted.
 std::vector<std::string> builtin_names();
 

@@ -1,0 +1,75 @@
+// `itlfleet calibrate` against `itlfleet serve` made slow on purpose: the
+// known answer. The served TFTP server spends --tftp-block-cost 2 ms per DATA
+// packet (transfers taking turns, like the station) and refuses past
+// --tftp-serving-count 4; the fit must find block_cost within ±30% of 2 ms
+// and a serving count of 4. Loopback only; about 15 s of bounded load.
+
+#include <signal.h>
+
+#include <regex>
+
+#include "cli_fixture.hpp"
+#include "spawned_itlfleet.hpp"
+
+namespace itlfleet {
+namespace {
+
+/// The first integer after `key` in `text`, or -1.
+long long value_after(const std::string& text, const std::string& key) {
+  std::smatch m;
+  if (!std::regex_search(text, m, std::regex(key + "\\s*([0-9]+)"))) return -1;
+  return std::stoll(m[1]);
+}
+
+TEST_F(Cli, calibrate_finds_the_block_cost_and_serving_count_of_a_slowed_server) {
+  spawned_itlfleet server(
+      dir_, {"serve", "pre-10-itl", "--tftp-port", "0", "--http-port", "0", "--tvs-port", "0",
+             "--tftp-block-cost", "2", "--tftp-serving-count", "4"});
+  ASSERT_TRUE(server.started());
+  // The server binds port 0 and reports the port it got: no race for a port.
+  ASSERT_TRUE(server.wait_for_output("TFTP udp ", std::chrono::seconds(60))) << server.describe();
+  std::smatch m;
+  const std::string out = server.out();
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("TFTP udp (127\\.[0-9.]+:[0-9]+)")));
+  const std::string endpoint = m[1];
+
+  const auto r = run({"calibrate", "--tftp", endpoint, "--ceiling", "80", "--step-duration", "2s",
+                      "--steps", "8", "--out", "cal"});
+  server.signal(SIGTERM);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("step 1: offered 5.0/s"), std::string::npos) << r.err;
+
+  const std::string yaml = read_text(dir_ / "cal" / "calibration.yaml");
+  EXPECT_NE(yaml.find("# server: " + endpoint + "\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("# file: ITLFile.tlv ("), std::string::npos) << yaml;
+  const long long block_cost = value_after(yaml, "block_cost:");
+  EXPECT_GE(block_cost, 1400) << yaml << r.err;  // 2 ms - 30%
+  EXPECT_LE(block_cost, 2600) << yaml << r.err;  // 2 ms + 30%
+  EXPECT_EQ(value_after(yaml, "max_serving_count:"), 4) << yaml << r.err;
+
+  const std::string html = read_text(dir_ / "cal" / "calibration.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("max_serving_count 4"), std::string::npos);
+
+  // The fragment is a cluster's settings a run takes.
+  const auto run_r = run({"run", "pre-10-itl", "--phones", "20", "--calibration",
+                          "cal/calibration.yaml", "--out", "run"});
+  EXPECT_LE(run_r.exit_code, 1) << run_r.err;
+  const std::string summary = read_text(dir_ / "run" / "summary.json");
+  EXPECT_NE(summary.find("\"tftp_calibration\": {\n    \"file\": \"cal/calibration.yaml\",\n    "
+                         "\"server\": \"" +
+                         endpoint + "\""),
+            std::string::npos)
+      << summary;
+  server.wait_exit(std::chrono::seconds(30));
+}
+
+TEST_F(Cli, calibrate_refuses_a_missing_ceiling_and_a_bad_server) {
+  EXPECT_EQ(run({"calibrate", "--tftp", "127.0.0.1"}).exit_code, 2);
+  const auto r = run({"calibrate", "--tftp", "not-an-address", "--ceiling", "10"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--tftp"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace itlfleet

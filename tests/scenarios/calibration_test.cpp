@@ -1,0 +1,95 @@
+// A calibration (`itlfleet calibrate`'s calibration.yaml) in a scenario: a
+// node's `calibration: FILE` and apply_calibration (`run --calibration`).
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "itlfleet/scenarios/scenario.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace sc = itlfleet::scenarios;
+namespace fs = std::filesystem;
+
+constexpr const char* calibration = R"(# itlfleet calibration of a TFTP server
+# server: 127.0.1.1:6969
+# file: ITLFile.tlv (4587 bytes, 9 blocks)
+# date: 2026-01-02T03:04:05Z
+tftp:
+  rtt: 150us
+  block_cost: 2ms
+  max_serving_count: 4
+  loss: 0.001
+)";
+
+class Calibration : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("itlfleet_calibration_test_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::create_directories(dir_);
+    write("cal.yaml", calibration);
+    write("other.yaml", calibration);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(Calibration, a_nodes_calibration_sets_the_clusters_tftp_model_relative_to_the_scenario) {
+  const auto path = write("s.yaml",
+                          "cluster:\n  tftp: {rtt: 9ms, block_size: 1024}\n  nodes:\n"
+                          "  - {name: pub, publisher: true, calibration: cal.yaml}\n"
+                          "fleet: [{count: 3}]\n");
+  auto plan = sc::load_file(path);
+  ASSERT_TRUE(plan.ok()) << plan.err().message;
+  const auto& t = plan->cluster.tftp;
+  EXPECT_EQ(t.rtt, 150us);
+  EXPECT_EQ(t.block_cost, 2ms);
+  EXPECT_EQ(t.max_serving_count, 4);
+  EXPECT_DOUBLE_EQ(t.loss, 0.001);
+  EXPECT_EQ(t.block_size, 1024);  // not in the calibration: the scenario's
+  ASSERT_TRUE(plan->cluster.tftp_calibration);
+  EXPECT_EQ(plan->cluster.tftp_calibration->file, "cal.yaml");
+  EXPECT_EQ(plan->cluster.tftp_calibration->server, "127.0.1.1:6969");
+  EXPECT_EQ(plan->cluster.tftp_calibration->date, "2026-01-02T03:04:05Z");
+}
+
+TEST_F(Calibration, two_nodes_with_different_calibrations_are_refused) {
+  const auto path = write("s.yaml",
+                          "cluster:\n  nodes:\n"
+                          "  - {name: pub, publisher: true, calibration: cal.yaml}\n"
+                          "  - {name: sub, calibration: other.yaml}\n"
+                          "fleet: [{count: 3}]\n");
+  auto plan = sc::load_file(path);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.err().message.find("s.yaml:4:"), std::string::npos) << plan.err().message;
+  EXPECT_NE(plan.err().message.find("per-node models are not modelled"), std::string::npos)
+      << plan.err().message;
+}
+
+TEST_F(Calibration, apply_calibration_overrides_and_names_a_bad_file) {
+  auto plan = sc::load("pre-10-itl");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_FALSE(plan->cluster.tftp_calibration);
+  ASSERT_TRUE(sc::apply_calibration(*plan, (dir_ / "cal.yaml").string()).ok());
+  EXPECT_EQ(plan->cluster.tftp.block_cost, 2ms);
+  EXPECT_EQ(plan->cluster.tftp_calibration->server, "127.0.1.1:6969");
+
+  const auto bad = write("bad.yaml", "# server: x\ntftp: {block_cost: 2ms, colour: red}\n");
+  auto s = sc::apply_calibration(*plan, bad);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.err().message.find("bad.yaml:2:"), std::string::npos) << s.err().message;
+  EXPECT_FALSE(sc::apply_calibration(*plan, (dir_ / "missing.yaml").string()).ok());
+}
+
+}  // namespace
