@@ -125,9 +125,7 @@ class run_metrics {
 
   /// One time-series sample (the engine's thread).
   void update(const engine::progress& p) {
-    if (exporter_)
-      exporter_->update(
-          {p.sim_time_us, p.end_us, p.events, p.snapshot, p.latencies, p.actions, p.servers});
+    if (exporter_) exporter_->update(p);
   }
 
   /// The final figures, after the outputs are written: marks the run
@@ -199,7 +197,7 @@ class progress_line {
     const double rate = wall > 0 ? static_cast<double>(p.events) / wall : 0;
     std::fprintf(stderr, "\r\033[K[%s / %s] %s| %.2fM events/s",
                  metrics::format_sim_time(p.sim_time_us).c_str(),
-                 metrics::format_sim_time(p.end_us).c_str(), count_line(*p.fleet).c_str(),
+                 metrics::format_sim_time(p.end_us).c_str(), count_line(p.snapshot->fleet).c_str(),
                  rate / 1e6);
     std::fflush(stderr);
     drawn_ = true;
