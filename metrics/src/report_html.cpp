@@ -143,17 +143,18 @@ void action_markers(std::string& o, const box& b, const axis& x,
 struct state_style {
   phone_state state;
   const char* label;
-  const char* colour;  // Okabe-Ito: distinguishable with common colour-vision deficiencies
+  const char* colour;
 };
 
 constexpr std::array<state_style, sim::phone_state_count> state_styles = {{
-    {phone_state::trusted, "trusted", "#009e73"},
-    {phone_state::locked, "locked", "#d55e00"},
-    {phone_state::booting, "booting", "#56b4e9"},
-    {phone_state::no_itl, "no ITL", "#e69f00"},
-    {phone_state::config_rejected, "config rejected", "#0072b2"},
-    {phone_state::unreachable, "unreachable", "#cc79a7"},
-    {phone_state::offline, "offline", "#a8a8a8"},
+    {phone_state::trusted, "trusted", svg::state_colour(phone_state::trusted)},
+    {phone_state::locked, "locked", svg::state_colour(phone_state::locked)},
+    {phone_state::booting, "booting", svg::state_colour(phone_state::booting)},
+    {phone_state::no_itl, "no ITL", svg::state_colour(phone_state::no_itl)},
+    {phone_state::config_rejected, "config rejected",
+     svg::state_colour(phone_state::config_rejected)},
+    {phone_state::unreachable, "unreachable", svg::state_colour(phone_state::unreachable)},
+    {phone_state::offline, "offline", svg::state_colour(phone_state::offline)},
 }};
 
 using svg::legend;
@@ -220,9 +221,9 @@ struct rate_style {
 constexpr std::array<rate_style, 3> rate_styles = {{
     // Drawn in this order, the first one wider (see the style sheet): files
     // and TVS queries often go hand in hand, and the rarer refusals go on top.
-    {"files_served", "files served/s", "#0072b2", &event_totals::files_served},
-    {"tvs_queries", "TVS queries/s", "#7b3294", &event_totals::tvs_queries},
-    {"tftp_refusals", "TFTP refusals/s (Maximum Serving Count)", "#d55e00",
+    {"files_served", "files served/s", svg::colour::blue, &event_totals::files_served},
+    {"tvs_queries", "TVS queries/s", svg::colour::purple, &event_totals::tvs_queries},
+    {"tftp_refusals", "TFTP refusals/s (Maximum Serving Count)", svg::colour::vermillion,
      &event_totals::tftp_refusals},
 }};
 
@@ -404,8 +405,9 @@ void boot_plot(std::string& o, const run_info& info) {
 // --- plot (d): stale ITL by group --------------------------------------------
 
 /// Okabe-Ito, the palette of the other plots, one colour per drawn group.
-constexpr std::array<const char*, 8> group_colours = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
-                                                      "#e69f00", "#56b4e9", "#000000", "#f0e442"};
+constexpr std::array<const char*, 8> group_colours = {
+    svg::colour::blue,   svg::colour::vermillion, svg::colour::green, svg::colour::reddish_purple,
+    svg::colour::orange, svg::colour::sky_blue,   svg::colour::black, svg::colour::yellow};
 
 /// One line per group of its stale phones (installed ITL differs from what
 /// its TFTP server serves): the groups that have not taken the current ITL,

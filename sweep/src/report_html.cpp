@@ -35,16 +35,18 @@ struct series_style {
   bool always;  ///< drawn even when zero at every point
 };
 
-// The palette of metrics/report_html.cpp, so a sweep and a run read alike.
+// The run report's colours (metrics/svg_kit.hpp), so a sweep and a run read alike.
+using metrics::svg::state_colour;
 constexpr series_style state_styles[] = {
-    {"trusted", "trusted", "#009e73", true},
-    {"locked", "locked", "#d55e00", true},
-    {"config_rejected", "config rejected", "#0072b2", false},
-    {"unrecoverable", "unrecoverable (no key a bulk reset could use)", "#7f0000", false},
-    {"booting", "booting", "#56b4e9", false},
-    {"no_itl", "no ITL", "#e69f00", false},
-    {"unreachable", "unreachable", "#cc79a7", false},
-    {"offline", "offline", "#bbbbbb", false},
+    {"trusted", "trusted", state_colour(phone_state::trusted), true},
+    {"locked", "locked", state_colour(phone_state::locked), true},
+    {"config_rejected", "config rejected", state_colour(phone_state::config_rejected), false},
+    {"unrecoverable", "unrecoverable (no key a bulk reset could use)",
+     metrics::svg::colour::dark_red, false},
+    {"booting", "booting", state_colour(phone_state::booting), false},
+    {"no_itl", "no ITL", state_colour(phone_state::no_itl), false},
+    {"unreachable", "unreachable", state_colour(phone_state::unreachable), false},
+    {"offline", "offline", state_colour(phone_state::offline), false},
 };
 
 double state_value(const run_outcome& r, std::string_view name) {
@@ -168,7 +170,8 @@ void outcome_plots(std::string& o, const sweep_setup& setup, const sweep_result&
           if (!r.recover_us) return std::nullopt;
           return static_cast<double>(*r.recover_us) / 1e6;
         },
-        "recover", "time to recover (from the last accepted action to all trusted)", "#0072b2"));
+        "recover", "time to recover (from the last accepted action to all trusted)",
+        metrics::svg::colour::blue));
     times.series.push_back(make_series(
         runs, x_of,
         [](const run_outcome& r) -> std::optional<double> {

@@ -13,7 +13,46 @@
 #include <utility>
 #include <vector>
 
+#include "itlfleet/sim/phone_state.hpp"
+
 namespace itlfleet::metrics::svg {
+
+/// The palette of every plot and legend: Okabe-Ito, distinguishable with
+/// common colour-vision deficiencies.
+namespace colour {
+inline constexpr const char* green = "#009e73";
+inline constexpr const char* vermillion = "#d55e00";
+inline constexpr const char* sky_blue = "#56b4e9";
+inline constexpr const char* orange = "#e69f00";
+inline constexpr const char* blue = "#0072b2";
+inline constexpr const char* reddish_purple = "#cc79a7";
+inline constexpr const char* yellow = "#f0e442";
+inline constexpr const char* black = "#000000";
+inline constexpr const char* grey = "#a8a8a8";
+inline constexpr const char* purple = "#7b3294";    ///< beside the palette: TVS queries
+inline constexpr const char* dark_red = "#7f0000";  ///< phones no bulk reset can bring back
+}  // namespace colour
+
+/// A phone state's colour, the same in every plot, legend and table.
+constexpr const char* state_colour(sim::phone_state s) {
+  switch (s) {
+    case sim::phone_state::trusted:
+      return colour::green;
+    case sim::phone_state::locked:
+      return colour::vermillion;
+    case sim::phone_state::booting:
+      return colour::sky_blue;
+    case sim::phone_state::no_itl:
+      return colour::orange;
+    case sim::phone_state::config_rejected:
+      return colour::blue;
+    case sim::phone_state::unreachable:
+      return colour::reddish_purple;
+    case sim::phone_state::offline:
+      return colour::grey;
+  }
+  return colour::black;
+}
 
 /// The width of every plot, in SVG user units (the page's content width).
 inline constexpr double plot_width = 1100;
