@@ -28,7 +28,8 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+from chromium_support import chromium_or_skip
+
 WINDOW = (1280, 900)
 
 MEASURE = """<script>
@@ -113,10 +114,7 @@ def main():
     ap.add_argument("--work", required=True)
     args = ap.parse_args()
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        print("report_layout: chromium is not installed (apt-get install chromium); skipped")
-        return SKIP
+    chromium = chromium_or_skip("report_layout")
     os.makedirs(args.work, exist_ok=True)
     run_out = os.path.join(args.work, "run")
     sweep_out = os.path.join(args.work, "sweep")
