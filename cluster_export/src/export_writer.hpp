@@ -2,6 +2,7 @@
 // The export directory: made ready for the files, then written file by file,
 // each remembered (path, length, SHA-1) for the manifest.
 
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>

@@ -55,7 +55,7 @@ using svg::ticks;
 using svg::time_axis;
 using svg::value_axis;
 
-const auto sim_time_s = svg::time_label;
+using svg::time_label;
 
 /// Background, grid, ticks and axis titles of a run plot.
 void frame(std::string& o, const box& b, std::string_view area_class, const axis& x,
@@ -178,7 +178,7 @@ void states_plot(std::string& o, const run_info& info, const std::vector<snapsho
       std::max(seconds(info.end_us), series.empty() ? 0 : seconds(series.back().time_us));
   const axis x = time_axis(t0, t1, 12);
   const axis y = value_axis(0, static_cast<double>(std::max<std::uint64_t>(top, 1)), 5);
-  frame(o, b, "states-area", x, sim_time_s, "scenario time", y, axis_number, "phones");
+  frame(o, b, "states-area", x, time_label, "scenario time", y, axis_number, "phones");
 
   if (series.empty()) {
     no_data(o, b, "No samples in this run.");
@@ -257,7 +257,7 @@ void load_plot(std::string& o, const run_info& info, const std::vector<snapshot>
       std::max(seconds(info.end_us), series.empty() ? 0 : seconds(series.back().time_us));
   const axis x = time_axis(t0, t1, 12);
   const axis y = value_axis(0, peak > 0 ? peak : 1, 4);
-  frame(o, b, "load-area", x, sim_time_s, "scenario time", y, axis_number, "per second");
+  frame(o, b, "load-area", x, time_label, "scenario time", y, axis_number, "per second");
 
   if (rows.size() < 2) {
     no_data(o, b, "Too few samples to derive rates.");
@@ -370,8 +370,8 @@ void boot_plot(std::string& o, const run_info& info) {
   const axis y = value_axis(0, peak > 0 ? peak : 1, 4);
 
   svg::open(o, "plot-boot", height, "Boot-time distribution", bins.size());
-  frame(o, b, "boot-area", x, sim_time_s, "boot time (scenario time)", y, axis_number,
-        "phones per " + sim_time_s(bin));
+  frame(o, b, "boot-area", x, time_label, "boot time (scenario time)", y, axis_number,
+        "phones per " + time_label(bin));
   std::string bars;
   for (std::size_t i = 0; i < bins.size(); ++i) {
     if (bins[i] <= 0) continue;
@@ -445,7 +445,7 @@ void stale_groups_plot(std::string& o, const run_info& info, const std::vector<s
   const axis x = time_axis(t0, t1, 12);
   const std::uint64_t top = drawn.empty() ? 1 : peak[drawn.front()];
   const axis y = value_axis(0, static_cast<double>(top), 4);
-  frame(o, b, "stale-area", x, sim_time_s, "scenario time", y, axis_number, "stale phones");
+  frame(o, b, "stale-area", x, time_label, "scenario time", y, axis_number, "stale phones");
   if (drawn.empty()) {
     no_data(
         o, b,
