@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "itlfleet/host/files.hpp"
-#include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/host/shared_key_store.hpp"
 #include "itlfleet/sim/crypto.hpp"
 #include "itlfleet/sim/trust_file.hpp"
@@ -26,9 +25,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Keys generated once for the whole binary (and kept in the on-disk cache).
+/// Keys generated once for the whole binary, in memory: the user's key
+/// cache is left alone.
 std::shared_ptr<sim::key_store> keys() {
-  static auto store = std::make_shared<host::shared_key_store>(host::default_key_store());
+  static auto store = std::make_shared<host::shared_key_store>();
   return store;
 }
 
