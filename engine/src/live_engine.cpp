@@ -147,6 +147,7 @@ class live_run final : public fleet_run {
     });
   }
   void outage(std::size_t node, service s, std::int64_t length_us) override;
+  void tftp_restarted(std::size_t node) override;
   void cluster_changed() override {
     if (servers_) servers_->publish(cluster_);
   }
@@ -698,6 +699,11 @@ void live_run::outage(std::size_t node, service s, std::int64_t length_us) {
     servers_->set_up(node, s == service::tftp, true);
     service_back(node, s);
   });
+}
+
+void live_run::tftp_restarted(std::size_t node) {
+  // External servers restart when their operator restarts them.
+  if (servers_) servers_->restart_tftp(node);
 }
 
 const std::vector<metrics::server_figures>* live_run::server_figures() {
