@@ -21,7 +21,6 @@ usage: hostile_serve_test.py --itlfleet BIN
 """
 
 import argparse
-import ctypes
 import os
 import re
 import signal
@@ -33,21 +32,12 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from test_process import die_with_parent, reporter  # noqa: E402
+
 children = []
-
-
-def log(msg):
-    print(f"[hostile_serve] {msg}", flush=True)
-
-
-def fail(msg):
-    log("FAIL: " + msg)
-    raise SystemExit(1)
-
-
-def die_with_parent():
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+log, fail = reporter("hostile_serve")
 
 
 def rrq(name, mode=b"octet", options=()):

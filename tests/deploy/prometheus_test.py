@@ -23,7 +23,6 @@ usage: prometheus_test.py --itlfleet BIN --source DIR
 """
 
 import argparse
-import ctypes
 import json
 import os
 import re
@@ -49,23 +48,12 @@ LIVE_PHONES = 20
 LIVE_TIME_SCALE = 0.003
 STATES = ["offline", "booting", "trusted", "locked", "no_itl", "unreachable", "config_rejected"]
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from test_process import die_with_parent, reporter  # noqa: E402
+
 children = []
-
-
-def log(msg):
-    print(f"[prometheus_test] {msg}", flush=True)
-
-
-def fail(msg):
-    log("FAIL: " + msg)
-    raise SystemExit(1)
-
-
-def die_with_parent():
-    """preexec_fn: the child gets SIGKILL if this test process dies (ctest timeout)."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+log, fail = reporter("prometheus_test")
 
 
 def start(name, argv, logdir):
