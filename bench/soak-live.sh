@@ -8,7 +8,8 @@
 #   sigint    the same, SIGINT in the middle of the burst (just after the
 #             restart), timed from the signal to the exit.
 # Fails (exit 1) when the phone states do not add up to the fleet at a
-# scrape, a phone is unreachable, the run fails its expectations, or the
+# scrape, more phones are unreachable than the server refused or let time
+# out (or any at the end), the run fails its expectations, or the
 # interrupted run does not exit 130 within 10 s with summary.json saying so.
 # Bounded: each run is killed past its scenario time plus ten minutes.
 #

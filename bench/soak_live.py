@@ -7,10 +7,12 @@ scrapes /metrics about once a second until the run exits, and checks:
   - at every scrape, itlfleet_phones summed over every label adds up to the
     fleet (a scrape before the first sample, with no phone series yet, is
     counted apart);
-  - no phone is `unreachable` at any scrape, nor at the end: against the
-    in-process servers every phone that asked could have been served, and
-    what the load generator could not send is counted under load_generator,
-    never as a phone state;
+  - nothing is counted `unreachable` that the server could have served: at
+    every scrape the unreachable phones are at most the requests the server
+    refused (past its Maximum Serving Count), let time out or answered with
+    a protocol error so far (a phone gives up only after tftp_attempts of
+    those), none at the end, and what the load generator could not send is
+    counted under load_generator, never as a phone state;
   - `--sigint-after S`: SIGINT S seconds into the run; itlfleet must exit
     with 130 within --max-stop-seconds and summary.json must say the run was
     interrupted, with the phones at that moment adding up to the fleet.
@@ -42,6 +44,11 @@ import urllib.request
 STATES = ["offline", "booting", "trusted", "locked", "no_itl", "unreachable", "config_rejected"]
 PHONES_LINE = re.compile(r'^itlfleet_phones\{([^}]*)\} (\S+)$')
 TIME_LINE = re.compile(r'^itlfleet_scenario_time_seconds(?:\{\})? (\S+)$')
+# Server-side failures a phone may have met: refusals, timeouts, protocol errors.
+FAILURE_LINE = re.compile(
+    r'^(?:itlfleet_tftp_requests_total\{[^}]*result="(?:refused|timed_out)"[^}]*\}'
+    r'|itlfleet_protocol_errors_total\{[^}]*\}) (\S+)$')
+LIMIT_LINE = re.compile(r'^itlfleet_load_generator_limits_total\{[^}]*\} (\S+)$')
 
 
 def log(msg):
@@ -55,9 +62,18 @@ def die_with_parent():
 
 
 def parse_scrape(text):
-    """(sum of itlfleet_phones, {state: count}, scenario time or None)."""
-    total, by_state, sim_time, series = 0, {}, None, 0
+    """(sum of itlfleet_phones or None, {state: count}, scenario time or None,
+    server-side failures so far, load generator limits so far)."""
+    total, by_state, sim_time, series, failures, limits = 0, {}, None, 0, 0, 0
     for line in text.splitlines():
+        m = FAILURE_LINE.match(line)
+        if m:
+            failures += float(m.group(1))
+            continue
+        m = LIMIT_LINE.match(line)
+        if m:
+            limits += float(m.group(1))
+            continue
         m = PHONES_LINE.match(line)
         if m:
             series += 1
@@ -70,7 +86,7 @@ def parse_scrape(text):
         m = TIME_LINE.match(line)
         if m:
             sim_time = float(m.group(1))
-    return (total if series else None), by_state, sim_time
+    return (total if series else None), by_state, sim_time, failures, limits
 
 
 def metrics_port(stderr_path, proc, timeout_s):
@@ -118,9 +134,13 @@ def run_once(a, name, scenario, loss, sigint_after):
     url = f"http://127.0.0.1:{port}/metrics"
     # The run's own bound: its scenario time scaled, plus start-up and outputs.
     limit_s = a.wall_limit
-    scrapes = before_first_sample = mismatches = unreachable_scrapes = errors = 0
+    scrapes = before_first_sample = mismatches = unreachable_scrapes = unexplained = errors = 0
+    peak_unreachable, limits_seen = 0, 0
     worst = None
     signalled_at = None
+    series = open(out_dir + ".scrapes.csv", "w")
+    series.write("wall_s,scenario_s,phones," + ",".join(STATES) +
+                 ",server_failures,load_generator_limits\n")
     while proc.poll() is None:
         now = time.monotonic()
         if now - started > limit_s:
@@ -135,30 +155,44 @@ def run_once(a, name, scenario, loss, sigint_after):
         if signalled_at is None:
             try:
                 with urllib.request.urlopen(url, timeout=5) as resp:
-                    total, by_state, sim_time = parse_scrape(resp.read().decode())
+                    total, by_state, sim_time, failures, limits = parse_scrape(resp.read().decode())
                 scrapes += 1
                 if total is None:
                     before_first_sample += 1
                 else:
+                    series.write(f"{now - started:.1f},{sim_time},{total:.0f}," +
+                                 ",".join(f"{by_state.get(k, 0):.0f}" for k in STATES) +
+                                 f",{failures:.0f},{limits:.0f}\n")
+                    limits_seen = max(limits_seen, limits)
                     if round(total) != a.phones:
                         mismatches += 1
                         worst = worst or {"sum": total, "states": by_state, "at_s": sim_time}
-                    if by_state.get("unreachable", 0) > 0:
+                    unreachable = by_state.get("unreachable", 0)
+                    peak_unreachable = max(peak_unreachable, unreachable)
+                    if unreachable > 0:
                         unreachable_scrapes += 1
-                        worst = worst or {"unreachable": by_state["unreachable"], "at_s": sim_time}
+                    if unreachable > failures:
+                        unexplained += 1
+                        worst = worst or {"unreachable": unreachable, "server_failures": failures,
+                                          "at_s": sim_time}
             except (urllib.error.URLError, ConnectionError, OSError):
                 errors += 1  # the run may be ending; judged by its exit below
         time.sleep(max(0.0, 1.0 - (time.monotonic() - now)))
     ended = time.monotonic()
+    series.close()
     r.update({"exit": proc.returncode, "wall_s": round(ended - started, 1), "scrapes": scrapes,
               "scrapes_before_first_sample": before_first_sample, "sum_mismatches": mismatches,
-              "scrapes_with_unreachable": unreachable_scrapes, "scrape_errors": errors})
+              "scrapes_with_unreachable": unreachable_scrapes,
+              "peak_unreachable": peak_unreachable,
+              "scrapes_with_unexplained_unreachable": unexplained,
+              "load_generator_limits_at_scrapes": limits_seen, "scrape_errors": errors})
     if worst:
         r["first_bad_scrape"] = worst
     if mismatches:
         fail(f"{mismatches} scrapes where the phone states did not add up to {a.phones}")
-    if unreachable_scrapes:
-        fail(f"{unreachable_scrapes} scrapes with unreachable phones")
+    if unexplained:
+        fail(f"{unexplained} scrapes with more unreachable phones than the server refused, "
+             "let time out or broke the protocol")
     if scrapes - before_first_sample < 3 and sigint_after is None:
         fail(f"only {scrapes - before_first_sample} scrapes with phones")
     summary_path = os.path.join(out_dir, "summary.json")
