@@ -238,6 +238,25 @@ void cluster_servers::set_up(std::size_t n, bool tftp_service, bool up) {
   });
 }
 
+void cluster_servers::restart_tftp(std::size_t n) {
+  asio::post(executor_, [this, n] {
+    node& nd = *nodes_[n];
+    if (!nd.tftp || !nd.tftp->running()) return;
+    const std::uint64_t before = nd.tftp->stats().aborted;
+    const std::uint64_t connections = nd.http->stats().open_connections;
+    nd.tftp->stop();
+    nd.http->stop();
+    const std::uint64_t dropped = nd.tftp->stats().aborted - before;
+    status up = nd.tftp->start();
+    if (up) up = nd.http->start();
+    if (!notice_) return;
+    notice_(up ? "TFTP service on " + nd.host + " restarted: " + std::to_string(dropped) +
+                     " TFTP transfers in flight dropped, " + std::to_string(connections) +
+                     " HTTP connections closed"
+               : "restarting TFTP on " + nd.host + ": " + up.err().to_string());
+  });
+}
+
 node_endpoints cluster_servers::endpoints(std::size_t n) const {
   node_endpoints e;
   const node& nd = *nodes_[n];

@@ -415,9 +415,14 @@ void fleet_run::run_action(std::uint32_t index) {
       return apply(a, cluster_.cert_regen(node, *purpose, t), host);
     }
     case action_kind::restart_tftp: {
-      if (!a.node.empty() && a.node != "all") return apply(a, cluster_.restart_tftp(node, t), host);
+      const auto restart = [&](std::size_t n) {
+        const sim::command_output out = cluster_.restart_tftp(n, t);
+        apply(a, out, cluster_.node(n).host);
+        if (out.ok) tftp_restarted(n);
+      };
+      if (!a.node.empty() && a.node != "all") return restart(node);
       for (std::size_t n = 0; n < cluster_.node_count(); ++n)
-        if (cluster_.node(n).tftp) apply(a, cluster_.restart_tftp(n, t), cluster_.node(n).host);
+        if (cluster_.node(n).tftp) restart(n);
       return;
     }
     case action_kind::restart_tvs:

@@ -83,6 +83,9 @@ class fleet_run {
   virtual void schedule_manual(std::uint32_t i, manual_action m, std::int64_t delay_us) = 0;
   /// Stops a service of a node now; the engine calls service_back() after `length_us`.
   virtual void outage(std::size_t node, service s, std::int64_t length_us) = 0;
+  /// `restart tftp` restarted node's TFTP service: a live engine's server
+  /// closes its sockets and listens again, dropping the transfers in flight.
+  virtual void tftp_restarted(std::size_t /*node*/) {}
   /// The cluster's files or trust stores may have changed (after every command).
   virtual void cluster_changed() = 0;
   /// The peak load a node saw, for the report.

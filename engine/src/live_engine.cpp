@@ -109,6 +109,10 @@ class rate_limited_notices {
   std::map<std::string, entry> keys_;
 };
 
+/// Sockets the phones' UDP exchanges share (net::udp_mux's spread), and as
+/// many again for a second exchange from one address.
+constexpr std::size_t shared_udp_sockets = 8;
+
 std::string endpoint_text(const auto& e) {
   const auto a = e.address();
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
@@ -147,6 +151,9 @@ class live_run final : public fleet_run {
     });
   }
   void outage(std::size_t node, service s, std::int64_t length_us) override;
+  void tftp_restarted(std::size_t node) override;
+  /// Descriptors the load generator may hold at once (see the definition).
+  std::uint64_t load_generator_descriptors(const server_settings& settings) const;
   void cluster_changed() override {
     if (servers_) servers_->publish(cluster_);
   }
@@ -244,7 +251,7 @@ status live_run::setup() {
   if (cluster_.node_count() > net::max_live_nodes)
     return error{"a live cluster has at most " + std::to_string(net::max_live_nodes) + " nodes"};
   const std::string limit = raise_descriptor_limit();
-  mux_.emplace(io_.get_executor());
+  mux_.emplace(io_.get_executor(), shared_udp_sockets);
   if (live_.on_notice && !limit.empty()) live_.on_notice(limit);
 
   const bool external = !live_.tftp.empty() || !live_.tvs.empty() || !live_.http.empty();
@@ -284,7 +291,7 @@ status live_run::setup() {
   if (!external) {
     server_settings settings = live_.servers;
     settings.tftp_retransmit = tftp_options_.timeout;
-    settings.reserved_descriptors += phones_.size();  // a socket per phone exchange in flight
+    settings.reserved_descriptors += load_generator_descriptors(settings);
     servers_.emplace(server_io_.get_executor(), cluster_, plan_, settings, live_.on_notice);
     if (auto s = servers_->start(); !s) return s;
     for (std::size_t k = 0; k < cluster_.node_count(); ++k)
@@ -315,6 +322,24 @@ status live_run::setup() {
   http_options_.timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(4 * tftp_options_.timeout);
   return ok();
+}
+
+std::uint64_t live_run::load_generator_descriptors(const server_settings& settings) const {
+  // The phones' side of every exchange, kept out of the servers' budget:
+  // the shared UDP sockets, and a TCP socket per HTTP or TVS exchange in
+  // flight. Each of those has one of the in-process servers' connections at
+  // the other end, so the servers' TCP counts bound them (past those, an
+  // exchange is refused); never more than one per phone. Not a socket per
+  // phone: at 50,000 phones under a 20,000 limit that left the servers one
+  // slot each.
+  std::uint64_t tcp = 0;
+  for (std::size_t n = 0; n < cluster_.node_count(); ++n) {
+    if (cluster_.node(n).tftp) tcp += settings.http_max_connections;
+    if (cluster_.node(n).tvs)
+      tcp +=
+          settings.tvs_max_handshakes + static_cast<std::uint64_t>(plan_.cluster.tvs.concurrency);
+  }
+  return 2 * shared_udp_sockets + std::min<std::uint64_t>(phones_.size(), tcp);
 }
 
 void live_run::report_server_stats() {
@@ -698,6 +723,11 @@ void live_run::outage(std::size_t node, service s, std::int64_t length_us) {
     servers_->set_up(node, s == service::tftp, true);
     service_back(node, s);
   });
+}
+
+void live_run::tftp_restarted(std::size_t node) {
+  // External servers restart when their operator restarts them.
+  if (servers_) servers_->restart_tftp(node);
 }
 
 const std::vector<metrics::server_figures>* live_run::server_figures() {

@@ -43,10 +43,30 @@ msghdr message_header(sockaddr_in& peer, iovec& iov, char (&control)[N]) {
 
 class mux_exchange;
 
+/// Where an ended exchange heard from, and when it ended: a server that
+/// has not seen the end (its retransmission, our lost last ACK) keeps
+/// sending from there for a while.
+struct ended_exchange {
+  std::vector<udp::endpoint> peers;
+  clock_type::time_point at;
+};
+
+/// How long datagrams from an ended exchange's peers are kept from the next
+/// exchange of the same address: longer than a server retransmits (its
+/// timeout is capped at 10 s, a few re-sends).
+constexpr auto stale_peer_hold = std::chrono::seconds(60);
+/// Peers an exchange remembers (a TFTP transfer has one; a request sent
+/// again may start a second transfer).
+constexpr std::size_t max_remembered_peers = 4;
+
 struct mux_socket {
   explicit mux_socket(const asio::any_io_executor& ex) : sock(ex) {}
   udp::socket sock;
   std::unordered_map<std::uint32_t, mux_exchange*> by_address;
+  /// Per address, the peers of its last ended exchange on this socket (a
+  /// phone's exchanges share its address and this socket's port, where a
+  /// phone in the field takes a new port per transfer).
+  std::unordered_map<std::uint32_t, ended_exchange> ended;
   std::uint32_t overflows_seen = 0;  ///< the kernel's SO_RXQ_OVFL count, last read
 };
 
@@ -71,6 +91,10 @@ class mux_exchange final : public udp_mux::exchange {
   mux_exchange(std::shared_ptr<udp_mux_state> st, mux_socket& s, asio::ip::address_v4 local)
       : st_(std::move(st)), socket_(&s), local_(local), wake_(st_->ex) {
     socket_->by_address.emplace(local_.to_uint(), this);
+    if (auto it = socket_->ended.find(local_.to_uint()); it != socket_->ended.end()) {
+      if (clock_type::now() - it->second.at < stale_peer_hold) stale_ = std::move(it->second.peers);
+      socket_->ended.erase(it);
+    }
     auto& stats = st_->stats;
     stats.peak_exchanges = std::max(stats.peak_exchanges, ++stats.exchanges);
   }
@@ -81,6 +105,8 @@ class mux_exchange final : public udp_mux::exchange {
       ec = asio::error::bad_descriptor;
       return false;
     }
+    // A peer we talk to is ours now, whoever it served before.
+    std::erase(stale_, to);
     sockaddr_in dst{};
     dst.sin_family = AF_INET;
     dst.sin_port = htons(to.port());
@@ -135,6 +161,8 @@ class mux_exchange final : public udp_mux::exchange {
     if (closed_) return;
     closed_ = true;
     socket_->by_address.erase(local_.to_uint());
+    if (!heard_from_.empty() && !st_->closed)
+      socket_->ended[local_.to_uint()] = {std::move(heard_from_), clock_type::now()};
     --st_->stats.exchanges;
     wake_.cancel();
   }
@@ -143,6 +171,15 @@ class mux_exchange final : public udp_mux::exchange {
   void wake() { wake_.cancel(); }
 
   void deliver(const udp::endpoint& from, const std::uint8_t* p, std::size_t n) {
+    // A late reply to this address's previous exchange (a retransmitted
+    // DATA of the last file) is not the answer to this one.
+    if (std::find(stale_.begin(), stale_.end(), from) != stale_.end()) {
+      ++st_->stats.unmatched;
+      return;
+    }
+    if (heard_from_.size() < max_remembered_peers &&
+        std::find(heard_from_.begin(), heard_from_.end(), from) == heard_from_.end())
+      heard_from_.push_back(from);
     if (queue_.size() >= st_->queue_limit) {
       ++st_->stats.queue_drops;
       return;
@@ -157,6 +194,8 @@ class mux_exchange final : public udp_mux::exchange {
   asio::ip::address_v4 local_;
   asio::steady_timer wake_;  ///< waits for the deadline; a datagram cancels it
   std::deque<std::pair<udp::endpoint, std::vector<std::uint8_t>>> queue_;
+  std::vector<udp::endpoint> heard_from_;  ///< peers that sent to this exchange
+  std::vector<udp::endpoint> stale_;       ///< the previous exchange's peers, not ours
   clock_type::time_point deadline_{};
   bool expired_ = false;
   bool closed_ = false;

@@ -158,9 +158,10 @@ item_value classify(std::string_view s) {
   return v;
 }
 
-/// Appends the values of "FROM..TO[/STEP]" to `out`, at most `room` of them.
+/// Appends the values of "FROM..TO[/STEP]" to `out`, at most `room` of
+/// them; with `count`, adds their number to it and makes none.
 status expand_range(std::string_view item, std::size_t dots, std::size_t room,
-                    std::vector<item_value>& out) {
+                    std::vector<item_value>& out, std::uint64_t* count = nullptr) {
   const std::string_view from_s = trim(item.substr(0, dots));
   std::string_view rest = item.substr(dots + 2);
   std::string_view to_s = rest;
@@ -206,6 +207,10 @@ status expand_range(std::string_view item, std::size_t dots, std::size_t room,
     if (step == 0) return error{where + ": the step must not be 0"};
     const std::uint64_t n = static_cast<std::uint64_t>((a <= b ? b - a : a - b) / step) + 1;
     if (n > room) return too_many(n);
+    if (count) {
+      *count += n;
+      return ok();
+    }
     for (std::uint64_t k = 0; k < n; ++k) {
       const std::int64_t m = a <= b ? a + static_cast<std::int64_t>(k) * step
                                     : a - static_cast<std::int64_t>(k) * step;
@@ -232,6 +237,10 @@ status expand_range(std::string_view item, std::size_t dots, std::size_t room,
   if (step == 0) return error{where + ": the step must not be 0"};
   const std::uint64_t n = static_cast<std::uint64_t>((a <= b ? b - a : a - b) / step) + 1;
   if (n > room) return too_many(n);
+  if (count) {
+    *count += n;
+    return ok();
+  }
   for (std::uint64_t k = 0; k < n; ++k) {
     const std::int64_t t =
         a <= b ? a + static_cast<std::int64_t>(k) * step : a - static_cast<std::int64_t>(k) * step;
@@ -257,6 +266,26 @@ std::string_view kind_name(value_kind k) {
       return "text";
   }
   return "text";
+}
+
+std::optional<std::uint64_t> count_vary(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos) return std::nullopt;
+  auto items = split_items(trim(text.substr(eq + 1)));
+  if (!items) return std::nullopt;
+  std::uint64_t n = 0;
+  std::vector<item_value> none;
+  for (std::string_view item : *items) {
+    const auto dots = item.find("..");
+    const bool flow = !item.empty() && (item.front() == '[' || item.front() == '{' ||
+                                        item.front() == '"' || item.front() == '\'');
+    if (dots == std::string_view::npos || flow) {
+      ++n;
+    } else if (!expand_range(item, dots, SIZE_MAX, none, &n)) {
+      return std::nullopt;
+    }
+  }
+  return n;
 }
 
 result<axis> parse_vary(std::string_view text, std::size_t max_values) {

@@ -115,6 +115,22 @@ result<sweep_setup> prepare(const sweep_request& request) {
         "--shard deals a grid's points among processes; a --find search picks each point from "
         "the last ones' verdicts, so it runs in one process: drop --shard or --find"};
 
+  // The grid against the limit from the specs alone, before any value is
+  // made: billions of points are refused at once, not after gigabytes.
+  const auto too_many_runs = [&](std::size_t points) {
+    return error{
+        "the sweep has " +
+        (points == SIZE_MAX ? "over " + std::to_string(SIZE_MAX) : std::to_string(points)) +
+        " points" + (request.seeds > 1 ? " x " + std::to_string(request.seeds) + " seeds" : "") +
+        ", more than the limit of " + std::to_string(request.max_runs) +
+        " runs; narrow the ranges or raise the limit with --max-points"};
+  };
+  std::size_t grid = 1;
+  for (const std::string& v : request.vary)
+    if (const auto n = count_vary(v))
+      grid = product_or_max(grid, static_cast<std::size_t>(std::min<std::uint64_t>(*n, SIZE_MAX)));
+  if (product_or_max(grid, request.seeds) > request.max_runs) return too_many_runs(grid);
+
   std::vector<axis> axes;
   for (const std::string& v : request.vary) {
     auto a = parse_vary(v, request.max_runs);
@@ -153,11 +169,7 @@ result<sweep_setup> prepare(const sweep_request& request) {
                  std::to_string(request.shard_count) + " (use at most " +
                  std::to_string(setup.space.size()) + " shards)"};
   const std::size_t runs = product_or_max(setup.space.size(), request.seeds);
-  if (runs > request.max_runs)
-    return error{"the sweep has " + std::to_string(setup.space.size()) + " points" +
-                 (request.seeds > 1 ? " x " + std::to_string(request.seeds) + " seeds" : "") +
-                 ", more than the limit of " + std::to_string(request.max_runs) +
-                 " runs; narrow the ranges or raise the limit with --max-points"};
+  if (runs > request.max_runs) return too_many_runs(setup.space.size());
   if (!seed_varied) {
     const std::uint64_t first = request.seed.value_or(setup.space.base().seed);
     for (unsigned k = 0; k < request.seeds; ++k) setup.seeds.push_back(first + k);

@@ -23,7 +23,6 @@ usage: prometheus_test.py --itlfleet BIN --source DIR
 """
 
 import argparse
-import ctypes
 import json
 import os
 import re
@@ -49,23 +48,12 @@ LIVE_PHONES = 20
 LIVE_TIME_SCALE = 0.003
 STATES = ["offline", "booting", "trusted", "locked", "no_itl", "unreachable", "config_rejected"]
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from test_process import die_with_parent, reporter  # noqa: E402
+
 children = []
-
-
-def log(msg):
-    print(f"[prometheus_test] {msg}", flush=True)
-
-
-def fail(msg):
-    log("FAIL: " + msg)
-    raise SystemExit(1)
-
-
-def die_with_parent():
-    """preexec_fn: the child gets SIGKILL if this test process dies (ctest timeout)."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+log, fail = reporter("prometheus_test")
 
 
 def start(name, argv, logdir):
@@ -91,25 +79,49 @@ def stop_all():
 
 
 def free_port():
+    """A port free now. Another process may take it before our server binds
+    it: start servers with start_on_free_port, which tries another then."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def http_get(url, timeout=5):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.read().decode()
-
-
-def wait_http(url, what, timeout_s):
+def answers(proc, url, what, timeout_s):
+    """True once `url` answers; False if `proc` exits first (it could not
+    listen: its port was taken); fails after timeout_s."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
         try:
             http_get(url, timeout=2)
-            return
+            return True
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.2)
     fail(f"{what} did not answer {url} within {timeout_s} s")
+
+
+def start_on_free_port(name, argv_for, ready_path, logdir, timeout_s, before_start=None,
+                       first_port=None):
+    """Starts `name` (argv_for(port)) on a port found free (first_port first),
+    and again on another one when it exits before answering
+    http://127.0.0.1:PORT/ready_path (a process took the port between our
+    probe and its bind). `before_start(port)` runs before each start.
+    Returns (process, port)."""
+    for attempt in range(5):
+        port = first_port if attempt == 0 and first_port else free_port()
+        if before_start:
+            before_start(port)
+        proc = start(name, argv_for(port), logdir)
+        if answers(proc, f"http://127.0.0.1:{port}{ready_path}", name, timeout_s):
+            return proc, port
+        log(f"{name} exited before answering on port {port} (taken?): another port")
+    fail(f"{name} could not listen on any of 5 ports")
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read().decode()
 
 
 class Prom:
@@ -357,10 +369,9 @@ def check_alerts_fired(prom, t0, t1):
 
 
 def check_pushgateway(args, work, summary):
-    port = free_port()
-    start("pushgateway", ["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{port}"],
-          work)
-    wait_http(f"http://127.0.0.1:{port}/-/ready", "prometheus-pushgateway", 20)
+    _, port = start_on_free_port(
+        "pushgateway", lambda p: ["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{p}"],
+        "/-/ready", work, 20)
     run([args.itlfleet, "run", SCENARIO, "--phones", str(PHONES), "--seed", str(SEED), "-q",
          "--pushgateway", f"http://127.0.0.1:{port}"], 120)
     groups = json.loads(http_get(f"http://127.0.0.1:{port}/api/v1/metrics"))["data"]
@@ -411,27 +422,38 @@ def main():
         exprs = expressions(args.source)
 
         # Prometheus with the shipped configuration, its target on our port.
-        metrics_port, prom_port = free_port(), free_port()
         with open(os.path.join(rules_dir, "prometheus.yml")) as f:
             config = f.read()
         if "127.0.0.1:9464" not in config:
             fail("deploy/prometheus/prometheus.yml no longer targets 127.0.0.1:9464")
-        with open(os.path.join(work, "prometheus.yml"), "w") as f:
-            f.write(config.replace("127.0.0.1:9464", f"127.0.0.1:{metrics_port}"))
         shutil.copy(os.path.join(rules_dir, "itlfleet-rules.yml"), work)
-        start("prometheus", ["prometheus", f"--config.file={work}/prometheus.yml",
-                             f"--storage.tsdb.path={work}/tsdb",
-                             f"--web.listen-address=127.0.0.1:{prom_port}"], work)
-        wait_http(f"http://127.0.0.1:{prom_port}/-/ready", "prometheus", 30)
+        prom_proc = None
+
+        targeted = [free_port()]
+
+        def target(port):
+            """Points Prometheus at itlfleet's port (reloading it when it runs)."""
+            with open(os.path.join(work, "prometheus.yml"), "w") as f:
+                f.write(config.replace("127.0.0.1:9464", f"127.0.0.1:{port}"))
+            if prom_proc is not None and port != targeted[0]:
+                prom_proc.send_signal(signal.SIGHUP)
+            targeted[0] = port
+
+        target(targeted[0])
+        prom_proc, prom_port = start_on_free_port(
+            "prometheus", lambda p: ["prometheus", f"--config.file={work}/prometheus.yml",
+                                     f"--storage.tsdb.path={work}/tsdb",
+                                     f"--web.listen-address=127.0.0.1:{p}"], "/-/ready", work, 30)
         prom = Prom(f"http://127.0.0.1:{prom_port}")
 
         out = os.path.join(work, "paced")
         t0 = time.time()
-        itl = start("itlfleet", [args.itlfleet, "run", SCENARIO, "--phones", str(PHONES),
-                                 "--seed", str(SEED), "--pace", str(PACE), "--metrics",
-                                 f"127.0.0.1:{metrics_port}", "--linger", f"{LINGER_S}s",
-                                 "--out", out, "-q"], work)
-        wait_http(f"http://127.0.0.1:{metrics_port}/metrics", "itlfleet --metrics", 20)
+        itl, metrics_port = start_on_free_port(
+            "itlfleet", lambda p: [args.itlfleet, "run", SCENARIO, "--phones", str(PHONES),
+                                   "--seed", str(SEED), "--pace", str(PACE), "--metrics",
+                                   f"127.0.0.1:{p}", "--linger", f"{LINGER_S}s",
+                                   "--out", out, "-q"], "/metrics", work, 20, before_start=target,
+            first_port=targeted[0])
         time.sleep(3)
         check_scrape_format(metrics_port, work)
 

@@ -421,6 +421,36 @@ TEST(LiveEngine, exchanges_without_a_descriptor_are_the_load_generators_limit_no
       ::testing::ExitedWithCode(0), "");
 }
 
+TEST(LiveEngine, a_fleet_larger_than_the_open_file_limit_leaves_the_servers_their_counts) {
+  // Phones share a few UDP sockets, so a fleet larger than the open-file
+  // limit fits it; the servers' budget must not keep a descriptor per phone
+  // aside (at 50,000 phones under a 20,000 limit that served one transfer
+  // at a time and left 42,764 phones unreachable).
+  constexpr std::uint64_t phones = 15000;
+  constexpr rlim_t limit = 10000;
+  rlimit now{};
+  getrlimit(RLIMIT_NOFILE, &now);
+  if (now.rlim_max != RLIM_INFINITY && now.rlim_max < limit + open_descriptors())
+    GTEST_SKIP() << "needs a hard open-file limit of " << limit + open_descriptors();
+  EXPECT_EXIT(
+      {
+        run_plan plan = burst_plan(phones, "tftp");
+        plan.timeline.clear();  // the servers' setup is what is judged
+        plan.end = std::chrono::seconds(1);
+        rlimit lim{};
+        lim.rlim_cur = lim.rlim_max = open_descriptors() + limit;
+        if (setrlimit(RLIMIT_NOFILE, &lim) != 0) std::_Exit(3);
+        live_options live = fast(0.01);
+        std::string notices;
+        live.on_notice = [&](const std::string& line) { notices += line + "\n"; };
+        auto r = run_live(plan, {}, live);
+        if (!r) std::_Exit(4);
+        std::fputs(notices.c_str(), stderr);
+        std::_Exit(notices.find("cannot hold") == std::string::npos ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
 /// A hostile TFTP server on 127.0.1.20, on its own thread until destroyed:
 /// answers requests alternately with bytes that are no TFTP packet and with
 /// ERROR 2 "Access violation".

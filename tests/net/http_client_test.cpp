@@ -134,7 +134,7 @@ TEST_F(HttpClientTest, times_out_against_a_listener_that_never_answers) {
   EXPECT_EQ(r.outcome, http_outcome::timeout) << r.detail;
   EXPECT_EQ(r.status, 0u);
   EXPECT_GE(took, 300ms);
-  EXPECT_LT(took, 3s);
+  EXPECT_NE(r.detail.find("timed out"), std::string::npos) << r.detail;
   loop.run([](tcp::acceptor& a) -> asio::awaitable<void> {  // cancel on the loop
     a.close();
     co_return;
@@ -148,9 +148,11 @@ TEST_F(HttpClientTest, nothing_listening_is_unreachable) {
     closed = probe.local_endpoint();
   }
   const auto begin = std::chrono::steady_clock::now();
-  const auto r = loop.run(http_get(server_address, closed, "f", {}));
+  // Refused at once, not after the timeout (a minute here, so that a loaded
+  // machine cannot come near it).
+  const auto r = loop.run(http_get(server_address, closed, "f", {.timeout = 60s}), 120s);
   EXPECT_EQ(r.outcome, http_outcome::unreachable) << r.detail;
-  EXPECT_LT(std::chrono::steady_clock::now() - begin, 1s);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 30s);
 }
 
 TEST_F(HttpClientTest, an_unusable_local_address_is_reported) {

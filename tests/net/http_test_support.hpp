@@ -43,7 +43,7 @@ class test_loop {
 
   /// Runs `op` on the loop and waits for it, at most `bound`.
   template <class T>
-  T run(asio::awaitable<T> op, std::chrono::seconds bound = 10s) {
+  T run(asio::awaitable<T> op, std::chrono::seconds bound = 60s) {
     auto done = asio::co_spawn(ioc_, std::move(op), asio::use_future);
     if (done.wait_for(bound) != std::future_status::ready)
       throw std::runtime_error("coroutine did not finish in time");
@@ -64,7 +64,8 @@ struct raw_answers {
 
 /// Sends each request's exact bytes on one connection and reads one answer
 /// after each (a request starting "HEAD " expects no body). With
-/// `check_close`, then waits (at most 2 s) to see whether the server closes.
+/// `check_close`, then waits (at most 20 s: a loaded machine, ASan) to see whether the
+/// server closes.
 inline asio::awaitable<raw_answers> raw_exchange(tcp::endpoint server,
                                                  std::vector<std::string> requests,
                                                  bool check_close = false) {
@@ -90,7 +91,7 @@ inline asio::awaitable<raw_answers> raw_exchange(tcp::endpoint server,
     out.responses.push_back(parser.release());
   }
   if (check_close) {
-    stream.expires_after(2s);
+    stream.expires_after(20s);
     char c = 0;
     auto [ec, n] = co_await stream.async_read_some(asio::buffer(&c, 1), tuple);
     out.closed = ec == asio::error::eof || ec == asio::error::connection_reset;

@@ -66,7 +66,7 @@ class tftp_loop {
 
   /// Runs a coroutine on the loop and waits for it, at most `bound`.
   template <class T>
-  T run(asio::awaitable<T> op, std::chrono::seconds bound = 20s) {
+  T run(asio::awaitable<T> op, std::chrono::seconds bound = 60s) {
     auto done = asio::co_spawn(io_, std::move(op), asio::use_future);
     if (done.wait_for(bound) != std::future_status::ready)
       throw std::runtime_error("coroutine did not finish in time");
@@ -177,7 +177,7 @@ class raw_udp {
   };
 
   /// The next datagram, or nothing after `wait`.
-  std::optional<datagram> receive(std::chrono::milliseconds wait = 2000ms) {
+  std::optional<datagram> receive(std::chrono::milliseconds wait = 20'000ms) {
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return std::nullopt;
     datagram d;
@@ -194,7 +194,7 @@ class raw_udp {
 
   /// The next datagram parsed as T; throws if none arrives or it is another packet.
   template <class T>
-  std::pair<T, udp::endpoint> expect(std::chrono::milliseconds wait = 2000ms) {
+  std::pair<T, udp::endpoint> expect(std::chrono::milliseconds wait = 20'000ms) {
     auto d = receive(wait);
     if (!d) throw std::runtime_error("no reply");
     auto p = d->packet();
@@ -227,7 +227,7 @@ class raw_udp {
 
 /// Polls `pred` (state changed by another thread) until true, for at most `bound`.
 template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds bound = 3000ms) {
+bool eventually(Pred pred, std::chrono::milliseconds bound = 30'000ms) {
   const auto end = std::chrono::steady_clock::now() + bound;
   while (!pred()) {
     if (std::chrono::steady_clock::now() > end) return false;
@@ -246,7 +246,7 @@ inline tftp_get_options quick() {
 
 /// The future's value, failing the test (not hanging) when it takes too long.
 template <class T>
-T get(std::future<T>& f, std::chrono::seconds bound = 20s) {
+T get(std::future<T>& f, std::chrono::seconds bound = 60s) {
   if (f.wait_for(bound) != std::future_status::ready) throw std::runtime_error("client hung");
   return f.get();
 }

@@ -116,6 +116,36 @@ TEST(UdpMux, a_second_exchange_from_one_address_takes_another_socket) {
   });
 }
 
+TEST(UdpMux, a_late_reply_to_a_phones_last_download_is_not_taken_for_its_next_one) {
+  // A phone's downloads share its address and the socket's port, so a DATA
+  // the server sends again for the last file (it missed our final ACK)
+  // reaches the phone while it waits for the next one: under loss, a config
+  // once began with the ITL's first block and was rejected as unsigned.
+  tftp_loop loop;
+  raw_udp listener("127.0.1.9"), first_transfer("127.0.1.9"), second_transfer("127.0.1.9");
+  udp_mux mux(loop.executor(), 1);
+  auto a = loop.spawn(tftp_get(mux, phone(5), listener.local(), "ITLSEP.tlv", quick()));
+  auto [rq_a, phone_a] = listener.expect<tftp_request>();
+  first_transfer.send(tftp_data{1, bytes{'i', 't', 'l'}}, phone_a);
+  const auto ra = get(a);
+  ASSERT_EQ(ra.outcome, tftp_outcome::ok) << ra.error_message;
+  EXPECT_EQ(ra.data, (bytes{'i', 't', 'l'}));
+
+  auto b = loop.spawn(tftp_get(mux, phone(5), listener.local(), "SEP.cnf.xml.sgn", quick()));
+  auto [rq_b, phone_b] = listener.expect<tftp_request>();
+  ASSERT_EQ(phone_b, phone_a);  // the same address and port: the case in point
+  first_transfer.send(tftp_data{1, bytes{'i', 't', 'l'}}, phone_b);  // late, sent again
+  second_transfer.send(tftp_data{1, bytes{'c', 'f', 'g'}}, phone_b);
+  const auto rb = get(b);
+  ASSERT_EQ(rb.outcome, tftp_outcome::ok) << rb.error_message;
+  EXPECT_EQ(rb.data, (bytes{'c', 'f', 'g'}));
+  EXPECT_GE(loop.call([&] { return mux.stats().unmatched; }), 1u);
+  loop.call([&] {
+    mux.close();
+    return 0;
+  });
+}
+
 TEST(UdpMux, no_descriptor_for_a_socket_is_a_local_descriptors_failure) {
 #if defined(__SANITIZE_ADDRESS__)
   // UBSan's dynamic type checks look the vtable up through the process's

@@ -111,6 +111,16 @@ TEST(SettingValues, a_number_too_large_is_named_with_the_largest_allowed) {
             (std::vector<std::string>{"999999999999993", "999999999999996", "999999999999999"}));
 }
 
+TEST(SettingValues, values_are_counted_from_the_ranges_without_making_them) {
+  EXPECT_EQ(count_vary("k=1..10000000000/1"), 10'000'000'000u);
+  EXPECT_EQ(count_vary("k=1..5,6..10,x"), 11u);
+  EXPECT_EQ(count_vary("k=1m..10m/30s"), 19u);
+  EXPECT_EQ(count_vary("k=0..1/0.25"), 5u);
+  EXPECT_EQ(count_vary("k=[a, b],c"), 2u);
+  EXPECT_EQ(count_vary("k=1..10/0"), std::nullopt);  // parse_vary says why
+  EXPECT_EQ(count_vary("no equals sign"), std::nullopt);
+}
+
 TEST(SettingValues, too_many_values_are_refused_before_they_are_made) {
   const std::string e = parse_error("k=1..1000000000000/1", 10'000);
   EXPECT_NE(e.find("1000000000000 values"), std::string::npos) << e;

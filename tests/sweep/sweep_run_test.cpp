@@ -3,6 +3,7 @@
 // the boundary within its bound of runs.
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <atomic>
 
@@ -16,6 +17,13 @@ namespace itlfleet::sweep {
 namespace {
 
 using sim::phone_state;
+
+/// The process's peak resident memory so far (getrusage), in KB.
+long peak_rss_kb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
 
 sweep_setup prepared(const sweep_request& r) {
   auto s = prepare(r);
@@ -187,6 +195,21 @@ TEST(SweepRun, refuses_a_grid_past_the_limit_and_names_the_option_that_raises_it
   ASSERT_FALSE(s);
   EXPECT_NE(s.err().message.find("20000 points"), std::string::npos) << s.err().message;
   EXPECT_NE(s.err().message.find("--max-points"), std::string::npos);
+}
+
+TEST(SweepRun, a_grid_of_billions_of_points_is_refused_before_its_values_are_made) {
+  // Each axis fits the raised limit alone; together they are 10^14 points.
+  // Made one by one, the first axis's values alone took 2 GB.
+  sweep_request req;
+  req.scenario = "hold-timer-too-short";
+  req.max_runs = 10'000'000;
+  req.vary = {"phones=1..10000000", "cluster.tftp.max_serving_count=1..10000000"};
+  const long before_kb = peak_rss_kb();
+  auto s = prepare(req);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.err().message.find("100000000000000 points"), std::string::npos) << s.err().message;
+  EXPECT_NE(s.err().message.find("--max-points"), std::string::npos);
+  EXPECT_LT(peak_rss_kb() - before_kb, 100 * 1024) << "the grid's values were made";
 }
 
 TEST(SweepRun, the_csv_quotes_fields_and_leaves_unknown_values_empty) {

@@ -92,6 +92,11 @@ class cluster_servers {
   void publish(const sim::cluster& cluster);
   /// Takes one node's TFTP (and HTTP) or TVS service down or up: an outage.
   void set_up(std::size_t node, bool tftp_service, bool up);
+  /// `utils service restart Cisco Tftp` on one node: its TFTP and HTTP
+  /// servers close their sockets, dropping the transfers in flight, and
+  /// listen again at once on the same addresses; says through `notice` how
+  /// many transfers were dropped. A service that is down (an outage) stays down.
+  void restart_tftp(std::size_t node);
 
   std::size_t node_count() const { return nodes_.size(); }
   node_endpoints endpoints(std::size_t node) const;

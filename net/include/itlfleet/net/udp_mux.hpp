@@ -13,6 +13,12 @@
 /// next socket, opened when first needed. Phones spread over `spread`
 /// sockets by address so that no one receive queue takes the whole fleet.
 ///
+/// An address's exchanges on one socket share its port, so a server still
+/// sending for the last one (a retransmitted DATA) would reach the next:
+/// datagrams from the peers of an address's ended exchange are not given to
+/// its next exchange on that socket (for 60 s, or until it sends to that
+/// peer itself) and count as `unmatched`.
+///
 /// Datagrams the kernel dropped on a full receive queue are counted
 /// (SO_RXQ_OVFL), as are those the mux dropped: no exchange waiting, or an
 /// exchange's queue full. Not thread-safe: use from the one thread that runs
@@ -41,7 +47,8 @@ struct udp_mux_stats {
   std::uint64_t exchanges = 0;         ///< exchanges open now
   std::uint64_t peak_exchanges = 0;    ///< most exchanges open at once
   std::uint64_t kernel_drops = 0;      ///< datagrams dropped on full receive queues (SO_RXQ_OVFL)
-  std::uint64_t unmatched = 0;         ///< datagrams for no open exchange (late replies)
+  std::uint64_t unmatched = 0;         ///< datagrams for no open exchange (late replies, also
+                                       ///< to an address's ended exchange while the next is open)
   std::uint64_t queue_drops = 0;       ///< datagrams dropped on a full exchange queue
   std::uint64_t send_would_block = 0;  ///< sends dropped on a full send buffer
 };

@@ -16,6 +16,7 @@
 /// Values keep the order written; the same value twice is an error.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,12 @@ struct axis {
 /// `max_values` values is an error that gives the count (checked before any
 /// value is made, so a huge range costs nothing).
 result<axis> parse_vary(std::string_view text, std::size_t max_values);
+
+/// How many values "KEY=VALUES" gives, counted from its ranges' bounds and
+/// steps without making any (a sweep's grid is checked against its limit
+/// before a value of it is allocated); nullopt when it does not parse
+/// (parse_vary says why).
+std::optional<std::uint64_t> count_vary(std::string_view text);
 
 /// "integer", "number", "duration" or "text".
 std::string_view kind_name(value_kind k);
