@@ -92,7 +92,9 @@ bool live_options_of(const run_options& o, engine::live_options& live) {
 class run_metrics {
  public:
   /// Validates the options and starts serving; false after printing an error.
-  bool start(const run_options& o, const engine::run_plan& plan, bool live) {
+  /// `shard`: the index of a `--shard K/N` run, a label of its push.
+  bool start(const run_options& o, const engine::run_plan& plan, bool live,
+             std::optional<std::uint32_t> shard) {
     if (!o.linger.empty()) {
       if (o.metrics.empty()) return fail("--linger needs --metrics");
       auto d = scenarios::parse_duration(o.linger);
@@ -108,7 +110,9 @@ class run_metrics {
     std::vector<metrics::prometheus_group> groups;
     for (const auto& g : plan.fleet)
       groups.push_back({g.name, g.model, g.firmware, g.tftp.empty() ? "" : g.tftp.front()});
-    scenario_ = plan.name;
+    grouping_ = {{"scenario", plan.name}};
+    // Shards of one run push side by side, not over one another.
+    if (shard) grouping_.emplace_back("shard", std::to_string(*shard));
     exporter_ = std::make_shared<metrics::prometheus_exporter>(
         metrics::prometheus_run{plan.name, plan.seed, live ? "live" : "virtual", ITLFLEET_VERSION},
         std::move(groups));
@@ -138,11 +142,12 @@ class run_metrics {
                        &r.final_state, &r.info.latencies, &r.info.actions});
     exporter_->mark_complete();
     if (push_to_) {
-      auto pushed =
-          metrics::push_metrics(*push_to_, "itlfleet", {{"scenario", scenario_}}, exporter_);
+      auto pushed = metrics::push_metrics(*push_to_, "itlfleet", grouping_, exporter_);
       if (!pushed) return fail("--pushgateway: " + pushed.err().message);
-      std::fprintf(stderr, "itlfleet: pushed the final figures to %s (job itlfleet, scenario %s)\n",
-                   push_url().c_str(), scenario_.c_str());
+      std::string group;
+      for (const auto& [name, value] : grouping_) group += ", " + name + " " + value;
+      std::fprintf(stderr, "itlfleet: pushed the final figures to %s (job itlfleet%s)\n",
+                   push_url().c_str(), group.c_str());
     }
     return true;
   }
@@ -168,7 +173,7 @@ class run_metrics {
   std::shared_ptr<metrics::prometheus_exporter> exporter_;
   std::unique_ptr<metrics::prometheus_server> server_;
   std::optional<metrics::pushgateway_address> push_to_;
-  std::string scenario_;
+  std::vector<std::pair<std::string, std::string>> grouping_;  ///< the push's, after job
   engine::sim_duration linger_{0};
 };
 
@@ -395,7 +400,9 @@ int run_scenario(const run_options& o) {
     }
   }
   run_metrics prom;
-  if (!prom.start(o, *plan, live)) return exit_bad_input;
+  if (!prom.start(o, *plan, live,
+                  o.shard.empty() ? std::nullopt : std::optional<std::uint32_t>(ro.shard_index)))
+    return exit_bad_input;
   ro.verify_every_time = o.verify_every_time;
   if (o.phone_log == "on") ro.phone_log = true;
   if (o.phone_log == "off") ro.phone_log = false;
@@ -525,9 +532,11 @@ void add_run_command(CLI::App& app) {
                   "dashboard (0: as fast as possible); outputs are unchanged")
       ->type_name("X")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--pushgateway", o->pushgateway,
-                  "Push the final metrics to this Prometheus Pushgateway (http://HOST:PORT), "
-                  "grouping key job=itlfleet, scenario=<name>; a failed push exits 2")
+  cmd->add_option(
+         "--pushgateway", o->pushgateway,
+         "Push the final metrics to this Prometheus Pushgateway (http://HOST:PORT), "
+         "grouping key job=itlfleet, scenario=<name> (and shard=K with --shard K/N); a failed "
+         "push exits 2")
       ->type_name("URL");
   cmd->add_flag("--allow-large", o->allow_large,
                 "Run even when the estimated cost (time-series samples, RSA key generations, "

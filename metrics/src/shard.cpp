@@ -252,11 +252,10 @@ shard_run run_of(const json::object& r) {
   if (out.series.empty()) throw bad_field{"samples: expected at least one"};
   event_totals& final_events = out.series.back().events;
   const auto& g = object_of(field(r, "load_generator"), "load_generator");
-  for_each_load_generator_total(final_events.load_generator,
-                                [&](std::string_view name, std::uint64_t& v) {
-                                  v = unsigned_of(field(g, name),
-                                                  "load_generator." + std::string(name));
-                                });
+  for_each_load_generator_total(
+      final_events.load_generator, [&](std::string_view name, std::uint64_t& v) {
+        v = unsigned_of(field(g, name), "load_generator." + std::string(name));
+      });
   for (const auto& e : array_of(field(r, "protocol_errors"), "protocol_errors")) {
     const auto& o = object_of(e, "protocol_errors[]");
     final_events.protocol_errors[{text_of(field(o, "server"), "protocol_errors[].server"),
@@ -451,11 +450,10 @@ std::string shard_json(const shard_header& header, const run_info& info,
   const event_totals none;
   const event_totals& final_events = series.empty() ? none : series.back().events;
   std::string generator = "{";
-  for_each_load_generator_total(final_events.load_generator,
-                                [&](std::string_view name, std::uint64_t v) {
-                                  generator += std::string(generator.size() > 1 ? ", " : "") +
-                                               json_quote(name) + ": " + num(v);
-                                });
+  for_each_load_generator_total(final_events.load_generator, [&](std::string_view name,
+                                                                 std::uint64_t v) {
+    generator += std::string(generator.size() > 1 ? ", " : "") + json_quote(name) + ": " + num(v);
+  });
   line("load_generator", generator + "}");
   std::string errors = "[";
   for (const auto& [where, n] : final_events.protocol_errors)
