@@ -773,8 +773,17 @@ result<run_result> live_run::run() {
     if (e.at && e.at->count() <= end) samples.push_back(e.at->count());
   std::sort(samples.begin(), samples.end());
   samples.erase(std::unique(samples.begin(), samples.end()), samples.end());
+  // A sample is stamped with the instant it was due, not the moment a busy
+  // loop got to it: every live run of a plan, and every shard of one, then
+  // samples at the same times (the virtual engine's), as a merge needs.
   for (std::int64_t t : samples)
-    if (t < end) at(t, [this] { sample(); });
+    if (t < end)
+      at(t, [this, t] {
+        const std::int64_t reached = now_;
+        now_ = t;
+        sample();
+        now_ = std::max(reached, t);
+      });
   for (std::int64_t t = 0; t <= end; t += day_us) at(t, [this] { daily_alert(); });
   at(end, [this] {
     sample();

@@ -358,8 +358,10 @@ def check_alerts_fired(prom, t0, t1):
 
 def check_pushgateway(args, work, summary):
     port = free_port()
-    start("pushgateway", ["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{port}"],
-          work)
+    # In memory only: Debian's default persistence file is shared by every
+    # Pushgateway started on this machine, and would bring other runs' groups.
+    start("pushgateway", ["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{port}",
+                          "--persistence.file="], work)
     wait_http(f"http://127.0.0.1:{port}/-/ready", "prometheus-pushgateway", 20)
     run([args.itlfleet, "run", SCENARIO, "--phones", str(PHONES), "--seed", str(SEED), "-q",
          "--pushgateway", f"http://127.0.0.1:{port}"], 120)

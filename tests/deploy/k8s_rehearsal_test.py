@@ -1,0 +1,477 @@
+#!/usr/bin/env python3
+"""A local rehearsal of deploy/k8s's Indexed Job, each shard a "pod" of its own.
+
+  1. `itlfleet serve` of the Job's scenario in the root network namespace,
+     listening on a bridge's address (--listen).
+  2. deploy/k8s rendered with `kubectl kustomize` from a copy whose SHARDS
+     is 4 and whose RUN_ARGS point at that server (as a user's edit would).
+  3. The shards Job's own container command, read from the rendering (not
+     retyped), run 4 times, each in a network namespace of its own with its
+     own address on a veth pair to the bridge (as pods have), with the
+     container's environment as Kubernetes would give it: its env (the
+     completion index through the annotation's fieldRef) and envFrom (the
+     rendered ConfigMap). The volumes are the one thing emulated: their
+     mount paths (/scenario, /results) are rewritten to directories here.
+  4. The merge Job's init and main containers' commands, the same way.
+  5. A single-process live run of the whole fleet against the same server,
+     beside the shards, from a namespace of its own.
+The merged counts must add up (fleet = sum of groups = the sum of the
+shards) and equal the single run's: final counts by state and group, boots,
+files served, requests by kind and result, latency sample counts.
+With Debian's prometheus and prometheus-pushgateway installed, also: a
+Prometheus whose scrape job is deploy/k8s/prometheus-kubernetes.yml's (its
+relabelling rules verbatim, the Kubernetes discovery swapped for static
+targets carrying the labels that discovery gives a shard's pod) scrapes
+every shard at its pod address and must see a `shard` label 0-3 and the
+shards' phones summing to the merged result; and every shard pushes to a
+Pushgateway, grouped by shard.
+
+Everything stays on this machine: private addresses (10.244.x.0/24) on a
+bridge and veth pairs created here, removed at the end (on failure too).
+Exit 77 (ctest skip) with the reason when network namespaces cannot be
+created (no CAP_NET_ADMIN), or kubectl is missing.
+usage: k8s_rehearsal_test.py --itlfleet BIN --source DIR
+"""
+
+import argparse
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+sys.path.append("/usr/lib/python3/dist-packages")  # Debian's python3-yaml
+
+SHARDS = 4
+PHONES = 400
+TIME_SCALE = 0.02  # the 20-minute scenario in 24 s
+LINGER_S = 4  # each shard serves its final metrics this long: Prometheus scrapes it
+TAG = str(os.getpid() % 100000)
+SUBNET = f"10.244.{20 + os.getpid() % 200}"
+BRIDGE = f"itlfbr{TAG}"
+SERVER = f"{SUBNET}.1"
+
+children = []
+namespaces = []
+links = []
+
+
+def log(msg):
+    print(f"[k8s_rehearsal_test] {msg}", flush=True)
+
+
+def fail(msg):
+    log("FAIL: " + msg)
+    raise SystemExit(1)
+
+
+def die_with_parent():
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def sh(*argv, check=True):
+    r = subprocess.run(list(argv), capture_output=True, text=True, timeout=60)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)}: exit {r.returncode}: {r.stderr.strip()}")
+    return r
+
+
+def cleanup():
+    for p in children:
+        if p.poll() is None:
+            p.terminate()
+    for p in children:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    for ns in namespaces:
+        sh("ip", "netns", "del", ns, check=False)
+    for link in links:
+        sh("ip", "link", "del", link, check=False)
+    namespaces.clear()
+    links.clear()
+
+
+def can_make_namespaces():
+    """None when namespaces can be made here, else why not."""
+    if not shutil.which("ip"):
+        return "the ip command (iproute2) is not installed"
+    probe = f"itlfleet-probe-{TAG}"
+    r = sh("ip", "netns", "add", probe, check=False)
+    if r.returncode != 0:
+        return f"`ip netns add` failed ({r.stderr.strip()}): this needs CAP_NET_ADMIN (root)"
+    sh("ip", "netns", "del", probe, check=False)
+    return None
+
+
+def make_network(pods):
+    """A bridge with SERVER's address; pod k in namespace ns with SUBNET.(10+k)."""
+    links.append(BRIDGE)
+    sh("ip", "link", "add", BRIDGE, "type", "bridge")
+    sh("ip", "addr", "add", f"{SERVER}/24", "dev", BRIDGE)
+    sh("ip", "link", "set", BRIDGE, "up")
+    addresses = []
+    for k in range(pods):
+        ns = f"itlfleet-{TAG}-{k}"
+        host_end = f"itlfv{TAG}p{k}"
+        namespaces.append(ns)
+        sh("ip", "netns", "add", ns)
+        links.append(host_end)
+        sh("ip", "link", "add", host_end, "type", "veth", "peer", "name", "eth0", "netns", ns)
+        sh("ip", "link", "set", host_end, "master", BRIDGE, "up")
+        address = f"{SUBNET}.{10 + k}"
+        sh("ip", "-n", ns, "addr", "add", f"{address}/24", "dev", "eth0")
+        sh("ip", "-n", ns, "link", "set", "eth0", "up")
+        sh("ip", "-n", ns, "link", "set", "lo", "up")
+        sh("ip", "-n", ns, "route", "add", "default", "via", SERVER)
+        addresses.append((ns, address))
+    return addresses
+
+
+def start(name, argv, logdir, env=None):
+    out = open(os.path.join(logdir, name + ".log"), "wb")
+    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env,
+                         preexec_fn=die_with_parent)
+    p.log_path = out.name
+    p.name = name
+    children.append(p)
+    return p
+
+
+def log_of(p):
+    with open(p.log_path, errors="replace") as f:
+        return f.read()
+
+
+def wait_for(p, timeout_s, ok=(0,)):
+    try:
+        code = p.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        fail(f"{p.name} still running after {timeout_s} s:\n{log_of(p)[-3000:]}")
+    if code not in ok:
+        fail(f"{p.name} exited {code}:\n{log_of(p)[-3000:]}")
+
+
+def serve(itlfleet, scenario, work):
+    # Each pod's phones come from its one address, as through a NAT: TVS may
+    # take all of them from one source.
+    p = start("serve", [itlfleet, "serve", scenario, "--listen", SERVER, "--tftp-port", "0",
+                        "--http-port", "0", "--tvs-port", "0", "--tvs-per-source", "100000"],
+              work)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = log_of(p)
+        m = re.search(r"TFTP udp (\S+), HTTP tcp (\S+), TVS tls (\S+)", text)
+        if m:
+            return p, m.groups()
+        if p.poll() is not None:
+            fail(f"serve exited {p.returncode}:\n{text}")
+        time.sleep(0.2)
+    fail("serve did not say where it listens within 60 s:\n" + log_of(p))
+
+
+# --- the rendered manifest -------------------------------------------------------
+
+
+def render(source, work, run_args):
+    import yaml
+    base = os.path.join(work, "k8s")
+    shutil.copytree(os.path.join(source, "deploy", "k8s"), base,
+                    ignore=shutil.ignore_patterns("image", "*.md"))
+    path = os.path.join(base, "kustomization.yaml")
+    with open(path) as f:
+        k = yaml.safe_load(f)
+    for gen in k["configMapGenerator"]:
+        if gen["name"] == "itlfleet-job":
+            values = dict(lit.split("=", 1) for lit in gen["literals"])
+            values.update({"SHARDS": str(SHARDS), "RUN_ARGS": run_args,
+                           "LINGER": f"{LINGER_S}s"})
+            gen["literals"] = [f"{a}={b}" for a, b in values.items()]
+    with open(path, "w") as f:
+        yaml.safe_dump(k, f)
+    r = subprocess.run(["kubectl", "kustomize", base], capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        fail(f"kubectl kustomize: {r.stderr}")
+    objects = [o for o in yaml.safe_load_all(r.stdout) if o]
+    return {(o["kind"], o["metadata"]["name"]): o for o in objects}
+
+
+def container_env(container, config_maps, index):
+    """The environment Kubernetes gives the container (pod of completion `index`)."""
+    env = {}
+    for ref in container.get("envFrom", []):
+        env.update(config_maps[ref["configMapRef"]["name"]]["data"])
+    for e in container.get("env", []):
+        if "value" in e:
+            env[e["name"]] = e["value"]
+            continue
+        field = e.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath")
+        if field != "metadata.annotations['batch.kubernetes.io/job-completion-index']":
+            fail(f"env {e['name']}: the rehearsal cannot give {e.get('valueFrom')}")
+        if index is None:
+            fail(f"env {e['name']}: the completion index outside an Indexed Job")
+        env[e["name"]] = str(index)
+    return env
+
+
+def command_of(pod_spec, container, volumes_here):
+    """The container's command, its volumes' mount paths rewritten to here."""
+    argv = list(container["command"]) + list(container.get("args", []))
+    mounts = {m["mountPath"]: volumes_here[m["name"]] for m in container.get("volumeMounts", [])}
+    for path, here in sorted(mounts.items(), key=lambda x: -len(x[0])):
+        # The path as a whole component: /scenario in "/scenario/x.yaml", not in
+        # "/scenario.yaml" nor in "/tmp/scenario".
+        argv = [re.sub(r"(?<![\w/.-])" + re.escape(path) + r"(?=/|[\"'\s]|$)", here, a)
+                for a in argv]
+    return argv
+
+
+def run_pod(name, job, container, index, config_maps, volumes_here, ns, bindir, work):
+    env = container_env(container, config_maps, index)
+    env["PATH"] = bindir + ":/usr/bin:/bin"
+    argv = command_of(job["spec"]["template"]["spec"], container, volumes_here)
+    prefix = ["ip", "netns", "exec", ns] if ns else []
+    return start(name, prefix + argv, work, env=env)
+
+
+# --- checks ----------------------------------------------------------------------
+
+STATES = ["offline", "booting", "trusted", "locked", "no_itl", "unreachable", "config_rejected"]
+
+
+def figures(summary):
+    e = summary["events"]
+    return {
+        "phones": summary["phones"],
+        "final": summary["final"],
+        "groups": {g["name"]: {s: g[s] for s in STATES} for g in summary["groups"]},
+        "boots": e["boots"],
+        "files_served": e["files_served"],
+        "tftp_refusals": e["tftp_refusals"],
+        "tftp_timeouts": e["tftp_timeouts"],
+        "requests": e["requests"],
+        "latency_counts": {l["name"]: l["count"] for l in summary["latency"]},
+    }
+
+
+def check_merge(work, single):
+    shards = []
+    for k in range(SHARDS):
+        with open(os.path.join(work, "results", f"shard-{k}", "summary.json")) as f:
+            shards.append(json.load(f))
+    with open(os.path.join(work, "results", "merged", "summary.json")) as f:
+        merged = json.load(f)
+    m = figures(merged)
+    if sum(s["phones"] for s in shards) != PHONES or m["phones"] != PHONES:
+        fail(f"phones: shards {[s['phones'] for s in shards]}, merged {m['phones']}")
+    for key in ("boots", "files_served"):
+        if sum(s["events"][key] for s in shards) != m[key]:
+            fail(f"{key}: shards {[s['events'][key] for s in shards]} do not add up to {m[key]}")
+    for state in STATES:
+        if sum(g[state] for g in m["groups"].values()) != m["final"][state]:
+            fail(f"merged {state}: groups {m['groups']} do not add up to {m['final'][state]}")
+    if m["final"]["trusted"] != PHONES:
+        fail(f"merged: {m['final']}")
+    s = figures(single)
+    if m != s:
+        fail("merged shards and the single run differ:\n"
+             f"  merged {json.dumps(m, sort_keys=True)}\n  single {json.dumps(s, sort_keys=True)}")
+    log(f"merged = single run: {m['final']['trusted']} trusted, {m['files_served']} files, "
+        f"{m['boots']} boots; shards {[x['phones'] for x in shards]} phones")
+    return merged
+
+
+# --- Prometheus and the Pushgateway ------------------------------------------------
+
+
+def free_port(address):
+    with socket.socket() as s:
+        s.bind((address, 0))
+        return s.getsockname()[1]
+
+
+def prometheus_config(source, pods, work):
+    """prometheus-kubernetes.yml's scrape job, discovery swapped for static pods."""
+    import yaml
+    with open(os.path.join(source, "deploy", "k8s", "prometheus-kubernetes.yml")) as f:
+        doc = yaml.safe_load(f)
+    job = doc["scrape_configs"][0]
+    job.pop("kubernetes_sd_configs")
+    job["scrape_interval"] = "1s"
+    job["scrape_timeout"] = "1s"
+    job["static_configs"] = [{
+        # What kubernetes_sd gives a shard's pod (its IP, no port: the
+        # annotations name it), from the rendered pod template's labels.
+        "targets": [address],
+        "labels": {
+            "__meta_kubernetes_pod_label_app_kubernetes_io_name": "itlfleet",
+            "__meta_kubernetes_pod_label_job_name": "itlfleet-shards",
+            "__meta_kubernetes_pod_annotation_prometheus_io_scrape": "true",
+            "__meta_kubernetes_pod_annotation_prometheus_io_port": "9464",
+            "__meta_kubernetes_pod_annotation_prometheus_io_path": "/metrics",
+            "__meta_kubernetes_pod_annotation_batch_kubernetes_io_job_completion_index": str(k),
+            "__meta_kubernetes_namespace": "default",
+            "__meta_kubernetes_pod_name": f"itlfleet-shards-{k}-rehearsal",
+        }} for k, (_, address) in enumerate(pods)]
+    doc.pop("rule_files", None)
+    path = os.path.join(work, "prometheus.yml")
+    with open(path, "w") as f:
+        yaml.safe_dump(doc, f)
+    return path
+
+
+def prom_query(base, expr):
+    url = f"{base}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    with urllib.request.urlopen(url, timeout=10) as r:
+        body = json.loads(r.read().decode())
+    if body.get("status") != "success":
+        fail(f"{expr}: {body}")
+    return body["data"]["result"]
+
+
+def check_prometheus(base, merged):
+    deadline = time.monotonic() + 30
+    while True:
+        shards = sorted(r["metric"].get("shard") for r in
+                        prom_query(base, "max by (shard) (last_over_time(itlfleet_run_complete[5m]))")
+                        if float(r["value"][1]) == 1)
+        if shards == [str(k) for k in range(SHARDS)] or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    if shards != [str(k) for k in range(SHARDS)]:
+        fail(f"Prometheus saw complete shards {shards}, expected 0 to {SHARDS - 1}")
+    # The dashboard's kind of query: a sum over the shards.
+    r = prom_query(base, 'sum(last_over_time(itlfleet_phones{state="trusted"}[5m]))')
+    trusted = float(r[0]["value"][1]) if r else -1
+    if trusted != merged["final"]["trusted"]:
+        fail(f"Prometheus: trusted summed over shards {trusted}, merged {merged['final']['trusted']}")
+    log(f"Prometheus scraped shards {shards} with the shard label; "
+        f"sum over shards of trusted = {trusted:.0f} = merged")
+
+
+def check_pushgateway(base, merged):
+    with urllib.request.urlopen(f"{base}/api/v1/metrics", timeout=10) as r:
+        groups = json.loads(r.read().decode())["data"]
+    shards = sorted(g["labels"].get("shard", "") for g in groups
+                    if g["labels"].get("job") == "itlfleet")
+    if shards != [str(k) for k in range(SHARDS)]:
+        fail(f"Pushgateway groups by shard: {shards}")
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    trusted = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                  if line.startswith("itlfleet_phones{") and 'state="trusted"' in line)
+    if trusted != merged["final"]["trusted"]:
+        fail(f"Pushgateway: trusted over the shards' pushes {trusted}, merged "
+             f"{merged['final']['trusted']}")
+    log(f"Pushgateway: one group per shard {shards}, trusted adds up to {trusted:.0f}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--itlfleet", required=True)
+    ap.add_argument("--source", required=True)
+    args = ap.parse_args()
+    itlfleet = os.path.abspath(args.itlfleet)
+    if not shutil.which("kubectl"):
+        log("SKIP: kubectl is not installed (scripts/setup.sh installs it)")
+        return 77
+    why = can_make_namespaces()
+    if why:
+        log(f"SKIP: network namespaces cannot be created here: {why}")
+        return 77
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(1))
+    watch = bool(shutil.which("prometheus") and shutil.which("prometheus-pushgateway"))
+    try:
+        with tempfile.TemporaryDirectory(prefix="itlfleet-rehearsal-") as work:
+            os.chmod(work, 0o755)
+            bindir = os.path.join(work, "bin")
+            os.mkdir(bindir)
+            os.symlink(itlfleet, os.path.join(bindir, "itlfleet"))
+            pods = make_network(SHARDS + 1)  # the last one for the single run
+            log(f"bridge {BRIDGE} {SERVER}/24; pods " + ", ".join(a for _, a in pods))
+
+            scenario_src = os.path.join(args.source, "deploy", "k8s", "scenario.yaml")
+            server, (tftp, http, tvs) = serve(itlfleet, scenario_src, work)
+            log(f"serve in the root namespace: TFTP {tftp}, HTTP {http}, TVS {tvs}")
+            live_args = (f"--engine live --time-scale {TIME_SCALE} --phones {PHONES} "
+                         f"--tftp {tftp} --http {http} --tvs {tvs}")
+            run_args = live_args
+            if watch:
+                push_port = free_port(SERVER)
+                run_args += f" --pushgateway http://{SERVER}:{push_port}"
+                # In memory only (Debian's default persistence file is shared).
+                start("pushgateway", ["prometheus-pushgateway",
+                                      f"--web.listen-address={SERVER}:{push_port}",
+                                      "--persistence.file="], work)
+                prom_port = free_port("127.0.0.1")
+                start("prometheus", ["prometheus",
+                                     f"--config.file={prometheus_config(args.source, pods, work)}",
+                                     f"--storage.tsdb.path={work}/tsdb",
+                                     f"--web.listen-address=127.0.0.1:{prom_port}"], work)
+            objects = render(args.source, work, run_args)
+            config_maps = {n: o for (k, n), o in objects.items() if k == "ConfigMap"}
+            shards_job = objects[("Job", "itlfleet-shards")]
+            merge_job = objects[("Job", "itlfleet-merge")]
+            if shards_job["spec"]["completions"] != SHARDS:
+                fail(f"rendered completions {shards_job['spec']['completions']}")
+
+            # The volumes: the scenario ConfigMap's files, one results directory.
+            scenario_dir = os.path.join(work, "scenario")
+            os.mkdir(scenario_dir)
+            for name, text in config_maps["itlfleet-scenario"]["data"].items():
+                with open(os.path.join(scenario_dir, name), "w") as f:
+                    f.write(text)
+            results = os.path.join(work, "results")
+            os.mkdir(results)
+            volumes = {"scenario": scenario_dir, "results": results}
+
+            started = time.monotonic()
+            container = shards_job["spec"]["template"]["spec"]["containers"][0]
+            shards = [run_pod(f"shard-{k}", shards_job, container, k, config_maps, volumes,
+                              pods[k][0], bindir, work) for k in range(SHARDS)]
+            merge_spec = merge_job["spec"]["template"]["spec"]
+            # The same fleet in one process at the same time, from a namespace
+            # of its own.
+            single_out = os.path.join(work, "single")
+            single = start("single", ["ip", "netns", "exec", pods[SHARDS][0], itlfleet, "run",
+                                      os.path.join(scenario_dir, "scenario.yaml"), "--quiet",
+                                      "--out", single_out] + live_args.split(), work)
+            waiter = run_pod("merge-wait", merge_job, merge_spec["initContainers"][0], None,
+                             config_maps, volumes, None, bindir, work)
+            for p in shards:
+                wait_for(p, 240)
+            log(f"{SHARDS} shards done in {time.monotonic() - started:.1f} s")
+            wait_for(waiter, 60)
+            merge = run_pod("merge", merge_job, merge_spec["containers"][0], None, config_maps,
+                            volumes, None, bindir, work)
+            wait_for(merge, 120)
+            log(log_of(merge).strip().splitlines()[0])
+
+            wait_for(single, 240)
+            with open(os.path.join(single_out, "summary.json")) as f:
+                merged = check_merge(work, json.load(f))
+            if watch:
+                check_prometheus(f"http://127.0.0.1:{prom_port}", merged)
+                check_pushgateway(f"http://{SERVER}:{push_port}", merged)
+            else:
+                log("prometheus or prometheus-pushgateway not installed: scrape and push not checked")
+            server.terminate()
+    finally:
+        cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
