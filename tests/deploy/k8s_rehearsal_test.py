@@ -31,6 +31,9 @@ bridge and veth pairs created here, removed at the end (on failure too).
 Exit 77 (ctest skip) with the reason when network namespaces cannot be
 created (no CAP_NET_ADMIN), or kubectl is missing.
 usage: k8s_rehearsal_test.py --itlfleet BIN --source DIR
+The measurement of BENCHMARKS.md ("Shards in network namespaces") runs the
+same rehearsal larger, with each pod's wall time, CPU and peak memory:
+  k8s_rehearsal_test.py ... --phones 200000 --time-scale 0.25 --no-single --measure
 """
 
 import argparse
@@ -51,8 +54,8 @@ import urllib.request
 sys.path.append("/usr/lib/python3/dist-packages")  # Debian's python3-yaml
 
 SHARDS = 4
-PHONES = 400
-TIME_SCALE = 0.02  # the 20-minute scenario in 24 s
+PHONES = 400  # --phones (the default; main() sets it)
+TIME_SCALE = 0.02  # --time-scale; the 20-minute scenario in 24 s
 LINGER_S = 4  # each shard serves its final metrics this long: Prometheus scrapes it
 TAG = str(os.getpid() % 100000)
 SUBNET = f"10.244.{20 + os.getpid() % 200}"
@@ -237,11 +240,17 @@ def command_of(pod_spec, container, volumes_here):
     return argv
 
 
-def run_pod(name, job, container, index, config_maps, volumes_here, ns, bindir, work):
+MEASURE = ["/usr/bin/time", "-f", "measured: %e s wall, %U s user, %S s sys, %M KB max RSS"]
+
+
+def run_pod(name, job, container, index, config_maps, volumes_here, ns, bindir, work,
+            measure=False):
     env = container_env(container, config_maps, index)
     env["PATH"] = bindir + ":/usr/bin:/bin"
     argv = command_of(job["spec"]["template"]["spec"], container, volumes_here)
     prefix = ["ip", "netns", "exec", ns] if ns else []
+    if measure:
+        prefix += MEASURE
     return start(name, prefix + argv, work, env=env)
 
 
@@ -263,6 +272,22 @@ def figures(summary):
         "requests": e["requests"],
         "latency_counts": {l["name"]: l["count"] for l in summary["latency"]},
     }
+
+
+def report_shards(work, procs):
+    for p in procs:
+        lines = [line for line in log_of(p).splitlines()
+                 if "of wall time" in line or line.startswith("measured:")]
+        log(f"{p.name}: " + " | ".join(lines))
+    with open(os.path.join(work, "results", "merged", "summary.json")) as f:
+        m = json.load(f)
+    e = m["events"]
+    log(f"merged: {m['phones']} phones, final {m['final']}, boots {e['boots']}, files served "
+        f"{e['files_served']}, TFTP refusals {e['tftp_refusals']}, timeouts {e['tftp_timeouts']}, "
+        f"load generator {m['load_generator']}, protocol errors {m['protocol_errors']}")
+    for lat in m["latency"]:
+        log(f"merged latency {lat['name']}: count {lat['count']}, p50 {lat['p50_s']} s, "
+            f"p99 {lat['p99_s']} s, max {lat['max_s']} s")
 
 
 def check_merge(work, single):
@@ -378,10 +403,21 @@ def check_pushgateway(base, merged):
 
 
 def main():
+    global PHONES
     ap = argparse.ArgumentParser()
     ap.add_argument("--itlfleet", required=True)
     ap.add_argument("--source", required=True)
+    ap.add_argument("--phones", type=int, default=400)
+    ap.add_argument("--time-scale", type=float, default=TIME_SCALE)
+    ap.add_argument("--no-single", action="store_true",
+                    help="no single-process run to compare with (a measurement)")
+    ap.add_argument("--measure", action="store_true",
+                    help="each pod under /usr/bin/time: wall, CPU, max RSS")
     args = ap.parse_args()
+    PHONES = args.phones
+    if not 1 <= PHONES <= 1_000_000 or not 0.001 <= args.time_scale <= 10:
+        log("--phones must be 1 to 1,000,000 and --time-scale 0.001 to 10")
+        return 2
     itlfleet = os.path.abspath(args.itlfleet)
     if not shutil.which("kubectl"):
         log("SKIP: kubectl is not installed (scripts/setup.sh installs it)")
@@ -405,7 +441,7 @@ def main():
             scenario_src = os.path.join(args.source, "deploy", "k8s", "scenario.yaml")
             server, (tftp, http, tvs) = serve(itlfleet, scenario_src, work)
             log(f"serve in the root namespace: TFTP {tftp}, HTTP {http}, TVS {tvs}")
-            live_args = (f"--engine live --time-scale {TIME_SCALE} --phones {PHONES} "
+            live_args = (f"--engine live --time-scale {args.time_scale} --phones {PHONES} "
                          f"--tftp {tftp} --http {http} --tvs {tvs}")
             run_args = live_args
             if watch:
@@ -440,26 +476,31 @@ def main():
             started = time.monotonic()
             container = shards_job["spec"]["template"]["spec"]["containers"][0]
             shards = [run_pod(f"shard-{k}", shards_job, container, k, config_maps, volumes,
-                              pods[k][0], bindir, work) for k in range(SHARDS)]
+                              pods[k][0], bindir, work, args.measure) for k in range(SHARDS)]
             merge_spec = merge_job["spec"]["template"]["spec"]
             # The same fleet in one process at the same time, from a namespace
             # of its own.
             single_out = os.path.join(work, "single")
-            single = start("single", ["ip", "netns", "exec", pods[SHARDS][0], itlfleet, "run",
+            single = None if args.no_single else start("single", ["ip", "netns", "exec", pods[SHARDS][0], itlfleet, "run",
                                       os.path.join(scenario_dir, "scenario.yaml"), "--quiet",
                                       "--out", single_out] + live_args.split(), work)
             waiter = run_pod("merge-wait", merge_job, merge_spec["initContainers"][0], None,
                              config_maps, volumes, None, bindir, work)
+            run_s = 120 + 2.5 * 20 * 60 * args.time_scale  # the scenario's 20 minutes, scaled
             for p in shards:
-                wait_for(p, 240)
+                wait_for(p, run_s)
             log(f"{SHARDS} shards done in {time.monotonic() - started:.1f} s")
             wait_for(waiter, 60)
             merge = run_pod("merge", merge_job, merge_spec["containers"][0], None, config_maps,
-                            volumes, None, bindir, work)
-            wait_for(merge, 120)
+                            volumes, None, bindir, work, args.measure)
+            wait_for(merge, 300)
             log(log_of(merge).strip().splitlines()[0])
+            if args.measure:
+                report_shards(work, shards + [merge])
+            if single is None:
+                return 0
 
-            wait_for(single, 240)
+            wait_for(single, run_s)
             with open(os.path.join(single_out, "summary.json")) as f:
                 merged = check_merge(work, json.load(f))
             if watch:
