@@ -207,8 +207,10 @@ def main():
     ap.add_argument("--itlfleet", required=True)
     ap.add_argument("--source", required=True)
     args = ap.parse_args()
-    if not shutil.which("kubectl"):
-        skip("kubectl is not installed (scripts/setup.sh installs Debian's kubernetes-client)")
+    import kubectl_check
+    why = kubectl_check.why_not_usable()
+    if why:
+        skip(why)
     try:
         import yaml
         import k8s_schema

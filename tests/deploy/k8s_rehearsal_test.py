@@ -356,33 +356,55 @@ def prometheus_config(source, pods, work):
     return path
 
 
-def prom_query(base, expr):
-    url = f"{base}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+def prom_api(base, path, **params):
+    url = f"{base}/api/v1/{path}?" + urllib.parse.urlencode(params)
     with urllib.request.urlopen(url, timeout=10) as r:
         body = json.loads(r.read().decode())
     if body.get("status") != "success":
-        fail(f"{expr}: {body}")
+        fail(f"{path} {params}: {body}")
     return body["data"]["result"]
 
 
-def check_prometheus(base, merged):
+def dashboard_expr(source, title):
+    with open(os.path.join(source, "deploy", "grafana", "itlfleet-dashboard.json")) as f:
+        panels = json.load(f)["panels"]
+    for p in panels:
+        if p.get("title") == title:
+            return p["targets"][0]["expr"].replace("$job", "itlfleet")
+    fail(f"the dashboard has no panel {title!r}")
+
+
+def check_prometheus(base, source, merged):
+    # The last instant at which every shard was scraped complete (they
+    # linger LINGER_S after their run, then go, and their series go stale).
     deadline = time.monotonic() + 30
-    while True:
-        shards = sorted(r["metric"].get("shard") for r in
-                        prom_query(base, "max by (shard) (last_over_time(itlfleet_run_complete[5m]))")
-                        if float(r["value"][1]) == 1)
-        if shards == [str(k) for k in range(SHARDS)] or time.monotonic() > deadline:
-            break
-        time.sleep(1)
+    complete = "count(itlfleet_run_complete == 1)"
+    at = None
+    while at is None and time.monotonic() < deadline:
+        now = time.time()
+        for series in prom_api(base, "query_range", query=complete, start=f"{now - 600:.3f}",
+                               end=f"{now:.3f}", step="0.5"):
+            at = max((float(t) for t, v in series["values"] if int(float(v)) == SHARDS),
+                     default=None)
+        if at is None:
+            time.sleep(1)
+    if at is None:
+        fail(f"Prometheus never saw all {SHARDS} shards complete at once")
+    shards = sorted(r["metric"].get("shard") for r in
+                    prom_api(base, "query", query="itlfleet_run_complete", time=f"{at:.3f}"))
     if shards != [str(k) for k in range(SHARDS)]:
-        fail(f"Prometheus saw complete shards {shards}, expected 0 to {SHARDS - 1}")
-    # The dashboard's kind of query: a sum over the shards.
-    r = prom_query(base, 'sum(last_over_time(itlfleet_phones{state="trusted"}[5m]))')
-    trusted = float(r[0]["value"][1]) if r else -1
-    if trusted != merged["final"]["trusted"]:
-        fail(f"Prometheus: trusted summed over shards {trusted}, merged {merged['final']['trusted']}")
-    log(f"Prometheus scraped shards {shards} with the shard label; "
-        f"sum over shards of trusted = {trusted:.0f} = merged")
+        fail(f"Prometheus saw shards {shards}, expected 0 to {SHARDS - 1}")
+    # The Grafana dashboard's own expressions over the shards' series.
+    for title, expected in (("Trusted", merged["final"]["trusted"]),
+                            ("Phones", merged["phones"]),
+                            ("Backup alerts and engine", merged["events"]["backup_alerts"])):
+        expr = dashboard_expr(source, title)
+        r = prom_api(base, "query", query=expr, time=f"{at:.3f}")
+        value = float(r[0]["value"][1]) if r else None
+        if value != expected:
+            fail(f"dashboard {title!r} ({expr}) over the shards: {value}, merged {expected}")
+    log(f"Prometheus scraped shards {shards} with the shard label; the dashboard's Phones, "
+        f"Trusted and backup alerts over the shards equal the merged result")
 
 
 def check_pushgateway(base, merged):
@@ -419,8 +441,11 @@ def main():
         log("--phones must be 1 to 1,000,000 and --time-scale 0.001 to 10")
         return 2
     itlfleet = os.path.abspath(args.itlfleet)
-    if not shutil.which("kubectl"):
-        log("SKIP: kubectl is not installed (scripts/setup.sh installs it)")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import kubectl_check
+    why = kubectl_check.why_not_usable()
+    if why:
+        log(f"SKIP: {why}")
         return 77
     why = can_make_namespaces()
     if why:
@@ -504,7 +529,7 @@ def main():
             with open(os.path.join(single_out, "summary.json")) as f:
                 merged = check_merge(work, json.load(f))
             if watch:
-                check_prometheus(f"http://127.0.0.1:{prom_port}", merged)
+                check_prometheus(f"http://127.0.0.1:{prom_port}", args.source, merged)
                 check_pushgateway(f"http://{SERVER}:{push_port}", merged)
             else:
                 log("prometheus or prometheus-pushgateway not installed: scrape and push not checked")
