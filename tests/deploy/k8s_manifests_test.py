@@ -37,16 +37,12 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.append("/usr/lib/python3/dist-packages")
 
+from harness import logger  # noqa: E402
+
 SHARDS = 3
 
 
-def log(msg):
-    print(f"[k8s_manifests_test] {msg}", flush=True)
-
-
-def fail(msg):
-    log("FAIL: " + msg)
-    raise SystemExit(1)
+log, fail = logger("k8s_manifests_test")
 
 
 def skip(msg):

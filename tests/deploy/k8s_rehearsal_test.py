@@ -37,7 +37,6 @@ same rehearsal larger, with each pod's wall time, CPU and peak memory:
 """
 
 import argparse
-import ctypes
 import json
 import os
 import re
@@ -51,7 +50,10 @@ import time
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.append("/usr/lib/python3/dist-packages")  # Debian's python3-yaml
+
+from harness import die_with_parent, logger  # noqa: E402
 
 SHARDS = 4
 PHONES = 400  # --phones (the default; main() sets it)
@@ -67,18 +69,7 @@ namespaces = []
 links = []
 
 
-def log(msg):
-    print(f"[k8s_rehearsal_test] {msg}", flush=True)
-
-
-def fail(msg):
-    log("FAIL: " + msg)
-    raise SystemExit(1)
-
-
-def die_with_parent():
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+log, fail = logger("k8s_rehearsal_test")
 
 
 def sh(*argv, check=True):
@@ -441,7 +432,6 @@ def main():
         log("--phones must be 1 to 1,000,000 and --time-scale 0.001 to 10")
         return 2
     itlfleet = os.path.abspath(args.itlfleet)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import kubectl_check
     why = kubectl_check.why_not_usable()
     if why:

@@ -52,23 +52,19 @@ def _check(value, type_name, path, errors):
         if not ok:
             errors.append(f"{path}: expected {type_name}, got {type(value).__name__} {value!r}")
         return
-    m = re.fullmatch(r"list\[(.+)\]", type_name)
-    if m:
-        if not isinstance(value, list):
-            errors.append(f"{path}: expected a list, got {type(value).__name__}")
+    for pattern, container, what in ((r"list\[(.+)\]", list, "a list"),
+                                     (r"dict\(str, (.+)\)", dict, "a map")):
+        m = re.fullmatch(pattern, type_name)
+        if not m:
+            continue
+        if not isinstance(value, container):
+            errors.append(f"{path}: expected {what}, got {type(value).__name__}")
             return
-        for i, item in enumerate(value):
-            _check(item, m.group(1), f"{path}[{i}]", errors)
-        return
-    m = re.fullmatch(r"dict\(str, (.+)\)", type_name)
-    if m:
-        if not isinstance(value, dict):
-            errors.append(f"{path}: expected a map, got {type(value).__name__}")
-            return
-        for k, v in value.items():
-            if not isinstance(k, str):
+        items = value.items() if container is dict else enumerate(value)
+        for k, v in items:
+            if container is dict and not isinstance(k, str):
                 errors.append(f"{path}: key {k!r} is not a string")
-            _check(v, m.group(1), f"{path}.{k}", errors)
+            _check(v, m.group(1), f"{path}.{k}" if container is dict else f"{path}[{k}]", errors)
         return
     model = getattr(kubernetes.client, type_name, None)
     if model is None:

@@ -23,7 +23,6 @@ usage: prometheus_test.py --itlfleet BIN --source DIR
 """
 
 import argparse
-import ctypes
 import json
 import os
 import re
@@ -37,6 +36,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from harness import die_with_parent, logger
 
 SCENARIO = "pre-10-itl"  # locks, stale, unrecoverable, recovered, backup alert; two groups
 PHONES = 1000
@@ -52,20 +53,7 @@ STATES = ["offline", "booting", "trusted", "locked", "no_itl", "unreachable", "c
 children = []
 
 
-def log(msg):
-    print(f"[prometheus_test] {msg}", flush=True)
-
-
-def fail(msg):
-    log("FAIL: " + msg)
-    raise SystemExit(1)
-
-
-def die_with_parent():
-    """preexec_fn: the child gets SIGKILL if this test process dies (ctest timeout)."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+log, fail = logger("prometheus_test")
 
 
 def start(name, argv, logdir):
