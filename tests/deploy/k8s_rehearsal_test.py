@@ -34,6 +34,11 @@ usage: k8s_rehearsal_test.py --itlfleet BIN --source DIR
 The measurement of BENCHMARKS.md ("Shards in network namespaces") runs the
 same rehearsal larger, with each pod's wall time, CPU and peak memory:
   k8s_rehearsal_test.py ... --phones 200000 --time-scale 0.25 --no-single --measure
+With --rootfs DIR (the image's root file system, unpacked from
+deploy/k8s/image/build-image.sh's tarball) every pod's command runs as it
+is, chrooted into the image as its user (65534), the volumes' files inside
+it: the image's own user land, as a container would run it (podman cannot
+run containers on the development machine: deploy/k8s/README.md).
 """
 
 import argparse
@@ -235,13 +240,23 @@ MEASURE = ["/usr/bin/time", "-f", "measured: %e s wall, %U s user, %S s sys, %M 
 
 
 def run_pod(name, job, container, index, config_maps, volumes_here, ns, bindir, work,
-            measure=False):
+            measure=False, rootfs=None):
+    """The container's command in namespace `ns` (None: the root one): on the
+    host's binary with the volumes' paths rewritten, or, with `rootfs` (the
+    image's file system, the volumes' files inside it), chrooted into it as
+    the image's user with the command as it is."""
     env = container_env(container, config_maps, index)
-    env["PATH"] = bindir + ":/usr/bin:/bin"
-    argv = command_of(job["spec"]["template"]["spec"], container, volumes_here)
-    prefix = ["ip", "netns", "exec", ns] if ns else []
+    # Found on this script's PATH: the pod's own PATH is for its command.
+    prefix = [shutil.which("ip"), "netns", "exec", ns] if ns else []
     if measure:
         prefix += MEASURE
+    if rootfs:
+        env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
+        argv = list(container["command"]) + list(container.get("args", []))
+        prefix += [shutil.which("chroot") or "/usr/sbin/chroot", "--userspec=65534:65534", rootfs]
+    else:
+        env["PATH"] = bindir + ":/usr/bin:/bin"
+        argv = command_of(job["spec"]["template"]["spec"], container, volumes_here)
     return start(name, prefix + argv, work, env=env)
 
 
@@ -265,12 +280,12 @@ def figures(summary):
     }
 
 
-def report_shards(work, procs):
+def report_shards(results, procs):
     for p in procs:
         lines = [line for line in log_of(p).splitlines()
                  if "of wall time" in line or line.startswith("measured:")]
         log(f"{p.name}: " + " | ".join(lines))
-    with open(os.path.join(work, "results", "merged", "summary.json")) as f:
+    with open(os.path.join(results, "merged", "summary.json")) as f:
         m = json.load(f)
     e = m["events"]
     log(f"merged: {m['phones']} phones, final {m['final']}, boots {e['boots']}, files served "
@@ -281,12 +296,12 @@ def report_shards(work, procs):
             f"p99 {lat['p99_s']} s, max {lat['max_s']} s")
 
 
-def check_merge(work, single):
+def check_merge(results, single):
     shards = []
     for k in range(SHARDS):
-        with open(os.path.join(work, "results", f"shard-{k}", "summary.json")) as f:
+        with open(os.path.join(results, f"shard-{k}", "summary.json")) as f:
             shards.append(json.load(f))
-    with open(os.path.join(work, "results", "merged", "summary.json")) as f:
+    with open(os.path.join(results, "merged", "summary.json")) as f:
         merged = json.load(f)
     m = figures(merged)
     if sum(s["phones"] for s in shards) != PHONES or m["phones"] != PHONES:
@@ -426,6 +441,8 @@ def main():
                     help="no single-process run to compare with (a measurement)")
     ap.add_argument("--measure", action="store_true",
                     help="each pod under /usr/bin/time: wall, CPU, max RSS")
+    ap.add_argument("--rootfs", help="the image's root file system, unpacked "
+                    "(deploy/k8s/image/build-image.sh's tarball): pods chroot into it")
     args = ap.parse_args()
     PHONES = args.phones
     if not 1 <= PHONES <= 1_000_000 or not 0.001 <= args.time_scale <= 10:
@@ -479,19 +496,25 @@ def main():
                 fail(f"rendered completions {shards_job['spec']['completions']}")
 
             # The volumes: the scenario ConfigMap's files, one results directory.
-            scenario_dir = os.path.join(work, "scenario")
-            os.mkdir(scenario_dir)
+            root = args.rootfs
+            scenario_dir = os.path.join(root or work, "scenario")
+            os.makedirs(scenario_dir, exist_ok=True)
             for name, text in config_maps["itlfleet-scenario"]["data"].items():
                 with open(os.path.join(scenario_dir, name), "w") as f:
                     f.write(text)
-            results = os.path.join(work, "results")
-            os.mkdir(results)
+            results = os.path.join(root or work, "results")
+            if root:  # the image's /results, owned by its user: emptied of older runs
+                for entry in os.listdir(results):
+                    shutil.rmtree(os.path.join(results, entry))
+            else:
+                os.mkdir(results)
             volumes = {"scenario": scenario_dir, "results": results}
 
             started = time.monotonic()
             container = shards_job["spec"]["template"]["spec"]["containers"][0]
             shards = [run_pod(f"shard-{k}", shards_job, container, k, config_maps, volumes,
-                              pods[k][0], bindir, work, args.measure) for k in range(SHARDS)]
+                              pods[k][0], bindir, work, args.measure, root)
+                      for k in range(SHARDS)]
             merge_spec = merge_job["spec"]["template"]["spec"]
             # The same fleet in one process at the same time, from a namespace
             # of its own.
@@ -500,24 +523,24 @@ def main():
                                       os.path.join(scenario_dir, "scenario.yaml"), "--quiet",
                                       "--out", single_out] + live_args.split(), work)
             waiter = run_pod("merge-wait", merge_job, merge_spec["initContainers"][0], None,
-                             config_maps, volumes, None, bindir, work)
+                             config_maps, volumes, None, bindir, work, rootfs=root)
             run_s = 120 + 2.5 * 20 * 60 * args.time_scale  # the scenario's 20 minutes, scaled
             for p in shards:
                 wait_for(p, run_s)
             log(f"{SHARDS} shards done in {time.monotonic() - started:.1f} s")
             wait_for(waiter, 60)
             merge = run_pod("merge", merge_job, merge_spec["containers"][0], None, config_maps,
-                            volumes, None, bindir, work, args.measure)
+                            volumes, None, bindir, work, args.measure, root)
             wait_for(merge, 300)
             log(log_of(merge).strip().splitlines()[0])
             if args.measure:
-                report_shards(work, shards + [merge])
+                report_shards(results, shards + [merge])
             if single is None:
                 return 0
 
             wait_for(single, run_s)
             with open(os.path.join(single_out, "summary.json")) as f:
-                merged = check_merge(work, json.load(f))
+                merged = check_merge(results, json.load(f))
             if watch:
                 check_prometheus(f"http://127.0.0.1:{prom_port}", args.source, merged)
                 check_pushgateway(f"http://{SERVER}:{push_port}", merged)
