@@ -28,7 +28,6 @@ usage: k8s_manifests_test.py --itlfleet BIN --source DIR
 import argparse
 import copy
 import os
-import re
 import shutil
 import subprocess
 import sys

@@ -22,8 +22,9 @@ With Debian's prometheus and prometheus-pushgateway installed, also: a
 Prometheus whose scrape job is deploy/k8s/prometheus-kubernetes.yml's (its
 relabelling rules verbatim, the Kubernetes discovery swapped for static
 targets carrying the labels that discovery gives a shard's pod) scrapes
-every shard at its pod address and must see a `shard` label 0-3 and the
-shards' phones summing to the merged result; and every shard pushes to a
+every shard at its pod address and must see a `shard` label 0-3, and the
+Grafana dashboard's Phones, Trusted and backup-alert expressions over the
+shards' series must equal the merged result; and every shard pushes to a
 Pushgateway, grouped by shard.
 
 Everything stays on this machine: private addresses (10.244.x.0/24) on a
@@ -59,32 +60,22 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.append("/usr/lib/python3/dist-packages")  # Debian's python3-yaml
 
 from harness import die_with_parent, logger  # noqa: E402
+from pod_network import PodNetwork  # noqa: E402
 
 SHARDS = 4
 PHONES = 400  # --phones (the default; main() sets it)
 TIME_SCALE = 0.02  # --time-scale; the 20-minute scenario in 24 s
 LINGER_S = 4  # each shard serves its final metrics this long: Prometheus scrapes it
-TAG = str(os.getpid() % 100000)
-SUBNET = f"10.244.{20 + os.getpid() % 200}"
-BRIDGE = f"itlfbr{TAG}"
-SERVER = f"{SUBNET}.1"
+NET = PodNetwork(SHARDS + 1)  # the last pod for the single run
+SERVER = NET.server
 
 children = []
-namespaces = []
-links = []
 
 
 log, fail = logger("k8s_rehearsal_test")
 
 
-def sh(*argv, check=True):
-    r = subprocess.run(list(argv), capture_output=True, text=True, timeout=60)
-    if check and r.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)}: exit {r.returncode}: {r.stderr.strip()}")
-    return r
-
-
-def cleanup():
+def stop_children():
     for p in children:
         if p.poll() is None:
             p.terminate()
@@ -94,48 +85,6 @@ def cleanup():
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-    for ns in namespaces:
-        sh("ip", "netns", "del", ns, check=False)
-    for link in links:
-        sh("ip", "link", "del", link, check=False)
-    namespaces.clear()
-    links.clear()
-
-
-def can_make_namespaces():
-    """None when namespaces can be made here, else why not."""
-    if not shutil.which("ip"):
-        return "the ip command (iproute2) is not installed"
-    probe = f"itlfleet-probe-{TAG}"
-    r = sh("ip", "netns", "add", probe, check=False)
-    if r.returncode != 0:
-        return f"`ip netns add` failed ({r.stderr.strip()}): this needs CAP_NET_ADMIN (root)"
-    sh("ip", "netns", "del", probe, check=False)
-    return None
-
-
-def make_network(pods):
-    """A bridge with SERVER's address; pod k in namespace ns with SUBNET.(10+k)."""
-    links.append(BRIDGE)
-    sh("ip", "link", "add", BRIDGE, "type", "bridge")
-    sh("ip", "addr", "add", f"{SERVER}/24", "dev", BRIDGE)
-    sh("ip", "link", "set", BRIDGE, "up")
-    addresses = []
-    for k in range(pods):
-        ns = f"itlfleet-{TAG}-{k}"
-        host_end = f"itlfv{TAG}p{k}"
-        namespaces.append(ns)
-        sh("ip", "netns", "add", ns)
-        links.append(host_end)
-        sh("ip", "link", "add", host_end, "type", "veth", "peer", "name", "eth0", "netns", ns)
-        sh("ip", "link", "set", host_end, "master", BRIDGE, "up")
-        address = f"{SUBNET}.{10 + k}"
-        sh("ip", "-n", ns, "addr", "add", f"{address}/24", "dev", "eth0")
-        sh("ip", "-n", ns, "link", "set", "eth0", "up")
-        sh("ip", "-n", ns, "link", "set", "lo", "up")
-        sh("ip", "-n", ns, "route", "add", "default", "via", SERVER)
-        addresses.append((ns, address))
-    return addresses
 
 
 def start(name, argv, logdir, env=None):
@@ -454,7 +403,7 @@ def main():
     if why:
         log(f"SKIP: {why}")
         return 77
-    why = can_make_namespaces()
+    why = NET.why_not()
     if why:
         log(f"SKIP: network namespaces cannot be created here: {why}")
         return 77
@@ -467,8 +416,8 @@ def main():
             bindir = os.path.join(work, "bin")
             os.mkdir(bindir)
             os.symlink(itlfleet, os.path.join(bindir, "itlfleet"))
-            pods = make_network(SHARDS + 1)  # the last one for the single run
-            log(f"bridge {BRIDGE} {SERVER}/24; pods " + ", ".join(a for _, a in pods))
+            pods = NET.make()
+            log(f"bridge {NET.bridge} {SERVER}/24; pods " + ", ".join(a for _, a in pods))
 
             scenario_src = os.path.join(args.source, "deploy", "k8s", "scenario.yaml")
             server, (tftp, http, tvs) = serve(itlfleet, scenario_src, work)
@@ -548,7 +497,8 @@ def main():
                 log("prometheus or prometheus-pushgateway not installed: scrape and push not checked")
             server.terminate()
     finally:
-        cleanup()
+        stop_children()
+        NET.teardown()
     return 0
 
 
