@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "itlfleet/host/files.hpp"
 #include "itlfleet/sim/bytes.hpp"
 #include "itlfleet/sim/result.hpp"
 
@@ -40,12 +41,10 @@ bool parse_shard(const std::string& s, std::uint32_t& k, std::uint32_t& n);
 /// Prints "itlfleet: <message>" on stderr, control bytes shown as `\xNN`.
 void print_error(std::string_view message);
 
-/// The whole file; errors name the file and the system's reason.
-result<bytes> read_file(const std::filesystem::path& path);
-result<std::string> read_text_file(const std::filesystem::path& path);
-
-/// Writes `data` to `path`, replacing it, with permissions `perms`.
-status write_file(const std::filesystem::path& path, byte_view data, std::filesystem::perms perms);
+// Whole files, errors naming the file (host/files.hpp).
+using host::read_file;
+using host::read_text_file;
+using host::write_file;
 
 /// True when `data` starts with VERSION 1.0, the version of signed `.sgn`
 /// files (trust lists carry 1.2). Decides how a file of unknown kind is read,

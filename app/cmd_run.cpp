@@ -10,7 +10,6 @@
 #include <iostream>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
@@ -20,10 +19,10 @@
 #include "itlfleet/engine/virtual_engine.hpp"
 #include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/metrics/group_series.hpp"
-#include "itlfleet/metrics/prometheus_endpoint.hpp"
 #include "itlfleet/metrics/prometheus_exporter.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/metrics/report_html.hpp"
+#include "itlfleet/metrics/run_metrics.hpp"
 #include "itlfleet/scenarios/cost.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/merge.hpp"
@@ -87,95 +86,34 @@ bool live_options_of(const run_options& o, engine::live_options& live) {
   return true;
 }
 
-/// --metrics, --linger and --pushgateway: the run's Prometheus exporter,
-/// served while the run goes and/or pushed at its end.
-class run_metrics {
- public:
-  /// Validates the options and starts serving; false after printing an error.
-  /// `shard`: the index of a `--shard K/N` run, a label of its push.
-  bool start(const run_options& o, const engine::run_plan& plan, bool live,
-             std::optional<std::uint32_t> shard) {
-    if (!o.linger.empty()) {
-      if (o.metrics.empty()) return fail("--linger needs --metrics");
-      auto d = scenarios::parse_duration(o.linger);
-      if (!d) return fail("--linger: " + d.err().message);
-      linger_ = *d;
+/// --metrics, --linger and --pushgateway: the run's Prometheus figures,
+/// served while the run goes and/or pushed at its end; null after printing
+/// an error.
+/// `shard`: the index of a `--shard K/N` run, a label of its push.
+std::unique_ptr<metrics::run_metrics> start_metrics(const run_options& o,
+                                                    const engine::run_plan& plan, bool live,
+                                                    std::optional<std::uint32_t> shard) {
+  metrics::run_metrics_options mo{o.metrics, std::nullopt, o.pushgateway, shard};
+  if (!o.linger.empty()) {
+    auto d = scenarios::parse_duration(o.linger);
+    if (!d) {
+      print_error("--linger: " + d.err().message);
+      return nullptr;
     }
-    if (!o.pushgateway.empty()) {
-      auto to = metrics::parse_pushgateway_url(o.pushgateway);
-      if (!to) return fail("--pushgateway: " + to.err().message);
-      push_to_ = *to;
-    }
-    if (o.metrics.empty() && !push_to_) return true;
-    std::vector<metrics::prometheus_group> groups;
-    for (const auto& g : plan.fleet)
-      groups.push_back({g.name, g.model, g.firmware, g.tftp.empty() ? "" : g.tftp.front()});
-    grouping_ = {{"scenario", plan.name}};
-    // Shards of one run push side by side, not over one another.
-    if (shard) grouping_.emplace_back("shard", std::to_string(*shard));
-    exporter_ = std::make_shared<metrics::prometheus_exporter>(
-        metrics::prometheus_run{plan.name, plan.seed, live ? "live" : "virtual", ITLFLEET_VERSION},
-        std::move(groups));
-    if (!o.metrics.empty()) {
-      auto server = metrics::prometheus_server::listen(o.metrics, exporter_);
-      if (!server) return fail("--metrics: " + server.err().message);
-      server_ = std::move(*server);
-      // stderr: stdout stays identical for one seed.
-      std::fprintf(stderr, "itlfleet: serving Prometheus metrics on http://%s/metrics (port %u)\n",
-                   o.metrics.c_str(), static_cast<unsigned>(server_->port()));
-    }
-    return true;
+    mo.linger = *d;
   }
-
-  /// One time-series sample (the engine's thread).
-  void update(const engine::progress& p) {
-    if (exporter_)
-      exporter_->update(
-          {p.sim_time_us, p.end_us, p.events, p.snapshot, p.latencies, p.actions, p.servers});
+  std::vector<metrics::prometheus_group> groups;
+  for (const auto& g : plan.fleet)
+    groups.push_back({g.name, g.model, g.firmware, g.tftp.empty() ? "" : g.tftp.front()});
+  auto m = metrics::run_metrics::start(
+      mo, {plan.name, plan.seed, live ? "live" : "virtual", ITLFLEET_VERSION}, std::move(groups),
+      [](const std::string& line) { std::fprintf(stderr, "itlfleet: %s\n", line.c_str()); });
+  if (!m) {
+    print_error(m.err().message);
+    return nullptr;
   }
-
-  /// The final figures, after the outputs are written: marks the run
-  /// complete and pushes; false after printing an error.
-  bool finish(const engine::run_result& r) {
-    if (!exporter_) return true;
-    exporter_->update({r.final_state.time_us, r.info.end_us, r.info.events_processed,
-                       &r.final_state, &r.info.latencies, &r.info.actions});
-    exporter_->mark_complete();
-    if (push_to_) {
-      auto pushed = metrics::push_metrics(*push_to_, "itlfleet", grouping_, exporter_);
-      if (!pushed) return fail("--pushgateway: " + pushed.err().message);
-      std::string group;
-      for (const auto& [name, value] : grouping_) group += ", " + name + " " + value;
-      std::fprintf(stderr, "itlfleet: pushed the final figures to %s (job itlfleet%s)\n",
-                   push_url().c_str(), group.c_str());
-    }
-    return true;
-  }
-
-  /// --linger: keeps serving /metrics for the given time, or until SIGINT
-  /// or SIGTERM.
-  void linger() const {
-    if (!server_ || linger_.count() <= 0 || stop_signals::received()) return;
-    std::fprintf(stderr, "itlfleet: serving the final metrics for %s more\n",
-                 metrics::format_sim_time(linger_.count()).c_str());
-    const auto until = std::chrono::steady_clock::now() + linger_;
-    while (!stop_signals::received() && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-
- private:
-  static bool fail(const std::string& message) {
-    print_error(message);
-    return false;
-  }
-  std::string push_url() const { return push_to_->host + ":" + push_to_->port; }
-
-  std::shared_ptr<metrics::prometheus_exporter> exporter_;
-  std::unique_ptr<metrics::prometheus_server> server_;
-  std::optional<metrics::pushgateway_address> push_to_;
-  std::vector<std::pair<std::string, std::string>> grouping_;  ///< the push's, after job
-  engine::sim_duration linger_{0};
-};
+  return std::move(*m);
+}
 
 std::string count_line(const metrics::counts& c) {
   std::string s;
@@ -204,7 +142,7 @@ class progress_line {
     const double rate = wall > 0 ? static_cast<double>(p.events) / wall : 0;
     std::fprintf(stderr, "\r\033[K[%s / %s] %s| %.2fM events/s",
                  metrics::format_sim_time(p.sim_time_us).c_str(),
-                 metrics::format_sim_time(p.end_us).c_str(), count_line(*p.fleet).c_str(),
+                 metrics::format_sim_time(p.end_us).c_str(), count_line(p.snapshot->fleet).c_str(),
                  rate / 1e6);
     std::fflush(stderr);
     drawn_ = true;
@@ -399,10 +337,10 @@ int run_scenario(const run_options& o) {
       return exit_bad_input;
     }
   }
-  run_metrics prom;
-  if (!prom.start(o, *plan, live,
-                  o.shard.empty() ? std::nullopt : std::optional<std::uint32_t>(ro.shard_index)))
-    return exit_bad_input;
+  auto prom =
+      start_metrics(o, *plan, live,
+                    o.shard.empty() ? std::nullopt : std::optional<std::uint32_t>(ro.shard_index));
+  if (!prom) return exit_bad_input;
   ro.verify_every_time = o.verify_every_time;
   if (o.phone_log == "on") ro.phone_log = true;
   if (o.phone_log == "off") ro.phone_log = false;
@@ -410,7 +348,7 @@ int run_scenario(const run_options& o) {
   progress_line line(!o.quiet && isatty(STDERR_FILENO));
   ro.on_progress = [&](const engine::progress& p) {
     line.update(p);
-    prom.update(p);
+    prom->update(p);
   };
 
   // From here SIGINT and SIGTERM stop the run and still write its outputs.
@@ -445,7 +383,10 @@ int run_scenario(const run_options& o) {
                                       ro.shard_index, ro.shard_count);
     if (int code = write_outputs(*r, o.out, shard); code != exit_ok) return code;
   }
-  if (!prom.finish(*r)) return exit_bad_input;
+  if (auto pushed = prom->finish(r->info, r->final_state); !pushed) {
+    print_error(pushed.err().message);
+    return exit_bad_input;
+  }
   if (const auto& stopped = r->info.interrupted) {
     std::printf("Interrupted by %s at %s of %s: the outputs hold what was reached.\n",
                 stopped->reason.c_str(), metrics::format_sim_time(stopped->at_us).c_str(),
@@ -455,7 +396,7 @@ int run_scenario(const run_options& o) {
   }
   std::printf("%s\n", r->passed ? "All expectations hold." : "Some expectations failed.");
   std::fflush(stdout);
-  prom.linger();
+  prom->linger([] { return stop_signals::received() != nullptr; });
   return r->passed ? exit_ok : exit_rejected;
 }
 

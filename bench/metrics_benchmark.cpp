@@ -113,9 +113,7 @@ std::uint64_t timed_run(const engine::run_plan& plan, bool metrics, double& wall
   std::atomic<bool> done{false};
   std::thread scraper;
   if (metrics) {
-    options.on_progress = [&](const engine::progress& p) {
-      ex->update({p.sim_time_us, p.end_us, p.events, p.snapshot, p.latencies, p.actions});
-    };
+    options.on_progress = [&](const engine::progress& p) { ex->update(p); };
     scraper = std::thread([&] {
       while (!done) {
         benchmark::DoNotOptimize(ex->scrape());

@@ -10,7 +10,7 @@
 //   timeline sorted by time, every time and expectation time within end;
 //   fractions in 0..1, outages > 0; known metrics, non-negative values,
 //   percentages up to 100;
-// - format_duration() of every time reads back to the same value;
+// - format_sim_time(units) of every time reads back to the same value;
 // - scale_fleet() to the fleet's own size changes nothing, and to another
 //   size totals exactly that size.
 #include <algorithm>
@@ -24,6 +24,7 @@
 #include "itlfleet/engine/run_plan.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/device_family.hpp"
+#include "itlfleet/sim/duration_text.hpp"
 
 using namespace itlfleet;
 namespace sc = itlfleet::scenarios;
@@ -33,8 +34,8 @@ namespace {
 const std::string source_name = "fuzz.yaml";
 
 void check_duration_round_trip(engine::sim_duration d) {
-  auto back = sc::parse_duration(sc::format_duration(d));
-  ITLFLEET_FUZZ_CHECK(back.ok() && *back == d, "parse_duration(format_duration(d)) == d");
+  auto back = sc::parse_duration(sim::format_sim_time(d, sim::below_second::units));
+  ITLFLEET_FUZZ_CHECK(back.ok() && *back == d, "parse_duration(format_sim_time(d, units)) == d");
 }
 
 const engine::node_plan* find_node(const engine::run_plan& p, const std::string& host) {

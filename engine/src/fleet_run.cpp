@@ -579,7 +579,6 @@ void fleet_run::sample() {
     pr.sim_time_us = now_;
     pr.end_us = plan_.end.count();
     pr.events = events_;
-    pr.fleet = &snap.fleet;
     pr.snapshot = &snap;
     pr.latencies = &latencies_;
     pr.actions = &actions_;

@@ -110,14 +110,14 @@ prometheus_exporter::prometheus_exporter(prometheus_run run, std::vector<prometh
       .Set(1);
 }
 
-void prometheus_exporter::update(const prometheus_sample& s) {
+void prometheus_exporter::update(const run_progress& s) {
   std::lock_guard lock(mutex_);
   time_->Set(seconds(s.sim_time_us));
   end_->Set(seconds(s.end_us));
   events_.advance(s.events);
-  if (s.state) {
-    update_groups(*s.state);
-    update_totals(s.state->events);
+  if (s.snapshot) {
+    update_groups(*s.snapshot);
+    update_totals(s.snapshot->events);
   }
   if (s.actions) update_actions(*s.actions);
   if (s.latencies) update_latencies(*s.latencies);

@@ -135,22 +135,6 @@ std::string seconds_decimal(std::int64_t us) {
   return (us < 0 ? "-" : "") + seconds_text(m / us_per_s, m % us_per_s);
 }
 
-std::string format_sim_time(std::int64_t us) {
-  const std::uint64_t m = magnitude(us);
-  const std::uint64_t hours = m / (3600 * us_per_s);
-  const std::uint64_t minutes = m / (60 * us_per_s) % 60;
-  const std::uint64_t seconds = m / us_per_s % 60;
-  const std::uint64_t frac = m % us_per_s;
-
-  std::string out = us < 0 ? "-" : "";
-  if (hours != 0) out += std::to_string(hours) + "h";
-  if (minutes != 0) out += std::to_string(minutes) + "m";
-  if (seconds != 0 || frac != 0 || (hours == 0 && minutes == 0)) {
-    out += seconds_text(seconds, frac) + "s";
-  }
-  return out;
-}
-
 std::string summary_json(const run_info& info, const snapshot& final_state,
                          const std::vector<check_result>& checks) {
   const bool passed =

@@ -1,6 +1,8 @@
 #include "itlfleet/metrics/report_html.hpp"
 #include "itlfleet/metrics/group_series.hpp"
+#include "itlfleet/metrics/html_page.hpp"
 #include "itlfleet/metrics/number_format.hpp"
+#include "itlfleet/metrics/svg_kit.hpp"
 
 #include <algorithm>
 #include <array>
@@ -32,15 +34,6 @@ std::string num(double v) {
   return metrics::svg_number(v);
 }
 
-/// Axis labels: "5,000", "12.5k", "1.25M", "0.25".
-std::string axis_number(double v) {
-  const double a = std::fabs(v);
-  if (a >= 1e6) return trim_zeros(fixed(v / 1e6, 2)) + "M";
-  if (a >= 1e4) return trim_zeros(fixed(v / 1e3, 1)) + "k";
-  if (v == std::floor(v)) return with_commas(static_cast<std::uint64_t>(a));
-  return trim_zeros(fixed(v, 2));
-}
-
 /// A measured duration to three significant digits (whole seconds past a
 /// minute): histogram percentiles are only good to about 3%.
 std::string approx_time(std::int64_t us) {
@@ -50,114 +43,27 @@ std::string approx_time(std::int64_t us) {
   return format_sim_time((us + unit / 2) / unit * unit);
 }
 
-std::string sim_time_s(double seconds) {
-  return format_sim_time(std::llround(seconds * 1e6));
-}
-
 // --- plot geometry -----------------------------------------------------------
 
-/// Ticks every `step` from the first multiple at or above `lo` up to `hi`.
-struct axis {
-  double lo = 0;
-  double hi = 1;
-  double step = 1;
-};
+using svg::axis;
+using svg::axis_number;
+using svg::box;
+using svg::no_data;
+using svg::sx;
+using svg::sy;
+using svg::ticks;
+using svg::time_axis;
+using svg::value_axis;
 
-/// A value axis from 0 (or below) to a round number at or above `hi`.
-axis value_axis(double lo, double hi, int target) {
-  if (!(hi > lo)) hi = lo + 1;
-  const double step = nice_step((hi - lo) / target);
-  return {std::floor(lo / step + 1e-9) * step, std::ceil(hi / step - 1e-9) * step, step};
-}
+using svg::time_label;
 
-/// A time axis over exactly [lo, hi] seconds, ticks on round durations.
-axis time_axis(double lo, double hi, int target) {
-  if (!(hi > lo)) hi = lo + 1;
-  static constexpr std::array<double, 17> steps = {
-      1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200};
-  const double raw = (hi - lo) / target;
-  double step = raw < 1 ? nice_step(raw) : 0;
-  for (double s : steps) {
-    if (step == 0 && s >= raw) step = s;
-  }
-  if (step == 0) step = 86400 * nice_step(raw / 86400);
-  return {lo, hi, step};
-}
-
-std::vector<double> ticks(const axis& a) {
-  std::vector<double> out;
-  const double first = std::ceil(a.lo / a.step - 1e-9);
-  for (double k = first;; ++k) {
-    const double v = k * a.step + 0.0;  // never -0
-    if (v > a.hi + a.step * 1e-9) break;
-    out.push_back(v);
-    if (out.size() > 200) break;  // a degenerate axis; never for real data
-  }
-  return out;
-}
-
-/// The plot area inside an SVG, in its user units.
-struct box {
-  double x, y, w, h;
-  double left() const { return x; }
-  double right() const { return x + w; }
-  double top() const { return y; }
-  double bottom() const { return y + h; }
-};
-
-double sx(const box& b, const axis& a, double v) {
-  return b.x + (v - a.lo) / (a.hi - a.lo) * b.w;
-}
-double sy(const box& b, const axis& a, double v) {
-  return b.y + b.h - (v - a.lo) / (a.hi - a.lo) * b.h;
-}
-
-constexpr double svg_width = 1100;
-
-void svg_open(std::string& o, std::string_view id, double height, std::string_view label,
-              std::size_t points) {
-  o += "<svg id=\"" + std::string(id) + "\" class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" " +
-       "width=\"" + num(svg_width) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " +
-       num(svg_width) + " " + num(height) + "\" role=\"img\" aria-label=\"" + esc_attr(label) +
-       "\" data-points=\"" + std::to_string(points) + "\">\n";
-}
-
-/// Background, grid, ticks and axis titles. `plot_class` names the
-/// background rect. (Each plot's SVG has a near-white background of its own,
-/// see the style sheet, by which tests/report finds it in a screenshot.)
-void frame(std::string& o, const box& b, std::string_view plot_class, const axis& x,
+/// Background, grid, ticks and axis titles of a run plot.
+void frame(std::string& o, const box& b, std::string_view area_class, const axis& x,
            const std::function<std::string(double)>& x_label, std::string_view x_title,
            const axis& y, const std::function<std::string(double)>& y_label,
            std::string_view y_title) {
-  o += "<rect class=\"plot-area " + std::string(plot_class) + "\" x=\"" + num(b.x) + "\" y=\"" +
-       num(b.y) + "\" width=\"" + num(b.w) + "\" height=\"" + num(b.h) + "\"/>\n";
-  std::string grid;
-  std::string labels;
-  for (double v : ticks(y)) {
-    const double py = std::round(sy(b, y, v)) + 0.5;
-    grid += "M" + num(b.left()) + " " + num(py) + "H" + num(b.right());
-    labels += "<text x=\"" + num(b.left() - 6) + "\" y=\"" + num(py + 4) +
-              "\" text-anchor=\"end\">" + esc(y_label(v)) + "</text>";
-  }
-  for (double v : ticks(x)) {
-    const double px = std::round(sx(b, x, v)) + 0.5;
-    grid += "M" + num(px) + " " + num(b.top()) + "V" + num(b.bottom());
-    labels += "<text x=\"" + num(px) + "\" y=\"" + num(b.bottom() + 16) +
-              "\" text-anchor=\"middle\">" + esc(x_label(v)) + "</text>";
-  }
-  o += "<path class=\"grid\" d=\"" + grid + "\"/>\n";
-  o += "<path class=\"axis\" d=\"M" + num(b.left() + 0.5) + " " + num(b.top()) + "V" +
-       num(b.bottom() + 0.5) + "H" + num(b.right()) + "\"/>\n";
-  o += "<g class=\"ticks\">" + labels + "</g>\n";
-  o += "<text class=\"axis-title\" x=\"" + num(b.x + b.w / 2) + "\" y=\"" + num(b.bottom() + 36) +
-       "\" text-anchor=\"middle\">" + esc(x_title) + "</text>\n";
-  o += "<text class=\"axis-title\" transform=\"translate(" + num(b.left() - 56) + " " +
-       num(b.y + b.h / 2) + ") rotate(-90)\" text-anchor=\"middle\">" + esc(y_title) + "</text>\n";
-}
-
-void no_data(std::string& o, const box& b, std::string_view text) {
-  o += "<text class=\"no-data\" x=\"" + num(b.x + b.w / 2) + "\" y=\"" + num(b.y + b.h / 2) +
-       "\" text-anchor=\"middle\">" + esc(text) + "</text>\n";
+  svg::frame(o, b, x, y,
+             {area_class, svg::labelled(x, x_label), svg::labelled(y, y_label), x_title, y_title});
 }
 
 /// Rows of the series a time plot draws: all of them up to `max_points`,
@@ -237,25 +143,21 @@ void action_markers(std::string& o, const box& b, const axis& x,
 struct state_style {
   phone_state state;
   const char* label;
-  const char* colour;  // Okabe-Ito: distinguishable with common colour-vision deficiencies
+  const char* colour;
 };
 
 constexpr std::array<state_style, sim::phone_state_count> state_styles = {{
-    {phone_state::trusted, "trusted", "#009e73"},
-    {phone_state::locked, "locked", "#d55e00"},
-    {phone_state::booting, "booting", "#56b4e9"},
-    {phone_state::no_itl, "no ITL", "#e69f00"},
-    {phone_state::config_rejected, "config rejected", "#0072b2"},
-    {phone_state::unreachable, "unreachable", "#cc79a7"},
-    {phone_state::offline, "offline", "#a8a8a8"},
+    {phone_state::trusted, "trusted", svg::state_colour(phone_state::trusted)},
+    {phone_state::locked, "locked", svg::state_colour(phone_state::locked)},
+    {phone_state::booting, "booting", svg::state_colour(phone_state::booting)},
+    {phone_state::no_itl, "no ITL", svg::state_colour(phone_state::no_itl)},
+    {phone_state::config_rejected, "config rejected",
+     svg::state_colour(phone_state::config_rejected)},
+    {phone_state::unreachable, "unreachable", svg::state_colour(phone_state::unreachable)},
+    {phone_state::offline, "offline", svg::state_colour(phone_state::offline)},
 }};
 
-std::string legend(const std::vector<std::pair<std::string, std::string>>& items) {
-  std::string o = "<div class=\"legend\">";
-  for (const auto& [colour, text] : items)
-    o += "<span><i style=\"background:" + colour + "\"></i>" + esc(text) + "</span>";
-  return o + "</div>\n";
-}
+using svg::legend;
 
 void states_plot(std::string& o, const run_info& info, const std::vector<snapshot>& series,
                  const snapshot& final_state) {
@@ -266,8 +168,8 @@ void states_plot(std::string& o, const run_info& info, const std::vector<snapsho
   o += legend(items);
 
   const auto rows = sample_rows(series.size(), report_max_points);
-  const box b{76, 52, svg_width - 76 - 20, 300};
-  svg_open(o, "plot-states", b.bottom() + 46, "Phones by state over scenario time", rows.size());
+  const box b = svg::plot_box(52, 300);
+  svg::open(o, "plot-states", b.bottom() + 46, "Phones by state over scenario time", rows.size());
 
   std::uint64_t top = info.phones;
   for (const snapshot& s : series) top = std::max(top, s.fleet.total());
@@ -276,7 +178,7 @@ void states_plot(std::string& o, const run_info& info, const std::vector<snapsho
       std::max(seconds(info.end_us), series.empty() ? 0 : seconds(series.back().time_us));
   const axis x = time_axis(t0, t1, 12);
   const axis y = value_axis(0, static_cast<double>(std::max<std::uint64_t>(top, 1)), 5);
-  frame(o, b, "states-area", x, sim_time_s, "scenario time", y, axis_number, "phones");
+  frame(o, b, "states-area", x, time_label, "scenario time", y, axis_number, "phones");
 
   if (series.empty()) {
     no_data(o, b, "No samples in this run.");
@@ -319,9 +221,9 @@ struct rate_style {
 constexpr std::array<rate_style, 3> rate_styles = {{
     // Drawn in this order, the first one wider (see the style sheet): files
     // and TVS queries often go hand in hand, and the rarer refusals go on top.
-    {"files_served", "files served/s", "#0072b2", &event_totals::files_served},
-    {"tvs_queries", "TVS queries/s", "#7b3294", &event_totals::tvs_queries},
-    {"tftp_refusals", "TFTP refusals/s (Maximum Serving Count)", "#d55e00",
+    {"files_served", "files served/s", svg::colour::blue, &event_totals::files_served},
+    {"tvs_queries", "TVS queries/s", svg::colour::purple, &event_totals::tvs_queries},
+    {"tftp_refusals", "TFTP refusals/s (Maximum Serving Count)", svg::colour::vermillion,
      &event_totals::tftp_refusals},
 }};
 
@@ -331,8 +233,8 @@ void load_plot(std::string& o, const run_info& info, const std::vector<snapshot>
   o += legend(items);
 
   const auto rows = sample_rows(series.size(), report_max_points);
-  const box b{76, 52, svg_width - 76 - 20, 220};
-  svg_open(o, "plot-load", b.bottom() + 46, "TFTP and TVS load over scenario time", rows.size());
+  const box b = svg::plot_box(52, 220);
+  svg::open(o, "plot-load", b.bottom() + 46, "TFTP and TVS load over scenario time", rows.size());
 
   // The rate over each interval between drawn samples: exact averages from
   // the cumulative totals, whatever the thinning.
@@ -355,7 +257,7 @@ void load_plot(std::string& o, const run_info& info, const std::vector<snapshot>
       std::max(seconds(info.end_us), series.empty() ? 0 : seconds(series.back().time_us));
   const axis x = time_axis(t0, t1, 12);
   const axis y = value_axis(0, peak > 0 ? peak : 1, 4);
-  frame(o, b, "load-area", x, sim_time_s, "scenario time", y, axis_number, "per second");
+  frame(o, b, "load-area", x, time_label, "scenario time", y, axis_number, "per second");
 
   if (rows.size() < 2) {
     no_data(o, b, "Too few samples to derive rates.");
@@ -404,10 +306,10 @@ void boot_plot(std::string& o, const run_info& info) {
         esc(percentile_line(boot->histogram)) + ".</p>\n";
   }
   constexpr int bins_per_tick = 5;
-  const box b{76, 20, svg_width - 76 - 64, 220};
+  const box b = svg::plot_box(20, 220, 64);
   const double height = b.bottom() + 46;
   if (boot == nullptr) {
-    svg_open(o, "plot-boot", height, "Boot-time distribution", 0);
+    svg::open(o, "plot-boot", height, "Boot-time distribution", 0);
     o += "<rect class=\"plot-area boot-area\" x=\"" + num(b.x) + "\" y=\"" + num(b.y) +
          "\" width=\"" + num(b.w) + "\" height=\"" + num(b.h) + "\"/>\n";
     no_data(o, b, "No boot times were recorded in this run: the distribution is empty.");
@@ -467,9 +369,9 @@ void boot_plot(std::string& o, const run_info& info) {
   const double peak = *std::max_element(bins.begin(), bins.end());
   const axis y = value_axis(0, peak > 0 ? peak : 1, 4);
 
-  svg_open(o, "plot-boot", height, "Boot-time distribution", bins.size());
-  frame(o, b, "boot-area", x, sim_time_s, "boot time (scenario time)", y, axis_number,
-        "phones per " + sim_time_s(bin));
+  svg::open(o, "plot-boot", height, "Boot-time distribution", bins.size());
+  frame(o, b, "boot-area", x, time_label, "boot time (scenario time)", y, axis_number,
+        "phones per " + time_label(bin));
   std::string bars;
   for (std::size_t i = 0; i < bins.size(); ++i) {
     if (bins[i] <= 0) continue;
@@ -503,8 +405,9 @@ void boot_plot(std::string& o, const run_info& info) {
 // --- plot (d): stale ITL by group --------------------------------------------
 
 /// Okabe-Ito, the palette of the other plots, one colour per drawn group.
-constexpr std::array<const char*, 8> group_colours = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
-                                                      "#e69f00", "#56b4e9", "#000000", "#f0e442"};
+constexpr std::array<const char*, 8> group_colours = {
+    svg::colour::blue,   svg::colour::vermillion, svg::colour::green, svg::colour::reddish_purple,
+    svg::colour::orange, svg::colour::sky_blue,   svg::colour::black, svg::colour::yellow};
 
 /// One line per group of its stale phones (installed ITL differs from what
 /// its TFTP server serves): the groups that have not taken the current ITL,
@@ -533,16 +436,16 @@ void stale_groups_plot(std::string& o, const run_info& info, const std::vector<s
   if (!items.empty()) o += legend(items);
 
   const auto rows = sample_rows(series.size(), report_max_points);
-  const box b{76, 52, svg_width - 76 - 20, 220};
-  svg_open(o, "plot-stale-groups", b.bottom() + 46, "Stale ITL by group over scenario time",
-           rows.size());
+  const box b = svg::plot_box(52, 220);
+  svg::open(o, "plot-stale-groups", b.bottom() + 46, "Stale ITL by group over scenario time",
+            rows.size());
   const double t0 = series.empty() ? 0 : seconds(series.front().time_us);
   const double t1 =
       std::max(seconds(info.end_us), series.empty() ? 0 : seconds(series.back().time_us));
   const axis x = time_axis(t0, t1, 12);
   const std::uint64_t top = drawn.empty() ? 1 : peak[drawn.front()];
   const axis y = value_axis(0, static_cast<double>(top), 4);
-  frame(o, b, "stale-area", x, sim_time_s, "scenario time", y, axis_number, "stale phones");
+  frame(o, b, "stale-area", x, time_label, "scenario time", y, axis_number, "stale phones");
   if (drawn.empty()) {
     no_data(
         o, b,
@@ -593,7 +496,7 @@ std::string group_row(const std::string& name, const counts& c, bool fleet) {
 }
 
 void groups_table(std::string& o, const run_info& info, const snapshot& final_state) {
-  o += "<table><thead><tr><th>group</th><th>phones</th>";
+  o += page::table_open() + "<thead><tr><th>group</th><th>phones</th>";
   for (const state_style& s : state_styles)
     o += "<th><i class=\"sw\" style=\"background:" + std::string(s.colour) + "\"></i>" +
          esc(s.label) + "</th>";
@@ -605,7 +508,8 @@ void groups_table(std::string& o, const run_info& info, const snapshot& final_st
     o += group_row(name, final_state.groups[g], false);
   }
   if (final_state.groups.size() != 1) o += group_row("fleet", final_state.fleet, true);
-  o += "</tbody></table>\n";
+  o += "</tbody>";
+  o += page::table_close;
 }
 
 void actions_table(std::string& o, const std::vector<operator_action>& actions) {
@@ -613,7 +517,8 @@ void actions_table(std::string& o, const std::vector<operator_action>& actions) 
     o += "<p class=\"note\">No operator actions were recorded.</p>\n";
     return;
   }
-  o += "<table class=\"actions\"><thead><tr><th>#</th><th>at</th><th>action</th><th>on</th>"
+  o += page::table_open("actions") +
+       "<thead><tr><th>#</th><th>at</th><th>action</th><th>on</th>"
        "<th>CUCM</th></tr></thead>\n<tbody>\n";
   for (std::size_t i = 0; i < actions.size(); ++i) {
     const operator_action& a = actions[i];
@@ -621,7 +526,8 @@ void actions_table(std::string& o, const std::vector<operator_action>& actions) 
          esc(format_sim_time(a.time_us)) + "</td><td><code>" + esc(a.text) + "</code></td><td>" +
          esc(a.node) + "</td><td" + (a.ok ? ">done" : " class=\"fail\">refused") + "</td></tr>\n";
   }
-  o += "</tbody></table>\n";
+  o += "</tbody>";
+  o += page::table_close;
 }
 
 void expectations_table(std::string& o, const run_info& info,
@@ -630,7 +536,8 @@ void expectations_table(std::string& o, const run_info& info,
     o += "<p class=\"note\">The scenario states no expectations.</p>\n";
     return;
   }
-  o += "<table class=\"checks\"><thead><tr><th>verdict</th><th>expectation</th>"
+  o += page::table_open("checks") +
+       "<thead><tr><th>verdict</th><th>expectation</th>"
        "<th>observed</th><th>line</th></tr></thead>\n<tbody>\n";
   for (const check_result& c : checks) {
     o += std::string("<tr><td class=\"") + (c.passed ? "pass\">PASS" : "fail\">FAIL") +
@@ -638,7 +545,8 @@ void expectations_table(std::string& o, const run_info& info,
          (c.line > 0 ? esc(info.source) + ":" + std::to_string(c.line) : std::string()) +
          "</td></tr>\n";
   }
-  o += "</tbody></table>\n";
+  o += "</tbody>";
+  o += page::table_close;
 }
 
 void facts(std::string& o, const run_info& info, const std::vector<snapshot>& series) {
@@ -672,37 +580,15 @@ void facts(std::string& o, const run_info& info, const std::vector<snapshot>& se
   o += "</dl>\n";
 }
 
-constexpr std::string_view css = R"(
-body{font-family:"DejaVu Sans","Liberation Sans",Arial,Helvetica,sans-serif;font-size:14px;
-line-height:1.45;color:#1d1d1f;background:#fff;max-width:1120px;margin:20px auto;padding:0 16px}
-h1{font-size:24px;margin:0 0 6px}
-h2{font-size:18px;margin:30px 0 8px;padding-bottom:4px;border-bottom:1px solid #ddd}
-p{margin:6px 0}
-code{font-family:"DejaVu Sans Mono",monospace;font-size:13px}
-.story{font-size:15px;max-width:900px}
+// The run's own plots; the page and the plot frame are html_page.cpp's.
+// Each plot has a near-white background of its own, by which tests/report
+// finds it in a screenshot.
+constexpr std::string_view plot_css = R"(
 .verdict{display:inline-block;margin:8px 0;padding:4px 12px;border-radius:4px;font-weight:bold}
-.facts{display:grid;grid-template-columns:repeat(3,1fr);gap:4px 20px;margin:10px 0}
-.facts div{display:flex;gap:8px}.facts dt{color:#666}.facts dd{margin:0;font-weight:bold}
-table{border-collapse:collapse;margin:8px 0}
-th,td{border:1px solid #d8d8d8;padding:3px 9px;text-align:left;vertical-align:top}
-thead th{background:#f3f3f3;font-weight:bold;white-space:nowrap}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-tr.total th,tr.total td{font-weight:bold;background:#fafafa}
-.pass{background:#ddf2e5;color:#0b5d2a;font-weight:bold}
-.fail{background:#fbe0dc;color:#9c1a0c;font-weight:bold}
-.note{color:#555}
-.legend{display:flex;flex-wrap:wrap;gap:4px 18px;margin:6px 0 2px 76px}
-.legend i,i.sw{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px;
-border-radius:2px}
-svg.plot{display:block;font-size:12px}
 #plot-states{background:#fdfdfe}#plot-load{background:#fdfefd}#plot-boot{background:#fefdfd}
 #plot-stale-groups{background:#fefefd}
-svg text{fill:#333}
-.plot-area{stroke:none}.states-area{fill:#f9f9fb}.load-area{fill:#f9fbf9}.boot-area{fill:#fbf9f8}
+.states-area{fill:#f9f9fb}.load-area{fill:#f9fbf9}.boot-area{fill:#fbf9f8}
 .stale-area{fill:#fbfbf8}
-.grid{stroke:#dedede;stroke-width:1;fill:none}
-.axis{stroke:#777;stroke-width:1;fill:none}
-.axis-title{font-size:13px}
 .area{stroke:none}
 .rate{fill:none;stroke-width:2;stroke-linejoin:round}
 .rate[data-series=files_served]{stroke-width:5}
@@ -712,8 +598,6 @@ svg text{fill:#333}
 .action line{stroke:#333;stroke-width:1.2;stroke-dasharray:5 3}
 .action text{font-size:11px;font-weight:bold}
 .action.refused line{stroke:#b00020;stroke-dasharray:2 2}.action.refused text{fill:#b00020}
-.no-data{font-size:15px;fill:#666}
-footer{margin:30px 0 10px;color:#777;font-size:12px}
 )";
 
 }  // namespace
@@ -725,10 +609,7 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
 
   std::string o;
   o.reserve(64 * 1024);
-  o += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  o += "<title>itlfleet: " + esc(info.scenario) + "</title>\n";
-  o += "<style>" + std::string(css) + "</style>\n</head>\n<body>\n";
+  o += page::head("itlfleet: " + info.scenario, plot_css);
 
   o += "<header>\n<h1>itlfleet run: " + esc(info.scenario) + "</h1>\n";
   o += info.description.empty()
@@ -782,7 +663,8 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
   bool any_latency = false;
   for (const latency& l : info.latencies) any_latency = any_latency || l.histogram.count() > 0;
   if (any_latency) {
-    o += "<table><thead><tr><th>latency</th><th>clock</th><th>count</th><th>min</th>"
+    o += page::table_open() +
+         "<thead><tr><th>latency</th><th>clock</th><th>count</th><th>min</th>"
          "<th>p50</th><th>p90</th><th>p99</th><th>max</th></tr></thead>\n<tbody>\n";
     for (const latency& l : info.latencies) {
       const latency_histogram& h = l.histogram;
@@ -793,7 +675,8 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
         o += "<td class=\"n\">" + esc(approx_time(v)) + "</td>";
       o += "</tr>\n";
     }
-    o += "</tbody></table>\n";
+    o += "</tbody>";
+    o += page::table_close;
   }
   o += "</section>\n";
 
@@ -809,10 +692,11 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
   if (info.milestones.empty()) {
     o += "<p class=\"note\">None.</p>\n";
   } else {
-    o += "<table><tbody>\n";
+    o += page::table_open() + "<tbody>\n";
     for (const auto& [name, at] : info.milestones)
       o += "<tr><th>" + esc(name) + "</th><td>" + esc(format_sim_time(at)) + "</td></tr>\n";
-    o += "</tbody></table>\n";
+    o += "</tbody>";
+    o += page::table_close;
   }
   o += "</section>\n";
 
@@ -835,13 +719,15 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
   if (info.load.empty()) {
     o += "<p class=\"note\">No node figures.</p>\n";
   } else {
-    o += "<table><thead><tr><th>node</th><th>peak concurrent TFTP transfers</th>"
+    o += page::table_open() +
+         "<thead><tr><th>node</th><th>peak concurrent TFTP transfers</th>"
          "<th>longest TVS wait</th></tr></thead>\n<tbody>\n";
     for (const node_load& l : info.load) {
       o += "<tr><th>" + esc(l.node) + "</th>" + td_num(l.peak_tftp_transfers) + "<td class=\"n\">" +
            esc(format_sim_time(l.longest_tvs_wait_us)) + "</td></tr>\n";
     }
-    o += "</tbody></table>\n";
+    o += "</tbody>";
+    o += page::table_close;
   }
   o += "</section>\n";
 
@@ -852,21 +738,22 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
   } else {
     o += "<p class=\"note\">The installed ITL that phones on firmware 9.4(1) and later report, "
          "by group, at the end of the run.</p>\n";
-    o += "<table><thead><tr><th>group</th><th>ITL_Signature (SHA-1)</th><th>phones</th>"
+    o += page::table_open() +
+         "<thead><tr><th>group</th><th>ITL_Signature (SHA-1)</th><th>phones</th>"
          "<th>TFTP server's current ITL</th></tr></thead>\n<tbody>\n";
     for (const itl_report& r : info.device_tl_info) {
       o += "<tr><th>" + esc(r.group) + "</th><td><code>" + esc(r.itl_signature) + "</code></td>" +
            td_num(r.phones) +
            (r.current ? "<td class=\"pass\">yes</td>" : "<td class=\"fail\">NO</td>") + "</tr>\n";
     }
-    o += "</tbody></table>\n";
+    o += "</tbody>";
+    o += page::table_close;
   }
   o += "</section>\n";
 
-  o += "<footer>Written by itlfleet from scenario " + esc(info.scenario) + ", seed " +
-       std::to_string(info.seed) +
-       ". The same scenario and seed give the same page, byte for byte.</footer>\n";
-  o += "</body>\n</html>\n";
+  o += page::foot("Written by itlfleet from scenario " + esc(info.scenario) + ", seed " +
+                  std::to_string(info.seed) +
+                  ". The same scenario and seed give the same page, byte for byte.");
   return o;
 }
 

@@ -9,6 +9,7 @@
 #include "itlfleet/engine/event_queue.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
+#include "itlfleet/sim/duration_text.hpp"
 #include "itlfleet/sim/phone.hpp"
 
 namespace itlfleet::scenarios {
@@ -149,11 +150,13 @@ status check_cost(const engine::run_plan& plan, const cost_limits& limits, const
         break;
       }
     }
-    return error{
-        head + grouped(c.samples) + " time-series samples (end " + format_duration(plan.end) +
-        " / sample " + format_duration(plan.sample_every) + ") exceed the limit of " +
-        grouped(limits.max_samples) + ": set a longer sample (at least " +
-        format_duration(engine::sim_duration{shortest}) + " for this end) or a shorter end" + tail};
+    return error{head + grouped(c.samples) + " time-series samples (end " +
+                 sim::format_sim_time(plan.end, sim::below_second::units) + " / sample " +
+                 sim::format_sim_time(plan.sample_every, sim::below_second::units) +
+                 ") exceed the limit of " + grouped(limits.max_samples) +
+                 ": set a longer sample (at least " +
+                 sim::format_sim_time(engine::sim_duration{shortest}, sim::below_second::units) +
+                 " for this end) or a shorter end" + tail};
   }
   if (c.rsa_keygens > limits.max_rsa_keygens) {
     char seconds[32];

@@ -118,33 +118,4 @@ result<engine::sim_duration> parse_duration(std::string_view text) {
   return engine::sim_duration{static_cast<std::int64_t>(total)};
 }
 
-std::string format_duration(engine::sim_duration d) {
-  std::int64_t us = d.count();
-  if (us == 0) return "0s";
-  std::string out;
-  std::uint64_t rest;
-  if (us < 0) {
-    out = "-";
-    rest = static_cast<std::uint64_t>(-(us + 1)) + 1;  // safe for INT64_MIN
-  } else {
-    rest = static_cast<std::uint64_t>(us);
-  }
-  static constexpr std::array<unit, 5> parts = {{
-      {"h", 3'600'000'000ULL},
-      {"m", 60'000'000ULL},
-      {"s", 1'000'000ULL},
-      {"ms", 1'000ULL},
-      {"us", 1ULL},
-  }};
-  for (const auto& p : parts) {
-    std::uint64_t n = rest / p.micros;
-    rest %= p.micros;
-    if (n != 0) {
-      out += std::to_string(n);
-      out += p.suffix;
-    }
-  }
-  return out;
-}
-
 }  // namespace itlfleet::scenarios

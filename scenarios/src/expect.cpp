@@ -8,6 +8,7 @@
 
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sim/duration_text.hpp"
 #include "sections.hpp"
 
 namespace itlfleet::scenarios {
@@ -55,8 +56,9 @@ std::optional<engine::sim_time> read_when(const value_ref& v, const engine::run_
   if (v.node.IsDefined() && v.node.IsScalar() && v.node.Scalar() == "end") return std::nullopt;
   engine::sim_time t = v.duration(engine::sim_duration{0}, engine::limits::max_duration);
   if (t > plan.end) {
-    v.fail("expected a time no later than end (" + format_duration(plan.end) + "), got '" +
-           v.node.Scalar() + "'");
+    v.fail("expected a time no later than end (" +
+           sim::format_sim_time(plan.end, sim::below_second::units) + "), got '" + v.node.Scalar() +
+           "'");
   }
   return t;
 }
@@ -159,7 +161,7 @@ std::string describe(const engine::expectation& e) {
   std::string out = e.metric + " " + std::string(to_string(e.op)) + " " +
                     detail::format_number(e.value) + (e.percent ? "%" : "");
   out += e.by ? " by " : " at ";
-  out += e.at ? format_duration(*e.at) : "end";
+  out += e.at ? sim::format_sim_time(*e.at, sim::below_second::units) : "end";
   if (!e.group.empty()) out += " [" + e.group + "]";
   return out;
 }

@@ -16,6 +16,7 @@
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/device_family.hpp"
+#include "itlfleet/sim/duration_text.hpp"
 #include "itlfleet/sim/firmware.hpp"
 #include "itlfleet/sim/pki.hpp"
 #include "sections.hpp"
@@ -539,7 +540,7 @@ engine::run_plan read_plan(const source& src, const YAML::Node& root) {
   m.opt("sample", plan.sample_every, positive, forever);
   if (plan.sample_every > plan.end) {
     m.get("sample").fail("expected a sample interval no longer than end (" +
-                         format_duration(plan.end) + ")");
+                         sim::format_sim_time(plan.end, sim::below_second::units) + ")");
   }
   read_cluster(m.require("cluster"), plan);
   read_fleet(m.require("fleet"), plan);

@@ -10,6 +10,7 @@
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
+#include "itlfleet/sim/duration_text.hpp"
 #include "itlfleet/sim/pki.hpp"
 #include "itlfleet/sim/sftp_target.hpp"
 #include "sections.hpp"
@@ -180,7 +181,8 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   value_ref at = m.require("at");
   a.at = at.duration(engine::sim_duration{0}, engine::limits::max_duration);
   if (a.at > plan.end) {
-    at.fail("expected a time no later than end (" + format_duration(plan.end) + "), got '" +
+    at.fail("expected a time no later than end (" +
+            sim::format_sim_time(plan.end, sim::below_second::units) + "), got '" +
             at.node.Scalar() + "'");
   }
 
@@ -438,8 +440,9 @@ void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& act
     if (a.kind != action_kind::upgrade_cluster) continue;
     const sim::cucm_version to = *upgrade_version(a.args[0]);
     if (!(running < to)) {
-      where.fail("'" + a.text + "' at " + format_duration(a.at) + ": the cluster runs " +
-                 running.to_string() + " then; an upgrade goes to a later release (" +
+      where.fail("'" + a.text + "' at " + sim::format_sim_time(a.at, sim::below_second::units) +
+                 ": the cluster runs " + running.to_string() +
+                 " then; an upgrade goes to a later release (" +
                  (to == running ? "same release" : "a downgrade") + ")");
     }
     if (to.has_itl_recovery() && !running.has_itl_recovery()) {

@@ -9,6 +9,7 @@
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/bytes.hpp"
+#include "itlfleet/sim/duration_text.hpp"
 #include "itlfleet/sim/utf8.hpp"
 
 namespace itlfleet::scenarios::detail {
@@ -175,11 +176,12 @@ engine::sim_duration value_ref::duration(engine::sim_duration min, engine::sim_d
   auto d = parse_duration(s);
   if (!d) fail(d.err().message);
   if (*d < min || *d > max) {
-    const std::string low = min == engine::sim_duration{1} ? "greater than 0"
-                            : min == engine::sim_duration{0}
-                                ? ""
-                                : "of at least " + format_duration(min);
-    const std::string high = "at most " + format_duration(max);
+    const std::string low =
+        min == engine::sim_duration{1} ? "greater than 0"
+        : min == engine::sim_duration{0}
+            ? ""
+            : "of at least " + sim::format_sim_time(min, sim::below_second::units);
+    const std::string high = "at most " + sim::format_sim_time(max, sim::below_second::units);
     if (*d > max) {
       fail("expected a duration " + (low.empty() ? "" : low + " and ") + high + ", got '" + s +
            "'");

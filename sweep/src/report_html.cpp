@@ -6,8 +6,10 @@
 #include <functional>
 #include <map>
 
+#include "itlfleet/metrics/html_page.hpp"
 #include "itlfleet/metrics/number_format.hpp"
 #include "itlfleet/metrics/report.hpp"
+#include "itlfleet/metrics/svg_kit.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/report.hpp"
 #include "svg_plot.hpp"
@@ -33,16 +35,18 @@ struct series_style {
   bool always;  ///< drawn even when zero at every point
 };
 
-// The palette of metrics/report_html.cpp, so a sweep and a run read alike.
+// The run report's colours (metrics/svg_kit.hpp), so a sweep and a run read alike.
+using metrics::svg::state_colour;
 constexpr series_style state_styles[] = {
-    {"trusted", "trusted", "#009e73", true},
-    {"locked", "locked", "#d55e00", true},
-    {"config_rejected", "config rejected", "#0072b2", false},
-    {"unrecoverable", "unrecoverable (no key a bulk reset could use)", "#7f0000", false},
-    {"booting", "booting", "#56b4e9", false},
-    {"no_itl", "no ITL", "#e69f00", false},
-    {"unreachable", "unreachable", "#cc79a7", false},
-    {"offline", "offline", "#bbbbbb", false},
+    {"trusted", "trusted", state_colour(phone_state::trusted), true},
+    {"locked", "locked", state_colour(phone_state::locked), true},
+    {"config_rejected", "config rejected", state_colour(phone_state::config_rejected), false},
+    {"unrecoverable", "unrecoverable (no key a bulk reset could use)",
+     metrics::svg::colour::dark_red, false},
+    {"booting", "booting", state_colour(phone_state::booting), false},
+    {"no_itl", "no ITL", state_colour(phone_state::no_itl), false},
+    {"unreachable", "unreachable", state_colour(phone_state::unreachable), false},
+    {"offline", "offline", state_colour(phone_state::offline), false},
 };
 
 double state_value(const run_outcome& r, std::string_view name) {
@@ -53,9 +57,7 @@ double state_value(const run_outcome& r, std::string_view name) {
   return 0;
 }
 
-std::string time_label(double seconds) {
-  return metrics::format_sim_time(std::llround(seconds * 1e6));
-}
+using metrics::svg::time_label;
 
 /// Runs of one plot, by the x axis's value index.
 using by_x = std::map<std::size_t, std::vector<const run_outcome*>>;
@@ -168,7 +170,8 @@ void outcome_plots(std::string& o, const sweep_setup& setup, const sweep_result&
           if (!r.recover_us) return std::nullopt;
           return static_cast<double>(*r.recover_us) / 1e6;
         },
-        "recover", "time to recover (from the last accepted action to all trusted)", "#0072b2"));
+        "recover", "time to recover (from the last accepted action to all trusted)",
+        metrics::svg::colour::blue));
     times.series.push_back(make_series(
         runs, x_of,
         [](const run_outcome& r) -> std::optional<double> {
@@ -182,7 +185,7 @@ void outcome_plots(std::string& o, const sweep_setup& setup, const sweep_result&
 
 void runs_table(std::string& o, const sweep_setup& setup, const sweep_result& result) {
   const point_space& space = setup.space;
-  o += "<table><thead><tr><th>point</th>";
+  o += metrics::page::table_open() + "<thead><tr><th>point</th>";
   for (const axis& a : space.axes()) o += "<th>" + html(a.key) + "</th>";
   o += "<th>seed</th><th>phones</th><th>trusted</th><th>locked</th><th>unrecoverable</th>"
        "<th>time to recover</th><th>settled</th><th>peak TFTP transfers</th>"
@@ -213,46 +216,23 @@ void runs_table(std::string& o, const sweep_setup& setup, const sweep_result& re
     if (r.found) o += *r.found ? "<td class=\"pass\">holds</td>" : "<td class=\"fail\">fails</td>";
     o += "</tr>\n";
   }
-  o += "</tbody></table>\n";
+  o += "</tbody>";
+  o += metrics::page::table_close;
   if (result.runs.size() > max_rows)
     o += "<p class=\"note\">The first " + with_commas(max_rows) + " of " +
          with_commas(result.runs.size()) + " runs; sweep.csv has all of them.</p>\n";
 }
 
-constexpr std::string_view css = R"(
-body{font-family:"DejaVu Sans","Liberation Sans",Arial,Helvetica,sans-serif;font-size:14px;
-line-height:1.45;color:#1d1d1f;background:#fff;max-width:1120px;margin:20px auto;padding:0 16px}
-h1{font-size:24px;margin:0 0 6px}
-h2{font-size:18px;margin:30px 0 8px;padding-bottom:4px;border-bottom:1px solid #ddd}
-h3{font-size:15px;margin:18px 0 4px}
-p{margin:6px 0}
-code{font-family:"DejaVu Sans Mono",monospace;font-size:13px}
-.story{font-size:15px;max-width:900px}
+// The sweep's own plots and answer; the page and the plot frame are
+// metrics/html_page.cpp's.
+constexpr std::string_view plot_css = R"(
 .answer{font-size:15px;font-weight:bold;margin:8px 0}
-.facts{display:grid;grid-template-columns:repeat(3,1fr);gap:4px 20px;margin:10px 0}
-.facts div{display:flex;gap:8px}.facts dt{color:#666}.facts dd{margin:0;font-weight:bold}
-table{border-collapse:collapse;margin:8px 0}
-th,td{border:1px solid #d8d8d8;padding:3px 9px;text-align:left;vertical-align:top}
-thead th{background:#f3f3f3;font-weight:bold;white-space:nowrap}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-.pass{background:#ddf2e5;color:#0b5d2a;font-weight:bold}
-.fail{background:#fbe0dc;color:#9c1a0c;font-weight:bold}
-.note{color:#555}
-.legend{display:flex;flex-wrap:wrap;gap:4px 18px;margin:6px 0 2px 80px}
-.legend i{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px;
-border-radius:2px}
-svg.plot{display:block;font-size:12px;background:#fdfdfe}
-svg text{fill:#333}
-.plot-area{fill:#f9f9fb;stroke:none}
-.grid{stroke:#dedede;stroke-width:1;fill:none}
-.axis{stroke:#777;stroke-width:1;fill:none}
-.axis-title{font-size:13px}
+svg.plot{background:#fdfdfe}
+.plot-area{fill:#f9f9fb}
 .line{fill:none;stroke-width:2;stroke-linejoin:round}
 .band{stroke:none;opacity:.18}
 .threshold line{stroke:#b00020;stroke-width:1.5;stroke-dasharray:6 3}
 .threshold text{fill:#b00020;font-size:12px;font-weight:bold}
-.no-data{font-size:15px;fill:#666}
-footer{margin:30px 0 10px;color:#777;font-size:12px}
 )";
 
 }  // namespace
@@ -261,10 +241,7 @@ std::string sweep_report_html(const sweep_setup& setup, const sweep_result& resu
   const point_space& space = setup.space;
   const engine::run_plan& base = space.base();
   std::string o;
-  o += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  o += "<title>itlfleet sweep: " + html(base.name) + "</title>\n";
-  o += "<style>" + std::string(css) + "</style>\n</head>\n<body>\n";
+  o += metrics::page::head("itlfleet sweep: " + base.name, plot_css);
   o += "<header>\n<h1>itlfleet sweep: " + html(base.name) + "</h1>\n";
   o += base.description.empty() ? std::string()
                                 : "<p class=\"story\">" + html(base.description) + "</p>\n";
@@ -316,8 +293,7 @@ std::string sweep_report_html(const sweep_setup& setup, const sweep_result& resu
   o += "<section id=\"runs\">\n<h2>Runs</h2>\n";
   runs_table(o, setup, result);
   o += "</section>\n";
-  o += "<footer>itlfleet sweep. The same sweep gives the same page, whatever --jobs.</footer>\n";
-  o += "</body>\n</html>\n";
+  o += metrics::page::foot("itlfleet sweep. The same sweep gives the same page, whatever --jobs.");
   return o;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sim/duration_text.hpp"
 
 namespace itlfleet::sweep {
 namespace {
@@ -153,7 +154,7 @@ item_value classify(std::string_view s) {
   v.number = parse_decimal(s);
   v.time = parse_time(s);
   if (v.number && !v.time) v.text = format_decimal(v.number->mantissa, v.number->decimals);
-  if (v.time && !v.number) v.text = scenarios::format_duration(*v.time);
+  if (v.time && !v.number) v.text = sim::format_sim_time(*v.time, sim::below_second::units);
   return v;
 }
 
@@ -236,7 +237,7 @@ status expand_range(std::string_view item, std::size_t dots, std::size_t room,
         a <= b ? a + static_cast<std::int64_t>(k) * step : a - static_cast<std::int64_t>(k) * step;
     item_value v;
     v.time = engine::sim_duration(t);
-    v.text = scenarios::format_duration(*v.time);
+    v.text = sim::format_sim_time(*v.time, sim::below_second::units);
     out.push_back(std::move(v));
   }
   return ok();
@@ -309,7 +310,7 @@ result<axis> parse_vary(std::string_view text, std::size_t max_values) {
         sv.position = to_double(v.number->mantissa, v.number->decimals);
         break;
       case value_kind::duration:
-        v.text = scenarios::format_duration(*v.time);
+        v.text = sim::format_sim_time(*v.time, sim::below_second::units);
         sv.position = static_cast<double>(v.time->count()) / 1e6;
         break;
       case value_kind::text:

@@ -1,13 +1,14 @@
 #pragma once
-// Private to the sweep library: a line plot as inline SVG, for report.html.
-// (metrics/src/report_html.cpp draws time plots with helpers private to that
-// file; this is the same look for plots against a setting: lines through
-// the points, a band for the spread over seeds, a marked threshold.)
+// Private to the sweep library: a line plot as inline SVG, for report.html,
+// drawn with the run report's plot kit (metrics/svg_kit.hpp): lines through
+// the points, a band for the spread over seeds, a marked threshold.
 
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "itlfleet/metrics/svg_kit.hpp"
 
 namespace itlfleet::sweep::detail {
 
@@ -42,6 +43,6 @@ std::string line_plot(const plot_spec& spec);
 std::string html(std::string_view s);
 
 /// Axis numbers: "5,000", "12.5k", "1.25M", "0.25".
-std::string axis_number(double v);
+using metrics::svg::axis_number;
 
 }  // namespace itlfleet::sweep::detail

@@ -119,28 +119,6 @@ TEST_F(Cli, a_run_past_its_cost_limit_is_refused_before_it_starts) {
   EXPECT_FALSE(fs::exists(dir_ / "out" / "summary.json"));
 }
 
-TEST_F(Cli, cluster_export_refuses_names_x509_cannot_hold_and_too_many_nodes) {
-  // 64 nodes is the most whose ITL stays under 64 KB.
-  std::string nodes = "n0";
-  for (int i = 1; i < 65; ++i) nodes += ",n" + std::to_string(i);
-  expect_bad_input(run({"cluster", "export", "--out", "x", "--nodes", nodes}), "at most 64 nodes");
-  // ITLRECOVERY_pub.<domain> must fit in 64 bytes from 10.0, not before.
-  const std::string domain(49, 'd');  // ITLRECOVERY_pub. + 49 = 65 bytes
-  expect_bad_input(run({"cluster", "export", "--out", "x", "--nodes", "pub", "--domain", domain}),
-                   "X.509 allows at most 64");
-  // Every node, not only the publisher, has an ITLRecovery certificate named
-  // after itself: ITLRECOVERY_ + 41 + .example.lab is 65 bytes too.
-  const std::string sub(41, 's');
-  expect_bad_input(run({"cluster", "export", "--out", "x", "--nodes", "pub," + sub}),
-                   "--nodes/--domain: certificate name 'ITLRECOVERY_" + sub +
-                       ".example.lab' would be 65 bytes; X.509 allows at most 64");
-  const run_result r = run({"cluster", "export", "--out", "pre10", "--nodes", "pub", "--domain",
-                            domain, "--version", "9.1"});
-  EXPECT_EQ(r.exit_code, 0) << describe(r);
-  expect_bad_input(run({"cluster", "export", "--out", "x", "--timestamp", "4294967296"}),
-                   "--timestamp");
-}
-
 TEST_F(Cli, an_unusable_out_fails_before_the_run) {
   std::ofstream(dir_ / "a-file") << "x";
   for (const char* out : {"a-file", "a-file/sub", "/proc/itlfleet-out"}) {

@@ -89,17 +89,6 @@ TEST_F(Cli, cluster_export_writes_tftp_roots_keys_and_manifest) {
   EXPECT_EQ(roles, (std::vector<std::uint16_t>{0, 3, 4, 21, 0, 21}));
 }
 
-TEST_F(Cli, export_is_reproducible_for_a_seed) {
-  ASSERT_NO_FATAL_FAILURE(export_cluster());
-  const run_result r =
-      run({"cluster", "export", "--out", "again", "--nodes", "pub,sub1", "--phones", "4"});
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
-  for (const char* f :
-       {"tftp/pub/ITLFile.tlv", "tftp/sub1/SEP001E7A000001.cnf.xml.sgn", "keys/sub1/tvs.key"}) {
-    EXPECT_EQ(read_bytes(path("cluster") / f), read_bytes(path("again") / f)) << f;
-  }
-}
-
 TEST_F(Cli, itl_show_on_each_exported_itl_exits_0) {
   ASSERT_NO_FATAL_FAILURE(export_cluster());
   for (const char* node : {"pub", "sub1"}) {
@@ -280,28 +269,6 @@ TEST_F(Cli, export_refuses_a_non_empty_directory_without_force) {
   // The previous export is replaced, not merged with.
   EXPECT_FALSE(fs::exists(path("cluster/tftp/sub1")));
   EXPECT_TRUE(fs::exists(path("cluster/tftp/cucm-pub/ITLSEP001E7A000001.tlv")));
-}
-
-TEST_F(Cli, export_follows_the_cucm_version) {
-  run_result r = run({"cluster", "export", "--out", "v12", "--nodes", "pub,sub1", "--phones", "0",
-                      "--version", "12.5"});
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
-  auto v12 = sim::parse_trust_list(read_bytes(path("v12/tftp/sub1/ITLFile.tlv")));
-  ASSERT_TRUE(v12.ok());
-  EXPECT_EQ(text_of(v12->header.signer.name).rfind("CN=ITLRECOVERY_pub.example.lab;", 0), 0u);
-  r = run({"itl", "show", "v12/tftp/sub1/ITLFile.tlv"});
-  EXPECT_EQ(r.exit_code, 0) << describe(r);
-
-  r = run({"cluster", "export", "--out", "v9", "--phones", "0", "--version", "9.1"});
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
-  auto v9 = sim::parse_trust_list(read_bytes(path("v9/tftp/cucm-pub/ITLFile.tlv")));
-  ASSERT_TRUE(v9.ok());
-  EXPECT_EQ(v9->records.size(), 4u);  // CallManager SAST + TFTP, CAPF, TVS
-
-  r = run({"cluster", "export", "--out", "bad", "--version", "ten"});
-  EXPECT_EQ(r.exit_code, 2) << describe(r);
-  r = run({"cluster", "export", "--out", "bad", "--nodes", "pub,pub"});
-  EXPECT_EQ(r.exit_code, 2) << describe(r);
 }
 
 // --- itlfleet run ------------------------------------------------------------

@@ -131,7 +131,8 @@ TEST(ReportHtml, merges_actions_at_the_same_time_into_one_marker) {
   f.info.actions = {{600'000'000, "set cert regen CallManager", "cucm-pub", true},
                     {600'000'000, "restart tftp", "cucm-pub", true},
                     {610'000'000, "set cert regen TVS", "cucm-pub", true}};
-  const auto svg = plot(f.html(), "plot-states");
+  const std::string html = f.html();  // plot() is a view into it
+  const auto svg = plot(html, "plot-states");
   // 10 s of a 60-minute axis is under 4 px: one marker labelled 1-3.
   EXPECT_EQ(count(svg, "<g class=\"action"), 1u);
   EXPECT_NE(svg.find(">1\u20133</text>"), std::string::npos);
@@ -229,7 +230,8 @@ TEST(ReportHtml, is_deterministic) {
 TEST(ReportHtml, derives_rates_from_the_cumulative_totals) {
   fixture f;
   f.info.actions.clear();
-  const auto load = plot(f.html(), "plot-load");
+  const std::string html = f.html();  // plot() is a view into it
+  const auto load = plot(html, "plot-load");
   const auto path_of = [&](std::string_view series) {
     const auto at = load.find("data-series=\"" + std::string(series) + "\"");
     const auto d = load.substr(load.find(" d=\"", at) + 4);

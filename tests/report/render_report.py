@@ -30,7 +30,8 @@ import sys
 import tempfile
 import zlib
 
-SKIP = 77
+from chromium_support import chromium_or_skip
+
 
 # Colours from report_html.cpp's style sheet and series tables.
 BACKGROUNDS = {
@@ -164,10 +165,7 @@ def main():
     ap.add_argument("--keep-png")
     args = ap.parse_args()
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        print("render_report: chromium is not installed (apt-get install chromium); skipped")
-        return SKIP
+    chromium = chromium_or_skip("render_report")
 
     os.makedirs(args.work, exist_ok=True)
     out = os.path.join(args.work, "out")

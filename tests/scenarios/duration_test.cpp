@@ -1,15 +1,26 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <random>
 
 #include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sim/duration_text.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using itlfleet::engine::sim_duration;
 namespace sc = itlfleet::scenarios;
+
+std::string units(sim_duration d) {
+  return itlfleet::sim::format_sim_time(d, itlfleet::sim::below_second::units);
+}
+
+std::string decimal(sim_duration d) {
+  return itlfleet::sim::format_sim_time(d, itlfleet::sim::below_second::decimal);
+}
 
 sim_duration parsed(std::string_view s) {
   auto r = sc::parse_duration(s);
@@ -49,17 +60,35 @@ TEST(Duration, rejects_what_is_not_a_duration) {
 }
 
 TEST(Duration, formats_canonical_short_forms) {
-  EXPECT_EQ(sc::format_duration(10min + 10s), "10m10s");
-  EXPECT_EQ(sc::format_duration(2ms), "2ms");
-  EXPECT_EQ(sc::format_duration(200us), "200us");
-  EXPECT_EQ(sc::format_duration(0us), "0s");
-  EXPECT_EQ(sc::format_duration(1h), "1h");
-  EXPECT_EQ(sc::format_duration(90min), "1h30m");
-  EXPECT_EQ(sc::format_duration(90s), "1m30s");
-  EXPECT_EQ(sc::format_duration(1500ms), "1s500ms");
-  EXPECT_EQ(sc::format_duration(1200us), "1ms200us");
-  EXPECT_EQ(sc::format_duration(25h), "25h");
-  EXPECT_EQ(sc::format_duration(-5s), "-5s");
+  EXPECT_EQ(units(10min + 10s), "10m10s");
+  EXPECT_EQ(units(2ms), "2ms");
+  EXPECT_EQ(units(200us), "200us");
+  EXPECT_EQ(units(0us), "0s");
+  EXPECT_EQ(units(1h), "1h");
+  EXPECT_EQ(units(90min), "1h30m");
+  EXPECT_EQ(units(90s), "1m30s");
+  EXPECT_EQ(units(1500ms), "1s500ms");
+  EXPECT_EQ(units(1200us), "1ms200us");
+  EXPECT_EQ(units(25h), "25h");
+  EXPECT_EQ(units(-5s), "-5s");
+}
+
+TEST(Duration, measured_times_write_the_part_below_a_second_as_decimals) {
+  EXPECT_EQ(decimal(10min + 10s), "10m10s");
+  EXPECT_EQ(decimal(1500ms), "1.5s");
+  EXPECT_EQ(decimal(1min + 500ms), "1m0.5s");
+  EXPECT_EQ(decimal(12500us), "0.0125s");
+  EXPECT_EQ(decimal(1h + 5s), "1h5s");
+  EXPECT_EQ(decimal(0us), "0s");
+  EXPECT_EQ(decimal(-1500ms), "-1.5s");
+  EXPECT_EQ(itlfleet::sim::format_sim_time(std::numeric_limits<std::int64_t>::min()),
+            "-2562047788h54.775808s");
+}
+
+TEST(Duration, both_forms_agree_on_whole_seconds) {
+  for (sim_duration d : {sim_duration{0}, sim_duration{90s}, sim_duration{25h},
+                         sim_duration{1h + 1s}, sim_duration{-5min}})
+    EXPECT_EQ(units(d), decimal(d));
 }
 
 TEST(Duration, format_then_parse_is_the_identity) {
@@ -68,8 +97,8 @@ TEST(Duration, format_then_parse_is_the_identity) {
     // Mix of magnitudes: microseconds up to about 100 hours.
     std::int64_t us = static_cast<std::int64_t>(rng() % 400'000'000'000ULL) >> (rng() % 40);
     sim_duration d{us};
-    auto text = sc::format_duration(d);
-    EXPECT_EQ(parsed(text), d) << text;
+    EXPECT_EQ(parsed(units(d)), d) << units(d);
+    EXPECT_EQ(parsed(decimal(d)), d) << decimal(d);
   }
 }
 

@@ -12,28 +12,13 @@
 
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/metrics/report.hpp"
+#include "itlfleet/metrics/run_progress.hpp"
 #include "itlfleet/sim/pki.hpp"
 
 namespace itlfleet::engine {
 
-/// Where a run stands, for a progress line.
-struct progress {
-  std::int64_t sim_time_us = 0;  ///< scenario time (live runs: real time / time scale)
-  std::int64_t end_us = 0;
-  std::uint64_t events = 0;
-  const metrics::counts* fleet = nullptr;
-  /// The whole sample: counts by group and event totals (valid during the call).
-  const metrics::snapshot* snapshot = nullptr;
-  /// Latency distributions so far (valid during the call), see metrics::latency.
-  const std::vector<metrics::latency>* latencies = nullptr;
-  /// The operator's actions so far, in time order (valid during the call).
-  const std::vector<metrics::operator_action>* actions = nullptr;
-  /// "virtual" or "live".
-  const char* engine = "virtual";
-  /// Live runs with in-process servers: what each node's servers report
-  /// (valid during the call); null otherwise.
-  const std::vector<metrics::server_figures>* servers = nullptr;
-};
+/// Where a run stands, for a progress line and the Prometheus exporter.
+using progress = metrics::run_progress;
 
 struct run_options {
   /// Pay OpenSSL's cost on every trust check instead of once per distinct question.

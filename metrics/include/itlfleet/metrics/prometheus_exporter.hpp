@@ -14,7 +14,7 @@
 /// atomic to a scrape (the states of one scrape always sum to the fleet).
 ///
 ///   auto ex = std::make_shared<prometheus_exporter>(run, groups);
-///   ex->update({p.sim_time_us, p.end_us, p.events, p.snapshot, p.latencies, p.actions});
+///   ex->update(progress);  // each sample's run_progress
 ///   exposer.RegisterCollectable(ex);
 
 #include <array>
@@ -35,6 +35,7 @@
 #include "itlfleet/metrics/catalogue.hpp"
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/metrics/report.hpp"
+#include "itlfleet/metrics/run_progress.hpp"
 
 namespace itlfleet::metrics {
 
@@ -54,20 +55,6 @@ struct prometheus_run {
   std::string version;
 };
 
-/// One sample as the engine reports it (pointers borrowed for the call).
-struct prometheus_sample {
-  std::int64_t sim_time_us = 0;
-  std::int64_t end_us = 0;
-  std::uint64_t events = 0;  ///< engine events processed so far
-  /// Counts by group (indexed like the exporter's groups) and event totals;
-  /// when null only the time and events are updated.
-  const snapshot* state = nullptr;
-  const std::vector<latency>* latencies = nullptr;        ///< may be null
-  const std::vector<operator_action>* actions = nullptr;  ///< all so far, in order; may be null
-  /// Live runs: the in-process servers' own figures per node; may be null.
-  const std::vector<server_figures>* servers = nullptr;
-};
-
 class prometheus_exporter final : public prometheus::Collectable {
  public:
   prometheus_exporter(prometheus_run run, std::vector<prometheus_group> groups);
@@ -75,7 +62,7 @@ class prometheus_exporter final : public prometheus::Collectable {
   /// Takes one sample's figures. Counters move by the increase since the
   /// previous update (totals never go down; a lower total is ignored);
   /// `actions` is read from where the previous update stopped.
-  void update(const prometheus_sample& s);
+  void update(const run_progress& s);
   /// Sets itlfleet_run_complete to 1: the figures are final.
   void mark_complete();
 

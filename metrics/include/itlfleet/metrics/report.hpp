@@ -14,6 +14,7 @@
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/metrics/latency_histogram.hpp"
 #include "itlfleet/metrics/output_files.hpp"
+#include "itlfleet/sim/duration_text.hpp"
 
 namespace itlfleet::metrics {
 
@@ -125,8 +126,9 @@ struct run_info {
   std::optional<interruption> interrupted;
 };
 
-/// "10m10s", "2h", "0s", "1m0.5s": how simulated times are printed everywhere.
-std::string format_sim_time(std::int64_t us);
+/// "10m10s", "2h", "0s", "1m0.5s": how simulated times are printed everywhere
+/// (sim/duration_text.hpp).
+using sim::format_sim_time;
 
 /// Microseconds as decimal seconds, exact, without trailing zeros: "600",
 /// "0.0125", "-1.5" (the time columns of CSV files).

@@ -70,10 +70,8 @@ void scale_fleet(engine::run_plan& plan, std::uint64_t phones);
 /// Examples: "90s", "10m10s", "1h", "2ms", "0.2ms", "500us", "0".
 result<engine::sim_duration> parse_duration(std::string_view text);
 
-/// Canonical short form that parse_duration reads back to the same value:
-/// non-zero parts from hours down to microseconds ("10m10s", "2ms", "200us",
-/// "1h30m", "1s500ms"); zero is "0s"; negative values get a leading '-'.
-std::string format_duration(engine::sim_duration d);
+/// Its inverse, the form a scenario would write ("10m10s", "2ms", "1s500ms"):
+/// sim::format_sim_time(d, sim::below_second::units).
 
 /// The metric names an expectation may check, in documentation order.
 std::span<const std::string_view> metric_names();
