@@ -34,7 +34,7 @@ struct run_metrics_options {
   std::string pushgateway;  ///< --pushgateway URL; empty: not pushed
   /// --shard K/N: K, a label of the push's grouping key, so that the shards
   /// of one run push side by side, not over one another.
-  std::optional<std::uint32_t> shard;
+  std::optional<std::uint32_t> shard{};
 };
 
 class run_metrics {
