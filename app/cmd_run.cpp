@@ -89,9 +89,11 @@ bool live_options_of(const run_options& o, engine::live_options& live) {
 /// --metrics, --linger and --pushgateway: the run's Prometheus figures,
 /// served while the run goes and/or pushed at its end; null after printing
 /// an error.
+/// `shard`: the index of a `--shard K/N` run, a label of its push.
 std::unique_ptr<metrics::run_metrics> start_metrics(const run_options& o,
-                                                    const engine::run_plan& plan, bool live) {
-  metrics::run_metrics_options mo{o.metrics, std::nullopt, o.pushgateway};
+                                                    const engine::run_plan& plan, bool live,
+                                                    std::optional<std::uint32_t> shard) {
+  metrics::run_metrics_options mo{o.metrics, std::nullopt, o.pushgateway, shard};
   if (!o.linger.empty()) {
     auto d = scenarios::parse_duration(o.linger);
     if (!d) {
@@ -335,7 +337,9 @@ int run_scenario(const run_options& o) {
       return exit_bad_input;
     }
   }
-  auto prom = start_metrics(o, *plan, live);
+  auto prom =
+      start_metrics(o, *plan, live,
+                    o.shard.empty() ? std::nullopt : std::optional<std::uint32_t>(ro.shard_index));
   if (!prom) return exit_bad_input;
   ro.verify_every_time = o.verify_every_time;
   if (o.phone_log == "on") ro.phone_log = true;
@@ -469,9 +473,11 @@ void add_run_command(CLI::App& app) {
                   "dashboard (0: as fast as possible); outputs are unchanged")
       ->type_name("X")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--pushgateway", o->pushgateway,
-                  "Push the final metrics to this Prometheus Pushgateway (http://HOST:PORT), "
-                  "grouping key job=itlfleet, scenario=<name>; a failed push exits 2")
+  cmd->add_option(
+         "--pushgateway", o->pushgateway,
+         "Push the final metrics to this Prometheus Pushgateway (http://HOST:PORT), "
+         "grouping key job=itlfleet, scenario=<name> (and shard=K with --shard K/N); a failed "
+         "push exits 2")
       ->type_name("URL");
   cmd->add_flag("--allow-large", o->allow_large,
                 "Run even when the estimated cost (time-series samples, RSA key generations, "

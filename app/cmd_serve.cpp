@@ -12,6 +12,7 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "endpoint_list.hpp"
 #include "itlfleet/engine/live_engine.hpp"
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/host/key_cache.hpp"
@@ -29,6 +30,7 @@ struct serve_options {
   std::uint16_t tftp_port = 69;
   std::uint16_t http_port = 6970;
   std::uint16_t tvs_port = 2445;
+  std::string listen;  ///< addresses, one per node; empty: the nodes' loopback addresses
   bool once = false;
   engine::server_settings limits;  ///< only the limits against hostile peers are read
   std::uint32_t tvs_session_lifetime_s = 120;
@@ -44,6 +46,28 @@ int serve(const serve_options& o) {
   }
   if (o.seed) plan->seed = *o.seed;
   if (o.tftp_serving_count) plan->cluster.tftp.max_serving_count = *o.tftp_serving_count;
+  std::vector<boost::asio::ip::address> listen;
+  if (!o.listen.empty()) {
+    auto parsed = parse_endpoint_list(o.listen, 0);
+    if (!parsed) {
+      print_error("--listen: " + parsed.err().message);
+      return exit_bad_input;
+    }
+    for (const auto& hp : *parsed) {
+      if (hp.port != 0) {
+        print_error("--listen: " + hp.address.to_string() +
+                    ": give addresses only; the ports are --tftp-port, --http-port, --tvs-port");
+        return exit_bad_input;
+      }
+      listen.push_back(hp.address);
+    }
+    if (listen.size() != plan->cluster.nodes.size()) {
+      print_error("--listen: give one address per node (" +
+                  std::to_string(plan->cluster.nodes.size()) +
+                  ", in the scenario's node order), got " + std::to_string(listen.size()));
+      return exit_bad_input;
+    }
+  }
   // The cluster alone: phone actions of the timeline find no phones.
   for (auto& g : plan->fleet) g.count = 0;
 
@@ -60,6 +84,7 @@ int serve(const serve_options& o) {
   lo.servers.tftp_port = o.tftp_port;
   lo.servers.http_port = o.http_port;
   lo.servers.tvs_port = o.tvs_port;
+  lo.servers.listen = std::move(listen);
   lo.servers.http_max_connections = o.limits.http_max_connections;
   lo.servers.tvs_max_handshakes = o.limits.tvs_max_handshakes;
   lo.servers.tvs_max_per_source = o.limits.tvs_max_per_source;
@@ -108,6 +133,10 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--tvs-port", o->tvs_port, "TCP port of every node's TVS server (0: any)")
       ->check(unsigned_integer())
       ->capture_default_str();
+  cmd->add_option("--listen", o->listen,
+                  "Addresses to serve on instead of loopback, one per node in the scenario's "
+                  "node order (e.g. a bridge's address that shards in other network namespaces "
+                  "or pods reach; 0.0.0.0 for every address of the host, one node only)");
   cmd->add_option("--http-connections", o->limits.http_max_connections,
                   "Open HTTP connections per node, idle ones included; more are answered 503 "
                   "and closed")

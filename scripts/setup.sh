@@ -45,6 +45,11 @@ readonly test_packages=(
   # and receive `itlfleet run --metrics/--pushgateway` (tests/deploy).
   prometheus
   prometheus-pushgateway
+  # deploy/k8s (tests/deploy): the Kubernetes API schema as python3-kubernetes's
+  # models, YAML, and iproute2's `ip netns` for the Job's rehearsal.
+  python3-kubernetes
+  python3-yaml
+  iproute2
   # libFuzzer targets (fuzz/, scripts/fuzz.sh): clang 14 and its libFuzzer.
   clang
   libfuzzer-14-dev
@@ -141,6 +146,13 @@ $valid_preset || die "unknown preset '$preset' (expected one of: ${presets[*]})"
 
 required_packages=("${build_packages[@]}")
 $run_only || required_packages+=("${test_packages[@]}")
+# `kubectl kustomize` renders deploy/k8s (tests/deploy). A kubectl already
+# on the machine (another package may own the command) is kept; else
+# Debian's kubernetes-client. Its kubectl 1.20 embeds kustomize 2, older
+# than the `replacements` deploy/k8s uses: the test then says so and skips.
+if ! $run_only && ! command -v kubectl >/dev/null 2>&1; then
+  required_packages+=(kubernetes-client)
+fi
 
 command -v dpkg-query >/dev/null 2>&1 ||
   die "dpkg-query not found: this script installs dependencies on Debian/Ubuntu only.

@@ -99,7 +99,11 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
   for (std::size_t n = 0; n < cluster.node_count(); ++n) {
     auto nd = std::make_unique<node>();
     nd->host = cluster.node(n).host;
-    const auto addr = net::node_address(static_cast<std::uint32_t>(n));
+    std::optional<asio::ip::address> addr;
+    if (n < settings.listen.size())
+      addr = settings.listen[n];
+    else if (const auto own = net::node_address(static_cast<std::uint32_t>(n)))
+      addr = *own;
     if (addr && cluster.node(n).tftp) {
       // Without per-device trust lists (cluster.tftp.per_device_itl,
       // per_device_ctl: false) only ITLFile.tlv and CTLFile.tlv are served.

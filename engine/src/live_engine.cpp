@@ -203,7 +203,15 @@ class live_run final : public fleet_run {
   bool current(std::uint32_t i, std::uint32_t epoch) const {
     return !done_ && phones_[i].epoch == epoch;
   }
-  asio::ip::address address_of(std::uint32_t i) const { return *net::phone_address(global_id(i)); }
+  /// Where phone i sends from to `server`: its own loopback address to a
+  /// server on loopback; to any other, the unspecified address, so the
+  /// kernel sends from the host's own address toward it (a load generator
+  /// in a pod or a network namespace, behind one address as phones behind
+  /// a NAT would be).
+  asio::ip::address address_of(std::uint32_t i, const asio::ip::address& server) const {
+    if (!server.is_loopback()) return asio::ip::address_v4::any();
+    return *net::phone_address(global_id(i));
+  }
 
   /// Ends the run: nothing more is sent or delivered.
   void stop();
@@ -457,7 +465,8 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
     net::http_get_options ho = http_options_;
     ho.max_size = cap;
     server = endpoint_text(endpoints_[node].http);
-    auto r = co_await net::http_get(address_of(i), endpoints_[node].http, name, ho);
+    auto r = co_await net::http_get(address_of(i, endpoints_[node].http.address()),
+                                    endpoints_[node].http, name, ho);
     detail = r.detail;
     switch (r.outcome) {
       case net::http_outcome::ok:
@@ -495,7 +504,8 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
     o.seed = hash_draw(plan_.seed, global_id(i), draw::block_loss,
                        (std::uint64_t{epoch} << 8) | static_cast<std::uint64_t>(phones_[i].step));
     server = endpoint_text(endpoints_[node].tftp);
-    auto r = co_await net::tftp_get(*mux_, address_of(i), endpoints_[node].tftp, name, o);
+    auto r = co_await net::tftp_get(*mux_, address_of(i, endpoints_[node].tftp.address()),
+                                    endpoints_[node].tftp, name, o);
     detail = r.error_message;
     switch (r.outcome) {
       case net::tftp_outcome::ok:
@@ -644,8 +654,8 @@ asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, st
   req.session_id = global_id(i) + 1;
 
   const auto started = clock::now();
-  auto r = co_await net::tvs_query(address_of(i), endpoints_[node].tvs, tls_, std::move(req),
-                                   tvs_timeout_);
+  auto r = co_await net::tvs_query(address_of(i, endpoints_[node].tvs.address()),
+                                   endpoints_[node].tvs, tls_, std::move(req), tvs_timeout_);
   if (r.outcome == net::tvs_outcome::local_error) {
     if (!current(i, epoch)) co_return;
     advance();
@@ -793,8 +803,17 @@ result<run_result> live_run::run() {
     if (e.at && e.at->count() <= end) samples.push_back(e.at->count());
   std::sort(samples.begin(), samples.end());
   samples.erase(std::unique(samples.begin(), samples.end()), samples.end());
+  // A sample is stamped with the instant it was due, not the moment a busy
+  // loop got to it: every live run of a plan, and every shard of one, then
+  // samples at the same times (the virtual engine's), as a merge needs.
   for (std::int64_t t : samples)
-    if (t < end) at(t, [this] { sample(); });
+    if (t < end)
+      at(t, [this, t] {
+        const std::int64_t reached = now_;
+        now_ = t;
+        sample();
+        now_ = std::max(reached, t);
+      });
   for (std::int64_t t = 0; t <= end; t += day_us) at(t, [this] { daily_alert(); });
   at(end, [this] {
     sample();

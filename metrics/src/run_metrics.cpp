@@ -21,7 +21,8 @@ result<std::unique_ptr<run_metrics>> run_metrics::start(const run_metrics_option
     m->push_to_ = *to;
   }
   if (options.listen.empty() && !m->push_to_) return m;
-  m->scenario_ = run.scenario;
+  m->grouping_ = {{"scenario", run.scenario}};
+  if (options.shard) m->grouping_.emplace_back("shard", std::to_string(*options.shard));
   m->exporter_ = std::make_shared<prometheus_exporter>(std::move(run), std::move(groups));
   if (!options.listen.empty()) {
     auto server = prometheus_server::listen(options.listen, m->exporter_);
@@ -44,11 +45,13 @@ status run_metrics::finish(const run_info& info, const snapshot& final_state) {
                      &info.latencies, &info.actions});
   exporter_->mark_complete();
   if (push_to_) {
-    auto pushed = push_metrics(*push_to_, "itlfleet", {{"scenario", scenario_}}, exporter_);
+    auto pushed = push_metrics(*push_to_, "itlfleet", grouping_, exporter_);
     if (!pushed) return failure("--pushgateway: " + pushed.err().message);
+    std::string group;
+    for (const auto& [name, value] : grouping_) group += ", " + name + " " + value;
     if (notice_)
       notice_("pushed the final figures to " + push_to_->host + ":" + push_to_->port +
-              " (job itlfleet, scenario " + scenario_ + ")");
+              " (job itlfleet" + group + ")");
   }
   return ok();
 }

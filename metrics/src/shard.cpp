@@ -18,7 +18,8 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view format_name = "itlfleet shard";
-constexpr std::int64_t format_version = 1;
+// 2: a run's load generator totals and protocol errors (live runs).
+constexpr std::int64_t format_version = 2;
 
 std::string_view kind_name(shard_kind k) {
   return k == shard_kind::run ? "run" : "sweep";
@@ -49,6 +50,19 @@ void for_each_total(Totals& e, F&& f) {
     f(*v);
   for (auto& kind : e.requests)
     for (auto& v : kind) f(v);
+}
+
+/// A live run's load generator totals by name: writer, reader and merge share it.
+template <class Totals, class F>
+void for_each_load_generator_total(Totals& g, F&& f) {
+  f("descriptors_exhausted", g.descriptors_exhausted);
+  f("memory_exhausted", g.memory_exhausted);
+  f("other_local_errors", g.other_local_errors);
+  f("retries", g.retries);
+  f("receive_drops", g.receive_drops);
+  f("send_drops", g.send_drops);
+  f("udp_sockets", g.udp_sockets);
+  f("peak_descriptors", g.peak_descriptors);
 }
 
 /// A group's (or the fleet's) counts in a fixed order.
@@ -236,6 +250,18 @@ shard_run run_of(const json::object& r) {
   for (const auto& s : array_of(field(r, "samples"), "samples"))
     out.series.push_back(sample_of(s, info.group_names.size()));
   if (out.series.empty()) throw bad_field{"samples: expected at least one"};
+  event_totals& final_events = out.series.back().events;
+  const auto& g = object_of(field(r, "load_generator"), "load_generator");
+  for_each_load_generator_total(
+      final_events.load_generator, [&](std::string_view name, std::uint64_t& v) {
+        v = unsigned_of(field(g, name), "load_generator." + std::string(name));
+      });
+  for (const auto& e : array_of(field(r, "protocol_errors"), "protocol_errors")) {
+    const auto& o = object_of(e, "protocol_errors[]");
+    final_events.protocol_errors[{text_of(field(o, "server"), "protocol_errors[].server"),
+                                  text_of(field(o, "kind"), "protocol_errors[].kind")}] +=
+        unsigned_of(field(o, "count"), "protocol_errors[].count");
+  }
   return out;
 }
 
@@ -419,6 +445,22 @@ std::string shard_json(const shard_header& header, const run_info& info,
            ",\n       \"buckets\": [" + buckets + "]}";
   }
   line("latency", lat + "\n    ]");
+  // What only the final totals hold (live runs): the load generator's own
+  // limits and the servers' protocol errors.
+  const event_totals none;
+  const event_totals& final_events = series.empty() ? none : series.back().events;
+  std::string generator = "{";
+  for_each_load_generator_total(final_events.load_generator, [&](std::string_view name,
+                                                                 std::uint64_t v) {
+    generator += std::string(generator.size() > 1 ? ", " : "") + json_quote(name) + ": " + num(v);
+  });
+  line("load_generator", generator + "}");
+  std::string errors = "[";
+  for (const auto& [where, n] : final_events.protocol_errors)
+    errors += std::string(errors.size() > 1 ? "," : "") +
+              "\n      {\"server\": " + json_quote(where.first) +
+              ", \"kind\": " + json_quote(where.second) + ", \"count\": " + num(n) + "}";
+  line("protocol_errors", errors + (errors.size() > 1 ? "\n    ]" : "]"));
   // samples: [time_us, fleet counts, [group counts...], event totals]
   std::string samples = "[";
   for (std::size_t i = 0; i < series.size(); ++i) {
@@ -589,6 +631,20 @@ result<shard_run> merge_run_shards(const std::vector<shard_run>& shards) {
   for (std::size_t i = 0; i < out.series.size(); ++i) {
     out.series[i].events.refused_commands = first.series[i].events.refused_commands;
     out.series[i].events.backup_alerts = first.series[i].events.backup_alerts;
+  }
+  // Each shard's load generator is a process of its own: its totals add, and
+  // so do its peak descriptors (an upper bound of all of them at once, like
+  // the nodes' peak TFTP transfers). Protocol errors add by server and kind.
+  for (std::size_t k = 1; k < shards.size() && !out.series.empty(); ++k) {
+    event_totals& final_events = out.series.back().events;
+    const event_totals& from = shards[k].series.back().events;
+    std::vector<std::uint64_t> values;
+    for_each_load_generator_total(from.load_generator,
+                                  [&](std::string_view, std::uint64_t v) { values.push_back(v); });
+    std::size_t j = 0;
+    for_each_load_generator_total(final_events.load_generator,
+                                  [&](std::string_view, std::uint64_t& v) { v += values[j++]; });
+    for (const auto& [where, n] : from.protocol_errors) final_events.protocol_errors[where] += n;
   }
 
   std::optional<std::int64_t> last_change;

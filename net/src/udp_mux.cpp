@@ -275,7 +275,10 @@ bool udp_mux_state::read_one(mux_socket& s) {
       s.overflows_seen = dropped;
     }
   }
-  const auto it = to ? s.by_address.find(*to) : s.by_address.end();
+  auto it = to ? s.by_address.find(*to) : s.by_address.end();
+  // An exchange from 0.0.0.0 (the kernel's choice of source) owns this
+  // socket's port whatever address the reply came to.
+  if (it == s.by_address.end()) it = s.by_address.find(0);
   if (it == s.by_address.end()) {
     ++stats.unmatched;
     return true;

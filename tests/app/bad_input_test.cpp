@@ -34,6 +34,16 @@ TEST_F(Cli, every_option_error_exits_2_naming_the_option) {
   expect_bad_input(run({"cluster", "export", "--out", "x", "--phones", "-3"}), "--phones");
 }
 
+TEST_F(Cli, serve_listen_takes_one_address_per_node_without_a_port) {
+  // pre-10-itl has one node; nothing is served on a refusal.
+  expect_bad_input(run({"serve", "pre-10-itl", "--listen", "127.0.0.1,127.0.0.2"}),
+                   "--listen: give one address per node (1, in the scenario's node order), got 2");
+  expect_bad_input(run({"serve", "pre-10-itl", "--listen", "127.0.0.1:69"}),
+                   "give addresses only; the ports are --tftp-port");
+  expect_bad_input(run({"serve", "pre-10-itl", "--listen", "cucm.example"}),
+                   "'cucm.example' is not an IP address");
+}
+
 TEST_F(Cli, a_seed_out_of_range_is_refused_not_wrapped) {
   // CLI11 alone reads both as 18446744073709551615 and runs with it.
   expect_bad_input(run({"run", "pre-10-itl", "--seed", "-1"}), "--seed");

@@ -8,10 +8,15 @@
 // Boost.JSON in header-only form: this test does not link itlfleet::metrics.
 #include <algorithm>
 #include <boost/json/src.hpp>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "cli_fixture.hpp"
+#include "spawned_itlfleet.hpp"
 
 namespace itlfleet {
 namespace {
@@ -148,6 +153,67 @@ TEST_F(MergeRuns, a_scenario_file_is_carried_in_the_shards_and_judged_again_on_t
   EXPECT_EQ(merged.exit_code, 0) << describe(merged);
   EXPECT_NE(merged.out.find("PASS  trusted 30"), std::string::npos) << merged.out;
   EXPECT_EQ(summary_of(path("merged")).at("passed").as_bool(), true);
+}
+
+TEST_F(MergeRuns, live_shards_against_one_serve_merge_to_a_single_live_runs_counts) {
+  // Shards of a live run are load generators of their own against one
+  // server. Far below the server's limits, their merge has a single live
+  // run's counts: every phone, boot and file, by state and group, and the
+  // load generators' figures carried (all zero here).
+  std::ofstream(path("boot.yaml")) << R"yaml(name: live-boot
+seed: 5
+end: 1m
+sample: 5s
+cluster:
+  nodes:
+    - {name: cucm-pub, publisher: true, services: [tftp, tvs, callmanager]}
+fleet:
+  - {name: desk, count: 30, model: CP-8861, firmware: "12.8(1)"}
+  - {name: lobby, count: 30, model: CP-8841, firmware: "12.8(1)", fetch: tftp}
+boot: {spread: 20s}
+timeline:
+  - {at: 0s, do: boot-all}
+expect:
+  - {at: end, trusted: "100%"}
+)yaml";
+  spawned_itlfleet serve(
+      path("."), {"serve", "boot.yaml", "--tftp-port", "0", "--http-port", "0", "--tvs-port", "0"});
+  ASSERT_TRUE(serve.wait_for_output("TVS tls", std::chrono::seconds(120))) << serve.describe();
+  std::smatch m;
+  const std::string said = serve.out();
+  ASSERT_TRUE(
+      std::regex_search(said, m, std::regex(R"(TFTP udp (\S+), HTTP tcp (\S+), TVS tls (\S+))")))
+      << said;
+  const std::vector<std::string> live = {"run",   "boot.yaml", "--engine", "live",   "--time-scale",
+                                         "0.05",  "--tftp",    m[1].str(), "--http", m[2].str(),
+                                         "--tvs", m[3].str(),  "-q"};
+  auto live_run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = live;
+    args.insert(args.end(), extra.begin(), extra.end());
+    const run_result r = run_with(args);
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+  };
+  live_run({"--out", "single"});
+  for (int k = 0; k < 3; ++k)
+    live_run({"--shard", std::to_string(k) + "/3", "--out", "live" + std::to_string(k)});
+  const run_result merged = run_with({"merge", "merged", "live0", "live1", "live2"});
+  ASSERT_EQ(merged.exit_code, 0) << describe(merged);
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait_exit(std::chrono::seconds(60)), 0) << serve.describe();
+
+  const json::object one = summary_of(path("single"));
+  const json::object all = summary_of(path("merged"));
+  EXPECT_EQ(all.at("engine").as_string(), "live");
+  EXPECT_EQ(all.at("final").at("trusted").as_int64(), 60);
+  for (const char* key : {"phones", "final", "groups"})
+    EXPECT_EQ(json::serialize(all.at(key)), json::serialize(one.at(key))) << key;
+  for (const char* key : {"boots", "files_served", "tftp_refusals", "tftp_timeouts", "requests"})
+    EXPECT_EQ(json::serialize(all.at("events").at(key)), json::serialize(one.at("events").at(key)))
+        << key;
+  ASSERT_TRUE(all.contains("load_generator"));
+  EXPECT_EQ(all.at("load_generator").at("descriptors_exhausted").as_int64(), 0);
+  EXPECT_GT(all.at("load_generator").at("peak_descriptors").as_int64(), 0)
+      << "the shards' own figures, added";
 }
 
 TEST_F(MergeRuns, sweep_shards_merge_to_the_sweep_csv_of_one_process) {

@@ -369,8 +369,11 @@ def check_alerts_fired(prom, t0, t1):
 
 
 def check_pushgateway(args, work, summary):
+    # In memory only: Debian's default persistence file is shared by every
+    # Pushgateway started on this machine, and would bring other runs' groups.
     _, port = start_on_free_port(
-        "pushgateway", lambda p: ["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{p}"],
+        "pushgateway", lambda p: ["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{p}",
+                   "--persistence.file="],
         "/-/ready", work, 20)
     run([args.itlfleet, "run", SCENARIO, "--phones", str(PHONES), "--seed", str(SEED), "-q",
          "--pushgateway", f"http://127.0.0.1:{port}"], 120)

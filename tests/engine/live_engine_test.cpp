@@ -296,6 +296,19 @@ TEST(LiveEngine, shards_split_the_fleet_by_index) {
   EXPECT_EQ(r->final_state.fleet.state(phone_state::trusted), 3u);
 }
 
+TEST(LiveEngine, samples_are_stamped_at_the_instants_the_virtual_engine_samples) {
+  // However late a loaded loop gets to a sample, it stands for its due
+  // instant: live shards and the virtual engine sample at the same times,
+  // which `itlfleet merge` needs to add shards sample by sample.
+  const run_plan plan = small_plan("", 30);
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  const run_result l = run_or_fail(plan, fast(0.02));
+  ASSERT_EQ(l.series.size(), v->series.size());
+  for (std::size_t i = 0; i < l.series.size(); ++i)
+    EXPECT_EQ(l.series[i].time_us, v->series[i].time_us) << "sample " << i;
+}
+
 TEST(LiveEngine, an_external_server_list_of_the_wrong_length_is_refused_before_anything_runs) {
   const run_plan plan = small_plan("");
   live_options o = fast(0.02);

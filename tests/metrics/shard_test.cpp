@@ -109,12 +109,12 @@ TEST(ShardJson, a_sweep_shard_and_malformed_files) {
   EXPECT_NE(parse_shard_json("{}").err().message.find("not an itlfleet shard file"),
             std::string::npos);
   const std::string bad_index =
-      R"({"format": "itlfleet shard", "version": 1, "kind": "sweep", "index": 3, "count": 3,
+      R"({"format": "itlfleet shard", "version": 2, "kind": "sweep", "index": 3, "count": 3,
           "identity": {}})";
   EXPECT_NE(parse_shard_json(bad_index).err().message.find("0 <= index < count"),
             std::string::npos);
   const std::string no_run =
-      R"({"format": "itlfleet shard", "version": 1, "kind": "run", "index": 0, "count": 1,
+      R"({"format": "itlfleet shard", "version": 2, "kind": "run", "index": 0, "count": 1,
           "identity": {}})";
   EXPECT_NE(parse_shard_json(no_run).err().message.find("missing \"run\""), std::string::npos);
 }
@@ -161,6 +161,47 @@ TEST(MergeRunShards, counts_add_histograms_merge_and_cluster_totals_count_once) 
   EXPECT_NEAR(merged->info.manual.technician_hours, 0.2, 1e-12);
   ASSERT_EQ(merged->info.milestones.size(), 1u) << "nobody locked: no peak";
   EXPECT_EQ(merged->info.milestones[0].second, 3'000'000);
+}
+
+/// A live shard's final totals: what its own load generator could not do and
+/// what the servers got wrong.
+shard_run live_shard_of(std::uint64_t phones, std::uint64_t exhausted, std::uint64_t malformed) {
+  shard_run s = shard_of(phones, 1'000'000);
+  s.info.engine = "live";
+  event_totals& e = s.series.back().events;
+  e.load_generator.descriptors_exhausted = exhausted;
+  e.load_generator.retries = exhausted;
+  e.load_generator.udp_sockets = 4;
+  e.load_generator.peak_descriptors = 100 + phones;
+  e.protocol_errors[{"127.0.1.1:69", "tftp_malformed"}] = malformed;
+  return s;
+}
+
+TEST(ShardJson, a_live_shard_keeps_its_load_generator_limits_and_protocol_errors) {
+  const shard_run s = live_shard_of(7, 3, 2);
+  auto back = parse_shard_json(shard_json(header(0, 2), s.info, s.series));
+  ASSERT_TRUE(back) << back.err().message;
+  const event_totals& e = back->run->series.back().events;
+  EXPECT_EQ(e.load_generator.descriptors_exhausted, 3u);
+  EXPECT_EQ(e.load_generator.retries, 3u);
+  EXPECT_EQ(e.load_generator.udp_sockets, 4u);
+  EXPECT_EQ(e.load_generator.peak_descriptors, 107u);
+  ASSERT_EQ(e.protocol_errors.size(), 1u);
+  EXPECT_EQ(e.protocol_errors.begin()->second, 2u);
+}
+
+TEST(MergeRunShards, load_generator_limits_and_protocol_errors_of_live_shards_add) {
+  shard_run b = live_shard_of(5, 1, 0);
+  b.series.back().events.protocol_errors[{"127.0.1.2:69", "tftp_error_reply"}] = 6;
+  auto merged = merge_run_shards({live_shard_of(7, 3, 2), b});
+  ASSERT_TRUE(merged) << merged.err().message;
+  const event_totals& e = merged->series.back().events;
+  EXPECT_EQ(e.load_generator.descriptors_exhausted, 4u);
+  EXPECT_EQ(e.load_generator.retries, 4u);
+  EXPECT_EQ(e.load_generator.udp_sockets, 8u);
+  EXPECT_EQ(e.load_generator.peak_descriptors, 212u) << "each process's peak, added";
+  EXPECT_EQ((e.protocol_errors.at({"127.0.1.1:69", "tftp_malformed"})), 2u);
+  EXPECT_EQ((e.protocol_errors.at({"127.0.1.2:69", "tftp_error_reply"})), 6u);
 }
 
 TEST(MergeRunShards, interrupted_or_differently_sampled_shards_are_refused) {

@@ -146,6 +146,32 @@ TEST(UdpMux, a_late_reply_to_a_phones_last_download_is_not_taken_for_its_next_on
   });
 }
 
+TEST(UdpMux, exchanges_from_the_unspecified_address_each_get_a_socket_and_their_replies) {
+  // Phones behind one host address (a pod's) send from 0.0.0.0: the kernel
+  // picks the source, each exchange owns a socket's port while it lasts,
+  // and every download arrives whole, whichever address the reply came to.
+  server_harness h;
+  h.files.put("f", pattern(4000));
+  std::unique_ptr<udp_mux> mux =
+      h.loop.call([&] { return std::make_unique<udp_mux>(h.loop.executor(), 2); });
+  const auto any = asio::ip::address_v4::any();
+  std::vector<std::future<tftp_get_result>> fs;
+  for (int i = 0; i < 6; ++i)
+    fs.push_back(h.loop.spawn(tftp_get(*mux, any, h.endpoint(), "f", quick())));
+  for (auto& f : fs) {
+    auto r = get(f);
+    ASSERT_EQ(r.outcome, tftp_outcome::ok) << r.error_message;
+    EXPECT_EQ(r.data, pattern(4000));
+  }
+  const auto st = h.loop.call([&] { return mux->stats(); });
+  EXPECT_GE(st.sockets, st.peak_exchanges) << "one exchange from 0.0.0.0 per socket";
+  EXPECT_EQ(st.unmatched, 0u);
+  h.loop.call([&] {
+    mux.reset();
+    return 0;
+  });
+}
+
 TEST(UdpMux, no_descriptor_for_a_socket_is_a_local_descriptors_failure) {
 #if defined(__SANITIZE_ADDRESS__)
   // UBSan's dynamic type checks look the vtable up through the process's

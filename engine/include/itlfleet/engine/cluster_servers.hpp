@@ -38,6 +38,10 @@ struct server_settings {
   std::uint16_t tftp_port = 0;
   std::uint16_t http_port = 0;
   std::uint16_t tvs_port = 0;
+  /// Where node n listens: listen[n] when given (`itlfleet serve --listen`:
+  /// an address other hosts or network namespaces reach), else its own
+  /// loopback address (net::node_address).
+  std::vector<boost::asio::ip::address> listen;
   /// How long the TFTP server waits for an ACK before sending a block again.
   /// A live run scales it with its clock, like the phones' own timeout; the
   /// server clamps it to tftp_server_options::max_timeout (10 s), so a slow

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "itlfleet/metrics/fleet_counters.hpp"
@@ -31,6 +32,9 @@ struct run_metrics_options {
   /// --linger: how long finish()'s figures stay served; set, it needs `listen`.
   std::optional<std::chrono::microseconds> linger;
   std::string pushgateway;  ///< --pushgateway URL; empty: not pushed
+  /// --shard K/N: K, a label of the push's grouping key, so that the shards
+  /// of one run push side by side, not over one another.
+  std::optional<std::uint32_t> shard{};
 };
 
 class run_metrics {
@@ -66,7 +70,7 @@ class run_metrics {
   std::shared_ptr<prometheus_exporter> exporter_;
   std::unique_ptr<prometheus_server> server_;
   std::optional<pushgateway_address> push_to_;
-  std::string scenario_;
+  std::vector<std::pair<std::string, std::string>> grouping_;  ///< the push's, after job
   std::chrono::microseconds linger_{0};
   notice_fn notice_;
 };

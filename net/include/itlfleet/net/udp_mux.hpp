@@ -19,6 +19,12 @@
 /// its next exchange on that socket (for 60 s, or until it sends to that
 /// peer itself) and count as `unmatched`.
 ///
+/// The unspecified address 0.0.0.0 as `local` leaves the source to the
+/// kernel (the host's own address toward the server, as phones behind one
+/// pod's address send to a real network): such an exchange takes the
+/// socket's port for itself, and a socket holds at most one, so exchanges
+/// from 0.0.0.0 each have a socket of their own while they last.
+///
 /// Datagrams the kernel dropped on a full receive queue are counted
 /// (SO_RXQ_OVFL), as are those the mux dropped: no exchange waiting, or an
 /// exchange's queue full. Not thread-safe: use from the one thread that runs
