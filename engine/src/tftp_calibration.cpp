@@ -3,6 +3,8 @@
 
 #include "itlfleet/engine/tftp_calibration.hpp"
 
+#include "calibration_page.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -32,12 +34,6 @@ struct request {
 void count_at(std::vector<std::uint64_t>& counts, std::size_t value) {
   if (counts.size() <= value) counts.resize(value + 1);
   ++counts[value];
-}
-
-std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto i = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<std::size_t>(i, 1, sorted.size()) - 1];
 }
 
 struct step_runner {
@@ -84,16 +80,10 @@ struct step_runner {
     asio::steady_timer timer(io);
     const auto t0 = clock::now();
     const bool loopback = o.server.address().is_loopback();
-    // Poisson arrivals, as phones booting independently: evenly spaced ones
-    // would never overlap below saturation, and the fit needs downloads that
-    // share the server. Seeded per step: the same gaps every time.
-    std::mt19937_64 random(0x17f1ee7 + static_cast<std::uint64_t>(index));
-    double at = 0;
+    const std::vector<double> arrivals = detail::poisson_arrivals(rate, n, index);
     for (std::size_t k = 0; k < n; ++k) {
-      const double u = static_cast<double>(random() >> 11) * 0x1p-53;  // [0, 1)
-      if (k > 0) at += -std::log1p(-u) / rate;
-      timer.expires_at(
-          t0 + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(at)));
+      timer.expires_at(t0 + std::chrono::duration_cast<clock::duration>(
+                                std::chrono::duration<double>(arrivals[k])));
       co_await timer.async_wait(asio::use_awaitable);
       if (not_found) break;
       asio::ip::address local = asio::ip::address_v4::any();
@@ -155,9 +145,9 @@ struct step_runner {
       std::int64_t sum = 0;
       for (auto l : latency) sum += l;
       s.mean_us = sum / static_cast<std::int64_t>(latency.size());
-      s.p50_us = percentile(latency, 0.50);
-      s.p90_us = percentile(latency, 0.90);
-      s.p99_us = percentile(latency, 0.99);
+      s.p50_us = detail::percentile(latency, 0.50);
+      s.p90_us = detail::percentile(latency, 0.90);
+      s.p99_us = detail::percentile(latency, 0.99);
     }
     // Sharing: with F(t) the integral of completed downloads in progress,
     // a download from s to e averaged (F(e) - F(s)) / (e - s).
@@ -251,12 +241,8 @@ result<tftp_measurement> measure_tftp(const tftp_probe_options& o) {
                    " completed in the first step (" + std::to_string(first.timeouts) +
                    " timeouts, " + std::to_string(first.refused) + " refused, " +
                    std::to_string(first.errors) + " errors)"};
-    if (now.failures() * 20 > now.requests) {
-      m.stop_reason = "saturation: refusals, timeouts and errors above 5% of requests";
-      return m;
-    }
-    if (now.p90_us > 4 * first.p90_us) {
-      m.stop_reason = "saturation: p90 latency above 4x the first step's";
+    if (auto why = detail::saturation(now.failures(), now.requests, now.p90_us, first.p90_us)) {
+      m.stop_reason = *why;
       return m;
     }
     if (o.stop_requested && o.stop_requested()) {

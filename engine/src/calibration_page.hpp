@@ -1,0 +1,56 @@
+#pragma once
+// Private to the calibration outputs: what the TFTP, HTTP and TVS sections
+// of calibration.yaml and calibration.html share (the file's header, the
+// page around the sections, one plot, numbers in words).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace itlfleet::engine::detail {
+
+/// A comment-safe copy: control and non-ASCII bytes become '?'.
+std::string printable(const std::string& s);
+
+/// 0.123 as "12.3%".
+std::string percent(double v);
+
+/// Microseconds as "1.25" (milliseconds, two decimals).
+std::string ms(std::int64_t us);
+
+/// Why a step shows the server saturated, or nothing: refusals, timeouts
+/// and errors above 5% of its requests, or its p90 latency above 4x the
+/// first step's.
+std::optional<std::string> saturation(std::uint64_t failures, std::uint64_t requests,
+                                      std::int64_t p90_us, std::int64_t first_p90_us);
+
+/// The p-th percentile (0 < p <= 1) of sorted values, nearest rank; 0 if empty.
+std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p);
+
+/// When each of a step's `count` requests is sent, in seconds from its
+/// start: Poisson arrivals at `rate`, as phones booting independently
+/// (evenly spaced ones would never overlap below saturation, and a fit
+/// needs requests that share the server). Seeded by the step's index: the
+/// same gaps every time.
+std::vector<double> poisson_arrivals(double rate, std::size_t count, int step_index);
+
+/// The serving count a server showed: the value most often found in
+/// `counts_at_refusal` (index k: refusals met with k requests in progress),
+/// at least 1; nothing when no request was refused.
+std::optional<int> most_common_at_refusal(const std::vector<std::uint64_t>& counts_at_refusal);
+
+/// Adds counts by value `from` into `into`, growing it.
+void add_counts(std::vector<std::uint64_t>& into, const std::vector<std::uint64_t>& from);
+
+/// One plot: measured points (red) and the model's curve (blue) against
+/// offered load, a titled inline SVG.
+std::string plot(const std::string& title, const std::string& unit, double x_max,
+                 const std::vector<std::pair<double, double>>& points,
+                 const std::vector<std::pair<double, double>>& curve);
+
+/// A relative error per step as a table cell: "12.3%" or "-".
+std::string error_cell(const std::optional<double>& e);
+
+}  // namespace itlfleet::engine::detail
