@@ -24,6 +24,19 @@ result<host_port> one_server(const std::string& option, const std::string& text)
   return (*servers)[0];
 }
 
+/// What every service's probe takes from the command line.
+template <class Probe>
+void set_load(Probe& p, const host_port& where, const std::string& server,
+              const calibration_load& load) {
+  p.server = {where.address, where.port};
+  p.server_text = server;
+  p.filename = load.file;
+  p.ceiling = load.ceiling;
+  p.step = load.step;
+  p.max_steps = load.steps;
+  p.stop_requested = load.stop_requested;
+}
+
 void announce(const char* kind, const std::string& server, const std::string& what,
               const calibration_load& load) {
   std::fprintf(stderr,
@@ -42,16 +55,10 @@ result<engine::calibration_section> calibrate_exchange(engine::calibrated_servic
   if (!where) return where.err();
   engine::exchange_probe_options p;
   p.service = service;
-  p.server = {where->address, where->port};
-  p.server_text = server;
-  p.filename = load.file;
-  p.ceiling = load.ceiling;
-  p.step = load.step;
-  p.max_steps = load.steps;
+  set_load(p, *where, server, load);
   p.on_step = [service](const engine::exchange_step& s, int i) {
     std::fprintf(stderr, "%s\n", engine::format_exchange_step(service, s, i).c_str());
   };
-  p.stop_requested = load.stop_requested;
   announce(http ? "HTTP" : "TVS", server, http ? load.file : "one QUERY_CERT per connection", load);
   auto m = engine::measure_exchange(p);
   if (!m) return m.err();
@@ -71,16 +78,10 @@ result<engine::calibration_section> calibrate_tftp(const std::string& server,
   auto where = one_server("tftp", server);
   if (!where) return where.err();
   engine::tftp_probe_options p;
-  p.server = {where->address, where->port};
-  p.server_text = server;
-  p.filename = load.file;
-  p.ceiling = load.ceiling;
-  p.step = load.step;
-  p.max_steps = load.steps;
+  set_load(p, *where, server, load);
   p.on_step = [](const engine::tftp_step& s, int i) {
     std::fprintf(stderr, "TFTP %s\n", engine::format_step(s, i).c_str());
   };
-  p.stop_requested = load.stop_requested;
   announce("TFTP", server, load.file, load);
   auto m = engine::measure_tftp(p);
   if (!m) return m.err();

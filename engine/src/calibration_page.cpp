@@ -65,6 +65,26 @@ void add_counts(std::vector<std::uint64_t>& into, const std::vector<std::uint64_
   for (std::size_t i = 0; i < from.size(); ++i) into[i] += from[i];
 }
 
+void count_at(std::vector<std::uint64_t>& counts, std::size_t value) {
+  if (counts.size() <= value) counts.resize(value + 1);
+  ++counts[value];
+}
+
+std::vector<std::uint64_t> ok_at_refusal(
+    std::vector<std::chrono::steady_clock::time_point> ok_start,
+    std::vector<std::chrono::steady_clock::time_point> ok_end,
+    const std::vector<std::chrono::steady_clock::time_point>& refused_at) {
+  std::sort(ok_start.begin(), ok_start.end());
+  std::sort(ok_end.begin(), ok_end.end());
+  std::vector<std::uint64_t> counts;
+  for (const auto t : refused_at) {
+    const auto started = std::upper_bound(ok_start.begin(), ok_start.end(), t) - ok_start.begin();
+    const auto ended = std::upper_bound(ok_end.begin(), ok_end.end(), t) - ok_end.begin();
+    count_at(counts, static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, started - ended)));
+  }
+  return counts;
+}
+
 std::string error_cell(const std::optional<double>& e) {
   return e ? percent(*e) : std::string("-");
 }

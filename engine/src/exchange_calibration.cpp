@@ -20,6 +20,7 @@
 #include "itlfleet/net/http_client.hpp"
 #include "itlfleet/net/tvs_client.hpp"
 #include "itlfleet/net/tvs_tls.hpp"
+#include "open_loop.hpp"
 
 namespace itlfleet::engine {
 namespace {
@@ -84,18 +85,7 @@ struct step_runner {
     exchange_record record;
   };
   std::vector<request> requests;
-  std::uint32_t in_flight = 0, peak = 0;
-  clock::time_point last_change{};
-  double area = 0;  ///< in-flight x seconds
-
-  void change(int by) {
-    const auto now = clock::now();
-    if (last_change != clock::time_point{})
-      area += in_flight * std::chrono::duration<double>(now - last_change).count();
-    last_change = now;
-    in_flight = static_cast<std::uint32_t>(static_cast<int>(in_flight) + by);
-    peak = std::max(peak, in_flight);
-  }
+  detail::in_flight_gauge in_flight;
 
   asio::awaitable<void> one(std::size_t k, asio::ip::address local) {
     request& q = requests[k];
@@ -118,38 +108,22 @@ struct step_runner {
     }
     q.end = clock::now();
     if (q.record.end == exchange_end::ok) q.record.latency_us = us(q.end - q.start);
-    change(-1);
+    in_flight.change(-1);
   }
 
   asio::awaitable<void> run(double rate, int index) {
     const double seconds = std::chrono::duration<double>(o.step).count();
     const auto n = static_cast<std::size_t>(std::max(1.0, std::round(rate * seconds)));
     requests.resize(n);
-    asio::steady_timer timer(io);
     const auto t0 = clock::now();
-    const bool loopback = o.server.address().is_v4() && o.server.address().is_loopback();
-    const std::vector<double> arrivals = detail::poisson_arrivals(rate, n, index);
-    for (std::size_t k = 0; k < n; ++k) {
-      timer.expires_at(t0 + std::chrono::duration_cast<clock::duration>(
-                                std::chrono::duration<double>(arrivals[k])));
-      co_await timer.async_wait(asio::use_awaitable);
-      if (not_found) break;
-      asio::ip::address local = asio::ip::address_v4::any();
-      if (o.server.address().is_v6()) local = asio::ip::address_v6::any();
-      if (loopback) {
-        local = *net::phone_address(static_cast<std::uint32_t>(next_source % net::max_live_phones));
-        ++next_source;
-      }
-      requests[k].start = clock::now();
-      requests[k].record.sent_us = us(requests[k].start - t0);
-      change(+1);
-      asio::co_spawn(io, one(k, local), asio::detached);
-    }
-    // Every request ends by itself within its timeout.
-    while (in_flight > 0) {
-      timer.expires_after(std::chrono::milliseconds(2));
-      co_await timer.async_wait(asio::use_awaitable);
-    }
+    co_await detail::offer_step(
+        io, rate, n, index, o.server.address(), next_source, in_flight,
+        [this] { return not_found; },
+        [this, t0](std::size_t k, asio::ip::address local) {
+          requests[k].start = clock::now();
+          requests[k].record.sent_us = us(requests[k].start - t0);
+          return one(k, local);
+        });
   }
 
   exchange_step summary(double rate) const {
@@ -191,9 +165,9 @@ struct step_runner {
       s.completed = static_cast<double>(s.ok) / s.seconds;
       s.handshakes_per_s = static_cast<double>(handshake.size()) / s.seconds;
       s.queries_per_s = static_cast<double>(query.size()) / s.seconds;
-      s.mean_in_flight = area / s.seconds;
+      s.mean_in_flight = in_flight.area / s.seconds;
     }
-    s.peak_in_flight = peak;
+    s.peak_in_flight = in_flight.peak;
     for (auto* v : {&latency, &handshake, &query, &connect}) std::sort(v->begin(), v->end());
     s.connect_p50_us = detail::percentile(connect, 0.50);
     if (!latency.empty()) {
@@ -208,19 +182,11 @@ struct step_runner {
     s.handshake_p90_us = detail::percentile(handshake, 0.90);
     s.query_p50_us = detail::percentile(query, 0.50);
     s.query_p90_us = detail::percentile(query, 0.90);
-    // Completed requests in progress when each refused one was sent: what
-    // the server was serving when it refused.
-    std::sort(ok_start.begin(), ok_start.end());
-    std::sort(ok_end.begin(), ok_end.end());
-    for (const request& q : requests) {
-      if (q.start == clock::time_point{} || q.record.end != exchange_end::refused) continue;
-      const auto started =
-          std::upper_bound(ok_start.begin(), ok_start.end(), q.start) - ok_start.begin();
-      const auto ended = std::upper_bound(ok_end.begin(), ok_end.end(), q.start) - ok_end.begin();
-      const auto at = static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, started - ended));
-      if (s.ok_at_refusal.size() <= at) s.ok_at_refusal.resize(at + 1);
-      ++s.ok_at_refusal[at];
-    }
+    std::vector<clock::time_point> refused_at;
+    for (const request& q : requests)
+      if (q.start != clock::time_point{} && q.record.end == exchange_end::refused)
+        refused_at.push_back(q.start);
+    s.ok_at_refusal = detail::ok_at_refusal(std::move(ok_start), std::move(ok_end), refused_at);
     return s;
   }
 };
@@ -263,7 +229,7 @@ result<exchange_measurement> measure_exchange(const exchange_probe_options& o) {
   for (int i = 0; i < o.max_steps; ++i) {
     const double rate = tftp_step_rate(o.ceiling, i, o.max_steps);
     bool not_found = false;
-    step_runner runner{io, o, tls, next_source, m.file_size, not_found, {}};
+    step_runner runner{io, o, tls, next_source, m.file_size, not_found, {}, {}};
     asio::co_spawn(io, runner.run(rate, i), asio::detached);
     io.restart();
     io.run();
@@ -272,17 +238,11 @@ result<exchange_measurement> measure_exchange(const exchange_probe_options& o) {
     if (o.on_step) o.on_step(s, i);
     m.steps.push_back(std::move(s));
     const exchange_step& first = m.steps.front();
-    const exchange_step& now = m.steps.back();
     if (first.ok == 0)
-      return error{name + ": no request completed in the first step (" +
-                   std::to_string(first.timeouts) + " timeouts, " + std::to_string(first.refused) +
-                   " refused, " + std::to_string(first.errors) + " errors)"};
-    if (auto why = detail::saturation(now.failures(), now.requests, now.p90_us, first.p90_us)) {
+      return error{name + ": no request completed in the first step " +
+                   detail::failures_text(first)};
+    if (auto why = detail::stop_after(first, m.steps.back(), o.stop_requested)) {
       m.stop_reason = *why;
-      return m;
-    }
-    if (o.stop_requested && o.stop_requested()) {
-      m.stop_reason = "stopped";
       return m;
     }
   }
