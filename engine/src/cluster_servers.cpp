@@ -78,9 +78,13 @@ node_caps fit_caps(const sim::cluster& cluster, const run_plan& plan,
     c.tvs_handshakes = static_cast<std::size_t>(h);
     c.tvs_sessions = static_cast<std::size_t>(std::max<std::uint64_t>(1, tvs - std::min(tvs, h)));
   }
-  c.http_serving = std::min<std::size_t>(
-      settings.http_serving_count > 0 ? settings.http_serving_count : c.tftp_serving,
-      c.http_connections);
+  // HTTP's serving count: serve's flag, else the cluster's HTTP model, else
+  // the TFTP one's (CUCM's one TFTP service serves both).
+  const std::size_t http_serving =
+      settings.http_serving_count > 0 ? settings.http_serving_count
+      : plan.cluster.http ? static_cast<std::size_t>(plan.cluster.http->max_serving_count)
+                          : c.tftp_serving;
+  c.http_serving = std::min<std::size_t>(http_serving, c.http_connections);
   c.warning = budget.warning;
   return c;
 }
