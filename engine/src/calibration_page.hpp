@@ -1,7 +1,8 @@
 #pragma once
-// Private to the calibration outputs: what the TFTP, HTTP and TVS sections
-// of calibration.yaml and calibration.html share (the file's header, the
-// page around the sections, one plot, numbers in words).
+// Private to the calibrations: what the TFTP, HTTP and TVS measurements
+// share (arrivals, requests in flight, refusal counts, when to stop) and
+// what their sections of calibration.yaml and calibration.html share (one
+// plot, numbers in words).
 
 #include <algorithm>
 #include <chrono>
