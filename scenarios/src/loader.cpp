@@ -273,14 +273,14 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
     }
     engine::node_plan n = read_node(item, c, itl_recovery);
     if (const YAML::Node f = item.node["calibration"]; f) {
-      // One TFTP model serves every node: a node's calibration sets the
+      // One model of each server serves every node: a node's calibration sets the
       // cluster's, and two nodes cannot name different ones.
       const value_ref where{item.src, f, item.path + ".calibration", f.Mark()};
       const std::string file = where.string();
       if (c.tftp_calibration && c.tftp_calibration->file != file) {
         where.fail("'" + c.tftp_calibration->file +
-                   "' is already the calibration of this cluster; every node has the same TFTP "
-                   "model (per-node models are not modelled yet), so every node naming one must "
+                   "' is already the calibration of this cluster; every node has the same server "
+                   "models (per-node models are not modelled yet), so every node naming one must "
                    "name the same file");
       }
       std::filesystem::path path(file);

@@ -63,11 +63,11 @@ struct http_model {
   int max_serving_count = 2500;
 };
 
-/// Which calibration (`itlfleet calibrate`'s calibration.yaml) the TFTP model
-/// was taken from; the run's outputs name it (metrics::calibration_ref).
+/// Which calibration (`itlfleet calibrate`'s calibration.yaml) the server
+/// models were taken from; the run's outputs name it (metrics::calibration_ref).
 struct tftp_calibration_ref {
   std::string file;    ///< as named in the scenario or on the command line
-  std::string server;  ///< its `# server:` header line: the server measured
+  std::string server;  ///< its `# server:` header line: the servers measured
   std::string date;    ///< its `# date:` header line: when
 };
 
