@@ -1,6 +1,8 @@
-// `itlfleet calibrate --tftp HOST[:PORT] --ceiling R`: rising steps of
-// open-loop TFTP load against a real server, then the virtual engine's
-// station fitted to what was measured (calibration.yaml, calibration.html).
+// `itlfleet calibrate --tftp|--http|--tvs HOST[:PORT] --ceiling R`: rising
+// steps of open-loop load against real servers, one service after the
+// other, then the virtual engine's stations fitted to what was measured
+// (calibration.yaml, calibration.html). The services themselves live in
+// calibrate_services.cpp.
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -9,11 +11,12 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "calibrate_services.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "endpoint_list.hpp"
-#include "itlfleet/engine/tftp_calibration.hpp"
+#include "itlfleet/engine/calibration_output.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "stop_signals.hpp"
 
@@ -22,6 +25,8 @@ namespace {
 
 struct calibrate_options {
   std::string tftp;
+  std::string http;
+  std::string tvs;
   std::string file = "ITLFile.tlv";
   double ceiling = 0;
   std::string step_duration = "10s";
@@ -38,11 +43,29 @@ std::string utc_now() {
   return buf;
 }
 
+/// One service asked for on the command line.
+struct service_run {
+  const char* option;  ///< "tftp", "http", "tvs"
+  const std::string* server;
+  result<engine::calibration_section> (*calibrate)(const std::string&, const calibration_load&);
+};
+
 int calibrate(const calibrate_options& o) {
-  auto servers = parse_endpoint_list(o.tftp, 69);
-  if (!servers || servers->size() != 1) {
-    print_error("--tftp: " +
-                (servers ? std::string("expected one HOST[:PORT]") : servers.err().to_string()));
+  // TFTP, HTTP, TVS: the order of the sections in the outputs.
+  const std::vector<service_run> all = {{"tftp", &o.tftp, calibrate_tftp},
+                                        {"http", &o.http, calibrate_http},
+                                        {"tvs", &o.tvs, calibrate_tvs}};
+  std::vector<service_run> runs;
+  for (const auto& s : all) {
+    if (s.server->empty()) continue;
+    if (auto st = check_server(s.option, *s.server); !st) {
+      print_error(st.err().to_string());
+      return exit_bad_input;
+    }
+    runs.push_back(s);
+  }
+  if (runs.empty()) {
+    print_error("expected a server to calibrate: --tftp, --http or --tvs HOST[:PORT]");
     return exit_bad_input;
   }
   auto step = scenarios::parse_duration(o.step_duration);
@@ -57,31 +80,28 @@ int calibrate(const calibrate_options& o) {
     print_error(o.out + ": " + ec.message());
     return exit_bad_input;
   }
-  engine::tftp_probe_options p;
-  p.server = {(*servers)[0].address, (*servers)[0].port};
-  p.server_text = o.tftp;
-  p.filename = o.file;
-  p.ceiling = o.ceiling;
-  p.step = *step;
-  p.max_steps = o.steps;
-  p.on_step = [](const engine::tftp_step& s, int i) {
-    std::fprintf(stderr, "%s\n", engine::format_step(s, i).c_str());
-  };
+  calibration_load load;
+  load.file = o.file;
+  load.ceiling = o.ceiling;
+  load.step = *step;
+  load.steps = o.steps;
   stop_signals signals;
-  p.stop_requested = [] { return stop_signals::received() != nullptr; };
-  std::fprintf(stderr,
-               "calibrating TFTP %s with %s: up to %d steps of %s, %.1f to %.1f requests/s\n",
-               o.tftp.c_str(), o.file.c_str(), o.steps, o.step_duration.c_str(),
-               engine::tftp_step_rate(o.ceiling, 0, o.steps), o.ceiling);
-  auto m = engine::measure_tftp(p);
-  if (!m) {
-    print_error(m.err().to_string());
-    return exit_bad_input;
+  load.stop_requested = [] { return stop_signals::received() != nullptr; };
+
+  std::vector<engine::calibration_section> sections;
+  for (const auto& r : runs) {
+    // A signal ends the current service's steps and skips the others.
+    if (!sections.empty() && load.stop_requested()) break;
+    auto section = r.calibrate(*r.server, load);
+    if (!section) {
+      print_error(section.err().to_string());
+      return exit_bad_input;
+    }
+    sections.push_back(std::move(*section));
   }
-  const auto fit = engine::fit_tftp(*m);
   const std::string date = utc_now();
-  const std::string yaml = engine::calibration_yaml(*m, fit, date);
-  const std::string html = engine::calibration_html(*m, fit, date);
+  const std::string yaml = engine::calibration_file_yaml(sections, date);
+  const std::string html = engine::calibration_file_html(sections, date);
   const auto dir = std::filesystem::path(o.out);
   for (const auto& [name, text] :
        {std::pair{"calibration.yaml", &yaml}, {"calibration.html", &html}}) {
@@ -100,12 +120,19 @@ void add_calibrate_command(CLI::App& app) {
   auto o = std::make_shared<calibrate_options>();
   CLI::App* cmd = app.add_subcommand(
       "calibrate",
-      "Measure a TFTP server under rising open-loop load and fit the virtual engine's TFTP "
-      "model to it (calibration.yaml, calibration.html)");
-  cmd->add_option("--tftp", o->tftp, "The server, HOST[:PORT] (port 69 by default)")->required();
-  cmd->add_option("--file", o->file, "The file to download")->capture_default_str();
+      "Measure TFTP, HTTP 6970 and TVS servers under rising open-loop load and fit the virtual "
+      "engine's models to them (calibration.yaml, calibration.html)");
+  cmd->add_option("--tftp", o->tftp, "A TFTP server, HOST[:PORT] (port 69 by default)");
+  cmd->add_option("--http", o->http,
+                  "An HTTP 6970 file server, HOST[:PORT] (port 6970 by default): one GET of "
+                  "--file per connection");
+  cmd->add_option("--tvs", o->tvs,
+                  "A TVS server, HOST[:PORT] (port 2445 by default): a TLS handshake and one "
+                  "query per connection");
+  cmd->add_option("--file", o->file, "The file to download over TFTP and HTTP")
+      ->capture_default_str();
   cmd->add_option("--ceiling", o->ceiling,
-                  "Requests/s: the most ever offered (the last step's rate)")
+                  "Requests/s: the most ever offered to each server (the last step's rate)")
       ->required()
       ->check(CLI::Range(0.1, 100000.0));
   cmd->add_option("--step-duration", o->step_duration, "How long each step offers its rate")
@@ -116,11 +143,12 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--out", o->out, "Directory for calibration.yaml and calibration.html")
       ->capture_default_str();
   cmd->footer(
-      "Stops by itself at saturation (p90 latency above 4x the first step's, or refusals, "
-      "timeouts and errors above 5% of requests) or after the ceiling's step. Calibrating a "
-      "production server loads it: keep the ceiling low.\nExit status: 0 written, 2 bad "
-      "options, a file the server does not have, no answer, or an output that cannot be "
-      "written.");
+      "The servers are measured one after the other (TFTP, HTTP, TVS), each request on its own "
+      "loopback source address when the server is on loopback. Each stops by itself at "
+      "saturation (p90 latency above 4x the first step's, or refusals, timeouts and errors "
+      "above 5% of requests) or after the ceiling's step. Calibrating a production server loads "
+      "it: keep the ceiling low.\nExit status: 0 written, 2 bad options, a file the server does "
+      "not have, no answer, or an output that cannot be written.");
   cmd->callback([o] { finish(calibrate(*o)); });
 }
 

@@ -36,7 +36,29 @@ struct serve_options {
   std::uint32_t tvs_session_lifetime_s = 120;
   double tftp_block_cost_ms = 0;
   std::optional<int> tftp_serving_count;
+  double http_request_cost_ms = 0;
+  std::optional<std::size_t> http_workers;
+  std::size_t http_serving_count = 0;
+  double tvs_handshake_cost_ms = 0;
+  double tvs_query_cost_ms = 0;
+  std::optional<std::size_t> tvs_concurrency;
 };
+
+std::chrono::microseconds from_ms(double ms) {
+  return std::chrono::microseconds(std::llround(ms * 1000));
+}
+
+/// The slower HTTP and TVS servers asked for: workers are on when a count
+/// or a cost is given (one worker unless told).
+void set_slower_servers(const serve_options& o, engine::server_settings& s) {
+  if (o.http_workers || o.http_request_cost_ms > 0) s.http_workers = o.http_workers.value_or(1);
+  s.http_request_cost = from_ms(o.http_request_cost_ms);
+  s.http_serving_count = o.http_serving_count;
+  if (o.tvs_concurrency || o.tvs_handshake_cost_ms > 0 || o.tvs_query_cost_ms > 0)
+    s.tvs_workers = o.tvs_concurrency.value_or(1);
+  s.tvs_handshake_cost = from_ms(o.tvs_handshake_cost_ms);
+  s.tvs_query_cost = from_ms(o.tvs_query_cost_ms);
+}
 
 int serve(const serve_options& o) {
   auto plan = scenarios::load(o.scenario);
@@ -89,7 +111,8 @@ int serve(const serve_options& o) {
   lo.servers.tvs_max_handshakes = o.limits.tvs_max_handshakes;
   lo.servers.tvs_max_per_source = o.limits.tvs_max_per_source;
   lo.servers.tvs_session_lifetime = std::chrono::seconds(o.tvs_session_lifetime_s);
-  lo.servers.tftp_block_cost = std::chrono::microseconds(std::llround(o.tftp_block_cost_ms * 1000));
+  lo.servers.tftp_block_cost = from_ms(o.tftp_block_cost_ms);
+  set_slower_servers(o, lo.servers);
   lo.keep_serving = !o.once;
   lo.on_notice = [](const std::string& line) {
     std::printf("%s\n", line.c_str());
@@ -164,6 +187,34 @@ void add_serve_command(CLI::App& app) {
                   "TFTP Maximum Serving Count of every node (default: the scenario's "
                   "cluster.tftp.max_serving_count)")
       ->check(CLI::Range(1, engine::limits::max_serving_count));
+  cmd->add_option("--http-request-cost", o->http_request_cost_ms,
+                  "Milliseconds of server time per HTTP request, requests taking turns on "
+                  "--http-workers: a slower server, like the virtual engine's HTTP station (0: "
+                  "none)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--http-workers", o->http_workers,
+                  "Requests the slower HTTP server works on at once; the others wait their turn "
+                  "(default 1 with --http-request-cost)")
+      ->check(CLI::Range(1, engine::limits::max_http_workers));
+  cmd->add_option("--http-serving-count", o->http_serving_count,
+                  "HTTP requests served or waiting at once per node; more are answered 503 "
+                  "(default: the TFTP serving count)")
+      ->check(CLI::Range(1, engine::limits::max_serving_count));
+  cmd->add_option("--tvs-handshake-cost", o->tvs_handshake_cost_ms,
+                  "Milliseconds a slower TVS spends on each connection before its TLS handshake, "
+                  "in a turn of --tvs-concurrency (0: none)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--tvs-query-cost", o->tvs_query_cost_ms,
+                  "Milliseconds a slower TVS spends on each query before answering (0: none)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--tvs-concurrency", o->tvs_concurrency,
+                  "Connections the slower TVS works on at once (a handshake and a query each); "
+                  "the others wait their turn, and one whose turn is over 5 s away is closed "
+                  "(default 1 with a TVS cost)")
+      ->check(CLI::Range(1, engine::limits::max_tvs_concurrency));
   cmd->add_flag("--once", o->once, "Stop at the end of the timeline instead of serving on");
   cmd->footer(
       "Runs until SIGINT or SIGTERM (or the timeline's end with --once), then prints the "

@@ -19,7 +19,8 @@ void add_itl_build_command(CLI::App& itl);
 void add_run_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 
-/// `calibrate --tftp HOST[:PORT] --ceiling R`: the TFTP model fitted to a real server.
+/// `calibrate --tftp|--http|--tvs HOST[:PORT] --ceiling R`: the server models fitted to real
+/// servers.
 void add_calibrate_command(CLI::App& app);
 
 /// `sweep SCENARIO --vary KEY=VALUES`: a grid of runs, or a threshold search.

@@ -78,7 +78,13 @@ node_caps fit_caps(const sim::cluster& cluster, const run_plan& plan,
     c.tvs_handshakes = static_cast<std::size_t>(h);
     c.tvs_sessions = static_cast<std::size_t>(std::max<std::uint64_t>(1, tvs - std::min(tvs, h)));
   }
-  c.http_serving = std::min<std::size_t>(c.tftp_serving, c.http_connections);
+  // HTTP's serving count: serve's flag, else the cluster's HTTP model, else
+  // the TFTP one's (CUCM's one TFTP service serves both).
+  const std::size_t http_serving =
+      settings.http_serving_count > 0 ? settings.http_serving_count
+      : plan.cluster.http ? static_cast<std::size_t>(plan.cluster.http->max_serving_count)
+                          : c.tftp_serving;
+  c.http_serving = std::min<std::size_t>(http_serving, c.http_connections);
   c.warning = budget.warning;
   return c;
 }
@@ -136,6 +142,8 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
       net::http_server_options h;
       h.max_serving_count = caps.http_serving;
       h.max_connections = caps.http_connections;
+      h.workers = settings.http_workers;
+      h.request_cost = settings.http_request_cost;
       nd->http = std::make_unique<net::http_file_server>(
           executor_, asio::ip::tcp::endpoint(*addr, settings.http_port), lookup, h);
     }
@@ -145,6 +153,9 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
       o.max_handshakes = caps.tvs_handshakes;
       o.max_per_source = settings.tvs_max_per_source;
       o.max_session_lifetime = settings.tvs_session_lifetime;
+      o.workers = settings.tvs_workers;
+      o.handshake_cost = settings.tvs_handshake_cost;
+      o.query_cost = settings.tvs_query_cost;
       o.on_security_lowered = [this, host = nd->host](const net::tvs_tls_security& s) {
         if (notice_) notice_("TVS on " + host + ": " + s.to_string());
       };

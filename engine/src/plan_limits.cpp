@@ -76,6 +76,12 @@ status check_plan(const run_plan& plan) {
   }
   c.duration("cluster.tftp.retransmit_timeout", cl.tftp.retransmit_timeout, positive, max_exchange);
   c.duration("cluster.tftp.block_cost", cl.tftp.block_cost, zero, max_exchange);
+  if (const auto& h = cl.http) {
+    c.duration("cluster.http.rtt", h->rtt, zero, max_exchange);
+    c.duration("cluster.http.request_cost", h->request_cost, zero, max_exchange);
+    c.count("cluster.http.workers", h->workers, 1, max_http_workers);
+    c.count("cluster.http.max_serving_count", h->max_serving_count, 1, max_serving_count);
+  }
   c.duration("cluster.tvs.handshake", cl.tvs.handshake, zero, max_exchange);
   c.duration("cluster.tvs.query", cl.tvs.query, zero, max_exchange);
   c.count("cluster.tvs.concurrency", cl.tvs.concurrency, 1, max_tvs_concurrency);

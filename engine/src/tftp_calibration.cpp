@@ -3,6 +3,9 @@
 
 #include "itlfleet/engine/tftp_calibration.hpp"
 
+#include "calibration_page.hpp"
+#include "open_loop.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -28,18 +31,6 @@ struct request {
   net::tftp_outcome outcome = net::tftp_outcome::timeout;
 };
 
-/// Adds one to counts[value], growing the vector.
-void count_at(std::vector<std::uint64_t>& counts, std::size_t value) {
-  if (counts.size() <= value) counts.resize(value + 1);
-  ++counts[value];
-}
-
-std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto i = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<std::size_t>(i, 1, sorted.size()) - 1];
-}
-
 struct step_runner {
   asio::io_context& io;
   const tftp_probe_options& o;
@@ -48,19 +39,7 @@ struct step_runner {
   bool& not_found;
 
   std::vector<request> requests;
-  std::uint32_t in_flight = 0;
-  std::uint32_t peak = 0;
-  clock::time_point last_change{};
-  double area = 0;  ///< in-flight x seconds
-
-  void change(int by) {
-    const auto now = clock::now();
-    if (last_change != clock::time_point{})
-      area += in_flight * std::chrono::duration<double>(now - last_change).count();
-    last_change = now;
-    in_flight = static_cast<std::uint32_t>(static_cast<int>(in_flight) + by);
-    peak = std::max(peak, in_flight);
-  }
+  detail::in_flight_gauge in_flight;
 
   asio::awaitable<void> one(std::size_t k, asio::ip::address local) {
     net::tftp_get_options g;
@@ -73,7 +52,7 @@ struct step_runner {
     if (r.outcome == net::tftp_outcome::ok) file_size = r.data.size();
     if (r.outcome == net::tftp_outcome::not_found) not_found = true;
     retransmissions += r.retransmissions;
-    change(-1);
+    in_flight.change(-1);
   }
   std::uint64_t retransmissions = 0;
 
@@ -81,35 +60,13 @@ struct step_runner {
     const double seconds = std::chrono::duration<double>(o.step).count();
     const auto n = static_cast<std::size_t>(std::max(1.0, std::round(rate * seconds)));
     requests.resize(n);
-    asio::steady_timer timer(io);
-    const auto t0 = clock::now();
-    const bool loopback = o.server.address().is_loopback();
-    // Poisson arrivals, as phones booting independently: evenly spaced ones
-    // would never overlap below saturation, and the fit needs downloads that
-    // share the server. Seeded per step: the same gaps every time.
-    std::mt19937_64 random(0x17f1ee7 + static_cast<std::uint64_t>(index));
-    double at = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const double u = static_cast<double>(random() >> 11) * 0x1p-53;  // [0, 1)
-      if (k > 0) at += -std::log1p(-u) / rate;
-      timer.expires_at(
-          t0 + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(at)));
-      co_await timer.async_wait(asio::use_awaitable);
-      if (not_found) break;
-      asio::ip::address local = asio::ip::address_v4::any();
-      if (loopback) {
-        local = *net::phone_address(static_cast<std::uint32_t>(next_source % net::max_live_phones));
-        ++next_source;
-      }
-      requests[k].start = clock::now();
-      change(+1);
-      asio::co_spawn(io, one(k, local), asio::detached);
-    }
-    // Every request ends by itself within its timeout and retries.
-    while (in_flight > 0) {
-      timer.expires_after(std::chrono::milliseconds(2));
-      co_await timer.async_wait(asio::use_awaitable);
-    }
+    co_await detail::offer_step(
+        io, rate, n, index, o.server.address(), next_source, in_flight,
+        [this] { return not_found; },
+        [this](std::size_t k, asio::ip::address local) {
+          requests[k].start = clock::now();
+          return one(k, local);
+        });
   }
 
   tftp_step summary(double rate) const {
@@ -147,17 +104,17 @@ struct step_runner {
     s.seconds = std::chrono::duration<double>(last - first).count();
     if (s.seconds > 0) {
       s.completed = static_cast<double>(s.ok) / s.seconds;
-      s.mean_in_flight = area / s.seconds;
+      s.mean_in_flight = in_flight.area / s.seconds;
     }
-    s.peak_in_flight = peak;
+    s.peak_in_flight = in_flight.peak;
     std::sort(latency.begin(), latency.end());
     if (!latency.empty()) {
       std::int64_t sum = 0;
       for (auto l : latency) sum += l;
       s.mean_us = sum / static_cast<std::int64_t>(latency.size());
-      s.p50_us = percentile(latency, 0.50);
-      s.p90_us = percentile(latency, 0.90);
-      s.p99_us = percentile(latency, 0.99);
+      s.p50_us = detail::percentile(latency, 0.50);
+      s.p90_us = detail::percentile(latency, 0.90);
+      s.p99_us = detail::percentile(latency, 0.99);
     }
     // Sharing: with F(t) the integral of completed downloads in progress,
     // a download from s to e averaged (F(e) - F(s)) / (e - s).
@@ -185,21 +142,14 @@ struct step_runner {
       const double life = std::chrono::duration<double>(q.end - q.start).count();
       const double shared =
           life > 0 ? (integral_at(q.end, -1) - integral_at(q.start, +1)) / life : 1.0;
-      count_at(s.sharing, static_cast<std::size_t>(
-                              std::lround(std::max(1.0, shared) * tftp_step::sharing_scale)));
+      detail::count_at(s.sharing, static_cast<std::size_t>(std::lround(std::max(1.0, shared) *
+                                                                       tftp_step::sharing_scale)));
     }
-    // Completed downloads in progress when each refused request was sent:
-    // what the server was serving when it refused.
-    std::sort(ok_start.begin(), ok_start.end());
-    std::sort(ok_end.begin(), ok_end.end());
-    for (const request& q : requests) {
-      if (q.start == clock::time_point{} || q.outcome != net::tftp_outcome::refused) continue;
-      const auto started =
-          std::upper_bound(ok_start.begin(), ok_start.end(), q.start) - ok_start.begin();
-      const auto ended = std::upper_bound(ok_end.begin(), ok_end.end(), q.start) - ok_end.begin();
-      count_at(s.ok_at_refusal,
-               static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, started - ended)));
-    }
+    std::vector<clock::time_point> refused_at;
+    for (const request& q : requests)
+      if (q.start != clock::time_point{} && q.outcome == net::tftp_outcome::refused)
+        refused_at.push_back(q.start);
+    s.ok_at_refusal = detail::ok_at_refusal(std::move(ok_start), std::move(ok_end), refused_at);
     return s;
   }
 };
@@ -235,7 +185,7 @@ result<tftp_measurement> measure_tftp(const tftp_probe_options& o) {
   for (int i = 0; i < o.max_steps; ++i) {
     const double rate = tftp_step_rate(o.ceiling, i, o.max_steps);
     bool not_found = false;
-    step_runner runner{io, o, next_source, m.file_size, not_found, {}};
+    step_runner runner{io, o, next_source, m.file_size, not_found, {}, {}};
     asio::co_spawn(io, runner.run(rate, i), asio::detached);
     io.restart();
     io.run();
@@ -245,22 +195,11 @@ result<tftp_measurement> measure_tftp(const tftp_probe_options& o) {
     if (o.on_step) o.on_step(s, i);
     m.steps.push_back(std::move(s));
     const tftp_step& first = m.steps.front();
-    const tftp_step& now = m.steps.back();
     if (first.ok == 0)
       return error{o.server_text + ": no download of " + o.filename +
-                   " completed in the first step (" + std::to_string(first.timeouts) +
-                   " timeouts, " + std::to_string(first.refused) + " refused, " +
-                   std::to_string(first.errors) + " errors)"};
-    if (now.failures() * 20 > now.requests) {
-      m.stop_reason = "saturation: refusals, timeouts and errors above 5% of requests";
-      return m;
-    }
-    if (now.p90_us > 4 * first.p90_us) {
-      m.stop_reason = "saturation: p90 latency above 4x the first step's";
-      return m;
-    }
-    if (o.stop_requested && o.stop_requested()) {
-      m.stop_reason = "stopped";
+                   " completed in the first step " + detail::failures_text(first)};
+    if (auto why = detail::stop_after(first, m.steps.back(), o.stop_requested)) {
+      m.stop_reason = *why;
       return m;
     }
   }

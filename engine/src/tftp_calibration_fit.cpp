@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "calibration_page.hpp"
+#include "itlfleet/engine/calibration_output.hpp"
 #include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/stations.hpp"
 #include "itlfleet/engine/tftp_calibration.hpp"
@@ -25,18 +27,6 @@ double squared_error(const tftp_model& model, const tftp_measurement& m) {
     sum += e * e;
   }
   return sum;
-}
-
-/// A comment-safe copy: control and non-ASCII bytes become '?'.
-std::string printable(const std::string& s) {
-  std::string out = s;
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-  return out;
-}
-
-std::string percent(double v) {
-  return metrics::fixed_decimals(100 * v, 1) + "%";
 }
 
 /// The model's steady state at `rate` requests/s: downloads in progress
@@ -126,17 +116,9 @@ tftp_fit fit_tftp(const tftp_measurement& m) {
   // Serving count: the completed downloads most often in progress when a
   // request was refused.
   std::vector<std::uint64_t> at_refusal;
-  for (const tftp_step& s : m.steps) {
-    at_refusal.resize(std::max(at_refusal.size(), s.ok_at_refusal.size()));
-    for (std::size_t i = 0; i < s.ok_at_refusal.size(); ++i) at_refusal[i] += s.ok_at_refusal[i];
-  }
-  if (!at_refusal.empty()) {
-    const auto most = std::max_element(at_refusal.begin(), at_refusal.end());
-    if (*most > 0) {
-      fit.serving_count = std::max(1, static_cast<int>(most - at_refusal.begin()));
-      model.max_serving_count = *fit.serving_count;
-    }
-  }
+  for (const tftp_step& s : m.steps) detail::add_counts(at_refusal, s.ok_at_refusal);
+  fit.serving_count = detail::most_common_at_refusal(at_refusal);
+  if (fit.serving_count) model.max_serving_count = *fit.serving_count;
   // Errors per step, and what the formula cannot say.
   double peak = 0;
   for (std::size_t i = 0; i < m.steps.size(); ++i) {
@@ -161,7 +143,7 @@ tftp_fit fit_tftp(const tftp_measurement& m) {
   }
   if (fit.max_error > 0.5)
     fit.caveats.push_back("latency not explained by the station's formula (a step is off by " +
-                          percent(fit.max_error) +
+                          detail::percent(fit.max_error) +
                           "): a latency step or a queue the model does not have");
   int most_active = 1;
   for (const tftp_step& s : m.steps)
@@ -173,21 +155,20 @@ tftp_fit fit_tftp(const tftp_measurement& m) {
   return fit;
 }
 
-std::string calibration_yaml(const tftp_measurement& m, const tftp_fit& fit,
-                             const std::string& date) {
+calibration_section tftp_section(const tftp_measurement& m, const tftp_fit& fit) {
+  using detail::percent;
+  using detail::printable;
   const tftp_model& t = fit.model;
-  std::string y;
-  y += "# itlfleet calibration of a TFTP server: cluster settings for the virtual engine.\n";
-  y += "# server: " + printable(m.server) + "\n";
+  calibration_section out;
+  out.server = m.server;
+  std::string& y = out.yaml;
+  y += "# TFTP server " + printable(m.server) + "\n";
   y += "# file: " + printable(m.filename) + " (" + std::to_string(m.file_size) + " bytes, " +
        std::to_string(tftp_blocks(m.file_size, t.block_size)) + " blocks)\n";
-  y += "# date: " + printable(date) + "\n";
   y += "# fit error: " + percent(fit.max_error) + " at most over " +
        std::to_string(m.steps.size()) + " steps (predicted vs measured mean latency, relative)\n";
   y += "# stopped: " + m.stop_reason + "\n";
   for (const auto& c : fit.caveats) y += "# not expressed by the model: " + c + "\n";
-  y += "# Use: a scenario's cluster (cluster: {tftp: ...}), `itlfleet run --calibration FILE`\n";
-  y += "# or a node's `calibration: FILE`.\n";
   y += "tftp:\n";
   y += "  rtt: " + std::to_string(t.rtt.count()) + "us\n";
   y += "  block_cost: " + std::to_string(t.block_cost.count()) + "us\n";
@@ -196,50 +177,7 @@ std::string calibration_yaml(const tftp_measurement& m, const tftp_fit& fit,
   else
     y += "  # max_serving_count: not reached (no request refused)\n";
   y += "  loss: " + metrics::trim_zeros(metrics::fixed_decimals(t.loss, 6)) + "\n";
-  return y;
-}
 
-namespace {
-
-/// One plot: measured points and the model's curve against offered load.
-std::string plot(const std::string& title, const std::string& unit, double x_max,
-                 const std::vector<std::pair<double, double>>& points,
-                 const std::vector<std::pair<double, double>>& curve) {
-  const double w = 560, h = 300, left = 60, bottom = 40, top = 20, right = 20;
-  double y_max = 0;
-  for (const auto& p : points) y_max = std::max(y_max, p.second);
-  y_max = y_max > 0 ? y_max * 1.25 : 1;
-  const auto x = [&](double v) { return left + (w - left - right) * v / x_max; };
-  const auto y = [&](double v) {
-    return top + (h - top - bottom) * (1 - std::min(v, y_max) / y_max);
-  };
-  using metrics::svg_number;
-  std::string s = "<h2>" + title + "</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                  svg_number(w) + "\" height=\"" + svg_number(h) + "\" role=\"img\">\n";
-  s += "<line x1=\"" + svg_number(left) + "\" y1=\"" + svg_number(h - bottom) + "\" x2=\"" +
-       svg_number(w - right) + "\" y2=\"" + svg_number(h - bottom) + "\" stroke=\"#888\"/>\n";
-  s += "<line x1=\"" + svg_number(left) + "\" y1=\"" + svg_number(top) + "\" x2=\"" +
-       svg_number(left) + "\" y2=\"" + svg_number(h - bottom) + "\" stroke=\"#888\"/>\n";
-  s += "<text x=\"" + svg_number(w / 2) + "\" y=\"" + svg_number(h - 8) +
-       "\" text-anchor=\"middle\" font-size=\"12\">offered load (requests/s, 0 to " +
-       metrics::fixed_decimals(x_max, 1) + ")</text>\n";
-  s += "<text x=\"4\" y=\"" + svg_number(top - 6) + "\" font-size=\"12\">" + unit + " (0 to " +
-       metrics::fixed_decimals(y_max, 1) + ")</text>\n";
-  std::string path;
-  for (const auto& c : curve)
-    path += (path.empty() ? "M" : " L") + svg_number(x(c.first)) + " " + svg_number(y(c.second));
-  s += "<path d=\"" + path + "\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\"/>\n";
-  for (const auto& p : points)
-    s += "<circle cx=\"" + svg_number(x(p.first)) + "\" cy=\"" + svg_number(y(p.second)) +
-         "\" r=\"4\" fill=\"#d62728\"/>\n";
-  s += "</svg>\n";
-  return s;
-}
-
-}  // namespace
-
-std::string calibration_html(const tftp_measurement& m, const tftp_fit& fit,
-                             const std::string& date) {
   using metrics::xml_escape;
   double x_max = 1;
   for (const auto& s : m.steps) x_max = std::max(x_max, s.offered);
@@ -254,47 +192,39 @@ std::string calibration_html(const tftp_measurement& m, const tftp_fit& fit,
     lat_curve.emplace_back(rate, st.latency_us / 1000.0);
     thr_curve.emplace_back(rate, st.throughput);
   }
-  std::string h =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>itlfleet "
-      "calibration of " +
-      xml_escape(m.server, false) +
-      "</title>\n<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px "
-      "8px;text-align:right}</style></head><body>\n";
-  h += "<h1>TFTP calibration of " + xml_escape(m.server, false) + "</h1>\n";
+  std::string& h = out.html;
+  h += "<h2>TFTP server " + xml_escape(m.server, false) + "</h2>\n";
   h += "<p>File " + xml_escape(m.filename, false) + " (" + std::to_string(m.file_size) +
-       " bytes), " + xml_escape(date, false) + ". Stopped: " + xml_escape(m.stop_reason, false) +
-       ".</p>\n";
+       " bytes). Stopped: " + xml_escape(m.stop_reason, false) + ".</p>\n";
   h += "<p>Fitted: rtt " + std::to_string(fit.model.rtt.count()) + " us, block_cost " +
        std::to_string(fit.model.block_cost.count()) + " us, max_serving_count " +
        (fit.serving_count ? std::to_string(*fit.serving_count) : std::string("not reached")) +
        ", loss " + metrics::trim_zeros(metrics::fixed_decimals(fit.model.loss, 6)) +
        "; fit error " + percent(fit.max_error) +
-       " at most (mean latency). Red: measured; blue: the model's steady state.</p>\n";
+       " at most (mean latency). The curve is the station's steady state.</p>\n";
   for (const auto& c : fit.caveats)
     h += "<p><strong>Not expressed by the model:</strong> " + xml_escape(c, false) + "</p>\n";
-  h += plot("Mean latency against offered load", "ms", x_max, lat_points, lat_curve);
-  h +=
-      plot("Completed downloads against offered load", "downloads/s", x_max, thr_points, thr_curve);
-  h += "<h2>Steps</h2>\n<table><tr><th>offered/s</th><th>completed/s</th><th>mean "
+  h += detail::plot("Mean latency against offered load", "ms", x_max, lat_points, lat_curve);
+  h += detail::plot("Completed downloads against offered load", "downloads/s", x_max, thr_points,
+                    thr_curve);
+  h += "<h3>Steps</h3>\n<table><tr><th>offered/s</th><th>completed/s</th><th>mean "
        "ms</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>refused</th><th>timeouts</"
        "th><th>errors</th><th>requests</th><th>in flight</th><th>peak</th><th>fit "
        "error</th></tr>\n";
+  using detail::ms;
   for (std::size_t i = 0; i < m.steps.size(); ++i) {
     const auto& s = m.steps[i];
-    const auto ms = [](std::int64_t us) {
-      return metrics::fixed_decimals(static_cast<double>(us) / 1000.0, 2);
-    };
     h += "<tr><td>" + metrics::fixed_decimals(s.offered, 1) + "</td><td>" +
          metrics::fixed_decimals(s.completed, 1) + "</td><td>" + ms(s.mean_us) + "</td><td>" +
          ms(s.p50_us) + "</td><td>" + ms(s.p90_us) + "</td><td>" + ms(s.p99_us) + "</td><td>" +
          std::to_string(s.refused) + "</td><td>" + std::to_string(s.timeouts) + "</td><td>" +
          std::to_string(s.errors) + "</td><td>" + std::to_string(s.requests) + "</td><td>" +
          metrics::fixed_decimals(s.mean_in_flight, 2) + "</td><td>" +
-         std::to_string(s.peak_in_flight) + "</td><td>" +
-         (fit.step_error[i] ? percent(*fit.step_error[i]) : std::string("-")) + "</td></tr>\n";
+         std::to_string(s.peak_in_flight) + "</td><td>" + detail::error_cell(fit.step_error[i]) +
+         "</td></tr>\n";
   }
-  h += "</table>\n</body></html>\n";
-  return h;
+  h += "</table>\n";
+  return out;
 }
 
 }  // namespace itlfleet::engine

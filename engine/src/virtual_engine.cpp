@@ -42,8 +42,15 @@ class virtual_run final : public fleet_run {
   void outage(std::size_t node, service s, std::int64_t length_us) override;
   void cluster_changed() override;
   metrics::node_load load_of(std::size_t node) const override {
-    return {cluster_.node(node).host, static_cast<std::uint64_t>(tftp_[node].peak_active()),
+    // TFTP and HTTP transfers summed, as the live engine's servers count them.
+    const int http = http_.empty() ? 0 : http_[node].peak_active();
+    return {cluster_.node(node).host, static_cast<std::uint64_t>(tftp_[node].peak_active() + http),
             tvs_[node].peak_wait()};
+  }
+  /// Whether phone i's downloads meet the node's HTTP station (the cluster
+  /// has an HTTP model and its group fetches over HTTP), not the TFTP one.
+  bool over_http(std::uint32_t i) const {
+    return !http_.empty() && group_of(i).fetch == fetch_protocol::http;
   }
 
   using wanted = metrics::event_totals::requested;
@@ -61,7 +68,9 @@ class virtual_run final : public fleet_run {
   /// stations refer to them).
   tftp_model tftp_share_;
   tvs_model tvs_share_;
+  http_model http_share_;
   std::vector<tftp_station> tftp_;
+  std::vector<http_station> http_;  ///< per node when the cluster has an HTTP model
   std::vector<tvs_station> tvs_;
   std::vector<bytes> tvs_sha1_;  ///< per node: the certificate its TVS presents now
   /// TVS's verdict on a file's signer (certificate and its oracle key), valid
@@ -93,9 +102,16 @@ status virtual_run::setup() {
       std::min<sim_duration>(tftp_share_.block_cost * shards, limits::max_exchange);
   tvs_share_ = plan_.cluster.tvs;
   tvs_share_.concurrency = share(tvs_share_.concurrency);
+  if (plan_.cluster.http) {
+    http_share_ = *plan_.cluster.http;
+    http_share_.workers = share(http_share_.workers);
+    http_share_.max_serving_count = share(http_share_.max_serving_count);
+    http_.reserve(nodes);
+  }
   for (std::size_t n = 0; n < nodes; ++n) {
     tftp_.emplace_back(tftp_share_);
     tvs_.emplace_back(tvs_share_, plan_.cluster.tftp.rtt.count());
+    if (plan_.cluster.http) http_.emplace_back(http_share_);
   }
   cluster_changed();
   if (auto s = setup_fleet(); !s) return s;
@@ -172,11 +188,22 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what
                     : what == wanted::config ? cluster_.served_config(node)
                                              : cluster_.served_ctl(node);
   if (f == sim::no_file) return tftp_failed(i, st.rtt(), tftp_failure::not_found);
+  const std::size_t size = files_.get(f).raw.size();
+  if (over_http(i)) {
+    const std::int64_t done = http_[node].admit(now_);
+    if (done < 0) {
+      ev.count_request(what, metrics::event_totals::refused);
+      return tftp_failed(i, 2 * http_share_.rtt.count(), tftp_failure::refused);
+    }
+    ev.count_request(what, metrics::event_totals::served);
+    ev.bytes_served += size;
+    queue_.push(done, event::transfer_done(i, p.epoch, node, f));
+    return;
+  }
   if (st.full()) {
     ev.count_request(what, metrics::event_totals::refused);
     return tftp_failed(i, st.rtt(), tftp_failure::refused);
   }
-  const std::size_t size = files_.get(f).raw.size();
   int lost = 0;
   if (plan_.cluster.tftp.loss > 0) {
     // Every packet of the exchange (request, blocks) may be lost once.
@@ -303,7 +330,7 @@ run_result virtual_run::run() {
                  {}});
         break;
       case event_kind::transfer_done:
-        tftp_[e.node()].finish();
+        if (!over_http(e.phone())) tftp_[e.node()].finish();
         if (current()) deliver(e.phone(), {phone_event_kind::file_received, e.file(), {}});
         break;
       case event_kind::tftp_failed:

@@ -557,11 +557,11 @@ void facts(std::string& o, const run_info& info, const std::vector<snapshot>& se
   fact("scenario", esc(info.scenario));
   fact("source", "<code>" + esc(info.source) + "</code>");
   fact("engine", esc(info.engine));
-  fact("TFTP model", info.tftp_calibration
-                         ? "calibration <code>" + esc(info.tftp_calibration->file) + "</code> of " +
-                               esc(info.tftp_calibration->server) + ", " +
-                               esc(info.tftp_calibration->date)
-                         : std::string("defaults (not calibrated)"));
+  fact("server models", info.tftp_calibration
+                            ? "calibration <code>" + esc(info.tftp_calibration->file) +
+                                  "</code> of " + esc(info.tftp_calibration->server) + ", " +
+                                  esc(info.tftp_calibration->date)
+                            : std::string("defaults (not calibrated)"));
   fact("seed", std::to_string(info.seed));
   fact("phones", with_commas(info.phones));
   std::string groups;

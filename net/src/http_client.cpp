@@ -106,6 +106,7 @@ asio::awaitable<http_get_result> get_on_strand(asio::ip::address local, tcp::end
     return e == beast::error::timeout || std::chrono::steady_clock::now() >= deadline;
   };
   stream.expires_after(options.timeout);
+  const auto connect_start = std::chrono::steady_clock::now();
   if (auto [connect_error] = co_await stream.async_connect(server, as_tuple_awaitable);
       connect_error) {
     if (timed_out(connect_error))
@@ -113,6 +114,9 @@ asio::awaitable<http_get_result> get_on_strand(asio::ip::address local, tcp::end
     co_return failure(http_outcome::unreachable,
                       "connect to " + host_field(server) + ": " + connect_error.message());
   }
+
+  const auto connect_time = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - connect_start);
 
   http::request<http::empty_body> request{http::verb::get, target_for_file_name(name), 11};
   request.set(http::field::host, host_field(server));
@@ -146,8 +150,11 @@ asio::awaitable<http_get_result> get_on_strand(asio::ip::address local, tcp::end
 
   auto response = parser.release();
   const unsigned status = response.result_int();
-  if (status >= 200 && status < 300)
-    co_return http_get_result{http_outcome::ok, status, std::move(response.body()), {}, false, {}};
+  if (status >= 200 && status < 300) {
+    http_get_result r{http_outcome::ok, status, std::move(response.body()), {}, false, {}};
+    r.connect_time = connect_time;
+    co_return r;
+  }
   const std::string reason = std::to_string(status) + " " + std::string(response.reason());
   if (status == 404) co_return failure(http_outcome::not_found, reason, status);
   co_return failure(http_outcome::refused, reason, status);

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -156,6 +157,12 @@ asio::awaitable<void> serve_http_connection(std::shared_ptr<http_server_state> s
       break;
     }
     slot_guard slot{*st};
+    if (st->workers) {
+      // A slower server: answered at the end of the request's turn.
+      const auto turn = st->workers->reserve(worker_schedule::clock::now(), opt.request_cost);
+      asio::steady_timer wait(conn->stream.get_executor(), turn->end);
+      co_await wait.async_wait(as_tuple_awaitable);
+    }
 
     shared_bytes file;
     bool lookup_failed = false;

@@ -13,6 +13,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "itlfleet/net/http_file_server.hpp"
+#include "itlfleet/net/worker_schedule.hpp"
 
 namespace itlfleet::net::detail {
 
@@ -25,11 +26,17 @@ struct http_connection {
 struct http_server_state {
   http_server_state(boost::asio::any_io_executor ex, boost::asio::ip::tcp::endpoint ep,
                     file_lookup fl, http_server_options opts)
-      : executor(std::move(ex)), lookup(std::move(fl)), options(opts), endpoint(ep) {}
+      : executor(std::move(ex)),
+        lookup(std::move(fl)),
+        options(opts),
+        workers(opts.workers > 0 ? std::make_unique<worker_schedule>(opts.workers) : nullptr),
+        endpoint(ep) {}
 
   const boost::asio::any_io_executor executor;
   const file_lookup lookup;
   const http_server_options options;
+  /// The turns of a slower server (options.workers), or null.
+  const std::unique_ptr<worker_schedule> workers;
 
   /// Guards everything below it up to the counters; every call on
   /// `acceptor` is made with it held.

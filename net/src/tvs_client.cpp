@@ -107,10 +107,19 @@ asio::awaitable<tvs_client_result> exchange(asio::ip::address local, tcp::endpoi
     co_return fail(std::move(r), tvs_outcome::local_error,
                    "cannot send from " + local.to_string() + ": " + ec.message());
   }
+  const auto since = [](clock::time_point& from) {
+    const auto now = clock::now();
+    const auto d = std::chrono::duration_cast<std::chrono::microseconds>(now - from);
+    from = now;
+    return d;
+  };
+  auto phase = clock::now();
   std::tie(ec) = co_await socket.async_connect(server, use_tuple);
   if (ec) co_return fail(std::move(r), tvs_outcome::unreachable, "connect: " + ec.message());
+  r.connect_time = since(phase);
   std::tie(ec) = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);
   if (ec) co_return fail(std::move(r), tvs_outcome::unreachable, "TLS handshake: " + ec.message());
+  r.handshake_time = since(phase);
 
   r.server_certificate = peer_certificate_der(stream.native_handle());
   r.server_sha1 = sim::sha1(r.server_certificate);
@@ -126,6 +135,7 @@ asio::awaitable<tvs_client_result> exchange(asio::ip::address local, tcp::endpoi
     co_return fail(std::move(r), tvs_outcome::unreachable, "connection lost while sending");
   auto in =
       co_await detail::read_tvs_message(stream, tvs_default_max_message, deadline - clock::now());
+  if (in.outcome == detail::read_outcome::message) r.answer_time = since(phase);
   switch (in.outcome) {
     case detail::read_outcome::message:
       break;

@@ -11,8 +11,10 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "itlfleet/net/worker_schedule.hpp"
 #include "tvs_io.hpp"
 
 namespace itlfleet::net {
@@ -61,12 +63,19 @@ std::string request_problem(const tvs_message& m, std::optional<std::uint32_t> s
 
 struct tvs_server::impl {
   impl(asio::any_io_executor ex, tcp::endpoint ep, tvs_lookup fn, tvs_server_options opts)
-      : executor(std::move(ex)), configured(ep), lookup(std::move(fn)), options(std::move(opts)) {}
+      : executor(std::move(ex)),
+        configured(ep),
+        lookup(std::move(fn)),
+        options(std::move(opts)),
+        workers(options.workers > 0 ? std::make_unique<worker_schedule>(options.workers)
+                                    : nullptr) {}
 
   const asio::any_io_executor executor;
   const tcp::endpoint configured;
   const tvs_lookup lookup;
   const tvs_server_options options;
+  /// The turns of a slower server (options.workers), or null.
+  const std::unique_ptr<worker_schedule> workers;
 
   mutable std::mutex mutex;
   std::shared_ptr<ssl::context> context;                     // guarded by mutex
@@ -186,6 +195,19 @@ struct tvs_server::impl {
   /// Serves one connection; moves `held` from the handshake pool to the
   /// session pool (or to none) as it goes.
   asio::awaitable<void> run(session& s, const asio::ip::address& peer, stage& held) {
+    asio::steady_timer cost_timer(s.stream.get_executor());
+    if (workers) {
+      // A slower server: the connection's turn, then the handshake's cost.
+      const auto turn =
+          workers->reserve(detail::clock::now(), options.handshake_cost + options.query_cost,
+                           options.handshake_timeout);
+      if (!turn) {
+        ++rejected;
+        co_return;
+      }
+      cost_timer.expires_at(turn->start + options.handshake_cost);
+      co_await cost_timer.async_wait(use_tuple);
+    }
     auto hs = co_await detail::with_timeout(
         s.stream.async_handshake(ssl::stream_base::server, use_tuple), options.handshake_timeout);
     --handshaking;
@@ -226,6 +248,10 @@ struct tvs_server::impl {
       }
       const tvs_message& m = in.message;
       session_id = m.session_id;
+      if (workers) {
+        cost_timer.expires_after(options.query_cost);
+        co_await cost_timer.async_wait(use_tuple);
+      }
 
       tvs_lookup_query q;
       q.command = m.command;

@@ -85,6 +85,20 @@ void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
   m.opt("per_device_ctl", t.per_device_ctl);
 }
 
+/// `cluster.http`: present, it gives phones fetching over HTTP a station of
+/// their own (engine::http_model's defaults for what it leaves out).
+void read_http_model(const value_ref& v, std::optional<engine::http_model>& into) {
+  engine::http_model h = into.value_or(engine::http_model{});
+  map_reader m(v, "cluster.http", {"rtt", "request_cost", "workers", "max_serving_count"});
+  m.opt("rtt", h.rtt, zero, exchange);
+  m.opt("request_cost", h.request_cost, zero, exchange);
+  m.opt("workers", h.workers, 1, limits::max_http_workers);
+  m.opt("max_serving_count", h.max_serving_count, 1, limits::max_serving_count);
+  into = h;
+}
+
+void read_tvs_model(const value_ref& v, engine::tvs_model& t);
+
 /// The value of a calibration file's `# key: value` header line, or "unknown".
 std::string header_value(const std::string& text, std::string_view key) {
   const std::string prefix = "# " + std::string(key) + ": ";
@@ -98,7 +112,8 @@ std::string header_value(const std::string& text, std::string_view key) {
 }
 
 /// Reads the calibration file at `path` (named `shown` in messages and
-/// outputs) onto the cluster: its tftp settings override the cluster's.
+/// outputs) onto the cluster: its tftp, http and tvs settings (one at
+/// least) override the cluster's.
 void read_calibration_file(const std::string& path, const std::string& shown,
                            engine::cluster_plan& c) {
   std::ifstream in(path, std::ios::binary);
@@ -114,10 +129,14 @@ void read_calibration_file(const std::string& path, const std::string& shown,
     src.fail(e.mark, "YAML syntax error: " + e.msg);
   }
   if (!doc.IsDefined() || doc.IsNull())
-    src.fail(YAML::Mark(), "the calibration is empty; expected a mapping with tftp");
+    src.fail(YAML::Mark(), "the calibration is empty; expected a mapping with tftp, http or tvs");
   const value_ref root{&src, doc, "", doc.Mark()};
-  map_reader m(root, "the calibration", {"tftp"});
-  read_tftp_model(m.require("tftp"), c.tftp);
+  map_reader m(root, "the calibration", {"tftp", "http", "tvs"});
+  if (!m.has("tftp") && !m.has("http") && !m.has("tvs"))
+    root.fail("expected tftp, http or tvs settings in the calibration");
+  if (m.has("tftp")) read_tftp_model(m.get("tftp"), c.tftp);
+  if (m.has("http")) read_http_model(m.get("http"), c.http);
+  if (m.has("tvs")) read_tvs_model(m.get("tvs"), c.tvs);
   c.tftp_calibration =
       engine::tftp_calibration_ref{shown, header_value(text, "server"), header_value(text, "date")};
 }
@@ -194,7 +213,7 @@ void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl)
 void read_cluster(const value_ref& v, engine::run_plan& plan) {
   map_reader m(v, "cluster",
                {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
-                "auto_reset", "regen_restarts", "nodes", "tftp", "tvs", "mixed_mode",
+                "auto_reset", "regen_restarts", "nodes", "tftp", "http", "tvs", "mixed_mode",
                 "itl_check_with_ctl", "ctl_itlrecovery"});
   engine::cluster_plan& c = plan.cluster;
   if (m.has("version")) {
@@ -242,6 +261,7 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
   read_one_of_two(m, "regen_restarts", "manual", "automatic", "automatic",
                   c.regen_restarts_automatic);
   if (m.has("tftp")) read_tftp_model(m.get("tftp"), c.tftp);
+  if (m.has("http")) read_http_model(m.get("http"), c.http);
   if (m.has("tvs")) read_tvs_model(m.get("tvs"), c.tvs);
   read_mixed_mode(m, c, itl_recovery);
 
@@ -254,14 +274,14 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
     }
     engine::node_plan n = read_node(item, c, itl_recovery);
     if (const YAML::Node f = item.node["calibration"]; f) {
-      // One TFTP model serves every node: a node's calibration sets the
+      // One model of each server serves every node: a node's calibration sets the
       // cluster's, and two nodes cannot name different ones.
       const value_ref where{item.src, f, item.path + ".calibration", f.Mark()};
       const std::string file = where.string();
       if (c.tftp_calibration && c.tftp_calibration->file != file) {
         where.fail("'" + c.tftp_calibration->file +
-                   "' is already the calibration of this cluster; every node has the same TFTP "
-                   "model (per-node models are not modelled yet), so every node naming one must "
+                   "' is already the calibration of this cluster; every node has the same server "
+                   "models (per-node models are not modelled yet), so every node naming one must "
                    "name the same file");
       }
       std::filesystem::path path(file);

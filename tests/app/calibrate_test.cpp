@@ -8,18 +8,12 @@
 
 #include <regex>
 
+#include "calibration_text.hpp"
 #include "cli_fixture.hpp"
 #include "spawned_itlfleet.hpp"
 
 namespace itlfleet {
 namespace {
-
-/// The first integer after `key` in `text`, or -1.
-long long value_after(const std::string& text, const std::string& key) {
-  std::smatch m;
-  if (!std::regex_search(text, m, std::regex(key + "\\s*([0-9]+)"))) return -1;
-  return std::stoll(m[1]);
-}
 
 TEST_F(Cli, calibrate_finds_the_block_cost_and_serving_count_of_a_slowed_server) {
   spawned_itlfleet server(

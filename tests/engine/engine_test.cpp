@@ -223,6 +223,29 @@ TEST(Engine, tftp_past_maximum_serving_count_refuses_and_phones_retry_until_serv
   EXPECT_EQ(r.info.load[0].peak_tftp_transfers, 50u) << "saturated, never past the count";
 }
 
+TEST(Engine, phones_fetching_over_http_meet_the_http_station_when_the_cluster_has_one) {
+  run_plan p = test::single_node_plan(2000);
+  http_model h;
+  h.workers = 1;
+  h.request_cost = 20ms;  // 50 requests/s, far below 2000 phones booting in 5 s
+  h.max_serving_count = 5;
+  p.cluster.http = h;
+  p.boot.spread = 5s;
+  p.timeline = {at(0s, action_kind::boot_all)};
+  p.fleet[0].fetch = fetch_protocol::http;
+  const run_result r = run_ok(p);
+  EXPECT_GT(r.final_state.events.tftp_refusals, 0u) << "503 past the serving count";
+  EXPECT_EQ(count(r.final_state, phone_state::trusted), 2000u);
+  ASSERT_EQ(r.info.load.size(), 1u);
+  EXPECT_EQ(r.info.load[0].peak_tftp_transfers, 5u) << "the HTTP station's, never past its count";
+
+  // The same phones over TFTP never meet the HTTP model.
+  p.fleet[0].fetch = fetch_protocol::tftp;
+  const run_result t = run_ok(p);
+  EXPECT_EQ(t.final_state.events.tftp_refusals, 0u);
+  EXPECT_EQ(count(t.final_state, phone_state::trusted), 2000u);
+}
+
 TEST(Engine, tftp_outage_leaves_phones_unreachable_until_it_ends) {
   run_plan p = test::single_node_plan(100);
   action outage = at(0s, action_kind::tftp_outage, {}, "cucm-pub");

@@ -109,6 +109,13 @@ TEST(PlanLimits, durations_past_the_32_bit_second_clock_are_refused) {
   p = test::single_node_plan(10);
   p.cluster.tvs.concurrency = std::numeric_limits<int>::max();
   EXPECT_HAS(run_error(p), "cluster.tvs.concurrency is 2147483647; expected 1 to 100000");
+  p = test::single_node_plan(10);
+  p.cluster.http = http_model{};
+  p.cluster.http->workers = 0;
+  EXPECT_HAS(run_error(p), "cluster.http.workers is 0; expected 1 to 100000");
+  p.cluster.http->workers = 1;
+  p.cluster.http->request_cost = 2h;
+  EXPECT_HAS(run_error(p), "cluster.http.request_cost");
 }
 
 TEST(PlanLimits, names_that_openssl_would_refuse_are_refused_by_name) {

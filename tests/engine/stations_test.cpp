@@ -63,5 +63,20 @@ TEST(TvsStation, sessions_queue_for_slots_and_give_up_past_the_timeout) {
   EXPECT_EQ(s.admit(0), -1) << "the fourth would wait 3 s, past the 2 s timeout";
 }
 
+TEST(HttpStation, workers_take_requests_in_turn_and_the_serving_count_refuses_the_rest) {
+  http_model h;
+  h.rtt = 100us;
+  h.request_cost = 1ms;
+  h.workers = 2;
+  h.max_serving_count = 3;
+  http_station st(h);
+  EXPECT_EQ(st.admit(0), 100 + 1000 + 100);  // connect, work, answer
+  EXPECT_EQ(st.admit(0), 1200);              // the second worker
+  EXPECT_EQ(st.admit(0), 100 + 2000 + 100);  // waits for the first worker
+  EXPECT_EQ(st.admit(0), -1);                // three in the server: refused
+  EXPECT_EQ(st.peak_active(), 3);
+  EXPECT_EQ(st.admit(1000), 1100 + 1000 + 100);  // the first two are done by 1100
+}
+
 }  // namespace
 }  // namespace itlfleet::engine

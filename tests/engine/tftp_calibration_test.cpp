@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "itlfleet/engine/calibration_output.hpp"
 #include "itlfleet/engine/stations.hpp"
 
 namespace {
@@ -75,16 +76,18 @@ TEST(TftpCalibration, the_fit_recovers_the_parameters_that_made_the_points) {
   EXPECT_LT(fit.max_error, 0.01);
   EXPECT_TRUE(fit.caveats.empty());
 
-  const std::string yaml = en::calibration_yaml(m, fit, "2026-01-02T03:04:05Z");
-  EXPECT_EQ(yaml, en::calibration_yaml(m, fit, "2026-01-02T03:04:05Z"));
-  EXPECT_NE(yaml.find("# server: 127.0.1.1:69\n# file: ITLFile.tlv (4587 bytes, 9 blocks)\n"
-                      "# date: 2026-01-02T03:04:05Z\n"),
+  const std::vector<en::calibration_section> sections{en::tftp_section(m, fit)};
+  const std::string yaml = en::calibration_file_yaml(sections, "2026-01-02T03:04:05Z");
+  EXPECT_EQ(yaml, en::calibration_file_yaml({en::tftp_section(m, fit)}, "2026-01-02T03:04:05Z"));
+  EXPECT_NE(yaml.find("# server: 127.0.1.1:69\n# date: 2026-01-02T03:04:05Z\n"), std::string::npos)
+      << yaml;
+  EXPECT_NE(yaml.find("# TFTP server 127.0.1.1:69\n# file: ITLFile.tlv (4587 bytes, 9 blocks)\n"),
             std::string::npos)
       << yaml;
   EXPECT_NE(yaml.find("tftp:\n  rtt: "), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("  max_serving_count: 4\n  loss: 0\n"), std::string::npos) << yaml;
-  const std::string html = en::calibration_html(m, fit, "2026-01-02T03:04:05Z");
-  EXPECT_EQ(html, en::calibration_html(m, fit, "2026-01-02T03:04:05Z"));
+  const std::string html = en::calibration_file_html(sections, "2026-01-02T03:04:05Z");
+  EXPECT_EQ(html, en::calibration_file_html(sections, "2026-01-02T03:04:05Z"));
   EXPECT_NE(html.find("<svg"), std::string::npos);
 }
 
@@ -99,7 +102,7 @@ TEST(TftpCalibration, falling_throughput_is_said_not_forced) {
   EXPECT_FALSE(fit.serving_count);
   ASSERT_FALSE(fit.caveats.empty());
   EXPECT_NE(fit.caveats.front().find("throughput falls"), std::string::npos);
-  const std::string yaml = en::calibration_yaml(m, fit, "d");
+  const std::string yaml = en::calibration_file_yaml({en::tftp_section(m, fit)}, "d");
   EXPECT_NE(yaml.find("# server: s??\n"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("# not expressed by the model: throughput falls"), std::string::npos);
   EXPECT_NE(yaml.find("  # max_serving_count: not reached"), std::string::npos);

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <random>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include "http_test_support.hpp"
 #include "itlfleet/net/http_client.hpp"
 
@@ -393,6 +395,38 @@ TEST_F(HttpFileServerTest, stats_count_what_happened) {
   EXPECT_EQ(s.active, 0u);
   EXPECT_EQ(s.peak_active, 1u);
   EXPECT_EQ(s.bytes_sent, 5302u + (1u << 20));
+}
+
+}  // namespace
+}  // namespace itlfleet::net
+
+namespace itlfleet::net {
+namespace {
+
+// A slower HTTP server with a known capacity (what calibration is tested
+// against): requests take turns on `workers`, each costing request_cost.
+// Lower bounds only: a loaded machine may add, never remove.
+TEST_F(HttpFileServerTest, a_slowed_server_answers_requests_in_turn_on_its_workers) {
+  http_server_options o;
+  o.workers = 1;
+  o.request_cost = 150ms;
+  start(o);
+  const auto ep = server->local_endpoint();
+  const auto t0 = std::chrono::steady_clock::now();
+  // Both at once (awaitable_operators' && runs them in parallel).
+  auto both = loop.run([&]() -> asio::awaitable<std::tuple<http_get_result, http_get_result>> {
+    using namespace asio::experimental::awaitable_operators;
+    co_return co_await (http_get(loopback, ep, "ITLSEP001E7A000001.tlv") &&
+                        http_get(loopback, ep, "ITLSEP001E7A000001.tlv"));
+  }());
+  const auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_EQ(std::get<0>(both).outcome, http_outcome::ok) << std::get<0>(both).detail;
+  ASSERT_EQ(std::get<1>(both).outcome, http_outcome::ok) << std::get<1>(both).detail;
+  EXPECT_EQ(std::get<0>(both).body, *tree.lookup()("ITLSEP001E7A000001.tlv"));
+  // One worker: the second answer came a whole turn after the first.
+  EXPECT_GE(took, 300ms);
+  settle();
+  EXPECT_EQ(server->stats().peak_active, 2u) << "the waiting request holds its serving slot";
 }
 
 }  // namespace

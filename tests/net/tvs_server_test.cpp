@@ -545,3 +545,58 @@ TEST_F(TvsServerTest, bad_credentials_are_reported_by_start) {
 
 }  // namespace
 }  // namespace itlfleet::net
+
+namespace itlfleet::net {
+namespace {
+
+// A slower TVS with a known capacity (what calibration is tested against):
+// connections take turns on `workers`, each costing handshake_cost +
+// query_cost; the client's phase times show where the time went. Lower
+// bounds only: a loaded machine may add, never remove.
+class SlowedTvsServerTest : public TvsServerTest {
+ protected:
+  /// Two queries sent at once from `a` and `b` (awaitable_operators' &&
+  /// runs them in parallel).
+  std::tuple<tvs_client_result, tvs_client_result> two_at_once(const char* a, const char* b) {
+    const auto ep = server_->local_endpoint();
+    return run([&]() -> asio::awaitable<std::tuple<tvs_client_result, tvs_client_result>> {
+      co_return co_await (
+          tvs_query(asio::ip::make_address(a), ep, client_ctx_, query_cert(known_), 5000ms) &&
+          tvs_query(asio::ip::make_address(b), ep, client_ctx_, query_cert(known_), 5000ms));
+    }());
+  }
+};
+
+TEST_F(SlowedTvsServerTest, a_slowed_server_takes_connections_in_turn_and_charges_each_phase) {
+  tvs_server_options o;
+  o.workers = 1;
+  o.handshake_cost = 150ms;
+  o.query_cost = 50ms;
+  start(o);
+  const auto both = two_at_once("127.0.0.31", "127.0.0.32");
+  for (const auto* r : {&std::get<0>(both), &std::get<1>(both)}) {
+    ASSERT_EQ(r->outcome, tvs_outcome::valid) << r->detail;
+    EXPECT_GE(r->connect_time + r->handshake_time, 150ms);
+    EXPECT_GE(r->answer_time, 50ms);
+  }
+  // One worker: the later connection waited for the first one's whole turn.
+  const auto later = std::max(std::get<0>(both).connect_time + std::get<0>(both).handshake_time,
+                              std::get<1>(both).connect_time + std::get<1>(both).handshake_time);
+  EXPECT_GE(later, 150ms + 50ms + 150ms);
+}
+
+TEST_F(SlowedTvsServerTest, a_slowed_server_closes_a_connection_whose_turn_is_too_far_away) {
+  tvs_server_options o;
+  o.workers = 1;
+  o.handshake_cost = 400ms;
+  o.handshake_timeout = 300ms;  // a second connection's turn is 400 ms away
+  start(o);
+  const auto both = two_at_once("127.0.0.33", "127.0.0.34");
+  const int served = (std::get<0>(both).outcome == tvs_outcome::valid) +
+                     (std::get<1>(both).outcome == tvs_outcome::valid);
+  EXPECT_EQ(served, 1) << std::get<0>(both).detail << " / " << std::get<1>(both).detail;
+  EXPECT_EQ(server_->stats().rejected, 1u);
+}
+
+}  // namespace
+}  // namespace itlfleet::net

@@ -92,4 +92,59 @@ TEST_F(Calibration, apply_calibration_overrides_and_names_a_bad_file) {
   EXPECT_FALSE(sc::apply_calibration(*plan, (dir_ / "missing.yaml").string()).ok());
 }
 
+TEST_F(Calibration, an_http_and_tvs_calibration_sets_those_models_and_leaves_tftp_alone) {
+  auto plan = sc::load("pre-10-itl");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_FALSE(plan->cluster.http);  // no HTTP model: HTTP fetches meet the TFTP station
+  const auto tftp_before = plan->cluster.tftp.block_cost;
+  const auto cal = write("ht.yaml",
+                         "# server: 127.0.1.1:6970, 127.0.1.1:2445\n# date: d\n"
+                         "http:\n  rtt: 90us\n  request_cost: 10ms\n  workers: 2\n"
+                         "tvs:\n  handshake: 21ms\n  query: 5ms\n  concurrency: 2\n");
+  ASSERT_TRUE(sc::apply_calibration(*plan, cal).ok());
+  ASSERT_TRUE(plan->cluster.http);
+  EXPECT_EQ(plan->cluster.http->rtt, 90us);
+  EXPECT_EQ(plan->cluster.http->request_cost, 10ms);
+  EXPECT_EQ(plan->cluster.http->workers, 2);
+  EXPECT_EQ(plan->cluster.http->max_serving_count, 2500);  // not measured: the default
+  EXPECT_EQ(plan->cluster.tvs.handshake, 21ms);
+  EXPECT_EQ(plan->cluster.tvs.query, 5ms);
+  EXPECT_EQ(plan->cluster.tvs.concurrency, 2);
+  EXPECT_EQ(plan->cluster.tftp.block_cost, tftp_before);
+  EXPECT_EQ(plan->cluster.tftp_calibration->server, "127.0.1.1:6970, 127.0.1.1:2445");
+}
+
+TEST_F(Calibration, a_calibration_without_a_service_or_with_a_bad_http_value_is_refused) {
+  auto plan = sc::load("pre-10-itl");
+  ASSERT_TRUE(plan.ok());
+  auto s = sc::apply_calibration(*plan, write("none.yaml", "# date: d\nloss: 0\n"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.err().message.find("none.yaml:2:"), std::string::npos) << s.err().message;
+  s = sc::apply_calibration(*plan, write("w.yaml", "http: {workers: 0}\n"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.err().message.find("w.yaml:1:"), std::string::npos) << s.err().message;
+  EXPECT_NE(s.err().message.find("workers"), std::string::npos) << s.err().message;
+}
+
+TEST_F(Calibration, a_scenarios_cluster_http_gives_http_fetches_their_own_model) {
+  const auto path = write("s.yaml",
+                          "cluster:\n  http: {request_cost: 2ms, max_serving_count: 40}\n"
+                          "  nodes:\n  - {name: pub, publisher: true}\n"
+                          "fleet: [{count: 3}]\n");
+  auto plan = sc::load_file(path);
+  ASSERT_TRUE(plan.ok()) << plan.err().message;
+  ASSERT_TRUE(plan->cluster.http);
+  EXPECT_EQ(plan->cluster.http->request_cost, 2ms);
+  EXPECT_EQ(plan->cluster.http->max_serving_count, 40);
+  EXPECT_EQ(plan->cluster.http->workers, 8);
+  EXPECT_EQ(plan->cluster.http->rtt, 2ms);
+  const auto bad = write("b.yaml",
+                         "cluster:\n  http: {max_serving_count: 100001}\n"
+                         "  nodes:\n  - {name: pub, publisher: true}\n"
+                         "fleet: [{count: 3}]\n");
+  auto refused = sc::load_file(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.err().message.find("b.yaml:2:"), std::string::npos) << refused.err().message;
+}
+
 }  // namespace

@@ -63,6 +63,18 @@ struct server_settings {
   /// Server time per TFTP DATA packet (net::tftp_server_options::block_cost):
   /// `itlfleet serve --tftp-block-cost`, a slower server to calibrate against.
   std::chrono::steady_clock::duration tftp_block_cost{};
+  /// A slower HTTP server (net::http_server_options::workers, request_cost):
+  /// `itlfleet serve --http-request-cost --http-workers`; 0 workers: none.
+  std::size_t http_workers = 0;
+  std::chrono::microseconds http_request_cost{0};
+  /// HTTP requests served at once per node (Maximum Serving Count on 6970);
+  /// 0: the TFTP serving count, as CUCM's one TFTP service has.
+  std::size_t http_serving_count = 0;
+  /// A slower TVS (net::tvs_server_options::workers, handshake_cost,
+  /// query_cost): `itlfleet serve --tvs-concurrency ...`; 0 workers: none.
+  std::size_t tvs_workers = 0;
+  std::chrono::microseconds tvs_handshake_cost{0};
+  std::chrono::microseconds tvs_query_cost{0};
 };
 
 /// One node's listening addresses (unset ports when the node lacks the service).

@@ -73,6 +73,9 @@ inline constexpr int max_serving_count = 100'000;
 /// 8-byte time per slot (800 KB per node at the bound).
 inline constexpr int max_tvs_concurrency = 100'000;
 
+/// `cluster.http.workers`: an HTTP station keeps an 8-byte time per worker.
+inline constexpr int max_http_workers = 100'000;
+
 /// `cluster.tftp.block_size`: RFC 2348's range.
 inline constexpr int min_block_size = 8;
 inline constexpr int max_block_size = 65464;
@@ -139,6 +142,12 @@ inline constexpr std::int64_t transfer_bound =
     (max_blocks + 1) * max_exchange.count();
 static_assert(transfer_bound <= std::numeric_limits<std::int64_t>::max() - 4 * max_duration.count(),
               "a transfer started at the end of the longest run must fit in sim_duration");
+/// The longest modelled HTTP request (`http_station::admit`): two round
+/// trips and its own cost, after waiting behind every other request the
+/// serving count lets in.
+static_assert(2 * max_exchange.count() + std::int64_t{max_serving_count} * max_exchange.count() <=
+                  transfer_bound,
+              "an HTTP request is bounded like a TFTP transfer");
 
 // --- text ------------------------------------------------------------------------
 

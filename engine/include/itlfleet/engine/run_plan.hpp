@@ -47,11 +47,27 @@ struct tftp_model {
   bool per_device_ctl = true;
 };
 
-/// Which calibration (`itlfleet calibrate`'s calibration.yaml) the TFTP model
-/// was taken from; the run's outputs name it (metrics::calibration_ref).
+/// Modelled HTTP 6970 service of every TFTP node, when a scenario gives
+/// `cluster.http` (or a calibration of an HTTP server does). Without it,
+/// phones fetching over HTTP meet the TFTP station, as they always did
+/// (docs/model.md, "HTTP 6970 station").
+struct http_model {
+  /// One network round trip: the TCP connect takes one, the request and
+  /// its answer another.
+  sim_duration rtt = std::chrono::milliseconds(2);
+  /// A worker's time per request (lookup and sending the file).
+  sim_duration request_cost = std::chrono::microseconds(500);
+  /// Requests worked on at once; the others wait in arrival order.
+  int workers = 8;
+  /// Requests in the server, worked on or waiting; more are refused (503).
+  int max_serving_count = 2500;
+};
+
+/// Which calibration (`itlfleet calibrate`'s calibration.yaml) the server
+/// models were taken from; the run's outputs name it (metrics::calibration_ref).
 struct tftp_calibration_ref {
   std::string file;    ///< as named in the scenario or on the command line
-  std::string server;  ///< its `# server:` header line: the server measured
+  std::string server;  ///< its `# server:` header line: the servers measured
   std::string date;    ///< its `# date:` header line: when
 };
 
@@ -94,6 +110,8 @@ struct cluster_plan {
   /// The calibration `tftp` was taken from (a node's `calibration:` or
   /// `run --calibration`); none: the scenario's settings or the defaults.
   std::optional<tftp_calibration_ref> tftp_calibration;
+  /// The HTTP 6970 model; none: HTTP fetches meet the TFTP station.
+  std::optional<http_model> http;
   tvs_model tvs;
   /// Mixed mode at the start: every TFTP node serves a tokenless CTL (10.0 and later).
   bool mixed_mode = false;

@@ -2,7 +2,10 @@
 /// Modelled servers of the virtual engine. A TFTP station serves lock-step
 /// 512-byte transfers up to its Maximum Serving Count and refuses past it; a
 /// TVS station serves sessions on a fixed number of slots, first come first
-/// served, and a phone gives up when its turn is too far away.
+/// served, and a phone gives up when its turn is too far away. An HTTP
+/// station (when the cluster has an HTTP model) serves requests on a fixed
+/// number of workers, first come first served, and refuses past its serving
+/// count.
 
 #include <algorithm>
 #include <cstddef>
@@ -86,6 +89,30 @@ class tvs_station {
   /// When each session slot becomes free, earliest first.
   std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> free_at_;
   std::int64_t peak_wait_ = 0;
+};
+
+/// HTTP 6970 of one node (cluster.http): a request reaches the server one
+/// round trip after the phone sends it (the TCP connect), waits for the
+/// first free of `workers`, takes `request_cost`, and its answer reaches the
+/// phone a round trip later; a request finding max_serving_count requests in
+/// the server (worked on or waiting) is refused. The calibration fit replays
+/// measured arrivals through it, so the engine and the fit agree.
+class http_station {
+ public:
+  explicit http_station(const http_model& model);
+
+  /// A request sent at `now`: when its answer reaches the phone, or -1 when
+  /// it is refused.
+  std::int64_t admit(std::int64_t now);
+  int peak_active() const { return peak_; }
+
+ private:
+  const http_model& model_;
+  /// When each worker becomes free, earliest first.
+  std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> free_at_;
+  /// When each request in the server is done, earliest first.
+  std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> in_server_;
+  int peak_ = 0;
 };
 
 }  // namespace itlfleet::engine

@@ -1,15 +1,15 @@
 #pragma once
 /// Calibration of the virtual engine's TFTP station against a real server:
 /// open-loop load in rising steps (measure_tftp), then a fit of the station's
-/// parameters to the measured points (fit_tftp) and the two outputs
-/// (calibration_yaml, calibration_html). The fit predicts with the station's
+/// parameters to the measured points (fit_tftp) and its section of the two
+/// outputs (tftp_section, calibration_output.hpp). The fit predicts with the station's
 /// own formula (tftp_transfer_time), so the engine and the fit agree.
 ///
 ///   tftp_probe_options o;
 ///   o.server = {make_address("127.0.1.1"), 69};
 ///   o.ceiling = 50;
 ///   auto m = measure_tftp(o);
-///   if (m) write(calibration_yaml(fit_tftp(*m), info));
+///   if (m) write(calibration_file_yaml({tftp_section(*m, fit_tftp(*m))}, date));
 
 #include <chrono>
 #include <cstdint>
@@ -112,16 +112,6 @@ double transfer_time_at(const tftp_model& model, double active, std::size_t size
 double predicted_latency_us(const tftp_model& model, const tftp_step& step, std::size_t size);
 
 tftp_fit fit_tftp(const tftp_measurement& m);
-
-/// The scenario fragment: a comment header (server, file, date, fit error),
-/// then `tftp: {rtt, block_cost, max_serving_count, loss}`.
-std::string calibration_yaml(const tftp_measurement& m, const tftp_fit& fit,
-                             const std::string& date);
-
-/// Measured points against the fitted model (latency and throughput against
-/// offered load), a self-contained page with inline SVG.
-std::string calibration_html(const tftp_measurement& m, const tftp_fit& fit,
-                             const std::string& date);
 
 /// One progress line for a step.
 std::string format_step(const tftp_step& s, int index);

@@ -105,7 +105,8 @@ struct run_info {
   std::vector<latency> latencies;
   /// "virtual" or "live".
   std::string engine = "virtual";
-  /// The calibration of the TFTP model, if the run used one.
+  /// The calibration of the server models (TFTP, HTTP, TVS: whichever it
+  /// holds), if the run used one.
   std::optional<calibration_ref> tftp_calibration;
   /// Indexed like group_names: the group's firmware sends DeviceTLInfo
   /// alarms (9.4(1) and later), so CUCM sees which ITL its phones hold.

@@ -48,6 +48,9 @@ struct http_get_result {
   std::string detail;                     ///< why, in words, when not ok (for logs)
   bool too_large = false;                 ///< protocol_error: the body exceeded max_size
   boost::system::error_code local_error;  ///< outcome local_error: the socket's error
+  /// ok: how long the TCP connect took, one network round trip (a load
+  /// measurement tells the network from the server's work by it).
+  std::chrono::microseconds connect_time{0};
 };
 
 /// Fetches `name` (percent-encoded into the target as needed) from `server`,

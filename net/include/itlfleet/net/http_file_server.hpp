@@ -49,6 +49,14 @@ struct http_server_options {
   std::chrono::milliseconds send_timeout{30'000};
   /// Largest request (header plus body) in bytes; larger ones get 400.
   std::size_t max_request_size = 8192;
+  /// A slower server with a known capacity (`itlfleet serve
+  /// --http-request-cost`), served like the virtual engine's HTTP station:
+  /// with `workers` above 0, each request that takes a serving slot waits,
+  /// first come first served, for one of `workers` turns of `request_cost`
+  /// (net::worker_schedule) and is answered at the end of its turn; it
+  /// holds its serving slot meanwhile. 0: answered at once.
+  std::size_t workers = 0;
+  std::chrono::microseconds request_cost{0};
 };
 
 /// A snapshot of the counters since construction (they survive stop/start).

@@ -61,6 +61,10 @@ struct tvs_client_result {
   bytes signer_certificate;               ///< the one sent (VERIFY) or returned (valid QUERY_CERT)
   bytes roles;                            ///< ITL FUNCTION codes (valid only)
   std::uint32_t ttl = 0;                  ///< seconds (valid only)
+  /// How long each phase took, zero for a phase not finished: the TCP
+  /// connect, the TLS handshake after it, and the request sent to the
+  /// answer read (a load measurement tells handshakes from queries by them).
+  std::chrono::microseconds connect_time{0}, handshake_time{0}, answer_time{0};
 };
 
 /// Asks `server` from address `local` (unspecified: any), the whole exchange

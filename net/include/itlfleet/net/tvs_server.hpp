@@ -86,6 +86,17 @@ struct tvs_server_options {
   /// new connection, as phones do anyway).
   std::chrono::milliseconds max_session_lifetime{120'000};
   std::size_t max_message = tvs_default_max_message;
+  /// A slower TVS with a known capacity (`itlfleet serve --tvs-concurrency`),
+  /// served like the virtual engine's TVS station: with `workers` above 0,
+  /// each connection waits, first come first served, for one of `workers`
+  /// turns of handshake_cost + query_cost (net::worker_schedule), then
+  /// waits handshake_cost before its TLS handshake, and answers each query
+  /// query_cost after reading it. A connection whose turn would start more
+  /// than handshake_timeout away is closed at once (counted as rejected).
+  /// 0: no turns, no added cost.
+  std::size_t workers = 0;
+  std::chrono::microseconds handshake_cost{0};
+  std::chrono::microseconds query_cost{0};
   /// Called (from set_credentials' caller, and from the constructor) when a
   /// context had to lower OpenSSL's security level for its key; may be empty.
   std::function<void(const tvs_tls_security&)> on_security_lowered;

@@ -37,8 +37,9 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
 result<engine::run_plan> load_file(const std::string& path);
 
 /// Applies `itlfleet calibrate`'s calibration.yaml at `path` to the plan:
-/// its `tftp:` settings override the cluster's (every node's: there is one
-/// TFTP model per cluster), and the plan records which calibration it used.
+/// its `tftp:`, `http:` and `tvs:` settings override the cluster's (every
+/// node's: there is one model of each per cluster), and the plan records
+/// which calibration it used.
 status apply_calibration(engine::run_plan& plan, const std::string& path);
 
 /// Names of the scenarios built into the library, sorted.
