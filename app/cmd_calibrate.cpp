@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "calibrate_metrics.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "endpoint_list.hpp"
@@ -27,6 +28,7 @@ struct calibrate_options {
   std::string step_duration = "10s";
   int steps = 8;
   std::string out = ".";
+  std::string metrics, linger;  ///< --metrics HOST:PORT, --linger DURATION
 };
 
 std::string utc_now() {
@@ -67,6 +69,9 @@ int calibrate(const calibrate_options& o) {
   p.on_step = [](const engine::tftp_step& s, int i) {
     std::fprintf(stderr, "%s\n", engine::format_step(s, i).c_str());
   };
+  calibrate_metrics prom;
+  if (!prom.start(o.metrics, o.linger)) return exit_bad_input;
+  prom.attach(p);
   stop_signals signals;
   p.stop_requested = [] { return stop_signals::received() != nullptr; };
   std::fprintf(stderr,
@@ -91,6 +96,8 @@ int calibrate(const calibrate_options& o) {
     }
   }
   std::printf("%s", yaml.c_str());
+  std::fflush(stdout);
+  prom.finish();
   return exit_ok;
 }
 
@@ -115,6 +122,13 @@ void add_calibrate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Directory for calibration.yaml and calibration.html")
       ->capture_default_str();
+  cmd->add_option("--metrics", o->metrics,
+                  "Serve Prometheus metrics on http://HOST:PORT/metrics while calibrating (step, "
+                  "rate offered and completed, requests by result, latency)")
+      ->type_name("HOST:PORT");
+  cmd->add_option("--linger", o->linger,
+                  "With --metrics: keep serving the final metrics this long afterwards")
+      ->type_name("DURATION");
   cmd->footer(
       "Stops by itself at saturation (p90 latency above 4x the first step's, or refusals, "
       "timeouts and errors above 5% of requests) or after the ceiling's step. Calibrating a "

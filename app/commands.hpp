@@ -22,6 +22,9 @@ void add_serve_command(CLI::App& app);
 /// `calibrate --tftp HOST[:PORT] --ceiling R`: the TFTP model fitted to a real server.
 void add_calibrate_command(CLI::App& app);
 
+/// `compare RUN_A RUN_B`: two runs' times to trust, peak transfers and refusals.
+void add_compare_command(CLI::App& app);
+
 /// `sweep SCENARIO --vary KEY=VALUES`: a grid of runs, or a threshold search.
 void add_sweep_command(CLI::App& app);
 

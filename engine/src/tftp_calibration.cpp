@@ -34,6 +34,20 @@ void count_at(std::vector<std::uint64_t>& counts, std::size_t value) {
   ++counts[value];
 }
 
+/// A request's result as the step counts it (refused: any ERROR but 1).
+std::string_view result_name(net::tftp_outcome o) {
+  switch (o) {
+    case net::tftp_outcome::ok:
+      return "ok";
+    case net::tftp_outcome::refused:
+      return "refused";
+    case net::tftp_outcome::timeout:
+      return "timeout";
+    default:
+      return "error";
+  }
+}
+
 std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p) {
   if (sorted.empty()) return 0;
   const auto i = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
@@ -74,6 +88,7 @@ struct step_runner {
     if (r.outcome == net::tftp_outcome::not_found) not_found = true;
     retransmissions += r.retransmissions;
     change(-1);
+    if (o.on_request_done) o.on_request_done(result_name(r.outcome));
   }
   std::uint64_t retransmissions = 0;
 
@@ -82,6 +97,7 @@ struct step_runner {
     const auto n = static_cast<std::size_t>(std::max(1.0, std::round(rate * seconds)));
     requests.resize(n);
     asio::steady_timer timer(io);
+    if (o.on_step_start) o.on_step_start(rate, index);
     const auto t0 = clock::now();
     const bool loopback = o.server.address().is_loopback();
     // Poisson arrivals, as phones booting independently: evenly spaced ones
@@ -103,6 +119,7 @@ struct step_runner {
       }
       requests[k].start = clock::now();
       change(+1);
+      if (o.on_request_sent) o.on_request_sent();
       asio::co_spawn(io, one(k, local), asio::detached);
     }
     // Every request ends by itself within its timeout and retries.

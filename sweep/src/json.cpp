@@ -111,6 +111,16 @@ std::string sweep_json(const sweep_setup& setup, const sweep_result& result) {
   w.begin_object();
   w.key("scenario").value(space.base().name);
   w.key("source").value(space.base().source);
+  // Which TFTP model every point ran on, as summary.json names it.
+  if (const auto& c = space.base().cluster.tftp_calibration) {
+    w.key("tftp_calibration").begin_object();
+    w.key("file").value(c->file);
+    w.key("server").value(c->server);
+    w.key("date").value(c->date);
+    w.end_object();
+  } else {
+    w.key("tftp_calibration").value("defaults");
+  }
   w.key("seeds").begin_array();
   for (std::uint64_t s : setup.seeds) w.value(s);
   w.end_array();

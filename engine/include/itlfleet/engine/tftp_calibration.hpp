@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/ip/udp.hpp>
@@ -75,6 +76,11 @@ struct tftp_probe_options {
   std::uint32_t retries = 3;
   /// Called after each step (progress lines).
   std::function<void(const tftp_step&, int index)> on_step;
+  /// Live figures (a Prometheus view): a step starts offering `rate`; a
+  /// request is sent; one finishes with "ok", "refused", "timeout" or "error".
+  std::function<void(double rate, int index)> on_step_start;
+  std::function<void()> on_request_sent;
+  std::function<void(std::string_view result)> on_request_done;
   /// Answers true to stop after the current step (a signal).
   std::function<bool()> stop_requested;
 };
