@@ -20,6 +20,12 @@ std::string optional_seconds(const std::optional<std::int64_t>& us) {
 
 }  // namespace
 
+std::optional<metrics::calibration_ref> calibration_of(const point_space& space) {
+  const auto& c = space.base().cluster.tftp_calibration;
+  if (!c) return std::nullopt;
+  return metrics::calibration_ref{c->file, c->server, c->date};
+}
+
 std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
   const point_space& space = setup.space;
   const auto& axes = space.axes();
@@ -52,7 +58,7 @@ std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
   out += "\n";
 
   // The same for every row: the file whose TFTP model every point ran on.
-  const auto& used = space.base().cluster.tftp_calibration;
+  const auto used = calibration_of(space);
   const std::string calibration = csv_field(used ? used->file : "defaults");
   for (const run_outcome& r : result.runs) {
     out += std::to_string(r.point) + "," + std::to_string(r.seed);

@@ -8,6 +8,7 @@
 
 #include "itlfleet/metrics/number_format.hpp"
 #include "itlfleet/metrics/report.hpp"
+#include "itlfleet/metrics/report_html.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/report.hpp"
 #include "svg_plot.hpp"
@@ -284,10 +285,7 @@ std::string sweep_report_html(const sweep_setup& setup, const sweep_result& resu
   for (std::uint64_t s : setup.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
   fact(setup.seeds.size() == 1 ? "seed" : "seeds", seeds.empty() ? "varied" : seeds);
   fact("scenario time", html(metrics::format_sim_time(base.end.count())));
-  const auto& calibration = base.cluster.tftp_calibration;
-  fact("TFTP model", calibration ? "calibration <code>" + html(calibration->file) + "</code> of " +
-                                       html(calibration->server) + ", " + html(calibration->date)
-                                 : "the scenario's settings (not calibrated)");
+  fact("TFTP model", metrics::tftp_model_html(calibration_of(space)));
   o += "</dl>\n</header>\n";
 
   if (setup.search_axis) {
