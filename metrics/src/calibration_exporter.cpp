@@ -7,41 +7,32 @@
 namespace itlfleet::metrics {
 namespace {
 
-prometheus::Gauge& gauge(const catalogue::metric& m, prometheus::Registry& r,
-                         const prometheus::Labels& labels = {}) {
-  return prometheus::BuildGauge()
-      .Name(std::string(m.name))
-      .Help(std::string(m.help))
-      .Register(r)
-      .Add(labels);
+/// A family registered under the catalogue's name and help text.
+template <class Builder>
+auto& family(Builder builder, const catalogue::metric& m, prometheus::Registry& r) {
+  return builder.Name(std::string(m.name)).Help(std::string(m.help)).Register(r);
 }
 
 }  // namespace
 
 calibration_exporter::calibration_exporter() : registry_(std::make_shared<prometheus::Registry>()) {
   prometheus::Registry& r = *registry_;
-  step_ = &gauge(catalogue::calibration_step, r);
-  offered_ = &gauge(catalogue::calibration_offered_rate, r);
-  completed_ = &gauge(catalogue::calibration_completed_rate, r);
-  auto& requests = prometheus::BuildCounter()
-                       .Name(std::string(catalogue::calibration_requests.name))
-                       .Help(std::string(catalogue::calibration_requests.help))
-                       .Register(r);
+  step_ = &family(prometheus::BuildGauge(), catalogue::calibration_step, r).Add({});
+  offered_ = &family(prometheus::BuildGauge(), catalogue::calibration_offered_rate, r).Add({});
+  completed_ = &family(prometheus::BuildGauge(), catalogue::calibration_completed_rate, r).Add({});
+  auto& requests = family(prometheus::BuildCounter(), catalogue::calibration_requests, r);
   // Every result from the start, at zero: a rate() over a result that has
   // not happened yet is 0, not absent.
   ok_ = &requests.Add({{"result", "ok"}});
   refused_ = &requests.Add({{"result", "refused"}});
   timeout_ = &requests.Add({{"result", "timeout"}});
   error_ = &requests.Add({{"result", "error"}});
-  in_flight_ = &gauge(catalogue::calibration_in_flight, r);
-  auto& latency = prometheus::BuildGauge()
-                      .Name(std::string(catalogue::calibration_latency.name))
-                      .Help(std::string(catalogue::calibration_latency.help))
-                      .Register(r);
+  in_flight_ = &family(prometheus::BuildGauge(), catalogue::calibration_in_flight, r).Add({});
+  auto& latency = family(prometheus::BuildGauge(), catalogue::calibration_latency, r);
   p50_ = &latency.Add({{"percentile", "50"}});
   p90_ = &latency.Add({{"percentile", "90"}});
   p99_ = &latency.Add({{"percentile", "99"}});
-  complete_ = &gauge(catalogue::calibration_complete, r);
+  complete_ = &family(prometheus::BuildGauge(), catalogue::calibration_complete, r).Add({});
 }
 
 void calibration_exporter::step_started(int index, double offered) {
