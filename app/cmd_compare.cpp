@@ -3,8 +3,10 @@
 // refusals), B's error relative to A; with --tolerance, a pass or fail.
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli_support.hpp"
@@ -88,9 +90,9 @@ void add_compare_command(CLI::App& app) {
   cmd->footer(
       "Reads summary.json and timeseries.csv of each directory. Times are scenario time, to "
       "where the trusted count crosses the share after the bottom of the fall, interpolated "
-      "between the two samples around it (a finer `sample` gives finer times).\nExit status: 0 "
-      "compared (and within --tolerance), 1 a "
-      "figure beyond --tolerance, 2 a directory without a run's files or bad options.");
+      "between the two samples around it (a finer `sample` gives finer times).\n"
+      "Exit status: 0 compared (and within --tolerance), 1 a figure beyond --tolerance, 2 a "
+      "directory without a run's files or bad options.");
   cmd->callback([o] { finish(compare(*o)); });
 }
 

@@ -245,6 +245,19 @@ timeline:
   EXPECT_NE(p.out.find("block_cost: 5ms"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("max_serving_count: 8"), std::string::npos) << p.out;
 
+  // Shards run on another calibration are another run: not merged.
+  for (const char* shard : {"0/2", "1/2"}) {
+    std::vector<std::string> args = {
+        "sweep",   "reset.yaml", "--vary", "cluster.tftp.max_serving_count=2,8",
+        "--shard", shard,        "--out",  std::string("s") + shard[0],
+        "-q"};
+    if (shard[0] == '0') args.insert(args.end(), {"--calibration", "slow.yaml"});
+    ASSERT_EQ(run(args).exit_code, 0) << shard;
+  }
+  const auto merged = run({"merge", "m", "s0", "s1"});
+  EXPECT_EQ(merged.exit_code, 2);
+  EXPECT_NE(merged.err.find("different tftp_calibration"), std::string::npos) << merged.err;
+
   std::ofstream(dir_ / "bad.yaml") << "tftp:\n  block_cost: fast\n";
   const auto bad =
       run({"sweep", "reset.yaml", "--vary", "phones=10,20", "--calibration", "bad.yaml"});
