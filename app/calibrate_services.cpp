@@ -35,6 +35,7 @@ void set_load(Probe& p, const host_port& where, const std::string& server,
   p.step = load.step;
   p.max_steps = load.steps;
   p.stop_requested = load.stop_requested;
+  p.watch = load.watch;
 }
 
 void announce(const char* kind, const std::string& server, const std::string& what,

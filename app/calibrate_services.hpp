@@ -8,6 +8,7 @@
 #include <string>
 
 #include "itlfleet/engine/calibration_output.hpp"
+#include "itlfleet/engine/calibration_watch.hpp"
 #include "itlfleet/sim/result.hpp"
 
 namespace itlfleet::app {
@@ -19,6 +20,7 @@ struct calibration_load {
   std::chrono::steady_clock::duration step = std::chrono::seconds(10);
   int steps = 8;
   std::function<bool()> stop_requested;
+  engine::calibration_watch watch;  ///< the Prometheus view, when asked for
 };
 
 /// Checks `--<option> server` (option "tftp", "http" or "tvs") before any

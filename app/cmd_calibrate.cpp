@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate_metrics.hpp"
 #include "calibrate_services.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
@@ -32,6 +33,7 @@ struct calibrate_options {
   std::string step_duration = "10s";
   int steps = 8;
   std::string out = ".";
+  std::string metrics, linger;  ///< --metrics HOST:PORT, --linger DURATION
 };
 
 std::string utc_now() {
@@ -85,6 +87,9 @@ int calibrate(const calibrate_options& o) {
   load.ceiling = o.ceiling;
   load.step = *step;
   load.steps = o.steps;
+  calibrate_metrics prom;
+  if (!prom.start(o.metrics, o.linger)) return exit_bad_input;
+  prom.attach(load.watch);
   stop_signals signals;
   load.stop_requested = [] { return stop_signals::received() != nullptr; };
 
@@ -111,6 +116,8 @@ int calibrate(const calibrate_options& o) {
     }
   }
   std::printf("%s", yaml.c_str());
+  std::fflush(stdout);
+  prom.finish();
   return exit_ok;
 }
 
@@ -142,6 +149,13 @@ void add_calibrate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Directory for calibration.yaml and calibration.html")
       ->capture_default_str();
+  cmd->add_option("--metrics", o->metrics,
+                  "Serve Prometheus metrics on http://HOST:PORT/metrics while calibrating (step, "
+                  "rate offered and completed, requests by result, latency)")
+      ->type_name("HOST:PORT");
+  cmd->add_option("--linger", o->linger,
+                  "With --metrics: keep serving the final metrics this long afterwards")
+      ->type_name("DURATION");
   cmd->footer(
       "The servers are measured one after the other (TFTP, HTTP, TVS), each request on its own "
       "loopback source address when the server is on loopback. Each stops by itself at "

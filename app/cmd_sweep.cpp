@@ -330,6 +330,10 @@ void add_sweep_command(CLI::App& app) {
                   "Print point N's scenario (varied settings written in) as YAML and exit, to "
                   "run it alone with `itlfleet run`")
       ->type_name("N");
+  cmd->add_option("--calibration", o->request.calibration,
+                  "A calibration.yaml of `itlfleet calibrate`: its TFTP settings replace the "
+                  "cluster's (every node's) in every point; a --vary of the same setting still "
+                  "varies it");
   cmd->add_flag("--allow-large", o->request.allow_large,
                 "Run points past `itlfleet run`'s cost limits (time-series samples, RSA key "
                 "generations, memory; with --jobs N, N runs' memory together)");

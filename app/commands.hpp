@@ -23,6 +23,9 @@ void add_serve_command(CLI::App& app);
 /// servers.
 void add_calibrate_command(CLI::App& app);
 
+/// `compare RUN_A RUN_B`: two runs' times to trust, peak transfers and refusals.
+void add_compare_command(CLI::App& app);
+
 /// `sweep SCENARIO --vary KEY=VALUES`: a grid of runs, or a threshold search.
 void add_sweep_command(CLI::App& app);
 

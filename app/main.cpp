@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   itlfleet::app::add_run_command(app);
   itlfleet::app::add_serve_command(app);
   itlfleet::app::add_calibrate_command(app);
+  itlfleet::app::add_compare_command(app);
   itlfleet::app::add_sweep_command(app);
   itlfleet::app::add_merge_command(app);
   itlfleet::app::add_itl_command(app);

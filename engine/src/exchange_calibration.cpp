@@ -61,6 +61,21 @@ exchange_end end_of(const net::tvs_client_result& r) {
   }
 }
 
+/// A request's end as the calibration's watchers count it.
+std::string_view end_name(exchange_end e) {
+  switch (e) {
+    case exchange_end::ok:
+      return "ok";
+    case exchange_end::refused:
+      return "refused";
+    case exchange_end::timeout:
+      return "timeout";
+    case exchange_end::error:
+      break;
+  }
+  return "error";
+}
+
 /// What a TVS calibration asks: QUERY_CERT for a certificate no cluster
 /// holds, answered "invalid" after the same lookup as any other.
 net::tvs_client_request tvs_question() {
@@ -109,6 +124,7 @@ struct step_runner {
     q.end = clock::now();
     if (q.record.end == exchange_end::ok) q.record.latency_us = us(q.end - q.start);
     in_flight.change(-1);
+    if (o.watch.request_done) o.watch.request_done(end_name(q.record.end));
   }
 
   asio::awaitable<void> run(double rate, int index) {
@@ -117,7 +133,7 @@ struct step_runner {
     requests.resize(n);
     const auto t0 = clock::now();
     co_await detail::offer_step(
-        io, rate, n, index, o.server.address(), next_source, in_flight,
+        io, rate, n, index, o.server.address(), next_source, in_flight, o.watch,
         [this] { return not_found; },
         [this, t0](std::size_t k, asio::ip::address local) {
           requests[k].start = clock::now();
@@ -235,6 +251,7 @@ result<exchange_measurement> measure_exchange(const exchange_probe_options& o) {
     io.run();
     if (not_found) return error{name + ": " + o.filename + ": file not found (HTTP 404)"};
     exchange_step s = runner.summary(rate);
+    if (o.watch.step_finished) o.watch.step_finished(s.completed, s.p50_us, s.p90_us, s.p99_us);
     if (o.on_step) o.on_step(s, i);
     m.steps.push_back(std::move(s));
     const exchange_step& first = m.steps.front();

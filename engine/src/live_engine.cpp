@@ -125,7 +125,8 @@ class live_run final : public fleet_run {
       : fleet_run(plan, options, files, cluster),
         live_(live),
         tls_(net::make_tvs_client_context()),
-        longest_tvs_us_(cluster.node_count(), 0) {
+        longest_tvs_us_(cluster.node_count(), 0),
+        fetches_(cluster.node_count()) {
     engine_name_ = "live";
   }
   ~live_run() override { stop_servers(); }
@@ -229,7 +230,15 @@ class live_run final : public fleet_run {
   std::chrono::milliseconds tvs_timeout_{};
   rate_limited_notices notices_;
   std::vector<node_endpoints> endpoints_;
-  std::vector<std::int64_t> longest_tvs_us_;      ///< per node, scenario microseconds
+  std::vector<std::int64_t> longest_tvs_us_;  ///< per node, scenario microseconds
+  /// Per node, the phones' TFTP downloads in progress (first DATA block to
+  /// the end) and their peak: an external server's concurrent transfers as
+  /// its clients see them, since it reports none itself. Requests refused or
+  /// still waiting for the server are not transfers yet, as in the station.
+  struct fetch_count {
+    std::uint64_t now = 0, peak = 0;
+  };
+  std::vector<fetch_count> fetches_;
   std::vector<metrics::server_figures> figures_;  ///< per node, refreshed at each sample
   /// Certificates TVS vouched for, by DER: parsed once, keyed in the oracle.
   std::unordered_map<std::string, std::pair<sim::certificate, std::uint32_t>> vouched_;
@@ -461,6 +470,8 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
   const std::size_t cap =
       what == phone_action_kind::request_config ? max_config_bytes : max_trust_list_bytes;
   const auto started = clock::now();
+  fetch_count& in_progress = fetches_[node];
+  bool served = false;  // counted in in_progress
   if (groups_[phones_[i].group].fetch == fetch_protocol::http) {
     net::http_get_options ho = http_options_;
     ho.max_size = cap;
@@ -500,6 +511,10 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
   } else {
     net::tftp_get_options o = tftp_options_;
     o.max_size = cap;
+    o.on_first_data = [&in_progress, &served] {
+      served = true;
+      in_progress.peak = std::max(in_progress.peak, ++in_progress.now);
+    };
     // Losses differ per phone and request but repeat for one seed.
     o.seed = hash_draw(plan_.seed, global_id(i), draw::block_loss,
                        (std::uint64_t{epoch} << 8) | static_cast<std::uint64_t>(phones_[i].step));
@@ -542,6 +557,7 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
         break;
     }
   }
+  if (served) --in_progress.now;
   if (outcome == fetch_outcome::ok) latency(download_latency).record(scenario_us_since(started));
   if (!current(i, epoch)) co_return;
   advance();
@@ -766,6 +782,9 @@ metrics::node_load live_run::load_of(std::size_t node) const {
   if (servers_) {
     l.peak_tftp_transfers =
         servers_->tftp_stats(node).peak_active + servers_->http_stats(node).peak_active;
+  } else {
+    // An external server: the downloads its clients had in progress at once.
+    l.peak_tftp_transfers = fetches_[node].peak;
   }
   l.longest_tvs_wait_us = longest_tvs_us_[node];
   return l;

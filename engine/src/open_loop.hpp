@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "calibration_page.hpp"
+#include "itlfleet/engine/calibration_watch.hpp"
 #include "itlfleet/net/address_plan.hpp"
 
 namespace itlfleet::engine::detail {
@@ -34,15 +35,17 @@ inline boost::asio::ip::address calibration_source(const boost::asio::ip::addres
 /// gaps): at each, unless `stop()`, `send(k, local)` gives request k's
 /// exchange, spawned on `io` and counted in `in_flight` (the exchange
 /// counts its own end). Returns when every exchange has ended; each ends by
-/// itself within its timeout.
+/// itself within its timeout. `watch` hears of the step and of each request
+/// sent (the exchange reports its own end).
 template <class Stop, class Send>
 boost::asio::awaitable<void> offer_step(boost::asio::io_context& io, double rate, std::size_t count,
                                         int index, const boost::asio::ip::address& server,
                                         std::uint64_t& next_source, in_flight_gauge& in_flight,
-                                        Stop stop, Send send) {
+                                        const calibration_watch& watch, Stop stop, Send send) {
   namespace asio = boost::asio;
   using clock = std::chrono::steady_clock;
   asio::steady_timer timer(io);
+  if (watch.step_started) watch.step_started(rate, index);
   const auto t0 = clock::now();
   const std::vector<double> arrivals = poisson_arrivals(rate, count, index);
   for (std::size_t k = 0; k < count; ++k) {
@@ -52,6 +55,7 @@ boost::asio::awaitable<void> offer_step(boost::asio::io_context& io, double rate
     if (stop()) break;
     const auto local = calibration_source(server, next_source);
     in_flight.change(+1);
+    if (watch.request_sent) watch.request_sent();
     asio::co_spawn(io, send(k, local), asio::detached);
   }
   while (in_flight.now > 0) {

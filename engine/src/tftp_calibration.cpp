@@ -31,6 +31,20 @@ struct request {
   net::tftp_outcome outcome = net::tftp_outcome::timeout;
 };
 
+/// A request's result as the step counts it (refused: any ERROR but 1).
+std::string_view result_name(net::tftp_outcome o) {
+  switch (o) {
+    case net::tftp_outcome::ok:
+      return "ok";
+    case net::tftp_outcome::refused:
+      return "refused";
+    case net::tftp_outcome::timeout:
+      return "timeout";
+    default:
+      return "error";
+  }
+}
+
 struct step_runner {
   asio::io_context& io;
   const tftp_probe_options& o;
@@ -53,6 +67,7 @@ struct step_runner {
     if (r.outcome == net::tftp_outcome::not_found) not_found = true;
     retransmissions += r.retransmissions;
     in_flight.change(-1);
+    if (o.watch.request_done) o.watch.request_done(result_name(r.outcome));
   }
   std::uint64_t retransmissions = 0;
 
@@ -61,7 +76,7 @@ struct step_runner {
     const auto n = static_cast<std::size_t>(std::max(1.0, std::round(rate * seconds)));
     requests.resize(n);
     co_await detail::offer_step(
-        io, rate, n, index, o.server.address(), next_source, in_flight,
+        io, rate, n, index, o.server.address(), next_source, in_flight, o.watch,
         [this] { return not_found; },
         [this](std::size_t k, asio::ip::address local) {
           requests[k].start = clock::now();
@@ -192,6 +207,7 @@ result<tftp_measurement> measure_tftp(const tftp_probe_options& o) {
     if (not_found)
       return error{o.server_text + ": " + o.filename + ": file not found (TFTP ERROR 1)"};
     tftp_step s = runner.summary(rate);
+    if (o.watch.step_finished) o.watch.step_finished(s.completed, s.p50_us, s.p90_us, s.p99_us);
     if (o.on_step) o.on_step(s, i);
     m.steps.push_back(std::move(s));
     const tftp_step& first = m.steps.front();

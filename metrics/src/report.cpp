@@ -135,6 +135,18 @@ std::string seconds_decimal(std::int64_t us) {
   return (us < 0 ? "-" : "") + seconds_text(m / us_per_s, m % us_per_s);
 }
 
+void write_tftp_calibration(json_writer& w, const std::optional<calibration_ref>& calibration) {
+  if (!calibration) {
+    w.key("tftp_calibration").value("defaults");
+    return;
+  }
+  w.key("tftp_calibration").begin_object();
+  w.key("file").value(calibration->file);
+  w.key("server").value(calibration->server);
+  w.key("date").value(calibration->date);
+  w.end_object();
+}
+
 std::string summary_json(const run_info& info, const snapshot& final_state,
                          const std::vector<check_result>& checks) {
   const bool passed =
@@ -146,15 +158,7 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("source").value(info.source);
   w.key("seed").value(info.seed);
   w.key("engine").value(info.engine);
-  if (info.tftp_calibration) {
-    w.key("tftp_calibration").begin_object();
-    w.key("file").value(info.tftp_calibration->file);
-    w.key("server").value(info.tftp_calibration->server);
-    w.key("date").value(info.tftp_calibration->date);
-    w.end_object();
-  } else {
-    w.key("tftp_calibration").value("defaults");
-  }
+  write_tftp_calibration(w, info.tftp_calibration);
   w.key("phones").value(info.phones);
   if (info.shard) {
     w.key("shard").begin_object();

@@ -557,11 +557,7 @@ void facts(std::string& o, const run_info& info, const std::vector<snapshot>& se
   fact("scenario", esc(info.scenario));
   fact("source", "<code>" + esc(info.source) + "</code>");
   fact("engine", esc(info.engine));
-  fact("server models", info.tftp_calibration
-                            ? "calibration <code>" + esc(info.tftp_calibration->file) +
-                                  "</code> of " + esc(info.tftp_calibration->server) + ", " +
-                                  esc(info.tftp_calibration->date)
-                            : std::string("defaults (not calibrated)"));
+  fact("server models", tftp_model_html(info.tftp_calibration));
   fact("seed", std::to_string(info.seed));
   fact("phones", with_commas(info.phones));
   std::string groups;
@@ -755,6 +751,12 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
                   std::to_string(info.seed) +
                   ". The same scenario and seed give the same page, byte for byte.");
   return o;
+}
+
+std::string tftp_model_html(const std::optional<calibration_ref>& calibration) {
+  if (!calibration) return "defaults (not calibrated)";
+  return "calibration <code>" + esc(calibration->file) + "</code> of " + esc(calibration->server) +
+         ", " + esc(calibration->date);
 }
 
 }  // namespace itlfleet::metrics

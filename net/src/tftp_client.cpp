@@ -322,6 +322,7 @@ asio::awaitable<tftp_get_result> download(Channel& ch, udp::endpoint server, std
     if (auto* data = std::get_if<tftp_data>(&*parsed)) {
       if (data->block == static_cast<std::uint16_t>(next_block)) {
         if (!tid) tid = from;  // the server ignored our options, if any: 512-byte blocks
+        if (next_block == 1 && o.on_first_data) o.on_first_data();
         if (data->payload.size() > blksize) {
           send_error(from, tftp_error_code::illegal_operation, "Block larger than blksize");
           co_return fail(tftp_outcome::protocol_error, tftp_failure::oversized_block,

@@ -20,6 +20,12 @@ std::string optional_seconds(const std::optional<std::int64_t>& us) {
 
 }  // namespace
 
+std::optional<metrics::calibration_ref> calibration_of(const point_space& space) {
+  const auto& c = space.base().cluster.tftp_calibration;
+  if (!c) return std::nullopt;
+  return metrics::calibration_ref{c->file, c->server, c->date};
+}
+
 std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
   const point_space& space = setup.space;
   const auto& axes = space.axes();
@@ -42,7 +48,7 @@ std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
   out +=
       ",stale,unrecoverable,recovered,ever_locked,all_trusted_from_s,recover_s,settled_s,"
       "peak_tftp_transfers,longest_tvs_wait_s,tftp_refusals,tftp_timeouts,tvs_queries,"
-      "tvs_failures,refused_commands,passed";
+      "tvs_failures,refused_commands,tftp_calibration,passed";
   if (!setup.find.empty()) out += "," + csv_field("find: " + setup.find);
   for (std::size_t i = 0; i < checks; ++i) {
     out += "," + csv_field(i < space.base().expect.size()
@@ -51,6 +57,9 @@ std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
   }
   out += "\n";
 
+  // The same for every row: the file whose TFTP model every point ran on.
+  const auto used = calibration_of(space);
+  const std::string calibration = csv_field(used ? used->file : "defaults");
   for (const run_outcome& r : result.runs) {
     out += std::to_string(r.point) + "," + std::to_string(r.seed);
     const auto c = space.coordinates(r.point);
@@ -76,6 +85,7 @@ std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
     for (std::uint64_t v : {r.events.tftp_refusals, r.events.tftp_timeouts, r.events.tvs_queries,
                             r.events.tvs_failures, r.events.refused_commands})
       out += "," + std::to_string(v);
+    out += "," + calibration;
     out += r.passed ? ",yes" : ",no";
     if (!setup.find.empty()) out += r.found.value_or(false) ? ",held" : ",failed";
     for (std::size_t i = 0; i < checks; ++i)

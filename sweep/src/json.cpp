@@ -2,6 +2,7 @@
 // the searches.
 
 #include "itlfleet/sim/json.hpp"
+#include "itlfleet/metrics/report.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/report.hpp"
 
@@ -111,6 +112,8 @@ std::string sweep_json(const sweep_setup& setup, const sweep_result& result) {
   w.begin_object();
   w.key("scenario").value(space.base().name);
   w.key("source").value(space.base().source);
+  // Which TFTP model every point ran on, as summary.json names it.
+  metrics::write_tftp_calibration(w, calibration_of(space));
   w.key("seeds").begin_array();
   for (std::uint64_t s : setup.seeds) w.value(s);
   w.end_array();

@@ -9,6 +9,7 @@
 #include "itlfleet/metrics/group_series.hpp"
 #include "itlfleet/metrics/report_html.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
+#include "itlfleet/sweep/report.hpp"
 
 namespace itlfleet::sweep {
 namespace {
@@ -188,6 +189,8 @@ metrics::shard_header sweep_shard_header(const sweep_request& request, const swe
   h.count = request.shard_count;
   std::string vary;
   for (const std::string& v : request.vary) vary += (vary.empty() ? "" : "\n") + v;
+  // Shards run on different calibrations answer different questions.
+  const auto calibration = calibration_of(setup.space);
   h.identity = {
       {"scenario", setup.space.base().name},
       {"source", setup.space.base().source},
@@ -196,6 +199,9 @@ metrics::shard_header sweep_shard_header(const sweep_request& request, const swe
       {"seed", request.seed ? std::to_string(*request.seed) : std::string()},
       {"seeds", std::to_string(request.seeds)},
       {"points", std::to_string(setup.space.size())},
+      {"tftp_calibration",
+       calibration ? calibration->file + " (" + calibration->server + ", " + calibration->date + ")"
+                   : "defaults"},
       {"scenario_yaml", std::move(scenario_yaml)},
   };
   return h;

@@ -54,13 +54,40 @@ std::size_t saturating_product(std::size_t a, std::size_t b) {
   return a * b;
 }
 
+/// Writes the calibration's `tftp:` settings into the scenario document's
+/// `cluster.tftp` and takes every node's own `calibration:` out (the one
+/// given replaces it, as `itlfleet run --calibration` does). The file was
+/// checked by scenarios::apply_calibration.
+status write_calibration(YAML::Node doc, const std::string& path) {
+  YAML::Node tftp;
+  try {
+    tftp = YAML::LoadFile(path)["tftp"];
+  } catch (const YAML::Exception& e) {
+    return error{path + ": " + e.what()};
+  }
+  YAML::Node cluster = doc["cluster"];
+  if (YAML::Node nodes = cluster["nodes"]; nodes.IsSequence())
+    for (YAML::Node node : nodes)
+      if (node.IsMap()) node.remove("calibration");
+  if (!tftp.IsMap()) return ok();
+  if (!cluster["tftp"] || !cluster["tftp"].IsMap())
+    cluster["tftp"] = YAML::Node(YAML::NodeType::Map);
+  YAML::Node into = cluster["tftp"];
+  for (const auto& kv : tftp) into[kv.first.as<std::string>()] = kv.second;
+  return ok();
+}
+
 }  // namespace
 
 result<point_space> point_space::create(std::string_view scenario, std::vector<axis> axes,
-                                        std::string_view find,
-                                        std::optional<std::uint64_t> phones) {
+                                        std::string_view find, std::optional<std::uint64_t> phones,
+                                        const std::string& calibration) {
   auto base = scenarios::load(scenario);
   if (!base) return base.err();
+  if (!calibration.empty()) {
+    if (auto applied = scenarios::apply_calibration(*base, calibration); !applied)
+      return error{"--calibration: " + applied.err().to_string()};
+  }
   point_space s;
   s.base_ = std::move(*base);
   auto text = scenario_text(scenario, s.base_);
@@ -73,6 +100,11 @@ result<point_space> point_space::create(std::string_view scenario, std::vector<a
   }
   // A scenario without `name:` is named after its file; the points keep that name.
   if (!doc["name"]) doc["name"] = s.base_.name;
+  if (!calibration.empty()) {
+    if (auto written = write_calibration(doc, calibration); !written)
+      return error{"--calibration: " + written.err().message};
+    s.calibration_ = s.base_.cluster.tftp_calibration;
+  }
   s.base_yaml_ = YAML::Dump(doc);
   s.phones_ = phones;
 
@@ -207,6 +239,7 @@ result<engine::run_plan> point_space::plan(std::size_t point) const {
   if (!text) return error{label(point) + ": " + text.err().message};
   auto plan = scenarios::load_string(*text, base_.source);
   if (!plan) return error{label(point) + ": " + without_location(plan.err().message, base_.source)};
+  if (calibration_) plan->cluster.tftp_calibration = calibration_;
   if (phones_axis_) {
     const auto c = coordinates(point);
     const auto& v = axes_[*phones_axis_].values[c[*phones_axis_]];
@@ -228,8 +261,12 @@ std::string point_space::yaml(std::size_t point, std::uint64_t seed) const {
     for (std::size_t g = 0; g < p->fleet.size() && g < fleet.size(); ++g)
       fleet[g]["count"] = p->fleet[g].count;
   }
-  return "# itlfleet sweep point: " + label(point) + ", seed " + std::to_string(seed) + "\n" +
-         YAML::Dump(doc) + "\n";
+  std::string head =
+      "# itlfleet sweep point: " + label(point) + ", seed " + std::to_string(seed) + "\n";
+  if (calibration_)
+    head += "# cluster.tftp from calibration " + calibration_->file + " (server " +
+            calibration_->server + ", " + calibration_->date + ")\n";
+  return head + YAML::Dump(doc) + "\n";
 }
 
 }  // namespace itlfleet::sweep

@@ -10,6 +10,7 @@
 #include "itlfleet/metrics/number_format.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/metrics/svg_kit.hpp"
+#include "itlfleet/metrics/report_html.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/report.hpp"
 #include "svg_plot.hpp"
@@ -261,6 +262,7 @@ std::string sweep_report_html(const sweep_setup& setup, const sweep_result& resu
   for (std::uint64_t s : setup.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
   fact(setup.seeds.size() == 1 ? "seed" : "seeds", seeds.empty() ? "varied" : seeds);
   fact("scenario time", html(metrics::format_sim_time(base.end.count())));
+  fact("TFTP model", metrics::tftp_model_html(calibration_of(space)));
   o += "</dl>\n</header>\n";
 
   if (setup.search_axis) {

@@ -156,7 +156,8 @@ result<sweep_setup> prepare(const sweep_request& request) {
     }
   }
 
-  auto space = point_space::create(request.scenario, std::move(axes), request.find, request.phones);
+  auto space = point_space::create(request.scenario, std::move(axes), request.find, request.phones,
+                                   request.calibration);
   if (!space) return space.err();
 
   sweep_setup setup{std::move(*space),  {}, search_axis, 0, request.find, request.shard_index,

@@ -175,12 +175,107 @@ TEST_F(SweepCli, bad_options_and_scenarios_exit_2_naming_the_culprit) {
   EXPECT_FALSE(fs::exists(dir_ / "sweep.csv"));
 }
 
+/// A calibration as `itlfleet calibrate` writes it: a server 250 times
+/// slower per block than the defaults, refusing past 4 transfers.
+void write_slow_calibration(const fs::path& file) {
+  std::ofstream(file) << "# itlfleet calibration of a TFTP server: cluster settings for the "
+                         "virtual engine.\n# server: 127.0.1.1:6969\n# file: ITLFile.tlv (4611 "
+                         "bytes, 10 blocks)\n# date: 2026-12-03T17:00:00Z\ntftp:\n  rtt: 1ms\n  "
+                         "block_cost: 5ms\n  max_serving_count: 4\n  loss: 0\n";
+}
+
+TEST_F(SweepCli, a_calibration_sets_every_points_tftp_model_and_the_outputs_name_it) {
+  write_slow_calibration(dir_ / "slow.yaml");
+  std::ofstream(dir_ / "reset.yaml") << R"(name: reset
+seed: 3
+end: 3m
+sample: 1s
+cluster:
+  nodes:
+    - {name: cucm-pub, publisher: true}
+fleet:
+  - {name: desk, count: 300, fetch: tftp}
+boot: {spread: 20s, reboot: 5s, reboot_jitter: 2s, reset_spread: 0s}
+timeline:
+  - {at: 0s, do: boot-all}
+  - {at: 40s, do: reset all devices}
+)";
+  // The calibration's serving count (4) gives way to the varied one.
+  for (const char* out : {"calibrated", "defaults"}) {
+    std::vector<std::string> args = {
+        "sweep", "reset.yaml", "--vary", "cluster.tftp.max_serving_count=2,8", "--out", out, "-q"};
+    if (std::string(out) == "calibrated") {
+      args.emplace_back("--calibration");
+      args.emplace_back("slow.yaml");
+    }
+    const auto r = run(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const auto slow = csv_rows(read_text(dir_ / "calibrated" / "sweep.csv"));
+  const auto fast = csv_rows(read_text(dir_ / "defaults" / "sweep.csv"));
+  ASSERT_EQ(slow.size(), 2u);
+  ASSERT_EQ(fast.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(slow[k].at("tftp_calibration"), "slow.yaml");
+    EXPECT_EQ(fast[k].at("tftp_calibration"), "defaults");
+    EXPECT_EQ(slow[k].at("peak_tftp_transfers"), k == 0 ? "2" : "8");
+    // 600 downloads at 5 ms a block: the slow server's fleet settles more
+    // than twice as late as the default one's.
+    EXPECT_GT(std::stod(slow[k].at("settled_s")), 2 * std::stod(fast[k].at("settled_s")))
+        << "point " << k;
+  }
+  const std::string json = read_text(dir_ / "calibrated" / "sweep.json");
+  EXPECT_NE(json.find("\"tftp_calibration\": {\n    \"file\": \"slow.yaml\",\n    \"server\": "
+                      "\"127.0.1.1:6969\",\n    \"date\": \"2026-12-03T17:00:00Z\""),
+            std::string::npos)
+      << json;
+  EXPECT_NE(read_text(dir_ / "defaults" / "sweep.json").find("\"tftp_calibration\": \"defaults\""),
+            std::string::npos);
+  EXPECT_NE(
+      read_text(dir_ / "calibrated" / "report.html").find("calibration <code>slow.yaml</code>"),
+      std::string::npos);
+
+  // A point alone carries the calibrated settings and says where they come from.
+  const auto p = run({"sweep", "reset.yaml", "--vary", "cluster.tftp.max_serving_count=2,8",
+                      "--calibration", "slow.yaml", "--print-point", "1"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("# cluster.tftp from calibration slow.yaml (server 127.0.1.1:6969"),
+            std::string::npos)
+      << p.out;
+  EXPECT_NE(p.out.find("block_cost: 5ms"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("max_serving_count: 8"), std::string::npos) << p.out;
+
+  // Shards run on another calibration are another run: not merged.
+  for (const char* shard : {"0/2", "1/2"}) {
+    std::vector<std::string> args = {
+        "sweep",   "reset.yaml", "--vary", "cluster.tftp.max_serving_count=2,8",
+        "--shard", shard,        "--out",  std::string("s") + shard[0],
+        "-q"};
+    if (shard[0] == '0') args.insert(args.end(), {"--calibration", "slow.yaml"});
+    ASSERT_EQ(run(args).exit_code, 0) << shard;
+  }
+  const auto merged = run({"merge", "m", "s0", "s1"});
+  EXPECT_EQ(merged.exit_code, 2);
+  EXPECT_NE(merged.err.find("different tftp_calibration"), std::string::npos) << merged.err;
+
+  std::ofstream(dir_ / "bad.yaml") << "tftp:\n  block_cost: fast\n";
+  const auto bad =
+      run({"sweep", "reset.yaml", "--vary", "phones=10,20", "--calibration", "bad.yaml"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--calibration: bad.yaml:2"), std::string::npos) << bad.err;
+  const auto missing =
+      run({"sweep", "reset.yaml", "--vary", "phones=10,20", "--calibration", "none.yaml"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("none.yaml: cannot read calibration"), std::string::npos)
+      << missing.err;
+}
+
 TEST_F(SweepCli, help_names_every_option) {
   const auto r = run({"sweep", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   for (const char* option :
        {"--vary", "--find", "--along", "--phones", "--seed", "--seeds", "--jobs", "--out",
-        "--max-points", "--print-point", "--allow-large", "Exit status"})
+        "--max-points", "--print-point", "--allow-large", "--calibration", "Exit status"})
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
 }
 

@@ -24,6 +24,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "itlfleet/engine/calibration_watch.hpp"
 #include "itlfleet/engine/run_plan.hpp"
 #include "itlfleet/sim/result.hpp"
 
@@ -92,6 +93,8 @@ struct exchange_probe_options {
   std::chrono::milliseconds timeout{5000};
   /// Called after each step (progress lines).
   std::function<void(const exchange_step&, int index)> on_step;
+  /// Live figures (a Prometheus view).
+  calibration_watch watch;
   /// Answers true to stop after the current step (a signal).
   std::function<bool()> stop_requested;
 };

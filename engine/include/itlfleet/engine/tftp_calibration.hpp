@@ -16,10 +16,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/ip/udp.hpp>
 
+#include "itlfleet/engine/calibration_watch.hpp"
 #include "itlfleet/engine/run_plan.hpp"
 #include "itlfleet/sim/result.hpp"
 
@@ -75,6 +77,8 @@ struct tftp_probe_options {
   std::uint32_t retries = 3;
   /// Called after each step (progress lines).
   std::function<void(const tftp_step&, int index)> on_step;
+  /// Live figures (a Prometheus view).
+  calibration_watch watch;
   /// Answers true to stop after the current step (a signal).
   std::function<bool()> stop_requested;
 };

@@ -197,6 +197,38 @@ inline constexpr std::array all = {
     run_info,
 };
 
+// --- itlfleet calibrate --metrics: the load offered to a server and its answer --------
+inline constexpr metric calibration_step{
+    "itlfleet_calibration_step", gauge, "",
+    "itlfleet calibrate: the load step under way, 1 to --steps (0 before the first)"};
+inline constexpr metric calibration_offered_rate{
+    "itlfleet_calibration_offered_requests_per_second", gauge, "",
+    "itlfleet calibrate: the rate the current step offers (open loop, Poisson arrivals)"};
+inline constexpr metric calibration_completed_rate{
+    "itlfleet_calibration_completed_downloads_per_second", gauge, "",
+    "itlfleet calibrate: downloads completed per second in the last finished step"};
+inline constexpr metric calibration_requests{
+    "itlfleet_calibration_requests_total", counter, "result",
+    "itlfleet calibrate: requests by result (ok, refused: the serving count; timeout: no answer "
+    "after the retries; error: protocol or local errors)"};
+inline constexpr metric calibration_in_flight{
+    "itlfleet_calibration_downloads_in_flight", gauge, "",
+    "itlfleet calibrate: requests sent and not yet finished"};
+inline constexpr metric calibration_latency{
+    "itlfleet_calibration_latency_seconds", gauge, "percentile",
+    "itlfleet calibrate: latency of the last finished step's completed downloads (RRQ to last "
+    "ACK), wall seconds, at percentile 50, 90 and 99"};
+inline constexpr metric calibration_complete{
+    "itlfleet_calibration_complete", gauge, "",
+    "itlfleet calibrate: 1 once the measurement has stopped (saturation, ceiling or signal)"};
+
+/// The metrics `itlfleet calibrate --metrics` serves (a run serves `all`).
+inline constexpr std::array calibration_all = {
+    calibration_step,     calibration_offered_rate, calibration_completed_rate,
+    calibration_requests, calibration_in_flight,    calibration_latency,
+    calibration_complete,
+};
+
 /// The histogram that shows latency `name` (metrics::latency::name), or null.
 constexpr const metric* histogram_for(std::string_view latency) {
   for (const metric& m : all)

@@ -16,6 +16,10 @@
 #include "itlfleet/metrics/output_files.hpp"
 #include "itlfleet/sim/duration_text.hpp"
 
+namespace itlfleet {
+class json_writer;
+}
+
 namespace itlfleet::metrics {
 
 /// The verdict on one expectation.
@@ -134,6 +138,10 @@ using sim::format_sim_time;
 /// Microseconds as decimal seconds, exact, without trailing zeros: "600",
 /// "0.0125", "-1.5" (the time columns of CSV files).
 std::string seconds_decimal(std::int64_t us);
+
+/// `"tftp_calibration"`: the calibration's file, server and date, or
+/// "defaults" (summary.json, sweep.json). Needs a json_writer inside an object.
+void write_tftp_calibration(json_writer& w, const std::optional<calibration_ref>& calibration);
 
 std::string summary_json(const run_info& info, const snapshot& final_state,
                          const std::vector<check_result>& checks);

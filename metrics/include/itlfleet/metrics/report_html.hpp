@@ -29,4 +29,8 @@ inline constexpr std::size_t report_max_points = 1000;
 std::string report_html(const run_info& info, const std::vector<snapshot>& series,
                         const snapshot& final_state, const std::vector<check_result>& checks);
 
+/// The "TFTP model" fact of a run's or a sweep's page, escaped: which
+/// calibration (file, server, date), or the defaults.
+std::string tftp_model_html(const std::optional<calibration_ref>& calibration);
+
 }  // namespace itlfleet::metrics

@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,10 @@ struct tftp_get_options {
   std::uint64_t seed = 0;
   /// Waited before every send (RRQ, ACK, ERROR).
   std::chrono::steady_clock::duration delay{};
+  /// Called once, when the first DATA block arrives: from then on the
+  /// server is serving the transfer (a client's count of the transfers a
+  /// server has in progress, refused and queued requests left out).
+  std::function<void()> on_first_data;
 };
 
 enum class tftp_outcome {

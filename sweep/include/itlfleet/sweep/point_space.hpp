@@ -35,8 +35,14 @@ class point_space {
   /// `--find` condition (empty: none) to its expectations. `phones`, when
   /// set and not varied, scales every point's fleet. The loader judges the
   /// values point by point: see `validate`.
+  /// `calibration`, when not empty, is `itlfleet calibrate`'s
+  /// calibration.yaml: its `tftp:` settings are written into the base
+  /// scenario's `cluster.tftp` (replacing any node's `calibration:`), below
+  /// the varied values, so `--vary cluster.tftp.max_serving_count` still
+  /// varies it; every point's plan names the calibration.
   static result<point_space> create(std::string_view scenario, std::vector<axis> axes,
-                                    std::string_view find, std::optional<std::uint64_t> phones);
+                                    std::string_view find, std::optional<std::uint64_t> phones,
+                                    const std::string& calibration = {});
 
   /// The base scenario as loaded, without the --find condition.
   const engine::run_plan& base() const { return base_; }
@@ -77,6 +83,8 @@ class point_space {
 
   engine::run_plan base_;
   std::string base_yaml_;
+  /// The calibration given to create(), which point plans name.
+  std::optional<engine::tftp_calibration_ref> calibration_;
   std::string find_entry_;  ///< YAML flow map; empty: no --find
   std::size_t find_checks_ = 0;
   std::vector<axis> axes_;

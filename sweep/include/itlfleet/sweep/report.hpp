@@ -11,8 +11,10 @@
 ///
 /// Text taken from scenarios and options is made valid UTF-8 first.
 
+#include <optional>
 #include <string>
 
+#include "itlfleet/metrics/calibration_ref.hpp"
 #include "itlfleet/sweep/sweep.hpp"
 
 namespace itlfleet::sweep {
@@ -35,5 +37,9 @@ std::string sweep_report_html(const sweep_setup& setup, const sweep_result& resu
 /// One sentence about a search, e.g. "locked == 0 holds from timeline[2].at=20m10s on
 /// (fails at 20m); 7 runs" or "locked == 0 fails at every point tried (3 runs)".
 std::string describe_search(const sweep_setup& setup, const search_report& search);
+
+/// The calibration every point's TFTP model came from (`--calibration` or a
+/// node's `calibration:`), as the outputs name it; none: the scenario's own.
+std::optional<metrics::calibration_ref> calibration_of(const point_space& space);
 
 }  // namespace itlfleet::sweep

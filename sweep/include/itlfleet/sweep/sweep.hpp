@@ -47,6 +47,9 @@ struct sweep_request {
   /// with every seed); `itlfleet merge` joins the shards. Not with `find`.
   std::uint32_t shard_index = 0;
   std::uint32_t shard_count = 1;
+  /// `--calibration FILE`: every point's TFTP model from `itlfleet
+  /// calibrate` (point_space::create); empty: the scenario's.
+  std::string calibration;
 };
 
 struct sweep_setup {
