@@ -492,9 +492,10 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(0.0001, 100.0))
       ->capture_default_str();
   cmd->add_option("--threads", o->threads,
-                  "Live: threads to run on (default: one per core). The servers take up to half "
-                  "(a node's servers on one thread), the phones' exchanges the rest; one thread "
-                  "runs the fleet's state machines. Outcomes do not depend on it")
+                  "Live: threads to run on (default: one per core): phone i's exchanges on thread "
+                  "i mod N, node n's in-process servers on thread n mod N (a node's servers on "
+                  "one thread), the fleet's state machines on the first. Outcomes do not depend "
+                  "on it")
       ->check(CLI::Range(1u, engine::max_live_threads))
       ->type_name("N");
   cmd->add_option("--tftp", o->tftp,

@@ -398,30 +398,28 @@ result<std::vector<asio::any_io_executor>> live_run::lay_out_threads(bool in_pro
     return error{"threads: " + std::to_string(n) + " is more than a live run takes (1 to " +
                  std::to_string(max_live_threads) + ")"};
   const std::size_t nodes = std::max<std::size_t>(1, cluster_.node_count());
-  // With one thread everything shares it; else the servers (light on a
-  // fleet's side, a node's servers on one thread) take up to half, all but
-  // the fleet's thread when there is no fleet.
-  std::size_t server_threads = 0;
-  if (in_process && n > 1)
-    server_threads = phones_.empty() ? std::min<std::size_t>(nodes, n - 1)
-                                     : std::clamp<std::size_t>(nodes, 1, n / 2);
+  // Phones' exchanges on every thread, and node n's servers beside them on
+  // thread n mod P: a thread that serves and sends cannot send faster than
+  // it serves. With no fleet (`itlfleet serve`) the servers take every
+  // thread but the fleet's.
+  const std::size_t server_threads =
+      in_process && n > 1 && phones_.empty() ? std::min<std::size_t>(nodes, n - 1) : 0;
   const std::size_t exchange_threads =
       std::clamp<std::size_t>(n - server_threads, 1, std::max<std::size_t>(1, phones_.size()));
   for (std::size_t k = 0; k < exchange_threads + server_threads; ++k)
     contexts_.push_back(std::make_unique<asio::io_context>(1));
   for (std::size_t k = 0; k < exchange_threads; ++k)
     muxes_.push_back(std::make_unique<net::udp_mux>(contexts_[k]->get_executor()));
+  const std::size_t first = server_threads > 0 ? exchange_threads : 0;
+  const std::size_t count = server_threads > 0 ? server_threads : std::min(nodes, exchange_threads);
   std::vector<asio::any_io_executor> servers;
-  for (std::size_t k = exchange_threads; k < contexts_.size(); ++k)
+  for (std::size_t k = first; k < first + count; ++k)
     servers.push_back(contexts_[k]->get_executor());
-  if (servers.empty()) servers.push_back(io().get_executor());
   if (live_.on_notice)
-    live_.on_notice(std::to_string(contexts_.size()) + " thread(s): the fleet and phones' " +
-                    "exchanges on " + std::to_string(exchange_threads) +
-                    (in_process ? ", in-process servers on " +
-                                      (server_threads == 0 ? std::string("the first")
-                                                           : std::to_string(server_threads))
-                                : std::string()));
+    live_.on_notice(
+        std::to_string(contexts_.size()) + " thread(s): phones' exchanges on " +
+        std::to_string(exchange_threads) +
+        (in_process ? ", in-process servers on " + std::to_string(count) : std::string()));
   return servers;
 }
 

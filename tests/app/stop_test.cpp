@@ -112,8 +112,8 @@ TEST_F(Cli, sigint_stops_a_live_run_and_writes_what_was_reached) {
   write_long_scenario(path("long.yaml"));
   // The servers are up once the node's addresses are printed; the phones
   // boot within the next second.
-  // Three threads: the server's, and the phones' exchanges on two, each of
-  // which must stop with the fleet's.
+  // Three threads, each with phones' exchanges (and the first with the
+  // server and the fleet): all must stop with the fleet's.
   std::vector<std::string> args = long_live_run;
   args.insert(args.end(), {"--threads", "3"});
   auto run = start(dir_, args, "cucm-pub: TFTP udp");

@@ -117,10 +117,11 @@ INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
                          });
 
 TEST(LiveEngine, one_thread_and_four_end_with_the_same_phones_in_the_same_states) {
-  // Six nodes, every one a TVS: with four threads the nodes' servers are
-  // dealt over two threads and the phones' exchanges over two more (phone i
-  // on exchange thread i mod 2), handing their outcomes back to the fleet's
-  // thread; with one, everything shares it. Neither may change an outcome.
+  // Six nodes, every one a TVS: with four threads the phones' exchanges are
+  // dealt over all four (phone i on thread i mod 4), handing their outcomes
+  // back to the fleet's thread, and the nodes' servers too (node n on
+  // thread n mod 4); with one, everything shares it. Neither may change an
+  // outcome.
   run_plan plan = load_scaled("callmanager-groups", 200);
   plan.cluster.tvs.timeout =
       std::max<sim_duration>(plan.cluster.tvs.timeout, std::chrono::minutes(2));
