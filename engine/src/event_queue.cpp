@@ -11,10 +11,10 @@ void event_queue::insert(const event& e) {
   ++size_;
   const std::int64_t b = bucket_of(e.time_us);
   // Nothing is scheduled in the past; an event for the bucket being drained
-  // joins its heap so that it still comes out in (time, order) order.
+  // joins the late heap, so that it still comes out in (time, order) order.
   if (b <= cur_) {
-    current_.push_back(e);
-    std::push_heap(current_.begin(), current_.end(), later{});
+    late_.push_back(e);
+    std::push_heap(late_.begin(), late_.end(), later{});
   } else if (b < cur_ + static_cast<std::int64_t>(ring_size)) {
     to_ring(b, e);
   } else {
@@ -42,6 +42,10 @@ void event_queue::recycle(std::vector<event>& emptied) {
 }
 
 void event_queue::advance() {
+  // Only called with bucket cur_ drained: its sorted part read, no late event.
+  assert(next_ == current_.size() && late_.empty());
+  current_.clear();
+  next_ = 0;
   // Skip straight to the next far event when the ring is empty.
   if (in_ring_ == 0 && !overflow_.empty())
     cur_ = std::max(cur_ + 1, bucket_of(overflow_.top().time_us));
@@ -69,19 +73,15 @@ void event_queue::advance() {
     }
     recycle(bucket);
   }
-  std::make_heap(current_.begin(), current_.end(), later{});
+  // Sorting ascending once is cheaper than a heap pop per event, and reads
+  // the bucket front to back afterwards.
+  std::sort(current_.begin(), current_.end(),
+            [](const event& a, const event& b) { return later{}(b, a); });
 }
 
 bool event_queue::empty() {
-  while (current_.empty() && size_ > 0) advance();
-  return current_.empty();
-}
-
-void event_queue::pop() {
-  assert(!current_.empty());
-  std::pop_heap(current_.begin(), current_.end(), later{});
-  current_.pop_back();
-  --size_;
+  while (next_ == current_.size() && late_.empty() && size_ > 0) advance();
+  return next_ == current_.size() && late_.empty();
 }
 
 }  // namespace itlfleet::engine

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <queue>
 #include <vector>
 
 namespace itlfleet::engine {
@@ -113,6 +114,45 @@ TEST(EventQueue, same_instant_keeps_push_order_with_samples_last) {
   EXPECT_EQ(e[1].kind(), event_kind::admin_action);
   EXPECT_EQ(e[2].phone(), 1u);
   EXPECT_EQ(e[3].kind(), event_kind::sample) << "a sample observes the instant after its events";
+}
+
+TEST(EventQueue, events_pushed_while_their_bucket_drains_come_out_in_order_among_the_others) {
+  // Against a plain priority queue on (time, order), over many buckets, with
+  // half the events pushed as others come out, most of them within the
+  // 16 ms bucket being drained: the engines' follow-up events.
+  struct later {
+    bool operator()(const event& a, const event& b) const {
+      return a.time_us != b.time_us ? a.time_us > b.time_us : a.order > b.order;
+    }
+  };
+  event_queue q;
+  std::priority_queue<event, std::vector<event>, later> reference;
+  std::uint64_t seq = 0;
+  auto push = [&](std::int64_t t, event e) {
+    q.push(t, e);
+    e.time_us = t;
+    e.order = seq++;
+    reference.push(e);
+  };
+  std::uint32_t phone = 0;
+  for (std::int64_t t = 0; t < 2'000'000; t += 977) push(t, event::phone_boot(phone++, 0));
+  std::uint64_t popped = 0;
+  while (!q.empty()) {
+    ASSERT_FALSE(reference.empty());
+    const event e = q.top();
+    ASSERT_EQ(e.time_us, reference.top().time_us);
+    ASSERT_EQ(e.phone(), reference.top().phone());
+    if (const event* soon = q.ahead(3)) EXPECT_GE(soon->time_us, e.time_us);
+    q.pop();
+    reference.pop();
+    ++popped;
+    // Follow-ups 0 to 20 ms later, some at the same instant.
+    if (popped < 6'000)
+      push(e.time_us + static_cast<std::int64_t>((popped * 7919) % 20'000),
+           event::phone_timer(phone++, 0));
+  }
+  EXPECT_TRUE(reference.empty());
+  EXPECT_EQ(popped, seq);
 }
 
 #ifndef NDEBUG

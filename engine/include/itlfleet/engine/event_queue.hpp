@@ -3,6 +3,7 @@
 /// everything else at the same instant, then insertion order. Deterministic
 /// by construction; no wall clock anywhere.
 
+#include <algorithm>
 #include <cassert>
 #include <cstdint>
 #include <queue>
@@ -136,9 +137,12 @@ class event {
 static_assert(sizeof(event) <= 32);
 
 /// A calendar queue: events within the next few minutes sit in 16 ms buckets
-/// of a ring and only the current bucket is kept as a heap, so push and pop
-/// cost O(1) on average instead of O(log n) over a million pending events.
-/// Events further ahead wait in an ordinary heap until the ring reaches them.
+/// of a ring, so push and pop cost O(1) on average instead of O(log n) over a
+/// million pending events. The bucket being drained is sorted once when the
+/// ring reaches it and read front to back; events pushed into it after that
+/// (due within the current 16 ms) wait in a small heap beside it, and the
+/// earlier of the two fronts comes out next. Events further ahead wait in an
+/// ordinary heap until the ring reaches them.
 class event_queue {
  public:
   event_queue();
@@ -153,8 +157,25 @@ class event_queue {
   /// True when no event is pending (settles the current bucket first).
   bool empty();
   /// The earliest event; only valid when !empty().
-  const event& top() const { return current_.front(); }
-  void pop();
+  const event& top() const { return late_first() ? late_.front() : current_[next_]; }
+  void pop() {
+    assert(next_ < current_.size() || !late_.empty());
+    if (late_first()) {
+      std::pop_heap(late_.begin(), late_.end(), later{});
+      late_.pop_back();
+    } else {
+      ++next_;
+    }
+    --size_;
+  }
+  /// An event due after top() in the bucket being drained, `k` places on
+  /// (1: probably the next), or null; events pushed later may come before
+  /// it. For prefetching what the event will touch, never for ordering.
+  const event* ahead(std::size_t k) const {
+    return next_ + k < current_.size() ? &current_[next_ + k] : nullptr;
+  }
+  /// The earliest of the events pushed into the bucket being drained, or null.
+  const event* late_front() const { return late_.empty() ? nullptr : &late_.front(); }
   std::size_t size() const { return size_; }
 
  private:
@@ -168,12 +189,18 @@ class event_queue {
   };
   static std::int64_t bucket_of(std::int64_t time_us) { return time_us >> bucket_shift; }
   void insert(const event& e);
+  /// Whether the late heap's front comes before the sorted bucket's.
+  bool late_first() const {
+    return !late_.empty() && (next_ == current_.size() || later{}(current_[next_], late_.front()));
+  }
   void to_ring(std::int64_t bucket, const event& e);
   void recycle(std::vector<event>& emptied);
   void advance();
   static constexpr std::size_t max_pooled_capacity = 512;
 
-  std::vector<event> current_;  ///< heap of the events in bucket cur_
+  std::vector<event> current_;  ///< bucket cur_, sorted by (time, order); read from next_
+  std::size_t next_ = 0;
+  std::vector<event> late_;  ///< heap of events pushed into bucket cur_ once sorted
   std::vector<std::vector<event>> ring_;
   std::vector<std::vector<event>> spare_;  ///< empty buffers with capacity, for reuse
   std::priority_queue<event, std::vector<event>, later> overflow_;
