@@ -168,9 +168,10 @@ class event_queue {
     }
     --size_;
   }
-  /// An event due after top() in the bucket being drained, `k` places on
-  /// (1: probably the next), or null; events pushed later may come before
-  /// it. For prefetching what the event will touch, never for ordering.
+  /// The sorted part of the bucket being drained, `k` places past its front
+  /// (0: the front, usually the next to come out), or null; late events may
+  /// come before it. For prefetching what an event will touch, never for
+  /// ordering.
   const event* ahead(std::size_t k) const {
     return next_ + k < current_.size() ? &current_[next_ + k] : nullptr;
   }
