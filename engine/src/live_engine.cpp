@@ -417,8 +417,9 @@ result<std::vector<asio::any_io_executor>> live_run::lay_out_threads(bool in_pro
     servers.push_back(contexts_[k]->get_executor());
   if (live_.on_notice)
     live_.on_notice(
-        std::to_string(contexts_.size()) + " thread(s): phones' exchanges on " +
-        std::to_string(exchange_threads) +
+        std::to_string(contexts_.size()) + " thread(s): " +
+        (phones_.empty() ? std::string("the timeline on 1")
+                         : "phones' exchanges on " + std::to_string(exchange_threads)) +
         (in_process ? ", in-process servers on " + std::to_string(count) : std::string()));
   return servers;
 }
