@@ -47,8 +47,9 @@ struct run_options {
   // Live mode.
   std::string engine = "virtual";
   double time_scale = 1.0;
-  std::string tftp, http, tvs;  ///< external servers, one per node
-  std::string shard;            ///< "K/N"
+  std::optional<std::uint32_t> threads;  ///< live: default one per core
+  std::string tftp, http, tvs;           ///< external servers, one per node
+  std::string shard;                     ///< "K/N"
   double loss = 0.0;
   double delay_ms = 0.0;
   double transfer_deadline_s = 60;
@@ -62,6 +63,7 @@ struct run_options {
 /// The live engine's options from the command line; false after printing an error.
 bool live_options_of(const run_options& o, engine::live_options& live) {
   live.time_scale = o.time_scale;
+  live.threads = o.threads.value_or(0);
   live.loss = o.loss;
   live.transfer_deadline = std::chrono::seconds(static_cast<std::int64_t>(o.transfer_deadline_s));
   live.delay = std::chrono::microseconds(static_cast<std::int64_t>(o.delay_ms * 1000));
@@ -320,8 +322,9 @@ int run_scenario(const run_options& o) {
   engine::live_options lo;
   if (live && !live_options_of(o, lo)) return exit_bad_input;
   if (!live && (!o.tftp.empty() || !o.http.empty() || !o.tvs.empty() || o.loss > 0 ||
-                o.delay_ms > 0 || o.time_scale != 1.0)) {
-    print_error("--tftp, --http, --tvs, --loss, --delay and --time-scale need --engine live");
+                o.delay_ms > 0 || o.time_scale != 1.0 || o.threads)) {
+    print_error(
+        "--tftp, --http, --tvs, --loss, --delay, --time-scale and --threads need --engine live");
     return exit_bad_input;
   }
   if (live && o.pace > 0) {
@@ -436,6 +439,13 @@ void add_run_command(CLI::App& app) {
                   "Live: wall seconds per scenario second (0.01 plays 60 minutes in 36 s)")
       ->check(CLI::Range(0.0001, 100.0))
       ->capture_default_str();
+  cmd->add_option("--threads", o->threads,
+                  "Live: threads to run on (default: one per core): phone i's exchanges on thread "
+                  "i mod N, node n's in-process servers on thread n mod N (a node's servers on "
+                  "one thread), the fleet's state machines on the first. Outcomes do not depend "
+                  "on it")
+      ->check(CLI::Range(1u, engine::max_live_threads))
+      ->type_name("N");
   cmd->add_option("--tftp", o->tftp,
                   "Live: external TFTP servers, HOST[:PORT] per node in the scenario's node order "
                   "(default port 69); default: in-process servers")

@@ -27,6 +27,7 @@ struct serve_options {
   std::string scenario;
   std::optional<std::uint64_t> seed;
   double time_scale = 1.0;
+  std::optional<std::uint32_t> threads;  ///< default one per core
   std::uint16_t tftp_port = 69;
   std::uint16_t http_port = 6970;
   std::uint16_t tvs_port = 2445;
@@ -103,6 +104,7 @@ int serve(const serve_options& o) {
   ro.phone_log = false;
   engine::live_options lo;
   lo.time_scale = o.time_scale;
+  lo.threads = o.threads.value_or(0);
   lo.servers.tftp_port = o.tftp_port;
   lo.servers.http_port = o.http_port;
   lo.servers.tvs_port = o.tvs_port;
@@ -147,6 +149,11 @@ void add_serve_command(CLI::App& app) {
                   "Wall seconds per scenario second for the timeline")
       ->check(CLI::Range(0.0001, 100.0))
       ->capture_default_str();
+  cmd->add_option("--threads", o->threads,
+                  "Threads to serve on (default: one per core): node n's servers on thread "
+                  "n mod (N - 1), one thread for the timeline; a node's servers share one thread")
+      ->check(CLI::Range(1u, engine::max_live_threads))
+      ->type_name("N");
   cmd->add_option("--tftp-port", o->tftp_port, "UDP port of every node's TFTP server (0: any)")
       ->check(unsigned_integer())
       ->capture_default_str();

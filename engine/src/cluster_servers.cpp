@@ -91,10 +91,11 @@ node_caps fit_caps(const sim::cluster& cluster, const run_plan& plan,
 
 }  // namespace
 
-cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::cluster& cluster,
-                                 const run_plan& plan, server_settings settings,
+cluster_servers::cluster_servers(std::vector<asio::any_io_executor> executors,
+                                 const sim::cluster& cluster, const run_plan& plan,
+                                 server_settings settings,
                                  std::function<void(const std::string&)> notice)
-    : executor_(std::move(executor)),
+    : executors_(std::move(executors)),
       notice_(std::move(notice)),
       ttl_s_(static_cast<std::uint32_t>(
           std::chrono::duration_cast<std::chrono::seconds>(plan.cluster.tvs.answer_ttl).count())),
@@ -138,14 +139,14 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
       t.retransmit_timeout = settings.tftp_retransmit;
       t.block_cost = settings.tftp_block_cost;
       nd->tftp = std::make_unique<net::tftp_server>(
-          executor_, asio::ip::udp::endpoint(*addr, settings.tftp_port), lookup, t);
+          executor_of(n), asio::ip::udp::endpoint(*addr, settings.tftp_port), lookup, t);
       net::http_server_options h;
       h.max_serving_count = caps.http_serving;
       h.max_connections = caps.http_connections;
       h.workers = settings.http_workers;
       h.request_cost = settings.http_request_cost;
       nd->http = std::make_unique<net::http_file_server>(
-          executor_, asio::ip::tcp::endpoint(*addr, settings.http_port), lookup, h);
+          executor_of(n), asio::ip::tcp::endpoint(*addr, settings.http_port), lookup, h);
     }
     if (addr && cluster.node(n).tvs) {
       net::tvs_server_options o;
@@ -160,8 +161,8 @@ cluster_servers::cluster_servers(asio::any_io_executor executor, const sim::clus
         if (notice_) notice_("TVS on " + host + ": " + s.to_string());
       };
       nd->tvs = std::make_unique<net::tvs_server>(
-          executor_, asio::ip::tcp::endpoint(*addr, settings.tvs_port), cluster.tvs_identity(n),
-          [this](const net::tvs_lookup_query& q) { return answer(q); }, o);
+          executor_of(n), asio::ip::tcp::endpoint(*addr, settings.tvs_port),
+          cluster.tvs_identity(n), [this](const net::tvs_lookup_query& q) { return answer(q); }, o);
     }
     nodes_.push_back(std::move(nd));
   }
@@ -233,7 +234,7 @@ void cluster_servers::publish(const sim::cluster& cluster) {
 
 void cluster_servers::set_up(std::size_t n, bool tftp_service, bool up) {
   // The TFTP server's start/stop belong on its executor's thread.
-  asio::post(executor_, [this, n, tftp_service, up] {
+  asio::post(executor_of(n), [this, n, tftp_service, up] {
     node& nd = *nodes_[n];
     auto apply = [&](auto& server) {
       if (!server) return;
@@ -254,7 +255,8 @@ void cluster_servers::set_up(std::size_t n, bool tftp_service, bool up) {
 }
 
 void cluster_servers::restart_tftp(std::size_t n) {
-  asio::post(executor_, [this, n] {
+  // On the node's own thread, where its servers run.
+  asio::post(executor_of(n), [this, n] {
     node& nd = *nodes_[n];
     if (!nd.tftp || !nd.tftp->running()) return;
     const std::uint64_t before = nd.tftp->stats().aborted;

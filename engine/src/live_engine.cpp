@@ -3,10 +3,12 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <filesystem>
 #include <future>
 #include <map>
+#include <memory>
 #include <thread>
 #include <unordered_map>
 
@@ -48,6 +50,33 @@ constexpr std::int64_t day_us = 24LL * 3600 * 1'000'000;
 /// a file over its cap or too slowly; `local_limit`: the load generator
 /// could not send it (docs/model.md, "Live mode").
 enum class fetch_outcome { ok, not_found, refused, no_answer, server_error, local_limit };
+
+/// A download as an exchange thread hands it back to the fleet's thread.
+struct fetch_result {
+  fetch_outcome outcome = fetch_outcome::no_answer;
+  bytes data;
+  std::string kind, detail;  ///< why it failed (protocol_errors' kind, the peer's text)
+  std::int64_t took_us = 0;  ///< scenario microseconds
+};
+
+/// A TVS exchange as an exchange thread hands it back.
+struct tvs_exchange {
+  net::tvs_client_result result;
+  std::int64_t took_us = 0;  ///< scenario microseconds
+};
+
+/// Sums the exchange threads' UDP figures (counts and peaks alike: each
+/// thread's peak is its own, their sum bounds the process's).
+net::udp_mux_stats& operator+=(net::udp_mux_stats& a, const net::udp_mux_stats& b) {
+  a.sockets += b.sockets;
+  a.exchanges += b.exchanges;
+  a.peak_exchanges += b.peak_exchanges;
+  a.kernel_drops += b.kernel_drops;
+  a.unmatched += b.unmatched;
+  a.queue_drops += b.queue_drops;
+  a.send_would_block += b.send_would_block;
+  return a;
+}
 
 /// Largest file a live phone accepts, by what it asked for: a trust list is
 /// at most 64 KB (sim::max_trust_file_size) and a little margin; a config
@@ -129,7 +158,7 @@ class live_run final : public fleet_run {
         fetches_(cluster.node_count()) {
     engine_name_ = "live";
   }
-  ~live_run() override { stop_servers(); }
+  ~live_run() override { shut_down(); }
 
   status setup();
   result<run_result> run();
@@ -177,6 +206,9 @@ class live_run final : public fleet_run {
   /// Runs `fn` at scenario time `at_us` (sets now_ to it, as the virtual engine would).
   void at(std::int64_t at_us, std::function<void()> fn);
   void spawn(asio::awaitable<void> task);
+  /// A bug, not an outcome (an exception out of a coroutine): stops the run
+  /// and reports it. On the fleet's thread.
+  void fail(std::exception_ptr e);
 
   /// Scenario microseconds since wall time `t` (wall time divided by the
   /// time scale): every time a live run reports is on the scenario clock.
@@ -186,11 +218,27 @@ class live_run final : public fleet_run {
   }
 
   // --- the phone's exchanges -------------------------------------------------------
+  // start_* run on the fleet's thread and take what the exchange needs from
+  // the phone; the exchange runs on phone i's exchange thread, reads only
+  // what setup() fixed, and its *_done runs back on the fleet's thread.
   /// `what` is request_itl, request_config or request_ctl; `name` the file
   /// it asks for (sim::requested_name).
-  asio::awaitable<void> fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node,
-                              phone_action_kind what, std::string name);
-  asio::awaitable<void> ask_tvs(std::uint32_t i, std::uint32_t epoch, std::uint8_t node);
+  void start_fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node, phone_action_kind what,
+                   std::string name);
+  asio::awaitable<fetch_result> download(asio::ip::address from, std::size_t node, bool http,
+                                         std::string name, std::size_t cap, std::uint64_t seed,
+                                         net::udp_mux& mux);
+  void fetch_done(std::uint32_t i, std::uint32_t epoch, std::uint8_t node, phone_action_kind what,
+                  const std::string& name, fetch_result r);
+  void start_tvs(std::uint32_t i, std::uint32_t epoch, std::uint8_t node);
+  asio::awaitable<tvs_exchange> query_tvs(asio::ip::address from, std::size_t node,
+                                          net::tvs_client_request req);
+  void tvs_done(std::uint32_t i, std::uint32_t epoch, std::uint8_t node, tvs_exchange x);
+  /// Runs `exchange` on phone i's exchange thread and `done` with its
+  /// result on the fleet's thread.
+  template <class T, class Done>
+  void exchange(std::uint32_t i, asio::awaitable<T> exchange, Done done);
+  std::size_t exchange_context_of(std::uint32_t i) const { return i % muxes_.size(); }
   void fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o, const bytes& data);
   /// The load generator could not send phone i's exchange (`why`: a
   /// net::tftp_failure's name): counts it, says so (rate-limited) and
@@ -219,7 +267,14 @@ class live_run final : public fleet_run {
   /// Asks run_options::stop_requested every 100 ms of wall time; on a
   /// reason, interrupts the timeline (or ends the serving after it) and stops.
   asio::awaitable<void> watch_for_stop();
-  void stop_servers();
+  /// Stops every thread and then the servers; idempotent.
+  void shut_down();
+  /// The phones' UDP figures summed over the exchange threads (each read on
+  /// its own thread while they run).
+  net::udp_mux_stats mux_stats();
+  /// Lays the run's threads out (live_options::threads) and makes the
+  /// exchange threads' sockets; returns the server threads' executors.
+  result<std::vector<asio::any_io_executor>> lay_out_threads(bool in_process);
   /// What each in-process server did, for the log.
   void report_server_stats();
 
@@ -235,8 +290,9 @@ class live_run final : public fleet_run {
   /// the end) and their peak: an external server's concurrent transfers as
   /// its clients see them, since it reports none itself. Requests refused or
   /// still waiting for the server are not transfers yet, as in the station.
+  /// Atomic: a phone's download runs on its exchange thread.
   struct fetch_count {
-    std::uint64_t now = 0, peak = 0;
+    std::atomic<std::uint64_t> now{0}, peak{0};
   };
   std::vector<fetch_count> fetches_;
   std::vector<metrics::server_figures> figures_;  ///< per node, refreshed at each sample
@@ -246,16 +302,20 @@ class live_run final : public fleet_run {
   bool done_ = false;
   bool timeline_done_ = false;  ///< the plan's end was reached
 
-  // The servers run on their own thread; the fleet on this one.
-  asio::io_context server_io_{1};
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> server_work_;
-  std::thread server_thread_;
+  // One io_context per thread, each run by that thread alone; contexts_[0]
+  // by the caller of run(): the fleet, and the first exchange context.
+  // Destroyed last, with the coroutines they hold.
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  asio::io_context& io() { return *contexts_[0]; }
   std::optional<cluster_servers> servers_;
   std::exception_ptr failure_;
-  asio::io_context io_{1};  // destroyed after the mux, with the coroutines it holds
-  /// Every phone's TFTP exchanges over a few sockets; its state lives on in
-  /// the coroutines still holding an exchange until io_ goes.
-  std::optional<net::udp_mux> mux_;
+  /// Per exchange context (contexts_[k] for k < muxes_.size()): its phones'
+  /// TFTP exchanges over a few sockets; their state lives on in the
+  /// coroutines still holding an exchange until the context goes.
+  std::vector<std::unique_ptr<net::udp_mux>> muxes_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;  ///< for contexts_[1..]
+  bool servers_stopped_ = false;
 };
 
 status live_run::setup() {
@@ -268,10 +328,11 @@ status live_run::setup() {
   if (cluster_.node_count() > net::max_live_nodes)
     return error{"a live cluster has at most " + std::to_string(net::max_live_nodes) + " nodes"};
   const std::string limit = raise_descriptor_limit();
-  mux_.emplace(io_.get_executor(), shared_udp_sockets);
   if (live_.on_notice && !limit.empty()) live_.on_notice(limit);
 
   const bool external = !live_.tftp.empty() || !live_.tvs.empty() || !live_.http.empty();
+  auto server_executors = lay_out_threads(!external);
+  if (!server_executors) return server_executors.err();
   if (external) {
     const std::size_t n = cluster_.node_count();
     bool uses_tftp = false, uses_http = false;
@@ -309,12 +370,10 @@ status live_run::setup() {
     server_settings settings = live_.servers;
     settings.tftp_retransmit = tftp_options_.timeout;
     settings.reserved_descriptors += load_generator_descriptors(settings);
-    servers_.emplace(server_io_.get_executor(), cluster_, plan_, settings, live_.on_notice);
+    servers_.emplace(std::move(*server_executors), cluster_, plan_, settings, live_.on_notice);
     if (auto s = servers_->start(); !s) return s;
     for (std::size_t k = 0; k < cluster_.node_count(); ++k)
       endpoints_.push_back(servers_->endpoints(k));
-    server_work_.emplace(server_io_.get_executor());
-    server_thread_ = std::thread([this] { server_io_.run(); });
     for (std::size_t k = 0; k < cluster_.node_count() && live_.on_notice; ++k) {
       const node_endpoints& e = endpoints_[k];
       std::string line = cluster_.node(k).host + ":";
@@ -356,7 +415,8 @@ std::uint64_t live_run::load_generator_descriptors(const server_settings& settin
       tcp +=
           settings.tvs_max_handshakes + static_cast<std::uint64_t>(plan_.cluster.tvs.concurrency);
   }
-  return 2 * shared_udp_sockets + std::min<std::uint64_t>(phones_.size(), tcp);
+  return 2 * shared_udp_sockets * std::max<std::size_t>(1, muxes_.size()) +
+         std::min<std::uint64_t>(phones_.size(), tcp);
 }
 
 void live_run::report_server_stats() {
@@ -376,18 +436,68 @@ void live_run::report_server_stats() {
   }
 }
 
-void live_run::stop_servers() {
-  if (!server_thread_.joinable()) return;
-  // The servers' stop() belongs on their thread.
-  std::promise<void> stopped;
-  asio::post(server_io_, [&] {
+result<std::vector<asio::any_io_executor>> live_run::lay_out_threads(bool in_process) {
+  std::uint32_t n = live_.threads;
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  if (n > max_live_threads)
+    return error{"threads: " + std::to_string(n) + " is more than a live run takes (1 to " +
+                 std::to_string(max_live_threads) + ")"};
+  const std::size_t nodes = std::max<std::size_t>(1, cluster_.node_count());
+  // Phones' exchanges on every thread, and node n's servers beside them on
+  // thread n mod P: a thread that serves and sends cannot send faster than
+  // it serves. With no fleet (`itlfleet serve`) the servers take every
+  // thread but the fleet's.
+  const std::size_t server_threads =
+      in_process && n > 1 && phones_.empty() ? std::min<std::size_t>(nodes, n - 1) : 0;
+  const std::size_t exchange_threads =
+      std::clamp<std::size_t>(n - server_threads, 1, std::max<std::size_t>(1, phones_.size()));
+  for (std::size_t k = 0; k < exchange_threads + server_threads; ++k)
+    contexts_.push_back(std::make_unique<asio::io_context>(1));
+  for (std::size_t k = 0; k < exchange_threads; ++k)
+    muxes_.push_back(std::make_unique<net::udp_mux>(contexts_[k]->get_executor(), shared_udp_sockets));
+  const std::size_t first = server_threads > 0 ? exchange_threads : 0;
+  const std::size_t count = server_threads > 0 ? server_threads : std::min(nodes, exchange_threads);
+  std::vector<asio::any_io_executor> servers;
+  for (std::size_t k = first; k < first + count; ++k)
+    servers.push_back(contexts_[k]->get_executor());
+  if (live_.on_notice)
+    live_.on_notice(
+        std::to_string(contexts_.size()) + " thread(s): " +
+        (phones_.empty() ? std::string("the timeline on 1")
+                         : "phones' exchanges on " + std::to_string(exchange_threads)) +
+        (in_process ? ", in-process servers on " + std::to_string(count) : std::string()));
+  return servers;
+}
+
+void live_run::shut_down() {
+  // Stopped contexts run nothing more: once the threads are joined, no
+  // thread runs the servers, whose stop() may then be called from here.
+  for (auto& c : contexts_) c->stop();
+  work_.clear();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+  if (servers_ && !servers_stopped_) {
     servers_->stop();
-    stopped.set_value();
-  });
-  stopped.get_future().wait();
-  server_work_.reset();
-  server_io_.stop();
-  server_thread_.join();
+    servers_stopped_ = true;
+  }
+}
+
+net::udp_mux_stats live_run::mux_stats() {
+  net::udp_mux_stats sum;
+  const bool running = !threads_.empty();
+  for (std::size_t k = 0; k < muxes_.size(); ++k) {
+    if (k == 0 || !running) {
+      sum += muxes_[k]->stats();
+      continue;
+    }
+    // A mux is its thread's alone: ask that thread (it never waits on this one).
+    std::promise<net::udp_mux_stats> p;
+    auto f = p.get_future();
+    asio::post(*contexts_[k], [&p, &m = *muxes_[k]] { p.set_value(m.stats()); });
+    sum += f.get();
+  }
+  return sum;
 }
 
 void live_run::advance() {
@@ -397,19 +507,32 @@ void live_run::advance() {
 }
 
 void live_run::spawn(asio::awaitable<void> task) {
-  asio::co_spawn(io_, std::move(task), [this](std::exception_ptr e) {
-    // A bug, not an outcome: stop the run and report it.
-    if (e && !failure_) {
-      failure_ = e;
-      io_.stop();
-    }
+  asio::co_spawn(io(), std::move(task), [this](std::exception_ptr e) {
+    if (e) fail(e);
   });
+}
+
+void live_run::fail(std::exception_ptr e) {
+  if (failure_) return;
+  failure_ = e;
+  io().stop();
+}
+
+template <class T, class Done>
+void live_run::exchange(std::uint32_t i, asio::awaitable<T> x, Done done) {
+  asio::co_spawn(*contexts_[exchange_context_of(i)], std::move(x),
+                 [this, done = std::move(done)](std::exception_ptr e, T r) mutable {
+                   asio::post(io(), [this, e, done = std::move(done), r = std::move(r)]() mutable {
+                     if (e) return fail(e);
+                     done(std::move(r));
+                   });
+                 });
 }
 
 void live_run::later(std::int64_t delay_us, std::function<void()> fn) {
   spawn([](live_run* self, std::int64_t delay, std::function<void()> f) -> asio::awaitable<void> {
     if (delay > 0) {
-      asio::steady_timer timer(self->io_, self->wall(delay));
+      asio::steady_timer timer(self->io(), self->wall(delay));
       co_await timer.async_wait(asio::use_awaitable);
     }
     if (self->done_) co_return;
@@ -430,7 +553,7 @@ void live_run::at_phone(std::uint32_t i, std::uint32_t epoch, std::int64_t delay
 
 void live_run::at(std::int64_t at_us, std::function<void()> fn) {
   spawn([](live_run* self, std::int64_t t, std::function<void()> f) -> asio::awaitable<void> {
-    asio::steady_timer timer(self->io_, self->t0_ + self->wall(t));
+    asio::steady_timer timer(self->io(), self->t0_ + self->wall(t));
     co_await timer.async_wait(asio::use_awaitable);
     if (self->done_) co_return;
     self->now_ = std::max(self->now_, t);
@@ -448,12 +571,11 @@ void live_run::perform(std::uint32_t i, const phone_action& a) {
     case phone_action_kind::request_itl:
     case phone_action_kind::request_config:
     case phone_action_kind::request_ctl:
-      spawn(
-          fetch(i, p.epoch, tftp_node(i, a.server), a.kind, sim::requested_name(a, device_of(i))));
+      start_fetch(i, p.epoch, tftp_node(i, a.server), a.kind, sim::requested_name(a, device_of(i)));
       return;
     case phone_action_kind::query_tvs:
       ++counters_.events().tvs_queries;
-      spawn(ask_tvs(i, p.epoch, groups_[p.group].tvs[a.server]));
+      start_tvs(i, p.epoch, groups_[p.group].tvs[a.server]);
       return;
     case phone_action_kind::wait:
       return at_phone(i, p.epoch, a.delay_us, phone_event_kind::timer);
@@ -462,47 +584,58 @@ void live_run::perform(std::uint32_t i, const phone_action& a) {
   }
 }
 
-asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node,
-                                      phone_action_kind what, std::string name) {
-  fetch_outcome outcome = fetch_outcome::no_answer;
-  bytes data;
-  std::string server, kind, detail;
+void live_run::start_fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t node,
+                           phone_action_kind what, std::string name) {
   const std::size_t cap =
       what == phone_action_kind::request_config ? max_config_bytes : max_trust_list_bytes;
+  const bool http = groups_[phones_[i].group].fetch == fetch_protocol::http;
+  // Losses differ per phone and request but repeat for one seed.
+  const std::uint64_t seed =
+      hash_draw(plan_.seed, global_id(i), draw::block_loss,
+                (std::uint64_t{epoch} << 8) | static_cast<std::uint64_t>(phones_[i].step));
+  const auto& server = http ? endpoints_[node].http.address() : endpoints_[node].tftp.address();
+  exchange(i, download(address_of(i, server), node, http, name, cap, seed, *muxes_[exchange_context_of(i)]),
+           [this, i, epoch, node, what, name](fetch_result r) {
+             fetch_done(i, epoch, node, what, name, std::move(r));
+           });
+}
+
+asio::awaitable<fetch_result> live_run::download(asio::ip::address from, std::size_t node,
+                                                 bool http, std::string name, std::size_t cap,
+                                                 std::uint64_t seed, net::udp_mux& mux) {
+  fetch_result out;
   const auto started = clock::now();
   fetch_count& in_progress = fetches_[node];
   bool served = false;  // counted in in_progress
-  if (groups_[phones_[i].group].fetch == fetch_protocol::http) {
+  if (http) {
     net::http_get_options ho = http_options_;
     ho.max_size = cap;
-    server = endpoint_text(endpoints_[node].http);
-    auto r = co_await net::http_get(address_of(i, endpoints_[node].http.address()),
-                                    endpoints_[node].http, name, ho);
-    detail = r.detail;
+    auto r = co_await net::http_get(from, endpoints_[node].http, name, ho);
+    out.detail = r.detail;
     switch (r.outcome) {
       case net::http_outcome::ok:
-        outcome = fetch_outcome::ok;
-        data = std::move(r.body);
+        out.outcome = fetch_outcome::ok;
+        out.data = std::move(r.body);
         break;
       case net::http_outcome::not_found:
-        outcome = fetch_outcome::not_found;
+        out.outcome = fetch_outcome::not_found;
         break;
       case net::http_outcome::refused:
         // 503 is the serving count; any other status is the server's own failure.
         if (r.status == 503) {
-          outcome = fetch_outcome::refused;
+          out.outcome = fetch_outcome::refused;
         } else {
-          outcome = fetch_outcome::server_error;
-          kind = "http_status_" + std::to_string(r.status);
+          out.outcome = fetch_outcome::server_error;
+          out.kind = "http_status_" + std::to_string(r.status);
         }
         break;
       case net::http_outcome::protocol_error:
-        outcome = fetch_outcome::server_error;
-        kind = r.too_large ? "http_too_large" : "http_malformed";
+        out.outcome = fetch_outcome::server_error;
+        out.kind = r.too_large ? "http_too_large" : "http_malformed";
         break;
       case net::http_outcome::local_error:
-        outcome = fetch_outcome::local_limit;
-        kind = net::to_string(net::local_failure(r.local_error));
+        out.outcome = fetch_outcome::local_limit;
+        out.kind = net::to_string(net::local_failure(r.local_error));
         break;
       case net::http_outcome::timeout:
       case net::http_outcome::unreachable:
@@ -513,63 +646,72 @@ asio::awaitable<void> live_run::fetch(std::uint32_t i, std::uint32_t epoch, std:
     o.max_size = cap;
     o.on_first_data = [&in_progress, &served] {
       served = true;
-      in_progress.peak = std::max(in_progress.peak, ++in_progress.now);
+      const std::uint64_t now = ++in_progress.now;
+      std::uint64_t peak = in_progress.peak.load();
+      while (now > peak && !in_progress.peak.compare_exchange_weak(peak, now)) {
+      }
     };
-    // Losses differ per phone and request but repeat for one seed.
-    o.seed = hash_draw(plan_.seed, global_id(i), draw::block_loss,
-                       (std::uint64_t{epoch} << 8) | static_cast<std::uint64_t>(phones_[i].step));
-    server = endpoint_text(endpoints_[node].tftp);
-    auto r = co_await net::tftp_get(*mux_, address_of(i, endpoints_[node].tftp.address()),
-                                    endpoints_[node].tftp, name, o);
-    detail = r.error_message;
+    o.seed = seed;
+    auto r = co_await net::tftp_get(mux, from, endpoints_[node].tftp, name, o);
+    out.detail = r.error_message;
     switch (r.outcome) {
       case net::tftp_outcome::ok:
-        outcome = fetch_outcome::ok;
-        data = std::move(r.data);
+        out.outcome = fetch_outcome::ok;
+        out.data = std::move(r.data);
         break;
       case net::tftp_outcome::not_found:
-        outcome = fetch_outcome::not_found;
+        out.outcome = fetch_outcome::not_found;
         break;
       case net::tftp_outcome::refused:
         // ERROR 0 is the Maximum Serving Count (docs/model.md); any other
         // code is the server's own failure, kept with its code and text.
         if (r.error_code.value_or(0) == 0) {
-          outcome = fetch_outcome::refused;
+          out.outcome = fetch_outcome::refused;
         } else {
-          outcome = fetch_outcome::server_error;
-          kind = "tftp_error_" + std::to_string(*r.error_code);
-          detail = "ERROR " + std::to_string(*r.error_code) + " \"" + r.error_message + "\"";
+          out.outcome = fetch_outcome::server_error;
+          out.kind = "tftp_error_" + std::to_string(*r.error_code);
+          out.detail = "ERROR " + std::to_string(*r.error_code) + " \"" + r.error_message + "\"";
         }
         break;
       case net::tftp_outcome::timeout:
         if (r.failure == net::tftp_failure::deadline) {
-          outcome = fetch_outcome::server_error;
-          kind = "tftp_deadline";
+          out.outcome = fetch_outcome::server_error;
+          out.kind = "tftp_deadline";
         }
         break;
       case net::tftp_outcome::protocol_error:
-        outcome = fetch_outcome::server_error;
-        kind = "tftp_" + std::string(net::to_string(r.failure));
+        out.outcome = fetch_outcome::server_error;
+        out.kind = "tftp_" + std::string(net::to_string(r.failure));
         break;
       case net::tftp_outcome::local_error:
-        outcome = fetch_outcome::local_limit;
-        kind = net::to_string(r.failure);
+        out.outcome = fetch_outcome::local_limit;
+        out.kind = net::to_string(r.failure);
         break;
     }
   }
   if (served) --in_progress.now;
-  if (outcome == fetch_outcome::ok) latency(download_latency).record(scenario_us_since(started));
-  if (!current(i, epoch)) co_return;
+  out.took_us = scenario_us_since(started);
+  co_return out;
+}
+
+void live_run::fetch_done(std::uint32_t i, std::uint32_t epoch, std::uint8_t node,
+                          phone_action_kind what, const std::string& name, fetch_result r) {
+  if (r.outcome == fetch_outcome::ok) latency(download_latency).record(r.took_us);
+  if (!current(i, epoch)) return;
   advance();
   ++events_;
-  if (outcome == fetch_outcome::local_limit) {
-    co_return local_limit(i, epoch, kind, detail, [this, i, epoch, node, what, name] {
-      spawn(fetch(i, epoch, node, what, name));
+  if (r.outcome == fetch_outcome::local_limit) {
+    return local_limit(i, epoch, r.kind, r.detail, [this, i, epoch, node, what, name] {
+      start_fetch(i, epoch, node, what, name);
     });
   }
-  if (outcome == fetch_outcome::server_error)
-    protocol_error(server, kind, device_of(i) + " asking for " + name + ": " + detail);
-  fetched(i, what, outcome, data);
+  if (r.outcome == fetch_outcome::server_error) {
+    const bool http = groups_[phones_[i].group].fetch == fetch_protocol::http;
+    protocol_error(
+        http ? endpoint_text(endpoints_[node].http) : endpoint_text(endpoints_[node].tftp), r.kind,
+        device_of(i) + " asking for " + name + ": " + r.detail);
+  }
+  fetched(i, what, r.outcome, r.data);
 }
 
 void live_run::local_limit(std::uint32_t i, std::uint32_t epoch, std::string_view why,
@@ -597,8 +739,8 @@ void live_run::protocol_error(const std::string& server, const std::string& kind
 }
 
 void live_run::before_sample() {
-  if (!mux_) return;
-  const net::udp_mux_stats m = mux_->stats();
+  if (muxes_.empty()) return;
+  const net::udp_mux_stats m = mux_stats();
   auto& g = counters_.events().load_generator;
   g.receive_drops = m.kernel_drops + m.queue_drops;
   g.send_drops = m.send_would_block;
@@ -645,7 +787,7 @@ void live_run::fetched(std::uint32_t i, phone_action_kind what, fetch_outcome o,
   }
 }
 
-asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, std::uint8_t node) {
+void live_run::start_tvs(std::uint32_t i, std::uint32_t epoch, std::uint8_t node) {
   const sim::phone& p = phones_[i];
   const sim::trust_file& f = files_.get(p.pending).parsed;
   const sim::signer_id& signer = f.header.signer;
@@ -668,28 +810,41 @@ asio::awaitable<void> live_run::ask_tvs(std::uint32_t i, std::uint32_t epoch, st
   }
   if (p.installed != sim::no_file) req.trusted_server_sha1 = files_.get(p.installed).tvs_hashes;
   req.session_id = global_id(i) + 1;
+  exchange(i, query_tvs(address_of(i, endpoints_[node].tvs.address()), node, std::move(req)),
+           [this, i, epoch, node](tvs_exchange x) { tvs_done(i, epoch, node, std::move(x)); });
+}
 
+asio::awaitable<tvs_exchange> live_run::query_tvs(asio::ip::address from, std::size_t node,
+                                                  net::tvs_client_request req) {
+  tvs_exchange x;
   const auto started = clock::now();
-  auto r = co_await net::tvs_query(address_of(i, endpoints_[node].tvs.address()),
-                                   endpoints_[node].tvs, tls_, std::move(req), tvs_timeout_);
+  // The client context is only read once set up: OpenSSL shares it among threads.
+  x.result =
+      co_await net::tvs_query(from, endpoints_[node].tvs, tls_, std::move(req), tvs_timeout_);
+  x.took_us = scenario_us_since(started);
+  co_return x;
+}
+
+void live_run::tvs_done(std::uint32_t i, std::uint32_t epoch, std::uint8_t node, tvs_exchange x) {
+  const net::tvs_client_result& r = x.result;
   if (r.outcome == net::tvs_outcome::local_error) {
-    if (!current(i, epoch)) co_return;
+    if (!current(i, epoch)) return;
     advance();
     ++events_;
     --counters_.events().tvs_queries;  // counted again when sent again
-    co_return local_limit(i, epoch, net::to_string(net::local_failure(r.local_error)), r.detail,
-                          [this, i, node] {
-                            ++counters_.events().tvs_queries;
-                            spawn(ask_tvs(i, phones_[i].epoch, node));
-                          });
+    return local_limit(i, epoch, net::to_string(net::local_failure(r.local_error)), r.detail,
+                       [this, i, node] {
+                         ++counters_.events().tvs_queries;
+                         start_tvs(i, phones_[i].epoch, node);
+                       });
   }
   // Timed like a download, whether or not the phone still waits for it: the
   // wait for every exchange, the latency of those TVS answered.
-  const std::int64_t took = scenario_us_since(started);
+  const std::int64_t took = x.took_us;
   longest_tvs_us_[node] = std::max(longest_tvs_us_[node], took);
   if (r.outcome != net::tvs_outcome::unreachable && r.outcome != net::tvs_outcome::protocol_error)
     latency(tvs_latency).record(took);
-  if (!current(i, epoch)) co_return;
+  if (!current(i, epoch)) return;
   advance();
   ++events_;
 
@@ -841,10 +996,16 @@ result<run_result> live_run::run() {
     if (live_.on_notice) live_.on_notice("timeline done; serving until SIGINT or SIGTERM");
   });
   spawn(watch_for_stop());
-  io_.run();
+  for (std::size_t k = 1; k < contexts_.size(); ++k) {
+    work_.push_back(asio::make_work_guard(*contexts_[k]));
+    threads_.emplace_back([c = contexts_[k].get()] { c->run(); });
+  }
+  io().run();
+  // The fleet has ended: the other threads stop where they are.
+  shut_down();
   report_server_stats();
   if (live_.on_notice) {
-    const net::udp_mux_stats m = mux_->stats();
+    const net::udp_mux_stats m = mux_stats();
     live_.on_notice("phones' UDP: " + std::to_string(m.sockets) + " shared sockets, " +
                     std::to_string(m.peak_exchanges) + " exchanges at the peak; datagrams lost: " +
                     std::to_string(m.kernel_drops) + " on full socket receive queues, " +
@@ -852,7 +1013,6 @@ result<run_result> live_run::run() {
                     std::to_string(m.send_would_block) + " on full send buffers; " +
                     std::to_string(m.unmatched) + " arrived after their exchange ended");
   }
-  stop_servers();
   if (failure_) {
     try {
       std::rethrow_exception(failure_);
@@ -866,11 +1026,11 @@ result<run_result> live_run::run() {
 
 void live_run::stop() {
   done_ = true;
-  io_.stop();
+  io().stop();
 }
 
 asio::awaitable<void> live_run::watch_for_stop() {
-  asio::steady_timer timer(io_);
+  asio::steady_timer timer(io());
   while (!done_) {
     timer.expires_after(std::chrono::milliseconds(100));
     co_await timer.async_wait(asio::use_awaitable);

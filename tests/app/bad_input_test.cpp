@@ -30,6 +30,10 @@ TEST_F(Cli, every_option_error_exits_2_naming_the_option) {
   expect_bad_input(run({"run", "pre-10-itl", "--seed"}), "--seed");
   expect_bad_input(run({"run", "pre-10-itl", "--seed", "1.5"}), "--seed");
   expect_bad_input(run({"run", "pre-10-itl", "--engine", "warp"}), "--engine");
+  expect_bad_input(run({"run", "pre-10-itl", "--engine", "live", "--threads", "0"}), "--threads");
+  expect_bad_input(run({"run", "pre-10-itl", "--engine", "live", "--threads", "257"}), "--threads");
+  expect_bad_input(run({"run", "pre-10-itl", "--threads", "2"}), "--threads");
+  expect_bad_input(run({"serve", "pre-10-itl", "--threads", "0"}), "--threads");
   expect_bad_input(run({"serve", "pre-10-itl", "--tftp-port", "70000"}), "--tftp-port");
   expect_bad_input(run({"cluster", "export", "--out", "x", "--phones", "-3"}), "--phones");
 }

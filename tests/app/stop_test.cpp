@@ -112,7 +112,11 @@ TEST_F(Cli, sigint_stops_a_live_run_and_writes_what_was_reached) {
   write_long_scenario(path("long.yaml"));
   // The servers are up once the node's addresses are printed; the phones
   // boot within the next second.
-  auto run = start(dir_, long_live_run, "cucm-pub: TFTP udp");
+  // Three threads, each with phones' exchanges (and the first with the
+  // server and the fleet): all must stop with the fleet's.
+  std::vector<std::string> args = long_live_run;
+  args.insert(args.end(), {"--threads", "3"});
+  auto run = start(dir_, args, "cucm-pub: TFTP udp");
   ASSERT_TRUE(run);
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(signal_and_wait(*run, {SIGINT}), 130) << run->describe();

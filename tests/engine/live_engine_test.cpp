@@ -116,6 +116,37 @@ INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
                            return n;
                          });
 
+TEST(LiveEngine, one_thread_and_four_end_with_the_same_phones_in_the_same_states) {
+  // Six nodes, every one a TVS: with four threads the phones' exchanges are
+  // dealt over all four (phone i on thread i mod 4), handing their outcomes
+  // back to the fleet's thread, and the nodes' servers too (node n on
+  // thread n mod 4); with one, everything shares it. Neither may change an
+  // outcome.
+  run_plan plan = load_scaled("callmanager-groups", 200);
+  plan.cluster.tvs.timeout =
+      std::max<sim_duration>(plan.cluster.tvs.timeout, std::chrono::minutes(2));
+  auto v = run_virtual(plan);
+  ASSERT_TRUE(v);
+  for (std::uint32_t threads : {1u, 4u}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    live_options o = fast(0.005);
+    o.threads = threads;
+    const run_result l = run_or_fail(plan, o);
+    expect_same_final_counts(*v, l);
+    EXPECT_EQ(v->final_state.events.tvs_failures > 0, l.final_state.events.tvs_failures > 0);
+    EXPECT_GT(l.final_state.events.files_served, 0u);
+    EXPECT_EQ(l.final_state.events.load_generator.receive_drops, 0u);
+  }
+}
+
+TEST(LiveEngine, more_threads_than_a_live_run_takes_are_refused_with_the_range) {
+  live_options o = fast(0.02);
+  o.threads = max_live_threads + 1;
+  auto r = run_live(small_plan("", 4), {}, o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().to_string().find("1 to 256"), std::string::npos) << r.err().to_string();
+}
+
 TEST(LiveEngine, the_manual_recovery_builtin_at_200_phones_ends_as_virtual) {
   // 11 hours of scenario: the technicians' visits, one a minute, set the
   // pace; about 80 s of real time at this scale.

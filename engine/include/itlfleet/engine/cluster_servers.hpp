@@ -6,9 +6,10 @@
 /// signed config, TVS certificate and trust store after each operator
 /// command, and the servers answer from the newest snapshot.
 ///
-/// Threading: the servers run on `executor`, which must be run by one
-/// thread (the TFTP server's rule). publish(), set_up() and the accessors
-/// may be called from any other thread.
+/// Threading: node n's servers run on `executors[n mod executors.size()]`,
+/// each of which must be run by one thread (the TFTP server's rule): more
+/// executors spread the nodes over more threads. publish(), set_up() and the
+/// accessors may be called from any other thread.
 
 #include <chrono>
 #include <cstdint>
@@ -91,6 +92,12 @@ class cluster_servers {
   /// receives lines worth logging (e.g. a lowered TLS security level).
   cluster_servers(boost::asio::any_io_executor executor, const sim::cluster& cluster,
                   const run_plan& plan, server_settings settings,
+                  std::function<void(const std::string&)> notice)
+      : cluster_servers(std::vector<boost::asio::any_io_executor>{std::move(executor)}, cluster,
+                        plan, std::move(settings), std::move(notice)) {}
+  /// The same with the nodes dealt over `executors` (at least one).
+  cluster_servers(std::vector<boost::asio::any_io_executor> executors, const sim::cluster& cluster,
+                  const run_plan& plan, server_settings settings,
                   std::function<void(const std::string&)> notice);
   ~cluster_servers();
   cluster_servers(const cluster_servers&) = delete;
@@ -99,7 +106,7 @@ class cluster_servers {
   /// Starts every node's servers; the first failure (an address in use, a
   /// loopback address that cannot be bound) is the error. First says through
   /// `notice` when the servers' counts do not fit the open-file limit. Call
-  /// before the executor runs, or from its thread.
+  /// before the executors run, or from their thread (one executor).
   status start();
   /// Stops every server. Same threading rule as start().
   void stop();
@@ -126,7 +133,11 @@ class cluster_servers {
   std::shared_ptr<const snapshot> current(std::size_t node) const;
   net::tvs_verdict answer(const net::tvs_lookup_query& q) const;
 
-  boost::asio::any_io_executor executor_;
+  const boost::asio::any_io_executor& executor_of(std::size_t n) const {
+    return executors_[n % executors_.size()];
+  }
+
+  std::vector<boost::asio::any_io_executor> executors_;
   std::function<void(const std::string&)> notice_;
   std::uint32_t ttl_s_;
   std::string budget_warning_;  ///< empty when the counts fit the open-file limit

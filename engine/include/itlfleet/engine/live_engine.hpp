@@ -7,6 +7,14 @@
 /// external ones given by address (tftpd-hpa serving `itlfleet cluster
 /// export`, a lab CUCM's TVS reached through a tunnel to loopback).
 ///
+/// Threads: one thread runs the fleet itself (the timeline, timers and every
+/// phone's state machine, as single-threaded as the virtual engine); the
+/// phones' exchanges (TFTP over a udp_mux of their thread's own, HTTP, TLS
+/// to TVS) are dealt over the run's threads, phone i on exchange thread
+/// i mod P, and hand their outcome back to the fleet's thread; the
+/// in-process servers run on the exchange threads too, node n on exchange
+/// thread n mod P (see live_options::threads).
+///
 /// Arrivals are open-loop: phones boot, reset and retry on the scenario's
 /// schedule whether or not the servers keep up, so latencies carry no
 /// coordinated omission.
@@ -28,7 +36,19 @@
 
 namespace itlfleet::engine {
 
+/// Most threads a live run takes (`--threads`).
+inline constexpr std::uint32_t max_live_threads = 256;
+
 struct live_options {
+  /// Threads the run uses, 1 to max_live_threads; 0: one per core
+  /// (std::thread::hardware_concurrency()). The phones' exchanges take all
+  /// of them (never more than one per phone), the first also runs the
+  /// fleet, and node n's in-process servers run on exchange thread n mod N:
+  /// a thread that serves and sends cannot send faster than it serves (with
+  /// servers on threads of their own, a busy machine let phones flood them
+  /// into refusals, BENCHMARKS.md "Live mode: threads"). With no fleet
+  /// (`itlfleet serve`) the nodes' servers take N - 1 threads of their own.
+  std::uint32_t threads = 0;
   /// Wall seconds per scenario second: 0.01 plays a 60-minute timeline in 36 s.
   double time_scale = 1.0;
   /// Servers to use instead of in-process ones, one per node in the plan's
