@@ -157,8 +157,11 @@ struct step_runner {
       const double life = std::chrono::duration<double>(q.end - q.start).count();
       const double shared =
           life > 0 ? (integral_at(q.end, -1) - integral_at(q.start, +1)) / life : 1.0;
-      detail::count_at(s.sharing, static_cast<std::size_t>(std::lround(std::max(1.0, shared) *
-                                                                       tftp_step::sharing_scale)));
+      const auto k =
+          static_cast<std::size_t>(std::lround(std::max(1.0, shared) * tftp_step::sharing_scale));
+      detail::count_at(s.sharing, k);
+      if (s.sharing_latency_us.size() <= k) s.sharing_latency_us.resize(k + 1);
+      s.sharing_latency_us[k] += std::chrono::duration<double, std::micro>(q.end - q.start).count();
     }
     std::vector<clock::time_point> refused_at;
     for (const request& q : requests)

@@ -73,7 +73,7 @@ bool valid_version(std::string_view v) {
 void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
   map_reader m(v, "cluster.tftp",
                {"max_serving_count", "rtt", "block_size", "loss", "retransmit_timeout",
-                "block_cost", "per_device_itl", "per_device_ctl"});
+                "block_cost", "knee", "knee_slowdown", "per_device_itl", "per_device_ctl"});
   m.opt("max_serving_count", t.max_serving_count, 1, limits::max_serving_count);
   m.opt("rtt", t.rtt, zero, exchange);
   // RFC 2348 block sizes; real phones use 512.
@@ -81,6 +81,9 @@ void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
   if (m.has("loss")) t.loss = m.get("loss").number(0.0, limits::max_loss);
   m.opt("retransmit_timeout", t.retransmit_timeout, positive, exchange);
   m.opt("block_cost", t.block_cost, zero, exchange);
+  // A throughput that falls past `knee` transfers in progress (docs/model.md).
+  m.opt("knee", t.knee, 0, limits::max_serving_count);
+  m.opt("knee_slowdown", t.knee_slowdown, zero, exchange);
   m.opt("per_device_itl", t.per_device_itl);
   m.opt("per_device_ctl", t.per_device_ctl);
 }

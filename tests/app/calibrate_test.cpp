@@ -6,6 +6,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "calibration_text.hpp"
@@ -55,6 +56,48 @@ TEST_F(Cli, calibrate_finds_the_block_cost_and_serving_count_of_a_slowed_server)
                          endpoint + "\""),
             std::string::npos)
       << summary;
+  server.wait_exit(std::chrono::seconds(30));
+}
+
+// A server that thrashes past a concurrency, the known answer of the knee:
+// 2 ms a DATA packet, and past 4 transfers in progress 2 ms more per
+// transfer (`serve --tftp-knee 4 --tftp-knee-slowdown 2`). Offered past its
+// capacity (55/s) the transfers run away and completed downloads/s falls;
+// the fit must give a knee. The steps hold no download between the knee and
+// the runaway's ~24 transfers, so the knee itself is found within 1 to 12
+// (4 - 3, 4 x 3), and what phones meet past it, a block's cost at 24
+// transfers (2 + 2 x 20 = 42 ms), within ±35%. About 15 s of load.
+TEST_F(Cli, calibrate_finds_the_knee_of_a_server_whose_throughput_falls) {
+  spawned_itlfleet server(
+      dir_, {"serve", "pre-10-itl", "--tftp-port", "0", "--http-port", "0", "--tvs-port", "0",
+             "--tftp-block-cost", "2", "--tftp-knee", "4", "--tftp-knee-slowdown", "2"});
+  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.wait_for_output("TFTP udp ", std::chrono::seconds(60))) << server.describe();
+  std::smatch m;
+  const std::string out = server.out();
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("TFTP udp (127\\.[0-9.]+:[0-9]+)")));
+  const std::string endpoint = m[1];
+
+  const auto r = run({"calibrate", "--tftp", endpoint, "--ceiling", "80", "--step-duration", "2s",
+                      "--steps", "8", "--out", "cal"});
+  server.signal(SIGTERM);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string yaml = read_text(dir_ / "cal" / "calibration.yaml");
+  EXPECT_NE(yaml.find("  # knee fitted: completed downloads/s fell"), std::string::npos) << yaml;
+  const long long knee = value_after(yaml, "\n  knee:");
+  EXPECT_GE(knee, 1) << yaml << r.err;
+  EXPECT_LE(knee, 12) << yaml << r.err;
+  const long long cost = value_after(yaml, "block_cost:");
+  const long long slowdown = value_after(yaml, "knee_slowdown:");
+  ASSERT_GT(slowdown, 0) << yaml;
+  const double at_24 = static_cast<double>(cost + slowdown * std::max(0LL, 24 - knee));
+  EXPECT_GE(at_24, 42000 * 0.65) << yaml << r.err;
+  EXPECT_LE(at_24, 42000 * 1.35) << yaml << r.err;
+
+  // The fragment, knee included, is a cluster's settings a run takes.
+  const auto run_r = run({"run", "pre-10-itl", "--phones", "20", "--calibration",
+                          "cal/calibration.yaml", "--out", "run"});
+  EXPECT_LE(run_r.exit_code, 1) << run_r.err;
   server.wait_exit(std::chrono::seconds(30));
 }
 
