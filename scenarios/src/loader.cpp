@@ -615,6 +615,20 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
 }
 
 status apply_calibration(engine::run_plan& plan, const std::string& path) {
+  // NODE=FILE (a calibration for one node) when no file has that name and
+  // NODE is one of the cluster's: refused, since the stations are per cluster.
+  if (const auto eq = path.find('='); eq != std::string::npos && !std::filesystem::exists(path)) {
+    const std::string node = path.substr(0, eq);
+    for (const engine::node_plan& n : plan.cluster.nodes) {
+      if (n.host != node) continue;
+      return error{"--calibration " + path +
+                       ": a calibration per node is not modelled yet; the virtual engine has one "
+                       "model of each server for the whole cluster (docs/model.md, \"One model "
+                       "per cluster\"), so give --calibration " +
+                       path.substr(eq + 1) + " to apply it to every node",
+                   std::nullopt};
+    }
+  }
   try {
     detail::read_calibration_file(path, path, plan.cluster);
     return ok();
