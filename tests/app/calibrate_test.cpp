@@ -66,7 +66,8 @@ TEST_F(Cli, calibrate_finds_the_block_cost_and_serving_count_of_a_slowed_server)
 // the fit must give a knee. The steps hold no download between the knee and
 // the runaway's ~24 transfers, so the knee itself is found within 1 to 12
 // (4 - 3, 4 x 3), and what phones meet past it, a block's cost at 24
-// transfers (2 + 2 x 20 = 42 ms), within ±35%. About 15 s of load.
+// transfers (2 + 2 x 20 = 42 ms), within ±35%. `--past-saturation 1`
+// offers one step more after the saturated one. About 30 s of load.
 TEST_F(Cli, calibrate_finds_the_knee_of_a_server_whose_throughput_falls) {
   spawned_itlfleet server(
       dir_, {"serve", "pre-10-itl", "--tftp-port", "0", "--http-port", "0", "--tvs-port", "0",
@@ -79,10 +80,14 @@ TEST_F(Cli, calibrate_finds_the_knee_of_a_server_whose_throughput_falls) {
   const std::string endpoint = m[1];
 
   const auto r = run({"calibrate", "--tftp", endpoint, "--ceiling", "80", "--step-duration", "2s",
-                      "--steps", "8", "--out", "cal"});
+                      "--steps", "8", "--past-saturation", "1", "--out", "cal"});
   server.signal(SIGTERM);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string yaml = read_text(dir_ / "cal" / "calibration.yaml");
+  // One step more after the saturated one, unless that was the last.
+  if (yaml.find(" over 8 steps") == std::string::npos) {
+    EXPECT_NE(yaml.find("(then 1 more step)\n"), std::string::npos) << yaml;
+  }
   EXPECT_NE(yaml.find("  # knee fitted: completed downloads/s fell"), std::string::npos) << yaml;
   const long long knee = value_after(yaml, "\n  knee:");
   EXPECT_GE(knee, 1) << yaml << r.err;

@@ -73,6 +73,10 @@ struct tftp_probe_options {
   double ceiling = 0;  ///< requests/s: never offered above this
   std::chrono::steady_clock::duration step = std::chrono::seconds(10);
   int max_steps = 8;
+  /// Steps still offered after the first saturated one (never past the
+  /// ceiling or max_steps): a server whose throughput falls past a knee
+  /// shows the fall only beyond the load where its latency starts to climb.
+  int past_saturation = 0;
   /// Each request from its own loopback source address (net::phone_address)
   /// when the server is on loopback; from the host's address otherwise.
   /// A phone's TFTP timeout and retries.
