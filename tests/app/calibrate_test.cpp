@@ -16,17 +16,30 @@
 namespace itlfleet {
 namespace {
 
-TEST_F(Cli, calibrate_finds_the_block_cost_and_serving_count_of_a_slowed_server) {
-  spawned_itlfleet server(
-      dir_, {"serve", "pre-10-itl", "--tftp-port", "0", "--http-port", "0", "--tvs-port", "0",
-             "--tftp-block-cost", "2", "--tftp-serving-count", "4"});
-  ASSERT_TRUE(server.started());
-  // The server binds port 0 and reports the port it got: no race for a port.
-  ASSERT_TRUE(server.wait_for_output("TFTP udp ", std::chrono::seconds(60))) << server.describe();
+/// `itlfleet serve pre-10-itl` on ports it picks, slowed by `options`.
+std::vector<std::string> slowed_serve(std::initializer_list<std::string> options) {
+  std::vector<std::string> args{"serve",       "pre-10-itl", "--tftp-port", "0",
+                                "--http-port", "0",          "--tvs-port",  "0"};
+  args.insert(args.end(), options);
+  return args;
+}
+
+/// The TFTP address `server` reports (it binds port 0 and says which port it
+/// got: no race for a port); empty when it does not start.
+std::string tftp_endpoint(spawned_itlfleet& server) {
+  if (!server.started() || !server.wait_for_output("TFTP udp ", std::chrono::seconds(60)))
+    return {};
   std::smatch m;
   const std::string out = server.out();
-  ASSERT_TRUE(std::regex_search(out, m, std::regex("TFTP udp (127\\.[0-9.]+:[0-9]+)")));
-  const std::string endpoint = m[1];
+  if (!std::regex_search(out, m, std::regex("TFTP udp (127\\.[0-9.]+:[0-9]+)"))) return {};
+  return m[1];
+}
+
+TEST_F(Cli, calibrate_finds_the_block_cost_and_serving_count_of_a_slowed_server) {
+  spawned_itlfleet server(dir_,
+                          slowed_serve({"--tftp-block-cost", "2", "--tftp-serving-count", "4"}));
+  const std::string endpoint = tftp_endpoint(server);
+  ASSERT_FALSE(endpoint.empty()) << server.describe();
 
   const auto r = run({"calibrate", "--tftp", endpoint, "--ceiling", "80", "--step-duration", "2s",
                       "--steps", "8", "--out", "cal"});
@@ -69,15 +82,10 @@ TEST_F(Cli, calibrate_finds_the_block_cost_and_serving_count_of_a_slowed_server)
 // transfers (2 + 2 x 20 = 42 ms), within ±35%. `--past-saturation 1`
 // offers one step more after the saturated one. About 30 s of load.
 TEST_F(Cli, calibrate_finds_the_knee_of_a_server_whose_throughput_falls) {
-  spawned_itlfleet server(
-      dir_, {"serve", "pre-10-itl", "--tftp-port", "0", "--http-port", "0", "--tvs-port", "0",
-             "--tftp-block-cost", "2", "--tftp-knee", "4", "--tftp-knee-slowdown", "2"});
-  ASSERT_TRUE(server.started());
-  ASSERT_TRUE(server.wait_for_output("TFTP udp ", std::chrono::seconds(60))) << server.describe();
-  std::smatch m;
-  const std::string out = server.out();
-  ASSERT_TRUE(std::regex_search(out, m, std::regex("TFTP udp (127\\.[0-9.]+:[0-9]+)")));
-  const std::string endpoint = m[1];
+  spawned_itlfleet server(dir_, slowed_serve({"--tftp-block-cost", "2", "--tftp-knee", "4",
+                                              "--tftp-knee-slowdown", "2"}));
+  const std::string endpoint = tftp_endpoint(server);
+  ASSERT_FALSE(endpoint.empty()) << server.describe();
 
   const auto r = run({"calibrate", "--tftp", endpoint, "--ceiling", "80", "--step-duration", "2s",
                       "--steps", "8", "--past-saturation", "1", "--out", "cal"});
