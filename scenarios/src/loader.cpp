@@ -621,8 +621,8 @@ status apply_calibration(engine::run_plan& plan, const std::string& path) {
     const std::string node = path.substr(0, eq);
     for (const engine::node_plan& n : plan.cluster.nodes) {
       if (n.host != node) continue;
-      return error{"--calibration " + path +
-                       ": a calibration per node is not modelled yet; the virtual engine has one "
+      return error{path + ": a calibration of node '" + node +
+                       "' alone is not modelled yet; the virtual engine has one "
                        "model of each server for the whole cluster (docs/model.md, \"One model "
                        "per cluster\"), so give --calibration " +
                        path.substr(eq + 1) + " to apply it to every node",
