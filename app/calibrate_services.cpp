@@ -80,6 +80,7 @@ result<engine::calibration_section> calibrate_tftp(const std::string& server,
   if (!where) return where.err();
   engine::tftp_probe_options p;
   set_load(p, *where, server, load);
+  p.past_saturation = load.past_saturation;
   p.on_step = [](const engine::tftp_step& s, int i) {
     std::fprintf(stderr, "TFTP %s\n", engine::format_step(s, i).c_str());
   };

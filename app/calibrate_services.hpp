@@ -19,6 +19,8 @@ struct calibration_load {
   double ceiling = 0;                ///< requests/s, the last step's rate
   std::chrono::steady_clock::duration step = std::chrono::seconds(10);
   int steps = 8;
+  /// TFTP: steps still offered after saturation (tftp_probe_options).
+  int past_saturation = 0;
   std::function<bool()> stop_requested;
   engine::calibration_watch watch;  ///< the Prometheus view, when asked for
 };

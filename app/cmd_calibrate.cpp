@@ -32,6 +32,7 @@ struct calibrate_options {
   double ceiling = 0;
   std::string step_duration = "10s";
   int steps = 8;
+  int past_saturation = 0;
   std::string out = ".";
   std::string metrics, linger;  ///< --metrics HOST:PORT, --linger DURATION
 };
@@ -87,6 +88,7 @@ int calibrate(const calibrate_options& o) {
   load.ceiling = o.ceiling;
   load.step = *step;
   load.steps = o.steps;
+  load.past_saturation = o.past_saturation;
   calibrate_metrics prom;
   if (!prom.start(o.metrics, o.linger)) return exit_bad_input;
   prom.attach(load.watch);
@@ -146,6 +148,11 @@ void add_calibrate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--steps", o->steps, "Steps at most, geometric from ceiling/16 to the ceiling")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--past-saturation", o->past_saturation,
+                  "TFTP: steps still offered after saturation, never past the ceiling or "
+                  "--steps, so the fit sees whether throughput falls (a knee)")
+      ->check(CLI::Range(0, 64))
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Directory for calibration.yaml and calibration.html")
       ->capture_default_str();

@@ -422,7 +422,8 @@ void add_run_command(CLI::App& app) {
                   "events.log and report.html");
   cmd->add_option("--calibration", o->calibration,
                   "A calibration.yaml of `itlfleet calibrate`: its TFTP settings replace the "
-                  "cluster's (every node's)");
+                  "cluster's (every node's; NODE=FILE, one node's, is refused: one model per "
+                  "cluster)");
   cmd->add_flag("--verify-every-time", o->verify_every_time,
                 "Verify signatures with OpenSSL on every check instead of once per distinct "
                 "(file, trust anchor)");

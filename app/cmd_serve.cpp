@@ -36,6 +36,8 @@ struct serve_options {
   engine::server_settings limits;  ///< only the limits against hostile peers are read
   std::uint32_t tvs_session_lifetime_s = 120;
   double tftp_block_cost_ms = 0;
+  std::uint32_t tftp_knee = 0;
+  double tftp_knee_slowdown_ms = 0;
   std::optional<int> tftp_serving_count;
   double http_request_cost_ms = 0;
   std::optional<std::size_t> http_workers;
@@ -114,6 +116,8 @@ int serve(const serve_options& o) {
   lo.servers.tvs_max_per_source = o.limits.tvs_max_per_source;
   lo.servers.tvs_session_lifetime = std::chrono::seconds(o.tvs_session_lifetime_s);
   lo.servers.tftp_block_cost = from_ms(o.tftp_block_cost_ms);
+  lo.servers.tftp_knee = o.tftp_knee;
+  lo.servers.tftp_knee_slowdown = from_ms(o.tftp_knee_slowdown_ms);
   set_slower_servers(o, lo.servers);
   lo.keep_serving = !o.once;
   lo.on_notice = [](const std::string& line) {
@@ -188,6 +192,17 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--tftp-block-cost", o->tftp_block_cost_ms,
                   "Milliseconds of server time per TFTP DATA packet, all transfers taking turns: "
                   "a slower server, saturating like the virtual engine's station (0: none)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--tftp-knee", o->tftp_knee,
+                  "TFTP transfers in progress past which each DATA packet costs "
+                  "--tftp-knee-slowdown more per transfer: a server whose throughput falls past a "
+                  "concurrency, like the station's cluster.tftp.knee")
+      ->check(CLI::Range(0, engine::limits::max_serving_count))
+      ->capture_default_str();
+  cmd->add_option("--tftp-knee-slowdown", o->tftp_knee_slowdown_ms,
+                  "Milliseconds added to each TFTP DATA packet's server time per transfer in "
+                  "progress past --tftp-knee (0: no knee)")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
   cmd->add_option("--tftp-serving-count", o->tftp_serving_count,

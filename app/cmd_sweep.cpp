@@ -332,8 +332,8 @@ void add_sweep_command(CLI::App& app) {
       ->type_name("N");
   cmd->add_option("--calibration", o->request.calibration,
                   "A calibration.yaml of `itlfleet calibrate`: its TFTP settings replace the "
-                  "cluster's (every node's) in every point; a --vary of the same setting still "
-                  "varies it");
+                  "cluster's (every node's; NODE=FILE is refused: one model per cluster) in every "
+                  "point; a --vary of the same setting still varies it");
   cmd->add_flag("--allow-large", o->request.allow_large,
                 "Run points past `itlfleet run`'s cost limits (time-series samples, RSA key "
                 "generations, memory; with --jobs N, N runs' memory together)");

@@ -12,7 +12,8 @@
 # Usage: bench/predict_vs_measure.sh [BUILD_DIR] [OUT_DIR]
 #   PHONES (20000), BLOCK_COST (0.2), SERVING_COUNT (200), CEILING (800: the
 #   slowed serve's calibration ceiling), TFTPD_CEILING (2400), SERVERS
-#   ("serve tftpd") from the environment. About 10 minutes: each live run
+#   ("serve tftpd"), PAST_SATURATION (0: calibrate's --past-saturation, the
+#   steps that can show a knee) from the environment. About 10 minutes: each live run
 #   lasts the scenario's 4 minutes.
 set -euo pipefail
 build=${1:-build/release}
@@ -24,6 +25,7 @@ serving_count=${SERVING_COUNT:-200}
 ceiling=${CEILING:-800}
 tftpd_ceiling=${TFTPD_CEILING:-2400}
 servers=${SERVERS:-serve tftpd}
+past_saturation=${PAST_SATURATION:-0}
 mkdir -p "$out"
 cd "$out"
 
@@ -62,6 +64,7 @@ compare_on() {
   local name=$1 tftp=$2 tvs=$3 ceiling=$4
   echo "== $name: calibrate $tftp" >&2
   "$bin" calibrate --tftp "$tftp" --ceiling "$ceiling" --step-duration 2s --steps 8 \
+    --past-saturation "$past_saturation" \
     --out "$name/cal" > /dev/null 2> "$name/calibrate.log"
   cat "$name/calibrate.log" >&2
   echo "== $name: live run" >&2

@@ -138,6 +138,8 @@ cluster_servers::cluster_servers(std::vector<asio::any_io_executor> executors,
       t.max_serving_count = static_cast<std::uint32_t>(caps.tftp_serving);
       t.retransmit_timeout = settings.tftp_retransmit;
       t.block_cost = settings.tftp_block_cost;
+      t.knee = settings.tftp_knee;
+      t.knee_slowdown = settings.tftp_knee_slowdown;
       nd->tftp = std::make_unique<net::tftp_server>(
           executor_of(n), asio::ip::udp::endpoint(*addr, settings.tftp_port), lookup, t);
       net::http_server_options h;

@@ -76,6 +76,8 @@ status check_plan(const run_plan& plan) {
   }
   c.duration("cluster.tftp.retransmit_timeout", cl.tftp.retransmit_timeout, positive, max_exchange);
   c.duration("cluster.tftp.block_cost", cl.tftp.block_cost, zero, max_exchange);
+  c.count("cluster.tftp.knee", cl.tftp.knee, 0, max_serving_count);
+  c.duration("cluster.tftp.knee_slowdown", cl.tftp.knee_slowdown, zero, max_exchange);
   if (const auto& h = cl.http) {
     c.duration("cluster.http.rtt", h->rtt, zero, max_exchange);
     c.duration("cluster.http.request_cost", h->request_cost, zero, max_exchange);

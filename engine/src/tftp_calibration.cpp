@@ -157,8 +157,11 @@ struct step_runner {
       const double life = std::chrono::duration<double>(q.end - q.start).count();
       const double shared =
           life > 0 ? (integral_at(q.end, -1) - integral_at(q.start, +1)) / life : 1.0;
-      detail::count_at(s.sharing, static_cast<std::size_t>(std::lround(std::max(1.0, shared) *
-                                                                       tftp_step::sharing_scale)));
+      const auto k =
+          static_cast<std::size_t>(std::lround(std::max(1.0, shared) * tftp_step::sharing_scale));
+      detail::count_at(s.sharing, k);
+      if (s.sharing_latency_us.size() <= k) s.sharing_latency_us.resize(k + 1);
+      s.sharing_latency_us[k] += std::chrono::duration<double, std::micro>(q.end - q.start).count();
     }
     std::vector<clock::time_point> refused_at;
     for (const request& q : requests)
@@ -191,12 +194,20 @@ std::string format_step(const tftp_step& s, int index) {
   return line;
 }
 
+namespace {
+/// "1 more step", "N more steps".
+std::string more_steps(int n) {
+  return std::to_string(n) + (n == 1 ? " more step" : " more steps");
+}
+}  // namespace
+
 result<tftp_measurement> measure_tftp(const tftp_probe_options& o) {
   tftp_measurement m;
   m.server = o.server_text;
   m.filename = o.filename;
   std::uint64_t next_source = 0;
   asio::io_context io(1);
+  int saturated_at = -1;  ///< the first saturated step
   for (int i = 0; i < o.max_steps; ++i) {
     const double rate = tftp_step_rate(o.ceiling, i, o.max_steps);
     bool not_found = false;
@@ -214,12 +225,28 @@ result<tftp_measurement> measure_tftp(const tftp_probe_options& o) {
     if (first.ok == 0)
       return error{o.server_text + ": no download of " + o.filename +
                    " completed in the first step " + detail::failures_text(first)};
-    if (auto why = detail::stop_after(first, m.steps.back(), o.stop_requested)) {
-      m.stop_reason = *why;
+    if (saturated_at < 0) {
+      if (auto why = detail::stop_after(first, m.steps.back(), {})) {
+        m.stop_reason = *why;
+        saturated_at = i;
+      }
+    }
+    const bool done = saturated_at >= 0 && i - saturated_at >= o.past_saturation;
+    if (!done && o.stop_requested && o.stop_requested()) {
+      m.stop_reason = saturated_at < 0
+                          ? "stopped"
+                          : m.stop_reason + " (then " + more_steps(i - saturated_at) + ", stopped)";
+      return m;
+    }
+    if (done) {
+      if (o.past_saturation > 0) m.stop_reason += " (then " + more_steps(i - saturated_at) + ")";
       return m;
     }
   }
-  m.stop_reason = "ceiling reached";
+  if (saturated_at >= 0)
+    m.stop_reason += " (then " + more_steps(o.max_steps - 1 - saturated_at) + ", to the ceiling)";
+  else
+    m.stop_reason = "ceiling reached";
   return m;
 }
 

@@ -18,15 +18,115 @@ namespace {
 
 using std::chrono::microseconds;
 
-double squared_error(const tftp_model& model, const tftp_measurement& m) {
+/// Sum of squared relative errors of the predicted mean latency over the
+/// first `steps` steps.
+double squared_error(const tftp_model& model, const tftp_measurement& m, std::size_t steps) {
   double sum = 0;
-  for (const tftp_step& s : m.steps) {
+  for (std::size_t i = 0; i < std::min(steps, m.steps.size()); ++i) {
+    const tftp_step& s = m.steps[i];
     if (s.ok == 0 || s.mean_us <= 0) continue;
     const double measured = static_cast<double>(s.mean_us);
     const double e = (predicted_latency_us(model, s, m.file_size) - measured) / measured;
     sum += e * e;
   }
   return sum;
+}
+
+/// Sum of squared log ratios of predicted to measured latency of the
+/// downloads, by how many shared the server with them (every step, each
+/// download one term): the knee's objective, since a step's mean mixes
+/// downloads below and past the knee. A term counts at most 0.25 (off by a
+/// factor of 1.65): a download that lived through the load running away
+/// averaged a sharing it felt for fewer blocks than its time says, which no
+/// steady state describes, and must not outweigh the downloads that did.
+double download_error(const tftp_model& model, const tftp_measurement& m) {
+  double sum = 0;
+  for (const tftp_step& s : m.steps) {
+    for (std::size_t k = 0; k < std::min(s.sharing.size(), s.sharing_latency_us.size()); ++k) {
+      if (s.sharing[k] == 0 || s.sharing_latency_us[k] <= 0) continue;
+      const double n = static_cast<double>(s.sharing[k]);
+      const double measured = s.sharing_latency_us[k] / n;
+      const double e = std::log(
+          transfer_time_at(model, static_cast<double>(k) / tftp_step::sharing_scale, m.file_size) /
+          measured);
+      sum += n * std::min(e * e, 0.25);
+    }
+  }
+  return sum;
+}
+
+/// Refines `model`'s duration `fields` by steps of 10%, 1% and 0.1% (at
+/// least 1 us; `knee` by as many transfers, at least 1) while `error` of the
+/// model falls; returns that error.
+template <class Error>
+double refine(tftp_model& model, const Error& error,
+              std::initializer_list<sim_duration tftp_model::*> fields, bool knee) {
+  double best = error(model);
+  for (const double step : {0.1, 0.01, 0.001}) {
+    for (bool improved = true; improved;) {
+      improved = false;
+      const auto consider = [&](const tftp_model& t) {
+        if (const double e = error(t); e < best) {
+          best = e;
+          model = t;
+          improved = true;
+        }
+      };
+      for (sim_duration tftp_model::*field : fields) {
+        for (const int sign : {-1, 1}) {
+          tftp_model t = model;
+          const auto v = (t.*field).count();
+          const auto by = std::max<std::int64_t>(1, std::llround(static_cast<double>(v) * step));
+          const auto next = std::max<std::int64_t>(1, v + sign * by);
+          if (next == v) continue;
+          t.*field = microseconds(next);
+          consider(t);
+        }
+      }
+      for (const int sign : {-1, 1}) {
+        if (!knee) break;
+        tftp_model t = model;
+        const int by = std::max(1, static_cast<int>(std::lround(model.knee * step)));
+        t.knee = std::clamp(model.knee + sign * by, 0, limits::max_serving_count);
+        if (t.knee != model.knee) consider(t);
+      }
+    }
+  }
+  return best;
+}
+
+/// rtt and block_cost: least squares of the relative latency error over the
+/// first `steps` steps, on a log grid (10% apart, 1 us to 1 s), then refined.
+double fit_rtt_and_cost(tftp_model& model, const tftp_measurement& m, std::size_t steps) {
+  double best = -1;
+  const tftp_model start = model;
+  for (double rtt = 1; rtt <= 1e6; rtt *= 1.1) {
+    for (double cost = 1; cost <= 1e6; cost *= 1.1) {
+      tftp_model t = start;
+      t.rtt = microseconds(std::llround(rtt));
+      t.block_cost = microseconds(std::llround(cost));
+      const double e = squared_error(t, m, steps);
+      if (best < 0 || e < best) {
+        best = e;
+        model = t;
+      }
+    }
+  }
+  return refine(
+      model, [&](const tftp_model& t) { return squared_error(t, m, steps); },
+      {&tftp_model::rtt, &tftp_model::block_cost}, false);
+}
+
+/// The first step whose completed downloads/s fell below 90% of an earlier
+/// step's while the offered rate rose; m.steps.size() when none did.
+std::size_t first_fall(const tftp_measurement& m) {
+  double peak = 0;
+  for (std::size_t i = 0; i < m.steps.size(); ++i) {
+    const tftp_step& s = m.steps[i];
+    if (i > 0 && s.completed < 0.9 * peak && s.offered > m.steps[i - 1].offered) return i;
+    peak = std::max(peak, s.completed);
+  }
+  return m.steps.size();
 }
 
 /// The model's steady state at `rate` requests/s: downloads in progress
@@ -68,41 +168,60 @@ double predicted_latency_us(const tftp_model& model, const tftp_step& step, std:
 tftp_fit fit_tftp(const tftp_measurement& m) {
   tftp_fit fit;
   tftp_model& model = fit.model;
-  // rtt and block_cost: least squares of the relative latency error, on a
-  // log grid (10% apart, 1 us to 1 s), then refined by steps of 10%, 1% and
-  // 0.1% (at least 1 us).
-  double best = -1;
-  for (double rtt = 1; rtt <= 1e6; rtt *= 1.1) {
-    for (double cost = 1; cost <= 1e6; cost *= 1.1) {
-      tftp_model t = model;
-      t.rtt = microseconds(std::llround(rtt));
-      t.block_cost = microseconds(std::llround(cost));
-      const double e = squared_error(t, m);
-      if (best < 0 || e < best) {
-        best = e;
-        model = t;
-      }
-    }
-  }
-  for (const double step : {0.1, 0.01, 0.001}) {
-    for (bool improved = true; improved;) {
-      improved = false;
-      for (sim_duration tftp_model::*field : {&tftp_model::rtt, &tftp_model::block_cost}) {
-        for (const int sign : {-1, 1}) {
-          tftp_model t = model;
-          const auto v = (t.*field).count();
-          const auto by = std::max<std::int64_t>(1, std::llround(static_cast<double>(v) * step));
-          const auto next = std::max<std::int64_t>(1, v + sign * by);
-          if (next == v) continue;
-          t.*field = microseconds(next);
-          if (const double e = squared_error(t, m); e < best) {
-            best = e;
-            model = t;
-            improved = true;
-          }
+  const std::size_t all = m.steps.size();
+  const std::size_t fall = first_fall(m);
+  fit_rtt_and_cost(model, m, all);
+  if (fall < all) {
+    // Throughput fell while the offered rate rose: rtt and block_cost from
+    // the steps before the fall, then the knee and its slowdown fitted to
+    // the downloads' latencies against their sharing (knees 0 to the most
+    // downloads sharing the server, 10% apart; slowdowns 1 us to 1 s, 20%
+    // apart), then all four refined. Kept when its error is under half the
+    // error of the model without a knee, download by download.
+    int most_sharing = 1;
+    for (const tftp_step& s : m.steps)
+      most_sharing =
+          std::max(most_sharing, static_cast<int>(s.sharing.size()) / tftp_step::sharing_scale);
+    tftp_model knee = model;
+    if (fall > 0) fit_rtt_and_cost(knee, m, fall);
+    double knee_best = -1;
+    const tftp_model base = knee;
+    for (int k = 0; k <= most_sharing; k = std::max(k + 1, static_cast<int>(k * 1.1))) {
+      for (double slowdown = 1; slowdown <= 1e6; slowdown *= 1.2) {
+        tftp_model t = base;
+        t.knee = k;
+        t.knee_slowdown = microseconds(std::llround(slowdown));
+        if (const double e = download_error(t, m); knee_best < 0 || e < knee_best) {
+          knee_best = e;
+          knee = t;
         }
       }
     }
+    knee_best = refine(
+        knee, [&](const tftp_model& t) { return download_error(t, m); },
+        {&tftp_model::rtt, &tftp_model::block_cost, &tftp_model::knee_slowdown}, true);
+    char text[240];
+    const tftp_step& s = m.steps[fall];
+    if (knee_best < 0.5 * download_error(model, m)) {
+      model = knee;
+      std::snprintf(text, sizeof text,
+                    "knee fitted: completed downloads/s fell to %.1f/s at step %zu (%.1f in "
+                    "progress) while the offered rate rose",
+                    s.completed, fall + 1, s.mean_in_flight);
+      fit.knee_note = text;
+    } else {
+      std::snprintf(text, sizeof text,
+                    "throughput falls past %.1f downloads in progress (%.1f/s at step %zu), but a "
+                    "knee does not explain the latencies better than none: the station's "
+                    "throughput stays flat",
+                    s.mean_in_flight, s.completed, fall + 1);
+      fit.caveats.push_back(text);
+      fit.knee_note = "knee: not fitted (a knee did not explain the latencies)";
+    }
+  } else {
+    fit.knee_note =
+        "knee: not determined (completed downloads/s never fell while the offered "
+        "rate rose)";
   }
   // Loss: packets sent again per packet exchanged, at the lowest load.
   if (!m.steps.empty()) {
@@ -120,7 +239,6 @@ tftp_fit fit_tftp(const tftp_measurement& m) {
   fit.serving_count = detail::most_common_at_refusal(at_refusal);
   if (fit.serving_count) model.max_serving_count = *fit.serving_count;
   // Errors per step, and what the formula cannot say.
-  double peak = 0;
   for (std::size_t i = 0; i < m.steps.size(); ++i) {
     const tftp_step& s = m.steps[i];
     if (s.ok == 0 || s.mean_us <= 0) {
@@ -131,15 +249,6 @@ tftp_fit fit_tftp(const tftp_measurement& m) {
     const double e = (predicted_latency_us(model, s, m.file_size) - measured) / measured;
     fit.step_error.push_back(e);
     fit.max_error = std::max(fit.max_error, std::abs(e));
-    if (i > 0 && s.completed < 0.9 * peak && s.offered > m.steps[i - 1].offered) {
-      char text[200];
-      std::snprintf(text, sizeof text,
-                    "throughput falls past %.1f downloads in progress (%.1f/s at step %zu after "
-                    "%.1f/s): the station's throughput never falls",
-                    s.mean_in_flight, s.completed, i + 1, peak);
-      fit.caveats.push_back(text);
-    }
-    peak = std::max(peak, s.completed);
   }
   if (fit.max_error > 0.5)
     fit.caveats.push_back("latency not explained by the station's formula (a step is off by " +
@@ -177,6 +286,11 @@ calibration_section tftp_section(const tftp_measurement& m, const tftp_fit& fit)
   else
     y += "  # max_serving_count: not reached (no request refused)\n";
   y += "  loss: " + metrics::trim_zeros(metrics::fixed_decimals(t.loss, 6)) + "\n";
+  y += "  # " + fit.knee_note + "\n";
+  if (t.knee_slowdown.count() > 0) {
+    y += "  knee: " + std::to_string(t.knee) + "\n";
+    y += "  knee_slowdown: " + std::to_string(t.knee_slowdown.count()) + "us\n";
+  }
 
   using metrics::xml_escape;
   double x_max = 1;
@@ -200,6 +314,9 @@ calibration_section tftp_section(const tftp_measurement& m, const tftp_fit& fit)
        std::to_string(fit.model.block_cost.count()) + " us, max_serving_count " +
        (fit.serving_count ? std::to_string(*fit.serving_count) : std::string("not reached")) +
        ", loss " + metrics::trim_zeros(metrics::fixed_decimals(fit.model.loss, 6)) +
+       (t.knee_slowdown.count() > 0 ? ", knee " + std::to_string(t.knee) + " with knee_slowdown " +
+                                          std::to_string(t.knee_slowdown.count()) + " us"
+                                    : std::string()) +
        "; fit error " + percent(fit.max_error) +
        " at most (mean latency). The curve is the station's steady state.</p>\n";
   for (const auto& c : fit.caveats)

@@ -100,6 +100,13 @@ status virtual_run::setup() {
   // limits::transfer_bound.
   tftp_share_.block_cost =
       std::min<sim_duration>(tftp_share_.block_cost * shards, limits::max_exchange);
+  // Past the knee a block costs N x (block_cost + knee_slowdown x (N n -
+  // knee)) = N x block_cost + N^2 knee_slowdown x (n - knee / N): the knee
+  // divided by N, the slowdown times N^2 (capped like the block cost).
+  tftp_share_.knee = (tftp_share_.knee + shards - 1) / shards;
+  tftp_share_.knee_slowdown = sim_duration(static_cast<std::int64_t>(
+      std::min(static_cast<double>(tftp_share_.knee_slowdown.count()) * shards * shards,
+               static_cast<double>(limits::max_exchange.count()))));
   tvs_share_ = plan_.cluster.tvs;
   tvs_share_.concurrency = share(tvs_share_.concurrency);
   if (plan_.cluster.http) {

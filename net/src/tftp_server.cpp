@@ -100,10 +100,14 @@ struct tftp_server::impl : std::enable_shared_from_this<tftp_server::impl> {
   void stop();
   static asio::awaitable<void> listen(std::shared_ptr<impl> self, std::uint64_t generation);
   void on_datagram(byte_view d, const udp::endpoint& from);
-  /// Waits for this packet's turn when opts_.block_cost is set.
+  /// Waits for this packet's turn when opts_.block_cost or a knee is set:
+  /// block_cost, plus knee_slowdown per transfer in progress past the knee.
   asio::awaitable<void> take_turn(asio::steady_timer& timer) {
-    if (opts_.block_cost <= clock_type::duration::zero()) co_return;
-    turn_free_ = std::max(turn_free_, clock_type::now()) + opts_.block_cost;
+    const std::uint32_t active = stats_.active.load(std::memory_order_relaxed);
+    const auto cost =
+        opts_.block_cost + opts_.knee_slowdown * (active > opts_.knee ? active - opts_.knee : 0);
+    if (cost <= clock_type::duration::zero()) co_return;
+    turn_free_ = std::max(turn_free_, clock_type::now()) + cost;
     timer.expires_at(turn_free_);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }

@@ -73,7 +73,7 @@ bool valid_version(std::string_view v) {
 void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
   map_reader m(v, "cluster.tftp",
                {"max_serving_count", "rtt", "block_size", "loss", "retransmit_timeout",
-                "block_cost", "per_device_itl", "per_device_ctl"});
+                "block_cost", "knee", "knee_slowdown", "per_device_itl", "per_device_ctl"});
   m.opt("max_serving_count", t.max_serving_count, 1, limits::max_serving_count);
   m.opt("rtt", t.rtt, zero, exchange);
   // RFC 2348 block sizes; real phones use 512.
@@ -81,6 +81,9 @@ void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
   if (m.has("loss")) t.loss = m.get("loss").number(0.0, limits::max_loss);
   m.opt("retransmit_timeout", t.retransmit_timeout, positive, exchange);
   m.opt("block_cost", t.block_cost, zero, exchange);
+  // A throughput that falls past `knee` transfers in progress (docs/model.md).
+  m.opt("knee", t.knee, 0, limits::max_serving_count);
+  m.opt("knee_slowdown", t.knee_slowdown, zero, exchange);
   m.opt("per_device_itl", t.per_device_itl);
   m.opt("per_device_ctl", t.per_device_ctl);
 }
@@ -612,6 +615,20 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
 }
 
 status apply_calibration(engine::run_plan& plan, const std::string& path) {
+  // NODE=FILE (a calibration for one node) when no file has that name and
+  // NODE is one of the cluster's: refused, since the stations are per cluster.
+  if (const auto eq = path.find('='); eq != std::string::npos && !std::filesystem::exists(path)) {
+    const std::string node = path.substr(0, eq);
+    for (const engine::node_plan& n : plan.cluster.nodes) {
+      if (n.host != node) continue;
+      return error{path + ": a calibration of node '" + node +
+                       "' alone is not modelled yet; the virtual engine has one "
+                       "model of each server for the whole cluster (docs/model.md, \"One model "
+                       "per cluster\"), so give --calibration " +
+                       path.substr(eq + 1) + " to apply it to every node",
+                   std::nullopt};
+    }
+  }
   try {
     detail::read_calibration_file(path, path, plan.cluster);
     return ok();

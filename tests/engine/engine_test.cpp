@@ -223,6 +223,31 @@ TEST(Engine, tftp_past_maximum_serving_count_refuses_and_phones_retry_until_serv
   EXPECT_EQ(r.info.load[0].peak_tftp_transfers, 50u) << "saturated, never past the count";
 }
 
+TEST(Engine, a_server_past_its_knee_keeps_a_booting_fleet_waiting_longer) {
+  // 1000 phones booting in 5 s offer ~200 downloads/s a file to a server
+  // of 1 ms a block: over its capacity, so transfers pile up past the knee
+  // of 20, where each adds 50 us to every block: when the whole fleet is
+  // trusted on the flat server, fewer phones are on the knee's, and more
+  // transfers were in progress at once.
+  run_plan p = test::single_node_plan(1000);
+  p.cluster.tftp.block_cost = 1ms;
+  p.boot.spread = 5s;
+  p.timeline = {at(0s, action_kind::boot_all)};
+  const run_result flat = run_ok(p);
+  p.cluster.tftp.knee = 20;
+  p.cluster.tftp.knee_slowdown = 50us;
+  const run_result knee = run_ok(p);
+  ASSERT_EQ(count(flat.final_state, phone_state::trusted), 1000u);
+  std::int64_t flat_done = -1;
+  for (const auto& s : flat.series)
+    if (flat_done < 0 && count(s, phone_state::trusted) == 1000u) flat_done = s.time_us;
+  ASSERT_GT(flat_done, 0);
+  EXPECT_LT(count(at_time(knee, std::chrono::microseconds(flat_done)), phone_state::trusted), 1000u)
+      << "trusted later past the knee";
+  ASSERT_EQ(knee.info.load.size(), 1u);
+  EXPECT_GT(knee.info.load[0].peak_tftp_transfers, flat.info.load[0].peak_tftp_transfers);
+}
+
 TEST(Engine, phones_fetching_over_http_meet_the_http_station_when_the_cluster_has_one) {
   run_plan p = test::single_node_plan(2000);
   http_model h;

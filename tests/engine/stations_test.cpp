@@ -30,6 +30,25 @@ TEST(TftpStation, saturated_server_slows_every_transfer_down) {
   EXPECT_EQ(s.active(), 51);
 }
 
+// Past the knee each transfer in progress adds knee_slowdown to a block's
+// cost: throughput, active / (blocks x active x cost), falls with load.
+TEST(TftpStation, past_its_knee_a_server_completes_fewer_transfers_per_second) {
+  tftp_model m;
+  m.rtt = 100us;
+  m.block_cost = 1ms;
+  m.knee = 10;
+  m.knee_slowdown = 500us;
+  const std::size_t size = 4587;  // 9 blocks
+  EXPECT_EQ(tftp_transfer_time(m, 10, size, 0), 100 + 9 * 10 * 1000);
+  EXPECT_EQ(tftp_transfer_time(m, 14, size, 0), 100 + 9 * 14 * (1000 + 4 * 500));
+  const auto per_second = [&](int active) {
+    return active * 1e6 / static_cast<double>(tftp_transfer_time(m, active, size, 0));
+  };
+  EXPECT_GT(per_second(10), 2 * per_second(20));
+  m.knee_slowdown = 0us;  // no knee: saturated throughput stays flat
+  EXPECT_NEAR(per_second(10), per_second(20), 1);
+}
+
 TEST(TftpStation, refuses_past_maximum_serving_count) {
   tftp_model m;
   m.max_serving_count = 2;

@@ -30,7 +30,10 @@ tftp_step step_of(const tftp_model& truth, double offered, std::initializer_list
     const auto k = static_cast<std::size_t>(std::lround(a * tftp_step::sharing_scale));
     if (s.sharing.size() <= k) s.sharing.resize(k + 1);
     ++s.sharing[k];
-    sum += en::transfer_time_at(truth, a, file_size);
+    const double latency = en::transfer_time_at(truth, a, file_size);
+    if (s.sharing_latency_us.size() <= k) s.sharing_latency_us.resize(k + 1);
+    s.sharing_latency_us[k] += latency;
+    sum += latency;
     ++s.ok;
   }
   s.mean_us = std::llround(sum / static_cast<double>(s.ok));
@@ -106,6 +109,49 @@ TEST(TftpCalibration, falling_throughput_is_said_not_forced) {
   EXPECT_NE(yaml.find("# server: s??\n"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("# not expressed by the model: throughput falls"), std::string::npos);
   EXPECT_NE(yaml.find("  # max_serving_count: not reached"), std::string::npos);
+  // The latencies are the flat station's: a knee explains nothing more.
+  EXPECT_EQ(fit.model.knee_slowdown.count(), 0);
+  EXPECT_NE(yaml.find("  # knee: not fitted"), std::string::npos) << yaml;
+}
+
+// A server that thrashes past 6 transfers (each one past it adds 1 ms to a
+// block's 2 ms): the steps below the knee give rtt and block_cost, the step
+// where completed downloads/s fell gives the knee from its downloads'
+// latencies. Exact points, so the knee within one transfer and the
+// slowdown within 5%.
+TEST(TftpCalibration, throughput_falling_past_a_knee_is_fitted_as_the_knee) {
+  tftp_model knee = truth();
+  knee.knee = 6;
+  knee.knee_slowdown = 1ms;
+  tftp_measurement m;
+  m.server = "127.0.1.1:69";
+  m.filename = "ITLFile.tlv";
+  m.file_size = file_size;
+  m.steps = {step_of(knee, 5, {1, 1, 1}), step_of(knee, 10, {1, 1.5, 2, 2}),
+             step_of(knee, 20, {2, 3, 4, 5, 6}), step_of(knee, 40, {3, 8, 10, 12, 15, 20})};
+  // Offered 40/s, completed 2/s after 5/s: throughput fell.
+  m.steps.back().completed = 2;
+  const auto fit = en::fit_tftp(m);
+  EXPECT_EQ(fit.model.knee_slowdown.count() > 0, true) << fit.knee_note;
+  EXPECT_NEAR(fit.model.knee, 6, 1);
+  EXPECT_NEAR(static_cast<double>(fit.model.knee_slowdown.count()), 1000, 50);
+  EXPECT_NEAR(static_cast<double>(fit.model.block_cost.count()), 2000, 2000 * 0.05);
+  EXPECT_NE(fit.knee_note.find("knee fitted"), std::string::npos);
+  const std::string yaml = en::calibration_file_yaml({en::tftp_section(m, fit)}, "d");
+  EXPECT_NE(yaml.find("  knee: " + std::to_string(fit.model.knee) + "\n  knee_slowdown: "),
+            std::string::npos)
+      << yaml;
+  for (const auto& c : fit.caveats) EXPECT_EQ(c.find("throughput falls"), std::string::npos) << c;
+
+  // The same steps without the fall: no knee, and the file says why.
+  m.steps.back().completed = 40;
+  const auto flat = en::fit_tftp(m);
+  EXPECT_EQ(flat.model.knee_slowdown.count(), 0);
+  const std::string flat_yaml = en::calibration_file_yaml({en::tftp_section(m, flat)}, "d");
+  EXPECT_NE(flat_yaml.find("  # knee: not determined (completed downloads/s never fell"),
+            std::string::npos)
+      << flat_yaml;
+  EXPECT_EQ(flat_yaml.find("  knee:"), std::string::npos) << flat_yaml;
 }
 
 TEST(TftpCalibration, steps_rise_geometrically_to_the_ceiling_and_never_past_it) {

@@ -194,6 +194,22 @@ TEST(TftpServer, mail_mode_gets_error_4_and_netascii_is_served_as_octet) {
   EXPECT_EQ(bytes(d.payload.begin(), d.payload.end()), pattern(20));
 }
 
+TEST(TftpServer, past_its_knee_every_packet_waits_the_slowdown_per_transfer_beyond_it) {
+  // Knee 0: the one transfer in progress is past it, so each of the 11 DATA
+  // packets of 5302 bytes takes a 40 ms turn: at least 440 ms in all (a
+  // lower bound only; the server's own time comes on top).
+  tftp_server_options o;
+  o.knee = 0;
+  o.knee_slowdown = 40ms;
+  server_harness h(o);
+  h.files.put("ITLFile.tlv", pattern(5302));
+  raw_udp c;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(raw_download(c, h.endpoint(), "ITLFile.tlv"), pattern(5302));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 440ms);
+  EXPECT_EQ(h.server().stats().retransmissions, 0u);
+}
+
 TEST(TftpServer, serving_count_reached_refuses_with_error_0) {
   auto o = fast_options();
   o.max_serving_count = 1;

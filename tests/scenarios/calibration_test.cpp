@@ -92,6 +92,27 @@ TEST_F(Calibration, apply_calibration_overrides_and_names_a_bad_file) {
   EXPECT_FALSE(sc::apply_calibration(*plan, (dir_ / "missing.yaml").string()).ok());
 }
 
+TEST_F(Calibration, a_calibration_for_one_node_is_refused_with_what_to_give_instead) {
+  auto plan = sc::load("pre-10-itl");
+  ASSERT_TRUE(plan.ok());
+  const std::string node = plan->cluster.nodes.front().host;
+  const std::string file = (dir_ / "cal.yaml").string();
+  auto s = sc::apply_calibration(*plan, node + "=" + file);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(
+      s.err().message.find(": a calibration of node '" + node + "' alone is not modelled yet"),
+      std::string::npos)
+      << s.err().message;
+  EXPECT_NE(s.err().message.find("give --calibration " + file + " to apply it to every node"),
+            std::string::npos)
+      << s.err().message;
+  EXPECT_FALSE(plan->cluster.tftp_calibration) << "nothing applied";
+  // Not a node's name: read as a file name, which does not exist.
+  s = sc::apply_calibration(*plan, "nosuchnode=" + file);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.err().message.find("cannot read calibration"), std::string::npos) << s.err().message;
+}
+
 TEST_F(Calibration, an_http_and_tvs_calibration_sets_those_models_and_leaves_tftp_alone) {
   auto plan = sc::load("pre-10-itl");
   ASSERT_TRUE(plan.ok());

@@ -42,7 +42,7 @@ std::string edge_scenario(const std::string& version, const std::string& domain,
   y += "cluster:\n  version: \"" + version + "\"\n  domain: " + domain + "\n";
   y += "  hold_time: " + forever + "\n";
   y += "  tftp: {max_serving_count: 100000, rtt: 1h, block_size: 65464, loss: 0.99, "
-       "retransmit_timeout: 1h, block_cost: 1h}\n";
+       "retransmit_timeout: 1h, block_cost: 1h, knee: 0, knee_slowdown: 1h}\n";
   y +=
       "  tvs: {handshake: 1h, query: 1h, concurrency: 100000, timeout: 1h, ttl: " + forever + "}\n";
   y += "  nodes:\n";

@@ -95,9 +95,14 @@ TEST(Limits, model_numbers_have_ranges_that_keep_transfer_times_in_range) {
   EXPECT_HAS(error_of(head + "  tftp: {retransmit_timeout: 61m}\n" + fleet),
              "expected a duration greater than 0 and at most 1h, got '61m'");
   EXPECT_HAS(error_of(head + "  tvs: {timeout: 1h1s}\n" + fleet), "cluster.tvs.timeout");
+  EXPECT_HAS(error_of(head + "  tftp: {knee: 100001}\n" + fleet),
+             "bad.yaml:4:16: cluster.tftp.knee: expected an integer from 0 to 100000");
+  EXPECT_HAS(error_of(head + "  tftp: {knee: -1}\n" + fleet), "cluster.tftp.knee: expected");
+  EXPECT_HAS(error_of(head + "  tftp: {knee_slowdown: 2h}\n" + fleet),
+             "cluster.tftp.knee_slowdown: expected a duration at most 1h, got '2h'");
   EXPECT_TRUE(sc::load_string(head +
                                   "  tftp: {max_serving_count: 100000, rtt: 1h, block_cost: "
-                                  "1h, retransmit_timeout: 1h}\n" +
+                                  "1h, retransmit_timeout: 1h, knee: 0, knee_slowdown: 1h}\n" +
                                   fleet,
                               "ok.yaml")
                   .ok());

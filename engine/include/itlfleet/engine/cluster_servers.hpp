@@ -64,6 +64,11 @@ struct server_settings {
   /// Server time per TFTP DATA packet (net::tftp_server_options::block_cost):
   /// `itlfleet serve --tftp-block-cost`, a slower server to calibrate against.
   std::chrono::steady_clock::duration tftp_block_cost{};
+  /// A TFTP server whose throughput falls past a concurrency
+  /// (net::tftp_server_options::knee, knee_slowdown): `itlfleet serve
+  /// --tftp-knee --tftp-knee-slowdown`.
+  std::uint32_t tftp_knee = 0;
+  std::chrono::steady_clock::duration tftp_knee_slowdown{};
   /// A slower HTTP server (net::http_server_options::workers, request_cost):
   /// `itlfleet serve --http-request-cost --http-workers`; 0 workers: none.
   std::size_t http_workers = 0;

@@ -40,6 +40,12 @@ struct tftp_model {
   sim_duration retransmit_timeout = std::chrono::seconds(1);
   /// Server CPU per block; with n transfers active a block costs max(rtt, n * block_cost).
   sim_duration block_cost = std::chrono::microseconds(20);
+  /// A server whose throughput falls past a concurrency (tftpd-hpa forks a
+  /// process per transfer): with n transfers active, past `knee` each block
+  /// costs block_cost + knee_slowdown x (n - knee) of server time. Zero
+  /// knee_slowdown (the default): no knee. docs/model.md.
+  int knee = 0;
+  sim_duration knee_slowdown{};
   /// Whether a node serves ITLSEP<MAC>.tlv (CTLSEP<MAC>.tlv) besides
   /// ITLFile.tlv (CTLFile.tlv). CUCM does; false models a plain TFTP server
   /// holding the cluster-wide files only, and phones fall back to them.

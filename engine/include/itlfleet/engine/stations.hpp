@@ -13,6 +13,7 @@
 #include <queue>
 #include <vector>
 
+#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/run_plan.hpp"
 
 namespace itlfleet::engine {
@@ -23,16 +24,26 @@ inline std::int64_t tftp_blocks(std::size_t size, int block_size) {
   return static_cast<std::int64_t>(size / static_cast<std::size_t>(block_size)) + 1;
 }
 
+/// Server time per block with `active` transfers in progress: block_cost,
+/// plus knee_slowdown for every transfer past the knee (at most
+/// limits::max_exchange, which keeps a transfer within limits::transfer_bound).
+inline std::int64_t tftp_block_cost_at(const tftp_model& model, int active) {
+  const std::int64_t past = std::max(0, active - model.knee);
+  if (past == 0 || model.knee_slowdown.count() == 0) return model.block_cost.count();
+  return std::min(limits::max_exchange.count(),
+                  model.block_cost.count() + past * model.knee_slowdown.count());
+}
+
 /// How long, in microseconds, a transfer of `size` bytes with `lost_packets`
 /// losses takes on a TFTP server of `model` serving `active` transfers (this
 /// one included): RRQ to first DATA is one round trip, then one block per
-/// round trip or per server turn, max(rtt, active x block_cost), whichever is
-/// longer; each loss costs a retransmit timeout. The virtual engine's station
-/// and the calibration fit both use it.
+/// round trip or per server turn, max(rtt, active x tftp_block_cost_at),
+/// whichever is longer; each loss costs a retransmit timeout. The virtual
+/// engine's station and the calibration fit both use it.
 inline std::int64_t tftp_transfer_time(const tftp_model& model, int active, std::size_t size,
                                        int lost_packets) {
-  const std::int64_t per_block =
-      std::max<std::int64_t>(model.rtt.count(), std::int64_t{active} * model.block_cost.count());
+  const std::int64_t per_block = std::max<std::int64_t>(
+      model.rtt.count(), std::int64_t{active} * tftp_block_cost_at(model, active));
   return model.rtt.count() + tftp_blocks(size, model.block_size) * per_block +
          lost_packets * model.retransmit_timeout.count();
 }

@@ -46,6 +46,9 @@ struct tftp_step {
   /// those that averaged k / sharing_scale.
   std::vector<std::uint64_t> sharing;
   static constexpr int sharing_scale = 20;
+  /// Latencies (us) of those downloads summed, by the same index: latency
+  /// against load download by download, which shows where a knee is.
+  std::vector<double> sharing_latency_us;
   double mean_in_flight = 0;  ///< time-averaged downloads in progress
   std::uint32_t peak_in_flight = 0;
   /// Completed downloads in progress when each refused request was sent,
@@ -70,6 +73,10 @@ struct tftp_probe_options {
   double ceiling = 0;  ///< requests/s: never offered above this
   std::chrono::steady_clock::duration step = std::chrono::seconds(10);
   int max_steps = 8;
+  /// Steps still offered after the first saturated one (never past the
+  /// ceiling or max_steps): a server whose throughput falls past a knee
+  /// shows the fall only beyond the load where its latency starts to climb.
+  int past_saturation = 0;
   /// Each request from its own loopback source address (net::phone_address)
   /// when the server is on loopback; from the host's address otherwise.
   /// A phone's TFTP timeout and retries.
@@ -94,7 +101,9 @@ result<tftp_measurement> measure_tftp(const tftp_probe_options& options);
 
 /// The station's parameters fitted to a measurement.
 struct tftp_fit {
-  tftp_model model;  ///< rtt, block_cost, loss fitted; max_serving_count as observed
+  /// rtt, block_cost, loss fitted, and a knee when throughput fell;
+  /// max_serving_count as observed.
+  tftp_model model;
   /// The serving count at which refusals started; nothing when no request
   /// was refused (the model's value is then the default, a lower bound unknown).
   std::optional<int> serving_count;
@@ -105,6 +114,9 @@ struct tftp_fit {
   /// What the model cannot express in what was measured (throughput falling
   /// past a load, latency not explained by the formula).
   std::vector<std::string> caveats;
+  /// Whether the model got a knee (model.knee, knee_slowdown) and why, or
+  /// why not: a line of calibration.yaml's comments.
+  std::string knee_note;
 };
 
 /// The station's transfer time (us, no loss) at a fractional `active`,

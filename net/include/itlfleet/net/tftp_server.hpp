@@ -82,6 +82,12 @@ struct tftp_server_options {
   /// `block_cost`, so n transfers in progress each get a block per
   /// n x block_cost, like the virtual engine's station. Zero: no wait.
   std::chrono::steady_clock::duration block_cost{};
+  /// A server whose throughput falls past a concurrency: with n transfers
+  /// in progress, past `knee` each DATA packet's turn is longer by
+  /// knee_slowdown x (n - knee), like the station's cluster.tftp.knee.
+  /// Zero knee_slowdown: no knee.
+  std::uint32_t knee = 0;
+  std::chrono::steady_clock::duration knee_slowdown{};
 };
 
 /// Counters since construction (not reset by stop/start).
