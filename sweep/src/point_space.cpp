@@ -54,14 +54,15 @@ std::size_t saturating_product(std::size_t a, std::size_t b) {
   return a * b;
 }
 
-/// Writes the calibration's `tftp:` settings into the scenario document's
-/// `cluster.tftp` and takes every node's own `calibration:` out (the one
-/// given replaces it, as `itlfleet run --calibration` does). The file was
-/// checked by scenarios::apply_calibration.
+/// Writes the calibration's server settings (its `tftp:`, `http:` and
+/// `tvs:` sections, whichever it has) into the scenario document's cluster
+/// and takes every node's own `calibration:` out (the one given replaces
+/// it, as `itlfleet run --calibration` does). The file was checked by
+/// scenarios::apply_calibration.
 status write_calibration(YAML::Node doc, const std::string& path) {
-  YAML::Node tftp;
+  YAML::Node file;
   try {
-    tftp = YAML::LoadFile(path)["tftp"];
+    file = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
     return error{path + ": " + e.what()};
   }
@@ -69,11 +70,14 @@ status write_calibration(YAML::Node doc, const std::string& path) {
   if (YAML::Node nodes = cluster["nodes"]; nodes.IsSequence())
     for (YAML::Node node : nodes)
       if (node.IsMap()) node.remove("calibration");
-  if (!tftp.IsMap()) return ok();
-  if (!cluster["tftp"] || !cluster["tftp"].IsMap())
-    cluster["tftp"] = YAML::Node(YAML::NodeType::Map);
-  YAML::Node into = cluster["tftp"];
-  for (const auto& kv : tftp) into[kv.first.as<std::string>()] = kv.second;
+  for (const char* service : {"tftp", "http", "tvs"}) {
+    const YAML::Node section = file[service];
+    if (!section.IsMap()) continue;
+    if (!cluster[service] || !cluster[service].IsMap())
+      cluster[service] = YAML::Node(YAML::NodeType::Map);
+    YAML::Node into = cluster[service];
+    for (const auto& kv : section) into[kv.first.as<std::string>()] = kv.second;
+  }
   return ok();
 }
 
@@ -264,7 +268,7 @@ std::string point_space::yaml(std::size_t point, std::uint64_t seed) const {
   std::string head =
       "# itlfleet sweep point: " + label(point) + ", seed " + std::to_string(seed) + "\n";
   if (calibration_)
-    head += "# cluster.tftp from calibration " + calibration_->file + " (server " +
+    head += "# cluster server settings from calibration " + calibration_->file + " (server " +
             calibration_->server + ", " + calibration_->date + ")\n";
   return head + YAML::Dump(doc) + "\n";
 }

@@ -239,11 +239,22 @@ timeline:
   const auto p = run({"sweep", "reset.yaml", "--vary", "cluster.tftp.max_serving_count=2,8",
                       "--calibration", "slow.yaml", "--print-point", "1"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  EXPECT_NE(p.out.find("# cluster.tftp from calibration slow.yaml (server 127.0.1.1:6969"),
+  EXPECT_NE(p.out.find("# cluster server settings from calibration slow.yaml (server 127.0.1.1:6969"),
             std::string::npos)
       << p.out;
   EXPECT_NE(p.out.find("block_cost: 5ms"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("max_serving_count: 8"), std::string::npos) << p.out;
+
+  // Every service the calibration measured reaches the points, as in `run`.
+  std::ofstream(dir_ / "both.yaml")
+      << "# server: 127.0.1.1:6969, 127.0.1.1:6970\n# date: 2026-12-03T17:00:00Z\ntftp:\n"
+         "  rtt: 1ms\n  block_cost: 5ms\n  max_serving_count: 4\n  loss: 0\nhttp:\n"
+         "  rtt: 1ms\n  request_cost: 7ms\n  workers: 3\n  max_serving_count: 9\n";
+  const auto both = run({"sweep", "reset.yaml", "--vary", "cluster.tftp.max_serving_count=2,8",
+                         "--calibration", "both.yaml", "--print-point", "0"});
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_NE(both.out.find("request_cost: 7ms"), std::string::npos) << both.out;
+  EXPECT_NE(both.out.find("workers: 3"), std::string::npos) << both.out;
 
   // Shards run on another calibration are another run: not merged.
   for (const char* shard : {"0/2", "1/2"}) {
