@@ -81,6 +81,30 @@ std::vector<std::uint64_t> ok_at_refusal(
 /// The p-th percentile (0 < p <= 1) of sorted values, nearest rank; 0 if empty.
 std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p);
 
+/// What every service's step derives the same way: its span from the first
+/// request sent to the last one ended, the completed rate and load over it,
+/// and the ok requests' latency (`latency`, in microseconds, sorted here)
+/// as a mean and percentiles.
+template <class Step>
+void set_step_figures(Step& s, std::chrono::steady_clock::time_point first,
+                      std::chrono::steady_clock::time_point last, const in_flight_gauge& in_flight,
+                      std::vector<std::int64_t>& latency) {
+  s.seconds = std::chrono::duration<double>(last - first).count();
+  if (s.seconds > 0) {
+    s.completed = static_cast<double>(s.ok) / s.seconds;
+    s.mean_in_flight = in_flight.area / s.seconds;
+  }
+  s.peak_in_flight = in_flight.peak;
+  std::sort(latency.begin(), latency.end());
+  if (latency.empty()) return;
+  std::int64_t sum = 0;
+  for (auto l : latency) sum += l;
+  s.mean_us = sum / static_cast<std::int64_t>(latency.size());
+  s.p50_us = percentile(latency, 0.50);
+  s.p90_us = percentile(latency, 0.90);
+  s.p99_us = percentile(latency, 0.99);
+}
+
 /// When each of a step's `count` requests is sent, in seconds from its
 /// start: Poisson arrivals at `rate`, as phones booting independently
 /// (evenly spaced ones would never overlap below saturation, and a fit

@@ -176,24 +176,13 @@ struct step_runner {
       }
     }
     if (s.requests == 0) return s;
-    s.seconds = std::chrono::duration<double>(last - first).count();
+    detail::set_step_figures(s, first, last, in_flight, latency);
     if (s.seconds > 0) {
-      s.completed = static_cast<double>(s.ok) / s.seconds;
       s.handshakes_per_s = static_cast<double>(handshake.size()) / s.seconds;
       s.queries_per_s = static_cast<double>(query.size()) / s.seconds;
-      s.mean_in_flight = in_flight.area / s.seconds;
     }
-    s.peak_in_flight = in_flight.peak;
-    for (auto* v : {&latency, &handshake, &query, &connect}) std::sort(v->begin(), v->end());
+    for (auto* v : {&handshake, &query, &connect}) std::sort(v->begin(), v->end());
     s.connect_p50_us = detail::percentile(connect, 0.50);
-    if (!latency.empty()) {
-      std::int64_t sum = 0;
-      for (auto l : latency) sum += l;
-      s.mean_us = sum / static_cast<std::int64_t>(latency.size());
-      s.p50_us = detail::percentile(latency, 0.50);
-      s.p90_us = detail::percentile(latency, 0.90);
-      s.p99_us = detail::percentile(latency, 0.99);
-    }
     s.handshake_p50_us = detail::percentile(handshake, 0.50);
     s.handshake_p90_us = detail::percentile(handshake, 0.90);
     s.query_p50_us = detail::percentile(query, 0.50);

@@ -454,7 +454,8 @@ result<std::vector<asio::any_io_executor>> live_run::lay_out_threads(bool in_pro
   for (std::size_t k = 0; k < exchange_threads + server_threads; ++k)
     contexts_.push_back(std::make_unique<asio::io_context>(1));
   for (std::size_t k = 0; k < exchange_threads; ++k)
-    muxes_.push_back(std::make_unique<net::udp_mux>(contexts_[k]->get_executor(), shared_udp_sockets));
+    muxes_.push_back(
+        std::make_unique<net::udp_mux>(contexts_[k]->get_executor(), shared_udp_sockets));
   const std::size_t first = server_threads > 0 ? exchange_threads : 0;
   const std::size_t count = server_threads > 0 ? server_threads : std::min(nodes, exchange_threads);
   std::vector<asio::any_io_executor> servers;
@@ -594,10 +595,12 @@ void live_run::start_fetch(std::uint32_t i, std::uint32_t epoch, std::uint8_t no
       hash_draw(plan_.seed, global_id(i), draw::block_loss,
                 (std::uint64_t{epoch} << 8) | static_cast<std::uint64_t>(phones_[i].step));
   const auto& server = http ? endpoints_[node].http.address() : endpoints_[node].tftp.address();
-  exchange(i, download(address_of(i, server), node, http, name, cap, seed, *muxes_[exchange_context_of(i)]),
-           [this, i, epoch, node, what, name](fetch_result r) {
-             fetch_done(i, epoch, node, what, name, std::move(r));
-           });
+  exchange(
+      i,
+      download(address_of(i, server), node, http, name, cap, seed, *muxes_[exchange_context_of(i)]),
+      [this, i, epoch, node, what, name](fetch_result r) {
+        fetch_done(i, epoch, node, what, name, std::move(r));
+      });
 }
 
 asio::awaitable<fetch_result> live_run::download(asio::ip::address from, std::size_t node,

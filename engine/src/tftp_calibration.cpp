@@ -116,21 +116,7 @@ struct step_runner {
       }
     }
     if (s.requests == 0) return s;
-    s.seconds = std::chrono::duration<double>(last - first).count();
-    if (s.seconds > 0) {
-      s.completed = static_cast<double>(s.ok) / s.seconds;
-      s.mean_in_flight = in_flight.area / s.seconds;
-    }
-    s.peak_in_flight = in_flight.peak;
-    std::sort(latency.begin(), latency.end());
-    if (!latency.empty()) {
-      std::int64_t sum = 0;
-      for (auto l : latency) sum += l;
-      s.mean_us = sum / static_cast<std::int64_t>(latency.size());
-      s.p50_us = detail::percentile(latency, 0.50);
-      s.p90_us = detail::percentile(latency, 0.90);
-      s.p99_us = detail::percentile(latency, 0.99);
-    }
+    detail::set_step_figures(s, first, last, in_flight, latency);
     // Sharing: with F(t) the integral of completed downloads in progress,
     // a download from s to e averaged (F(e) - F(s)) / (e - s).
     std::vector<std::pair<clock::time_point, int>> events;

@@ -239,8 +239,9 @@ timeline:
   const auto p = run({"sweep", "reset.yaml", "--vary", "cluster.tftp.max_serving_count=2,8",
                       "--calibration", "slow.yaml", "--print-point", "1"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  EXPECT_NE(p.out.find("# cluster server settings from calibration slow.yaml (server 127.0.1.1:6969"),
-            std::string::npos)
+  EXPECT_NE(
+      p.out.find("# cluster server settings from calibration slow.yaml (server 127.0.1.1:6969"),
+      std::string::npos)
       << p.out;
   EXPECT_NE(p.out.find("block_cost: 5ms"), std::string::npos) << p.out;
   EXPECT_NE(p.out.find("max_serving_count: 8"), std::string::npos) << p.out;
