@@ -79,6 +79,9 @@ struct udp_mux_state : std::enable_shared_from_this<udp_mux_state> {
   std::size_t queue_limit;
   std::vector<std::unique_ptr<mux_socket>> sockets;  ///< stable; null until first needed
   bool closed = false;
+  /// Per address, the socket offset its next exchange starts from: each
+  /// exchange of an address starts one socket further on.
+  std::unordered_map<std::uint32_t, std::uint32_t> next_offset;
   udp_mux_stats stats;
   std::vector<std::uint8_t> rx = std::vector<std::uint8_t>(65536);
 
@@ -305,7 +308,22 @@ std::unique_ptr<udp_mux::exchange> udp_mux::open(asio::ip::address_v4 local, err
   }
   const std::size_t spread = state_->spread;
   const std::uint32_t key = local.to_uint();
-  const std::size_t first = key % spread;
+  // This address's ended exchanges whose hold is over are forgotten
+  // wherever they ended: spread over every socket they would pile up.
+  const auto now = clock_type::now();
+  for (auto& s : state_->sockets)
+    if (s)
+      if (auto it = s->ended.find(key);
+          it != s->ended.end() && now - it->second.at >= detail::stale_peer_hold)
+        s->ended.erase(it);
+  // A new port per transfer, as RFC 1350's TIDs and phones in the field
+  // have it: a transfer the address's last exchange never heard from (a
+  // request sent again, answered after the phone moved on) then sends to a
+  // port this address no longer listens on, not into its next download.
+  // The peers it did hear stay held off if the offsets come round again.
+  std::uint32_t& offset = state_->next_offset[key];
+  const std::size_t first = (key + offset) % spread;
+  offset = static_cast<std::uint32_t>((offset + 1) % spread);
   for (std::size_t k = 0;; ++k) {
     const std::size_t j = k < spread ? (first + k) % spread : k;
     detail::mux_socket* s = state_->socket_at(j, ec);

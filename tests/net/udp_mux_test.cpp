@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -140,6 +141,40 @@ TEST(UdpMux, a_late_reply_to_a_phones_last_download_is_not_taken_for_its_next_on
   ASSERT_EQ(rb.outcome, tftp_outcome::ok) << rb.error_message;
   EXPECT_EQ(rb.data, (bytes{'c', 'f', 'g'}));
   EXPECT_GE(loop.call([&] { return mux.stats().unmatched; }), 1u);
+  loop.call([&] {
+    mux.close();
+    return 0;
+  });
+}
+
+TEST(UdpMux, a_transfer_the_last_download_never_heard_does_not_reach_the_next) {
+  // Under load a phone sends its request again, the server starts a second
+  // transfer for it after the phone finished with the first, and that
+  // transfer's first DATA comes from a peer the phone never heard. On the
+  // same port it was taken for the next file: 75 of 5,000 phones of a
+  // loaded burst ended with their config rejected. Each download now has
+  // a port of its own, as a phone in the field takes.
+  tftp_loop loop;
+  raw_udp listener("127.0.1.9"), answered("127.0.1.9"), unheard("127.0.1.9"),
+      next_transfer("127.0.1.9");
+  udp_mux mux(loop.executor(), 2);
+  auto a = loop.spawn(tftp_get(mux, phone(6), listener.local(), "ITLSEP.tlv", quick()));
+  auto [rq_a, phone_a] = listener.expect<tftp_request>();
+  answered.send(tftp_data{1, bytes{'i', 't', 'l'}}, phone_a);
+  ASSERT_EQ(get(a).outcome, tftp_outcome::ok);
+
+  auto b = loop.spawn(tftp_get(mux, phone(6), listener.local(), "SEP.cnf.xml.sgn", quick()));
+  auto [rq_b, phone_b] = listener.expect<tftp_request>();
+  EXPECT_EQ(phone_b.address(), phone_a.address()) << "the phone's own address";
+  EXPECT_NE(phone_b.port(), phone_a.port()) << "a port of its own for each download";
+  unheard.send(tftp_data{1, bytes{'i', 't', 'l'}}, phone_a);  // the second transfer's first DATA
+  for (int i = 0; i < 200 && loop.call([&] { return mux.stats().unmatched; }) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(loop.call([&] { return mux.stats().unmatched; }), 1u);
+  next_transfer.send(tftp_data{1, bytes{'c', 'f', 'g'}}, phone_b);
+  const auto rb = get(b);
+  ASSERT_EQ(rb.outcome, tftp_outcome::ok) << rb.error_message;
+  EXPECT_EQ(rb.data, (bytes{'c', 'f', 'g'}));
   loop.call([&] {
     mux.close();
     return 0;

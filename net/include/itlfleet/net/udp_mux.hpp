@@ -13,11 +13,14 @@
 /// next socket, opened when first needed. Phones spread over `spread`
 /// sockets by address so that no one receive queue takes the whole fleet.
 ///
-/// An address's exchanges on one socket share its port, so a server still
-/// sending for the last one (a retransmitted DATA) would reach the next:
-/// datagrams from the peers of an address's ended exchange are not given to
-/// its next exchange on that socket (for 60 s, or until it sends to that
-/// peer itself) and count as `unmatched`.
+/// Each exchange of an address starts one socket further on than its last
+/// (a new port per transfer, as a phone takes): a server still sending for
+/// the last one (a retransmitted DATA, or a second transfer started by a
+/// request sent again) sends to a port the address no longer listens on.
+/// When the offsets come round again (`spread` exchanges later, or with
+/// `spread` 1), datagrams from the peers of an address's ended exchange are
+/// not given to its next exchange on that socket (for 60 s, or until it
+/// sends to that peer itself). Both count as `unmatched`.
 ///
 /// The unspecified address 0.0.0.0 as `local` leaves the source to the
 /// kernel (the host's own address toward the server, as phones behind one
