@@ -3,14 +3,16 @@
 
   1. `itlfleet serve` of the Job's scenario in the root network namespace,
      listening on a bridge's address (--listen).
-  2. deploy/k8s rendered with `kubectl kustomize` from a copy whose SHARDS
-     is 4 and whose RUN_ARGS point at that server (as a user's edit would).
+  2. deploy/k8s rendered with `kubectl kustomize` from a copy whose number
+     of shards (shards.yaml, its one place) is 4 and whose RUN_ARGS point at
+     that server (as a user's edit would).
   3. The shards Job's own container command, read from the rendering (not
      retyped), run 4 times, each in a network namespace of its own with its
      own address on a veth pair to the bridge (as pods have), with the
      container's environment as Kubernetes would give it: its env (the
-     completion index through the annotation's fieldRef) and envFrom (the
-     rendered ConfigMap). The volumes are the one thing emulated: their
+     completion index through the annotation's fieldRef, the number of
+     shards through a configMapKeyRef) and envFrom (the rendered
+     ConfigMaps). The volumes are the one thing emulated: their
      mount paths (/scenario, /results) are rewritten to directories here.
   4. The merge Job's init and main containers' commands, the same way.
   5. A single-process live run of the whole fleet against the same server,
@@ -30,7 +32,8 @@ Pushgateway, grouped by shard.
 Everything stays on this machine: private addresses (10.244.x.0/24) on a
 bridge and veth pairs created here, removed at the end (on failure too).
 Exit 77 (ctest skip) with the reason when network namespaces cannot be
-created (no CAP_NET_ADMIN), or kubectl is missing.
+created (no CAP_NET_ADMIN), or kubectl is missing (outside CI: with
+CI=true, where scripts/setup.sh installs it, that fails).
 usage: k8s_rehearsal_test.py --itlfleet BIN --source DIR
 The measurement of BENCHMARKS.md ("Shards in network namespaces") runs the
 same rehearsal larger, with each pod's wall time, CPU and peak memory:
@@ -63,6 +66,7 @@ sys.path.append("/usr/lib/python3/dist-packages")  # Debian's python3-yaml
 
 from test_process import die_with_parent, reporter  # noqa: E402
 from pod_network import PodNetwork  # noqa: E402
+import k8s_render  # noqa: E402
 
 SHARDS = 4
 PHONES = 400  # --phones (the default; main() sets it)
@@ -135,56 +139,23 @@ def serve(itlfleet, scenario, work):
 
 
 def render(source, work, run_args):
-    import yaml
-    base = os.path.join(work, "k8s")
-    shutil.copytree(os.path.join(source, "deploy", "k8s"), base,
-                    ignore=shutil.ignore_patterns("image", "*.md"))
-    path = os.path.join(base, "kustomization.yaml")
-    with open(path) as f:
-        k = yaml.safe_load(f)
-    for gen in k["configMapGenerator"]:
-        if gen["name"] == "itlfleet-job":
-            values = dict(lit.split("=", 1) for lit in gen["literals"])
-            values.update({"SHARDS": str(SHARDS), "RUN_ARGS": run_args,
-                           "LINGER": f"{LINGER_S}s"})
-            gen["literals"] = [f"{a}={b}" for a, b in values.items()]
-    with open(path, "w") as f:
-        yaml.safe_dump(k, f)
-    r = subprocess.run(["kubectl", "kustomize", base], capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        fail(f"kubectl kustomize: {r.stderr}")
-    objects = [o for o in yaml.safe_load_all(r.stdout) if o]
-    return {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    """A copy of deploy/k8s edited as a user would: SHARDS in its one place
+    (shards.yaml), RUN_ARGS at the server here, a short LINGER."""
+    try:
+        objects, _ = k8s_render.copy_and_render(
+            source, work, shards=SHARDS,
+            literals={"RUN_ARGS": run_args, "LINGER": f"{LINGER_S}s"})
+    except (RuntimeError, ValueError) as e:
+        fail(str(e))
+    return objects
 
 
 def container_env(container, config_maps, index):
     """The environment Kubernetes gives the container (pod of completion `index`)."""
-    env = {}
-    for ref in container.get("envFrom", []):
-        env.update(config_maps[ref["configMapRef"]["name"]]["data"])
-    for e in container.get("env", []):
-        if "value" in e:
-            env[e["name"]] = e["value"]
-            continue
-        field = e.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath")
-        if field != "metadata.annotations['batch.kubernetes.io/job-completion-index']":
-            fail(f"env {e['name']}: the rehearsal cannot give {e.get('valueFrom')}")
-        if index is None:
-            fail(f"env {e['name']}: the completion index outside an Indexed Job")
-        env[e["name"]] = str(index)
-    return env
-
-
-def command_of(pod_spec, container, volumes_here):
-    """The container's command, its volumes' mount paths rewritten to here."""
-    argv = list(container["command"]) + list(container.get("args", []))
-    mounts = {m["mountPath"]: volumes_here[m["name"]] for m in container.get("volumeMounts", [])}
-    for path, here in sorted(mounts.items(), key=lambda x: -len(x[0])):
-        # The path as a whole component: /scenario in "/scenario/x.yaml", not in
-        # "/scenario.yaml" nor in "/tmp/scenario".
-        argv = [re.sub(r"(?<![\w/.-])" + re.escape(path) + r"(?=/|[\"'\s]|$)", here, a)
-                for a in argv]
-    return argv
+    try:
+        return k8s_render.container_env(container, config_maps, index)
+    except ValueError as e:
+        fail(f"the rehearsal cannot give the pod its environment: {e}")
 
 
 MEASURE = ["/usr/bin/time", "-f", "measured: %e s wall, %U s user, %S s sys, %M KB max RSS"]
@@ -207,7 +178,7 @@ def run_pod(name, job, container, index, config_maps, volumes_here, ns, bindir, 
         prefix += [shutil.which("chroot") or "/usr/sbin/chroot", "--userspec=65534:65534", rootfs]
     else:
         env["PATH"] = bindir + ":/usr/bin:/bin"
-        argv = command_of(job["spec"]["template"]["spec"], container, volumes_here)
+        argv = k8s_render.command_of(container, volumes_here)
     return start(name, prefix + argv, work, env=env)
 
 
@@ -400,11 +371,13 @@ def main():
         log("--phones must be 1 to 1,000,000 and --time-scale 0.001 to 10")
         return 2
     itlfleet = os.path.abspath(args.itlfleet)
-    import kubectl_check
-    why = kubectl_check.why_not_usable()
+    why = k8s_render.why_not_usable()
     if why:
+        if k8s_render.required():
+            fail(f"{why}, and CI=true: scripts/setup.sh should have installed it")
         log(f"SKIP: {why}")
         return 77
+    log(f"kubectl {k8s_render.kubectl_version()}")
     why = NET.why_not()
     if why:
         log(f"SKIP: network namespaces cannot be created here: {why}")
