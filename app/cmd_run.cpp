@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
@@ -38,7 +39,8 @@ struct run_options {
   std::optional<std::uint64_t> phones;
   std::optional<std::uint64_t> seed;
   std::string out;
-  std::string calibration;  ///< calibration.yaml whose TFTP settings the cluster takes
+  /// calibration.yaml files ([NODE=]FILE) whose server settings the nodes take
+  std::vector<std::string> calibration;
   bool verify_every_time = false;
   std::string phone_log = "auto";
   bool quiet = false;
@@ -271,7 +273,7 @@ int run_scenario(const run_options& o) {
   if (o.seed) plan->seed = *o.seed;
   if (o.phones) scenarios::scale_fleet(*plan, *o.phones);
   if (!o.calibration.empty()) {
-    if (auto s = scenarios::apply_calibration(*plan, o.calibration); !s) {
+    if (auto s = scenarios::apply_calibrations(*plan, o.calibration); !s) {
       print_error(s.err().to_string());
       return exit_bad_input;
     }
@@ -421,9 +423,11 @@ void add_run_command(CLI::App& app) {
                   "Directory for summary.json, junit.xml, timeseries.csv, groups.csv, "
                   "events.log and report.html");
   cmd->add_option("--calibration", o->calibration,
-                  "A calibration.yaml of `itlfleet calibrate`: its TFTP settings replace the "
-                  "cluster's (every node's; NODE=FILE, one node's, is refused: one model per "
-                  "cluster)");
+                  "A calibration.yaml of `itlfleet calibrate`: its TFTP, HTTP and TVS settings "
+                  "replace every node's; NODE=FILE (repeatable), one node's")
+      ->type_name("[NODE=]FILE")
+      ->expected(1)  // one file per --calibration: the scenario may follow it
+      ->allow_extra_args(false);
   cmd->add_flag("--verify-every-time", o->verify_every_time,
                 "Verify signatures with OpenSSL on every check instead of once per distinct "
                 "(file, trust anchor)");

@@ -70,7 +70,12 @@ int serve(const serve_options& o) {
     return exit_bad_input;
   }
   if (o.seed) plan->seed = *o.seed;
-  if (o.tftp_serving_count) plan->cluster.tftp.max_serving_count = *o.tftp_serving_count;
+  if (o.tftp_serving_count) {
+    // Every node's, also those with models of their own.
+    plan->cluster.tftp.max_serving_count = *o.tftp_serving_count;
+    for (auto& n : plan->cluster.nodes)
+      if (n.own_tftp) n.own_tftp->max_serving_count = *o.tftp_serving_count;
+  }
   std::vector<boost::asio::ip::address> listen;
   if (!o.listen.empty()) {
     auto parsed = parse_endpoint_list(o.listen, 0);
@@ -206,8 +211,8 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
   cmd->add_option("--tftp-serving-count", o->tftp_serving_count,
-                  "TFTP Maximum Serving Count of every node (default: the scenario's "
-                  "cluster.tftp.max_serving_count)")
+                  "TFTP Maximum Serving Count of every node, also of those with models of "
+                  "their own (default: each node's, else cluster.tftp.max_serving_count)")
       ->check(CLI::Range(1, engine::limits::max_serving_count));
   cmd->add_option("--http-request-cost", o->http_request_cost_ms,
                   "Milliseconds of server time per HTTP request, requests taking turns on "

@@ -331,9 +331,12 @@ void add_sweep_command(CLI::App& app) {
                   "run it alone with `itlfleet run`")
       ->type_name("N");
   cmd->add_option("--calibration", o->request.calibration,
-                  "A calibration.yaml of `itlfleet calibrate`: its TFTP settings replace the "
-                  "cluster's (every node's; NODE=FILE is refused: one model per cluster) in every "
-                  "point; a --vary of the same setting still varies it");
+                  "A calibration.yaml of `itlfleet calibrate`: its TFTP, HTTP and TVS settings "
+                  "replace every node's in every point; NODE=FILE (repeatable), one node's; a "
+                  "--vary of the same setting still varies it")
+      ->type_name("[NODE=]FILE")
+      ->expected(1)  // one file per --calibration: the scenario may follow it
+      ->allow_extra_args(false);
   cmd->add_flag("--allow-large", o->request.allow_large,
                 "Run points past `itlfleet run`'s cost limits (time-series samples, RSA key "
                 "generations, memory; with --jobs N, N runs' memory together)");

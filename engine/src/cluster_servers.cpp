@@ -1,6 +1,8 @@
 #include "itlfleet/engine/cluster_servers.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <vector>
 
 #include "itlfleet/net/address_plan.hpp"
 #include "itlfleet/net/descriptor_budget.hpp"
@@ -33,60 +35,74 @@ net::shared_bytes share(const sim::file_store& files, sim::file_id id) {
   return std::make_shared<const bytes>(files.get(id).raw);
 }
 
-/// Every node's caps, fitted to the open-file limit.
+/// A node's caps, fitted to the open-file limit.
 struct node_caps {
   std::size_t tftp_serving = 0;
   std::size_t http_connections = 0;
   std::size_t http_serving = 0;
   std::size_t tvs_handshakes = 0;
   std::size_t tvs_sessions = 0;
+};
+
+/// Every node's caps from its own models (node_tftp_model ...: a node may
+/// have its own serving counts and TVS slots), each scaled down by its
+/// service's share of the open-file limit when they do not all fit.
+struct cluster_caps {
+  std::vector<node_caps> nodes;
   std::string warning;  ///< the budget's, when the counts asked for do not fit
 };
 
-node_caps fit_caps(const sim::cluster& cluster, const run_plan& plan,
-                   const server_settings& settings) {
-  std::uint64_t tftp_nodes = 0, tvs_nodes = 0;
-  for (std::size_t n = 0; n < cluster.node_count(); ++n) {
-    if (!net::node_address(static_cast<std::uint32_t>(n))) continue;
-    tftp_nodes += cluster.node(n).tftp ? 1 : 0;
-    tvs_nodes += cluster.node(n).tvs ? 1 : 0;
-  }
-  const auto serving = static_cast<std::uint64_t>(plan.cluster.tftp.max_serving_count);
-  const auto sessions = static_cast<std::uint64_t>(plan.cluster.tvs.concurrency);
+cluster_caps fit_caps(const sim::cluster& cluster, const run_plan& plan,
+                      const server_settings& settings) {
   const std::uint64_t handshakes = settings.tvs_max_handshakes;
-  const net::descriptor_counts wanted{serving * tftp_nodes,
-                                      settings.http_max_connections * tftp_nodes,
-                                      (handshakes + sessions) * tvs_nodes};
+  cluster_caps caps;
+  caps.nodes.resize(cluster.node_count());
+  net::descriptor_counts wanted;
+  for (std::size_t n = 0; n < cluster.node_count(); ++n) {
+    node_caps& c = caps.nodes[n];
+    c.tftp_serving = static_cast<std::size_t>(node_tftp_model(plan.cluster, n).max_serving_count);
+    c.http_connections = settings.http_max_connections;
+    c.tvs_handshakes = static_cast<std::size_t>(handshakes);
+    c.tvs_sessions = static_cast<std::size_t>(node_tvs_model(plan.cluster, n).concurrency);
+    if (!net::node_address(static_cast<std::uint32_t>(n))) continue;
+    if (cluster.node(n).tftp) {
+      wanted.tftp += c.tftp_serving;
+      wanted.http += c.http_connections;
+    }
+    if (cluster.node(n).tvs) wanted.tvs += handshakes + c.tvs_sessions;
+  }
   // Listeners: three per node.
   const auto budget = net::budget_descriptors(
       wanted, net::open_file_limit(), settings.reserved_descriptors + 3 * cluster.node_count());
-  node_caps c;
-  c.tftp_serving = static_cast<std::size_t>(serving);
-  c.http_connections = settings.http_max_connections;
-  c.tvs_handshakes = static_cast<std::size_t>(handshakes);
-  c.tvs_sessions = static_cast<std::size_t>(sessions);
-  if (!budget.fits) {
-    const auto per_node = [](std::uint64_t total, std::uint64_t nodes) -> std::uint64_t {
-      return nodes == 0 ? 0 : std::max<std::uint64_t>(1, total / nodes);
-    };
-    c.tftp_serving = static_cast<std::size_t>(per_node(budget.granted.tftp, tftp_nodes));
-    c.http_connections = static_cast<std::size_t>(per_node(budget.granted.http, tftp_nodes));
-    // TVS's share is split between its two pools as they were asked.
-    const std::uint64_t tvs = per_node(budget.granted.tvs, tvs_nodes);
-    const std::uint64_t h = std::max<std::uint64_t>(
-        1, tvs * handshakes / std::max<std::uint64_t>(1, handshakes + sessions));
-    c.tvs_handshakes = static_cast<std::size_t>(h);
-    c.tvs_sessions = static_cast<std::size_t>(std::max<std::uint64_t>(1, tvs - std::min(tvs, h)));
+  for (std::size_t n = 0; n < cluster.node_count(); ++n) {
+    node_caps& c = caps.nodes[n];
+    if (!budget.fits) {
+      // Each node the share of its service's grant that it asked for.
+      const auto scaled = [](std::uint64_t asked, std::uint64_t granted, std::uint64_t total) {
+        // Both at most the open-file limit and a node's counts: no overflow.
+        return static_cast<std::size_t>(
+            std::max<std::uint64_t>(1, total == 0 ? 0 : granted * asked / total));
+      };
+      c.tftp_serving = scaled(c.tftp_serving, budget.granted.tftp, wanted.tftp);
+      c.http_connections = scaled(c.http_connections, budget.granted.http, wanted.http);
+      // TVS's share is split between its two pools as they were asked.
+      const std::uint64_t asked = handshakes + c.tvs_sessions;
+      const std::uint64_t tvs = scaled(asked, budget.granted.tvs, wanted.tvs);
+      const std::uint64_t h =
+          std::max<std::uint64_t>(1, tvs * handshakes / std::max<std::uint64_t>(1, asked));
+      c.tvs_handshakes = static_cast<std::size_t>(h);
+      c.tvs_sessions = static_cast<std::size_t>(std::max<std::uint64_t>(1, tvs - std::min(tvs, h)));
+    }
+    // HTTP's serving count: serve's flag, else the node's HTTP model, else
+    // its TFTP one's (CUCM's one TFTP service serves both).
+    const auto http = node_http_model(plan.cluster, n);
+    const std::size_t http_serving = settings.http_serving_count > 0 ? settings.http_serving_count
+                                     : http ? static_cast<std::size_t>(http->max_serving_count)
+                                            : c.tftp_serving;
+    c.http_serving = std::min<std::size_t>(http_serving, c.http_connections);
   }
-  // HTTP's serving count: serve's flag, else the cluster's HTTP model, else
-  // the TFTP one's (CUCM's one TFTP service serves both).
-  const std::size_t http_serving =
-      settings.http_serving_count > 0 ? settings.http_serving_count
-      : plan.cluster.http ? static_cast<std::size_t>(plan.cluster.http->max_serving_count)
-                          : c.tftp_serving;
-  c.http_serving = std::min<std::size_t>(http_serving, c.http_connections);
-  c.warning = budget.warning;
-  return c;
+  caps.warning = budget.warning;
+  return caps;
 }
 
 }  // namespace
@@ -100,12 +116,13 @@ cluster_servers::cluster_servers(std::vector<asio::any_io_executor> executors,
       ttl_s_(static_cast<std::uint32_t>(
           std::chrono::duration_cast<std::chrono::seconds>(plan.cluster.tvs.answer_ttl).count())),
       snapshots_(cluster.node_count()) {
-  const node_caps caps = fit_caps(cluster, plan, settings);
-  budget_warning_ = caps.warning;
+  const cluster_caps fitted = fit_caps(cluster, plan, settings);
+  budget_warning_ = fitted.warning;
   publish(cluster);
   for (std::size_t n = 0; n < cluster.node_count(); ++n) {
     auto nd = std::make_unique<node>();
     nd->host = cluster.node(n).host;
+    const node_caps& caps = fitted.nodes[n];
     std::optional<asio::ip::address> addr;
     if (n < settings.listen.size())
       addr = settings.listen[n];

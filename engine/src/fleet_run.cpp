@@ -632,6 +632,10 @@ run_result fleet_run::finish() {
   info.engine = engine_name_;
   if (const auto& c = plan_.cluster.tftp_calibration)
     info.tftp_calibration = metrics::calibration_ref{c->file, c->server, c->date};
+  for (const node_plan& n : plan_.cluster.nodes)
+    if (const auto& c = n.calibration)
+      info.node_calibrations.push_back(
+          {n.host, metrics::calibration_ref{c->file, c->server, c->date}});
   info.actions = std::move(actions_);
   for (auto& l : latencies_)
     if (l.histogram.count() > 0) info.latencies.push_back(std::move(l));

@@ -412,8 +412,8 @@ std::uint64_t live_run::load_generator_descriptors(const server_settings& settin
   for (std::size_t n = 0; n < cluster_.node_count(); ++n) {
     if (cluster_.node(n).tftp) tcp += settings.http_max_connections;
     if (cluster_.node(n).tvs)
-      tcp +=
-          settings.tvs_max_handshakes + static_cast<std::uint64_t>(plan_.cluster.tvs.concurrency);
+      tcp += settings.tvs_max_handshakes +
+             static_cast<std::uint64_t>(node_tvs_model(plan_.cluster, n).concurrency);
   }
   return 2 * shared_udp_sockets * std::max<std::size_t>(1, muxes_.size()) +
          std::min<std::uint64_t>(phones_.size(), tcp);
@@ -923,7 +923,8 @@ const std::vector<metrics::server_figures>* live_run::server_figures() {
     const auto v = servers_->tvs_stats(k);
     metrics::server_figures& f = figures_[k];
     f.node = cluster_.node(k).host;
-    f.serving_count = static_cast<std::uint64_t>(plan_.cluster.tftp.max_serving_count);
+    f.serving_count =
+        static_cast<std::uint64_t>(node_tftp_model(plan_.cluster, k).max_serving_count);
     f.tftp_active = t.active + h.active;
     f.tftp_retransmissions = t.retransmissions;
     f.tftp_malformed = t.malformed;

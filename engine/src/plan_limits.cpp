@@ -45,6 +45,31 @@ class checker {
 constexpr sim_duration zero{0};
 constexpr sim_duration positive{1};
 
+/// The server's side of a TFTP, HTTP or TVS model, the cluster's or a
+/// node's own, its keys under `at` ("cluster.tftp").
+void check_tftp(checker& c, const std::string& at, const tftp_model& t) {
+  c.count(at + ".max_serving_count", t.max_serving_count, 1, max_serving_count);
+  c.duration(at + ".rtt", t.rtt, zero, max_exchange);
+  if (!(t.loss >= 0 && t.loss <= max_loss))
+    c.fail(at + ".loss is " + std::to_string(t.loss) + "; expected 0 to 0.99");
+  c.duration(at + ".block_cost", t.block_cost, zero, max_exchange);
+  c.count(at + ".knee", t.knee, 0, max_serving_count);
+  c.duration(at + ".knee_slowdown", t.knee_slowdown, zero, max_exchange);
+}
+
+void check_http(checker& c, const std::string& at, const http_model& h) {
+  c.duration(at + ".rtt", h.rtt, zero, max_exchange);
+  c.duration(at + ".request_cost", h.request_cost, zero, max_exchange);
+  c.count(at + ".workers", h.workers, 1, max_http_workers);
+  c.count(at + ".max_serving_count", h.max_serving_count, 1, max_serving_count);
+}
+
+void check_tvs(checker& c, const std::string& at, const tvs_model& t) {
+  c.duration(at + ".handshake", t.handshake, zero, max_exchange);
+  c.duration(at + ".query", t.query, zero, max_exchange);
+  c.count(at + ".concurrency", t.concurrency, 1, max_tvs_concurrency);
+}
+
 }  // namespace
 
 status check_plan(const run_plan& plan) {
@@ -68,26 +93,20 @@ status check_plan(const run_plan& plan) {
     c.text("cluster.nodes.name", n.host, max_common_name_bytes);
     c.common_names("cluster.nodes.name", n.host, cl.domain, itl_recovery);
   }
-  c.count("cluster.tftp.max_serving_count", cl.tftp.max_serving_count, 1, max_serving_count);
-  c.duration("cluster.tftp.rtt", cl.tftp.rtt, zero, max_exchange);
+  check_tftp(c, "cluster.tftp", cl.tftp);
   c.count("cluster.tftp.block_size", cl.tftp.block_size, min_block_size, max_block_size);
-  if (!(cl.tftp.loss >= 0 && cl.tftp.loss <= max_loss)) {
-    c.fail("cluster.tftp.loss is " + std::to_string(cl.tftp.loss) + "; expected 0 to 0.99");
-  }
   c.duration("cluster.tftp.retransmit_timeout", cl.tftp.retransmit_timeout, positive, max_exchange);
-  c.duration("cluster.tftp.block_cost", cl.tftp.block_cost, zero, max_exchange);
-  c.count("cluster.tftp.knee", cl.tftp.knee, 0, max_serving_count);
-  c.duration("cluster.tftp.knee_slowdown", cl.tftp.knee_slowdown, zero, max_exchange);
-  if (const auto& h = cl.http) {
-    c.duration("cluster.http.rtt", h->rtt, zero, max_exchange);
-    c.duration("cluster.http.request_cost", h->request_cost, zero, max_exchange);
-    c.count("cluster.http.workers", h->workers, 1, max_http_workers);
-    c.count("cluster.http.max_serving_count", h->max_serving_count, 1, max_serving_count);
-  }
-  c.duration("cluster.tvs.handshake", cl.tvs.handshake, zero, max_exchange);
-  c.duration("cluster.tvs.query", cl.tvs.query, zero, max_exchange);
-  c.count("cluster.tvs.concurrency", cl.tvs.concurrency, 1, max_tvs_concurrency);
+  if (const auto& h = cl.http) check_http(c, "cluster.http", *h);
+  check_tvs(c, "cluster.tvs", cl.tvs);
   c.duration("cluster.tvs.timeout", cl.tvs.timeout, positive, max_exchange);
+  for (std::size_t i = 0; i < cl.nodes.size(); ++i) {
+    // A node's own models: the server's side (node_tftp_model ...).
+    const node_plan& n = cl.nodes[i];
+    const std::string at = "cluster.nodes[" + std::to_string(i) + "] (" + n.host + ").";
+    if (n.own_tftp) check_tftp(c, at + "tftp", *n.own_tftp);
+    if (n.own_http) check_http(c, at + "http", *n.own_http);
+    if (n.own_tvs) check_tvs(c, at + "tvs", *n.own_tvs);
+  }
   c.duration("cluster.tvs.ttl", cl.tvs.answer_ttl, zero, max_duration);
 
   if (plan.fleet.size() > max_groups) {

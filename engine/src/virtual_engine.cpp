@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "fleet_run.hpp"
 #include "itlfleet/engine/event_queue.hpp"
@@ -43,14 +45,15 @@ class virtual_run final : public fleet_run {
   void cluster_changed() override;
   metrics::node_load load_of(std::size_t node) const override {
     // TFTP and HTTP transfers summed, as the live engine's servers count them.
-    const int http = http_.empty() ? 0 : http_[node].peak_active();
+    const int http = http_[node] ? http_[node]->peak_active() : 0;
     return {cluster_.node(node).host, static_cast<std::uint64_t>(tftp_[node].peak_active() + http),
             tvs_[node].peak_wait()};
   }
-  /// Whether phone i's downloads meet the node's HTTP station (the cluster
-  /// has an HTTP model and its group fetches over HTTP), not the TFTP one.
-  bool over_http(std::uint32_t i) const {
-    return !http_.empty() && group_of(i).fetch == fetch_protocol::http;
+  /// Whether phone i's downloads from `node` meet the node's HTTP station
+  /// (the node has an HTTP model and the group fetches over HTTP), not the
+  /// TFTP one.
+  bool over_http(std::uint32_t i, std::size_t node) const {
+    return http_[node] && group_of(i).fetch == fetch_protocol::http;
   }
 
   using wanted = metrics::event_totals::requested;
@@ -64,13 +67,15 @@ class virtual_run final : public fleet_run {
   const char* sleep_until_or_stop(std::chrono::steady_clock::time_point due) const;
 
   event_queue queue_;
-  /// The servers' models with this shard's share of their capacity (the
-  /// stations refer to them).
-  tftp_model tftp_share_;
-  tvs_model tvs_share_;
-  http_model http_share_;
+  /// Per node: its servers' models (its own or the cluster's) with this
+  /// shard's share of their capacity. The stations refer to them, so they
+  /// are sized once, before the stations.
+  std::vector<tftp_model> tftp_share_;
+  std::vector<tvs_model> tvs_share_;
+  std::vector<http_model> http_share_;
   std::vector<tftp_station> tftp_;
-  std::vector<http_station> http_;  ///< per node when the cluster has an HTTP model
+  /// Per node: its HTTP station, when it has an HTTP model.
+  std::vector<std::optional<http_station>> http_;
   std::vector<tvs_station> tvs_;
   std::vector<bytes> tvs_sha1_;  ///< per node: the certificate its TVS presents now
   /// TVS's verdict on a file's signer (certificate and its oracle key), valid
@@ -94,31 +99,40 @@ status virtual_run::setup() {
   // (README.md, "Shards and merge").
   const int shards = static_cast<int>(options_.shard_count);
   auto share = [shards](int capacity) { return std::max(1, (capacity + shards - 1) / shards); };
-  tftp_share_ = plan_.cluster.tftp;
-  tftp_share_.max_serving_count = share(tftp_share_.max_serving_count);
-  // At most limits::max_exchange, which keeps every transfer within
-  // limits::transfer_bound.
-  tftp_share_.block_cost =
-      std::min<sim_duration>(tftp_share_.block_cost * shards, limits::max_exchange);
-  // Past the knee a block costs N x (block_cost + knee_slowdown x (N n -
-  // knee)) = N x block_cost + N^2 knee_slowdown x (n - knee / N): the knee
-  // divided by N, the slowdown times N^2 (capped like the block cost).
-  tftp_share_.knee = (tftp_share_.knee + shards - 1) / shards;
-  tftp_share_.knee_slowdown = sim_duration(static_cast<std::int64_t>(
-      std::min(static_cast<double>(tftp_share_.knee_slowdown.count()) * shards * shards,
-               static_cast<double>(limits::max_exchange.count()))));
-  tvs_share_ = plan_.cluster.tvs;
-  tvs_share_.concurrency = share(tvs_share_.concurrency);
-  if (plan_.cluster.http) {
-    http_share_ = *plan_.cluster.http;
-    http_share_.workers = share(http_share_.workers);
-    http_share_.max_serving_count = share(http_share_.max_serving_count);
-    http_.reserve(nodes);
+  // Every node's models, its own or the cluster's (node_tftp_model ...),
+  // looked up here once: the stations hold them by node index.
+  tftp_share_.reserve(nodes);
+  tvs_share_.reserve(nodes);
+  http_share_.reserve(nodes);
+  http_.reserve(nodes);
+  for (std::size_t n = 0; n < nodes; ++n) {
+    tftp_model& t = tftp_share_.emplace_back(node_tftp_model(plan_.cluster, n));
+    t.max_serving_count = share(t.max_serving_count);
+    // At most limits::max_exchange, which keeps every transfer within
+    // limits::transfer_bound.
+    t.block_cost = std::min<sim_duration>(t.block_cost * shards, limits::max_exchange);
+    // Past the knee a block costs N x (block_cost + knee_slowdown x (N n -
+    // knee)) = N x block_cost + N^2 knee_slowdown x (n - knee / N): the knee
+    // divided by N, the slowdown times N^2 (capped like the block cost).
+    t.knee = (t.knee + shards - 1) / shards;
+    t.knee_slowdown = sim_duration(static_cast<std::int64_t>(
+        std::min(static_cast<double>(t.knee_slowdown.count()) * shards * shards,
+                 static_cast<double>(limits::max_exchange.count()))));
+    tvs_model& v = tvs_share_.emplace_back(node_tvs_model(plan_.cluster, n));
+    v.concurrency = share(v.concurrency);
+    http_model& h =
+        http_share_.emplace_back(node_http_model(plan_.cluster, n).value_or(http_model{}));
+    h.workers = share(h.workers);
+    h.max_serving_count = share(h.max_serving_count);
   }
   for (std::size_t n = 0; n < nodes; ++n) {
-    tftp_.emplace_back(tftp_share_);
-    tvs_.emplace_back(tvs_share_, plan_.cluster.tftp.rtt.count());
-    if (plan_.cluster.http) http_.emplace_back(http_share_);
+    tftp_.emplace_back(tftp_share_[n]);
+    // A TVS answer reaches the phone one of the node's TFTP round trips later.
+    tvs_.emplace_back(tvs_share_[n], tftp_share_[n].rtt.count());
+    if (node_http_model(plan_.cluster, n))
+      http_.emplace_back(std::in_place, http_share_[n]);
+    else
+      http_.emplace_back();
   }
   cluster_changed();
   if (auto s = setup_fleet(); !s) return s;
@@ -196,11 +210,11 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what
                                              : cluster_.served_ctl(node);
   if (f == sim::no_file) return tftp_failed(i, st.rtt(), tftp_failure::not_found);
   const std::size_t size = files_.get(f).raw.size();
-  if (over_http(i)) {
-    const std::int64_t done = http_[node].admit(now_);
+  if (over_http(i, node)) {
+    const std::int64_t done = http_[node]->admit(now_);
     if (done < 0) {
       ev.count_request(what, metrics::event_totals::refused);
-      return tftp_failed(i, 2 * http_share_.rtt.count(), tftp_failure::refused);
+      return tftp_failed(i, 2 * http_share_[node].rtt.count(), tftp_failure::refused);
     }
     ev.count_request(what, metrics::event_totals::served);
     ev.bytes_served += size;
@@ -212,7 +226,7 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what
     return tftp_failed(i, st.rtt(), tftp_failure::refused);
   }
   int lost = 0;
-  if (plan_.cluster.tftp.loss > 0) {
+  if (const double loss = tftp_share_[node].loss; loss > 0) {
     // Every packet of the exchange (request, blocks) may be lost once.
     const std::uint64_t base = (std::uint64_t{p.epoch} << 24) |
                                (std::uint64_t{static_cast<std::uint8_t>(p.step)} << 16) |
@@ -220,7 +234,7 @@ void virtual_run::request_file(std::uint32_t i, std::uint8_t server, wanted what
     const int packets = st.blocks(size) + 1;
     for (int k = 0; k < packets; ++k)
       if (uniform01(plan_.seed, global_id(i), draw::block_loss,
-                    (base << 16) | static_cast<std::uint64_t>(k)) < plan_.cluster.tftp.loss)
+                    (base << 16) | static_cast<std::uint64_t>(k)) < loss)
         ++lost;
   }
   ev.count_request(what, metrics::event_totals::served);
@@ -346,7 +360,7 @@ run_result virtual_run::run() {
                  {}});
         break;
       case event_kind::transfer_done:
-        if (!over_http(e.phone())) tftp_[e.node()].finish();
+        if (!over_http(e.phone(), e.node())) tftp_[e.node()].finish();
         if (current()) deliver(e.phone(), {phone_event_kind::file_received, e.file(), {}});
         break;
       case event_kind::tftp_failed:

@@ -135,16 +135,28 @@ std::string seconds_decimal(std::int64_t us) {
   return (us < 0 ? "-" : "") + seconds_text(m / us_per_s, m % us_per_s);
 }
 
-void write_tftp_calibration(json_writer& w, const std::optional<calibration_ref>& calibration) {
+void write_tftp_calibration(json_writer& w, const std::optional<calibration_ref>& calibration,
+                            const std::vector<node_calibration>& nodes) {
   if (!calibration) {
     w.key("tftp_calibration").value("defaults");
-    return;
+  } else {
+    w.key("tftp_calibration").begin_object();
+    w.key("file").value(calibration->file);
+    w.key("server").value(calibration->server);
+    w.key("date").value(calibration->date);
+    w.end_object();
   }
-  w.key("tftp_calibration").begin_object();
-  w.key("file").value(calibration->file);
-  w.key("server").value(calibration->server);
-  w.key("date").value(calibration->date);
-  w.end_object();
+  if (nodes.empty()) return;
+  w.key("node_calibrations").begin_array();
+  for (const node_calibration& n : nodes) {
+    w.begin_object();
+    w.key("node").value(n.node);
+    w.key("file").value(n.calibration.file);
+    w.key("server").value(n.calibration.server);
+    w.key("date").value(n.calibration.date);
+    w.end_object();
+  }
+  w.end_array();
 }
 
 std::string summary_json(const run_info& info, const snapshot& final_state,
@@ -158,7 +170,7 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
   w.key("source").value(info.source);
   w.key("seed").value(info.seed);
   w.key("engine").value(info.engine);
-  write_tftp_calibration(w, info.tftp_calibration);
+  write_tftp_calibration(w, info.tftp_calibration, info.node_calibrations);
   w.key("phones").value(info.phones);
   if (info.shard) {
     w.key("shard").begin_object();

@@ -557,7 +557,7 @@ void facts(std::string& o, const run_info& info, const std::vector<snapshot>& se
   fact("scenario", esc(info.scenario));
   fact("source", "<code>" + esc(info.source) + "</code>");
   fact("engine", esc(info.engine));
-  fact("server models", tftp_model_html(info.tftp_calibration));
+  fact("server models", tftp_model_html(info.tftp_calibration, info.node_calibrations));
   fact("seed", std::to_string(info.seed));
   fact("phones", with_commas(info.phones));
   std::string groups;
@@ -753,10 +753,15 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
   return o;
 }
 
-std::string tftp_model_html(const std::optional<calibration_ref>& calibration) {
-  if (!calibration) return "defaults (not calibrated)";
-  return "calibration <code>" + esc(calibration->file) + "</code> of " + esc(calibration->server) +
-         ", " + esc(calibration->date);
+std::string tftp_model_html(const std::optional<calibration_ref>& calibration,
+                            const std::vector<node_calibration>& nodes) {
+  auto one = [](const calibration_ref& c) {
+    return "calibration <code>" + esc(c.file) + "</code> of " + esc(c.server) + ", " + esc(c.date);
+  };
+  std::string html = calibration ? one(*calibration) : "defaults (not calibrated)";
+  for (const node_calibration& n : nodes)
+    html += "; node " + esc(n.node) + ": " + one(n.calibration);
+  return html;
 }
 
 }  // namespace itlfleet::metrics

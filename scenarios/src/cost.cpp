@@ -128,8 +128,12 @@ run_cost estimate_cost(const engine::run_plan& plan, const run_shape& shape) {
   c.phone_bytes = saturating_mul(c.phones, shape.live ? live_phone_bytes : virtual_phone_bytes);
   c.series_bytes = saturating_add(saturating_mul(c.samples, sample_bytes),
                                   saturating_mul(c.series_points, counts_bytes));
-  const auto slots = static_cast<std::uint64_t>(std::max(1, plan.cluster.tvs.concurrency));
-  const std::uint64_t node_total = nodes * (node_bytes + slots * tvs_slot_bytes);
+  // Every node's TVS slots: its own model's or the cluster's.
+  std::uint64_t slots = 0;
+  for (std::size_t n = 0; n < nodes; ++n)
+    slots += static_cast<std::uint64_t>(
+        std::max(1, engine::node_tvs_model(plan.cluster, n).concurrency));
+  const std::uint64_t node_total = nodes * node_bytes + slots * tvs_slot_bytes;
   c.memory_bytes = saturating_add(saturating_add(base_bytes, c.phone_bytes),
                                   saturating_add(c.series_bytes, node_total));
   return c;

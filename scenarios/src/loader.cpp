@@ -70,10 +70,41 @@ bool valid_version(std::string_view v) {
   return i == v.size() || v[i] == '.' || v[i] == '(';
 }
 
-void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
-  map_reader m(v, "cluster.tftp",
-               {"max_serving_count", "rtt", "block_size", "loss", "retransmit_timeout",
-                "block_cost", "knee", "knee_slowdown", "per_device_itl", "per_device_ctl"});
+/// Where a model's keys are read: the cluster's (every key) or a node's
+/// own (the server's side only: what phones do is the same for every node).
+enum class model_scope { cluster, node };
+
+/// Fails at the first key of `m` that only the cluster takes, when reading
+/// a node's model (`what`), naming where to give it instead.
+void refuse_phone_keys(const value_ref& v, std::string_view what, model_scope scope,
+                       std::string_view cluster_key,
+                       std::initializer_list<std::string_view> phone_keys) {
+  if (scope != model_scope::node || !v.node.IsMap()) return;
+  for (auto it = v.node.begin(); it != v.node.end(); ++it) {
+    const YAML::Node k = it->first;
+    if (!k.IsScalar()) continue;
+    for (std::string_view p : phone_keys) {
+      if (k.Scalar() != p) continue;
+      const bool files = k.Scalar().starts_with("per_device");
+      v.src->fail(k.Mark(), "'" + k.Scalar() + "' in " + std::string(what) +
+                                " is not a node's own: it is " +
+                                (files ? "which files every node serves"
+                                       : "how phones behave, the same towards every node") +
+                                "; set it in " + std::string(cluster_key));
+    }
+  }
+}
+
+void read_tftp_model(const value_ref& v, std::string_view what, engine::tftp_model& t,
+                     model_scope scope = model_scope::cluster) {
+  refuse_phone_keys(v, what, scope, "cluster.tftp",
+                    {"block_size", "retransmit_timeout", "per_device_itl", "per_device_ctl"});
+  const std::vector<std::string_view> server = {"max_serving_count", "rtt",  "loss",
+                                                "block_cost",        "knee", "knee_slowdown"};
+  const std::vector<std::string_view> all = {
+      "max_serving_count", "rtt",  "block_size",    "loss",           "retransmit_timeout",
+      "block_cost",        "knee", "knee_slowdown", "per_device_itl", "per_device_ctl"};
+  map_reader m(v, what, scope == model_scope::node ? server : all);
   m.opt("max_serving_count", t.max_serving_count, 1, limits::max_serving_count);
   m.opt("rtt", t.rtt, zero, exchange);
   // RFC 2348 block sizes; real phones use 512.
@@ -89,10 +120,12 @@ void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
 }
 
 /// `cluster.http`: present, it gives phones fetching over HTTP a station of
-/// their own (engine::http_model's defaults for what it leaves out).
-void read_http_model(const value_ref& v, std::optional<engine::http_model>& into) {
+/// their own (engine::http_model's defaults for what it leaves out). Every
+/// key is the server's, so a node's own takes the same.
+void read_http_model(const value_ref& v, std::string_view what,
+                     std::optional<engine::http_model>& into) {
   engine::http_model h = into.value_or(engine::http_model{});
-  map_reader m(v, "cluster.http", {"rtt", "request_cost", "workers", "max_serving_count"});
+  map_reader m(v, what, {"rtt", "request_cost", "workers", "max_serving_count"});
   m.opt("rtt", h.rtt, zero, exchange);
   m.opt("request_cost", h.request_cost, zero, exchange);
   m.opt("workers", h.workers, 1, limits::max_http_workers);
@@ -100,7 +133,18 @@ void read_http_model(const value_ref& v, std::optional<engine::http_model>& into
   into = h;
 }
 
-void read_tvs_model(const value_ref& v, engine::tvs_model& t);
+void read_tvs_model(const value_ref& v, std::string_view what, engine::tvs_model& t,
+                    model_scope scope = model_scope::cluster) {
+  refuse_phone_keys(v, what, scope, "cluster.tvs", {"timeout", "ttl"});
+  const std::vector<std::string_view> server = {"handshake", "query", "concurrency"};
+  const std::vector<std::string_view> all = {"handshake", "query", "concurrency", "timeout", "ttl"};
+  map_reader m(v, what, scope == model_scope::node ? server : all);
+  m.opt("handshake", t.handshake, zero, exchange);
+  m.opt("query", t.query, zero, exchange);
+  m.opt("concurrency", t.concurrency, 1, limits::max_tvs_concurrency);
+  m.opt("timeout", t.timeout, positive, exchange);
+  m.opt("ttl", t.answer_ttl, zero, forever);
+}
 
 /// The value of a calibration file's `# key: value` header line, or "unknown".
 std::string header_value(const std::string& text, std::string_view key) {
@@ -114,11 +158,28 @@ std::string header_value(const std::string& text, std::string_view key) {
   return "unknown";
 }
 
+/// The server models a calibration is read onto: the cluster's, or one
+/// node's own (then `scope` is node and only the server's keys are taken).
+struct model_target {
+  engine::tftp_model& tftp;
+  std::optional<engine::http_model>& http;
+  engine::tvs_model& tvs;
+  model_scope scope;
+};
+
+/// A calibration read: which it was, and which services it held.
+struct calibration_read {
+  engine::tftp_calibration_ref ref;
+  bool tftp = false;
+  bool http = false;
+  bool tvs = false;
+};
+
 /// Reads the calibration file at `path` (named `shown` in messages and
-/// outputs) onto the cluster: its tftp, http and tvs settings (one at
-/// least) override the cluster's.
-void read_calibration_file(const std::string& path, const std::string& shown,
-                           engine::cluster_plan& c) {
+/// outputs) onto `into`: its tftp, http and tvs settings (one at least)
+/// override those models'.
+calibration_read read_calibration_file(const std::string& path, const std::string& shown,
+                                       model_target into) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw load_failure{shown + ": cannot read calibration: no such file or not readable"};
   std::ostringstream buf;
@@ -137,21 +198,30 @@ void read_calibration_file(const std::string& path, const std::string& shown,
   map_reader m(root, "the calibration", {"tftp", "http", "tvs"});
   if (!m.has("tftp") && !m.has("http") && !m.has("tvs"))
     root.fail("expected tftp, http or tvs settings in the calibration");
-  if (m.has("tftp")) read_tftp_model(m.get("tftp"), c.tftp);
-  if (m.has("http")) read_http_model(m.get("http"), c.http);
-  if (m.has("tvs")) read_tvs_model(m.get("tvs"), c.tvs);
-  c.tftp_calibration =
-      engine::tftp_calibration_ref{shown, header_value(text, "server"), header_value(text, "date")};
+  const bool node = into.scope == model_scope::node;
+  if (m.has("tftp"))
+    read_tftp_model(m.get("tftp"), node ? "a node's tftp" : "cluster.tftp", into.tftp, into.scope);
+  if (m.has("http"))
+    read_http_model(m.get("http"), node ? "a node's http" : "cluster.http", into.http);
+  if (m.has("tvs"))
+    read_tvs_model(m.get("tvs"), node ? "a node's tvs" : "cluster.tvs", into.tvs, into.scope);
+  return {
+      engine::tftp_calibration_ref{shown, header_value(text, "server"), header_value(text, "date")},
+      m.has("tftp"), m.has("http"), m.has("tvs")};
 }
 
-void read_tvs_model(const value_ref& v, engine::tvs_model& t) {
-  map_reader m(v, "cluster.tvs", {"handshake", "query", "concurrency", "timeout", "ttl"});
-  m.opt("handshake", t.handshake, zero, exchange);
-  m.opt("query", t.query, zero, exchange);
-  m.opt("concurrency", t.concurrency, 1, limits::max_tvs_concurrency);
-  m.opt("timeout", t.timeout, positive, exchange);
-  m.opt("ttl", t.answer_ttl, zero, forever);
-}
+/// A node's own server models, starting from the cluster's (`c`) where it
+/// has none yet: its `calibration:` first, then its `tftp:`, `http:` and
+/// `tvs:` keys on top.
+struct own_models {
+  engine::tftp_model tftp;
+  std::optional<engine::http_model> http;
+  engine::tvs_model tvs;
+  explicit own_models(const engine::cluster_plan& c, const engine::node_plan& n)
+      : tftp(n.own_tftp.value_or(c.tftp)),
+        http(n.own_http ? n.own_http : c.http),
+        tvs(n.own_tvs.value_or(c.tvs)) {}
+};
 
 /// Fails at `where` when a certificate name of the node is longer than
 /// X.509 allows (limits::common_name_problem).
@@ -161,8 +231,42 @@ void check_common_names(const value_ref& where, const std::string& host, const s
     where.fail(*p + ": shorten the host name or cluster.domain");
 }
 
-engine::node_plan read_node(const value_ref& v, const engine::cluster_plan& c, bool itl_recovery) {
-  map_reader m(v, v.path, {"name", "publisher", "services", "calibration"});
+/// A node's own server models: the cluster's, then its `calibration:`
+/// (relative to the scenario file), then its `tftp:`, `http:` and `tvs:`
+/// keys on top. Only what it gives becomes its own.
+void read_node_models(const map_reader& m, const engine::run_plan& plan, engine::node_plan& n) {
+  const engine::cluster_plan& c = plan.cluster;
+  own_models own(c, n);
+  const model_target target{own.tftp, own.http, own.tvs, model_scope::node};
+  if (m.has("calibration")) {
+    const value_ref where = m.get("calibration");
+    const std::string file = where.string();
+    std::filesystem::path path(file);
+    if (path.is_relative() && !plan.source.starts_with("builtin:"))
+      path = std::filesystem::path(plan.source).parent_path() / path;
+    const calibration_read cal = read_calibration_file(path.string(), file, target);
+    n.calibration = cal.ref;
+    if (cal.tftp) n.own_tftp = own.tftp;
+    if (cal.http) n.own_http = own.http;
+    if (cal.tvs) n.own_tvs = own.tvs;
+  }
+  if (m.has("tftp")) {
+    read_tftp_model(m.get("tftp"), m.get("tftp").path, own.tftp, model_scope::node);
+    n.own_tftp = own.tftp;
+  }
+  if (m.has("http")) {
+    read_http_model(m.get("http"), m.get("http").path, own.http);
+    n.own_http = own.http;
+  }
+  if (m.has("tvs")) {
+    read_tvs_model(m.get("tvs"), m.get("tvs").path, own.tvs, model_scope::node);
+    n.own_tvs = own.tvs;
+  }
+}
+
+engine::node_plan read_node(const value_ref& v, const engine::run_plan& plan, bool itl_recovery) {
+  const engine::cluster_plan& c = plan.cluster;
+  map_reader m(v, v.path, {"name", "publisher", "services", "calibration", "tftp", "http", "tvs"});
   engine::node_plan n;
   n.host = read_word(m.require("name"), "a host name");
   if (n.host == "all") m.get("name").fail("'all' is reserved (`on: all` means every node)");
@@ -184,6 +288,7 @@ engine::node_plan read_node(const value_ref& v, const engine::cluster_plan& c, b
       }
     }
   }
+  read_node_models(m, plan, n);
   return n;
 }
 
@@ -263,9 +368,9 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
   m.opt("auto_reset", c.auto_reset);
   read_one_of_two(m, "regen_restarts", "manual", "automatic", "automatic",
                   c.regen_restarts_automatic);
-  if (m.has("tftp")) read_tftp_model(m.get("tftp"), c.tftp);
-  if (m.has("http")) read_http_model(m.get("http"), c.http);
-  if (m.has("tvs")) read_tvs_model(m.get("tvs"), c.tvs);
+  if (m.has("tftp")) read_tftp_model(m.get("tftp"), "cluster.tftp", c.tftp);
+  if (m.has("http")) read_http_model(m.get("http"), "cluster.http", c.http);
+  if (m.has("tvs")) read_tvs_model(m.get("tvs"), "cluster.tvs", c.tvs);
   read_mixed_mode(m, c, itl_recovery);
 
   value_ref nodes = m.require("nodes");
@@ -275,23 +380,7 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
       item.fail("expected at most " + std::to_string(limits::max_nodes) +
                 " nodes (an ITL holds a record per TVS node and must stay under 64 KB)");
     }
-    engine::node_plan n = read_node(item, c, itl_recovery);
-    if (const YAML::Node f = item.node["calibration"]; f) {
-      // One model of each server serves every node: a node's calibration sets the
-      // cluster's, and two nodes cannot name different ones.
-      const value_ref where{item.src, f, item.path + ".calibration", f.Mark()};
-      const std::string file = where.string();
-      if (c.tftp_calibration && c.tftp_calibration->file != file) {
-        where.fail("'" + c.tftp_calibration->file +
-                   "' is already the calibration of this cluster; every node has the same server "
-                   "models (per-node models are not modelled yet), so every node naming one must "
-                   "name the same file");
-      }
-      std::filesystem::path path(file);
-      if (path.is_relative() && !plan.source.starts_with("builtin:"))
-        path = std::filesystem::path(plan.source).parent_path() / path;
-      read_calibration_file(path.string(), file, c);
-    }
+    engine::node_plan n = read_node(item, plan, itl_recovery);
     for (std::size_t i = 0; i < c.nodes.size(); ++i) {
       if (c.nodes[i].host == n.host) {
         item.fail("duplicate node name '" + n.host + "' (first at line " +
@@ -614,27 +703,59 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
   }
 }
 
-status apply_calibration(engine::run_plan& plan, const std::string& path) {
-  // NODE=FILE (a calibration for one node) when no file has that name and
-  // NODE is one of the cluster's: refused, since the stations are per cluster.
-  if (const auto eq = path.find('='); eq != std::string::npos && !std::filesystem::exists(path)) {
-    const std::string node = path.substr(0, eq);
-    for (const engine::node_plan& n : plan.cluster.nodes) {
-      if (n.host != node) continue;
-      return error{path + ": a calibration of node '" + node +
-                       "' alone is not modelled yet; the virtual engine has one "
-                       "model of each server for the whole cluster (docs/model.md, \"One model "
-                       "per cluster\"), so give --calibration " +
-                       path.substr(eq + 1) + " to apply it to every node",
+status apply_calibration(engine::run_plan& plan, const std::string& spec) {
+  engine::cluster_plan& c = plan.cluster;
+  try {
+    // NODE=FILE, unless a file has the whole name.
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || std::filesystem::exists(spec)) {
+      // Every node's: the cluster's models, which no node overrides any more.
+      for (engine::node_plan& n : c.nodes) {
+        n.own_tftp.reset();
+        n.own_http.reset();
+        n.own_tvs.reset();
+        n.calibration.reset();
+      }
+      c.tftp_calibration = detail::read_calibration_file(
+                               spec, spec, {c.tftp, c.http, c.tvs, detail::model_scope::cluster})
+                               .ref;
+      return ok();
+    }
+    const std::string node = spec.substr(0, eq);
+    const std::string file = spec.substr(eq + 1);
+    const auto it = std::find_if(c.nodes.begin(), c.nodes.end(),
+                                 [&](const engine::node_plan& n) { return n.host == node; });
+    if (it == c.nodes.end()) {
+      std::vector<std::string> names;
+      for (const engine::node_plan& n : c.nodes) names.push_back(n.host);
+      return error{spec + ": unknown node '" + node + "'; defined nodes: " + detail::join(names) +
+                       " (NODE=FILE gives one node its models; a FILE alone, every node)",
                    std::nullopt};
     }
-  }
-  try {
-    detail::read_calibration_file(path, path, plan.cluster);
+    if (file.empty()) return error{spec + ": expected NODE=FILE, with a file", std::nullopt};
+    detail::own_models own(c, *it);
+    const auto cal = detail::read_calibration_file(
+        file, file, {own.tftp, own.http, own.tvs, detail::model_scope::node});
+    if (cal.tftp) it->own_tftp = own.tftp;
+    if (cal.http) it->own_http = own.http;
+    if (cal.tvs) it->own_tvs = own.tvs;
+    it->calibration = cal.ref;
     return ok();
   } catch (const detail::load_failure& f) {
     return error{f.message, std::nullopt};
   }
+}
+
+status apply_calibrations(engine::run_plan& plan, const std::vector<std::string>& specs) {
+  // Every node's first, then each node's own over it, whatever the order given.
+  for (const bool node : {false, true}) {
+    for (const std::string& spec : specs) {
+      const auto eq = spec.find('=');
+      if ((eq != std::string::npos && !std::filesystem::exists(spec)) != node) continue;
+      if (auto s = apply_calibration(plan, spec); !s) return s;
+    }
+  }
+  return ok();
 }
 
 namespace {

@@ -26,6 +26,22 @@ std::optional<metrics::calibration_ref> calibration_of(const point_space& space)
   return metrics::calibration_ref{c->file, c->server, c->date};
 }
 
+std::vector<metrics::node_calibration> node_calibrations_of(const point_space& space) {
+  std::vector<metrics::node_calibration> nodes;
+  for (const engine::node_plan& n : space.base().cluster.nodes)
+    if (const auto& c = n.calibration)
+      nodes.push_back({n.host, metrics::calibration_ref{c->file, c->server, c->date}});
+  return nodes;
+}
+
+std::string calibration_label(const point_space& space) {
+  const auto used = calibration_of(space);
+  std::string label = used ? used->file : "defaults";
+  for (const auto& n : node_calibrations_of(space))
+    label += "; " + n.node + "=" + n.calibration.file;
+  return label;
+}
+
 std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
   const point_space& space = setup.space;
   const auto& axes = space.axes();
@@ -58,8 +74,7 @@ std::string sweep_csv(const sweep_setup& setup, const sweep_result& result) {
   out += "\n";
 
   // The same for every row: the file whose TFTP model every point ran on.
-  const auto used = calibration_of(space);
-  const std::string calibration = csv_field(used ? used->file : "defaults");
+  const std::string calibration = csv_field(calibration_label(space));
   for (const run_outcome& r : result.runs) {
     out += std::to_string(r.point) + "," + std::to_string(r.seed);
     const auto c = space.coordinates(r.point);

@@ -113,7 +113,7 @@ std::string sweep_json(const sweep_setup& setup, const sweep_result& result) {
   w.key("scenario").value(space.base().name);
   w.key("source").value(space.base().source);
   // Which TFTP model every point ran on, as summary.json names it.
-  metrics::write_tftp_calibration(w, calibration_of(space));
+  metrics::write_tftp_calibration(w, calibration_of(space), node_calibrations_of(space));
   w.key("seeds").begin_array();
   for (std::uint64_t s : setup.seeds) w.value(s);
   w.end_array();

@@ -191,6 +191,12 @@ metrics::shard_header sweep_shard_header(const sweep_request& request, const swe
   for (const std::string& v : request.vary) vary += (vary.empty() ? "" : "\n") + v;
   // Shards run on different calibrations answer different questions.
   const auto calibration = calibration_of(setup.space);
+  std::string calibrations =
+      calibration ? calibration->file + " (" + calibration->server + ", " + calibration->date + ")"
+                  : "defaults";
+  for (const auto& n : node_calibrations_of(setup.space))
+    calibrations += "; " + n.node + "=" + n.calibration.file + " (" + n.calibration.server + ", " +
+                    n.calibration.date + ")";
   h.identity = {
       {"scenario", setup.space.base().name},
       {"source", setup.space.base().source},
@@ -199,9 +205,7 @@ metrics::shard_header sweep_shard_header(const sweep_request& request, const swe
       {"seed", request.seed ? std::to_string(*request.seed) : std::string()},
       {"seeds", std::to_string(request.seeds)},
       {"points", std::to_string(setup.space.size())},
-      {"tftp_calibration",
-       calibration ? calibration->file + " (" + calibration->server + ", " + calibration->date + ")"
-                   : "defaults"},
+      {"tftp_calibration", calibrations},
       {"scenario_yaml", std::move(scenario_yaml)},
   };
   return h;

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -54,12 +55,15 @@ std::size_t saturating_product(std::size_t a, std::size_t b) {
   return a * b;
 }
 
-/// Writes the calibration's server settings (its `tftp:`, `http:` and
-/// `tvs:` sections, whichever it has) into the scenario document's cluster
-/// and takes every node's own `calibration:` out (the one given replaces
-/// it, as `itlfleet run --calibration` does). The file was checked by
-/// scenarios::apply_calibration.
-status write_calibration(YAML::Node doc, const std::string& path) {
+/// Writes the server settings of calibration `spec` (its `tftp:`, `http:`
+/// and `tvs:` sections, whichever it has) into the scenario document, as
+/// scenarios::apply_calibration applies them: FILE into the cluster, taking
+/// every node's own models out; NODE=FILE into that node's own sections,
+/// over its `calibration:`. The file was checked by apply_calibration.
+status write_calibration(YAML::Node doc, const std::string& spec) {
+  const auto eq = spec.find('=');
+  const bool one_node = eq != std::string::npos && !std::filesystem::exists(spec);
+  const std::string path = one_node ? spec.substr(eq + 1) : spec;
   YAML::Node file;
   try {
     file = YAML::LoadFile(path);
@@ -67,15 +71,23 @@ status write_calibration(YAML::Node doc, const std::string& path) {
     return error{path + ": " + e.what()};
   }
   YAML::Node cluster = doc["cluster"];
-  if (YAML::Node nodes = cluster["nodes"]; nodes.IsSequence())
-    for (YAML::Node node : nodes)
-      if (node.IsMap()) node.remove("calibration");
+  YAML::Node target = cluster;
+  if (YAML::Node nodes = cluster["nodes"]; nodes.IsSequence()) {
+    for (YAML::Node node : nodes) {
+      if (!node.IsMap()) continue;
+      // reset() rebinds; `=` would write the node over the cluster.
+      if (one_node && node["name"] && node["name"].Scalar() == spec.substr(0, eq))
+        target.reset(node);
+      if (!one_node)
+        for (const char* key : {"calibration", "tftp", "http", "tvs"}) node.remove(key);
+    }
+  }
   for (const char* service : {"tftp", "http", "tvs"}) {
     const YAML::Node section = file[service];
     if (!section.IsMap()) continue;
-    if (!cluster[service] || !cluster[service].IsMap())
-      cluster[service] = YAML::Node(YAML::NodeType::Map);
-    YAML::Node into = cluster[service];
+    if (!target[service] || !target[service].IsMap())
+      target[service] = YAML::Node(YAML::NodeType::Map);
+    YAML::Node into = target[service];
     for (const auto& kv : section) into[kv.first.as<std::string>()] = kv.second;
   }
   return ok();
@@ -85,11 +97,11 @@ status write_calibration(YAML::Node doc, const std::string& path) {
 
 result<point_space> point_space::create(std::string_view scenario, std::vector<axis> axes,
                                         std::string_view find, std::optional<std::uint64_t> phones,
-                                        const std::string& calibration) {
+                                        const std::vector<std::string>& calibrations) {
   auto base = scenarios::load(scenario);
   if (!base) return base.err();
-  if (!calibration.empty()) {
-    if (auto applied = scenarios::apply_calibration(*base, calibration); !applied)
+  if (!calibrations.empty()) {
+    if (auto applied = scenarios::apply_calibrations(*base, calibrations); !applied)
       return error{"--calibration: " + applied.err().to_string()};
   }
   point_space s;
@@ -104,10 +116,20 @@ result<point_space> point_space::create(std::string_view scenario, std::vector<a
   }
   // A scenario without `name:` is named after its file; the points keep that name.
   if (!doc["name"]) doc["name"] = s.base_.name;
-  if (!calibration.empty()) {
-    if (auto written = write_calibration(doc, calibration); !written)
-      return error{"--calibration: " + written.err().message};
+  if (!calibrations.empty()) {
+    // In apply_calibrations' order: every node's, then each node's own.
+    for (const bool node : {false, true}) {
+      for (const std::string& spec : calibrations) {
+        const auto eq = spec.find('=');
+        if ((eq != std::string::npos && !std::filesystem::exists(spec)) != node) continue;
+        if (auto written = write_calibration(doc, spec); !written)
+          return error{"--calibration: " + written.err().message};
+      }
+    }
+    s.calibrated_ = true;
     s.calibration_ = s.base_.cluster.tftp_calibration;
+    for (const engine::node_plan& n : s.base_.cluster.nodes)
+      s.node_calibrations_.push_back(n.calibration);
   }
   s.base_yaml_ = YAML::Dump(doc);
   s.phones_ = phones;
@@ -243,7 +265,11 @@ result<engine::run_plan> point_space::plan(std::size_t point) const {
   if (!text) return error{label(point) + ": " + text.err().message};
   auto plan = scenarios::load_string(*text, base_.source);
   if (!plan) return error{label(point) + ": " + without_location(plan.err().message, base_.source)};
-  if (calibration_) plan->cluster.tftp_calibration = calibration_;
+  if (calibrated_) {
+    plan->cluster.tftp_calibration = calibration_;
+    for (std::size_t n = 0; n < plan->cluster.nodes.size() && n < node_calibrations_.size(); ++n)
+      plan->cluster.nodes[n].calibration = node_calibrations_[n];
+  }
   if (phones_axis_) {
     const auto c = coordinates(point);
     const auto& v = axes_[*phones_axis_].values[c[*phones_axis_]];
@@ -270,6 +296,10 @@ std::string point_space::yaml(std::size_t point, std::uint64_t seed) const {
   if (calibration_)
     head += "# cluster server settings from calibration " + calibration_->file + " (server " +
             calibration_->server + ", " + calibration_->date + ")\n";
+  for (std::size_t n = 0; n < node_calibrations_.size(); ++n)
+    if (const auto& c = node_calibrations_[n])
+      head += "# node " + base_.cluster.nodes[n].host + "'s server settings from calibration " +
+              c->file + " (server " + c->server + ", " + c->date + ")\n";
   return head + YAML::Dump(doc) + "\n";
 }
 

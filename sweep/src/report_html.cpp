@@ -262,7 +262,7 @@ std::string sweep_report_html(const sweep_setup& setup, const sweep_result& resu
   for (std::uint64_t s : setup.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
   fact(setup.seeds.size() == 1 ? "seed" : "seeds", seeds.empty() ? "varied" : seeds);
   fact("scenario time", html(metrics::format_sim_time(base.end.count())));
-  fact("TFTP model", metrics::tftp_model_html(calibration_of(space)));
+  fact("TFTP model", metrics::tftp_model_html(calibration_of(space), node_calibrations_of(space)));
   o += "</dl>\n</header>\n";
 
   if (setup.search_axis) {

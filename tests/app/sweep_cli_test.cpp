@@ -282,6 +282,66 @@ timeline:
       << missing.err;
 }
 
+TEST_F(SweepCli, run_and_sweep_give_one_node_its_own_calibration_and_refuse_an_unknown_node) {
+  write_slow_calibration(dir_ / "slow.yaml");
+  // Two nodes, each the only TFTP server of its 300 phones; cucm-sub's is
+  // calibrated slow (5 ms a block, 4 transfers), cucm-pub keeps the defaults.
+  std::ofstream(dir_ / "two.yaml") << R"(name: two
+seed: 3
+end: 4m
+sample: 1s
+cluster:
+  nodes:
+    - {name: cucm-pub, publisher: true}
+    - {name: cucm-sub}
+fleet:
+  - {name: pub-desk, count: 300, fetch: tftp, tftp: [cucm-pub], tvs: [cucm-pub]}
+  - {name: sub-desk, count: 300, fetch: tftp, tftp: [cucm-sub], tvs: [cucm-sub]}
+boot: {spread: 20s, reboot: 5s, reboot_jitter: 2s, reset_spread: 0s}
+timeline:
+  - {at: 0s, do: boot-all}
+)";
+  const auto r =
+      run({"run", "two.yaml", "--calibration", "cucm-sub=slow.yaml", "--out", "run", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string summary = read_text(dir_ / "run" / "summary.json");
+  EXPECT_NE(summary.find("\"tftp_calibration\": \"defaults\""), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"node_calibrations\": [\n    {\n      \"node\": \"cucm-sub\",\n      "
+                         "\"file\": \"slow.yaml\""),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(read_text(dir_ / "run" / "report.html").find("node cucm-sub: calibration"),
+            std::string::npos);
+
+  const auto unknown = run({"run", "two.yaml", "--calibration", "cucm-sbu=slow.yaml"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown node 'cucm-sbu'; defined nodes: cucm-pub, cucm-sub"),
+            std::string::npos)
+      << unknown.err;
+
+  // The sweep: every point runs cucm-sub on its calibration, whatever the
+  // cluster's varied count; the outputs and a printed point say so.
+  const auto sw = run({"sweep", "two.yaml", "--vary", "cluster.tftp.max_serving_count=50,100",
+                       "--calibration", "cucm-sub=slow.yaml", "--out", "sw", "-q"});
+  ASSERT_EQ(sw.exit_code, 0) << sw.err;
+  const auto rows = csv_rows(read_text(dir_ / "sw" / "sweep.csv"));
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows)
+    EXPECT_EQ(row.at("tftp_calibration"), "defaults; cucm-sub=slow.yaml");
+  EXPECT_NE(read_text(dir_ / "sw" / "sweep.json").find("\"node_calibrations\""), std::string::npos);
+  const auto p = run({"sweep", "two.yaml", "--vary", "cluster.tftp.max_serving_count=50,100",
+                      "--calibration", "cucm-sub=slow.yaml", "--print-point", "0"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("# node cucm-sub's server settings from calibration slow.yaml"),
+            std::string::npos)
+      << p.out;
+  EXPECT_NE(p.out.find("block_cost: 5ms"), std::string::npos) << p.out;
+  const auto bad =
+      run({"sweep", "two.yaml", "--vary", "phones=10,20", "--calibration", "nosuch=slow.yaml"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown node 'nosuch'"), std::string::npos) << bad.err;
+}
+
 TEST_F(SweepCli, help_names_every_option) {
   const auto r = run({"sweep", "--help"});
   EXPECT_EQ(r.exit_code, 0);

@@ -47,6 +47,18 @@ TEST(EngineShards, a_shard_meets_its_share_of_the_serving_count_rounded_up) {
   }
 }
 
+TEST(EngineShards, a_shard_meets_its_share_of_a_nodes_own_serving_count) {
+  // The cluster's count stays 2,500; the node's own 50, split 4 ways: 13.
+  run_plan p = saturated(2500);
+  p.cluster.nodes[0].own_tftp = p.cluster.tftp;
+  p.cluster.nodes[0].own_tftp->max_serving_count = 50;
+  for (const run_result& r : run_shards(p, 4)) {
+    ASSERT_EQ(r.info.load.size(), 1u);
+    EXPECT_EQ(r.info.load[0].peak_tftp_transfers, 13u);
+    EXPECT_EQ(r.final_state.fleet.state(phone_state::trusted), 500u);
+  }
+}
+
 TEST(EngineShards, shards_of_a_fleet_that_never_queues_add_up_to_the_whole_run) {
   // 300 phones, a serving count of 2,500 and 200 TVS slots: even a third of
   // either is more than the phones ever ask for at once.

@@ -271,6 +271,98 @@ TEST(Engine, phones_fetching_over_http_meet_the_http_station_when_the_cluster_ha
   EXPECT_EQ(count(t.final_state, phone_state::trusted), 2000u);
 }
 
+/// Two nodes, each the only TFTP and TVS server of a group of `phones`
+/// phones ("pub" on cucm-pub, "sub" on cucm-sub), booting in 5 s.
+run_plan two_groups_on_two_nodes(std::uint64_t phones) {
+  run_plan p = test::two_node_plan(phones);
+  p.fleet[0].name = "pub";
+  p.fleet[0].tftp = {"cucm-pub"};
+  p.fleet[0].tvs = {"cucm-pub"};
+  fleet_group& sub = add_group(p, "sub", phones);
+  sub.tftp = {"cucm-sub"};
+  sub.tvs = {"cucm-sub"};
+  p.boot.spread = 5s;
+  p.timeline = {at(0s, action_kind::boot_all)};
+  return p;
+}
+
+/// When every phone of group `g` was first trusted, or -1.
+std::int64_t all_trusted_at(const run_result& r, std::size_t g, std::uint64_t phones) {
+  for (const auto& s : r.series)
+    if (s.groups[g].state(phone_state::trusted) == phones) return s.time_us;
+  return -1;
+}
+
+TEST(Engine, a_nodes_own_tftp_model_slows_only_its_own_phones) {
+  // cucm-sub is small hardware: 20 transfers at once, 2 ms a block. Its
+  // 1000 phones queue, are refused and back off; cucm-pub's, on the
+  // cluster's model, are trusted as fast as without it.
+  run_plan p = two_groups_on_two_nodes(1000);
+  const run_result both_fast = run_ok(p);
+  tftp_model slow = p.cluster.tftp;
+  slow.max_serving_count = 20;
+  slow.block_cost = 2ms;
+  p.cluster.nodes[1].own_tftp = slow;
+  const run_result r = run_ok(p);
+
+  ASSERT_EQ(r.info.load.size(), 2u);
+  EXPECT_EQ(r.info.load[1].peak_tftp_transfers, 20u) << "cucm-sub's own serving count";
+  EXPECT_EQ(r.info.load[0].peak_tftp_transfers, both_fast.info.load[0].peak_tftp_transfers)
+      << "cucm-pub keeps the cluster's";
+  EXPECT_GT(r.final_state.events.tftp_refusals, 0u);
+  EXPECT_EQ(both_fast.final_state.events.tftp_refusals, 0u);
+
+  const std::int64_t pub = all_trusted_at(r, 0, 1000);
+  const std::int64_t sub = all_trusted_at(r, 1, 1000);
+  ASSERT_GT(pub, 0);
+  ASSERT_GT(sub, 0);
+  EXPECT_EQ(pub, all_trusted_at(both_fast, 0, 1000)) << "cucm-pub's phones as before";
+  EXPECT_GE(sub, pub + 30'000'000) << "cucm-sub's phones at least 30 s later";
+}
+
+TEST(Engine, a_nodes_own_tvs_and_http_models_serve_only_its_phones) {
+  // After a CallManager regeneration on both nodes the phones check the new
+  // ITL with their TVS. cucm-sub's TVS has one slot and 500 ms a session:
+  // its phones give up waiting (tvs_failures) and cucm-pub's do not.
+  run_plan p = two_groups_on_two_nodes(300);
+  p.fleet[0].fetch = p.fleet[1].fetch = fetch_protocol::http;
+  p.cluster.http = http_model{};
+  p.timeline.push_back(at(5min, action_kind::cert_regen, {"CallManager"}, "cucm-pub"));
+  p.timeline.push_back(at(5min, action_kind::cert_regen, {"CallManager"}, "cucm-sub"));
+  const run_result before = run_ok(p);
+  tvs_model tvs = p.cluster.tvs;
+  tvs.concurrency = 1;
+  tvs.handshake = 500ms;
+  p.cluster.nodes[1].own_tvs = tvs;
+  http_model http;
+  http.workers = 1;
+  http.request_cost = 20ms;
+  http.max_serving_count = 5;
+  p.cluster.nodes[1].own_http = http;
+  const run_result r = run_ok(p);
+  EXPECT_EQ(before.final_state.events.tvs_failures, 0u);
+  EXPECT_EQ(before.final_state.events.tftp_refusals, 0u);
+  EXPECT_GT(r.final_state.events.tvs_failures, 0u) << "cucm-sub's one slot";
+  EXPECT_GT(r.final_state.events.tftp_refusals, 0u) << "cucm-sub's HTTP serving count of 5";
+  ASSERT_EQ(r.info.load.size(), 2u);
+  EXPECT_EQ(r.info.load[1].peak_tftp_transfers, 5u) << "cucm-sub's HTTP station";
+  EXPECT_EQ(r.info.load[0].peak_tftp_transfers, before.info.load[0].peak_tftp_transfers);
+  EXPECT_EQ(r.info.load[0].longest_tvs_wait_us, before.info.load[0].longest_tvs_wait_us);
+  EXPECT_GT(r.info.load[1].longest_tvs_wait_us, before.info.load[1].longest_tvs_wait_us);
+}
+
+TEST(Engine, a_nodes_own_model_equal_to_the_clusters_changes_nothing) {
+  run_plan p = two_groups_on_two_nodes(300);
+  const run_result plain = run_ok(p);
+  for (auto& n : p.cluster.nodes) {
+    n.own_tftp = p.cluster.tftp;
+    n.own_tvs = p.cluster.tvs;
+  }
+  const run_result own = run_ok(p);
+  EXPECT_EQ(plain.event_log, own.event_log);
+  EXPECT_EQ(metrics::timeseries_csv(plain.series), metrics::timeseries_csv(own.series));
+}
+
 TEST(Engine, tftp_outage_leaves_phones_unreachable_until_it_ends) {
   run_plan p = test::single_node_plan(100);
   action outage = at(0s, action_kind::tftp_outage, {}, "cucm-pub");

@@ -278,6 +278,34 @@ TEST(LiveEngine, a_full_serving_count_refuses_requests_and_phones_back_off) {
             120u);
 }
 
+TEST(LiveEngine, a_nodes_own_serving_count_sizes_only_its_in_process_server) {
+  // 120 phones booting at once on cucm-sub, whose own model serves one
+  // transfer at a time: refused. The same phones on cucm-pub, which keeps
+  // the cluster's serving count: never refused.
+  const std::string yaml = R"(name: live-two
+seed: 9
+end: 20m
+cluster:
+  hold_timer: off
+  nodes:
+    - {name: cucm-pub, publisher: true}
+    - {name: cucm-sub, tftp: {max_serving_count: 1}}
+fleet:
+  - {name: desk, count: 120, fetch: tftp, tftp: [cucm-sub]}
+boot: {spread: 0s, reboot: 30s, reboot_jitter: 5s, reset_spread: 10s}
+timeline:
+  - {at: 0s, do: boot-all}
+)";
+  auto plan = scenarios::load_string(yaml, "live-two.yaml");
+  ASSERT_TRUE(plan) << plan.err().to_string();
+  const run_result sub = run_or_fail(*plan, fast(0.02));
+  EXPECT_GT(sub.final_state.events.tftp_refusals, 0u);
+  plan->fleet[0].tftp = {"cucm-pub"};
+  const run_result pub = run_or_fail(*plan, fast(0.02));
+  EXPECT_EQ(pub.final_state.events.tftp_refusals, 0u);
+  EXPECT_EQ(pub.final_state.fleet.state(phone_state::trusted), 120u);
+}
+
 /// The run's latency distribution `name`, or null when nothing was timed.
 const metrics::latency* latency_of(const run_result& r, std::string_view name) {
   for (const auto& l : r.info.latencies)

@@ -118,6 +118,22 @@ TEST(PlanLimits, durations_past_the_32_bit_second_clock_are_refused) {
   EXPECT_HAS(run_error(p), "cluster.http.request_cost");
 }
 
+TEST(PlanLimits, a_nodes_own_models_are_checked_and_named_by_node) {
+  run_plan p = test::two_node_plan(10);
+  p.cluster.nodes[1].own_tftp = p.cluster.tftp;
+  p.cluster.nodes[1].own_tftp->max_serving_count = 0;
+  EXPECT_HAS(run_error(p),
+             "cluster.nodes[1] (cucm-sub).tftp.max_serving_count is 0; expected 1 to 100000");
+  p.cluster.nodes[1].own_tftp.reset();
+  p.cluster.nodes[1].own_tvs = p.cluster.tvs;
+  p.cluster.nodes[1].own_tvs->handshake = 2h;
+  EXPECT_HAS(run_error(p), "cluster.nodes[1] (cucm-sub).tvs.handshake");
+  p.cluster.nodes[1].own_tvs.reset();
+  p.cluster.nodes[1].own_http = http_model{};
+  p.cluster.nodes[1].own_http->workers = 0;
+  EXPECT_HAS(run_error(p), "cluster.nodes[1] (cucm-sub).http.workers is 0");
+}
+
 TEST(PlanLimits, names_that_openssl_would_refuse_are_refused_by_name) {
   // Before: "X509_NAME_add_entry_by_NID: ... invalid utf8string" / "string too long".
   run_plan p = test::single_node_plan(10);

@@ -47,7 +47,14 @@ std::string edge_scenario(const std::string& version, const std::string& domain,
       "  tvs: {handshake: 1h, query: 1h, concurrency: 100000, timeout: 1h, ttl: " + forever + "}\n";
   y += "  nodes:\n";
   for (std::size_t i = 0; i < hosts.size(); ++i)
-    y += "    - {name: " + hosts[i] + (i == 0 ? ", publisher: true" : "") + "}\n";
+    y += "    - {name: " + hosts[i] + (i == 0 ? ", publisher: true" : "") +
+         // A node's own models at their bounds too.
+         (i == 1 ? ", tftp: {max_serving_count: 100000, rtt: 1h, loss: 0.99, block_cost: 1h, "
+                   "knee: 100000, knee_slowdown: 1h}, http: {rtt: 1h, request_cost: 1h, "
+                   "workers: 100000, max_serving_count: 100000}, tvs: {handshake: 1h, query: 1h, "
+                   "concurrency: 100000}"
+                 : "") +
+         "}\n";
   y += "fleet:\n  - {name: a, count: 49999999}\n  - {name: b, count: 1}\n";
   y += "boot: {spread: " + forever + ", reboot: " + forever + ", reboot_jitter: " + forever +
        ", reset_spread: " + forever + "}\n";

@@ -21,15 +21,8 @@ namespace itlfleet::engine {
 using sim_duration = std::chrono::microseconds;
 using sim_time = std::chrono::microseconds;
 
-struct node_plan {
-  std::string host;  ///< short host name, e.g. "cucm-pub"
-  bool publisher = false;
-  bool tftp = true;
-  bool tvs = true;
-  bool callmanager = true;
-};
-
-/// Modelled TFTP service of every TFTP node.
+/// Modelled TFTP service of every TFTP node (a node may have its own:
+/// node_plan::own_tftp).
 struct tftp_model {
   /// Concurrent transfers a node serves; requests past it are refused.
   int max_serving_count = 2500;
@@ -87,6 +80,26 @@ struct tvs_model {
   sim_duration answer_ttl = std::chrono::hours(24);  ///< how long phones cache an answer
 };
 
+/// One node of the cluster, and the server models it has of its own.
+struct node_plan {
+  std::string host;  ///< short host name, e.g. "cucm-pub"
+  bool publisher = false;
+  bool tftp = true;
+  bool tvs = true;
+  bool callmanager = true;
+  /// The node's own server models (its `tftp:`, `http:`, `tvs:` or
+  /// `calibration:` in a scenario, or `run --calibration NODE=FILE`),
+  /// complete; none: the cluster's. Only the server's side of them is the
+  /// node's: what phones do (block size, retransmit timeout, TVS timeout
+  /// and answer TTL) and which files are served stay the cluster's
+  /// (node_tftp_model, node_tvs_model).
+  std::optional<tftp_model> own_tftp = std::nullopt;
+  std::optional<http_model> own_http = std::nullopt;
+  std::optional<tvs_model> own_tvs = std::nullopt;
+  /// The calibration the node's own models were taken from, if any.
+  std::optional<tftp_calibration_ref> calibration = std::nullopt;
+};
+
 /// How phones retry (defaults follow observed phone behaviour).
 struct phone_model {
   int tftp_attempts = 3;  ///< per server, before moving to the next TFTP server
@@ -113,8 +126,9 @@ struct cluster_plan {
   bool regen_restarts_automatic = true;
   std::vector<node_plan> nodes;
   tftp_model tftp;
-  /// The calibration `tftp` was taken from (a node's `calibration:` or
-  /// `run --calibration`); none: the scenario's settings or the defaults.
+  /// The calibration `tftp`, `http` and `tvs` were taken from (`run
+  /// --calibration FILE`, every node's); none: the scenario's settings or
+  /// the defaults. A node's own: node_plan::calibration.
   std::optional<tftp_calibration_ref> tftp_calibration;
   /// The HTTP 6970 model; none: HTTP fetches meet the TFTP station.
   std::optional<http_model> http;
@@ -128,6 +142,43 @@ struct cluster_plan {
   /// from 10.0 (true) or, the default, from 12.0. docs/model.md.
   bool ctl_itlrecovery_from_10 = false;
 };
+
+/// The TFTP model node `n` serves by: its own (node_plan::own_tftp) or the
+/// cluster's, with the cluster's phone side (block size, retransmit
+/// timeout) and per-device files.
+inline tftp_model node_tftp_model(const cluster_plan& c, std::size_t n) {
+  const std::optional<tftp_model>& own = c.nodes[n].own_tftp;
+  if (!own) return c.tftp;
+  tftp_model m = *own;
+  m.block_size = c.tftp.block_size;
+  m.retransmit_timeout = c.tftp.retransmit_timeout;
+  m.per_device_itl = c.tftp.per_device_itl;
+  m.per_device_ctl = c.tftp.per_device_ctl;
+  return m;
+}
+
+/// The HTTP 6970 model of node `n`: its own, else the cluster's; none:
+/// its phones fetching over HTTP meet its TFTP station.
+inline std::optional<http_model> node_http_model(const cluster_plan& c, std::size_t n) {
+  return c.nodes[n].own_http ? c.nodes[n].own_http : c.http;
+}
+
+/// The TVS model of node `n`: its own or the cluster's, with the cluster's
+/// phone side (timeout, answer TTL).
+inline tvs_model node_tvs_model(const cluster_plan& c, std::size_t n) {
+  const std::optional<tvs_model>& own = c.nodes[n].own_tvs;
+  if (!own) return c.tvs;
+  tvs_model m = *own;
+  m.timeout = c.tvs.timeout;
+  m.answer_ttl = c.tvs.answer_ttl;
+  return m;
+}
+
+/// Whether any node has a server model of its own.
+inline bool has_node_models(const cluster_plan& c) {
+  return std::any_of(c.nodes.begin(), c.nodes.end(),
+                     [](const node_plan& n) { return n.own_tftp || n.own_http || n.own_tvs; });
+}
 
 /// Which ITL a phone holds when the run starts.
 enum class installed_itl {

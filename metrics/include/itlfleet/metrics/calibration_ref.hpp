@@ -4,11 +4,18 @@
 /// engine::tftp_calibration_ref, copied).
 
 #include <string>
+#include <vector>
 
 namespace itlfleet::metrics {
 
 struct calibration_ref {
   std::string file, server, date;
+};
+
+/// A node's own calibration (`calibration:` of a node, `--calibration NODE=FILE`).
+struct node_calibration {
+  std::string node;  ///< the node's host name
+  calibration_ref calibration;
 };
 
 }  // namespace itlfleet::metrics

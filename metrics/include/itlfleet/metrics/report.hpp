@@ -112,6 +112,8 @@ struct run_info {
   /// The calibration of the server models (TFTP, HTTP, TVS: whichever it
   /// holds), if the run used one.
   std::optional<calibration_ref> tftp_calibration;
+  /// The nodes with a calibration of their own, in cluster order.
+  std::vector<node_calibration> node_calibrations;
   /// Indexed like group_names: the group's firmware sends DeviceTLInfo
   /// alarms (9.4(1) and later), so CUCM sees which ITL its phones hold.
   std::vector<bool> group_reports_device_tl_info;
@@ -140,8 +142,11 @@ using sim::format_sim_time;
 std::string seconds_decimal(std::int64_t us);
 
 /// `"tftp_calibration"`: the calibration's file, server and date, or
-/// "defaults" (summary.json, sweep.json). Needs a json_writer inside an object.
-void write_tftp_calibration(json_writer& w, const std::optional<calibration_ref>& calibration);
+/// "defaults" (summary.json, sweep.json); then, when some node has its own,
+/// `"node_calibrations"`: a list of its node, file, server and date. Needs
+/// a json_writer inside an object.
+void write_tftp_calibration(json_writer& w, const std::optional<calibration_ref>& calibration,
+                            const std::vector<node_calibration>& nodes = {});
 
 std::string summary_json(const run_info& info, const snapshot& final_state,
                          const std::vector<check_result>& checks);

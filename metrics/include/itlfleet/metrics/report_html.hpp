@@ -31,6 +31,7 @@ std::string report_html(const run_info& info, const std::vector<snapshot>& serie
 
 /// The "TFTP model" fact of a run's or a sweep's page, escaped: which
 /// calibration (file, server, date), or the defaults.
-std::string tftp_model_html(const std::optional<calibration_ref>& calibration);
+std::string tftp_model_html(const std::optional<calibration_ref>& calibration,
+                            const std::vector<node_calibration>& nodes = {});
 
 }  // namespace itlfleet::metrics

@@ -36,11 +36,19 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
 /// Reads and parses a scenario file; an unreadable file is an error naming it.
 result<engine::run_plan> load_file(const std::string& path);
 
-/// Applies `itlfleet calibrate`'s calibration.yaml at `path` to the plan:
-/// its `tftp:`, `http:` and `tvs:` settings override the cluster's (every
-/// node's: there is one model of each per cluster), and the plan records
-/// which calibration it used.
-status apply_calibration(engine::run_plan& plan, const std::string& path);
+/// Applies `itlfleet calibrate`'s calibration.yaml to the plan. `spec` is
+/// FILE, every node's: the nodes' own models (a node's `calibration:`,
+/// `tftp:`, `http:`, `tvs:`) are dropped and its `tftp:`, `http:` and
+/// `tvs:` settings override the cluster's; or NODE=FILE (unless a file has
+/// the whole name), one node's: they override that node's models (its own,
+/// else the cluster's) and the cluster's stay. An unknown NODE is an error
+/// listing the nodes. The plan records which calibration it used
+/// (cluster_plan::tftp_calibration, node_plan::calibration).
+status apply_calibration(engine::run_plan& plan, const std::string& spec);
+
+/// apply_calibration for each of `specs` (`--calibration`, repeated): the
+/// FILEs first, then the NODE=FILEs, whatever their order.
+status apply_calibrations(engine::run_plan& plan, const std::vector<std::string>& specs);
 
 /// Names of the scenarios built into the library, sorted.
 std::vector<std::string> builtin_names();

@@ -35,14 +35,17 @@ class point_space {
   /// `--find` condition (empty: none) to its expectations. `phones`, when
   /// set and not varied, scales every point's fleet. The loader judges the
   /// values point by point: see `validate`.
-  /// `calibration`, when not empty, is `itlfleet calibrate`'s
-  /// calibration.yaml: its `tftp:` settings are written into the base
-  /// scenario's `cluster.tftp` (replacing any node's `calibration:`), below
-  /// the varied values, so `--vary cluster.tftp.max_serving_count` still
-  /// varies it; every point's plan names the calibration.
+  /// `calibrations` are `itlfleet calibrate`'s calibration.yaml files, as
+  /// `run --calibration` takes them (scenarios::apply_calibrations): FILE,
+  /// every node's, is written into the base scenario's `cluster.tftp`,
+  /// `cluster.http` and `cluster.tvs` (taking out every node's own
+  /// `calibration:`, `tftp:`, `http:` and `tvs:`); NODE=FILE into that
+  /// node's own `tftp:`, `http:` and `tvs:` (over its `calibration:`). Both
+  /// below the varied values, so `--vary cluster.tftp.max_serving_count`
+  /// still varies it; every point's plan names the calibrations.
   static result<point_space> create(std::string_view scenario, std::vector<axis> axes,
                                     std::string_view find, std::optional<std::uint64_t> phones,
-                                    const std::string& calibration = {});
+                                    const std::vector<std::string>& calibrations = {});
 
   /// The base scenario as loaded, without the --find condition.
   const engine::run_plan& base() const { return base_; }
@@ -83,9 +86,12 @@ class point_space {
 
   engine::run_plan base_;
   std::string base_yaml_;
-  /// The calibration given to create(), which point plans name.
+  /// The calibrations given to create(), which point plans name: every
+  /// node's, and each node's own (by node index).
   std::optional<engine::tftp_calibration_ref> calibration_;
-  std::string find_entry_;  ///< YAML flow map; empty: no --find
+  std::vector<std::optional<engine::tftp_calibration_ref>> node_calibrations_;
+  bool calibrated_ = false;  ///< create() was given calibrations
+  std::string find_entry_;   ///< YAML flow map; empty: no --find
   std::size_t find_checks_ = 0;
   std::vector<axis> axes_;
   std::vector<std::vector<std::string>> paths_;  ///< split key per axis; empty for phones

@@ -42,4 +42,12 @@ std::string describe_search(const sweep_setup& setup, const search_report& searc
 /// node's `calibration:`), as the outputs name it; none: the scenario's own.
 std::optional<metrics::calibration_ref> calibration_of(const point_space& space);
 
+/// The nodes' own calibrations (a node's `calibration:` or `--calibration
+/// NODE=FILE`), in cluster order.
+std::vector<metrics::node_calibration> node_calibrations_of(const point_space& space);
+
+/// The calibration file every point ran on ("defaults" when none), then
+/// "; NODE=FILE" for each node's own: sweep.csv's `tftp_calibration`.
+std::string calibration_label(const point_space& space);
+
 }  // namespace itlfleet::sweep

@@ -47,9 +47,10 @@ struct sweep_request {
   /// with every seed); `itlfleet merge` joins the shards. Not with `find`.
   std::uint32_t shard_index = 0;
   std::uint32_t shard_count = 1;
-  /// `--calibration FILE`: every point's TFTP model from `itlfleet
-  /// calibrate` (point_space::create); empty: the scenario's.
-  std::string calibration;
+  /// `--calibration FILE` or `NODE=FILE` (repeated): every point's server
+  /// models from `itlfleet calibrate` (point_space::create); empty: the
+  /// scenario's.
+  std::vector<std::string> calibration;
 };
 
 struct sweep_setup {
