@@ -29,15 +29,15 @@ const fixture& seed_itl() {
   return f;
 }
 
-engine::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microseconds sample_every) {
-  engine::run_plan p;
+plan::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microseconds sample_every) {
+  plan::run_plan p;
   p.name = "bench-double-regen";
   p.source = "bench";
   p.seed = 7;
   p.cluster.hold_timer = false;
   p.cluster.nodes = {{"cucm-pub", true, true, true, true}};
   p.cluster.tftp.max_serving_count = 3500;
-  engine::fleet_group g;
+  plan::fleet_group g;
   g.name = "desk";
   g.count = phones;
   g.tftp = {"cucm-pub"};
@@ -45,9 +45,9 @@ engine::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microsecon
   p.boot.spread = 120s;
   p.end = 50min;
   p.sample_every = sample_every;
-  using engine::action_kind;
+  using plan::action_kind;
   auto act = [](std::chrono::microseconds at, action_kind k, std::vector<std::string> args) {
-    engine::action a;
+    plan::action a;
     a.at = at;
     a.kind = k;
     a.args = std::move(args);

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "itlfleet/engine/event_queue.hpp"
 #include "itlfleet/engine/expectations.hpp"
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/engine/rng.hpp"
 #include "itlfleet/metrics/catalogue.hpp"
 #include "itlfleet/metrics/group_series.hpp"

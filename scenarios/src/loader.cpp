@@ -12,7 +12,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/device_family.hpp"
@@ -25,8 +25,8 @@ namespace itlfleet::scenarios {
 namespace detail {
 namespace {
 
-namespace limits = engine::limits;
-using engine::sim_duration;
+namespace limits = plan::limits;
+using plan::sim_duration;
 constexpr sim_duration zero{0};
 constexpr sim_duration positive{1};  // "greater than 0" for value_ref::duration
 constexpr sim_duration forever = limits::max_duration;
@@ -70,7 +70,7 @@ bool valid_version(std::string_view v) {
   return i == v.size() || v[i] == '.' || v[i] == '(';
 }
 
-void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
+void read_tftp_model(const value_ref& v, plan::tftp_model& t) {
   map_reader m(v, "cluster.tftp",
                {"max_serving_count", "rtt", "block_size", "loss", "retransmit_timeout",
                 "block_cost", "knee", "knee_slowdown", "per_device_itl", "per_device_ctl"});
@@ -89,9 +89,9 @@ void read_tftp_model(const value_ref& v, engine::tftp_model& t) {
 }
 
 /// `cluster.http`: present, it gives phones fetching over HTTP a station of
-/// their own (engine::http_model's defaults for what it leaves out).
-void read_http_model(const value_ref& v, std::optional<engine::http_model>& into) {
-  engine::http_model h = into.value_or(engine::http_model{});
+/// their own (plan::http_model's defaults for what it leaves out).
+void read_http_model(const value_ref& v, std::optional<plan::http_model>& into) {
+  plan::http_model h = into.value_or(plan::http_model{});
   map_reader m(v, "cluster.http", {"rtt", "request_cost", "workers", "max_serving_count"});
   m.opt("rtt", h.rtt, zero, exchange);
   m.opt("request_cost", h.request_cost, zero, exchange);
@@ -100,7 +100,7 @@ void read_http_model(const value_ref& v, std::optional<engine::http_model>& into
   into = h;
 }
 
-void read_tvs_model(const value_ref& v, engine::tvs_model& t);
+void read_tvs_model(const value_ref& v, plan::tvs_model& t);
 
 /// The value of a calibration file's `# key: value` header line, or "unknown".
 std::string header_value(const std::string& text, std::string_view key) {
@@ -118,7 +118,7 @@ std::string header_value(const std::string& text, std::string_view key) {
 /// outputs) onto the cluster: its tftp, http and tvs settings (one at
 /// least) override the cluster's.
 void read_calibration_file(const std::string& path, const std::string& shown,
-                           engine::cluster_plan& c) {
+                           plan::cluster_plan& c) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw load_failure{shown + ": cannot read calibration: no such file or not readable"};
   std::ostringstream buf;
@@ -141,10 +141,10 @@ void read_calibration_file(const std::string& path, const std::string& shown,
   if (m.has("http")) read_http_model(m.get("http"), c.http);
   if (m.has("tvs")) read_tvs_model(m.get("tvs"), c.tvs);
   c.tftp_calibration =
-      engine::tftp_calibration_ref{shown, header_value(text, "server"), header_value(text, "date")};
+      plan::tftp_calibration_ref{shown, header_value(text, "server"), header_value(text, "date")};
 }
 
-void read_tvs_model(const value_ref& v, engine::tvs_model& t) {
+void read_tvs_model(const value_ref& v, plan::tvs_model& t) {
   map_reader m(v, "cluster.tvs", {"handshake", "query", "concurrency", "timeout", "ttl"});
   m.opt("handshake", t.handshake, zero, exchange);
   m.opt("query", t.query, zero, exchange);
@@ -161,9 +161,9 @@ void check_common_names(const value_ref& where, const std::string& host, const s
     where.fail(*p + ": shorten the host name or cluster.domain");
 }
 
-engine::node_plan read_node(const value_ref& v, const engine::cluster_plan& c, bool itl_recovery) {
+plan::node_plan read_node(const value_ref& v, const plan::cluster_plan& c, bool itl_recovery) {
   map_reader m(v, v.path, {"name", "publisher", "services", "calibration"});
-  engine::node_plan n;
+  plan::node_plan n;
   n.host = read_word(m.require("name"), "a host name");
   if (n.host == "all") m.get("name").fail("'all' is reserved (`on: all` means every node)");
   check_common_names(m.get("name"), n.host, c.domain, itl_recovery);
@@ -201,7 +201,7 @@ void read_one_of_two(map_reader& m, std::string_view key, std::string_view first
   out = s == true_word;
 }
 
-void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl) {
+void read_mixed_mode(map_reader& m, plan::cluster_plan& c, bool tokenless_ctl) {
   m.opt("mixed_mode", c.mixed_mode);
   if (c.mixed_mode && !tokenless_ctl) {
     m.get("mixed_mode")
@@ -213,12 +213,12 @@ void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl)
                   c.ctl_itlrecovery_from_10);
 }
 
-void read_cluster(const value_ref& v, engine::run_plan& plan) {
+void read_cluster(const value_ref& v, plan::run_plan& plan) {
   map_reader m(v, "cluster",
                {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
                 "auto_reset", "regen_restarts", "nodes", "tftp", "http", "tvs", "mixed_mode",
                 "itl_check_with_ctl", "ctl_itlrecovery"});
-  engine::cluster_plan& c = plan.cluster;
+  plan::cluster_plan& c = plan.cluster;
   if (m.has("version")) {
     value_ref ver = m.get("version");
     c.version = ver.string();
@@ -246,7 +246,7 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
   if (m.has("hold_time")) {
     // The range and its message are the engine's (limits::hold_time_problem).
     value_ref hold = m.get("hold_time");
-    c.hold_time = hold.duration(zero, engine::sim_duration::max());
+    c.hold_time = hold.duration(zero, plan::sim_duration::max());
     if (auto p = limits::hold_time_problem(c.hold_time)) hold.fail(*p);
   }
   if (m.has("key_bits")) {
@@ -275,7 +275,7 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
       item.fail("expected at most " + std::to_string(limits::max_nodes) +
                 " nodes (an ITL holds a record per TVS node and must stay under 64 KB)");
     }
-    engine::node_plan n = read_node(item, c, itl_recovery);
+    plan::node_plan n = read_node(item, c, itl_recovery);
     if (const YAML::Node f = item.node["calibration"]; f) {
       // One model of each server serves every node: a node's calibration sets the
       // cluster's, and two nodes cannot name different ones.
@@ -314,34 +314,34 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
   }
 }
 
-engine::installed_itl read_itl(const value_ref& v) {
+plan::installed_itl read_itl(const value_ref& v) {
   std::string s = v.string();
-  if (s == "current") return engine::installed_itl::current;
-  if (s == "none") return engine::installed_itl::none;
-  if (s == "pre-10.0") return engine::installed_itl::pre_10;
+  if (s == "current") return plan::installed_itl::current;
+  if (s == "none") return plan::installed_itl::none;
+  if (s == "pre-10.0") return plan::installed_itl::pre_10;
   v.fail("expected itl current, none or pre-10.0, got '" + s + "'");
 }
 
-engine::installed_ctl read_ctl(const value_ref& v, const engine::cluster_plan& c) {
+plan::installed_ctl read_ctl(const value_ref& v, const plan::cluster_plan& c) {
   std::string s = v.string();
-  if (s == "none") return engine::installed_ctl::none;
+  if (s == "none") return plan::installed_ctl::none;
   if (s != "current") v.fail("expected ctl current or none, got '" + s + "'");
   if (!c.mixed_mode) {
     v.fail(
         "ctl: current needs cluster.mixed_mode: true (a cluster that does not start in mixed "
         "mode serves no CTL)");
   }
-  return engine::installed_ctl::current;
+  return plan::installed_ctl::current;
 }
 
-engine::fetch_protocol read_fetch(const value_ref& v) {
+plan::fetch_protocol read_fetch(const value_ref& v) {
   std::string s = v.string();
-  if (s == "tftp") return engine::fetch_protocol::tftp;
-  if (s == "http") return engine::fetch_protocol::http;
+  if (s == "tftp") return plan::fetch_protocol::tftp;
+  if (s == "http") return plan::fetch_protocol::http;
   v.fail("expected fetch tftp or http, got '" + s + "'");
 }
 
-std::vector<std::string> read_node_list(const value_ref& v, const engine::run_plan& plan,
+std::vector<std::string> read_node_list(const value_ref& v, const plan::run_plan& plan,
                                         std::string_view service) {
   std::vector<std::string> hosts;
   if (v.node.IsDefined() && v.node.IsScalar()) {
@@ -359,7 +359,7 @@ std::vector<std::string> read_node_list(const value_ref& v, const engine::run_pl
 
 /// `callmanager_group: [a, b, c]`: 1-3 CallManager nodes, in order; not
 /// with `tvs:`, which names the TVS servers directly.
-void read_callmanager_group(map_reader& m, engine::fleet_group& g, const engine::run_plan& plan) {
+void read_callmanager_group(map_reader& m, plan::fleet_group& g, const plan::run_plan& plan) {
   value_ref v = m.get("callmanager_group");
   if (m.has("tvs")) {
     v.fail(
@@ -372,7 +372,7 @@ void read_callmanager_group(map_reader& m, engine::fleet_group& g, const engine:
   }
 }
 
-void read_fleet(const value_ref& v, engine::run_plan& plan) {
+void read_fleet(const value_ref& v, plan::run_plan& plan) {
   auto items = v.sequence("a list of phone groups");
   if (items.empty()) v.fail("expected at least one phone group (the fleet is empty)");
   std::uint64_t total = 0;
@@ -385,7 +385,7 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
     map_reader m(item, item.path,
                  {"name", "count", "model", "firmware", "tftp", "tvs", "callmanager_group", "itl",
                   "fetch", "ctl"});
-    engine::fleet_group g;
+    plan::fleet_group g;
     g.line = item.mark.line + 1;
     g.name = "group-" + std::to_string(gi + 1);
     if (m.has("name")) g.name = read_word(m.get("name"), "a group name");
@@ -432,7 +432,7 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
     if (m.has("callmanager_group")) read_callmanager_group(m, g, plan);
     if (m.has("itl")) {
       g.itl = read_itl(m.get("itl"));
-      if (!family->security_by_default && g.itl != engine::installed_itl::none) {
+      if (!family->security_by_default && g.itl != plan::installed_itl::none) {
         m.get("itl").fail("model " + g.model +
                           " has no Security by Default: it never holds an ITL; expected itl "
                           "none or no itl key");
@@ -445,7 +445,7 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
   if (plan.fleet_size() == 0) v.fail("expected at least one phone (every group has count 0)");
 }
 
-void read_boot(const value_ref& v, engine::boot_plan& b) {
+void read_boot(const value_ref& v, plan::boot_plan& b) {
   map_reader m(v, "boot", {"spread", "reboot", "reboot_jitter", "reset_spread"});
   m.opt("spread", b.spread, zero, forever);
   m.opt("reboot", b.reboot, zero, forever);
@@ -453,7 +453,7 @@ void read_boot(const value_ref& v, engine::boot_plan& b) {
   m.opt("reset_spread", b.reset_spread, zero, forever);
 }
 
-void read_phone(const value_ref& v, engine::phone_model& p) {
+void read_phone(const value_ref& v, plan::phone_model& p) {
   map_reader m(v, "phone", {"tftp_attempts", "tftp_backoff", "unreachable_retry", "max_itl_bytes"});
   m.opt("tftp_attempts", p.tftp_attempts, 1, limits::max_tftp_attempts);
   m.opt("tftp_backoff", p.tftp_backoff, zero, forever);
@@ -505,13 +505,13 @@ std::optional<YAML::Mark> second_document(const std::string& text) {
 
 }  // namespace
 
-std::vector<std::string> node_names(const engine::run_plan& plan) {
+std::vector<std::string> node_names(const plan::run_plan& plan) {
   std::vector<std::string> out;
   for (const auto& n : plan.cluster.nodes) out.push_back(n.host);
   return out;
 }
 
-void check_node(const value_ref& where, const engine::run_plan& plan, const std::string& host,
+void check_node(const value_ref& where, const plan::run_plan& plan, const std::string& host,
                 std::string_view service) {
   const auto& nodes = plan.cluster.nodes;
   auto it = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.host == host; });
@@ -519,7 +519,7 @@ void check_node(const value_ref& where, const engine::run_plan& plan, const std:
     where.fail("unknown node '" + host + "'; defined nodes: " + join(node_names(plan)));
   }
   if (service.empty()) return;
-  auto runs = [&](const engine::node_plan& n) {
+  auto runs = [&](const plan::node_plan& n) {
     return service == "tftp" ? n.tftp : service == "tvs" ? n.tvs : n.callmanager;
   };
   if (!runs(*it)) {
@@ -532,7 +532,7 @@ void check_node(const value_ref& where, const engine::run_plan& plan, const std:
   }
 }
 
-void check_group(const value_ref& where, const engine::run_plan& plan, const std::string& name) {
+void check_group(const value_ref& where, const plan::run_plan& plan, const std::string& name) {
   for (const auto& g : plan.fleet) {
     if (g.name == name) return;
   }
@@ -541,12 +541,12 @@ void check_group(const value_ref& where, const engine::run_plan& plan, const std
   where.fail("unknown group '" + name + "'; fleet groups: " + join(names));
 }
 
-engine::run_plan read_plan(const source& src, const YAML::Node& root) {
+plan::run_plan read_plan(const source& src, const YAML::Node& root) {
   value_ref doc{&src, root, "", root.Mark()};
   map_reader m(doc, "the scenario",
                {"name", "description", "seed", "end", "sample", "cluster", "fleet", "boot", "phone",
                 "timeline", "expect"});
-  engine::run_plan plan;
+  plan::run_plan plan;
   plan.source = src.name();
   plan.name = stem(src.name());
   if (m.has("name")) {
@@ -576,7 +576,7 @@ engine::run_plan read_plan(const source& src, const YAML::Node& root) {
 
 }  // namespace detail
 
-result<engine::run_plan> load_string(std::string_view yaml, const std::string& source_name) {
+result<plan::run_plan> load_string(std::string_view yaml, const std::string& source_name) {
   detail::source src(source_name);
   try {
     const std::string text(yaml);
@@ -614,12 +614,12 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
   }
 }
 
-status apply_calibration(engine::run_plan& plan, const std::string& path) {
+status apply_calibration(plan::run_plan& plan, const std::string& path) {
   // NODE=FILE (a calibration for one node) when no file has that name and
   // NODE is one of the cluster's: refused, since the stations are per cluster.
   if (const auto eq = path.find('='); eq != std::string::npos && !std::filesystem::exists(path)) {
     const std::string node = path.substr(0, eq);
-    for (const engine::node_plan& n : plan.cluster.nodes) {
+    for (const plan::node_plan& n : plan.cluster.nodes) {
       if (n.host != node) continue;
       return error{path + ": a calibration of node '" + node +
                        "' alone is not modelled yet; the virtual engine has one "
@@ -655,7 +655,7 @@ result<std::string> file_text(const std::string& path) {
 
 }  // namespace
 
-result<engine::run_plan> load_file(const std::string& path) {
+result<plan::run_plan> load_file(const std::string& path) {
   auto text = file_text(path);
   if (!text) return text.err();
   return load_string(*text, path);
@@ -668,7 +668,7 @@ result<std::string> scenario_text(std::string_view name_or_path) {
   return file_text(std::string(name_or_path));
 }
 
-result<engine::run_plan> load(std::string_view name_or_path) {
+result<plan::run_plan> load(std::string_view name_or_path) {
   std::string_view name = name_or_path;
   bool explicit_builtin = name.starts_with("builtin:");
   if (explicit_builtin) name.remove_prefix(8);

@@ -7,7 +7,7 @@
 #include <optional>
 #include <sstream>
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/duration_text.hpp"
@@ -19,7 +19,7 @@ namespace itlfleet::scenarios {
 namespace detail {
 namespace {
 
-using engine::action_kind;
+using plan::action_kind;
 
 /// What `on:` means for a verb.
 enum class target {
@@ -165,21 +165,21 @@ std::string keys_taken(const verb& v) {
 
 /// One timeline entry: its actions and its `do:` value (for later messages).
 struct entry {
-  std::vector<engine::action> actions;
+  std::vector<plan::action> actions;
   value_ref command;
 };
 
 /// Reads one entry. Verbs that act on one node at a time (outages, domain
 /// change) expand `on: all` (or no `on:`) to one action per matching node, so
 /// the engine always gets an explicit node for them.
-entry read_action(const value_ref& item, engine::run_plan& plan) {
+entry read_action(const value_ref& item, plan::run_plan& plan) {
   map_reader m(item, item.path,
                {"at", "do", "on", "for", "group", "fraction", "to", "password", "rate"});
-  engine::action a;
+  plan::action a;
   a.line = item.mark.line + 1;
 
   value_ref at = m.require("at");
-  a.at = at.duration(engine::sim_duration{0}, engine::limits::max_duration);
+  a.at = at.duration(plan::sim_duration{0}, plan::limits::max_duration);
   if (a.at > plan.end) {
     at.fail("expected a time no later than end (" +
             sim::format_sim_time(plan.end, sim::below_second::units) + "), got '" +
@@ -241,10 +241,10 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
       }
       break;
     case action_kind::change_domain:
-      if (args[0].size() > engine::limits::max_domain_bytes) {
-        d.fail("expected a domain of at most " + std::to_string(engine::limits::max_domain_bytes) +
+      if (args[0].size() > plan::limits::max_domain_bytes) {
+        d.fail("expected a domain of at most " + std::to_string(plan::limits::max_domain_bytes) +
                " bytes (it goes into certificate names of at most " +
-               std::to_string(engine::limits::max_common_name_bytes) + "), got " +
+               std::to_string(plan::limits::max_common_name_bytes) + "), got " +
                std::to_string(args[0].size()));
       }
       break;
@@ -261,7 +261,7 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
         m.get("fraction")
             .fail("'fraction' does not apply to '" + verb_words(*v) +
                   "'; the option is set for a whole group (or the fleet)");
-      const std::vector<std::string> hosts = engine::option_150_servers(args[0]);
+      const std::vector<std::string> hosts = plan::option_150_servers(args[0]);
       for (auto h = hosts.begin(); h != hosts.end(); ++h) {
         if (h->empty())
           d.fail("expected TFTP node names separated by commas, got '" + args[0] + "'");
@@ -294,7 +294,7 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   // on:
   bool all = false;
   std::string_view service;
-  const engine::node_plan* publisher = nullptr;
+  const plan::node_plan* publisher = nullptr;
   for (const auto& n : plan.cluster.nodes) {
     if (n.publisher) publisher = &n;
   }
@@ -325,12 +325,12 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   if ((a.kind == action_kind::inject_fault || a.kind == action_kind::clear_fault) &&
       a.args[0] == "reset-transfer") {
     const auto n = std::find_if(plan.cluster.nodes.begin(), plan.cluster.nodes.end(),
-                                [&](const engine::node_plan& x) { return x.host == a.node; });
+                                [&](const plan::node_plan& x) { return x.host == a.node; });
     if (n == plan.cluster.nodes.end() || n->publisher || !n->tftp)
       d.fail("fault reset-transfer needs `on:` a subscriber that runs tftp, got '" + a.node + "'");
   }
   if (v->takes_for)
-    a.length = m.require("for").duration(engine::sim_duration{1}, engine::limits::max_duration);
+    a.length = m.require("for").duration(plan::sim_duration{1}, plan::limits::max_duration);
   if (v->takes_group) {
     if (m.has("group")) {
       value_ref g = m.get("group");
@@ -341,7 +341,7 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   }
   if (v->takes_rate && m.has("rate"))
     a.rate_per_hour =
-        m.get("rate").number(engine::limits::min_manual_rate, engine::limits::max_manual_rate);
+        m.get("rate").number(plan::limits::min_manual_rate, plan::limits::max_manual_rate);
   if (v->takes_to) {
     value_ref to = m.require("to");
     a.args.push_back(to.string());
@@ -356,7 +356,7 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   bool expand = all && (v->on == target::each_tftp || v->on == target::each_tvs ||
                         v->on == target::each_callmanager || v->on == target::each_node);
   if (!expand) return {{a}, d};
-  std::vector<engine::action> out;
+  std::vector<plan::action> out;
   for (const auto& n : plan.cluster.nodes) {
     if ((service == "tftp" && !n.tftp) || (service == "tvs" && !n.tvs) ||
         (service == "callmanager" && !n.callmanager))
@@ -371,14 +371,14 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
 /// Each node's FQDN as renames and domain changes leave it, played in time
 /// order (nodes keep the plan's order and are named in actions as declared).
 struct node_names {
-  explicit node_names(const engine::run_plan& plan) : nodes(plan.cluster.nodes) {
+  explicit node_names(const plan::run_plan& plan) : nodes(plan.cluster.nodes) {
     for (const auto& n : nodes) {
       hosts.push_back(n.host);
       domains.push_back(plan.cluster.domain);
     }
   }
   /// Applies a rename or domain change; the index of the node it renamed.
-  std::optional<std::size_t> apply(const engine::action& a) {
+  std::optional<std::size_t> apply(const plan::action& a) {
     if (a.kind != action_kind::rename_publisher && a.kind != action_kind::change_domain)
       return std::nullopt;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -390,24 +390,24 @@ struct node_names {
   }
   std::string fqdn(std::size_t i) const { return hosts[i] + "." + domains[i]; }
 
-  const std::vector<engine::node_plan>& nodes;
+  const std::vector<plan::node_plan>& nodes;
   std::vector<std::string> hosts, domains;
 };
 
 /// Renames and domain changes regenerate certificates named after the node's
 /// new FQDN (`sim::cluster`): played in time order, each must still fit in an
 /// X.509 common name. The ITLRecovery certificate keeps its first name.
-void check_renamed_certificates(const std::vector<std::pair<engine::action, value_ref>>& actions,
-                                const engine::run_plan& plan) {
+void check_renamed_certificates(const std::vector<std::pair<plan::action, value_ref>>& actions,
+                                const plan::run_plan& plan) {
   node_names names(plan);
   for (const auto& [a, where] : actions) {
     const auto i = names.apply(a);
     if (!i) continue;
     const std::string fqdn = names.fqdn(*i);
-    if (fqdn.size() > engine::limits::max_common_name_bytes) {
+    if (fqdn.size() > plan::limits::max_common_name_bytes) {
       where.fail("'" + a.text + "' on " + a.node + " makes its certificate name '" + fqdn + "' " +
                  std::to_string(fqdn.size()) + " bytes long; X.509 allows at most " +
-                 std::to_string(engine::limits::max_common_name_bytes) +
+                 std::to_string(plan::limits::max_common_name_bytes) +
                  " in a common name (<host>.<domain>)");
     }
   }
@@ -430,8 +430,8 @@ std::optional<sim::cucm_version> upgrade_version(std::string_view text) {
 /// then, and the first one into 10.0 creates ITLRecovery certificates named
 /// ITLRECOVERY_<host>.<domain> after the names of that moment, which must
 /// fit in a common name.
-void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& actions,
-                    const engine::run_plan& plan) {
+void check_upgrades(const std::vector<std::pair<plan::action, value_ref>>& actions,
+                    const plan::run_plan& plan) {
   auto running = *sim::cucm_version::parse(plan.cluster.version);  // read_cluster checked it
   node_names names(plan);
   const auto& nodes = plan.cluster.nodes;
@@ -449,11 +449,11 @@ void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& act
       for (std::size_t i = 0; i < nodes.size(); ++i) {
         const std::string fqdn = names.fqdn(i);
         const std::string cn = sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn);
-        if (cn.size() > engine::limits::max_common_name_bytes) {
+        if (cn.size() > plan::limits::max_common_name_bytes) {
           where.fail("'" + a.text + "' creates the ITLRecovery certificate '" + cn + "' of " +
                      nodes[i].host + ", " + std::to_string(cn.size()) +
                      " bytes long; X.509 allows at most " +
-                     std::to_string(engine::limits::max_common_name_bytes) +
+                     std::to_string(plan::limits::max_common_name_bytes) +
                      " in a common name (ITLRECOVERY_<host>.<domain>)");
         }
       }
@@ -464,9 +464,9 @@ void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& act
 
 }  // namespace
 
-void read_timeline(const value_ref& list, engine::run_plan& plan) {
+void read_timeline(const value_ref& list, plan::run_plan& plan) {
   // Each action with its `do:`, for messages about what it does in time order.
-  std::vector<std::pair<engine::action, value_ref>> read;
+  std::vector<std::pair<plan::action, value_ref>> read;
   for (const auto& item : list.sequence("a list of timeline entries")) {
     auto entry = read_action(item, plan);
     for (auto& a : entry.actions) read.emplace_back(std::move(a), entry.command);
@@ -481,7 +481,7 @@ void read_timeline(const value_ref& list, engine::run_plan& plan) {
 
 }  // namespace detail
 
-std::string_view verb_name(engine::action_kind kind) {
+std::string_view verb_name(plan::action_kind kind) {
   // The verb table is the one place a verb is spelled: its canonical entry.
   for (const detail::verb& v : detail::verbs)
     if (v.kind == kind && v.canonical) return v.words;

@@ -114,7 +114,7 @@ TEST(EngineCtl, a_ctl_update_after_a_regeneration_reaches_every_phone_through_tv
 
 TEST(EngineCtl, a_ctl_update_while_tvs_is_down_locks_with_the_reason_in_the_log) {
   run_plan p = ctl_update_after_a_regeneration();
-  engine::action outage = at(15min, action_kind::tvs_outage);
+  plan::action outage = at(15min, action_kind::tvs_outage);
   outage.length = 5min;
   p.timeline.insert(p.timeline.begin() + 2, outage);  // before the update, in time order
   const run_result r = run_ok(p);

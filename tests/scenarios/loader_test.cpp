@@ -11,9 +11,9 @@
 namespace {
 
 using namespace std::chrono_literals;
-using itlfleet::engine::action_kind;
-using itlfleet::engine::comparison;
-using itlfleet::engine::installed_itl;
+using itlfleet::plan::action_kind;
+using itlfleet::plan::comparison;
+using itlfleet::plan::installed_itl;
 namespace sc = itlfleet::scenarios;
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -257,7 +257,7 @@ fleet:
                            "dir/minimal.yml");
   ASSERT_TRUE(r.ok()) << r.err().message;
   const auto& p = *r;
-  const itlfleet::engine::run_plan d;
+  const itlfleet::plan::run_plan d;
   EXPECT_EQ(p.name, "minimal");  // from the file name
   EXPECT_EQ(p.seed, d.seed);
   EXPECT_EQ(p.end, d.end);

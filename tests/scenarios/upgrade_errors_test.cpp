@@ -6,14 +6,14 @@
 
 #include <string>
 
-#include "itlfleet/scenarios/cost.hpp"
+#include "itlfleet/engine/cost.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "load_check.hpp"
 
 namespace {
 
 namespace sc = itlfleet::scenarios;
-using itlfleet::engine::action_kind;
+using itlfleet::plan::action_kind;
 
 // Lines 1-8; tests append from line 9.
 constexpr const char* base = R"(name: t
@@ -123,7 +123,7 @@ TEST(UpgradeVerbs, the_cost_counts_the_itlrecovery_keys_the_upgrade_makes) {
                            "ok.yaml");
   ASSERT_TRUE(r.ok()) << r.err().message;
   // One node: 3 keys on 9.1, 1 ITLRecovery key at the first upgrade only.
-  EXPECT_EQ(sc::estimate_cost(*r).rsa_keygens, 3u + 1);
+  EXPECT_EQ(itlfleet::engine::estimate_cost(*r).rsa_keygens, 3u + 1);
 }
 
 }  // namespace

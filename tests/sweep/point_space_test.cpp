@@ -46,7 +46,7 @@ std::string prepare_error(std::string_view scenario, std::vector<std::string> va
   return s ? "" : s.err().message;
 }
 
-engine::run_plan plan_of(const point_space& s, std::size_t p) {
+plan::run_plan plan_of(const point_space& s, std::size_t p) {
   auto plan = s.plan(p);
   if (!plan) ADD_FAILURE() << plan.err().message;
   return std::move(*plan);

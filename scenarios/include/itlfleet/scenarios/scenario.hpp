@@ -1,6 +1,6 @@
 #pragma once
 /// Scenarios: YAML files that describe one simulated run (cluster, fleet,
-/// operator timeline, expectations), loaded into an `engine::run_plan`.
+/// operator timeline, expectations), loaded into an `plan::run_plan`.
 ///
 /// The format is documented in docs/scenarios.md. Loading validates
 /// everything it can without running the simulation: unknown keys, types,
@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 #include "itlfleet/sim/result.hpp"
 
 namespace itlfleet::scenarios {
@@ -31,16 +31,16 @@ namespace itlfleet::scenarios {
 /// Parses a scenario held in memory. `source_name` names it in error
 /// messages and becomes `run_plan::source`; when the YAML has no `name`,
 /// the plan is named after it (directory and .yaml/.yml extension dropped).
-result<engine::run_plan> load_string(std::string_view yaml, const std::string& source_name);
+result<plan::run_plan> load_string(std::string_view yaml, const std::string& source_name);
 
 /// Reads and parses a scenario file; an unreadable file is an error naming it.
-result<engine::run_plan> load_file(const std::string& path);
+result<plan::run_plan> load_file(const std::string& path);
 
 /// Applies `itlfleet calibrate`'s calibration.yaml at `path` to the plan:
 /// its `tftp:`, `http:` and `tvs:` settings override the cluster's (every
 /// node's: there is one model of each per cluster), and the plan records
 /// which calibration it used.
-status apply_calibration(engine::run_plan& plan, const std::string& path);
+status apply_calibration(plan::run_plan& plan, const std::string& path);
 
 /// Names of the scenarios built into the library, sorted.
 std::vector<std::string> builtin_names();
@@ -51,7 +51,7 @@ std::optional<std::string_view> builtin_yaml(std::string_view name);
 /// A built-in name ("bulk-reset-localkey" or "builtin:bulk-reset-localkey"),
 /// else a file path. Neither: an error that lists the built-in names.
 /// Built-ins get `source` "builtin:<name>".
-result<engine::run_plan> load(std::string_view name_or_path);
+result<plan::run_plan> load(std::string_view name_or_path);
 
 /// The YAML text load(name_or_path) reads: a built-in's or the file's, so
 /// that a run's outputs can carry their scenario (shard.json) and
@@ -63,13 +63,13 @@ result<std::string> scenario_text(std::string_view name_or_path);
 /// declared first, so the result is deterministic). A group of 0 stays 0.
 /// A fleet whose groups are all 0 is split evenly. Absolute expectation
 /// values are not touched: write expectations in percent to survive scaling.
-void scale_fleet(engine::run_plan& plan, std::uint64_t phones);
+void scale_fleet(plan::run_plan& plan, std::uint64_t phones);
 
 /// Parses a duration: one or more `<number><unit>` parts in decreasing unit
 /// order, units h, m, s, ms, us (or µs), numbers may have a fraction
 /// ("0.2ms"); or a bare "0". Result must be a whole number of microseconds.
 /// Examples: "90s", "10m10s", "1h", "2ms", "0.2ms", "500us", "0".
-result<engine::sim_duration> parse_duration(std::string_view text);
+result<plan::sim_duration> parse_duration(std::string_view text);
 
 /// Its inverse, the form a scenario would write ("10m10s", "2ms", "1s500ms"):
 /// sim::format_sim_time(d, sim::below_second::units).
@@ -79,13 +79,13 @@ std::span<const std::string_view> metric_names();
 
 /// The canonical timeline verb of an action kind, as written in YAML
 /// ("set cert regen", "utils itl reset localkey", "boot-all", ...).
-std::string_view verb_name(engine::action_kind kind);
+std::string_view verb_name(plan::action_kind kind);
 
 /// "==", "!=", "<", "<=", ">", ">=".
-std::string_view to_string(engine::comparison op);
+std::string_view to_string(plan::comparison op);
 
 /// A one-line statement of an expectation for reports, e.g.
 /// "recovered >= 99.5% at end", "locked == 0 by 20m", "locked == 100% at end [old-phones]".
-std::string describe(const engine::expectation& e);
+std::string describe(const plan::expectation& e);
 
 }  // namespace itlfleet::scenarios

@@ -1,9 +1,9 @@
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/pki.hpp"
 
-namespace itlfleet::engine::limits {
+namespace itlfleet::plan::limits {
 namespace {
 
 /// The first problem found, named by the scenario key it comes from.
@@ -122,8 +122,8 @@ status check_plan(const run_plan& plan) {
   c.duration("phone.tftp_backoff", plan.phone.tftp_backoff, zero, max_duration);
   c.duration("phone.unreachable_retry", plan.phone.unreachable_retry, positive, max_duration);
 
-  // Timeline entries are indexed by event::index_type.
-  if (plan.timeline.size() > max_of<event::index_type>) c.fail("timeline: too many entries");
+  // Timeline entries are indexed by entry_index.
+  if (plan.timeline.size() > max_of<entry_index>) c.fail("timeline: too many entries");
   for (const action& a : plan.timeline) {
     c.duration("timeline.at", a.at, zero, plan.end);
     c.duration("timeline.for", a.length, zero, max_duration);
@@ -175,4 +175,4 @@ status check_plan(const run_plan& plan) {
   return c.result();
 }
 
-}  // namespace itlfleet::engine::limits
+}  // namespace itlfleet::plan::limits

@@ -1,7 +1,8 @@
 #pragma once
 /// A run plan: everything one simulated run needs — the cluster, the fleet,
 /// the operator's timeline and the expectations to check. The scenarios
-/// library builds it from YAML; the engines execute it. Plain values only.
+/// library builds it from YAML; the engines execute it. Plain values only
+/// (itlfleet::plan links nothing but sim, so every floor above can hold one).
 
 #include <algorithm>
 #include <array>
@@ -15,11 +16,17 @@
 
 #include "itlfleet/sim/phone_state.hpp"
 
-namespace itlfleet::engine {
+namespace itlfleet::plan {
 
 /// Simulated time: microseconds since the start of the run.
 using sim_duration = std::chrono::microseconds;
 using sim_time = std::chrono::microseconds;
+
+/// How the engines index what a plan lists, so that its limits
+/// (plan_limits.hpp) follow the types: a phone or a timeline entry in 32
+/// bits, a node in 8 (engine::event carries both).
+using entry_index = std::uint32_t;
+using node_index = std::uint8_t;
 
 struct node_plan {
   std::string host;  ///< short host name, e.g. "cucm-pub"
@@ -318,4 +325,4 @@ struct run_plan {
   }
 };
 
-}  // namespace itlfleet::engine
+}  // namespace itlfleet::plan
