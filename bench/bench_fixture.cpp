@@ -46,7 +46,7 @@ plan::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microseconds
   p.end = 50min;
   p.sample_every = sample_every;
   using plan::action_kind;
-  auto act = [](std::chrono::microseconds at, action_kind k, std::vector<std::string> args) {
+  auto act = [](std::chrono::microseconds at, action_kind k, plan::action_args args) {
     plan::action a;
     a.at = at;
     a.kind = k;
@@ -54,14 +54,15 @@ plan::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microseconds
     a.text = "bench";
     return a;
   };
-  p.timeline = {act(0s, action_kind::boot_all, {}),
-                act(10min, action_kind::cert_regen, {"CallManager"}),
-                act(10min, action_kind::restart_tftp, {}),
-                act(10min + 10s, action_kind::cert_regen, {"TVS"}),
-                act(10min + 10s, action_kind::restart_tvs, {}),
-                act(10min + 10s, action_kind::restart_tftp, {}),
-                act(30min, action_kind::itl_reset_localkey, {}),
-                act(31min, action_kind::reset_all_devices, {})};
+  p.timeline = {
+      act(0s, action_kind::boot_all, {}),
+      act(10min, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::callmanager}),
+      act(10min, action_kind::restart_tftp, {}),
+      act(10min + 10s, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::tvs}),
+      act(10min + 10s, action_kind::restart_tvs, {}),
+      act(10min + 10s, action_kind::restart_tftp, {}),
+      act(30min, action_kind::itl_reset_localkey, {}),
+      act(31min, action_kind::reset_all_devices, {})};
   return p;
 }
 

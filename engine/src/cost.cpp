@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <optional>
+#include <variant>
 
 #include "itlfleet/engine/event_queue.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
@@ -89,12 +91,13 @@ std::uint64_t timeline_keygens(const run_plan& plan) {
     if (a.kind == action_kind::change_domain) n += a.node == publisher ? 3 : 2;
   }
   // The first upgrade into 10.0 makes every node's ITLRecovery key.
-  auto running = sim::cucm_version::parse(plan.cluster.version);
+  std::optional<sim::cucm_version> running;
+  if (auto v = sim::cucm_version::parse(plan.cluster.version)) running = *v;
   for (const auto& a : plan.timeline) {
-    if (a.kind != action_kind::upgrade_cluster || a.args.empty()) continue;
-    const auto to = sim::cucm_version::parse(a.args[0]);
-    if (!to) continue;
-    if (running && !running->has_itl_recovery() && to->has_itl_recovery())
+    const auto* upgrade = std::get_if<plan::target_release>(&a.args);
+    if (a.kind != action_kind::upgrade_cluster || upgrade == nullptr) continue;
+    const sim::cucm_version& to = upgrade->version;
+    if (running && !running->has_itl_recovery() && to.has_itl_recovery())
       n += plan.cluster.nodes.size();
     running = to;
   }

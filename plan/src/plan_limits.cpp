@@ -45,6 +45,19 @@ class checker {
 constexpr sim_duration zero{0};
 constexpr sim_duration positive{1};
 
+/// The strings among a verb's arguments (they go into outputs and certificates).
+std::vector<const std::string*> texts(const action_args& args) {
+  std::vector<const std::string*> out;
+  if (const auto* r = std::get_if<remote_key_source>(&args)) out = {&r->host, &r->user, &r->path};
+  if (const auto* h = std::get_if<new_host_name>(&args)) out = {&h->host};
+  if (const auto* d = std::get_if<new_domain>(&args)) out = {&d->domain};
+  if (const auto* p = std::get_if<security_password>(&args)) out = {&p->password};
+  if (const auto* s = std::get_if<sftp_destination>(&args)) out = {&s->path};
+  if (const auto* l = std::get_if<tftp_server_list>(&args))
+    for (const std::string& h : l->hosts) out.push_back(&h);
+  return out;
+}
+
 }  // namespace
 
 status check_plan(const run_plan& plan) {
@@ -129,7 +142,11 @@ status check_plan(const run_plan& plan) {
     c.duration("timeline.for", a.length, zero, max_duration);
     if (!(a.fraction >= 0 && a.fraction <= 1)) c.fail("timeline.fraction: expected 0 to 1");
     c.text("timeline.do", a.text, max_text_bytes);
-    for (const auto& arg : a.args) c.text("timeline.do", arg, max_text_bytes);
+    if (!args_fit(a.kind, a.args)) {
+      c.fail("timeline: '" + a.text + "': its arguments are not those of its verb");
+      continue;
+    }
+    for (const std::string* arg : texts(a.args)) c.text("timeline.do", *arg, max_text_bytes);
   }
   for (const expectation& e : plan.expect) {
     if (e.at) c.duration("expect.at", *e.at, zero, plan.end);
@@ -147,21 +164,14 @@ status check_plan(const run_plan& plan) {
     domains.push_back(cl.domain);
   }
   for (const action& a : plan.timeline) {
-    for (std::size_t i = 0; i < cl.nodes.size() && !a.args.empty(); ++i) {
+    for (std::size_t i = 0; i < cl.nodes.size(); ++i) {
       if (cl.nodes[i].host != a.node) continue;
-      if (a.kind == action_kind::rename_publisher) hosts[i] = a.args[0];
-      if (a.kind == action_kind::change_domain) domains[i] = a.args[0];
+      if (const auto* r = std::get_if<new_host_name>(&a.args)) hosts[i] = r->host;
+      if (const auto* d = std::get_if<new_domain>(&a.args)) domains[i] = d->domain;
     }
-    if (a.kind == action_kind::set_rollback_pre8 &&
-        (a.args.size() != 1 || (a.args[0] != "true" && a.args[0] != "false"))) {
-      c.fail("timeline: '" + a.text + "': expected true or false");
-    }
-    if (a.kind != action_kind::upgrade_cluster) continue;
-    const auto to = sim::cucm_version::parse(a.args.empty() ? "" : a.args[0]);
-    if (!to) {
-      c.fail("timeline: '" + a.text + "': " + to.err().message);
-      continue;
-    }
+    const auto* upgrade = std::get_if<target_release>(&a.args);
+    if (a.kind != action_kind::upgrade_cluster || upgrade == nullptr) continue;
+    const sim::cucm_version* to = &upgrade->version;
     if (running && !(*running < *to)) {
       c.fail("timeline: '" + a.text + "': the cluster already runs " + running->to_string() +
              "; expected a later release");

@@ -95,9 +95,11 @@ run_plan ctl_update_after_a_regeneration() {
   p.cluster.version = "12.5";
   p.cluster.hold_timer = false;
   p.cluster.mixed_mode = true;
-  p.timeline = {at(0s, action_kind::boot_all), at(10min, action_kind::cert_regen, {"CallManager"}),
-                at(15min, action_kind::ctl_update), at(15min, action_kind::restart_tftp),
-                at(16min, action_kind::reset_all_devices)};
+  p.timeline = {
+      at(0s, action_kind::boot_all),
+      at(10min, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::callmanager}),
+      at(15min, action_kind::ctl_update), at(15min, action_kind::restart_tftp),
+      at(16min, action_kind::reset_all_devices)};
   p.end = 25min;
   return p;
 }

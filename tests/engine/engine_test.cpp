@@ -50,7 +50,8 @@ run_plan callmanager_regen_beside_a_callmanager_only_node(std::uint64_t phones) 
   run_plan p = test::single_node_plan(phones);
   p.cluster.nodes.push_back({"cucm-cm", false, false, false, true});
   p.timeline = {at(0s, action_kind::boot_all),
-                at(10min, action_kind::cert_regen, {"CallManager"}, "cucm-pub")};
+                at(10min, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub")};
   return p;
 }
 
@@ -153,9 +154,11 @@ TEST(Engine, second_tvs_node_saves_a_fleet_whose_callmanager_and_tvs_changed_on_
   run_plan p = test::two_node_plan(200);
   p.cluster.hold_timer = false;
   p.timeline = {at(0s, action_kind::boot_all),
-                at(10min, action_kind::cert_regen, {"CallManager"}, "cucm-pub"),
+                at(10min, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub"),
                 at(10min, action_kind::restart_tftp, {}, "cucm-pub"),
-                at(10min + 10s, action_kind::cert_regen, {"TVS"}, "cucm-pub"),
+                at(10min + 10s, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::tvs}, "cucm-pub"),
                 at(10min + 10s, action_kind::restart_tvs, {}, "cucm-pub"),
                 at(10min + 10s, action_kind::restart_tftp, {}, "cucm-pub")};
   const run_result r = run_ok(p);
@@ -365,7 +368,8 @@ TEST(Engine, cucm_counts_and_resets_only_the_registered_phones) {
   p.boot.reset_spread = 0s;
   p.timeline = {at(0s, action_kind::boot_all), at(10min, action_kind::reset_all_devices),
                 at(10min + 1s, action_kind::reset_all_devices),
-                at(10min + 2s, action_kind::cert_regen, {"CallManager"}),
+                at(10min + 2s, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::callmanager}),
                 at(10min + 2s, action_kind::restart_tftp, {}, "cucm-pub")};
   const run_result r = run_ok(p);
   const auto has = [&](const std::string& line) {

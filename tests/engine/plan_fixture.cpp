@@ -30,7 +30,7 @@ plan::run_plan two_node_plan(std::uint64_t phones) {
   return p;
 }
 
-plan::action at(std::chrono::microseconds t, plan::action_kind kind, std::vector<std::string> args,
+plan::action at(std::chrono::microseconds t, plan::action_kind kind, plan::action_args args,
                 std::string node) {
   plan::action a;
   a.at = t;
@@ -44,12 +44,13 @@ plan::action at(std::chrono::microseconds t, plan::action_kind kind, std::vector
 std::vector<plan::action> double_regen_timeline() {
   using namespace std::chrono_literals;
   using plan::action_kind;
-  return {at(0s, action_kind::boot_all),
-          at(10min, action_kind::cert_regen, {"CallManager"}),
-          at(10min, action_kind::restart_tftp),
-          at(10min + 10s, action_kind::cert_regen, {"TVS"}),
-          at(10min + 10s, action_kind::restart_tvs),
-          at(10min + 10s, action_kind::restart_tftp)};
+  return {
+      at(0s, action_kind::boot_all),
+      at(10min, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::callmanager}),
+      at(10min, action_kind::restart_tftp),
+      at(10min + 10s, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::tvs}),
+      at(10min + 10s, action_kind::restart_tvs),
+      at(10min + 10s, action_kind::restart_tftp)};
 }
 
 plan::expectation expect_at(std::chrono::microseconds t, std::string metric, plan::comparison op,

@@ -201,7 +201,8 @@ TEST(Errors, option_150_lists_distinct_tftp_nodes_for_whole_groups) {
                           "timeline:\n  - {at: 1m, do: \"set dhcp option 150 sub,pub\", "
                           "group: desk}\n");
   ASSERT_EQ(ok.timeline.size(), 1u);
-  EXPECT_EQ(ok.timeline[0].args, std::vector<std::string>{"sub,pub"});
+  EXPECT_EQ(ok.timeline[0].args,
+            (itlfleet::plan::action_args{itlfleet::plan::tftp_server_list{{"sub", "pub"}}}));
   EXPECT_EQ(ok.timeline[0].group, "desk");
 }
 
@@ -222,7 +223,8 @@ TEST(Errors, faults_are_named_and_the_transfer_fault_needs_a_subscriber_tftp_nod
   const auto ok = load_ok(std::string(base) +
                           "timeline:\n  - {at: 1m, do: inject fault Reset-Transfer, on: sub}\n");
   ASSERT_EQ(ok.timeline.size(), 1u);
-  EXPECT_EQ(ok.timeline[0].args, std::vector<std::string>{"reset-transfer"});
+  EXPECT_EQ(ok.timeline[0].args, (itlfleet::plan::action_args{itlfleet::plan::cluster_fault_choice{
+                                     itlfleet::sim::cluster_fault::reset_transfer}}));
 }
 
 TEST(Errors, exactly_one_publisher) {

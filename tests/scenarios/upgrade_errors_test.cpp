@@ -42,10 +42,13 @@ TEST(UpgradeVerbs, load_with_their_arguments) {
   ASSERT_TRUE(r.ok()) << r.err().message;
   ASSERT_EQ(r->timeline.size(), 4u);
   EXPECT_EQ(r->timeline[0].kind, action_kind::upgrade_cluster);
-  EXPECT_EQ(r->timeline[0].args, std::vector<std::string>{"10.5(2)SU3"});
+  EXPECT_EQ(r->timeline[0].args,
+            (itlfleet::plan::action_args{itlfleet::plan::target_release{{10, 5}}}));
   EXPECT_EQ(r->timeline[1].kind, action_kind::set_rollback_pre8);
-  EXPECT_EQ(r->timeline[1].args, std::vector<std::string>{"true"});
-  EXPECT_EQ(r->timeline[3].args, std::vector<std::string>{"false"});
+  EXPECT_EQ(r->timeline[1].args,
+            (itlfleet::plan::action_args{itlfleet::plan::parameter_switch{true}}));
+  EXPECT_EQ(r->timeline[3].args,
+            (itlfleet::plan::action_args{itlfleet::plan::parameter_switch{false}}));
   EXPECT_EQ(r->phone.max_itl_bytes, 40000);
   EXPECT_EQ(sc::verb_name(action_kind::upgrade_cluster), "upgrade cluster");
   EXPECT_EQ(sc::verb_name(action_kind::set_rollback_pre8),

@@ -27,7 +27,6 @@ using plan::installed_ctl;
 using plan::installed_itl;
 using plan::metric_def;
 using plan::node_plan;
-using plan::option_150_servers;
 using plan::phone_model;
 using plan::run_plan;
 using plan::tftp_calibration_ref;
