@@ -54,22 +54,6 @@ std::string read_word(const value_ref& v, std::string_view what) {
   return s;
 }
 
-/// "10.0", "11.5", "12.5(1)SU3", "10.5.2": major.minor, then anything that
-/// starts with '.' or '('.
-bool valid_version(std::string_view v) {
-  std::size_t i = 0;
-  auto digits = [&] {
-    std::size_t s = i;
-    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
-    return i > s;
-  };
-  if (!digits()) return false;
-  if (i >= v.size() || v[i] != '.') return false;
-  ++i;
-  if (!digits()) return false;
-  return i == v.size() || v[i] == '.' || v[i] == '(';
-}
-
 void read_tftp_model(const value_ref& v, plan::tftp_model& t) {
   map_reader m(v, "cluster.tftp",
                {"max_serving_count", "rtt", "block_size", "loss", "retransmit_timeout",
@@ -222,13 +206,8 @@ void read_cluster(const value_ref& v, plan::run_plan& plan) {
   if (m.has("version")) {
     value_ref ver = m.get("version");
     c.version = ver.string();
-    // The engine reads it with sim::cucm_version::parse: both must accept it.
-    if (!valid_version(c.version) || !sim::cucm_version::parse(c.version)) {
-      ver.fail(
-          "expected a CUCM version such as \"10.0\", \"11.5\" or \"12.5(1)SU3\" (major and "
-          "minor of at most 4 digits each), got '" +
-          c.version + "'");
-    }
+    // The one reading of a release, as the engine and `cluster export` read it.
+    if (auto v = sim::cucm_version::parse(c.version); !v) ver.fail(v.err().message);
   }
   const bool itl_recovery = sim::cucm_version::parse(c.version)->has_itl_recovery();
   if (m.has("domain")) {
@@ -244,9 +223,9 @@ void read_cluster(const value_ref& v, plan::run_plan& plan) {
   }
   m.opt("hold_timer", c.hold_timer);
   if (m.has("hold_time")) {
-    // The range and its message are the engine's (limits::hold_time_problem).
+    // Its one range and message: limits::hold_time_problem (check_plan's too).
     value_ref hold = m.get("hold_time");
-    c.hold_time = hold.duration(zero, plan::sim_duration::max());
+    c.hold_time = hold.duration(plan::sim_duration::min(), plan::sim_duration::max());
     if (auto p = limits::hold_time_problem(c.hold_time)) hold.fail(*p);
   }
   if (m.has("key_bits")) {

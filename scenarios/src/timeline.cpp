@@ -21,9 +21,6 @@ namespace {
 
 using plan::action_kind;
 
-/// The release `upgrade cluster` names, if it is one (defined below).
-std::optional<sim::cucm_version> upgrade_version(std::string_view text);
-
 /// What `on:` means for a verb.
 enum class target {
   none,              ///< no `on:` (cluster-wide or phone actions)
@@ -153,13 +150,8 @@ plan::action_args fault(const verb_input& in) {
 }
 
 plan::action_args release(const verb_input& in) {
-  const auto version = upgrade_version(in.args[0]);
-  if (!version) {
-    in.command.fail(
-        "expected a CUCM version to upgrade to, such as 10.5, 11.5 or 12.5(1)SU3 (major "
-        "and minor of at most 4 digits each), got '" +
-        in.args[0] + "'");
-  }
+  const auto version = sim::cucm_version::parse(in.args[0]);
+  if (!version) in.command.fail("'" + std::string(in.verb) + "': " + version.err().message);
   return plan::target_release{*version};
 }
 
@@ -457,19 +449,6 @@ void check_renamed_certificates(const std::vector<std::pair<plan::action, value_
                  " in a common name (<host>.<domain>)");
     }
   }
-}
-
-/// `upgrade cluster <version>`: a release the engine reads
-/// (sim::cucm_version) written as major.minor, as `cluster.version` is.
-std::optional<sim::cucm_version> upgrade_version(std::string_view text) {
-  const std::size_t dot = text.find('.');
-  if (dot == 0 || dot == std::string_view::npos || dot + 1 >= text.size() ||
-      !std::isdigit(static_cast<unsigned char>(text[dot + 1]))) {
-    return std::nullopt;
-  }
-  auto v = sim::cucm_version::parse(text);
-  if (!v) return std::nullopt;
-  return *v;
 }
 
 /// Upgrades in time order: each to a later release than the cluster runs

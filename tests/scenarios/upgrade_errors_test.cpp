@@ -59,7 +59,7 @@ TEST(UpgradeVerbs, a_version_that_is_not_one_is_refused_at_its_line) {
   for (const char* bad : {"ten", "10", "10.x", "1O.5", "12345.1", ".5"}) {
     auto m = error_with(std::string("timeline:\n  - {at: 10m, do: upgrade cluster ") + bad + "}\n");
     EXPECT_HAS(m, "bad.yaml:10:");
-    EXPECT_HAS(m, "expected a CUCM version to upgrade to");
+    EXPECT_HAS(m, "'upgrade cluster': expected a CUCM version such as 10.0, 11.5 or 12.5(1)SU3");
     EXPECT_HAS(m, std::string("got '") + bad + "'");
   }
   auto m = error_with("timeline:\n  - {at: 10m, do: upgrade cluster}\n");
