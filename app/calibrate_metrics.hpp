@@ -28,7 +28,7 @@ class calibrate_metrics {
  private:
   std::shared_ptr<metrics::calibration_exporter> exporter_;
   std::unique_ptr<metrics::prometheus_server> server_;
-  engine::sim_duration linger_{0};
+  plan::sim_duration linger_{0};
 };
 
 }  // namespace itlfleet::app

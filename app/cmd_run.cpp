@@ -15,8 +15,8 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "endpoint_list.hpp"
+#include "itlfleet/engine/cost.hpp"
 #include "itlfleet/engine/live_engine.hpp"
-#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/engine/virtual_engine.hpp"
 #include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/metrics/group_series.hpp"
@@ -24,7 +24,7 @@
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/metrics/report_html.hpp"
 #include "itlfleet/metrics/run_metrics.hpp"
-#include "itlfleet/scenarios/cost.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/merge.hpp"
 #include "stop_signals.hpp"
@@ -95,7 +95,7 @@ bool live_options_of(const run_options& o, engine::live_options& live) {
 /// an error.
 /// `shard`: the index of a `--shard K/N` run, a label of its push.
 std::unique_ptr<metrics::run_metrics> start_metrics(const run_options& o,
-                                                    const engine::run_plan& plan, bool live,
+                                                    const plan::run_plan& plan, bool live,
                                                     std::optional<std::uint32_t> shard) {
   metrics::run_metrics_options mo{o.metrics, std::nullopt, o.pushgateway, shard};
   if (!o.linger.empty()) {
@@ -316,7 +316,7 @@ int run_scenario(const run_options& o) {
   if (!o.allow_large) {
     // Legal values can still add up to hours of key generation or more
     // memory than the machine has; say so now, with the setting to change.
-    if (auto cost = scenarios::check_cost(*plan, {}, {live, ro.shard_count}); !cost) {
+    if (auto cost = engine::check_cost(*plan, {}, {live, ro.shard_count}); !cost) {
       print_error(cost.err().message);
       return exit_bad_input;
     }
@@ -414,7 +414,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("scenario", o->scenario,
                   "A built-in scenario name (--list shows them) or a scenario YAML file");
   cmd->add_option("--phones", o->phones, "Scale the fleet groups proportionally to N phones")
-      ->check(unsigned_integer() & CLI::Range(std::uint64_t{1}, engine::limits::max_phones));
+      ->check(unsigned_integer() & CLI::Range(std::uint64_t{1}, plan::limits::max_phones));
   cmd->add_option("--seed", o->seed,
                   "Seed for every random draw, 0 to 18446744073709551615 (default: the "
                   "scenario's)")

@@ -14,9 +14,9 @@
 #include "commands.hpp"
 #include "endpoint_list.hpp"
 #include "itlfleet/engine/live_engine.hpp"
-#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/metrics/report.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "stop_signals.hpp"
 
@@ -203,7 +203,7 @@ void add_serve_command(CLI::App& app) {
                   "TFTP transfers in progress past which each DATA packet costs "
                   "--tftp-knee-slowdown more per transfer: a server whose throughput falls past a "
                   "concurrency, like the station's cluster.tftp.knee")
-      ->check(CLI::Range(0, engine::limits::max_serving_count))
+      ->check(CLI::Range(0, plan::limits::max_serving_count))
       ->capture_default_str();
   cmd->add_option("--tftp-knee-slowdown", o->tftp_knee_slowdown_ms,
                   "Milliseconds added to each TFTP DATA packet's server time per transfer in "
@@ -213,7 +213,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--tftp-serving-count", o->tftp_serving_count,
                   "TFTP Maximum Serving Count of every node, also of those with models of "
                   "their own (default: each node's, else cluster.tftp.max_serving_count)")
-      ->check(CLI::Range(1, engine::limits::max_serving_count));
+      ->check(CLI::Range(1, plan::limits::max_serving_count));
   cmd->add_option("--http-request-cost", o->http_request_cost_ms,
                   "Milliseconds of server time per HTTP request, requests taking turns on "
                   "--http-workers: a slower server, like the virtual engine's HTTP station (0: "
@@ -223,11 +223,11 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--http-workers", o->http_workers,
                   "Requests the slower HTTP server works on at once; the others wait their turn "
                   "(default 1 with --http-request-cost)")
-      ->check(CLI::Range(1, engine::limits::max_http_workers));
+      ->check(CLI::Range(1, plan::limits::max_http_workers));
   cmd->add_option("--http-serving-count", o->http_serving_count,
                   "HTTP requests served or waiting at once per node; more are answered 503 "
                   "(default: the TFTP serving count)")
-      ->check(CLI::Range(1, engine::limits::max_serving_count));
+      ->check(CLI::Range(1, plan::limits::max_serving_count));
   cmd->add_option("--tvs-handshake-cost", o->tvs_handshake_cost_ms,
                   "Milliseconds a slower TVS spends on each connection before its TLS handshake, "
                   "in a turn of --tvs-concurrency (0: none)")
@@ -241,7 +241,7 @@ void add_serve_command(CLI::App& app) {
                   "Connections the slower TVS works on at once (a handshake and a query each); "
                   "the others wait their turn, and one whose turn is over 5 s away is closed "
                   "(default 1 with a TVS cost)")
-      ->check(CLI::Range(1, engine::limits::max_tvs_concurrency));
+      ->check(CLI::Range(1, plan::limits::max_tvs_concurrency));
   cmd->add_flag("--once", o->once, "Stop at the end of the timeline instead of serving on");
   cmd->footer(
       "Runs until SIGINT or SIGTERM (or the timeline's end with --once), then prints the "

@@ -17,12 +17,12 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "itlfleet/engine/plan_limits.hpp"
 #include "itlfleet/host/key_cache.hpp"
 #include "itlfleet/host/shared_key_store.hpp"
 #include "itlfleet/metrics/output_files.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/metrics/shard.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/utf8.hpp"
 #include "itlfleet/sweep/merge.hpp"
@@ -307,7 +307,7 @@ void add_sweep_command(CLI::App& app) {
       ->type_name("KEY");
   cmd->add_option("--phones", o->request.phones,
                   "Scale every point's fleet to N phones (or vary it: --vary phones=...)")
-      ->check(unsigned_integer() & CLI::Range(std::uint64_t{1}, engine::limits::max_phones));
+      ->check(unsigned_integer() & CLI::Range(std::uint64_t{1}, plan::limits::max_phones));
   cmd->add_option("--seed", o->request.seed, "The first seed (default: the scenario's)")
       ->check(unsigned_integer());
   cmd->add_option("--seeds", o->request.seeds,

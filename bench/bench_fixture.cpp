@@ -29,15 +29,15 @@ const fixture& seed_itl() {
   return f;
 }
 
-engine::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microseconds sample_every) {
-  engine::run_plan p;
+plan::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microseconds sample_every) {
+  plan::run_plan p;
   p.name = "bench-double-regen";
   p.source = "bench";
   p.seed = 7;
   p.cluster.hold_timer = false;
   p.cluster.nodes = {{"cucm-pub", true, true, true, true}};
   p.cluster.tftp.max_serving_count = 3500;
-  engine::fleet_group g;
+  plan::fleet_group g;
   g.name = "desk";
   g.count = phones;
   g.tftp = {"cucm-pub"};
@@ -45,23 +45,24 @@ engine::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microsecon
   p.boot.spread = 120s;
   p.end = 50min;
   p.sample_every = sample_every;
-  using engine::action_kind;
-  auto act = [](std::chrono::microseconds at, action_kind k, std::vector<std::string> args) {
-    engine::action a;
+  using plan::action_kind;
+  auto act = [](std::chrono::microseconds at, action_kind k, plan::action_args args) {
+    plan::action a;
     a.at = at;
     a.kind = k;
     a.args = std::move(args);
     a.text = "bench";
     return a;
   };
-  p.timeline = {act(0s, action_kind::boot_all, {}),
-                act(10min, action_kind::cert_regen, {"CallManager"}),
-                act(10min, action_kind::restart_tftp, {}),
-                act(10min + 10s, action_kind::cert_regen, {"TVS"}),
-                act(10min + 10s, action_kind::restart_tvs, {}),
-                act(10min + 10s, action_kind::restart_tftp, {}),
-                act(30min, action_kind::itl_reset_localkey, {}),
-                act(31min, action_kind::reset_all_devices, {})};
+  p.timeline = {
+      act(0s, action_kind::boot_all, {}),
+      act(10min, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::callmanager}),
+      act(10min, action_kind::restart_tftp, {}),
+      act(10min + 10s, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::tvs}),
+      act(10min + 10s, action_kind::restart_tvs, {}),
+      act(10min + 10s, action_kind::restart_tftp, {}),
+      act(30min, action_kind::itl_reset_localkey, {}),
+      act(31min, action_kind::reset_all_devices, {})};
   return p;
 }
 

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
 #include "itlfleet/sim/pki.hpp"
 
@@ -23,6 +23,6 @@ const fixture& seed_itl();
 /// bulk reset (boot over 2 minutes, CallManager and TVS regenerated 10 s
 /// apart, ITL reset at 30m, reset all at 31m): the scenario the 1M target
 /// is set on. `sample_every` sets the time-series resolution.
-engine::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microseconds sample_every);
+plan::run_plan double_regen_plan(std::uint64_t phones, std::chrono::microseconds sample_every);
 
 }  // namespace itlfleet::bench

@@ -105,7 +105,7 @@ double thread_cpu_s() {
 /// scraped every 100 ms from another thread (ten times the shipped scrape
 /// rate), as with --metrics. Returns events; adds wall and engine-thread CPU
 /// seconds.
-std::uint64_t timed_run(const engine::run_plan& plan, bool metrics, double& wall_s, double& cpu_s) {
+std::uint64_t timed_run(const plan::run_plan& plan, bool metrics, double& wall_s, double& cpu_s) {
   auto ex = std::make_shared<metrics::prometheus_exporter>(
       metrics::prometheus_run{"bench", 7, "virtual", "0"},
       std::vector<metrics::prometheus_group>{{"desk", "CP-8861", "12.8(1)", "cucm-pub"}});

@@ -1,5 +1,5 @@
 // libFuzzer target: the scenario loader (scenarios::load_string), YAML text
-// to engine::run_plan, as `itlfleet run FILE` loads a user's file.
+// to plan::run_plan, as `itlfleet run FILE` loads a user's file.
 //
 // Properties beyond "no crash, no leak, no UB, no exception":
 // - an error names the source first ("<file>:<line>:<col>: ...");
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/device_family.hpp"
 #include "itlfleet/sim/duration_text.hpp"
@@ -33,26 +33,26 @@ namespace {
 
 const std::string source_name = "fuzz.yaml";
 
-void check_duration_round_trip(engine::sim_duration d) {
+void check_duration_round_trip(plan::sim_duration d) {
   auto back = sc::parse_duration(sim::format_sim_time(d, sim::below_second::units));
   ITLFLEET_FUZZ_CHECK(back.ok() && *back == d, "parse_duration(format_sim_time(d, units)) == d");
 }
 
-const engine::node_plan* find_node(const engine::run_plan& p, const std::string& host) {
+const plan::node_plan* find_node(const plan::run_plan& p, const std::string& host) {
   auto it = std::find_if(p.cluster.nodes.begin(), p.cluster.nodes.end(),
                          [&](const auto& n) { return n.host == host; });
   return it == p.cluster.nodes.end() ? nullptr : &*it;
 }
 
-bool has_group(const engine::run_plan& p, const std::string& name) {
+bool has_group(const plan::run_plan& p, const std::string& name) {
   return std::any_of(p.fleet.begin(), p.fleet.end(), [&](const auto& g) { return g.name == name; });
 }
 
-void check_plan(const engine::run_plan& p) {
+void check_plan(const plan::run_plan& p) {
   ITLFLEET_FUZZ_CHECK(p.source == source_name, "the plan's source is the name given");
   ITLFLEET_FUZZ_CHECK(!p.name.empty(), "a plan has a name");
-  ITLFLEET_FUZZ_CHECK(p.end > engine::sim_duration{0}, "end > 0");
-  ITLFLEET_FUZZ_CHECK(p.sample_every > engine::sim_duration{0} && p.sample_every <= p.end,
+  ITLFLEET_FUZZ_CHECK(p.end > plan::sim_duration{0}, "end > 0");
+  ITLFLEET_FUZZ_CHECK(p.sample_every > plan::sim_duration{0} && p.sample_every <= p.end,
                       "0 < sample <= end");
   check_duration_round_trip(p.end);
   check_duration_round_trip(p.sample_every);
@@ -101,26 +101,26 @@ void check_plan(const engine::run_plan& p) {
 
   for (std::size_t i = 0; i < p.timeline.size(); ++i) {
     const auto& a = p.timeline[i];
-    ITLFLEET_FUZZ_CHECK(a.at >= engine::sim_time{0} && a.at <= p.end, "actions are within end");
+    ITLFLEET_FUZZ_CHECK(a.at >= plan::sim_time{0} && a.at <= p.end, "actions are within end");
     ITLFLEET_FUZZ_CHECK(i == 0 || p.timeline[i - 1].at <= a.at, "the timeline is sorted");
     ITLFLEET_FUZZ_CHECK(a.node.empty() || find_node(p, a.node) != nullptr,
                         "actions name declared nodes");
     ITLFLEET_FUZZ_CHECK(a.group.empty() || has_group(p, a.group), "actions name declared groups");
     ITLFLEET_FUZZ_CHECK(a.fraction >= 0.0 && a.fraction <= 1.0, "fractions are in 0..1");
-    if (a.kind == engine::action_kind::tftp_outage || a.kind == engine::action_kind::tvs_outage)
-      ITLFLEET_FUZZ_CHECK(a.length > engine::sim_duration{0}, "outages last");
+    if (a.kind == plan::action_kind::tftp_outage || a.kind == plan::action_kind::tvs_outage)
+      ITLFLEET_FUZZ_CHECK(a.length > plan::sim_duration{0}, "outages last");
     ITLFLEET_FUZZ_CHECK(!sc::verb_name(a.kind).empty(), "every action kind has a verb");
     check_duration_round_trip(a.at);
   }
 
   for (const auto& e : p.expect) {
-    ITLFLEET_FUZZ_CHECK(engine::find_metric(e.metric).has_value(), "expectations name metrics");
+    ITLFLEET_FUZZ_CHECK(plan::find_metric(e.metric).has_value(), "expectations name metrics");
     ITLFLEET_FUZZ_CHECK(e.group.empty() || has_group(p, e.group),
                         "expectations name declared groups");
     ITLFLEET_FUZZ_CHECK(e.value >= 0 && (!e.percent || e.value <= 100),
                         "values are non-negative, percentages up to 100");
     if (e.at) {
-      ITLFLEET_FUZZ_CHECK(*e.at >= engine::sim_time{0} && *e.at <= p.end,
+      ITLFLEET_FUZZ_CHECK(*e.at >= plan::sim_time{0} && *e.at <= p.end,
                           "expectation times are within end");
       check_duration_round_trip(*e.at);
     }
@@ -128,17 +128,17 @@ void check_plan(const engine::run_plan& p) {
   }
 }
 
-void check_scaling(const engine::run_plan& p) {
+void check_scaling(const plan::run_plan& p) {
   std::vector<std::uint64_t> before;
   for (const auto& g : p.fleet) before.push_back(g.count);
 
-  engine::run_plan same = p;
+  plan::run_plan same = p;
   sc::scale_fleet(same, p.fleet_size());
   for (std::size_t i = 0; i < before.size(); ++i)
     ITLFLEET_FUZZ_CHECK(same.fleet[i].count == before[i], "scaling to the fleet's size is a no-op");
 
   for (const std::uint64_t phones : {std::uint64_t{1}, std::uint64_t{100'003}}) {
-    engine::run_plan scaled = p;
+    plan::run_plan scaled = p;
     sc::scale_fleet(scaled, phones);
     ITLFLEET_FUZZ_CHECK(scaled.fleet_size() == phones, "scale_fleet totals exactly N");
     for (std::size_t i = 0; i < before.size(); ++i) {

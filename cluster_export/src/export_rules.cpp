@@ -5,7 +5,7 @@
 #include <set>
 #include <string_view>
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/sim/itl_builder.hpp"
 
 namespace itlfleet::cluster_export::detail {
@@ -41,8 +41,8 @@ status check_names_and_counts(const export_options& o) {
       return failure("--nodes: '" + host + "' appears twice");
   }
   if (!valid_domain(o.domain)) return failure("--domain: '" + o.domain + "' is not a DNS domain");
-  if (o.nodes.size() > engine::limits::max_nodes) {
-    return failure("--nodes: at most " + std::to_string(engine::limits::max_nodes) +
+  if (o.nodes.size() > plan::limits::max_nodes) {
+    return failure("--nodes: at most " + std::to_string(plan::limits::max_nodes) +
                    " nodes (the ITL of a larger cluster passes 64 KB, which phones refuse), "
                    "got " +
                    std::to_string(o.nodes.size()));
@@ -74,7 +74,7 @@ result<sim::cucm_version> checked_version(const export_options& o) {
   // Every certificate's CN must fit X.509's 64 bytes, or OpenSSL refuses it
   // half-way through the export: every node's own ITLRecovery included.
   for (const std::string& host : o.nodes)
-    if (auto p = engine::limits::common_name_problem(host, o.domain, version->has_itl_recovery()))
+    if (auto p = plan::limits::common_name_problem(host, o.domain, version->has_itl_recovery()))
       return failure("--nodes/--domain: " + *p);
   return *version;
 }

@@ -9,7 +9,7 @@ namespace itlfleet::cluster_export::detail {
 
 /// The CUCM version the options ask for, once every option is within range:
 /// RFC 1123 host names, unique (case aside) and at most
-/// engine::limits::max_nodes; a DNS domain; phones within the MAC range;
+/// plan::limits::max_nodes; a DNS domain; phones within the MAC range;
 /// mixed mode from 10.0; every certificate's common name within X.509's 64
 /// bytes (the rule a scenario's nodes follow).
 result<sim::cucm_version> checked_version(const export_options& o);

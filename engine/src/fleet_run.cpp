@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "itlfleet/engine/event_queue.hpp"
 #include "itlfleet/engine/expectations.hpp"
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/engine/rng.hpp"
 #include "itlfleet/metrics/catalogue.hpp"
 #include "itlfleet/metrics/group_series.hpp"
@@ -383,7 +384,7 @@ void fleet_run::run_action(std::uint32_t index) {
   const std::int64_t t = now_ / 1'000'000;
   const std::size_t node = node_or_publisher(a);
   const std::string host = cluster_.node(node).host;
-  auto arg = [&](std::size_t k) { return k < a.args.size() ? a.args[k] : std::string(); };
+  // The loader read the arguments into the verb's type (check_plan: args_fit).
   switch (a.kind) {
     case action_kind::boot_all: {
       std::uint64_t n = 0;
@@ -402,18 +403,13 @@ void fleet_run::run_action(std::uint32_t index) {
     }
     case action_kind::itl_reset_localkey:
       return apply(a, cluster_.itl_reset_localkey(node, t), host);
-    case action_kind::itl_reset_remotekey:
-      return apply(a, cluster_.itl_reset_remotekey(node, arg(0), arg(1), arg(2), t), host);
-    case action_kind::cert_regen: {
-      auto purpose = sim::parse_purpose(arg(0));
-      if (!purpose) {
-        action_done(a, host, false);
-        log_.command(now_, host + "$ " + a.text, false, purpose.err().message);
-        ++counters_.events().refused_commands;
-        return;
-      }
-      return apply(a, cluster_.cert_regen(node, *purpose, t), host);
+    case action_kind::itl_reset_remotekey: {
+      const auto& from = std::get<plan::remote_key_source>(a.args);
+      return apply(a, cluster_.itl_reset_remotekey(node, from.host, from.user, from.path, t), host);
     }
+    case action_kind::cert_regen:
+      return apply(
+          a, cluster_.cert_regen(node, std::get<plan::regen_certificate>(a.args).purpose, t), host);
     case action_kind::restart_tftp: {
       const auto restart = [&](std::size_t n) {
         const sim::command_output out = cluster_.restart_tftp(n, t);
@@ -437,13 +433,19 @@ void fleet_run::run_action(std::uint32_t index) {
       return;
     }
     case action_kind::rename_publisher:
-      return apply(a, cluster_.rename_publisher(arg(0), t), host);
+      return apply(a, cluster_.rename_publisher(std::get<plan::new_host_name>(a.args).host, t),
+                   host);
     case action_kind::change_domain:
-      return apply(a, cluster_.change_domain(node, arg(0), t), host);
+      return apply(a, cluster_.change_domain(node, std::get<plan::new_domain>(a.args).domain, t),
+                   host);
     case action_kind::change_security_password:
-      return apply(a, cluster_.change_security_password(arg(0)), host);
+      return apply(
+          a, cluster_.change_security_password(std::get<plan::security_password>(a.args).password),
+          host);
     case action_kind::backup_itlrecovery:
-      return apply(a, cluster_.backup_itlrecovery(node, arg(0)), host);
+      return apply(a,
+                   cluster_.backup_itlrecovery(node, std::get<plan::sftp_destination>(a.args).path),
+                   host);
     case action_kind::tftp_outage:
     case action_kind::tvs_outage: {
       const service s = a.kind == action_kind::tftp_outage ? service::tftp : service::tvs;
@@ -462,21 +464,20 @@ void fleet_run::run_action(std::uint32_t index) {
     case action_kind::drs_restore:
       return apply(a, cluster_.drs_restore(t), host);
     case action_kind::rebuild_publisher:
-      return apply(a, cluster_.rebuild_publisher(arg(0), t), host);
+      return apply(
+          a, cluster_.rebuild_publisher(std::get<plan::security_password>(a.args).password, t),
+          host);
     case action_kind::set_option_150:
       return set_option_150(a);
     case action_kind::restore_previous_itl:
       return apply(a, cluster_.restore_previous_itl(node), host);
     case action_kind::inject_fault:
     case action_kind::clear_fault: {
-      // The loader checked the name.
-      const auto fault = arg(0) == "sftp-auth" ? sim::cluster_fault::sftp_auth
-                                               : sim::cluster_fault::reset_transfer;
+      const sim::cluster_fault fault = std::get<plan::cluster_fault_choice>(a.args).fault;
       return apply(a, cluster_.set_fault(fault, node, a.kind == action_kind::inject_fault), host);
     }
     case action_kind::upgrade_cluster: {
-      // The loader and check_plan() read the version; parse cannot fail here.
-      sim::command_output out = cluster_.upgrade(*sim::cucm_version::parse(arg(0)), t);
+      sim::command_output out = cluster_.upgrade(std::get<plan::target_release>(a.args).version, t);
       const bool reboot = out.ok && out.resets_devices;
       // Not CUCM's reset of the phones whose ITL changed (auto_reset): the
       // reboot of every node drops every registration, whatever auto_reset says.
@@ -490,7 +491,8 @@ void fleet_run::run_action(std::uint32_t index) {
       return;
     }
     case action_kind::set_rollback_pre8:
-      return apply(a, cluster_.set_rollback_pre8(arg(0) == "true", t), host);
+      return apply(a, cluster_.set_rollback_pre8(std::get<plan::parameter_switch>(a.args).on, t),
+                   host);
     case action_kind::ctl_set_mixed_mode:
       return apply(a, cluster_.ctl_set_mixed_mode(node, t), host);
     case action_kind::ctl_update:
@@ -526,9 +528,9 @@ void fleet_run::warn_itl_size() {
 }
 
 void fleet_run::set_option_150(const action& a) {
-  // The loader checked the list: distinct TFTP nodes, comma-separated.
+  // The loader checked the list: distinct declared TFTP nodes.
   std::vector<std::uint8_t> tftp;
-  for (const std::string& host : option_150_servers(a.args.at(0)))
+  for (const std::string& host : std::get<plan::tftp_server_list>(a.args).hosts)
     tftp.push_back(static_cast<std::uint8_t>(*declared_node(host)));
   std::size_t changed = 0;
   for (std::size_t g = 0; g < groups_.size(); ++g) {

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/engine/run_types.hpp"
 #include "itlfleet/metrics/event_log.hpp"
 #include "itlfleet/metrics/fleet_counters.hpp"

@@ -7,7 +7,7 @@
 
 #include "calibration_page.hpp"
 #include "itlfleet/engine/calibration_output.hpp"
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/engine/stations.hpp"
 #include "itlfleet/engine/tftp_calibration.hpp"
 #include "itlfleet/metrics/number_format.hpp"

@@ -9,7 +9,7 @@
 #include "calibration_page.hpp"
 #include "exchange_fit_support.hpp"
 #include "itlfleet/engine/calibration_output.hpp"
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/engine/stations.hpp"
 #include "itlfleet/metrics/report.hpp"
 

@@ -9,7 +9,7 @@
 
 #include "fleet_run.hpp"
 #include "itlfleet/engine/event_queue.hpp"
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/engine/rng.hpp"
 #include "itlfleet/engine/stations.hpp"
 

@@ -52,8 +52,8 @@ bool is_digit(char c) {
 
 }  // namespace
 
-result<engine::sim_duration> parse_duration(std::string_view text) {
-  if (text == "0") return engine::sim_duration{0};
+result<plan::sim_duration> parse_duration(std::string_view text) {
+  if (text == "0") return plan::sim_duration{0};
   if (text.empty()) return bad(text, "empty");
 
   constexpr std::uint64_t limit =
@@ -115,7 +115,7 @@ result<engine::sim_duration> parse_duration(std::string_view text) {
         __builtin_add_overflow(total, part, &total) || total > limit)
       return bad(text, "too large");
   }
-  return engine::sim_duration{static_cast<std::int64_t>(total)};
+  return plan::sim_duration{static_cast<std::int64_t>(total)};
 }
 
 }  // namespace itlfleet::scenarios

@@ -1,12 +1,12 @@
 // Expectations: `{at: 29m, locked: ">= 90%", trusted: 0}` becomes one
-// engine::expectation per metric key.
+// plan::expectation per metric key.
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/duration_text.hpp"
 #include "sections.hpp"
@@ -17,23 +17,23 @@ namespace {
 /// Counters of events rather than of phones: a share of the fleet means
 /// nothing for them, and they are counted for the whole cluster, not per group.
 bool is_event_count(std::string_view m) {
-  const auto i = engine::find_metric(m);
-  return i && engine::expectation_metrics[*i].counts_events;
+  const auto i = plan::find_metric(m);
+  return i && plan::expectation_metrics[*i].counts_events;
 }
 
 struct op_text {
   std::string_view text;
-  engine::comparison op;
+  plan::comparison op;
 };
 
 // Two-character operators first so "<=" is not read as "<".
 constexpr std::array<op_text, 6> ops = {{
-    {"==", engine::comparison::eq},
-    {"!=", engine::comparison::ne},
-    {"<=", engine::comparison::le},
-    {">=", engine::comparison::ge},
-    {"<", engine::comparison::lt},
-    {">", engine::comparison::gt},
+    {"==", plan::comparison::eq},
+    {"!=", plan::comparison::ne},
+    {"<=", plan::comparison::le},
+    {">=", plan::comparison::ge},
+    {"<", plan::comparison::lt},
+    {">", plan::comparison::gt},
 }};
 
 std::string_view trim(std::string_view s) {
@@ -52,9 +52,9 @@ constexpr std::string_view value_forms =
     "\"<= 0.1%\")";
 
 /// `at:` or `by:` — "end" (nullopt) or a time no later than the plan's end.
-std::optional<engine::sim_time> read_when(const value_ref& v, const engine::run_plan& plan) {
+std::optional<plan::sim_time> read_when(const value_ref& v, const plan::run_plan& plan) {
   if (v.node.IsDefined() && v.node.IsScalar() && v.node.Scalar() == "end") return std::nullopt;
-  engine::sim_time t = v.duration(engine::sim_duration{0}, engine::limits::max_duration);
+  plan::sim_time t = v.duration(plan::sim_duration{0}, plan::limits::max_duration);
   if (t > plan.end) {
     v.fail("expected a time no later than end (" +
            sim::format_sim_time(plan.end, sim::below_second::units) + "), got '" + v.node.Scalar() +
@@ -63,7 +63,7 @@ std::optional<engine::sim_time> read_when(const value_ref& v, const engine::run_
   return t;
 }
 
-void read_value(const value_ref& v, engine::expectation& e) {
+void read_value(const value_ref& v, plan::expectation& e) {
   std::string raw = v.scalar(value_forms);
   std::string_view s = trim(raw);
   for (const auto& o : ops) {
@@ -92,12 +92,12 @@ void read_value(const value_ref& v, engine::expectation& e) {
   e.text = e.metric + " " + std::string(trim(raw));
 }
 
-void read_entry(const value_ref& item, engine::run_plan& plan) {
+void read_entry(const value_ref& item, plan::run_plan& plan) {
   std::vector<std::string_view> allowed = {"at", "by", "group"};
-  for (const auto& metric : engine::expectation_metrics) allowed.push_back(metric.name);
+  for (const auto& metric : plan::expectation_metrics) allowed.push_back(metric.name);
   map_reader m(item, item.path + " (keys at, by, group and metric names)", allowed);
 
-  engine::expectation base;
+  plan::expectation base;
   base.line = item.mark.line + 1;
   if (m.has("at") && m.has("by")) {
     m.get("by").fail("expected either at or by, not both");
@@ -117,7 +117,7 @@ void read_entry(const value_ref& item, engine::run_plan& plan) {
   for (const auto& [key, mark] : m.keys()) {
     if (key == "at" || key == "by" || key == "group") continue;
     any = true;
-    engine::expectation e = base;
+    plan::expectation e = base;
     e.metric = key;
     e.line = mark.line + 1;
     if (!e.group.empty() && is_event_count(key)) {
@@ -135,7 +135,7 @@ void read_entry(const value_ref& item, engine::run_plan& plan) {
 
 }  // namespace
 
-void read_expectations(const value_ref& list, engine::run_plan& plan) {
+void read_expectations(const value_ref& list, plan::run_plan& plan) {
   for (const auto& item : list.sequence("a list of expectations")) read_entry(item, plan);
 }
 
@@ -143,21 +143,21 @@ void read_expectations(const value_ref& list, engine::run_plan& plan) {
 
 std::span<const std::string_view> metric_names() {
   static const auto names = [] {
-    std::array<std::string_view, engine::expectation_metrics.size()> out{};
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = engine::expectation_metrics[i].name;
+    std::array<std::string_view, plan::expectation_metrics.size()> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = plan::expectation_metrics[i].name;
     return out;
   }();
   return names;
 }
 
-std::string_view to_string(engine::comparison op) {
+std::string_view to_string(plan::comparison op) {
   for (const auto& o : ops) {
     if (o.op == op) return o.text;
   }
   return "?";
 }
 
-std::string describe(const engine::expectation& e) {
+std::string describe(const plan::expectation& e) {
   std::string out = e.metric + " " + std::string(to_string(e.op)) + " " +
                     detail::format_number(e.value) + (e.percent ? "%" : "");
   out += e.by ? " by " : " at ";

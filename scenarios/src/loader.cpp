@@ -12,7 +12,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/device_family.hpp"
@@ -25,8 +25,8 @@ namespace itlfleet::scenarios {
 namespace detail {
 namespace {
 
-namespace limits = engine::limits;
-using engine::sim_duration;
+namespace limits = plan::limits;
+using plan::sim_duration;
 constexpr sim_duration zero{0};
 constexpr sim_duration positive{1};  // "greater than 0" for value_ref::duration
 constexpr sim_duration forever = limits::max_duration;
@@ -54,22 +54,6 @@ std::string read_word(const value_ref& v, std::string_view what) {
   return s;
 }
 
-/// "10.0", "11.5", "12.5(1)SU3", "10.5.2": major.minor, then anything that
-/// starts with '.' or '('.
-bool valid_version(std::string_view v) {
-  std::size_t i = 0;
-  auto digits = [&] {
-    std::size_t s = i;
-    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
-    return i > s;
-  };
-  if (!digits()) return false;
-  if (i >= v.size() || v[i] != '.') return false;
-  ++i;
-  if (!digits()) return false;
-  return i == v.size() || v[i] == '.' || v[i] == '(';
-}
-
 /// Where a model's keys are read: the cluster's (every key) or a node's
 /// own (the server's side only: what phones do is the same for every node).
 enum class model_scope { cluster, node };
@@ -95,7 +79,7 @@ void refuse_phone_keys(const value_ref& v, std::string_view what, model_scope sc
   }
 }
 
-void read_tftp_model(const value_ref& v, std::string_view what, engine::tftp_model& t,
+void read_tftp_model(const value_ref& v, std::string_view what, plan::tftp_model& t,
                      model_scope scope = model_scope::cluster) {
   refuse_phone_keys(v, what, scope, "cluster.tftp",
                     {"block_size", "retransmit_timeout", "per_device_itl", "per_device_ctl"});
@@ -120,11 +104,11 @@ void read_tftp_model(const value_ref& v, std::string_view what, engine::tftp_mod
 }
 
 /// `cluster.http`: present, it gives phones fetching over HTTP a station of
-/// their own (engine::http_model's defaults for what it leaves out). Every
+/// their own (plan::http_model's defaults for what it leaves out). Every
 /// key is the server's, so a node's own takes the same.
 void read_http_model(const value_ref& v, std::string_view what,
-                     std::optional<engine::http_model>& into) {
-  engine::http_model h = into.value_or(engine::http_model{});
+                     std::optional<plan::http_model>& into) {
+  plan::http_model h = into.value_or(plan::http_model{});
   map_reader m(v, what, {"rtt", "request_cost", "workers", "max_serving_count"});
   m.opt("rtt", h.rtt, zero, exchange);
   m.opt("request_cost", h.request_cost, zero, exchange);
@@ -133,7 +117,7 @@ void read_http_model(const value_ref& v, std::string_view what,
   into = h;
 }
 
-void read_tvs_model(const value_ref& v, std::string_view what, engine::tvs_model& t,
+void read_tvs_model(const value_ref& v, std::string_view what, plan::tvs_model& t,
                     model_scope scope = model_scope::cluster) {
   refuse_phone_keys(v, what, scope, "cluster.tvs", {"timeout", "ttl"});
   const std::vector<std::string_view> server = {"handshake", "query", "concurrency"};
@@ -161,15 +145,15 @@ std::string header_value(const std::string& text, std::string_view key) {
 /// The server models a calibration is read onto: the cluster's, or one
 /// node's own (then `scope` is node and only the server's keys are taken).
 struct model_target {
-  engine::tftp_model& tftp;
-  std::optional<engine::http_model>& http;
-  engine::tvs_model& tvs;
+  plan::tftp_model& tftp;
+  std::optional<plan::http_model>& http;
+  plan::tvs_model& tvs;
   model_scope scope;
 };
 
 /// A calibration read: which it was, and which services it held.
 struct calibration_read {
-  engine::tftp_calibration_ref ref;
+  plan::tftp_calibration_ref ref;
   bool tftp = false;
   bool http = false;
   bool tvs = false;
@@ -206,7 +190,7 @@ calibration_read read_calibration_file(const std::string& path, const std::strin
   if (m.has("tvs"))
     read_tvs_model(m.get("tvs"), node ? "a node's tvs" : "cluster.tvs", into.tvs, into.scope);
   return {
-      engine::tftp_calibration_ref{shown, header_value(text, "server"), header_value(text, "date")},
+      plan::tftp_calibration_ref{shown, header_value(text, "server"), header_value(text, "date")},
       m.has("tftp"), m.has("http"), m.has("tvs")};
 }
 
@@ -214,10 +198,10 @@ calibration_read read_calibration_file(const std::string& path, const std::strin
 /// has none yet: its `calibration:` first, then its `tftp:`, `http:` and
 /// `tvs:` keys on top.
 struct own_models {
-  engine::tftp_model tftp;
-  std::optional<engine::http_model> http;
-  engine::tvs_model tvs;
-  explicit own_models(const engine::cluster_plan& c, const engine::node_plan& n)
+  plan::tftp_model tftp;
+  std::optional<plan::http_model> http;
+  plan::tvs_model tvs;
+  explicit own_models(const plan::cluster_plan& c, const plan::node_plan& n)
       : tftp(n.own_tftp.value_or(c.tftp)),
         http(n.own_http ? n.own_http : c.http),
         tvs(n.own_tvs.value_or(c.tvs)) {}
@@ -234,8 +218,8 @@ void check_common_names(const value_ref& where, const std::string& host, const s
 /// A node's own server models: the cluster's, then its `calibration:`
 /// (relative to the scenario file), then its `tftp:`, `http:` and `tvs:`
 /// keys on top. Only what it gives becomes its own.
-void read_node_models(const map_reader& m, const engine::run_plan& plan, engine::node_plan& n) {
-  const engine::cluster_plan& c = plan.cluster;
+void read_node_models(const map_reader& m, const plan::run_plan& plan, plan::node_plan& n) {
+  const plan::cluster_plan& c = plan.cluster;
   own_models own(c, n);
   const model_target target{own.tftp, own.http, own.tvs, model_scope::node};
   if (m.has("calibration")) {
@@ -264,10 +248,10 @@ void read_node_models(const map_reader& m, const engine::run_plan& plan, engine:
   }
 }
 
-engine::node_plan read_node(const value_ref& v, const engine::run_plan& plan, bool itl_recovery) {
-  const engine::cluster_plan& c = plan.cluster;
+plan::node_plan read_node(const value_ref& v, const plan::run_plan& plan, bool itl_recovery) {
+  const plan::cluster_plan& c = plan.cluster;
   map_reader m(v, v.path, {"name", "publisher", "services", "calibration", "tftp", "http", "tvs"});
-  engine::node_plan n;
+  plan::node_plan n;
   n.host = read_word(m.require("name"), "a host name");
   if (n.host == "all") m.get("name").fail("'all' is reserved (`on: all` means every node)");
   check_common_names(m.get("name"), n.host, c.domain, itl_recovery);
@@ -306,7 +290,7 @@ void read_one_of_two(map_reader& m, std::string_view key, std::string_view first
   out = s == true_word;
 }
 
-void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl) {
+void read_mixed_mode(map_reader& m, plan::cluster_plan& c, bool tokenless_ctl) {
   m.opt("mixed_mode", c.mixed_mode);
   if (c.mixed_mode && !tokenless_ctl) {
     m.get("mixed_mode")
@@ -318,22 +302,17 @@ void read_mixed_mode(map_reader& m, engine::cluster_plan& c, bool tokenless_ctl)
                   c.ctl_itlrecovery_from_10);
 }
 
-void read_cluster(const value_ref& v, engine::run_plan& plan) {
+void read_cluster(const value_ref& v, plan::run_plan& plan) {
   map_reader m(v, "cluster",
                {"version", "domain", "hold_timer", "hold_time", "key_bits", "security_password",
                 "auto_reset", "regen_restarts", "nodes", "tftp", "http", "tvs", "mixed_mode",
                 "itl_check_with_ctl", "ctl_itlrecovery"});
-  engine::cluster_plan& c = plan.cluster;
+  plan::cluster_plan& c = plan.cluster;
   if (m.has("version")) {
     value_ref ver = m.get("version");
     c.version = ver.string();
-    // The engine reads it with sim::cucm_version::parse: both must accept it.
-    if (!valid_version(c.version) || !sim::cucm_version::parse(c.version)) {
-      ver.fail(
-          "expected a CUCM version such as \"10.0\", \"11.5\" or \"12.5(1)SU3\" (major and "
-          "minor of at most 4 digits each), got '" +
-          c.version + "'");
-    }
+    // The one reading of a release, as the engine and `cluster export` read it.
+    if (auto v = sim::cucm_version::parse(c.version); !v) ver.fail(v.err().message);
   }
   const bool itl_recovery = sim::cucm_version::parse(c.version)->has_itl_recovery();
   if (m.has("domain")) {
@@ -349,9 +328,9 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
   }
   m.opt("hold_timer", c.hold_timer);
   if (m.has("hold_time")) {
-    // The range and its message are the engine's (limits::hold_time_problem).
+    // Its one range and message: limits::hold_time_problem (check_plan's too).
     value_ref hold = m.get("hold_time");
-    c.hold_time = hold.duration(zero, engine::sim_duration::max());
+    c.hold_time = hold.duration(plan::sim_duration::min(), plan::sim_duration::max());
     if (auto p = limits::hold_time_problem(c.hold_time)) hold.fail(*p);
   }
   if (m.has("key_bits")) {
@@ -380,7 +359,7 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
       item.fail("expected at most " + std::to_string(limits::max_nodes) +
                 " nodes (an ITL holds a record per TVS node and must stay under 64 KB)");
     }
-    engine::node_plan n = read_node(item, plan, itl_recovery);
+    plan::node_plan n = read_node(item, plan, itl_recovery);
     for (std::size_t i = 0; i < c.nodes.size(); ++i) {
       if (c.nodes[i].host == n.host) {
         item.fail("duplicate node name '" + n.host + "' (first at line " +
@@ -403,34 +382,34 @@ void read_cluster(const value_ref& v, engine::run_plan& plan) {
   }
 }
 
-engine::installed_itl read_itl(const value_ref& v) {
+plan::installed_itl read_itl(const value_ref& v) {
   std::string s = v.string();
-  if (s == "current") return engine::installed_itl::current;
-  if (s == "none") return engine::installed_itl::none;
-  if (s == "pre-10.0") return engine::installed_itl::pre_10;
+  if (s == "current") return plan::installed_itl::current;
+  if (s == "none") return plan::installed_itl::none;
+  if (s == "pre-10.0") return plan::installed_itl::pre_10;
   v.fail("expected itl current, none or pre-10.0, got '" + s + "'");
 }
 
-engine::installed_ctl read_ctl(const value_ref& v, const engine::cluster_plan& c) {
+plan::installed_ctl read_ctl(const value_ref& v, const plan::cluster_plan& c) {
   std::string s = v.string();
-  if (s == "none") return engine::installed_ctl::none;
+  if (s == "none") return plan::installed_ctl::none;
   if (s != "current") v.fail("expected ctl current or none, got '" + s + "'");
   if (!c.mixed_mode) {
     v.fail(
         "ctl: current needs cluster.mixed_mode: true (a cluster that does not start in mixed "
         "mode serves no CTL)");
   }
-  return engine::installed_ctl::current;
+  return plan::installed_ctl::current;
 }
 
-engine::fetch_protocol read_fetch(const value_ref& v) {
+plan::fetch_protocol read_fetch(const value_ref& v) {
   std::string s = v.string();
-  if (s == "tftp") return engine::fetch_protocol::tftp;
-  if (s == "http") return engine::fetch_protocol::http;
+  if (s == "tftp") return plan::fetch_protocol::tftp;
+  if (s == "http") return plan::fetch_protocol::http;
   v.fail("expected fetch tftp or http, got '" + s + "'");
 }
 
-std::vector<std::string> read_node_list(const value_ref& v, const engine::run_plan& plan,
+std::vector<std::string> read_node_list(const value_ref& v, const plan::run_plan& plan,
                                         std::string_view service) {
   std::vector<std::string> hosts;
   if (v.node.IsDefined() && v.node.IsScalar()) {
@@ -448,7 +427,7 @@ std::vector<std::string> read_node_list(const value_ref& v, const engine::run_pl
 
 /// `callmanager_group: [a, b, c]`: 1-3 CallManager nodes, in order; not
 /// with `tvs:`, which names the TVS servers directly.
-void read_callmanager_group(map_reader& m, engine::fleet_group& g, const engine::run_plan& plan) {
+void read_callmanager_group(map_reader& m, plan::fleet_group& g, const plan::run_plan& plan) {
   value_ref v = m.get("callmanager_group");
   if (m.has("tvs")) {
     v.fail(
@@ -461,7 +440,7 @@ void read_callmanager_group(map_reader& m, engine::fleet_group& g, const engine:
   }
 }
 
-void read_fleet(const value_ref& v, engine::run_plan& plan) {
+void read_fleet(const value_ref& v, plan::run_plan& plan) {
   auto items = v.sequence("a list of phone groups");
   if (items.empty()) v.fail("expected at least one phone group (the fleet is empty)");
   std::uint64_t total = 0;
@@ -474,7 +453,7 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
     map_reader m(item, item.path,
                  {"name", "count", "model", "firmware", "tftp", "tvs", "callmanager_group", "itl",
                   "fetch", "ctl"});
-    engine::fleet_group g;
+    plan::fleet_group g;
     g.line = item.mark.line + 1;
     g.name = "group-" + std::to_string(gi + 1);
     if (m.has("name")) g.name = read_word(m.get("name"), "a group name");
@@ -521,7 +500,7 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
     if (m.has("callmanager_group")) read_callmanager_group(m, g, plan);
     if (m.has("itl")) {
       g.itl = read_itl(m.get("itl"));
-      if (!family->security_by_default && g.itl != engine::installed_itl::none) {
+      if (!family->security_by_default && g.itl != plan::installed_itl::none) {
         m.get("itl").fail("model " + g.model +
                           " has no Security by Default: it never holds an ITL; expected itl "
                           "none or no itl key");
@@ -534,7 +513,7 @@ void read_fleet(const value_ref& v, engine::run_plan& plan) {
   if (plan.fleet_size() == 0) v.fail("expected at least one phone (every group has count 0)");
 }
 
-void read_boot(const value_ref& v, engine::boot_plan& b) {
+void read_boot(const value_ref& v, plan::boot_plan& b) {
   map_reader m(v, "boot", {"spread", "reboot", "reboot_jitter", "reset_spread"});
   m.opt("spread", b.spread, zero, forever);
   m.opt("reboot", b.reboot, zero, forever);
@@ -542,7 +521,7 @@ void read_boot(const value_ref& v, engine::boot_plan& b) {
   m.opt("reset_spread", b.reset_spread, zero, forever);
 }
 
-void read_phone(const value_ref& v, engine::phone_model& p) {
+void read_phone(const value_ref& v, plan::phone_model& p) {
   map_reader m(v, "phone", {"tftp_attempts", "tftp_backoff", "unreachable_retry", "max_itl_bytes"});
   m.opt("tftp_attempts", p.tftp_attempts, 1, limits::max_tftp_attempts);
   m.opt("tftp_backoff", p.tftp_backoff, zero, forever);
@@ -594,13 +573,13 @@ std::optional<YAML::Mark> second_document(const std::string& text) {
 
 }  // namespace
 
-std::vector<std::string> node_names(const engine::run_plan& plan) {
+std::vector<std::string> node_names(const plan::run_plan& plan) {
   std::vector<std::string> out;
   for (const auto& n : plan.cluster.nodes) out.push_back(n.host);
   return out;
 }
 
-void check_node(const value_ref& where, const engine::run_plan& plan, const std::string& host,
+void check_node(const value_ref& where, const plan::run_plan& plan, const std::string& host,
                 std::string_view service) {
   const auto& nodes = plan.cluster.nodes;
   auto it = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.host == host; });
@@ -608,7 +587,7 @@ void check_node(const value_ref& where, const engine::run_plan& plan, const std:
     where.fail("unknown node '" + host + "'; defined nodes: " + join(node_names(plan)));
   }
   if (service.empty()) return;
-  auto runs = [&](const engine::node_plan& n) {
+  auto runs = [&](const plan::node_plan& n) {
     return service == "tftp" ? n.tftp : service == "tvs" ? n.tvs : n.callmanager;
   };
   if (!runs(*it)) {
@@ -621,7 +600,7 @@ void check_node(const value_ref& where, const engine::run_plan& plan, const std:
   }
 }
 
-void check_group(const value_ref& where, const engine::run_plan& plan, const std::string& name) {
+void check_group(const value_ref& where, const plan::run_plan& plan, const std::string& name) {
   for (const auto& g : plan.fleet) {
     if (g.name == name) return;
   }
@@ -630,12 +609,12 @@ void check_group(const value_ref& where, const engine::run_plan& plan, const std
   where.fail("unknown group '" + name + "'; fleet groups: " + join(names));
 }
 
-engine::run_plan read_plan(const source& src, const YAML::Node& root) {
+plan::run_plan read_plan(const source& src, const YAML::Node& root) {
   value_ref doc{&src, root, "", root.Mark()};
   map_reader m(doc, "the scenario",
                {"name", "description", "seed", "end", "sample", "cluster", "fleet", "boot", "phone",
                 "timeline", "expect"});
-  engine::run_plan plan;
+  plan::run_plan plan;
   plan.source = src.name();
   plan.name = stem(src.name());
   if (m.has("name")) {
@@ -665,7 +644,7 @@ engine::run_plan read_plan(const source& src, const YAML::Node& root) {
 
 }  // namespace detail
 
-result<engine::run_plan> load_string(std::string_view yaml, const std::string& source_name) {
+result<plan::run_plan> load_string(std::string_view yaml, const std::string& source_name) {
   detail::source src(source_name);
   try {
     const std::string text(yaml);
@@ -703,14 +682,14 @@ result<engine::run_plan> load_string(std::string_view yaml, const std::string& s
   }
 }
 
-status apply_calibration(engine::run_plan& plan, const std::string& spec) {
-  engine::cluster_plan& c = plan.cluster;
+status apply_calibration(plan::run_plan& plan, const std::string& spec) {
+  plan::cluster_plan& c = plan.cluster;
   try {
     // NODE=FILE, unless a file has the whole name.
     const auto eq = spec.find('=');
     if (eq == std::string::npos || std::filesystem::exists(spec)) {
       // Every node's: the cluster's models, which no node overrides any more.
-      for (engine::node_plan& n : c.nodes) {
+      for (plan::node_plan& n : c.nodes) {
         n.own_tftp.reset();
         n.own_http.reset();
         n.own_tvs.reset();
@@ -724,10 +703,10 @@ status apply_calibration(engine::run_plan& plan, const std::string& spec) {
     const std::string node = spec.substr(0, eq);
     const std::string file = spec.substr(eq + 1);
     const auto it = std::find_if(c.nodes.begin(), c.nodes.end(),
-                                 [&](const engine::node_plan& n) { return n.host == node; });
+                                 [&](const plan::node_plan& n) { return n.host == node; });
     if (it == c.nodes.end()) {
       std::vector<std::string> names;
-      for (const engine::node_plan& n : c.nodes) names.push_back(n.host);
+      for (const plan::node_plan& n : c.nodes) names.push_back(n.host);
       return error{spec + ": unknown node '" + node + "'; defined nodes: " + detail::join(names) +
                        " (NODE=FILE gives one node its models; a FILE alone, every node)",
                    std::nullopt};
@@ -746,7 +725,7 @@ status apply_calibration(engine::run_plan& plan, const std::string& spec) {
   }
 }
 
-status apply_calibrations(engine::run_plan& plan, const std::vector<std::string>& specs) {
+status apply_calibrations(plan::run_plan& plan, const std::vector<std::string>& specs) {
   // Every node's first, then each node's own over it, whatever the order given.
   for (const bool node : {false, true}) {
     for (const std::string& spec : specs) {
@@ -776,7 +755,7 @@ result<std::string> file_text(const std::string& path) {
 
 }  // namespace
 
-result<engine::run_plan> load_file(const std::string& path) {
+result<plan::run_plan> load_file(const std::string& path) {
   auto text = file_text(path);
   if (!text) return text.err();
   return load_string(*text, path);
@@ -789,7 +768,7 @@ result<std::string> scenario_text(std::string_view name_or_path) {
   return file_text(std::string(name_or_path));
 }
 
-result<engine::run_plan> load(std::string_view name_or_path) {
+result<plan::run_plan> load(std::string_view name_or_path) {
   std::string_view name = name_or_path;
   bool explicit_builtin = name.starts_with("builtin:");
   if (explicit_builtin) name.remove_prefix(8);

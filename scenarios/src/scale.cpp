@@ -8,7 +8,7 @@
 
 namespace itlfleet::scenarios {
 
-void scale_fleet(engine::run_plan& plan, std::uint64_t phones) {
+void scale_fleet(plan::run_plan& plan, std::uint64_t phones) {
   auto& groups = plan.fleet;
   if (groups.empty()) return;
   // Exact quotas count_i * phones / total in 128 bits: both factors may be

@@ -5,30 +5,30 @@
 #include <string>
 #include <vector>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 #include "yaml_reader.hpp"
 
 namespace itlfleet::scenarios::detail {
 
 /// Reads the whole document; `src` names it.
-engine::run_plan read_plan(const source& src, const YAML::Node& root);
+plan::run_plan read_plan(const source& src, const YAML::Node& root);
 
 /// Reads `timeline:`; needs the plan's cluster, fleet and end already read.
 /// Leaves the actions sorted stably by time.
-void read_timeline(const value_ref& list, engine::run_plan& plan);
+void read_timeline(const value_ref& list, plan::run_plan& plan);
 
 /// Reads `expect:`; needs the plan's fleet and end already read.
-void read_expectations(const value_ref& list, engine::run_plan& plan);
+void read_expectations(const value_ref& list, plan::run_plan& plan);
 
 /// Host names of the declared nodes, in declaration order (for messages).
-std::vector<std::string> node_names(const engine::run_plan& plan);
+std::vector<std::string> node_names(const plan::run_plan& plan);
 
 /// Fails unless `host` is a declared node (and runs `service`, when given:
 /// "tftp" or "tvs"); the message lists the candidates.
-void check_node(const value_ref& where, const engine::run_plan& plan, const std::string& host,
+void check_node(const value_ref& where, const plan::run_plan& plan, const std::string& host,
                 std::string_view service = {});
 
 /// Fails unless `name` is a fleet group.
-void check_group(const value_ref& where, const engine::run_plan& plan, const std::string& name);
+void check_group(const value_ref& where, const plan::run_plan& plan, const std::string& name);
 
 }  // namespace itlfleet::scenarios::detail

@@ -7,7 +7,7 @@
 #include <optional>
 #include <sstream>
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/duration_text.hpp"
@@ -19,7 +19,7 @@ namespace itlfleet::scenarios {
 namespace detail {
 namespace {
 
-using engine::action_kind;
+using plan::action_kind;
 
 /// What `on:` means for a verb.
 enum class target {
@@ -32,11 +32,27 @@ enum class target {
   each_node,         ///< a node; omitted or "all": one action per node
 };
 
+/// What a verb's reader has: the words after the verb (as many as the verb
+/// takes), the `do:` value to fail at, the entry's other keys and the plan
+/// read so far.
+struct verb_input {
+  std::string_view verb;                 ///< the verb's words, for messages
+  const std::vector<std::string>& args;  ///< the words after the verb
+  const value_ref& command;              ///< `do:`
+  const map_reader& keys;                ///< `to:`, `password:`, `fraction:` ...
+  const plan::run_plan& so_far;          ///< the plan read so far (cluster, fleet)
+};
+
+/// Reads and checks a verb's arguments into their type (plan::action_args):
+/// the one place they are parsed; it fails (throws) with the position.
+using verb_reader = plan::action_args (*)(const verb_input&);
+
 struct verb {
   std::string_view words;  ///< as the CLI spells them; matched case-insensitively
   action_kind kind;
   int nargs;
   std::string_view arg_help;  ///< "<host> <user> <path>"
+  verb_reader read;           ///< its arguments, typed
   target on;
   bool takes_for = false;       ///< outages: `for: <duration>` (required)
   bool takes_group = false;     ///< phone actions: `group:`, `fraction:`
@@ -46,59 +62,157 @@ struct verb {
   bool takes_rate = false;      ///< by hand: `rate:` phones per hour (optional)
 };
 
+// --- the readers, one per kind of argument ---------------------------------------
+
+plan::action_args no_arguments(const verb_input&) {
+  return plan::no_arguments{};
+}
+
+plan::action_args remote_key(const verb_input& in) {
+  return plan::remote_key_source{in.args[0], in.args[1], in.args[2]};
+}
+
+plan::action_args certificate(const verb_input& in) {
+  const auto purpose = sim::parse_purpose(in.args[0]);  // case-insensitive
+  if (!purpose) {
+    in.command.fail("unknown certificate '" + in.args[0] +
+                    "' in 'set cert regen'; expected CallManager, TVS, CAPF or ITLRecovery");
+  }
+  return plan::regen_certificate{*purpose};
+}
+
+plan::action_args host_name(const verb_input& in) {
+  for (const auto& n : in.so_far.cluster.nodes) {
+    if (!n.publisher && n.host == in.args[0]) {
+      in.command.fail("new host name '" + in.args[0] + "' is already the name of node '" + n.host +
+                      "'");
+    }
+  }
+  return plan::new_host_name{in.args[0]};
+}
+
+plan::action_args domain_name(const verb_input& in) {
+  if (in.args[0].size() > plan::limits::max_domain_bytes) {
+    in.command.fail("expected a domain of at most " +
+                    std::to_string(plan::limits::max_domain_bytes) +
+                    " bytes (it goes into certificate names of at most " +
+                    std::to_string(plan::limits::max_common_name_bytes) + "), got " +
+                    std::to_string(in.args[0].size()));
+  }
+  return plan::new_domain{in.args[0]};
+}
+
+plan::action_args password(const verb_input& in) {
+  value_ref pw = in.keys.require("password");
+  std::string text = pw.string();
+  if (text.empty()) pw.fail("expected a non-empty password");
+  return plan::security_password{std::move(text)};
+}
+
+plan::action_args sftp_path(const verb_input& in) {
+  value_ref to = in.keys.require("to");
+  std::string path = to.string();
+  if (auto target = sim::parse_sftp_target(path); !target) to.fail(target.err().message);
+  return plan::sftp_destination{std::move(path)};
+}
+
+/// `<a>,<b>,...`, split at every comma (empty names included, then refused).
+plan::action_args tftp_servers(const verb_input& in) {
+  // One DHCP scope per group: a share of a group cannot have its own.
+  if (in.keys.has("fraction")) {
+    in.keys.get("fraction")
+        .fail("'fraction' does not apply to '" + std::string(in.verb) +
+              "'; the option is set for a whole group (or the fleet)");
+  }
+  const std::string& list = in.args[0];
+  std::vector<std::string> hosts;
+  for (std::size_t start = 0; start <= list.size();) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    hosts.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  for (auto h = hosts.begin(); h != hosts.end(); ++h) {
+    if (h->empty())
+      in.command.fail("expected TFTP node names separated by commas, got '" + list + "'");
+    check_node(in.command, in.so_far, *h, "tftp");
+    if (std::find(hosts.begin(), h, *h) != h)
+      in.command.fail("TFTP node '" + *h + "' is listed twice in '" + list + "'");
+  }
+  return plan::tftp_server_list{std::move(hosts)};
+}
+
+plan::action_args fault(const verb_input& in) {
+  const std::string name = to_lower(in.args[0]);
+  if (name == "reset-transfer")
+    return plan::cluster_fault_choice{sim::cluster_fault::reset_transfer};
+  if (name == "sftp-auth") return plan::cluster_fault_choice{sim::cluster_fault::sftp_auth};
+  in.command.fail("unknown fault '" + name + "'; expected reset-transfer or sftp-auth");
+}
+
+plan::action_args release(const verb_input& in) {
+  const auto version = sim::cucm_version::parse(in.args[0]);
+  if (!version) in.command.fail("'" + std::string(in.verb) + "': " + version.err().message);
+  return plan::target_release{*version};
+}
+
+plan::action_args true_or_false(const verb_input& in) {
+  const std::string value = to_lower(in.args[0]);
+  if (value != "true" && value != "false") {
+    in.command.fail("expected true or false for '" + std::string(in.verb) + "', got '" + value +
+                    "'");
+  }
+  return plan::parameter_switch{value == "true"};
+}
+
+// A new verb: one row here (its words, arguments and reader, target and the
+// keys it takes), one action_kind, one case in the engine's run_action.
 // clang-format off
 constexpr std::array<verb, 32> verbs = {{
-    {"boot-all", action_kind::boot_all, 0, "", target::none, false, true},
-    {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", target::publisher},
-    {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", target::publisher},
-    {"utils itl reset remotekey", action_kind::itl_reset_remotekey, 3, "<host> <user> <path>", target::publisher},
-    {"restart tftp", action_kind::restart_tftp, 0, "", target::all_tftp},
-    {"utils service restart Cisco Tftp", action_kind::restart_tftp, 0, "", target::all_tftp,
+    {"boot-all", action_kind::boot_all, 0, "", no_arguments, target::none, false, true},
+    {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", certificate, target::publisher},
+    {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", no_arguments, target::publisher},
+    {"utils itl reset remotekey", action_kind::itl_reset_remotekey, 3, "<host> <user> <path>", remote_key, target::publisher},
+    {"restart tftp", action_kind::restart_tftp, 0, "", no_arguments, target::all_tftp},
+    {"utils service restart Cisco Tftp", action_kind::restart_tftp, 0, "", no_arguments, target::all_tftp,
      false, false, false, false, false},
-    {"restart tvs", action_kind::restart_tvs, 0, "", target::each_tvs},
+    {"restart tvs", action_kind::restart_tvs, 0, "", no_arguments, target::each_tvs},
     {"utils service restart Cisco Trust Verification Service", action_kind::restart_tvs, 0, "",
-     target::each_tvs, false, false, false, false, false},
-    {"restart callmanager", action_kind::restart_callmanager, 0, "", target::each_callmanager},
+     no_arguments, target::each_tvs, false, false, false, false, false},
+    {"restart callmanager", action_kind::restart_callmanager, 0, "", no_arguments, target::each_callmanager},
     {"utils service restart Cisco CallManager", action_kind::restart_callmanager, 0, "",
-     target::each_callmanager, false, false, false, false, false},
-    {"reset all devices", action_kind::reset_all_devices, 0, "", target::none},
-    {"set network hostname", action_kind::rename_publisher, 1, "<new host>", target::publisher},
-    {"set network domain", action_kind::change_domain, 1, "<new domain>", target::each_node},
-    {"set password user security", action_kind::change_security_password, 0, "", target::none,
+     no_arguments, target::each_callmanager, false, false, false, false, false},
+    {"reset all devices", action_kind::reset_all_devices, 0, "", no_arguments, target::none},
+    {"set network hostname", action_kind::rename_publisher, 1, "<new host>", host_name, target::publisher},
+    {"set network domain", action_kind::change_domain, 1, "<new domain>", domain_name, target::each_node},
+    {"set password user security", action_kind::change_security_password, 0, "", password, target::none,
      false, false, false, true},
-    {"file get tftp ITLRecovery.p12", action_kind::backup_itlrecovery, 0, "", target::publisher,
+    {"file get tftp ITLRecovery.p12", action_kind::backup_itlrecovery, 0, "", sftp_path, target::publisher,
      false, false, true},
-    {"tftp outage", action_kind::tftp_outage, 0, "", target::each_tftp, true},
-    {"tvs outage", action_kind::tvs_outage, 0, "", target::each_tvs, true},
-    {"delete itl", action_kind::delete_itl, 0, "", target::none, false, true, false, false, true,
+    {"tftp outage", action_kind::tftp_outage, 0, "", no_arguments, target::each_tftp, true},
+    {"tvs outage", action_kind::tvs_outage, 0, "", no_arguments, target::each_tvs, true},
+    {"delete itl", action_kind::delete_itl, 0, "", no_arguments, target::none, false, true, false, false, true,
      true},
-    {"factory reset", action_kind::factory_reset, 0, "", target::none, false, true, false, false,
+    {"factory reset", action_kind::factory_reset, 0, "", no_arguments, target::none, false, true, false, false,
      true, true},
-    {"utils disaster_recovery backup", action_kind::drs_backup, 0, "", target::none},
-    {"utils disaster_recovery restore", action_kind::drs_restore, 0, "", target::none},
-    {"rebuild publisher", action_kind::rebuild_publisher, 0, "", target::none, false, false, false,
+    {"utils disaster_recovery backup", action_kind::drs_backup, 0, "", no_arguments, target::none},
+    {"utils disaster_recovery restore", action_kind::drs_restore, 0, "", no_arguments, target::none},
+    {"rebuild publisher", action_kind::rebuild_publisher, 0, "", password, target::none, false, false, false,
      true},
-    {"set dhcp option 150", action_kind::set_option_150, 1, "<tftp node>[,<tftp node>...]",
+    {"set dhcp option 150", action_kind::set_option_150, 1, "<tftp node>[,<tftp node>...]", tftp_servers,
      target::none, false, true},
-    {"inject fault", action_kind::inject_fault, 1, "<reset-transfer|sftp-auth>", target::publisher},
-    {"clear fault", action_kind::clear_fault, 1, "<reset-transfer|sftp-auth>", target::publisher},
-    {"restore previous itl", action_kind::restore_previous_itl, 0, "", target::each_tftp},
-    {"upgrade cluster", action_kind::upgrade_cluster, 1, "<version>", target::none},
+    {"inject fault", action_kind::inject_fault, 1, "<reset-transfer|sftp-auth>", fault, target::publisher},
+    {"clear fault", action_kind::clear_fault, 1, "<reset-transfer|sftp-auth>", fault, target::publisher},
+    {"restore previous itl", action_kind::restore_previous_itl, 0, "", no_arguments, target::each_tftp},
+    {"upgrade cluster", action_kind::upgrade_cluster, 1, "<version>", release, target::none},
     {"set enterprise parameter rollback-pre-8", action_kind::set_rollback_pre8, 1, "<true|false>",
-     target::none},
-    {"utils ctl set-cluster mixed-mode", action_kind::ctl_set_mixed_mode, 0, "", target::publisher},
-    {"utils ctl update CTLFile", action_kind::ctl_update, 0, "", target::publisher},
-    {"utils ctl reset localkey", action_kind::ctl_reset_localkey, 0, "", target::publisher},
-    {"utils ctl set-cluster non-secure-mode", action_kind::ctl_set_non_secure_mode, 0, "",
+     true_or_false, target::none},
+    {"utils ctl set-cluster mixed-mode", action_kind::ctl_set_mixed_mode, 0, "", no_arguments, target::publisher},
+    {"utils ctl update CTLFile", action_kind::ctl_update, 0, "", no_arguments, target::publisher},
+    {"utils ctl reset localkey", action_kind::ctl_reset_localkey, 0, "", no_arguments, target::publisher},
+    {"utils ctl set-cluster non-secure-mode", action_kind::ctl_set_non_secure_mode, 0, "", no_arguments,
      target::publisher},
 }};
 // clang-format on
-
-constexpr std::array<std::string_view, 4> certificates = {"CallManager", "TVS", "CAPF",
-                                                          "ITLRecovery"};
-
-/// The release `upgrade cluster` names, if it is one (defined below).
-std::optional<sim::cucm_version> upgrade_version(std::string_view text);
 
 std::vector<std::string> split_words(std::string_view s) {
   std::vector<std::string> out;
@@ -165,21 +279,21 @@ std::string keys_taken(const verb& v) {
 
 /// One timeline entry: its actions and its `do:` value (for later messages).
 struct entry {
-  std::vector<engine::action> actions;
+  std::vector<plan::action> actions;
   value_ref command;
 };
 
 /// Reads one entry. Verbs that act on one node at a time (outages, domain
 /// change) expand `on: all` (or no `on:`) to one action per matching node, so
 /// the engine always gets an explicit node for them.
-entry read_action(const value_ref& item, engine::run_plan& plan) {
+entry read_action(const value_ref& item, plan::run_plan& plan) {
   map_reader m(item, item.path,
                {"at", "do", "on", "for", "group", "fraction", "to", "password", "rate"});
-  engine::action a;
+  plan::action a;
   a.line = item.mark.line + 1;
 
   value_ref at = m.require("at");
-  a.at = at.duration(engine::sim_duration{0}, engine::limits::max_duration);
+  a.at = at.duration(plan::sim_duration{0}, plan::limits::max_duration);
   if (a.at > plan.end) {
     at.fail("expected a time no later than end (" +
             sim::format_sim_time(plan.end, sim::below_second::units) + "), got '" +
@@ -222,79 +336,12 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   reject("password", v->takes_password);
   reject("rate", v->takes_rate);
 
-  switch (v->kind) {
-    case action_kind::cert_regen: {
-      auto it = std::find_if(certificates.begin(), certificates.end(),
-                             [&](std::string_view c) { return to_lower(c) == to_lower(args[0]); });
-      if (it == certificates.end()) {
-        d.fail("unknown certificate '" + args[0] +
-               "' in 'set cert regen'; expected CallManager, TVS, CAPF or ITLRecovery");
-      }
-      args[0] = std::string(*it);  // canonical spelling, as sim::parse_purpose prints it
-      break;
-    }
-    case action_kind::rename_publisher:
-      for (const auto& n : plan.cluster.nodes) {
-        if (!n.publisher && n.host == args[0]) {
-          d.fail("new host name '" + args[0] + "' is already the name of node '" + n.host + "'");
-        }
-      }
-      break;
-    case action_kind::change_domain:
-      if (args[0].size() > engine::limits::max_domain_bytes) {
-        d.fail("expected a domain of at most " + std::to_string(engine::limits::max_domain_bytes) +
-               " bytes (it goes into certificate names of at most " +
-               std::to_string(engine::limits::max_common_name_bytes) + "), got " +
-               std::to_string(args[0].size()));
-      }
-      break;
-    case action_kind::inject_fault:
-    case action_kind::clear_fault: {
-      args[0] = to_lower(args[0]);
-      if (args[0] != "reset-transfer" && args[0] != "sftp-auth")
-        d.fail("unknown fault '" + args[0] + "'; expected reset-transfer or sftp-auth");
-      break;
-    }
-    case action_kind::set_option_150: {
-      // One DHCP scope per group: a share of a group cannot have its own.
-      if (m.has("fraction"))
-        m.get("fraction")
-            .fail("'fraction' does not apply to '" + verb_words(*v) +
-                  "'; the option is set for a whole group (or the fleet)");
-      const std::vector<std::string> hosts = engine::option_150_servers(args[0]);
-      for (auto h = hosts.begin(); h != hosts.end(); ++h) {
-        if (h->empty())
-          d.fail("expected TFTP node names separated by commas, got '" + args[0] + "'");
-        check_node(d, plan, *h, "tftp");
-        if (std::find(hosts.begin(), h, *h) != h)
-          d.fail("TFTP node '" + *h + "' is listed twice in '" + args[0] + "'");
-      }
-      break;
-    }
-    case action_kind::upgrade_cluster:
-      if (!upgrade_version(args[0])) {
-        d.fail(
-            "expected a CUCM version to upgrade to, such as 10.5, 11.5 or 12.5(1)SU3 (major "
-            "and minor of at most 4 digits each), got '" +
-            args[0] + "'");
-      }
-      break;
-    case action_kind::set_rollback_pre8:
-      args[0] = to_lower(args[0]);
-      if (args[0] != "true" && args[0] != "false") {
-        d.fail("expected true or false for 'set enterprise parameter rollback-pre-8', got '" +
-               args[0] + "'");
-      }
-      break;
-    default:
-      break;
-  }
-  a.args = std::move(args);
+  a.args = v->read({v->words, args, d, m, plan});
 
   // on:
   bool all = false;
   std::string_view service;
-  const engine::node_plan* publisher = nullptr;
+  const plan::node_plan* publisher = nullptr;
   for (const auto& n : plan.cluster.nodes) {
     if (n.publisher) publisher = &n;
   }
@@ -322,15 +369,15 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
 
   // The reset ITL is copied from the publisher to the other TFTP nodes: only
   // their copy can fail.
-  if ((a.kind == action_kind::inject_fault || a.kind == action_kind::clear_fault) &&
-      a.args[0] == "reset-transfer") {
+  if (const auto* f = std::get_if<plan::cluster_fault_choice>(&a.args);
+      f != nullptr && f->fault == sim::cluster_fault::reset_transfer) {
     const auto n = std::find_if(plan.cluster.nodes.begin(), plan.cluster.nodes.end(),
-                                [&](const engine::node_plan& x) { return x.host == a.node; });
+                                [&](const plan::node_plan& x) { return x.host == a.node; });
     if (n == plan.cluster.nodes.end() || n->publisher || !n->tftp)
       d.fail("fault reset-transfer needs `on:` a subscriber that runs tftp, got '" + a.node + "'");
   }
   if (v->takes_for)
-    a.length = m.require("for").duration(engine::sim_duration{1}, engine::limits::max_duration);
+    a.length = m.require("for").duration(plan::sim_duration{1}, plan::limits::max_duration);
   if (v->takes_group) {
     if (m.has("group")) {
       value_ref g = m.get("group");
@@ -341,22 +388,12 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
   }
   if (v->takes_rate && m.has("rate"))
     a.rate_per_hour =
-        m.get("rate").number(engine::limits::min_manual_rate, engine::limits::max_manual_rate);
-  if (v->takes_to) {
-    value_ref to = m.require("to");
-    a.args.push_back(to.string());
-    if (auto target = sim::parse_sftp_target(a.args.back()); !target) to.fail(target.err().message);
-  }
-  if (v->takes_password) {
-    value_ref pw = m.require("password");
-    a.args.push_back(pw.string());
-    if (a.args.back().empty()) pw.fail("expected a non-empty password");
-  }
+        m.get("rate").number(plan::limits::min_manual_rate, plan::limits::max_manual_rate);
 
   bool expand = all && (v->on == target::each_tftp || v->on == target::each_tvs ||
                         v->on == target::each_callmanager || v->on == target::each_node);
   if (!expand) return {{a}, d};
-  std::vector<engine::action> out;
+  std::vector<plan::action> out;
   for (const auto& n : plan.cluster.nodes) {
     if ((service == "tftp" && !n.tftp) || (service == "tvs" && !n.tvs) ||
         (service == "callmanager" && !n.callmanager))
@@ -371,74 +408,62 @@ entry read_action(const value_ref& item, engine::run_plan& plan) {
 /// Each node's FQDN as renames and domain changes leave it, played in time
 /// order (nodes keep the plan's order and are named in actions as declared).
 struct node_names {
-  explicit node_names(const engine::run_plan& plan) : nodes(plan.cluster.nodes) {
+  explicit node_names(const plan::run_plan& plan) : nodes(plan.cluster.nodes) {
     for (const auto& n : nodes) {
       hosts.push_back(n.host);
       domains.push_back(plan.cluster.domain);
     }
   }
   /// Applies a rename or domain change; the index of the node it renamed.
-  std::optional<std::size_t> apply(const engine::action& a) {
+  std::optional<std::size_t> apply(const plan::action& a) {
     if (a.kind != action_kind::rename_publisher && a.kind != action_kind::change_domain)
       return std::nullopt;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       if (nodes[i].host != a.node) continue;
-      (a.kind == action_kind::rename_publisher ? hosts : domains)[i] = a.args[0];
+      if (const auto* r = std::get_if<plan::new_host_name>(&a.args)) hosts[i] = r->host;
+      if (const auto* d = std::get_if<plan::new_domain>(&a.args)) domains[i] = d->domain;
       return i;
     }
     return std::nullopt;  // read_action checked the node
   }
   std::string fqdn(std::size_t i) const { return hosts[i] + "." + domains[i]; }
 
-  const std::vector<engine::node_plan>& nodes;
+  const std::vector<plan::node_plan>& nodes;
   std::vector<std::string> hosts, domains;
 };
 
 /// Renames and domain changes regenerate certificates named after the node's
 /// new FQDN (`sim::cluster`): played in time order, each must still fit in an
 /// X.509 common name. The ITLRecovery certificate keeps its first name.
-void check_renamed_certificates(const std::vector<std::pair<engine::action, value_ref>>& actions,
-                                const engine::run_plan& plan) {
+void check_renamed_certificates(const std::vector<std::pair<plan::action, value_ref>>& actions,
+                                const plan::run_plan& plan) {
   node_names names(plan);
   for (const auto& [a, where] : actions) {
     const auto i = names.apply(a);
     if (!i) continue;
     const std::string fqdn = names.fqdn(*i);
-    if (fqdn.size() > engine::limits::max_common_name_bytes) {
+    if (fqdn.size() > plan::limits::max_common_name_bytes) {
       where.fail("'" + a.text + "' on " + a.node + " makes its certificate name '" + fqdn + "' " +
                  std::to_string(fqdn.size()) + " bytes long; X.509 allows at most " +
-                 std::to_string(engine::limits::max_common_name_bytes) +
+                 std::to_string(plan::limits::max_common_name_bytes) +
                  " in a common name (<host>.<domain>)");
     }
   }
-}
-
-/// `upgrade cluster <version>`: a release the engine reads
-/// (sim::cucm_version) written as major.minor, as `cluster.version` is.
-std::optional<sim::cucm_version> upgrade_version(std::string_view text) {
-  const std::size_t dot = text.find('.');
-  if (dot == 0 || dot == std::string_view::npos || dot + 1 >= text.size() ||
-      !std::isdigit(static_cast<unsigned char>(text[dot + 1]))) {
-    return std::nullopt;
-  }
-  auto v = sim::cucm_version::parse(text);
-  if (!v) return std::nullopt;
-  return *v;
 }
 
 /// Upgrades in time order: each to a later release than the cluster runs
 /// then, and the first one into 10.0 creates ITLRecovery certificates named
 /// ITLRECOVERY_<host>.<domain> after the names of that moment, which must
 /// fit in a common name.
-void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& actions,
-                    const engine::run_plan& plan) {
+void check_upgrades(const std::vector<std::pair<plan::action, value_ref>>& actions,
+                    const plan::run_plan& plan) {
   auto running = *sim::cucm_version::parse(plan.cluster.version);  // read_cluster checked it
   node_names names(plan);
   const auto& nodes = plan.cluster.nodes;
   for (const auto& [a, where] : actions) {
     names.apply(a);
     if (a.kind != action_kind::upgrade_cluster) continue;
-    const sim::cucm_version to = *upgrade_version(a.args[0]);
+    const sim::cucm_version to = std::get<plan::target_release>(a.args).version;
     if (!(running < to)) {
       where.fail("'" + a.text + "' at " + sim::format_sim_time(a.at, sim::below_second::units) +
                  ": the cluster runs " + running.to_string() +
@@ -449,11 +474,11 @@ void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& act
       for (std::size_t i = 0; i < nodes.size(); ++i) {
         const std::string fqdn = names.fqdn(i);
         const std::string cn = sim::cucm_common_name(sim::cert_purpose::itlrecovery, fqdn, fqdn);
-        if (cn.size() > engine::limits::max_common_name_bytes) {
+        if (cn.size() > plan::limits::max_common_name_bytes) {
           where.fail("'" + a.text + "' creates the ITLRecovery certificate '" + cn + "' of " +
                      nodes[i].host + ", " + std::to_string(cn.size()) +
                      " bytes long; X.509 allows at most " +
-                     std::to_string(engine::limits::max_common_name_bytes) +
+                     std::to_string(plan::limits::max_common_name_bytes) +
                      " in a common name (ITLRECOVERY_<host>.<domain>)");
         }
       }
@@ -464,9 +489,9 @@ void check_upgrades(const std::vector<std::pair<engine::action, value_ref>>& act
 
 }  // namespace
 
-void read_timeline(const value_ref& list, engine::run_plan& plan) {
+void read_timeline(const value_ref& list, plan::run_plan& plan) {
   // Each action with its `do:`, for messages about what it does in time order.
-  std::vector<std::pair<engine::action, value_ref>> read;
+  std::vector<std::pair<plan::action, value_ref>> read;
   for (const auto& item : list.sequence("a list of timeline entries")) {
     auto entry = read_action(item, plan);
     for (auto& a : entry.actions) read.emplace_back(std::move(a), entry.command);
@@ -481,7 +506,7 @@ void read_timeline(const value_ref& list, engine::run_plan& plan) {
 
 }  // namespace detail
 
-std::string_view verb_name(engine::action_kind kind) {
+std::string_view verb_name(plan::action_kind kind) {
   // The verb table is the one place a verb is spelled: its canonical entry.
   for (const detail::verb& v : detail::verbs)
     if (v.kind == kind && v.canonical) return v.words;

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/bytes.hpp"
 #include "itlfleet/sim/duration_text.hpp"
@@ -106,7 +106,7 @@ std::string value_ref::scalar(std::string_view expected) const {
   if (!node.IsDefined() || !node.IsScalar()) {
     fail("expected " + std::string(expected) + ", got " + describe_kind(node));
   }
-  if (auto problem = engine::limits::text_problem(node.Scalar(), engine::limits::max_text_bytes)) {
+  if (auto problem = plan::limits::text_problem(node.Scalar(), plan::limits::max_text_bytes)) {
     fail(*problem);
   }
   return node.Scalar();
@@ -114,7 +114,7 @@ std::string value_ref::scalar(std::string_view expected) const {
 
 std::string value_ref::text(std::size_t max_bytes) const {
   if (!node.IsDefined() || !node.IsScalar()) fail("expected text, got " + describe_kind(node));
-  if (auto problem = engine::limits::text_problem(node.Scalar(), max_bytes, true)) fail(*problem);
+  if (auto problem = plan::limits::text_problem(node.Scalar(), max_bytes, true)) fail(*problem);
   return node.Scalar();
 }
 
@@ -171,14 +171,14 @@ double value_ref::number(double min, double max) const {
   return v;
 }
 
-engine::sim_duration value_ref::duration(engine::sim_duration min, engine::sim_duration max) const {
+plan::sim_duration value_ref::duration(plan::sim_duration min, plan::sim_duration max) const {
   std::string s = scalar("a duration such as 90s, 10m10s, 1h, 2ms, 0.2ms, 500us or 0");
   auto d = parse_duration(s);
   if (!d) fail(d.err().message);
   if (*d < min || *d > max) {
     const std::string low =
-        min == engine::sim_duration{1} ? "greater than 0"
-        : min == engine::sim_duration{0}
+        min == plan::sim_duration{1} ? "greater than 0"
+        : min == plan::sim_duration{0}
             ? ""
             : "of at least " + sim::format_sim_time(min, sim::below_second::units);
     const std::string high = "at most " + sim::format_sim_time(max, sim::below_second::units);
@@ -235,7 +235,7 @@ void map_reader::check(std::string_view what, const std::vector<std::string_view
     YAML::Mark km = mark_known(k.Mark()) ? k.Mark() : map_.mark;
     if (!k.IsScalar()) map_.src->fail(km, "expected a plain key in " + std::string(what));
     const std::string& key = k.Scalar();
-    if (auto problem = engine::limits::text_problem(key, engine::limits::max_text_bytes)) {
+    if (auto problem = plan::limits::text_problem(key, plan::limits::max_text_bytes)) {
       map_.src->fail(km, "a key in " + std::string(what) + ": " + *problem);
     }
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
@@ -300,8 +300,8 @@ void map_reader::opt(std::string_view key, double& out, double min, double max) 
   if (has(key)) out = get(key).number(min, max);
 }
 
-void map_reader::opt(std::string_view key, engine::sim_duration& out, engine::sim_duration min,
-                     engine::sim_duration max) const {
+void map_reader::opt(std::string_view key, plan::sim_duration& out, plan::sim_duration min,
+                     plan::sim_duration max) const {
   if (has(key)) out = get(key).duration(min, max);
 }
 

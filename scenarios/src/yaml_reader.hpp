@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 
 namespace itlfleet::scenarios::detail {
 
@@ -55,7 +55,7 @@ struct value_ref {
   bool is_null() const { return !node.IsDefined() || node.IsNull(); }
 
   /// Scalar text; fails unless the node is a scalar of well-formed UTF-8
-  /// without control characters, at most engine::limits::max_text_bytes long.
+  /// without control characters, at most plan::limits::max_text_bytes long.
   std::string scalar(std::string_view expected) const;
   std::string string() const;
   /// A scalar that may be longer than a line and hold newlines and tabs.
@@ -65,7 +65,7 @@ struct value_ref {
   std::uint64_t unsigned_integer(
       std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) const;
   double number(double min, double max) const;
-  engine::sim_duration duration(engine::sim_duration min, engine::sim_duration max) const;
+  plan::sim_duration duration(plan::sim_duration min, plan::sim_duration max) const;
   /// A sequence's elements (null: none); fails on anything else.
   std::vector<value_ref> sequence(std::string_view expected) const;
   /// A list of strings; a single scalar is accepted as a list of one.
@@ -99,8 +99,8 @@ class map_reader {
   void opt(std::string_view key, std::uint64_t& out,
            std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) const;
   void opt(std::string_view key, double& out, double min, double max) const;
-  void opt(std::string_view key, engine::sim_duration& out, engine::sim_duration min,
-           engine::sim_duration max) const;
+  void opt(std::string_view key, plan::sim_duration& out, plan::sim_duration min,
+           plan::sim_duration max) const;
 
  private:
   void check(std::string_view what, const std::vector<std::string_view>& allowed);

@@ -25,23 +25,21 @@ std::optional<int> read_number(std::string_view text, std::size_t& pos) {
 result<cucm_version> cucm_version::parse(std::string_view text) {
   const auto bad = [&] {
     return error{
-        "expected a CUCM version such as 10.0, 11.5 or 12.5, got '" + std::string(text) + "'",
+        "expected a CUCM version such as 10.0, 11.5 or 12.5(1)SU3 (major and minor of "
+        "at most 4 digits each), got '" +
+            std::string(text) + "'",
         std::nullopt};
   };
   std::size_t pos = 0;
   const auto major = read_number(text, pos);
-  if (!major) return bad();
-  cucm_version v{*major, 0};
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    const auto minor = read_number(text, pos);
-    if (!minor) return bad();
-    v.minor = *minor;
-  }
-  // Whatever follows ("(1)", ".1", "SU3") does not change trust behaviour;
-  // only a letter glued to the number would suggest a typo.
-  if (pos < text.size() && std::isalpha(static_cast<unsigned char>(text[pos]))) return bad();
-  return v;
+  if (!major || pos >= text.size() || text[pos] != '.') return bad();
+  ++pos;
+  const auto minor = read_number(text, pos);
+  if (!minor) return bad();
+  // Whatever follows a '.' or '(' ("(1)SU3", ".1.13900-155") does not change
+  // trust behaviour; anything else glued to the minor suggests a typo.
+  if (pos < text.size() && text[pos] != '.' && text[pos] != '(') return bad();
+  return cucm_version{*major, *minor};
 }
 
 std::string cucm_version::to_string() const {

@@ -28,7 +28,7 @@ std::optional<metrics::calibration_ref> calibration_of(const point_space& space)
 
 std::vector<metrics::node_calibration> node_calibrations_of(const point_space& space) {
   std::vector<metrics::node_calibration> nodes;
-  for (const engine::node_plan& n : space.base().cluster.nodes)
+  for (const plan::node_plan& n : space.base().cluster.nodes)
     if (const auto& c = n.calibration)
       nodes.push_back({n.host, metrics::calibration_ref{c->file, c->server, c->date}});
   return nodes;

@@ -47,7 +47,7 @@ std::optional<std::uint64_t> number_of(const std::string& text) {
 }
 
 /// The scenario the shards ran, loaded again from the text they carry.
-result<engine::run_plan> shards_plan(const metrics::shard_header& h) {
+result<plan::run_plan> shards_plan(const metrics::shard_header& h) {
   auto plan =
       scenarios::load_string(identity_or_empty(h, "scenario_yaml"), identity_or_empty(h, "source"));
   if (!plan) return failure("the shards' scenario does not load: " + plan.err().to_string());
@@ -162,7 +162,7 @@ std::size_t csv_fields(std::string_view record) {
 
 }  // namespace
 
-metrics::shard_header run_shard_header(const engine::run_plan& plan, std::string scenario_yaml,
+metrics::shard_header run_shard_header(const plan::run_plan& plan, std::string scenario_yaml,
                                        std::optional<std::uint64_t> phones, std::string_view engine,
                                        std::uint32_t index, std::uint32_t count) {
   metrics::shard_header h;

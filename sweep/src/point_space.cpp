@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sweep/condition.hpp"
 #include "yaml_edit.hpp"
@@ -17,7 +17,7 @@
 namespace itlfleet::sweep {
 namespace {
 
-using engine::limits::max_phones;  // the same bound as `itlfleet run --phones`
+using plan::limits::max_phones;  // the same bound as `itlfleet run --phones`
 
 /// The loader's message without "<source>:<line>:<col>: ": a point's YAML is
 /// rewritten text, so its line numbers would point nowhere useful.
@@ -38,7 +38,7 @@ std::string without_location(const std::string& message, const std::string& sour
   return std::string(m);
 }
 
-result<std::string> scenario_text(std::string_view name_or_path, const engine::run_plan& base) {
+result<std::string> scenario_text(std::string_view name_or_path, const plan::run_plan& base) {
   std::string_view name = name_or_path;
   if (name.starts_with("builtin:")) name.remove_prefix(8);
   if (auto yaml = scenarios::builtin_yaml(name)) return std::string(*yaml);
@@ -128,7 +128,7 @@ result<point_space> point_space::create(std::string_view scenario, std::vector<a
     }
     s.calibrated_ = true;
     s.calibration_ = s.base_.cluster.tftp_calibration;
-    for (const engine::node_plan& n : s.base_.cluster.nodes)
+    for (const plan::node_plan& n : s.base_.cluster.nodes)
       s.node_calibrations_.push_back(n.calibration);
   }
   s.base_yaml_ = YAML::Dump(doc);
@@ -192,7 +192,7 @@ result<point_space> point_space::create(std::string_view scenario, std::vector<a
   return s;
 }
 
-result<engine::run_plan> point_space::validate(std::size_t point) const {
+result<plan::run_plan> point_space::validate(std::size_t point) const {
   auto plan = this->plan(point);
   if (plan) return plan;
   // A value that fails the same way on the base scenario alone is that
@@ -260,7 +260,7 @@ result<std::string> point_space::edited_yaml(std::size_t point, bool with_find) 
   return YAML::Dump(doc);
 }
 
-result<engine::run_plan> point_space::plan(std::size_t point) const {
+result<plan::run_plan> point_space::plan(std::size_t point) const {
   auto text = edited_yaml(point, true);
   if (!text) return error{label(point) + ": " + text.err().message};
   auto plan = scenarios::load_string(*text, base_.source);

@@ -240,7 +240,7 @@ svg.plot{background:#fdfdfe}
 
 std::string sweep_report_html(const sweep_setup& setup, const sweep_result& result) {
   const point_space& space = setup.space;
-  const engine::run_plan& base = space.base();
+  const plan::run_plan& base = space.base();
   std::string o;
   o += metrics::page::head("itlfleet sweep: " + base.name, plot_css);
   o += "<header>\n<h1>itlfleet sweep: " + html(base.name) + "</h1>\n";

@@ -130,7 +130,7 @@ double to_double(std::int64_t mantissa, int decimals) {
 }
 
 /// A duration with a unit (a bare "0" also parses as one).
-std::optional<engine::sim_duration> parse_time(std::string_view s) {
+std::optional<plan::sim_duration> parse_time(std::string_view s) {
   auto d = scenarios::parse_duration(s);
   if (!d) return std::nullopt;
   return *d;
@@ -140,7 +140,7 @@ std::optional<engine::sim_duration> parse_time(std::string_view s) {
 struct item_value {
   std::string text;  ///< canonical for numbers and durations
   std::optional<decimal> number;
-  std::optional<engine::sim_duration> time;
+  std::optional<plan::sim_duration> time;
   bool flow = false;  ///< a YAML flow value or quoted string: text only
 };
 
@@ -245,7 +245,7 @@ status expand_range(std::string_view item, std::size_t dots, std::size_t room,
     const std::int64_t t =
         a <= b ? a + static_cast<std::int64_t>(k) * step : a - static_cast<std::int64_t>(k) * step;
     item_value v;
-    v.time = engine::sim_duration(t);
+    v.time = plan::sim_duration(t);
     v.text = sim::format_sim_time(*v.time, sim::below_second::units);
     out.push_back(std::move(v));
   }

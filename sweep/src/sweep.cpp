@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "itlfleet/scenarios/cost.hpp"
+#include "itlfleet/engine/cost.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 
 namespace itlfleet::sweep {
@@ -33,7 +33,7 @@ std::vector<run_task> tasks_of(const std::vector<std::size_t>& points,
   return tasks;
 }
 
-/// Bytes as "9.6 GB", in GiB as scenarios::check_cost writes them.
+/// Bytes as "9.6 GB", in GiB as engine::check_cost writes them.
 std::string gigabytes(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / (1u << 30));
@@ -62,15 +62,15 @@ status validate_points(const point_space& space, const sweep_request& request,
     auto c = space.coordinates(points[i]);
     const std::size_t sizes = phones_axis ? space.axes()[*phones_axis].values.size() : 1;
     for (std::size_t k = 0; k < sizes; ++k) {
-      engine::run_plan sized = *plan;
+      plan::run_plan sized = *plan;
       if (phones_axis) {
         c[*phones_axis] = k;
         scenarios::scale_fleet(
             sized, static_cast<std::uint64_t>(*space.axes()[*phones_axis].values[k].position));
       }
-      memory[i] = std::max(memory[i], scenarios::estimate_cost(sized).memory_bytes);
+      memory[i] = std::max(memory[i], engine::estimate_cost(sized).memory_bytes);
       if (request.allow_large) continue;
-      if (auto cost = scenarios::check_cost(sized); !cost)
+      if (auto cost = engine::check_cost(sized); !cost)
         return error{space.label(space.point_at(c)) + ": " + cost.err().message};
     }
     return std::nullopt;
@@ -192,7 +192,7 @@ result<sweep_setup> prepare(const sweep_request& request) {
   // Runs at once each hold a whole fleet: `run`'s memory limit applies to
   // them together.
   const std::uint64_t at_once = std::min<std::uint64_t>(std::max(1u, request.jobs), runs);
-  const scenarios::cost_limits limits;
+  const engine::cost_limits limits;
   if (!request.allow_large && at_once > 1 && at_once * max_memory > limits.max_memory_bytes)
     return error{"--jobs " + std::to_string(at_once) + ": " + std::to_string(at_once) +
                  " runs at once would need about " + gigabytes(at_once * max_memory) +

@@ -95,9 +95,11 @@ run_plan ctl_update_after_a_regeneration() {
   p.cluster.version = "12.5";
   p.cluster.hold_timer = false;
   p.cluster.mixed_mode = true;
-  p.timeline = {at(0s, action_kind::boot_all), at(10min, action_kind::cert_regen, {"CallManager"}),
-                at(15min, action_kind::ctl_update), at(15min, action_kind::restart_tftp),
-                at(16min, action_kind::reset_all_devices)};
+  p.timeline = {
+      at(0s, action_kind::boot_all),
+      at(10min, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::callmanager}),
+      at(15min, action_kind::ctl_update), at(15min, action_kind::restart_tftp),
+      at(16min, action_kind::reset_all_devices)};
   p.end = 25min;
   return p;
 }
@@ -114,7 +116,7 @@ TEST(EngineCtl, a_ctl_update_after_a_regeneration_reaches_every_phone_through_tv
 
 TEST(EngineCtl, a_ctl_update_while_tvs_is_down_locks_with_the_reason_in_the_log) {
   run_plan p = ctl_update_after_a_regeneration();
-  engine::action outage = at(15min, action_kind::tvs_outage);
+  plan::action outage = at(15min, action_kind::tvs_outage);
   outage.length = 5min;
   p.timeline.insert(p.timeline.begin() + 2, outage);  // before the update, in time order
   const run_result r = run_ok(p);

@@ -50,7 +50,8 @@ run_plan callmanager_regen_beside_a_callmanager_only_node(std::uint64_t phones) 
   run_plan p = test::single_node_plan(phones);
   p.cluster.nodes.push_back({"cucm-cm", false, false, false, true});
   p.timeline = {at(0s, action_kind::boot_all),
-                at(10min, action_kind::cert_regen, {"CallManager"}, "cucm-pub")};
+                at(10min, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub")};
   return p;
 }
 
@@ -153,9 +154,11 @@ TEST(Engine, second_tvs_node_saves_a_fleet_whose_callmanager_and_tvs_changed_on_
   run_plan p = test::two_node_plan(200);
   p.cluster.hold_timer = false;
   p.timeline = {at(0s, action_kind::boot_all),
-                at(10min, action_kind::cert_regen, {"CallManager"}, "cucm-pub"),
+                at(10min, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub"),
                 at(10min, action_kind::restart_tftp, {}, "cucm-pub"),
-                at(10min + 10s, action_kind::cert_regen, {"TVS"}, "cucm-pub"),
+                at(10min + 10s, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::tvs}, "cucm-pub"),
                 at(10min + 10s, action_kind::restart_tvs, {}, "cucm-pub"),
                 at(10min + 10s, action_kind::restart_tftp, {}, "cucm-pub")};
   const run_result r = run_ok(p);
@@ -327,8 +330,10 @@ TEST(Engine, a_nodes_own_tvs_and_http_models_serve_only_its_phones) {
   run_plan p = two_groups_on_two_nodes(300);
   p.fleet[0].fetch = p.fleet[1].fetch = fetch_protocol::http;
   p.cluster.http = http_model{};
-  p.timeline.push_back(at(5min, action_kind::cert_regen, {"CallManager"}, "cucm-pub"));
-  p.timeline.push_back(at(5min, action_kind::cert_regen, {"CallManager"}, "cucm-sub"));
+  p.timeline.push_back(at(5min, action_kind::cert_regen,
+                          plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub"));
+  p.timeline.push_back(at(5min, action_kind::cert_regen,
+                          plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-sub"));
   const run_result before = run_ok(p);
   tvs_model tvs = p.cluster.tvs;
   tvs.concurrency = 1;
@@ -457,7 +462,8 @@ TEST(Engine, cucm_counts_and_resets_only_the_registered_phones) {
   p.boot.reset_spread = 0s;
   p.timeline = {at(0s, action_kind::boot_all), at(10min, action_kind::reset_all_devices),
                 at(10min + 1s, action_kind::reset_all_devices),
-                at(10min + 2s, action_kind::cert_regen, {"CallManager"}),
+                at(10min + 2s, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::callmanager}),
                 at(10min + 2s, action_kind::restart_tftp, {}, "cucm-pub")};
   const run_result r = run_ok(p);
   const auto has = [&](const std::string& line) {

@@ -295,7 +295,8 @@ TEST(RunUpgrade, every_registered_phone_reboots_even_without_auto_reset) {
   on.group = "desk";
   action later = test::at(20min, action_kind::boot_all);
   later.group = "off";
-  p.timeline = {on, test::at(10min, action_kind::upgrade_cluster, {"12.5"}), later};
+  p.timeline = {on, test::at(10min, action_kind::upgrade_cluster, plan::target_release{{12, 5}}),
+                later};
   auto r = run_virtual(p);
   ASSERT_TRUE(r.ok()) << r.err().to_string();
   EXPECT_EQ(count(r->final_state, sim::phone_state::trusted), 250u);
@@ -307,11 +308,13 @@ TEST(RunUpgrade, every_registered_phone_reboots_even_without_auto_reset) {
 
 TEST(RunUpgrade, a_plan_with_a_bad_or_backward_upgrade_is_refused_before_running) {
   run_plan p = test::single_node_plan(10);
-  p.timeline = {test::at(1min, action_kind::upgrade_cluster, {"ten"})};
+  // An upgrade without a release (its arguments are not the verb's).
+  p.timeline = {test::at(1min, action_kind::upgrade_cluster)};
   auto r = run_virtual(p);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.err().message.find("expected a CUCM version"), std::string::npos) << r.err().message;
-  p.timeline = {test::at(1min, action_kind::upgrade_cluster, {"9.1"})};
+  EXPECT_NE(r.err().message.find("its arguments are not those of its verb"), std::string::npos)
+      << r.err().message;
+  p.timeline = {test::at(1min, action_kind::upgrade_cluster, plan::target_release{{9, 1}})};
   r = run_virtual(p);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.err().message.find("the cluster already runs 10.0; expected a later release"),
@@ -333,15 +336,16 @@ TEST(RunUpgrade, itlrecovery_names_are_checked_as_they_are_at_the_upgrade) {
   p.cluster.version = "9.1";
   p.cluster.nodes[0].host = std::string(41, 'h');
   p.fleet[0].tftp = {p.cluster.nodes[0].host};
-  p.timeline = {test::at(2min, action_kind::upgrade_cluster, {"10.0"})};
+  p.timeline = {test::at(2min, action_kind::upgrade_cluster, plan::target_release{{10, 0}})};
   auto r = run_virtual(p);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.err().message.find("timeline.upgrade: certificate name 'ITLRECOVERY_hhh"),
             std::string::npos)
       << r.err().message;
   // Renamed to a short name first: the certificate made at the upgrade fits.
-  p.timeline.insert(p.timeline.begin(), test::at(1min, action_kind::rename_publisher, {"pub"},
-                                                 p.cluster.nodes[0].host));
+  p.timeline.insert(p.timeline.begin(),
+                    test::at(1min, action_kind::rename_publisher, plan::new_host_name{"pub"},
+                             p.cluster.nodes[0].host));
   r = run_virtual(p);
   ASSERT_TRUE(r.ok()) << r.err().to_string();
   EXPECT_EQ(r->final_state.events.refused_commands, 0u);

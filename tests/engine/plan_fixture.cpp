@@ -6,13 +6,13 @@ namespace itlfleet::test {
 
 using namespace std::chrono_literals;
 
-engine::run_plan single_node_plan(std::uint64_t phones) {
-  engine::run_plan p;
+plan::run_plan single_node_plan(std::uint64_t phones) {
+  plan::run_plan p;
   p.name = "test";
   p.source = "test";
   p.seed = 11;
   p.cluster.nodes = {{"cucm-pub", true, true, true, true}};
-  engine::fleet_group g;
+  plan::fleet_group g;
   g.name = "desk";
   g.count = phones;
   g.tftp = {"cucm-pub"};
@@ -23,16 +23,16 @@ engine::run_plan single_node_plan(std::uint64_t phones) {
   return p;
 }
 
-engine::run_plan two_node_plan(std::uint64_t phones) {
-  engine::run_plan p = single_node_plan(phones);
+plan::run_plan two_node_plan(std::uint64_t phones) {
+  plan::run_plan p = single_node_plan(phones);
   p.cluster.nodes.push_back({"cucm-sub", false, true, true, true});
   p.fleet[0].tftp = {"cucm-pub", "cucm-sub"};
   return p;
 }
 
-engine::action at(std::chrono::microseconds t, engine::action_kind kind,
-                  std::vector<std::string> args, std::string node) {
-  engine::action a;
+plan::action at(std::chrono::microseconds t, plan::action_kind kind, plan::action_args args,
+                std::string node) {
+  plan::action a;
   a.at = t;
   a.kind = kind;
   a.args = std::move(args);
@@ -41,20 +41,21 @@ engine::action at(std::chrono::microseconds t, engine::action_kind kind,
   return a;
 }
 
-std::vector<engine::action> double_regen_timeline() {
+std::vector<plan::action> double_regen_timeline() {
   using namespace std::chrono_literals;
-  using engine::action_kind;
-  return {at(0s, action_kind::boot_all),
-          at(10min, action_kind::cert_regen, {"CallManager"}),
-          at(10min, action_kind::restart_tftp),
-          at(10min + 10s, action_kind::cert_regen, {"TVS"}),
-          at(10min + 10s, action_kind::restart_tvs),
-          at(10min + 10s, action_kind::restart_tftp)};
+  using plan::action_kind;
+  return {
+      at(0s, action_kind::boot_all),
+      at(10min, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::callmanager}),
+      at(10min, action_kind::restart_tftp),
+      at(10min + 10s, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::tvs}),
+      at(10min + 10s, action_kind::restart_tvs),
+      at(10min + 10s, action_kind::restart_tftp)};
 }
 
-engine::expectation expect_at(std::chrono::microseconds t, std::string metric,
-                              engine::comparison op, double value) {
-  engine::expectation e;
+plan::expectation expect_at(std::chrono::microseconds t, std::string metric, plan::comparison op,
+                            double value) {
+  plan::expectation e;
   e.at = t;
   e.metric = std::move(metric);
   e.op = op;
@@ -63,7 +64,7 @@ engine::expectation expect_at(std::chrono::microseconds t, std::string metric,
   return e;
 }
 
-engine::run_result run_ok(const engine::run_plan& plan, engine::run_options options) {
+engine::run_result run_ok(const plan::run_plan& plan, engine::run_options options) {
   auto r = engine::run_virtual(plan, options);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().to_string());
   return r.ok() ? std::move(r.value()) : engine::run_result{};

@@ -5,22 +5,22 @@
 #include <string>
 #include <vector>
 
-#include "itlfleet/engine/run_plan.hpp"
 #include "itlfleet/engine/virtual_engine.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 
 namespace itlfleet::test {
 
-engine::run_plan single_node_plan(std::uint64_t phones);
-engine::run_plan two_node_plan(std::uint64_t phones);
-engine::action at(std::chrono::microseconds t, engine::action_kind kind,
-                  std::vector<std::string> args = {}, std::string node = {});
+plan::run_plan single_node_plan(std::uint64_t phones);
+plan::run_plan two_node_plan(std::uint64_t phones);
+plan::action at(std::chrono::microseconds t, plan::action_kind kind,
+                plan::action_args args = plan::no_arguments{}, std::string node = {});
 /// Power-on at 0s, then CallManager regenerated at 10m and TVS at 10m10s on
 /// the publisher, each followed by the restarts CUCM asks for.
-std::vector<engine::action> double_regen_timeline();
+std::vector<plan::action> double_regen_timeline();
 /// Runs the plan in the virtual engine; a plan the engine refuses fails the
 /// test (and the returned result is empty).
-engine::run_result run_ok(const engine::run_plan& plan, engine::run_options options = {});
-engine::expectation expect_at(std::chrono::microseconds t, std::string metric,
-                              engine::comparison op, double value);
+engine::run_result run_ok(const plan::run_plan& plan, engine::run_options options = {});
+plan::expectation expect_at(std::chrono::microseconds t, std::string metric, plan::comparison op,
+                            double value);
 
 }  // namespace itlfleet::test

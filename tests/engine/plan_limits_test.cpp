@@ -2,7 +2,7 @@
 // run (and before a single key is generated) instead of narrowing silently;
 // the bounds themselves hold (the largest cluster's ITL fits in 64 KB).
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "one_key_store.hpp"
 
 #include <gtest/gtest.h>
@@ -58,7 +58,7 @@ TEST(PlanLimits, more_nodes_than_an_itl_holds_are_refused_before_key_generation)
 TEST(PlanLimits, more_groups_than_a_phone_can_name_are_refused) {
   // Before: sim::phone::group is 16 bits, so group 65,536 counted as group 0.
   run_plan p = test::single_node_plan(1);
-  engine::fleet_group empty = p.fleet[0];
+  plan::fleet_group empty = p.fleet[0];
   empty.count = 0;
   p.fleet.resize(limits::max_groups + 1, empty);
   EXPECT_HAS(run_error(p), "fleet: 65537 groups; expected at most 65536");

@@ -13,8 +13,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using itlfleet::engine::tftp_measurement;
-using itlfleet::engine::tftp_model;
 using itlfleet::engine::tftp_step;
+using itlfleet::plan::tftp_model;
 namespace en = itlfleet::engine;
 
 constexpr std::size_t file_size = 4587;  // 9 blocks

@@ -57,7 +57,7 @@ TEST_F(Calibration, a_nodes_calibration_sets_that_nodes_models_relative_to_the_s
   ASSERT_TRUE(pub.own_tftp);
   EXPECT_FALSE(pub.own_http);
   EXPECT_FALSE(pub.own_tvs);
-  const auto t = itlfleet::engine::node_tftp_model(plan->cluster, 0);
+  const auto t = itlfleet::plan::node_tftp_model(plan->cluster, 0);
   EXPECT_EQ(t.rtt, 150us);
   EXPECT_EQ(t.block_cost, 2ms);
   EXPECT_EQ(t.max_serving_count, 4);
@@ -71,7 +71,7 @@ TEST_F(Calibration, a_nodes_calibration_sets_that_nodes_models_relative_to_the_s
   EXPECT_FALSE(plan->cluster.tftp_calibration);
   EXPECT_FALSE(plan->cluster.nodes[1].own_tftp);
   EXPECT_FALSE(plan->cluster.nodes[1].calibration);
-  EXPECT_EQ(itlfleet::engine::node_tftp_model(plan->cluster, 1).rtt, 9ms);
+  EXPECT_EQ(itlfleet::plan::node_tftp_model(plan->cluster, 1).rtt, 9ms);
   EXPECT_EQ(plan->cluster.tftp.block_cost, 20us);
 }
 
@@ -89,9 +89,9 @@ TEST_F(Calibration, two_nodes_take_different_calibrations_and_their_own_keys_ove
   auto plan = sc::load_file(path);
   ASSERT_TRUE(plan.ok()) << plan.err().message;
   const auto& c = plan->cluster;
-  using itlfleet::engine::node_http_model;
-  using itlfleet::engine::node_tftp_model;
-  using itlfleet::engine::node_tvs_model;
+  using itlfleet::plan::node_http_model;
+  using itlfleet::plan::node_tftp_model;
+  using itlfleet::plan::node_tvs_model;
   EXPECT_EQ(node_tftp_model(c, 0).block_cost, 2ms);
   EXPECT_EQ(node_tftp_model(c, 0).max_serving_count, 7) << "the node's own key over its file";
   EXPECT_EQ(node_tftp_model(c, 1).block_cost, 10us);
@@ -161,8 +161,8 @@ TEST_F(Calibration, a_calibration_for_one_node_sets_that_nodes_models_only) {
   const auto cluster_before = plan->cluster.tftp.block_cost;
   ASSERT_TRUE(sc::apply_calibration(*plan, node + "=" + (dir_ / "cal.yaml").string()).ok());
   const auto& c = plan->cluster;
-  EXPECT_EQ(itlfleet::engine::node_tftp_model(c, 1).block_cost, 2ms);
-  EXPECT_EQ(itlfleet::engine::node_tftp_model(c, 0).block_cost, cluster_before);
+  EXPECT_EQ(itlfleet::plan::node_tftp_model(c, 1).block_cost, 2ms);
+  EXPECT_EQ(itlfleet::plan::node_tftp_model(c, 0).block_cost, cluster_before);
   EXPECT_EQ(c.tftp.block_cost, cluster_before);
   EXPECT_FALSE(c.tftp_calibration);
   ASSERT_TRUE(c.nodes[1].calibration);
@@ -173,7 +173,7 @@ TEST_F(Calibration, a_calibration_for_one_node_sets_that_nodes_models_only) {
   ASSERT_TRUE(sc::apply_calibration(*plan, every).ok());
   EXPECT_FALSE(c.nodes[1].own_tftp);
   EXPECT_FALSE(c.nodes[1].calibration);
-  EXPECT_EQ(itlfleet::engine::node_tftp_model(c, 1).block_cost, 3ms);
+  EXPECT_EQ(itlfleet::plan::node_tftp_model(c, 1).block_cost, 3ms);
   EXPECT_EQ(c.tftp_calibration->server, "every");
 }
 
@@ -184,8 +184,8 @@ TEST_F(Calibration, calibrations_apply_every_nodes_first_then_each_nodes_own) {
   const auto every = write("every.yaml", "# server: every\ntftp: {block_cost: 3ms}\n");
   ASSERT_TRUE(
       sc::apply_calibrations(*plan, {node + "=" + (dir_ / "cal.yaml").string(), every}).ok());
-  EXPECT_EQ(itlfleet::engine::node_tftp_model(plan->cluster, 1).block_cost, 2ms);
-  EXPECT_EQ(itlfleet::engine::node_tftp_model(plan->cluster, 0).block_cost, 3ms);
+  EXPECT_EQ(itlfleet::plan::node_tftp_model(plan->cluster, 1).block_cost, 2ms);
+  EXPECT_EQ(itlfleet::plan::node_tftp_model(plan->cluster, 0).block_cost, 3ms);
 }
 
 TEST_F(Calibration, a_calibration_for_an_unknown_node_is_refused_with_the_nodes) {

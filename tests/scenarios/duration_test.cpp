@@ -11,7 +11,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using itlfleet::engine::sim_duration;
+using itlfleet::plan::sim_duration;
 namespace sc = itlfleet::scenarios;
 
 std::string units(sim_duration d) {

@@ -201,7 +201,8 @@ TEST(Errors, option_150_lists_distinct_tftp_nodes_for_whole_groups) {
                           "timeline:\n  - {at: 1m, do: \"set dhcp option 150 sub,pub\", "
                           "group: desk}\n");
   ASSERT_EQ(ok.timeline.size(), 1u);
-  EXPECT_EQ(ok.timeline[0].args, std::vector<std::string>{"sub,pub"});
+  EXPECT_EQ(ok.timeline[0].args,
+            (itlfleet::plan::action_args{itlfleet::plan::tftp_server_list{{"sub", "pub"}}}));
   EXPECT_EQ(ok.timeline[0].group, "desk");
 }
 
@@ -222,7 +223,8 @@ TEST(Errors, faults_are_named_and_the_transfer_fault_needs_a_subscriber_tftp_nod
   const auto ok = load_ok(std::string(base) +
                           "timeline:\n  - {at: 1m, do: inject fault Reset-Transfer, on: sub}\n");
   ASSERT_EQ(ok.timeline.size(), 1u);
-  EXPECT_EQ(ok.timeline[0].args, std::vector<std::string>{"reset-transfer"});
+  EXPECT_EQ(ok.timeline[0].args, (itlfleet::plan::action_args{itlfleet::plan::cluster_fault_choice{
+                                     itlfleet::sim::cluster_fault::reset_transfer}}));
 }
 
 TEST(Errors, exactly_one_publisher) {
@@ -575,20 +577,20 @@ TEST(Loader, mixed_mode_settings_and_ctl_verbs_load) {
   ASSERT_TRUE(r.ok()) << r.err().message;
   EXPECT_TRUE(r->cluster.mixed_mode);
   EXPECT_FALSE(r->cluster.itl_check_with_ctl_only);
-  EXPECT_EQ(r->fleet[0].ctl, itlfleet::engine::installed_ctl::none);
+  EXPECT_EQ(r->fleet[0].ctl, itlfleet::plan::installed_ctl::none);
   ASSERT_EQ(r->timeline.size(), 4u);
-  EXPECT_EQ(r->timeline[0].kind, itlfleet::engine::action_kind::ctl_update);
+  EXPECT_EQ(r->timeline[0].kind, itlfleet::plan::action_kind::ctl_update);
   EXPECT_EQ(r->timeline[0].node, "pub") << "default: the publisher";
-  EXPECT_EQ(r->timeline[1].kind, itlfleet::engine::action_kind::ctl_reset_localkey);
-  EXPECT_EQ(r->timeline[2].kind, itlfleet::engine::action_kind::ctl_set_mixed_mode);
+  EXPECT_EQ(r->timeline[1].kind, itlfleet::plan::action_kind::ctl_reset_localkey);
+  EXPECT_EQ(r->timeline[2].kind, itlfleet::plan::action_kind::ctl_set_mixed_mode);
   EXPECT_EQ(sc::verb_name(r->timeline[2].kind), "utils ctl set-cluster mixed-mode");
-  EXPECT_EQ(r->timeline[3].kind, itlfleet::engine::action_kind::ctl_set_non_secure_mode);
+  EXPECT_EQ(r->timeline[3].kind, itlfleet::plan::action_kind::ctl_set_non_secure_mode);
 
   auto defaults = sc::load_string(doc("12.5", "false", "model: CP-8861"), "ok.yaml");
   ASSERT_TRUE(defaults.ok()) << defaults.err().message;
   EXPECT_FALSE(defaults->cluster.mixed_mode);
   EXPECT_TRUE(defaults->cluster.itl_check_with_ctl_only) << "default: the CTL decides";
-  EXPECT_EQ(defaults->fleet[0].ctl, itlfleet::engine::installed_ctl::automatic);
+  EXPECT_EQ(defaults->fleet[0].ctl, itlfleet::plan::installed_ctl::automatic);
 
   auto extra = error_of(doc("12.5", "true", "ctl: none") +
                         "timeline:\n  - {at: 1m, do: utils ctl update CTLFile now}\n");

@@ -1,5 +1,5 @@
-// The loader and the engine apply the same limits (engine/plan_limits.hpp):
-// whatever loads also passes engine::limits::check_plan, so a user never
+// The loader and the engine apply the same limits (plan/plan_limits.hpp):
+// whatever loads also passes plan::limits::check_plan, so a user never
 // meets a limit at run time without the position the loader would give.
 
 #include <gtest/gtest.h>
@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 
 namespace {
 
 namespace sc = itlfleet::scenarios;
-namespace limits = itlfleet::engine::limits;
+namespace limits = itlfleet::plan::limits;
 
 TEST(LimitsAgreement, every_builtin_scenario_is_within_the_engines_limits) {
   for (const auto& name : sc::builtin_names()) {
@@ -108,8 +108,8 @@ fleet:
   ASSERT_TRUE(plan.ok());
   plan->cluster.hold_time = limits::max_hold_time;
   EXPECT_TRUE(limits::check_plan(*plan).ok());
-  for (itlfleet::engine::sim_duration bad :
-       std::initializer_list<itlfleet::engine::sim_duration>{past, -1s, -1ms}) {
+  for (itlfleet::plan::sim_duration bad :
+       std::initializer_list<itlfleet::plan::sim_duration>{past, -1s, -1ms}) {
     plan->cluster.hold_time = bad;
     auto s = limits::check_plan(*plan);
     ASSERT_FALSE(s.ok());

@@ -7,15 +7,15 @@
 
 #include <string>
 
-#include "itlfleet/engine/plan_limits.hpp"
-#include "itlfleet/scenarios/cost.hpp"
+#include "itlfleet/engine/cost.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "load_check.hpp"
 
 namespace {
 
 namespace sc = itlfleet::scenarios;
-namespace limits = itlfleet::engine::limits;
+namespace limits = itlfleet::plan::limits;
 using namespace std::chrono_literals;
 
 // Lines 1-8; a test appends from line 9, or replaces parts.
@@ -139,7 +139,7 @@ TEST(Limits, group_counts_cannot_add_up_past_the_bound_or_wrap) {
 }
 
 TEST(Limits, scaling_the_largest_fleet_does_not_overflow) {
-  itlfleet::engine::run_plan p = load_ok(replaced(
+  itlfleet::plan::run_plan p = load_ok(replaced(
       "count: 100", "count: 25000000}\n  - {name: b, count: 25000000}\n  - {name: c, count: 0"));
   sc::scale_fleet(p, limits::max_phones);
   EXPECT_EQ(p.fleet_size(), limits::max_phones);
@@ -154,9 +154,9 @@ TEST(Limits, scaling_the_largest_fleet_does_not_overflow) {
 TEST(Cost, a_microsecond_sample_is_refused_before_running) {
   // Before: `sample: 1us` took over 6 GB in 20 s.
   auto p = load_ok(std::string(base) + "sample: 1us\n");
-  const auto c = sc::estimate_cost(p);
+  const auto c = itlfleet::engine::estimate_cost(p);
   EXPECT_EQ(c.samples, 3'600'000'001u);
-  auto s = sc::check_cost(p);
+  auto s = itlfleet::engine::check_cost(p);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.err().message,
             "ok.yaml: too large to run: 3,600,000,001 time-series samples (end 1h / sample 1us) "
@@ -167,40 +167,41 @@ TEST(Cost, a_microsecond_sample_is_refused_before_running) {
 TEST(Cost, a_millisecond_sample_over_half_an_hour_is_refused) {
   // Before: 554 MB of time series for a 30-minute run.
   auto p = load_ok(replaced("end: 60m", "end: 30m\nsample: 1ms"));
-  EXPECT_EQ(sc::estimate_cost(p).samples, 1'800'001u);
-  auto s = sc::check_cost(p);
+  EXPECT_EQ(itlfleet::engine::estimate_cost(p).samples, 1'800'001u);
+  auto s = itlfleet::engine::check_cost(p);
   ASSERT_FALSE(s.ok());
   EXPECT_HAS(s.err().message, "1,800,001 time-series samples (end 30m / sample 1ms)");
   EXPECT_HAS(s.err().message, "at least 2ms");
   // The flag lifts it; the default scenarios are far inside.
-  sc::cost_limits lifted;
+  itlfleet::engine::cost_limits lifted;
   lifted.max_samples = std::numeric_limits<std::uint64_t>::max();
-  EXPECT_TRUE(sc::check_cost(p, lifted).ok());
+  EXPECT_TRUE(itlfleet::engine::check_cost(p, lifted).ok());
   for (const auto& name : sc::builtin_names()) {
     auto b = sc::load(name);
     ASSERT_TRUE(b.ok());
-    EXPECT_TRUE(sc::check_cost(*b).ok()) << name;
+    EXPECT_TRUE(itlfleet::engine::check_cost(*b).ok()) << name;
   }
 }
 
 TEST(Cost, memory_grows_with_phones_and_the_limit_names_the_setting) {
   auto p = load_ok(std::string(base));
   sc::scale_fleet(p, limits::max_phones);
-  const auto c = sc::estimate_cost(p);
+  const auto c = itlfleet::engine::estimate_cost(p);
   EXPECT_EQ(c.phones, 50'000'000u);
   EXPECT_GT(c.phone_bytes, 50'000'000u * 150);
-  auto s = sc::check_cost(p);
+  auto s = itlfleet::engine::check_cost(p);
   ASSERT_FALSE(s.ok());
   EXPECT_HAS(s.err().message, "ok.yaml: too large to run: about ");
   EXPECT_HAS(s.err().message, "50,000,000 phones x ");
   EXPECT_HAS(s.err().message, "exceeds the limit of 8.0 GB: run fewer phones (--phones");
   EXPECT_HAS(s.err().message, "or pass --allow-large to run it anyway");
   // A shard of it fits; so does a million phones.
-  EXPECT_TRUE(sc::check_cost(p, {}, {false, 8}).ok());
+  EXPECT_TRUE(itlfleet::engine::check_cost(p, {}, {false, 8}).ok());
   sc::scale_fleet(p, 1'000'000);
-  EXPECT_TRUE(sc::check_cost(p).ok());
+  EXPECT_TRUE(itlfleet::engine::check_cost(p).ok());
   // The live engine costs more per phone.
-  EXPECT_GT(sc::estimate_cost(p, {true, 1}).memory_bytes, sc::estimate_cost(p).memory_bytes);
+  EXPECT_GT(itlfleet::engine::estimate_cost(p, {true, 1}).memory_bytes,
+            itlfleet::engine::estimate_cost(p).memory_bytes);
 }
 
 TEST(Cost, key_generations_count_nodes_and_the_timeline) {
@@ -208,18 +209,19 @@ TEST(Cost, key_generations_count_nodes_and_the_timeline) {
                    "timeline:\n  - {at: 1m, do: set cert regen TVS}\n"
                    "  - {at: 2m, do: set network domain other.lab}\n");
   // 2 nodes x 4 keys, 1 regeneration, a domain change on both (3 + 2).
-  EXPECT_EQ(sc::estimate_cost(p).rsa_keygens, 8u + 1 + 5);
+  EXPECT_EQ(itlfleet::engine::estimate_cost(p).rsa_keygens, 8u + 1 + 5);
   std::string yaml = std::string(base) + "timeline:\n";
   for (int i = 0; i < 1000; ++i) yaml += "  - {at: 1m, do: set cert regen TVS}\n";
   auto many = load_ok(yaml);
-  auto s = sc::check_cost(many);
+  auto s = itlfleet::engine::check_cost(many);
   ASSERT_FALSE(s.ok());
   EXPECT_HAS(s.err().message,
              "1,008 RSA key generations (1024-bit, about 15 s without the key cache: 2 nodes x 4 "
              "certificates, 1,000 from the timeline) exceed the limit of 1,000");
-  sc::cost_limits sweep;
+  itlfleet::engine::cost_limits sweep;
   sweep.raise_with = "--max-keys";
-  EXPECT_HAS(sc::check_cost(many, sweep).err().message, "or pass --max-keys to run it anyway");
+  EXPECT_HAS(itlfleet::engine::check_cost(many, sweep).err().message,
+             "or pass --max-keys to run it anyway");
 }
 
 // --- 3. accepted at load, refused later without a location ------------------------------

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 
 namespace itlfleet::test {
@@ -23,10 +23,10 @@ inline std::string load_error(const std::string& yaml) {
 
 /// The plan `yaml` loads to (as "ok.yaml"); fails the test, and gives an
 /// empty plan, if it is refused.
-inline engine::run_plan load_ok(const std::string& yaml) {
+inline plan::run_plan load_ok(const std::string& yaml) {
   auto r = scenarios::load_string(yaml, "ok.yaml");
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().message);
-  return r.ok() ? std::move(*r) : engine::run_plan{};
+  return r.ok() ? std::move(*r) : plan::run_plan{};
 }
 
 }  // namespace itlfleet::test

@@ -11,9 +11,10 @@
 namespace {
 
 using namespace std::chrono_literals;
-using itlfleet::engine::action_kind;
-using itlfleet::engine::comparison;
-using itlfleet::engine::installed_itl;
+using itlfleet::plan::action_kind;
+using itlfleet::plan::comparison;
+using itlfleet::plan::installed_itl;
+namespace plan = itlfleet::plan;
 namespace sc = itlfleet::scenarios;
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -151,7 +152,7 @@ TEST(Loader, full_example_fills_every_field) {
   EXPECT_EQ(t[0].at, 0s);
   EXPECT_EQ(t[1].kind, action_kind::backup_itlrecovery);
   EXPECT_EQ(t[1].node, "cucm-pub");
-  EXPECT_EQ(t[1].args, (std::vector<std::string>{"/backup/ITLRecovery.p12"}));
+  EXPECT_EQ(t[1].args, (plan::action_args{plan::sftp_destination{"/backup/ITLRecovery.p12"}}));
   EXPECT_EQ(t[2].kind, action_kind::restart_tftp);
   EXPECT_EQ(t[2].node, "cucm-sub2");
   EXPECT_EQ(t[3].kind, action_kind::restart_tftp);
@@ -160,24 +161,26 @@ TEST(Loader, full_example_fills_every_field) {
   EXPECT_EQ(t[4].text, "utils service restart Cisco Tftp");
   EXPECT_EQ(t[5].kind, action_kind::rename_publisher);
   EXPECT_EQ(t[5].node, "cucm-pub");  // publisher by default
-  EXPECT_EQ(t[5].args, (std::vector<std::string>{"cucm-pub2"}));
+  EXPECT_EQ(t[5].args, (plan::action_args{plan::new_host_name{"cucm-pub2"}}));
   // A domain change without `on:` is one action per node.
   for (std::size_t k = 6; k <= 8; ++k) {
     EXPECT_EQ(t[k].kind, action_kind::change_domain);
-    EXPECT_EQ(t[k].args, (std::vector<std::string>{"new.lab"}));
+    EXPECT_EQ(t[k].args, (plan::action_args{plan::new_domain{"new.lab"}}));
     EXPECT_EQ(t[k].line, 38);
   }
   EXPECT_EQ(t[6].node, "cucm-pub");
   EXPECT_EQ(t[7].node, "cucm-sub1");
   EXPECT_EQ(t[8].node, "cucm-sub2");
   EXPECT_EQ(t[9].kind, action_kind::change_security_password);
-  EXPECT_EQ(t[9].args, (std::vector<std::string>{"newsecret"}));
+  EXPECT_EQ(t[9].args, (plan::action_args{plan::security_password{"newsecret"}}));
   EXPECT_EQ(t[10].kind, action_kind::cert_regen);
   EXPECT_EQ(t[10].node, "cucm-sub1");
-  EXPECT_EQ(t[10].args, (std::vector<std::string>{"CallManager"}));  // canonical spelling
+  EXPECT_EQ(t[10].args,  // any spelling of the name
+            (plan::action_args{plan::regen_certificate{itlfleet::sim::cert_purpose::callmanager}}));
   EXPECT_EQ(t[10].text, "set cert regen callmanager");
   EXPECT_EQ(t[11].at, 10min + 10s);
-  EXPECT_EQ(t[11].args, (std::vector<std::string>{"TVS"}));
+  EXPECT_EQ(t[11].args,
+            (plan::action_args{plan::regen_certificate{itlfleet::sim::cert_purpose::tvs}}));
   EXPECT_EQ(t[12].kind, action_kind::tftp_outage);
   EXPECT_EQ(t[12].node, "cucm-sub1");
   EXPECT_EQ(t[12].length, 5min);
@@ -191,8 +194,8 @@ TEST(Loader, full_example_fills_every_field) {
   EXPECT_EQ(t[15].node, "cucm-pub");
   EXPECT_EQ(t[16].kind, action_kind::itl_reset_remotekey);
   EXPECT_EQ(t[16].node, "cucm-pub");
-  EXPECT_EQ(t[16].args,
-            (std::vector<std::string>{"sftp.example.lab", "admin", "/backup/ITLRecovery.p12"}));
+  EXPECT_EQ(t[16].args, (plan::action_args{plan::remote_key_source{"sftp.example.lab", "admin",
+                                                                   "/backup/ITLRecovery.p12"}}));
   EXPECT_EQ(t[17].kind, action_kind::reset_all_devices);
   EXPECT_EQ(t[17].line, 28);
   EXPECT_EQ(t[18].kind, action_kind::delete_itl);
@@ -257,7 +260,7 @@ fleet:
                            "dir/minimal.yml");
   ASSERT_TRUE(r.ok()) << r.err().message;
   const auto& p = *r;
-  const itlfleet::engine::run_plan d;
+  const itlfleet::plan::run_plan d;
   EXPECT_EQ(p.name, "minimal");  // from the file name
   EXPECT_EQ(p.seed, d.seed);
   EXPECT_EQ(p.end, d.end);

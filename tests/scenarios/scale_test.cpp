@@ -7,12 +7,12 @@
 namespace {
 
 namespace sc = itlfleet::scenarios;
-using itlfleet::engine::run_plan;
+using itlfleet::plan::run_plan;
 
 run_plan plan_of(std::vector<std::uint64_t> counts) {
   run_plan p;
   for (std::size_t i = 0; i < counts.size(); ++i) {
-    itlfleet::engine::fleet_group g;
+    itlfleet::plan::fleet_group g;
     g.name = "g" + std::to_string(i);
     g.count = counts[i];
     p.fleet.push_back(g);

@@ -6,14 +6,14 @@
 
 #include <string>
 
-#include "itlfleet/scenarios/cost.hpp"
+#include "itlfleet/engine/cost.hpp"
 #include "itlfleet/scenarios/scenario.hpp"
 #include "load_check.hpp"
 
 namespace {
 
 namespace sc = itlfleet::scenarios;
-using itlfleet::engine::action_kind;
+using itlfleet::plan::action_kind;
 
 // Lines 1-8; tests append from line 9.
 constexpr const char* base = R"(name: t
@@ -42,10 +42,13 @@ TEST(UpgradeVerbs, load_with_their_arguments) {
   ASSERT_TRUE(r.ok()) << r.err().message;
   ASSERT_EQ(r->timeline.size(), 4u);
   EXPECT_EQ(r->timeline[0].kind, action_kind::upgrade_cluster);
-  EXPECT_EQ(r->timeline[0].args, std::vector<std::string>{"10.5(2)SU3"});
+  EXPECT_EQ(r->timeline[0].args,
+            (itlfleet::plan::action_args{itlfleet::plan::target_release{{10, 5}}}));
   EXPECT_EQ(r->timeline[1].kind, action_kind::set_rollback_pre8);
-  EXPECT_EQ(r->timeline[1].args, std::vector<std::string>{"true"});
-  EXPECT_EQ(r->timeline[3].args, std::vector<std::string>{"false"});
+  EXPECT_EQ(r->timeline[1].args,
+            (itlfleet::plan::action_args{itlfleet::plan::parameter_switch{true}}));
+  EXPECT_EQ(r->timeline[3].args,
+            (itlfleet::plan::action_args{itlfleet::plan::parameter_switch{false}}));
   EXPECT_EQ(r->phone.max_itl_bytes, 40000);
   EXPECT_EQ(sc::verb_name(action_kind::upgrade_cluster), "upgrade cluster");
   EXPECT_EQ(sc::verb_name(action_kind::set_rollback_pre8),
@@ -56,7 +59,7 @@ TEST(UpgradeVerbs, a_version_that_is_not_one_is_refused_at_its_line) {
   for (const char* bad : {"ten", "10", "10.x", "1O.5", "12345.1", ".5"}) {
     auto m = error_with(std::string("timeline:\n  - {at: 10m, do: upgrade cluster ") + bad + "}\n");
     EXPECT_HAS(m, "bad.yaml:10:");
-    EXPECT_HAS(m, "expected a CUCM version to upgrade to");
+    EXPECT_HAS(m, "'upgrade cluster': expected a CUCM version such as 10.0, 11.5 or 12.5(1)SU3");
     EXPECT_HAS(m, std::string("got '") + bad + "'");
   }
   auto m = error_with("timeline:\n  - {at: 10m, do: upgrade cluster}\n");
@@ -123,7 +126,7 @@ TEST(UpgradeVerbs, the_cost_counts_the_itlrecovery_keys_the_upgrade_makes) {
                            "ok.yaml");
   ASSERT_TRUE(r.ok()) << r.err().message;
   // One node: 3 keys on 9.1, 1 ITLRecovery key at the first upgrade only.
-  EXPECT_EQ(sc::estimate_cost(*r).rsa_keygens, 3u + 1);
+  EXPECT_EQ(itlfleet::engine::estimate_cost(*r).rsa_keygens, 3u + 1);
 }
 
 }  // namespace

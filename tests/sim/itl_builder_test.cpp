@@ -425,7 +425,10 @@ TEST(ClusterItl, a_node_without_tvs_lists_only_the_tvs_nodes) {
 
 TEST(CucmVersion, parses_releases_and_rejects_garbage) {
   EXPECT_EQ(cucm_version::parse("10.0")->to_string(), "10.0");
-  EXPECT_EQ(cucm_version::parse("12")->to_string(), "12.0");
+  EXPECT_EQ(cucm_version::parse("12.5(1)SU3")->to_string(), "12.5");
+  EXPECT_FALSE(cucm_version::parse("12").ok()) << "a release is written major.minor";
+  EXPECT_FALSE(cucm_version::parse("10.5SU3").ok()) << "a letter glued to the minor";
+  EXPECT_FALSE(cucm_version::parse("12345.1").ok()) << "at most 4 digits";
   EXPECT_EQ(cucm_version::parse("9.1(2)")->to_string(), "9.1");
   EXPECT_EQ(cucm_version::parse("14.0.1.13900-155")->to_string(), "14.0");
   EXPECT_FALSE(cucm_version::parse("").ok());

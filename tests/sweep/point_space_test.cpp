@@ -46,7 +46,7 @@ std::string prepare_error(std::string_view scenario, std::vector<std::string> va
   return s ? "" : s.err().message;
 }
 
-engine::run_plan plan_of(const point_space& s, std::size_t p) {
+plan::run_plan plan_of(const point_space& s, std::size_t p) {
   auto plan = s.plan(p);
   if (!plan) ADD_FAILURE() << plan.err().message;
   return std::move(*plan);
@@ -77,9 +77,11 @@ TEST(PointSpace, a_timeline_entry_is_counted_as_written_before_sorting) {
   ASSERT_EQ(plan.timeline.size(), 3u);
   // Sorted by time after loading: the CallManager regeneration moved first.
   EXPECT_EQ(plan.timeline[1].at, std::chrono::minutes(1));
-  EXPECT_EQ(plan.timeline[1].args, std::vector<std::string>{"CallManager"});
+  EXPECT_EQ(plan.timeline[1].args, (itlfleet::plan::action_args{itlfleet::plan::regen_certificate{
+                                       itlfleet::sim::cert_purpose::callmanager}}));
   EXPECT_EQ(plan.timeline[2].at, std::chrono::minutes(20));
-  EXPECT_EQ(plan.timeline[2].args, std::vector<std::string>{"TVS"});
+  EXPECT_EQ(plan.timeline[2].args, (itlfleet::plan::action_args{itlfleet::plan::regen_certificate{
+                                       itlfleet::sim::cert_purpose::tvs}}));
 }
 
 TEST(PointSpace, a_section_the_scenario_leaves_at_its_defaults_is_created) {
@@ -211,8 +213,9 @@ TEST(PointSpace, the_point_as_a_scenario_file_loads_to_the_same_plan) {
   EXPECT_EQ(alone->expect.size() + 1, in_sweep.expect.size());  // without --find
   bool moved = false;  // the CallManager regeneration, now at 12m
   for (const auto& a : alone->timeline)
-    moved = moved ||
-            (a.args == std::vector<std::string>{"CallManager"} && a.at == std::chrono::minutes(12));
+    moved = moved || (a.args == itlfleet::plan::action_args{itlfleet::plan::regen_certificate{
+                                    itlfleet::sim::cert_purpose::callmanager}} &&
+                      a.at == std::chrono::minutes(12));
   EXPECT_TRUE(moved);
 }
 

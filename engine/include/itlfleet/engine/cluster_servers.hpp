@@ -23,7 +23,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/net/http_file_server.hpp"
 #include "itlfleet/net/tftp_server.hpp"
 #include "itlfleet/net/tvs_server.hpp"

@@ -9,6 +9,8 @@
 #include <queue>
 #include <vector>
 
+#include "itlfleet/plan/run_plan.hpp"
+
 namespace itlfleet::engine {
 
 /// Defined with the engines' shared code (fleet_run.hpp); declared here so
@@ -43,8 +45,8 @@ enum class event_kind : std::uint8_t {
 /// that one kind's payload is never taken for another's.
 class event {
  public:
-  using index_type = std::uint32_t;  ///< a phone's or a timeline entry's index
-  using node_index = std::uint8_t;
+  using index_type = plan::entry_index;  ///< a phone's or a timeline entry's index
+  using node_index = plan::node_index;
 
   static event phone_boot(index_type phone, std::uint32_t epoch) {
     return {event_kind::phone_boot, phone, epoch};

@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/metrics/report.hpp"
 

@@ -30,7 +30,7 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include "itlfleet/engine/cluster_servers.hpp"
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/engine/run_types.hpp"
 #include "itlfleet/sim/result.hpp"
 

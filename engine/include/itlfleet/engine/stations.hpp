@@ -13,8 +13,7 @@
 #include <queue>
 #include <vector>
 
-#include "itlfleet/engine/plan_limits.hpp"
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/plan.hpp"
 
 namespace itlfleet::engine {
 

@@ -22,7 +22,7 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include "itlfleet/engine/calibration_watch.hpp"
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/sim/result.hpp"
 
 namespace itlfleet::engine {

@@ -3,7 +3,7 @@
 /// simulated time, deterministically (same plan and seed, same outputs byte
 /// for byte), as fast as the machine allows.
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/engine/run_types.hpp"
 #include "itlfleet/sim/result.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 /// Which calibration (`itlfleet calibrate`'s calibration.yaml) a run's TFTP
 /// model came from, as summary.json and report.html name it (the run plan's
-/// engine::tftp_calibration_ref, copied).
+/// plan::tftp_calibration_ref, copied).
 
 #include <string>
 #include <vector>

@@ -47,7 +47,7 @@ struct cluster_config {
   std::string domain = "example.lab";
   std::vector<node_config> nodes;  ///< exactly one publisher
   bool hold_timer = true;
-  /// 0 or more; a run plan's range for it is engine::limits::max_hold_time.
+  /// 0 or more; a run plan's range for it is plan::limits::hold_time_problem.
   std::int64_t hold_seconds = 300;
   regen_restart regen_restarts = regen_restart::automatic;
   std::string security_password = "itlfleet-cluster";

@@ -32,7 +32,7 @@ struct cucm_version {
   int major = 10;
   int minor = 0;
 
-  /// Parses "10.0", "11.5", "12", "9.1(2)", "12.5.1": the first two numbers count.
+  /// Every caller's reading of a release: "10.0", "12.5(1)SU3": major.minor, then . ( or end.
   static result<cucm_version> parse(std::string_view text);
   std::string to_string() const;  ///< "major.minor"
 

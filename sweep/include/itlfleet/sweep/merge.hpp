@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
-#include "itlfleet/engine/run_plan.hpp"
 #include "itlfleet/metrics/output_files.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/metrics/shard.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 #include "itlfleet/sim/result.hpp"
 #include "itlfleet/sweep/sweep.hpp"
 
@@ -30,7 +30,7 @@ namespace itlfleet::sweep {
 /// The identity of shard `index` of `count` of a run of `plan`, loaded from
 /// `scenario_yaml`, with `--phones` `phones` (if given) and `engine`
 /// ("virtual" or "live"): what every shard of the run must share.
-metrics::shard_header run_shard_header(const engine::run_plan& plan, std::string scenario_yaml,
+metrics::shard_header run_shard_header(const plan::run_plan& plan, std::string scenario_yaml,
                                        std::optional<std::uint64_t> phones, std::string_view engine,
                                        std::uint32_t index, std::uint32_t count);
 

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 #include "itlfleet/sim/result.hpp"
 #include "itlfleet/sweep/setting_values.hpp"
 
@@ -48,7 +48,7 @@ class point_space {
                                     const std::vector<std::string>& calibrations = {});
 
   /// The base scenario as loaded, without the --find condition.
-  const engine::run_plan& base() const { return base_; }
+  const plan::run_plan& base() const { return base_; }
   const std::vector<axis>& axes() const { return axes_; }
   /// Points in the grid: the product of the axes' sizes.
   std::size_t size() const { return size_; }
@@ -63,12 +63,12 @@ class point_space {
   /// expectations. Errors (a value the loader rejects) name the point's
   /// settings and what the loader expected, without the line of the
   /// rewritten YAML (which is nowhere on disk).
-  result<engine::run_plan> plan(std::size_t point) const;
+  result<plan::run_plan> plan(std::size_t point) const;
   /// `plan(point)` with the error for a user: it names "--vary KEY=VALUE"
   /// when that value alone fails the same way on the base scenario (a typo
   /// in a key, a malformed duration), else the point's settings (a value
   /// that only fails with another, e.g. a time past a varied `end`).
-  result<engine::run_plan> validate(std::size_t point) const;
+  result<plan::run_plan> validate(std::size_t point) const;
   /// The axis of `phones`, if the fleet size is varied.
   std::optional<std::size_t> phones_axis() const { return phones_axis_; }
   /// Expectations the --find condition adds to every plan (0 without one).
@@ -84,12 +84,12 @@ class point_space {
   /// The base document with `point`'s values set, as YAML text.
   result<std::string> edited_yaml(std::size_t point, bool with_find) const;
 
-  engine::run_plan base_;
+  plan::run_plan base_;
   std::string base_yaml_;
   /// The calibrations given to create(), which point plans name: every
   /// node's, and each node's own (by node index).
-  std::optional<engine::tftp_calibration_ref> calibration_;
-  std::vector<std::optional<engine::tftp_calibration_ref>> node_calibrations_;
+  std::optional<plan::tftp_calibration_ref> calibration_;
+  std::vector<std::optional<plan::tftp_calibration_ref>> node_calibrations_;
   bool calibrated_ = false;  ///< create() was given calibrations
   std::string find_entry_;   ///< YAML flow map; empty: no --find
   std::size_t find_checks_ = 0;

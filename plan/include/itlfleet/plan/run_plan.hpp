@@ -1,7 +1,8 @@
 #pragma once
 /// A run plan: everything one simulated run needs — the cluster, the fleet,
 /// the operator's timeline and the expectations to check. The scenarios
-/// library builds it from YAML; the engines execute it. Plain values only.
+/// library builds it from YAML; the engines execute it. Plain values only
+/// (itlfleet::plan links nothing but sim, so every floor above can hold one).
 
 #include <algorithm>
 #include <array>
@@ -11,15 +12,25 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
+#include "itlfleet/sim/cluster.hpp"
+#include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/phone_state.hpp"
+#include "itlfleet/sim/pki.hpp"
 
-namespace itlfleet::engine {
+namespace itlfleet::plan {
 
 /// Simulated time: microseconds since the start of the run.
 using sim_duration = std::chrono::microseconds;
 using sim_time = std::chrono::microseconds;
+
+/// How the engines index what a plan lists, so that its limits
+/// (plan_limits.hpp) follow the types: a phone or a timeline entry in 32
+/// bits, a node in 8 (engine::event carries both).
+using entry_index = std::uint32_t;
+using node_index = std::uint8_t;
 
 /// Modelled TFTP service of every TFTP node (a node may have its own:
 /// node_plan::own_tftp).
@@ -262,14 +273,82 @@ enum class action_kind {
   ctl_set_non_secure_mode,  ///< utils ctl set-cluster non-secure-mode
 };
 
+/// The arguments of a timeline verb, typed: the scenario loader reads and
+/// checks them once, when it reads the verb (scenarios/src/timeline.cpp, one
+/// reader per verb in its verb table); the engines take them as they are.
+/// Verbs without arguments carry `no_arguments`.
+struct no_arguments {
+  friend bool operator==(const no_arguments&, const no_arguments&) = default;
+};
+/// `utils itl reset remotekey <host> <user> <path>`: where the backed-up
+/// ITLRecovery key is fetched from.
+struct remote_key_source {
+  std::string host, user, path;
+  friend bool operator==(const remote_key_source&, const remote_key_source&) = default;
+};
+/// `set cert regen <CallManager|TVS|CAPF|ITLRecovery>`.
+struct regen_certificate {
+  sim::cert_purpose purpose = sim::cert_purpose::callmanager;
+  friend bool operator==(const regen_certificate&, const regen_certificate&) = default;
+};
+/// `set network hostname <new host>`.
+struct new_host_name {
+  std::string host;
+  friend bool operator==(const new_host_name&, const new_host_name&) = default;
+};
+/// `set network domain <new domain>`.
+struct new_domain {
+  std::string domain;
+  friend bool operator==(const new_domain&, const new_domain&) = default;
+};
+/// `set password user security` and `rebuild publisher` (`password:`): the
+/// cluster's security password from then on.
+struct security_password {
+  std::string password;  ///< not empty
+  friend bool operator==(const security_password&, const security_password&) = default;
+};
+/// `file get tftp ITLRecovery.p12` (`to:`): the SFTP path the key is copied to.
+struct sftp_destination {
+  std::string path;  ///< sim::parse_sftp_target accepts it
+  friend bool operator==(const sftp_destination&, const sftp_destination&) = default;
+};
+/// `set dhcp option 150 <a>,<b>,...`: a group's TFTP nodes, primary first.
+struct tftp_server_list {
+  std::vector<std::string> hosts;  ///< declared TFTP nodes, each once
+  friend bool operator==(const tftp_server_list&, const tftp_server_list&) = default;
+};
+/// `inject fault` / `clear fault <reset-transfer|sftp-auth>`.
+struct cluster_fault_choice {
+  sim::cluster_fault fault = sim::cluster_fault::reset_transfer;
+  friend bool operator==(const cluster_fault_choice&, const cluster_fault_choice&) = default;
+};
+/// `upgrade cluster <version>`: the release every node goes to.
+struct target_release {
+  sim::cucm_version version;
+  friend bool operator==(const target_release&, const target_release&) = default;
+};
+/// `set enterprise parameter rollback-pre-8 <true|false>`.
+struct parameter_switch {
+  bool on = false;
+  friend bool operator==(const parameter_switch&, const parameter_switch&) = default;
+};
+
+using action_args = std::variant<no_arguments, remote_key_source, regen_certificate, new_host_name,
+                                 new_domain, security_password, sftp_destination, tftp_server_list,
+                                 cluster_fault_choice, target_release, parameter_switch>;
+
+/// Whether `args` is what a `kind` action carries (check_plan asks, for a
+/// plan built in code; the loader builds only such pairs).
+bool args_fit(action_kind kind, const action_args& args);
+
 struct action {
   sim_time at{0};
   action_kind kind = action_kind::boot_all;
-  std::string node;               ///< target node host; empty: publisher / all, as the verb says
-  std::vector<std::string> args;  ///< verb arguments (certificate name, host, user, path, ...)
-  sim_duration length{0};         ///< outages
-  std::string group;              ///< phone actions: group name, empty = whole fleet
-  double fraction = 1.0;          ///< phone actions: share of the selected phones
+  std::string node;        ///< target node host; empty: publisher / all, as the verb says
+  action_args args;        ///< the verb's arguments, typed and checked (no_arguments: none)
+  sim_duration length{0};  ///< outages
+  std::string group;       ///< phone actions: group name, empty = whole fleet
+  double fraction = 1.0;   ///< phone actions: share of the selected phones
   /// delete itl / factory reset by hand: technicians visit the selected
   /// phones that show a trust failure, this many per hour in all; 0: every
   /// selected phone at once.
@@ -277,18 +356,6 @@ struct action {
   std::string text;  ///< the command as written, for logs
   int line = 0;
 };
-
-/// The TFTP nodes of `set dhcp option 150 <a>,<b>,...` (its action::args[0]), in
-/// order, as written (empty names included: the loader refuses them).
-inline std::vector<std::string> option_150_servers(const std::string& list) {
-  std::vector<std::string> hosts;
-  for (std::size_t start = 0; start <= list.size();) {
-    const std::size_t comma = std::min(list.find(',', start), list.size());
-    hosts.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return hosts;
-}
 
 enum class comparison { eq, ne, lt, le, gt, ge };
 
@@ -369,4 +436,4 @@ struct run_plan {
   }
 };
 
-}  // namespace itlfleet::engine
+}  // namespace itlfleet::plan

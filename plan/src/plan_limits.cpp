@@ -1,9 +1,9 @@
-#include "itlfleet/engine/plan_limits.hpp"
+#include "itlfleet/plan/plan_limits.hpp"
 
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/pki.hpp"
 
-namespace itlfleet::engine::limits {
+namespace itlfleet::plan::limits {
 namespace {
 
 /// The first problem found, named by the scenario key it comes from.
@@ -68,6 +68,19 @@ void check_tvs(checker& c, const std::string& at, const tvs_model& t) {
   c.duration(at + ".handshake", t.handshake, zero, max_exchange);
   c.duration(at + ".query", t.query, zero, max_exchange);
   c.count(at + ".concurrency", t.concurrency, 1, max_tvs_concurrency);
+}
+
+/// The strings among a verb's arguments (they go into outputs and certificates).
+std::vector<const std::string*> texts(const action_args& args) {
+  std::vector<const std::string*> out;
+  if (const auto* r = std::get_if<remote_key_source>(&args)) out = {&r->host, &r->user, &r->path};
+  if (const auto* h = std::get_if<new_host_name>(&args)) out = {&h->host};
+  if (const auto* d = std::get_if<new_domain>(&args)) out = {&d->domain};
+  if (const auto* p = std::get_if<security_password>(&args)) out = {&p->password};
+  if (const auto* s = std::get_if<sftp_destination>(&args)) out = {&s->path};
+  if (const auto* l = std::get_if<tftp_server_list>(&args))
+    for (const std::string& h : l->hosts) out.push_back(&h);
+  return out;
 }
 
 }  // namespace
@@ -141,14 +154,18 @@ status check_plan(const run_plan& plan) {
   c.duration("phone.tftp_backoff", plan.phone.tftp_backoff, zero, max_duration);
   c.duration("phone.unreachable_retry", plan.phone.unreachable_retry, positive, max_duration);
 
-  // Timeline entries are indexed by event::index_type.
-  if (plan.timeline.size() > max_of<event::index_type>) c.fail("timeline: too many entries");
+  // Timeline entries are indexed by entry_index.
+  if (plan.timeline.size() > max_of<entry_index>) c.fail("timeline: too many entries");
   for (const action& a : plan.timeline) {
     c.duration("timeline.at", a.at, zero, plan.end);
     c.duration("timeline.for", a.length, zero, max_duration);
     if (!(a.fraction >= 0 && a.fraction <= 1)) c.fail("timeline.fraction: expected 0 to 1");
     c.text("timeline.do", a.text, max_text_bytes);
-    for (const auto& arg : a.args) c.text("timeline.do", arg, max_text_bytes);
+    if (!args_fit(a.kind, a.args)) {
+      c.fail("timeline: '" + a.text + "': its arguments are not those of its verb");
+      continue;
+    }
+    for (const std::string* arg : texts(a.args)) c.text("timeline.do", *arg, max_text_bytes);
   }
   for (const expectation& e : plan.expect) {
     if (e.at) c.duration("expect.at", *e.at, zero, plan.end);
@@ -166,21 +183,14 @@ status check_plan(const run_plan& plan) {
     domains.push_back(cl.domain);
   }
   for (const action& a : plan.timeline) {
-    for (std::size_t i = 0; i < cl.nodes.size() && !a.args.empty(); ++i) {
+    for (std::size_t i = 0; i < cl.nodes.size(); ++i) {
       if (cl.nodes[i].host != a.node) continue;
-      if (a.kind == action_kind::rename_publisher) hosts[i] = a.args[0];
-      if (a.kind == action_kind::change_domain) domains[i] = a.args[0];
+      if (const auto* r = std::get_if<new_host_name>(&a.args)) hosts[i] = r->host;
+      if (const auto* d = std::get_if<new_domain>(&a.args)) domains[i] = d->domain;
     }
-    if (a.kind == action_kind::set_rollback_pre8 &&
-        (a.args.size() != 1 || (a.args[0] != "true" && a.args[0] != "false"))) {
-      c.fail("timeline: '" + a.text + "': expected true or false");
-    }
-    if (a.kind != action_kind::upgrade_cluster) continue;
-    const auto to = sim::cucm_version::parse(a.args.empty() ? "" : a.args[0]);
-    if (!to) {
-      c.fail("timeline: '" + a.text + "': " + to.err().message);
-      continue;
-    }
+    const auto* upgrade = std::get_if<target_release>(&a.args);
+    if (a.kind != action_kind::upgrade_cluster || upgrade == nullptr) continue;
+    const sim::cucm_version* to = &upgrade->version;
     if (running && !(*running < *to)) {
       c.fail("timeline: '" + a.text + "': the cluster already runs " + running->to_string() +
              "; expected a later release");
@@ -194,4 +204,4 @@ status check_plan(const run_plan& plan) {
   return c.result();
 }
 
-}  // namespace itlfleet::engine::limits
+}  // namespace itlfleet::plan::limits

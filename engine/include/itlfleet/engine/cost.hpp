@@ -1,25 +1,27 @@
 #pragma once
 /// What a run will cost, estimated from its plan before anything runs, and a
 /// check against limits a user can lift. The load-time ranges
-/// (engine/plan_limits.hpp) keep every value inside what the engine's types
+/// (plan/plan_limits.hpp) keep every value inside what the engine's types
 /// hold; this catches values that are each legal but together too expensive:
 /// a 1 us sample over an hour, tens of millions of phones, thousands of key
-/// generations. Pure functions of the plan; thread-safe.
+/// generations. Pure functions of the plan; thread-safe. It lives with the
+/// engine because its figures are the engine's own (bytes per phone and per
+/// pending event).
 ///
 /// ```
 /// auto plan = itlfleet::scenarios::load(name);          // then scale_fleet(...)
 /// if (!allow_large) {
-///   if (auto s = itlfleet::scenarios::check_cost(*plan); !s) { print(s.err().message); return 2; }
+///   if (auto s = itlfleet::engine::check_cost(*plan); !s) { print(s.err().message); return 2; }
 /// }
 /// ```
 
 #include <cstdint>
 #include <string>
 
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/engine/plan.hpp"
 #include "itlfleet/sim/result.hpp"
 
-namespace itlfleet::scenarios {
+namespace itlfleet::engine {
 
 /// How the plan will be run: the engine and the share of the fleet.
 struct run_shape {
@@ -52,14 +54,14 @@ struct cost_limits {
 };
 
 /// The estimate for `plan` as it will run (after `scale_fleet`).
-run_cost estimate_cost(const engine::run_plan& plan, const run_shape& shape = {});
+run_cost estimate_cost(const run_plan& plan, const run_shape& shape = {});
 
 /// ok() when the estimate is within `limits`; otherwise an error that names
 /// the plan's source, the figure and its cause, the setting to change and
 /// `limits.raise_with`, e.g. "my.yaml: too large to run: 3,600,001 time-series
 /// samples (end 1h / sample 1ms) exceed the limit of 1,000,000: set a longer
 /// sample (at least 4ms) or a shorter end, or pass --allow-large to run it anyway".
-status check_cost(const engine::run_plan& plan, const cost_limits& limits = {},
+status check_cost(const run_plan& plan, const cost_limits& limits = {},
                   const run_shape& shape = {});
 
-}  // namespace itlfleet::scenarios
+}  // namespace itlfleet::engine

@@ -7,8 +7,7 @@
 /// `check_plan` checks a plan built in code before an engine runs it.
 /// docs/scenarios.md ("Limits") lists them for users.
 ///
-/// Header-only apart from `check_plan` (itlfleet::engine), so the scenarios
-/// library, which does not link the engine, can use it.
+/// Header-only apart from `check_plan` (itlfleet::plan).
 
 #include <algorithm>
 #include <chrono>
@@ -19,8 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "itlfleet/engine/event_queue.hpp"
-#include "itlfleet/engine/run_plan.hpp"
+#include "itlfleet/plan/run_plan.hpp"
 #include "itlfleet/sim/bytes.hpp"
 #include "itlfleet/sim/phone.hpp"
 #include "itlfleet/sim/pki.hpp"
@@ -28,7 +26,7 @@
 #include "itlfleet/sim/trust_file.hpp"
 #include "itlfleet/sim/utf8.hpp"
 
-namespace itlfleet::engine::limits {
+namespace itlfleet::plan::limits {
 
 template <class T>
 inline constexpr std::uint64_t max_of = std::numeric_limits<T>::max();
@@ -36,10 +34,10 @@ inline constexpr std::uint64_t max_of = std::numeric_limits<T>::max();
 // --- counts ------------------------------------------------------------------
 
 /// Nodes the engines can address: a node index is 8-bit in events
-/// (`event::node_index`) and in a group's server lists, and the length of a
+/// (`node_index`, as `engine::event` carries it) and in a group's server lists, and the length of a
 /// group's TFTP or TVS list is an 8-bit count (`sim::phone_profile`).
 inline constexpr std::size_t node_index_bound =
-    std::min(max_of<event::node_index> + 1, max_of<decltype(sim::phone_profile::tftp_servers)>);
+    std::min(max_of<node_index> + 1, max_of<decltype(sim::phone_profile::tftp_servers)>);
 
 /// Nodes in a cluster. Every TFTP node's ITL holds one record per TVS node
 /// (about 800 bytes at 2048-bit keys and 64-byte names) and a phone loads no
@@ -53,12 +51,12 @@ static_assert(max_nodes <= node_index_bound);
 inline constexpr std::size_t max_groups = max_of<decltype(sim::phone::group)> + 1;
 
 /// Phones in the fleet (one group or all together), the same bound as `run
-/// --phones`. The engines index phones with `event::index_type` (32 bits), which
+/// --phones`. The engines index phones with `entry_index` (32 bits), which
 /// holds far more; this bound is what a run can afford: up to 240 bytes a
-/// phone in the virtual engine (scenarios/cost.hpp), about 12 GB at the bound,
+/// phone in the virtual engine (engine/cost.hpp), about 12 GB at the bound,
 /// which the cost check refuses by default.
 inline constexpr std::uint64_t max_phones = 50'000'000;
-static_assert(max_phones <= max_of<event::index_type>);
+static_assert(max_phones <= max_of<entry_index>);
 
 /// `phone.tftp_attempts`: counted in `sim::phone::attempts` and compared with
 /// `sim::phone_profile::tftp_attempts`, both 8-bit.
@@ -228,4 +226,4 @@ inline std::optional<std::string> text_problem(std::string_view s, std::size_t m
 /// generates a single key.
 status check_plan(const run_plan& plan);
 
-}  // namespace itlfleet::engine::limits
+}  // namespace itlfleet::plan::limits

@@ -1,34 +1,33 @@
 // The cost of a run, estimated from its plan (see cost.hpp).
 
-#include "itlfleet/scenarios/cost.hpp"
+#include "itlfleet/engine/cost.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <optional>
+#include <variant>
 
 #include "itlfleet/engine/event_queue.hpp"
-#include "itlfleet/scenarios/scenario.hpp"
 #include "itlfleet/sim/cluster_itl.hpp"
 #include "itlfleet/sim/duration_text.hpp"
 #include "itlfleet/sim/phone.hpp"
 
-namespace itlfleet::scenarios {
+namespace itlfleet::engine {
 namespace {
-
-using engine::action_kind;
 
 // Bytes a phone costs. Virtual: the phone, its two latency timestamps and
 // room for the events it has pending in the calendar queue (BENCHMARKS.md
 // measures 159 to 200 bytes a phone). Live: sockets and coroutine frames of
 // the exchanges in flight (BENCHMARKS.md measures about 1.3 KB).
 constexpr std::uint64_t virtual_phone_bytes =
-    sizeof(sim::phone) + 2 * sizeof(std::int64_t) + 6 * sizeof(engine::event);
+    sizeof(sim::phone) + 2 * sizeof(std::int64_t) + 6 * sizeof(event);
 constexpr std::uint64_t live_phone_bytes = 1'400;
 // A sample: the snapshot's fixed part (time, fleet counts, event totals), its
 // timeseries.csv line, and its event in the queue (pushed at the start, in a
 // heap whose vector may be twice its size). Per group and sample: one row of
 // counts (a counter per state and four derived ones).
-constexpr std::uint64_t sample_bytes = 384 + 2 * sizeof(engine::event);
+constexpr std::uint64_t sample_bytes = 384 + 2 * sizeof(event);
 constexpr std::uint64_t counts_bytes = (sim::phone_state_count + 4) * sizeof(std::uint64_t);
 // A node: its identities and ITLs, and the TVS station's slot times.
 constexpr std::uint64_t node_bytes = 64 * 1024;
@@ -74,14 +73,14 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   return __builtin_add_overflow(a, b, &out) ? std::numeric_limits<std::uint64_t>::max() : out;
 }
 
-std::uint64_t keys_per_node(const engine::run_plan& plan) {
+std::uint64_t keys_per_node(const run_plan& plan) {
   const auto version = sim::cucm_version::parse(plan.cluster.version);
   return version && !version->has_itl_recovery() ? 3 : 4;
 }
 
 /// Keys the timeline generates (sim::cluster: a regeneration renews one
 /// certificate, a rename three, a domain change two, three on the publisher).
-std::uint64_t timeline_keygens(const engine::run_plan& plan) {
+std::uint64_t timeline_keygens(const run_plan& plan) {
   std::string publisher;
   for (const auto& n : plan.cluster.nodes)
     if (n.publisher) publisher = n.host;
@@ -92,12 +91,13 @@ std::uint64_t timeline_keygens(const engine::run_plan& plan) {
     if (a.kind == action_kind::change_domain) n += a.node == publisher ? 3 : 2;
   }
   // The first upgrade into 10.0 makes every node's ITLRecovery key.
-  auto running = sim::cucm_version::parse(plan.cluster.version);
+  std::optional<sim::cucm_version> running;
+  if (auto v = sim::cucm_version::parse(plan.cluster.version)) running = *v;
   for (const auto& a : plan.timeline) {
-    if (a.kind != action_kind::upgrade_cluster || a.args.empty()) continue;
-    const auto to = sim::cucm_version::parse(a.args[0]);
-    if (!to) continue;
-    if (running && !running->has_itl_recovery() && to->has_itl_recovery())
+    const auto* upgrade = std::get_if<plan::target_release>(&a.args);
+    if (a.kind != action_kind::upgrade_cluster || upgrade == nullptr) continue;
+    const sim::cucm_version& to = upgrade->version;
+    if (running && !running->has_itl_recovery() && to.has_itl_recovery())
       n += plan.cluster.nodes.size();
     running = to;
   }
@@ -106,7 +106,7 @@ std::uint64_t timeline_keygens(const engine::run_plan& plan) {
 
 }  // namespace
 
-run_cost estimate_cost(const engine::run_plan& plan, const run_shape& shape) {
+run_cost estimate_cost(const run_plan& plan, const run_shape& shape) {
   run_cost c;
   const std::uint64_t shards = std::max<std::uint32_t>(1, shape.shard_count);
   const std::uint64_t fleet = plan.fleet_size();
@@ -139,7 +139,7 @@ run_cost estimate_cost(const engine::run_plan& plan, const run_shape& shape) {
   return c;
 }
 
-status check_cost(const engine::run_plan& plan, const cost_limits& limits, const run_shape& shape) {
+status check_cost(const run_plan& plan, const cost_limits& limits, const run_shape& shape) {
   const run_cost c = estimate_cost(plan, shape);
   const std::string head = plan.source + ": too large to run: ";
   const std::string tail = ", or pass " + limits.raise_with + " to run it anyway";
@@ -159,7 +159,7 @@ status check_cost(const engine::run_plan& plan, const cost_limits& limits, const
                  sim::format_sim_time(plan.sample_every, sim::below_second::units) +
                  ") exceed the limit of " + grouped(limits.max_samples) +
                  ": set a longer sample (at least " +
-                 sim::format_sim_time(engine::sim_duration{shortest}, sim::below_second::units) +
+                 sim::format_sim_time(sim_duration{shortest}, sim::below_second::units) +
                  " for this end) or a shorter end" + tail};
   }
   if (c.rsa_keygens > limits.max_rsa_keygens) {
@@ -186,4 +186,4 @@ status check_cost(const engine::run_plan& plan, const cost_limits& limits, const
   return ok();
 }
 
-}  // namespace itlfleet::scenarios
+}  // namespace itlfleet::engine
