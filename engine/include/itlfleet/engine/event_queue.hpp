@@ -197,11 +197,19 @@ class event_queue {
   void to_ring(std::int64_t bucket, const event& e);
   void recycle(std::vector<event>& emptied);
   void advance();
+  /// Sorts current_ by (time, order); see the definition for why a radix
+  /// sort on the time alone gives that order.
+  void sort_current();
+  /// Smaller buckets are sorted by comparison.
+  static constexpr std::size_t radix_threshold = 64;
   static constexpr std::size_t max_pooled_capacity = 512;
+  /// How many events past a ring bucket's end to_ring() prefetches.
+  static constexpr std::size_t tail_prefetch = 4;
 
   std::vector<event> current_;  ///< bucket cur_, sorted by (time, order); read from next_
   std::size_t next_ = 0;
-  std::vector<event> late_;  ///< heap of events pushed into bucket cur_ once sorted
+  std::vector<event> scratch_;  ///< sort_current()'s second buffer
+  std::vector<event> late_;     ///< heap of events pushed into bucket cur_ once sorted
   std::vector<std::vector<event>> ring_;
   std::vector<std::vector<event>> spare_;  ///< empty buffers with capacity, for reuse
   std::priority_queue<event, std::vector<event>, later> overflow_;
