@@ -29,12 +29,12 @@ class huge_page_allocator {
     if (n > max_size()) throw std::bad_array_new_length();
     const std::size_t bytes = n * sizeof(T);
     if (bytes < huge_page) return static_cast<T*>(::operator new(bytes));
-    // Whole huge pages, aligned to one: the advice covers every page.
-    const std::size_t rounded = (bytes + huge_page - 1) / huge_page * huge_page;
-    void* p = std::aligned_alloc(huge_page, rounded);
-    if (!p) throw std::bad_alloc();
+    // Aligned to a huge page; the advice covers the whole huge pages only,
+    // so that the tail (under 2 MB) is not rounded up to one in the RSS.
+    void* p = nullptr;
+    if (::posix_memalign(&p, huge_page, bytes) != 0) throw std::bad_alloc();
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: ignored if refused
+    ::madvise(p, bytes / huge_page * huge_page, MADV_HUGEPAGE);  // advice only: ignored if refused
 #endif
     return static_cast<T*>(p);
   }
