@@ -15,8 +15,16 @@ void event_queue::insert(const event& e) {
   // Nothing is scheduled in the past; an event for the bucket being drained
   // joins the late heap, so that it still comes out in (time, order) order.
   if (b <= cur_) {
-    late_.push_back(e);
-    std::push_heap(late_.begin(), late_.end(), later{});
+    if (in_order_next_ == in_order_.size()) {
+      in_order_.clear();
+      in_order_next_ = 0;
+    }
+    if (in_order_.empty() || later{}(e, in_order_.back())) {
+      in_order_.push_back(e);
+    } else {
+      late_.push_back(e);
+      std::push_heap(late_.begin(), late_.end(), later{});
+    }
   } else if (b < cur_ + static_cast<std::int64_t>(ring_size)) {
     to_ring(b, e);
   } else {
@@ -50,8 +58,10 @@ void event_queue::recycle(std::vector<event>& emptied) {
 
 void event_queue::advance() {
   // Only called with bucket cur_ drained: its sorted part read, no late event.
-  assert(next_ == current_.size() && late_.empty());
+  assert(bucket_drained());
   current_.clear();
+  in_order_.clear();
+  in_order_next_ = 0;
   next_ = 0;
   // Skip straight to the next far event when the ring is empty.
   if (in_ring_ == 0 && !overflow_.empty())
@@ -126,8 +136,8 @@ void event_queue::sort_current() {
 }
 
 bool event_queue::empty() {
-  while (next_ == current_.size() && late_.empty() && size_ > 0) advance();
-  return next_ == current_.size() && late_.empty();
+  while (bucket_drained() && size_ > 0) advance();
+  return bucket_drained();
 }
 
 }  // namespace itlfleet::engine
