@@ -293,9 +293,9 @@ run_result virtual_run::run() {
   constexpr std::uint64_t stop_check_every = 1024;
   // How many events ahead of the next a phone's state is fetched: 2, 4
   // and 8 measured at 1M phones, 4 and 8 alike, 2 slower (BENCHMARKS.md,
-  // "The virtual engine against its loop at a million phones"). An event
-  // pushed into the current bucket (due within 16 ms) is not among them:
-  // the earliest such is fetched as well.
+  // "The virtual engine at half its loop"). An event pushed into the
+  // current bucket (due within 16 ms) is not among them: the earliest such
+  // is fetched as well.
   constexpr std::size_t prefetch_distance = 4;
   while (!queue_.empty() && queue_.top().time_us <= end) {
     const event e = queue_.top();
