@@ -193,8 +193,7 @@ status fleet_run::setup_fleet() {
   }
 
   refresh_ctl_requests();
-  boot_started_.assign(phones_.size(), 0);
-  cycle_started_.assign(phones_.size(), 0);
+  started_.assign(phones_.size(), {});
   for (const action& a : plan_.timeline) {
     if (!a.node.empty() && a.node != "all" && !declared_node(a.node))
       return error{"timeline: '" + a.text + "' names node '" + a.node +
@@ -230,8 +229,8 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
       ++ev.itl_installs_callmanager;
   }
   if (p.state == sim::phone_state::booting) {
-    if (new_cycle) cycle_started_[i] = now_;
-    if (e.kind == phone_event_kind::boot) boot_started_[i] = now_;
+    if (new_cycle) started_[i].cycle = now_;
+    if (e.kind == phone_event_kind::boot) started_[i].boot = now_;
   }
   const metrics::cell after = cell_of(p);
   if (!(before == after)) {
@@ -239,9 +238,9 @@ void fleet_run::deliver(std::uint32_t i, const sim::phone_event& e) {
     if (old_state != p.state) {
       last_change_ = now_;
       if (old_state == sim::phone_state::booting && p.state != sim::phone_state::unreachable)
-        latency(boot_latency).record(now_ - boot_started_[i]);
+        latency(boot_latency).record(now_ - started_[i].boot);
       if (p.state == sim::phone_state::trusted)
-        latency(trust_latency).record(now_ - cycle_started_[i]);
+        latency(trust_latency).record(now_ - started_[i].cycle);
       if (log_.phone_detail()) {
         const std::string device = device_of(i);
         std::string why;

@@ -305,10 +305,11 @@ run_result virtual_run::run() {
   // Asking whether to stop costs a call: once every so many events is soon
   // enough (well under a millisecond of work).
   constexpr std::uint64_t stop_check_every = 1024;
-  // How many events ahead of the next a phone's state is fetched: 0, 4, 8
-  // and 16 measured at 1M phones, 4 the fastest (BENCHMARKS.md, "Fleet
-  // runs"). An event pushed into the current bucket (due within 16 ms) is
-  // not among them: the earliest such is fetched as well.
+  // How many events ahead of the next a phone's state is fetched: 2, 4
+  // and 8 measured at 1M phones, 4 and 8 alike, 2 slower (BENCHMARKS.md,
+  // "The virtual engine at half its loop"). An event pushed into the
+  // current bucket (due within 16 ms) is not among them: the earliest such
+  // is fetched as well.
   constexpr std::size_t prefetch_distance = 4;
   while (!queue_.empty() && queue_.top().time_us <= end) {
     const event e = queue_.top();

@@ -155,6 +155,71 @@ TEST(EventQueue, events_pushed_while_their_bucket_drains_come_out_in_order_among
   EXPECT_EQ(popped, seq);
 }
 
+TEST(EventQueue, crowded_buckets_samples_far_events_and_replies_come_out_as_from_one_heap) {
+  // Buckets of a hundred events and more (sorted by radix), samples at the
+  // same instants as other events (observations last), events beyond the
+  // ring, and replies a fixed delay later (queued in order while they are
+  // in time order): the same order as one priority queue on (time, order).
+  struct later {
+    bool operator()(const event& a, const event& b) const {
+      return a.time_us != b.time_us ? a.time_us > b.time_us : a.order > b.order;
+    }
+  };
+  event_queue q;
+  std::priority_queue<event, std::vector<event>, later> reference;
+  std::uint64_t seq = 0;
+  auto push = [&](std::int64_t t, event e) {
+    q.push(t, e);
+    e.time_us = t;
+    e.order = seq++;
+    if (e.kind() == event_kind::sample) e.order |= 1ull << 63;
+    reference.push(e);
+  };
+  std::uint64_t x = 12345;  // a fixed LCG: the same test every run
+  auto draw = [&x](std::uint64_t n) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return (x >> 33) % n;
+  };
+  std::uint32_t phone = 0;
+  for (int i = 0; i < 60'000; ++i) {
+    const auto t = static_cast<std::int64_t>(draw(10'000) * 1'000);  // 10 s, on ms
+    push(t, draw(20) == 0 ? event::sample() : event::phone_boot(phone++, 0));
+  }
+  std::uint64_t popped = 0;
+  while (!q.empty()) {
+    ASSERT_FALSE(reference.empty());
+    const event e = q.top();
+    ASSERT_EQ(e.time_us, reference.top().time_us);
+    ASSERT_EQ(e.order, reference.top().order);
+    q.pop();
+    reference.pop();
+    ++popped;
+    if (popped >= 150'000) continue;
+    switch (draw(6)) {
+      case 0:
+        push(e.time_us + 2'000, event::tftp_failed(phone++, 0, tftp_failure::refused));
+        break;
+      case 1:
+        push(e.time_us + static_cast<std::int64_t>(draw(20'000)), event::phone_timer(phone++, 0));
+        break;
+      case 2:
+        push(e.time_us + 5'000'000, event::phone_timer(phone++, 0));
+        break;
+      case 3:
+        push(e.time_us, draw(2) ? event::sample() : event::phone_boot(phone++, 0));
+        break;
+      case 4:  // beyond the ring (about 4.5 minutes)
+        push(e.time_us + 300'000'000 + static_cast<std::int64_t>(draw(1'000'000)),
+             event::phone_boot(phone++, 0));
+        break;
+      default:
+        break;
+    }
+  }
+  EXPECT_TRUE(reference.empty());
+  EXPECT_EQ(popped, seq);
+}
+
 #ifndef NDEBUG
 TEST(EventQueueDeathTest, reading_another_kinds_payload_is_caught_in_debug_builds) {
   const event e = event::tvs_done(1, 0, 0, tvs_reach::unreachable);

@@ -142,9 +142,10 @@ static_assert(sizeof(event) <= 32);
 /// of a ring, so push and pop cost O(1) on average instead of O(log n) over a
 /// million pending events. The bucket being drained is sorted once when the
 /// ring reaches it and read front to back; events pushed into it after that
-/// (due within the current 16 ms) wait in a small heap beside it, and the
-/// earlier of the two fronts comes out next. Events further ahead wait in an
-/// ordinary heap until the ring reaches them.
+/// (due within the current 16 ms) queue beside it, in a plain queue while
+/// each comes after the one before, else in a small heap; the earliest of
+/// the fronts comes out next. Events further ahead wait in an ordinary heap
+/// until the ring reaches them.
 class event_queue {
  public:
   event_queue();
@@ -159,14 +160,29 @@ class event_queue {
   /// True when no event is pending (settles the current bucket first).
   bool empty();
   /// The earliest event; only valid when !empty().
-  const event& top() const { return late_first() ? late_.front() : current_[next_]; }
+  const event& top() const {
+    switch (first()) {
+      case source::in_order:
+        return in_order_[in_order_next_];
+      case source::heap:
+        return late_.front();
+      default:
+        return current_[next_];
+    }
+  }
   void pop() {
-    assert(next_ < current_.size() || !late_.empty());
-    if (late_first()) {
-      std::pop_heap(late_.begin(), late_.end(), later{});
-      late_.pop_back();
-    } else {
-      ++next_;
+    switch (first()) {
+      case source::in_order:
+        ++in_order_next_;
+        break;
+      case source::heap:
+        std::pop_heap(late_.begin(), late_.end(), later{});
+        late_.pop_back();
+        break;
+      default:
+        assert(next_ < current_.size());
+        ++next_;
+        break;
     }
     --size_;
   }
@@ -178,7 +194,11 @@ class event_queue {
     return next_ + k < current_.size() ? &current_[next_ + k] : nullptr;
   }
   /// The earliest of the events pushed into the bucket being drained, or null.
-  const event* late_front() const { return late_.empty() ? nullptr : &late_.front(); }
+  const event* late_front() const {
+    const event* q = in_order_next_ < in_order_.size() ? &in_order_[in_order_next_] : nullptr;
+    if (late_.empty()) return q;
+    return q && later{}(late_.front(), *q) ? q : &late_.front();
+  }
   std::size_t size() const { return size_; }
 
  private:
@@ -192,18 +212,45 @@ class event_queue {
   };
   static std::int64_t bucket_of(std::int64_t time_us) { return time_us >> bucket_shift; }
   void insert(const event& e);
-  /// Whether the late heap's front comes before the sorted bucket's.
-  bool late_first() const {
-    return !late_.empty() && (next_ == current_.size() || later{}(current_[next_], late_.front()));
+  /// Where the earliest pending event of the current bucket is.
+  enum class source : std::uint8_t { sorted, in_order, heap };
+  source first() const {
+    source f = source::sorted;
+    const event* best = next_ < current_.size() ? &current_[next_] : nullptr;
+    if (in_order_next_ < in_order_.size() && (!best || later{}(*best, in_order_[in_order_next_]))) {
+      f = source::in_order;
+      best = &in_order_[in_order_next_];
+    }
+    if (!late_.empty() && (!best || later{}(*best, late_.front()))) f = source::heap;
+    return f;
+  }
+  /// Nothing of the current bucket is left (sorted part, late events).
+  bool bucket_drained() const {
+    return next_ == current_.size() && in_order_next_ == in_order_.size() && late_.empty();
   }
   void to_ring(std::int64_t bucket, const event& e);
   void recycle(std::vector<event>& emptied);
   void advance();
+  /// Sorts current_ by (time, order); see the definition for why a radix
+  /// sort on the time alone gives that order.
+  void sort_current();
+  /// Smaller buckets are sorted by comparison.
+  static constexpr std::size_t radix_threshold = 64;
   static constexpr std::size_t max_pooled_capacity = 512;
+  /// How many events past a ring bucket's end to_ring() prefetches.
+  static constexpr std::size_t tail_prefetch = 4;
 
   std::vector<event> current_;  ///< bucket cur_, sorted by (time, order); read from next_
   std::size_t next_ = 0;
-  std::vector<event> late_;  ///< heap of events pushed into bucket cur_ once sorted
+  std::vector<event> scratch_;  ///< sort_current()'s second buffer
+  /// Events pushed into bucket cur_ once sorted: those that come after
+  /// every one before them (a reply a fixed round trip later, the usual
+  /// case) queue in order in in_order_, read from in_order_next_; the
+  /// others wait in the heap late_. The earliest of the three fronts
+  /// (current_, in_order_, late_) comes out next.
+  std::vector<event> in_order_;
+  std::size_t in_order_next_ = 0;
+  std::vector<event> late_;
   std::vector<std::vector<event>> ring_;
   std::vector<std::vector<event>> spare_;  ///< empty buffers with capacity, for reuse
   std::priority_queue<event, std::vector<event>, later> overflow_;
