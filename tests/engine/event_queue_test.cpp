@@ -116,10 +116,10 @@ TEST(EventQueue, same_instant_keeps_push_order_with_samples_last) {
   EXPECT_EQ(e[3].kind(), event_kind::sample) << "a sample observes the instant after its events";
 }
 
-TEST(EventQueue, events_pushed_while_their_bucket_drains_come_out_in_order_among_the_others) {
-  // Against a plain priority queue on (time, order), over many buckets, with
-  // half the events pushed as others come out, most of them within the
-  // 16 ms bucket being drained: the engines' follow-up events.
+/// The engines' queue beside a plain priority queue on (time, order), with
+/// samples after every other event of their instant: what both give out
+/// must be the same.
+struct queue_and_reference {
   struct later {
     bool operator()(const event& a, const event& b) const {
       return a.time_us != b.time_us ? a.time_us > b.time_us : a.order > b.order;
@@ -128,12 +128,22 @@ TEST(EventQueue, events_pushed_while_their_bucket_drains_come_out_in_order_among
   event_queue q;
   std::priority_queue<event, std::vector<event>, later> reference;
   std::uint64_t seq = 0;
-  auto push = [&](std::int64_t t, event e) {
+  void push(std::int64_t t, event e) {
     q.push(t, e);
     e.time_us = t;
     e.order = seq++;
+    if (e.kind() == event_kind::sample) e.order |= 1ull << 63;
     reference.push(e);
-  };
+  }
+};
+
+TEST(EventQueue, events_pushed_while_their_bucket_drains_come_out_in_order_among_the_others) {
+  // Against a plain priority queue on (time, order), over many buckets, with
+  // half the events pushed as others come out, most of them within the
+  // 16 ms bucket being drained: the engines' follow-up events.
+  queue_and_reference both;
+  auto& [q, reference, seq] = both;
+  auto push = [&](std::int64_t t, event e) { both.push(t, e); };
   std::uint32_t phone = 0;
   for (std::int64_t t = 0; t < 2'000'000; t += 977) push(t, event::phone_boot(phone++, 0));
   std::uint64_t popped = 0;
@@ -160,21 +170,9 @@ TEST(EventQueue, crowded_buckets_samples_far_events_and_replies_come_out_as_from
   // same instants as other events (observations last), events beyond the
   // ring, and replies a fixed delay later (queued in order while they are
   // in time order): the same order as one priority queue on (time, order).
-  struct later {
-    bool operator()(const event& a, const event& b) const {
-      return a.time_us != b.time_us ? a.time_us > b.time_us : a.order > b.order;
-    }
-  };
-  event_queue q;
-  std::priority_queue<event, std::vector<event>, later> reference;
-  std::uint64_t seq = 0;
-  auto push = [&](std::int64_t t, event e) {
-    q.push(t, e);
-    e.time_us = t;
-    e.order = seq++;
-    if (e.kind() == event_kind::sample) e.order |= 1ull << 63;
-    reference.push(e);
-  };
+  queue_and_reference both;
+  auto& [q, reference, seq] = both;
+  auto push = [&](std::int64_t t, event e) { both.push(t, e); };
   std::uint64_t x = 12345;  // a fixed LCG: the same test every run
   auto draw = [&x](std::uint64_t n) {
     x = x * 6364136223846793005ull + 1442695040888963407ull;
