@@ -21,7 +21,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "fleet_run.hpp"
+#include "itlfleet/engine/plan_schedule.hpp"
 #include "itlfleet/engine/rng.hpp"
+#include "itlfleet/engine/scaled_clock.hpp"
 #include "itlfleet/net/address_plan.hpp"
 #include "itlfleet/net/http_client.hpp"
 #include "itlfleet/net/tftp_client.hpp"
@@ -153,6 +155,7 @@ class live_run final : public fleet_run {
            sim::file_store& files, sim::cluster& cluster)
       : fleet_run(plan, options, files, cluster),
         live_(live),
+        clock_(live.time_scale, clock::now(), plan.end.count()),
         tls_(net::make_tvs_client_context()),
         longest_tvs_us_(cluster.node_count(), 0),
         fetches_(cluster.node_count()) {
@@ -192,10 +195,6 @@ class live_run final : public fleet_run {
   void before_sample() override;
 
   // --- time ---------------------------------------------------------------------
-  clock::duration wall(std::int64_t scenario_us) const {
-    return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double, std::micro>(
-        static_cast<double>(scenario_us) * live_.time_scale));
-  }
   /// Brings now_ to the scenario time the wall clock says (never backwards,
   /// never past the end).
   void advance();
@@ -210,11 +209,10 @@ class live_run final : public fleet_run {
   /// and reports it. On the fleet's thread.
   void fail(std::exception_ptr e);
 
-  /// Scenario microseconds since wall time `t` (wall time divided by the
-  /// time scale): every time a live run reports is on the scenario clock.
+  /// Scenario microseconds since wall time `t`: every time a live run
+  /// reports is on the scenario clock.
   std::int64_t scenario_us_since(clock::time_point t) const {
-    return static_cast<std::int64_t>(
-        std::chrono::duration<double, std::micro>(clock::now() - t).count() / live_.time_scale);
+    return clock_.scenario_us_between(t, clock::now());
   }
 
   // --- the phone's exchanges -------------------------------------------------------
@@ -279,6 +277,8 @@ class live_run final : public fleet_run {
   void report_server_stats();
 
   const live_options& live_;
+  /// Scenario <-> wall time; started again when run() starts.
+  scaled_clock clock_;
   asio::ssl::context tls_;
   net::tftp_get_options tftp_options_;
   net::http_get_options http_options_;
@@ -298,7 +298,6 @@ class live_run final : public fleet_run {
   std::vector<metrics::server_figures> figures_;  ///< per node, refreshed at each sample
   /// Certificates TVS vouched for, by DER: parsed once, keyed in the oracle.
   std::unordered_map<std::string, std::pair<sim::certificate, std::uint32_t>> vouched_;
-  clock::time_point t0_;
   bool done_ = false;
   bool timeline_done_ = false;  ///< the plan's end was reached
 
@@ -362,7 +361,7 @@ status live_run::setup() {
   }
 
   auto scaled = [&](auto d) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall(d.count()));
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wall(d.count()));
     return std::max(live_.min_timeout, ms);
   };
   tftp_options_.timeout = scaled(plan_.cluster.tftp.retransmit_timeout);
@@ -389,8 +388,8 @@ status live_run::setup() {
   // A whole transfer may take the scenario's transfer deadline, but never
   // less than forty of the phone's (floored) retransmission timeouts: a
   // trust list of 128 blocks may wait out a few of them under load.
-  tftp_options_.deadline =
-      std::max<clock::duration>(wall(live_.transfer_deadline.count()), 40 * tftp_options_.timeout);
+  tftp_options_.deadline = std::max<clock::duration>(clock_.wall(live_.transfer_deadline.count()),
+                                                     40 * tftp_options_.timeout);
   tftp_options_.loss = live_.loss;
   tftp_options_.delay = live_.delay;
   // A phone waits for TVS as long as the model says; HTTP like three TFTP tries.
@@ -502,9 +501,7 @@ net::udp_mux_stats live_run::mux_stats() {
 }
 
 void live_run::advance() {
-  const auto elapsed = std::chrono::duration<double, std::micro>(clock::now() - t0_).count();
-  const auto t = static_cast<std::int64_t>(elapsed / live_.time_scale);
-  now_ = std::clamp(t, now_, plan_.end.count());
+  now_ = clock_.now_us(now_);
 }
 
 void live_run::spawn(asio::awaitable<void> task) {
@@ -533,7 +530,7 @@ void live_run::exchange(std::uint32_t i, asio::awaitable<T> x, Done done) {
 void live_run::later(std::int64_t delay_us, std::function<void()> fn) {
   spawn([](live_run* self, std::int64_t delay, std::function<void()> f) -> asio::awaitable<void> {
     if (delay > 0) {
-      asio::steady_timer timer(self->io(), self->wall(delay));
+      asio::steady_timer timer(self->io(), self->clock_.wall(delay));
       co_await timer.async_wait(asio::use_awaitable);
     }
     if (self->done_) co_return;
@@ -554,7 +551,7 @@ void live_run::at_phone(std::uint32_t i, std::uint32_t epoch, std::int64_t delay
 
 void live_run::at(std::int64_t at_us, std::function<void()> fn) {
   spawn([](live_run* self, std::int64_t t, std::function<void()> f) -> asio::awaitable<void> {
-    asio::steady_timer timer(self->io(), self->t0_ + self->wall(t));
+    asio::steady_timer timer(self->io(), self->clock_.wall_at(t));
     co_await timer.async_wait(asio::use_awaitable);
     if (self->done_) co_return;
     self->now_ = std::max(self->now_, t);
@@ -951,41 +948,28 @@ metrics::node_load live_run::load_of(std::size_t node) const {
 
 result<run_result> live_run::run() {
   const std::int64_t end = plan_.end.count();
-  t0_ = clock::now();
-  // The same instants as the virtual engine: actions in time order (ties in
-  // plan order), samples every sample_every and at every expectation.
-  std::vector<std::uint32_t> order(plan_.timeline.size());
-  for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return plan_.timeline[a].at < plan_.timeline[b].at;
-  });
-  // Timers due at the same instant fire in no set order, and a regeneration
-  // must come before the restart written after it: one timer per instant
-  // plays that instant's actions in plan order.
-  for (std::size_t first = 0; first < order.size();) {
-    const std::int64_t t = plan_.timeline[order[first]].at.count();
-    std::size_t last = first;
-    while (last < order.size() && plan_.timeline[order[last]].at.count() == t) ++last;
-    std::vector<std::uint32_t> same(order.begin() + static_cast<std::ptrdiff_t>(first),
-                                    order.begin() + static_cast<std::ptrdiff_t>(last));
-    if (t <= end)
-      at(t, [this, same = std::move(same)] {
-        for (std::uint32_t k : same) run_action(k);
-      });
-    first = last;
+  clock_ = scaled_clock(live_.time_scale, clock::now(), end);
+  // The virtual engine's instants (plan_schedule.hpp). Timers due at the
+  // same instant fire in no set order, and a regeneration must come before
+  // the restart written after it: one timer per instant plays that
+  // instant's actions in plan order.
+  const plan_schedule schedule = schedule_of(plan_);
+  const auto& actions = schedule.actions;
+  for (std::size_t first = 0; first < actions.size();) {
+    const std::int64_t t = actions[first].at_us;
+    std::vector<std::uint32_t> same;
+    for (; first < actions.size() && actions[first].at_us == t; ++first)
+      same.push_back(actions[first].index);
+    at(t, [this, same = std::move(same)] {
+      for (std::uint32_t k : same) run_action(k);
+    });
   }
-  std::vector<std::int64_t> samples;
-  const std::int64_t step = std::max<std::int64_t>(1, plan_.sample_every.count());
-  for (std::int64_t t = 0; t < end; t += step) samples.push_back(t);
-  for (const auto& e : plan_.expect)
-    if (e.at && e.at->count() <= end) samples.push_back(e.at->count());
-  std::sort(samples.begin(), samples.end());
-  samples.erase(std::unique(samples.begin(), samples.end()), samples.end());
   // A sample is stamped with the instant it was due, not the moment a busy
   // loop got to it: every live run of a plan, and every shard of one, then
-  // samples at the same times (the virtual engine's), as a merge needs.
-  for (std::int64_t t : samples)
-    if (t < end)
+  // samples at the same times (the virtual engine's), as a merge needs. The
+  // sample at the end is the one below that ends the run.
+  for (const auto& s : schedule.samples)
+    if (const std::int64_t t = s.at_us; t < end)
       at(t, [this, t] {
         const std::int64_t reached = now_;
         now_ = t;

@@ -10,6 +10,7 @@
 #include "fleet_run.hpp"
 #include "itlfleet/engine/event_queue.hpp"
 #include "itlfleet/engine/plan.hpp"
+#include "itlfleet/engine/plan_schedule.hpp"
 #include "itlfleet/engine/rng.hpp"
 #include "itlfleet/engine/stations.hpp"
 
@@ -137,14 +138,13 @@ status virtual_run::setup() {
   cluster_changed();
   if (auto s = setup_fleet(); !s) return s;
 
-  for (std::uint32_t i = 0; i < plan_.timeline.size(); ++i)
-    queue_.push(plan_.timeline[i].at.count(), event::admin_action(i));
+  // The instants the live engine acts on too (plan_schedule.hpp); a sample
+  // asked for twice is queued twice, each an event processed.
+  const plan_schedule schedule = schedule_of(plan_);
+  for (const auto& a : schedule.actions) queue_.push(a.at_us, event::admin_action(a.index));
+  for (const auto& s : schedule.samples)
+    for (std::uint32_t k = 0; k < s.asked; ++k) queue_.push(s.at_us, event::sample());
   const std::int64_t end = plan_.end.count();
-  const std::int64_t step = std::max<std::int64_t>(1, plan_.sample_every.count());
-  for (std::int64_t t = 0; t < end; t += step) queue_.push(t, event::sample());
-  queue_.push(end, event::sample());
-  for (const auto& e : plan_.expect)
-    if (e.at && e.at->count() <= end) queue_.push(e.at->count(), event::sample());
   for (std::int64_t t = 0; t <= end; t += day_us) queue_.push(t, event::daily_alert());
   return ok();
 }
