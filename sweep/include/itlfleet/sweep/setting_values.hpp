@@ -30,7 +30,7 @@ namespace itlfleet::sweep {
 enum class value_kind {
   integer,   ///< whole numbers: 100, 2500
   number,    ///< decimals: 0.05
-  duration,  ///< scenario durations: 90s, 7m30s (canonical form, see scenarios::format_duration)
+  duration,  ///< scenario durations: 90s, 7m30s (canonical form, see sim::format_sim_time)
   text,      ///< anything else: names, flow lists; plotted as evenly spaced categories
 };
 
