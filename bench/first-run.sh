@@ -147,8 +147,11 @@ stamp() {
   echo "run-default-status $status"
   # CPU seconds (user + system) of everything run-default.sh ran: unlike the
   # wall times, hardly moved by other work on the machine.
-  times | awk 'NR == 2 { u = $1; s = $2; sub(/m/, " ", u); sub(/s$/, "", u); sub(/m/, " ", s); sub(/s$/, "", s)
-    split(u, a, " "); split(s, b, " "); printf "cpu-children %.1f\n", a[1] * 60 + a[2] + b[1] * 60 + b[2] }'
+  # (`times` itself, not in a pipe: a subshell would count none of them.)
+  times >/var/tmp/first-run-times.txt
+  awk 'NR == 2 { u = $1; s = $2; sub(/m/, " ", u); sub(/s$/, "", u); sub(/m/, " ", s); sub(/s$/, "", s)
+    split(u, a, " "); split(s, b, " "); printf "cpu-children %.1f\n", a[1] * 60 + a[2] + b[1] * 60 + b[2] }' \
+    /var/tmp/first-run-times.txt
   echo "loadavg-end $(cat /proc/loadavg)"
 } | stamp
 EOF
