@@ -78,9 +78,12 @@ readonly base_packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy clangd cppcheck bear gdb valgrind heaptrack
 )
-mkdir -p -- "$cache"
-cache=$(cd -- "$cache" && pwd)
-case $cache/ in "$repo"/*) die "--cache must be outside the repository ($repo)" ;; esac
+# The cache holds a root file system of a gigabyte or more: never inside the
+# repository (checked before anything is made there).
+cache_abs=$(realpath -m -- "$cache")
+case $cache_abs/ in "$(realpath -- "$repo")"/*) die "--cache must be outside the repository ($repo)" ;; esac
+mkdir -p -- "$cache_abs"
+cache=$cache_abs
 # The tarball's name carries a hash of the package list, so a changed list
 # makes a new base rather than silently reusing the old one.
 list_hash=$(printf '%s\n' "${base_packages[@]}" | sha256sum | cut -c1-12)
@@ -157,10 +160,16 @@ stamp() {
 EOF
 
 mkdir -p -- "$logs"
+# Only this run's logs: a run that stops early must not show the last one's.
+rm -f -- "$logs/run.log" "$logs/setup-apt.log" "$logs/ninja_log"
 log=$logs/run.log
 say "running in the root: git clone ... itlfleet && cd itlfleet && scripts/run-default.sh (commit ${rev:0:12}, timeout ${timeout_s}s)"
 set +e
-timeout --kill-after=30 "$timeout_s" unshare --mount --propagation private -- bash -c '
+# Own mount namespace: the mounts end with the run. Own PID namespace with
+# --kill-child: a timeout kills every process of the run (dpkg included), so
+# none still writes into the root while it is removed.
+# shellcheck disable=SC2016 # $1 and $root expand in the inner bash, on purpose
+timeout --kill-after=30 "$timeout_s" unshare --mount --propagation private --pid --fork --kill-child -- bash -c '
   set -e
   root=$1
   mount -t proc proc "$root/proc"
