@@ -5,7 +5,8 @@
 #
 # 1. Checks the Debian packages below with dpkg-query; if any is missing, runs
 #    `apt-get update` once and `apt-get install -y --no-install-recommends` the
-#    missing ones (as root, or through sudo when it exists). apt's output goes to
+#    missing ones (as root, or through sudo when it exists; dpkg without an
+#    fsync per file, see apt_opts below). apt's output goes to
 #    build/setup-apt.log and is shown only if apt fails.
 # 2. Configures and builds with the CMake preset (`cmake --preset NAME`,
 #    `cmake --build --preset NAME -j$(nproc)`), all targets unless --targets.
@@ -186,7 +187,13 @@ not running as root and sudo is not available. As root, run:
   apt_log=$repo_root/build/setup-apt.log
   : >"$apt_log"
   apt_env=(env DEBIAN_FRONTEND=noninteractive)
-  apt_opts=(-q -o DPkg::Lock::Timeout=600)
+  # --force-unsafe-io: dpkg does not fsync every file it unpacks. Most of the
+  # install is libboost1.81-dev's headers, thousands of small files; with an
+  # fsync each, unpacking took 45 to 67 s of a fresh machine's first run, and
+  # 10 to 13 s without (BENCHMARKS.md, "First run on a fresh machine"). The
+  # cost: a crash or power loss in the middle of the install can leave files
+  # of the packages being unpacked empty; `apt-get install --reinstall` them.
+  apt_opts=(-q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-unsafe-io)
 
   run_apt() {
     echo "+ apt-get $*" >>"$apt_log"
