@@ -20,7 +20,8 @@ namespace json = boost::json;
 
 constexpr std::string_view format_name = "itlfleet shard";
 // 2: a run's load generator totals and protocol errors (live runs).
-constexpr std::int64_t format_version = 2;
+// 3: device_resets among the event totals.
+constexpr std::int64_t format_version = 3;
 
 std::string_view kind_name(shard_kind k) {
   return k == shard_kind::run ? "run" : "sweep";

@@ -54,6 +54,10 @@ inline constexpr metric phones_ever_locked{"itlfleet_phones_ever_locked", gauge,
 
 // --- event totals ------------------------------------------------------------------
 inline constexpr metric boots{"itlfleet_boots_total", counter, "", "Boot sequences started"};
+inline constexpr metric device_resets{
+    "itlfleet_device_resets_total", counter, "",
+    "Phones CUCM reset: after an ITL change (automatic reset), reset all devices, or the node "
+    "reboots of an upgrade"};
 inline constexpr metric tftp_requests{"itlfleet_tftp_requests_total", counter, "result",
                                       "TFTP and HTTP 6970 file requests by result (refused: past "
                                       "the Maximum Serving Count; timed_out: service down)"};
@@ -168,6 +172,7 @@ inline constexpr std::array all = {
     phones_recovered,
     phones_ever_locked,
     boots,
+    device_resets,
     tftp_requests,
     tftp_served_bytes,
     tvs_queries,

@@ -55,6 +55,8 @@ struct event_counter {
 /// file's totals (after them, `requests` by file kind and result).
 inline constexpr auto event_counters = std::to_array<event_counter>({
     {"boots", &event_totals::boots, across_shards::add, &catalogue::boots},
+    {expectable("device_resets"), &event_totals::device_resets, across_shards::add,
+     &catalogue::device_resets},
     {expectable("refused_commands"), &event_totals::refused_commands, across_shards::once,
      &catalogue::operator_commands, "refused"},
     {expectable("tftp_refusals"), &event_totals::tftp_refusals, across_shards::add,

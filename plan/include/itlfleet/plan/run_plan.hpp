@@ -381,6 +381,7 @@ inline constexpr auto expectation_metrics = std::to_array<metric_def>({
     {"recovered", false},
     {"ever_locked", false},
     {"refused_commands", true},
+    {"device_resets", true},
     {"tftp_refusals", true},
     {"tftp_timeouts", true},
     {"tvs_queries", true},
