@@ -2,12 +2,15 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
+#include <string_view>
+
+#include "itlfleet/metrics/counter_table.hpp"
 
 namespace itlfleet::engine {
 namespace {
 
 using metrics::counts;
-using sim::phone_state;
 
 bool holds(double observed, comparison op, double expected) {
   switch (op) {
@@ -55,6 +58,19 @@ bool observe(const run_plan& plan, const expectation& e, const metrics::snapshot
   return true;
 }
 
+/// A metric's value: a phone state, another phone count or an event total
+/// (counter_table.hpp, which checks that every name the plan lists is one).
+std::optional<std::uint64_t> read(std::string_view metric, const counts& c,
+                                  const metrics::event_totals& e) {
+  for (std::size_t k = 0; k < c.by_state.size(); ++k)
+    if (sim::phone_state_names[k] == metric) return c.by_state[k];
+  for (const metrics::phone_count& p : metrics::phone_counts)
+    if (p.name == metric) return c.*p.member;
+  for (const metrics::event_counter& t : metrics::event_counters)
+    if (t.name == metric) return e.*t.member;
+  return std::nullopt;
+}
+
 std::string not_reached(std::int64_t at, std::int64_t reached) {
   return "not reached: the run was interrupted at " + metrics::format_sim_time(reached) +
          ", before " + metrics::format_sim_time(at);
@@ -63,37 +79,11 @@ std::string not_reached(std::int64_t at, std::int64_t reached) {
 }  // namespace
 
 bool metric_value(const metrics::snapshot& s, const std::string& metric, int group, double& out) {
-  const auto index = find_metric(metric);
-  if (!index) return false;
+  if (!find_metric(metric)) return false;
   const counts& c = group >= 0 ? s.groups[static_cast<std::size_t>(group)] : s.fleet;
-  const auto& ev = s.events;
-  // One value per entry of expectation_metrics, in the same order.
-  const std::uint64_t values[] = {
-      c.state(phone_state::offline),
-      c.state(phone_state::booting),
-      c.state(phone_state::trusted),
-      c.state(phone_state::locked),
-      c.state(phone_state::no_itl),
-      c.state(phone_state::unreachable),
-      c.state(phone_state::config_rejected),
-      c.stale,
-      c.unrecoverable,
-      c.recovered,
-      c.ever_locked,
-      ev.refused_commands,
-      ev.tftp_refusals,
-      ev.tftp_timeouts,
-      ev.tvs_queries,
-      ev.tvs_failures,
-      ev.backup_alerts,
-      ev.ctl_installs,
-      ev.ctl_update_failures,
-      ev.itl_fallbacks,
-      ev.ctl_fallbacks,
-  };
-  static_assert(std::size(values) == expectation_metrics.size(), "one value per metric, in order");
-  out = static_cast<double>(values[*index]);
-  return true;
+  const auto value = read(metric, c, s.events);
+  out = static_cast<double>(value.value_or(0));
+  return value.has_value();
 }
 
 std::vector<metrics::check_result> check_expectations(const run_plan& plan,

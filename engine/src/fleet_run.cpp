@@ -270,6 +270,7 @@ std::int64_t fleet_run::reboot_delay(std::uint32_t i) const {
 }
 
 void fleet_run::reset_phone(std::uint32_t i, std::uint64_t counter) {
+  ++counters_.events().device_resets;
   const double u = uniform01(plan_.seed, global_id(i), draw::reset_spread, counter);
   schedule_reset(
       i, static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.reset_spread.count())));

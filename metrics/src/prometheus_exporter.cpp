@@ -51,36 +51,33 @@ prometheus_exporter::prometheus_exporter(prometheus_run run, std::vector<prometh
     : registry_(std::make_shared<prometheus::Registry>()) {
   namespace c = catalogue;
   prometheus::Registry& r = *registry_;
+  // Every family, in the catalogue's order: a scrape lists the counters in
+  // the order they were registered, then the gauges. Asked for again below,
+  // the registry returns the family registered here (same name and labels).
+  for (const catalogue::metric& m : catalogue::all) {
+    if (m.kind == catalogue::metric_kind::counter) counters(m, r);
+    if (m.kind == catalogue::metric_kind::gauge) gauges(m, r);
+  }
   phones_ = &gauges(c::phones, r);
-  stale_ = &gauges(c::phones_stale, r);
-  unrecoverable_ = &gauges(c::phones_unrecoverable, r);
-  recovered_ = &gauges(c::phones_recovered, r);
-  ever_locked_ = &gauges(c::phones_ever_locked, r);
+  for (std::size_t k = 0; k < phone_counts.size(); ++k)
+    counts_[k] = &gauges(*phone_counts[k].family, r);
   groups_ = std::move(groups);
 
-  boots_.counter = &counters(c::boots, r).Add({});
+  // A scrape lists a family's series in an order that follows the order
+  // they were added: these first, as they always were.
   auto& tftp = counters(c::tftp_requests, r);
-  served_.counter = &tftp.Add({{"result", "served"}});
-  refused_.counter = &tftp.Add({{"result", "refused"}});
-  timed_out_.counter = &tftp.Add({{"result", "timed_out"}});
-  bytes_.counter = &counters(c::tftp_served_bytes, r).Add({});
-  tvs_.counter = &counters(c::tvs_queries, r).Add({});
-  tvs_failed_.counter = &counters(c::tvs_queries_failed, r).Add({});
-  auto& commands = counters(c::operator_commands, r);
-  commands_ok_.counter = &commands.Add({{"result", "ok"}});
-  commands_refused_.counter = &commands.Add({{"result", "refused"}});
+  for (const char* result : {"served", "refused", "timed_out"}) tftp.Add({{"result", result}});
+  commands_ok_.counter = &counters(c::operator_commands, r).Add({{"result", "ok"}});
+  // One series per event counter that has a family (Add returns the series
+  // made above for the same labels).
+  for (std::size_t k = 0; k < event_counters.size(); ++k) {
+    const event_counter& t = event_counters[k];
+    if (!t.family) continue;
+    Labels labels;
+    if (!t.label.empty()) labels.emplace(std::string(t.family->labels), std::string(t.label));
+    totals_[k].counter = &counters(*t.family, r).Add(labels);
+  }
   actions_family_ = &counters(c::operator_actions, r);
-  alerts_.counter = &counters(c::backup_alerts, r).Add({});
-  auto& installs = counters(c::itl_installs, r);
-  installs_callmanager_.counter = &installs.Add({{"signer", "callmanager"}});
-  installs_recovery_.counter = &installs.Add({{"signer", "itlrecovery"}});
-  configs_rejected_.counter = &counters(c::configs_rejected, r).Add({});
-  auto& ctl = counters(c::ctl_updates, r);
-  ctl_installed_.counter = &ctl.Add({{"result", "installed"}});
-  ctl_refused_.counter = &ctl.Add({{"result", "refused"}});
-  auto& fallbacks = counters(c::trust_list_fallbacks, r);
-  itl_fallbacks_.counter = &fallbacks.Add({{"file", "itl"}});
-  ctl_fallbacks_.counter = &fallbacks.Add({{"file", "ctl"}});
   auto& files = counters(c::file_requests, r);
   const char* kinds[] = {"itl", "config"};
   const char* results[] = {"served", "refused", "timed_out"};
@@ -167,10 +164,7 @@ void prometheus_exporter::add_group_series() {
       with_state.emplace("state", std::string(sim::phone_state_names[k]));
       s.states[k] = &phones_->Add(with_state);
     }
-    s.stale = &stale_->Add(labels);
-    s.unrecoverable = &unrecoverable_->Add(labels);
-    s.recovered = &recovered_->Add(labels);
-    s.ever_locked = &ever_locked_->Add(labels);
+    for (std::size_t k = 0; k < s.counts.size(); ++k) s.counts[k] = &counts_[k]->Add(labels);
     series_.push_back(s);
   }
   scratch_.resize(series_.size());
@@ -184,40 +178,21 @@ void prometheus_exporter::update_groups(const snapshot& s) {
     counts& to = scratch_[series_of_[g]];
     const counts& from = s.groups[g];
     for (std::size_t k = 0; k < to.by_state.size(); ++k) to.by_state[k] += from.by_state[k];
-    to.stale += from.stale;
-    to.unrecoverable += from.unrecoverable;
-    to.recovered += from.recovered;
-    to.ever_locked += from.ever_locked;
+    for (const phone_count& p : phone_counts) to.*p.member += from.*p.member;
   }
   for (std::size_t i = 0; i < series_.size(); ++i) {
     const counts& c = scratch_[i];
     group_series& out = series_[i];
     for (std::size_t k = 0; k < out.states.size(); ++k)
       out.states[k]->Set(static_cast<double>(c.by_state[k]));
-    out.stale->Set(static_cast<double>(c.stale));
-    out.unrecoverable->Set(static_cast<double>(c.unrecoverable));
-    out.recovered->Set(static_cast<double>(c.recovered));
-    out.ever_locked->Set(static_cast<double>(c.ever_locked));
+    for (std::size_t k = 0; k < out.counts.size(); ++k)
+      out.counts[k]->Set(static_cast<double>(c.*phone_counts[k].member));
   }
 }
 
 void prometheus_exporter::update_totals(const event_totals& e) {
-  boots_.advance(e.boots);
-  served_.advance(e.files_served);
-  refused_.advance(e.tftp_refusals);
-  timed_out_.advance(e.tftp_timeouts);
-  bytes_.advance(e.bytes_served);
-  tvs_.advance(e.tvs_queries);
-  tvs_failed_.advance(e.tvs_failures);
-  commands_refused_.advance(e.refused_commands);
-  alerts_.advance(e.backup_alerts);
-  installs_callmanager_.advance(e.itl_installs_callmanager);
-  installs_recovery_.advance(e.itl_installs_recovery);
-  configs_rejected_.advance(e.configs_rejected);
-  ctl_installed_.advance(e.ctl_installs);
-  ctl_refused_.advance(e.ctl_update_failures);
-  itl_fallbacks_.advance(e.itl_fallbacks);
-  ctl_fallbacks_.advance(e.ctl_fallbacks);
+  for (std::size_t k = 0; k < totals_.size(); ++k)
+    if (totals_[k].counter) totals_[k].advance(e.*event_counters[k].member);
   for (std::size_t k = 0; k < file_requests_.size(); ++k)
     for (std::size_t r = 0; r < file_requests_[k].size(); ++r)
       file_requests_[k][r].advance(e.requests[k][r]);

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "itlfleet/metrics/counter_table.hpp"
 #include "itlfleet/sim/json.hpp"
 #include "itlfleet/sim/utf8.hpp"
 
@@ -60,10 +61,7 @@ void write_seconds(json_writer& w, std::string_view key, std::int64_t us) {
 void write_counts(json_writer& w, const counts& c) {
   for (int i = 0; i < sim::phone_state_count; ++i)
     w.key(sim::phone_state_names[static_cast<std::size_t>(i)]).value(c.by_state[i]);
-  w.key("stale").value(c.stale);
-  w.key("unrecoverable").value(c.unrecoverable);
-  w.key("recovered").value(c.recovered);
-  w.key("ever_locked").value(c.ever_locked);
+  for (const phone_count& p : phone_counts) w.key(p.name).value(c.*p.member);
 }
 
 }  // namespace
@@ -211,23 +209,7 @@ std::string summary_json(const run_info& info, const snapshot& final_state,
 
   const event_totals& e = final_state.events;
   w.key("events").begin_object();
-  w.key("boots").value(e.boots);
-  w.key("refused_commands").value(e.refused_commands);
-  w.key("tftp_refusals").value(e.tftp_refusals);
-  w.key("tftp_timeouts").value(e.tftp_timeouts);
-  w.key("tvs_queries").value(e.tvs_queries);
-  w.key("tvs_failures").value(e.tvs_failures);
-  w.key("backup_alerts").value(e.backup_alerts);
-  w.key("files_served").value(e.files_served);
-  w.key("bytes_served").value(e.bytes_served);
-  w.key("itl_installs_callmanager").value(e.itl_installs_callmanager);
-  w.key("itl_installs_recovery").value(e.itl_installs_recovery);
-  w.key("configs_rejected").value(e.configs_rejected);
-  w.key("ctl_served").value(e.ctl_served);
-  w.key("ctl_installs").value(e.ctl_installs);
-  w.key("ctl_update_failures").value(e.ctl_update_failures);
-  w.key("itl_fallbacks").value(e.itl_fallbacks);
-  w.key("ctl_fallbacks").value(e.ctl_fallbacks);
+  for (const event_counter& c : event_counters) w.key(c.name).value(e.*c.member);
   w.key("requests").begin_object();
   for (std::size_t k = 0; k < e.requests.size(); ++k) {
     w.key(k == event_totals::itl_file ? "itl" : "config").begin_object();

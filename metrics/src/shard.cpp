@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "itlfleet/metrics/catalogue.hpp"
+#include "itlfleet/metrics/counter_table.hpp"
 #include "itlfleet/sim/json.hpp"
 
 namespace itlfleet::metrics {
@@ -19,7 +20,8 @@ namespace json = boost::json;
 
 constexpr std::string_view format_name = "itlfleet shard";
 // 2: a run's load generator totals and protocol errors (live runs).
-constexpr std::int64_t format_version = 2;
+// 3: device_resets among the event totals.
+constexpr std::int64_t format_version = 3;
 
 std::string_view kind_name(shard_kind k) {
   return k == shard_kind::run ? "run" : "sweep";
@@ -39,15 +41,11 @@ std::string boolean(bool b) {
   return b ? "true" : "false";
 }
 
-/// The event totals in a fixed order: writer and reader share it.
+/// The event totals in a fixed order (counter_table.hpp's, then requests):
+/// writer and reader share it.
 template <class Totals, class F>
 void for_each_total(Totals& e, F&& f) {
-  for (auto* v :
-       {&e.boots, &e.refused_commands, &e.tftp_refusals, &e.tftp_timeouts, &e.tvs_queries,
-        &e.tvs_failures, &e.backup_alerts, &e.files_served, &e.bytes_served,
-        &e.itl_installs_callmanager, &e.itl_installs_recovery, &e.configs_rejected, &e.ctl_served,
-        &e.ctl_installs, &e.ctl_update_failures, &e.itl_fallbacks, &e.ctl_fallbacks})
-    f(*v);
+  for (const event_counter& c : event_counters) f(e.*c.member);
   for (auto& kind : e.requests)
     for (auto& v : kind) f(v);
 }
@@ -69,7 +67,7 @@ void for_each_load_generator_total(Totals& g, F&& f) {
 template <class Counts, class F>
 void for_each_count(Counts& c, F&& f) {
   for (auto& v : c.by_state) f(v);
-  for (auto* v : {&c.stale, &c.unrecoverable, &c.recovered, &c.ever_locked}) f(*v);
+  for (const phone_count& p : phone_counts) f(c.*p.member);
 }
 
 std::string counts_array(const counts& c) {
@@ -613,10 +611,7 @@ result<shard_run> merge_run_shards(const std::vector<shard_run>& shards) {
       auto add = [](counts& a, const counts& b) {
         auto it = a.by_state.begin();
         for (std::uint64_t v : b.by_state) *it++ += v;
-        a.stale += b.stale;
-        a.unrecoverable += b.unrecoverable;
-        a.recovered += b.recovered;
-        a.ever_locked += b.ever_locked;
+        for (const phone_count& p : phone_counts) a.*p.member += b.*p.member;
       };
       add(to.fleet, from.fleet);
       for (std::size_t g = 0; g < to.groups.size(); ++g) add(to.groups[g], from.groups[g]);
@@ -628,10 +623,10 @@ result<shard_run> merge_run_shards(const std::vector<shard_run>& shards) {
   }
   // Fleet-wide totals of the cluster's own (operator commands refused, daily
   // alerts) happen once in every shard: the whole run counts them once.
-  for (std::size_t i = 0; i < out.series.size(); ++i) {
-    out.series[i].events.refused_commands = first.series[i].events.refused_commands;
-    out.series[i].events.backup_alerts = first.series[i].events.backup_alerts;
-  }
+  for (std::size_t i = 0; i < out.series.size(); ++i)
+    for (const event_counter& c : event_counters)
+      if (c.merge == across_shards::once)
+        out.series[i].events.*c.member = first.series[i].events.*c.member;
   // Each shard's load generator is a process of its own: its totals add, and
   // so do its peak descriptors (an upper bound of all of them at once, like
   // the nodes' peak TFTP transfers). Protocol errors add by server and kind.

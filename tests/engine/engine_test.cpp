@@ -90,6 +90,42 @@ TEST(Engine, tvs_exchanges_are_timed_with_their_modelled_cost_on_the_scenario_cl
   EXPECT_EQ(tvs->histogram.max(), r.info.load[0].longest_tvs_wait_us + exchange);
 }
 
+TEST(Engine, cucm_resets_the_phones_of_the_node_whose_itl_changed_then_all_at_reset_all_devices) {
+  // 200 phones on the publisher's TFTP, 100 on the subscriber's. A
+  // CallManager regeneration on the publisher changes its ITL (the new
+  // certificate signs it) and CUCM resets the phones registered there; the
+  // subscriber's ITL, signed by its own CallManager key, stays.
+  run_plan p = test::two_node_plan(200);
+  p.fleet[0].tftp = {"cucm-pub"};
+  add_group(p, "on-sub", 100).tftp = {"cucm-sub"};
+  p.timeline = {at(0s, action_kind::boot_all),
+                at(10min, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub"),
+                at(30min, action_kind::reset_all_devices)};
+  p.expect = {test::expect_at(20min, "device_resets", comparison::eq, 200),
+              test::expect_at(20min, "device_resets", comparison::eq, 300),
+              test::expect_at(40min, "device_resets", comparison::eq, 500)};
+  const run_result r = run_ok(p);
+  EXPECT_EQ(at_time(r, 9min).events.device_resets, 0u) << "booting is not a reset";
+  EXPECT_EQ(at_time(r, 20min).events.device_resets, 200u) << "the publisher's phones only";
+  ASSERT_EQ(r.checks.size(), 3u);
+  EXPECT_TRUE(r.checks[0].passed) << r.checks[0].message;
+  EXPECT_FALSE(r.checks[1].passed) << "the subscriber's phones were not reset";
+  // Every phone is registered (trusted) again by 30m: reset all devices resets all 300.
+  EXPECT_EQ(count(at_time(r, 30min), phone_state::trusted), 300u);
+  EXPECT_TRUE(r.checks[2].passed) << r.checks[2].message;
+  EXPECT_EQ(r.final_state.events.device_resets, 500u);
+}
+
+TEST(Engine, without_auto_reset_cucm_resets_no_phone_after_an_itl_change) {
+  run_plan p = test::single_node_plan(100);
+  p.cluster.auto_reset = false;
+  p.timeline = {at(0s, action_kind::boot_all),
+                at(10min, action_kind::cert_regen,
+                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub")};
+  EXPECT_EQ(run_ok(p).final_state.events.device_resets, 0u);
+}
+
 TEST(Engine, fleet_boots_trusted) {
   run_plan p = test::single_node_plan(300);
   p.timeline = {at(0s, action_kind::boot_all)};

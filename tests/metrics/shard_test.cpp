@@ -109,12 +109,12 @@ TEST(ShardJson, a_sweep_shard_and_malformed_files) {
   EXPECT_NE(parse_shard_json("{}").err().message.find("not an itlfleet shard file"),
             std::string::npos);
   const std::string bad_index =
-      R"({"format": "itlfleet shard", "version": 2, "kind": "sweep", "index": 3, "count": 3,
+      R"({"format": "itlfleet shard", "version": 3, "kind": "sweep", "index": 3, "count": 3,
           "identity": {}})";
   EXPECT_NE(parse_shard_json(bad_index).err().message.find("0 <= index < count"),
             std::string::npos);
   const std::string no_run =
-      R"({"format": "itlfleet shard", "version": 2, "kind": "run", "index": 0, "count": 1,
+      R"({"format": "itlfleet shard", "version": 3, "kind": "run", "index": 0, "count": 1,
           "identity": {}})";
   EXPECT_NE(parse_shard_json(no_run).err().message.find("missing \"run\""), std::string::npos);
 }

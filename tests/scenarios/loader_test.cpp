@@ -412,7 +412,9 @@ TEST(Names, verbs_and_metrics_are_listed) {
   EXPECT_EQ(sc::verb_name(action_kind::backup_itlrecovery), "file get tftp ITLRecovery.p12");
   EXPECT_EQ(sc::to_string(comparison::le), "<=");
   auto m = sc::metric_names();
-  EXPECT_EQ(m.size(), 21u);  // with config_rejected, ctl_installs, ctl_update_failures, *_fallbacks
+  // with config_rejected, ctl_installs, ctl_update_failures, *_fallbacks, device_resets
+  EXPECT_EQ(m.size(), 22u);
+  EXPECT_NE(std::find(m.begin(), m.end(), "device_resets"), m.end());
   EXPECT_NE(std::find(m.begin(), m.end(), "config_rejected"), m.end());
   EXPECT_NE(std::find(m.begin(), m.end(), "unrecoverable"), m.end());
 }

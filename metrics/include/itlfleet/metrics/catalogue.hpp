@@ -1,7 +1,8 @@
 #pragma once
 /// Every Prometheus metric itlfleet exports, in one place: its name, kind,
 /// label names and help text. prometheus_exporter registers its families
-/// from these entries, the engines name their latency distributions after
+/// from these entries (counter_table.hpp says which event total or phone
+/// count feeds each series), the engines name their latency distributions after
 /// the histograms' `latency`, and a test checks that README.md's metric
 /// table lists exactly these names and that they follow Prometheus naming
 /// (counters end in `_total`; no gauge ends in `_count`, `_sum`, `_bucket`
@@ -53,6 +54,10 @@ inline constexpr metric phones_ever_locked{"itlfleet_phones_ever_locked", gauge,
 
 // --- event totals ------------------------------------------------------------------
 inline constexpr metric boots{"itlfleet_boots_total", counter, "", "Boot sequences started"};
+inline constexpr metric device_resets{
+    "itlfleet_device_resets_total", counter, "",
+    "Phones CUCM reset: after an ITL change (automatic reset), reset all devices, or the node "
+    "reboots of an upgrade"};
 inline constexpr metric tftp_requests{"itlfleet_tftp_requests_total", counter, "result",
                                       "TFTP and HTTP 6970 file requests by result (refused: past "
                                       "the Maximum Serving Count; timed_out: service down)"};
@@ -158,7 +163,8 @@ inline constexpr metric run_info{
     "itlfleet_run_info", gauge, "scenario,seed,engine,version",
     "The run: scenario, seed, engine (virtual or live) and itlfleet version; always 1"};
 
-/// Every metric, in the order a scrape lists the registered families.
+/// Every metric, in the order the exporter registers them: a scrape lists
+/// the counters in this order, then the gauges, then the histograms.
 inline constexpr std::array all = {
     phones,
     phones_stale,
@@ -166,19 +172,19 @@ inline constexpr std::array all = {
     phones_recovered,
     phones_ever_locked,
     boots,
+    device_resets,
     tftp_requests,
-    file_requests,
     tftp_served_bytes,
-    itl_installs,
-    configs_rejected,
     tvs_queries,
     tvs_queries_failed,
     operator_commands,
     operator_actions,
     backup_alerts,
+    itl_installs,
+    configs_rejected,
     ctl_updates,
     trust_list_fallbacks,
-    engine_events,
+    file_requests,
     boot_seconds,
     time_to_trust_seconds,
     download_seconds,
@@ -191,6 +197,7 @@ inline constexpr std::array all = {
     server_tls_handshakes,
     load_generator_limits,
     protocol_errors,
+    engine_events,
     scenario_time,
     scenario_end,
     run_complete,

@@ -42,6 +42,9 @@ struct counts {
 /// Fleet-wide events the engine counts alongside phone states.
 struct event_totals {
   std::uint64_t boots = 0;  ///< boot sequences started (power-on, reboot, retry)
+  /// Phones CUCM reset: those registered to a TFTP node whose ITL changed
+  /// (auto reset), `reset all devices`, the node reboots of an upgrade.
+  std::uint64_t device_resets = 0;
   std::uint64_t refused_commands =
       0;                            ///< CLI commands CUCM refused (hold timer, not publisher, ...)
   std::uint64_t tftp_refusals = 0;  ///< requests refused past Maximum Serving Count

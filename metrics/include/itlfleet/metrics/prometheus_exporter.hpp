@@ -33,6 +33,7 @@
 #include <prometheus/registry.h>
 
 #include "itlfleet/metrics/catalogue.hpp"
+#include "itlfleet/metrics/counter_table.hpp"
 #include "itlfleet/metrics/fleet_counters.hpp"
 #include "itlfleet/metrics/report.hpp"
 #include "itlfleet/metrics/run_progress.hpp"
@@ -74,10 +75,7 @@ class prometheus_exporter final : public prometheus::Collectable {
  private:
   struct group_series {
     std::array<prometheus::Gauge*, sim::phone_state_count> states{};
-    prometheus::Gauge* stale = nullptr;
-    prometheus::Gauge* unrecoverable = nullptr;
-    prometheus::Gauge* recovered = nullptr;
-    prometheus::Gauge* ever_locked = nullptr;
+    std::array<prometheus::Gauge*, phone_counts.size()> counts{};  ///< as phone_counts
   };
   /// A counter fed from a running total.
   struct total_counter {
@@ -113,18 +111,12 @@ class prometheus_exporter final : public prometheus::Collectable {
   std::shared_ptr<prometheus::Registry> registry_;
   std::vector<prometheus_group> groups_;
   prometheus::Family<prometheus::Gauge>* phones_ = nullptr;
-  prometheus::Family<prometheus::Gauge>* stale_ = nullptr;
-  prometheus::Family<prometheus::Gauge>* unrecoverable_ = nullptr;
-  prometheus::Family<prometheus::Gauge>* recovered_ = nullptr;
-  prometheus::Family<prometheus::Gauge>* ever_locked_ = nullptr;
+  std::array<prometheus::Family<prometheus::Gauge>*, phone_counts.size()> counts_{};
   std::vector<group_series> series_;    ///< one per distinct label set
   std::vector<std::size_t> series_of_;  ///< group index -> series_ index
   std::vector<counts> scratch_;         ///< per series_, summed over its groups
-  total_counter boots_, served_, refused_, timed_out_, bytes_, tvs_, tvs_failed_, commands_ok_,
-      commands_refused_, alerts_, events_;
-  total_counter installs_callmanager_, installs_recovery_, configs_rejected_;
-  total_counter ctl_installed_, ctl_refused_;
-  total_counter itl_fallbacks_, ctl_fallbacks_;
+  std::array<total_counter, event_counters.size()> totals_;  ///< as event_counters
+  total_counter commands_ok_, events_;
   std::array<std::array<total_counter, 3>, 2> file_requests_;  ///< [kind][result]
   prometheus::Family<prometheus::Gauge>* server_transfers_limit_ = nullptr;
   prometheus::Family<prometheus::Gauge>* server_active_ = nullptr;

@@ -365,8 +365,10 @@ struct metric_def {
   std::string_view name;
   bool counts_events;
 };
-/// Every metric, in the order the engine reads them (engine/src/expectations.cpp).
-inline constexpr std::array<metric_def, 21> expectation_metrics = {{
+/// Every metric a scenario may expect. How each is read is metrics'
+/// counter_table.hpp, whose rows take these names (and check, at compile
+/// time, that each is read).
+inline constexpr auto expectation_metrics = std::to_array<metric_def>({
     {sim::state_name(sim::phone_state::offline), false},
     {sim::state_name(sim::phone_state::booting), false},
     {sim::state_name(sim::phone_state::trusted), false},
@@ -379,6 +381,7 @@ inline constexpr std::array<metric_def, 21> expectation_metrics = {{
     {"recovered", false},
     {"ever_locked", false},
     {"refused_commands", true},
+    {"device_resets", true},
     {"tftp_refusals", true},
     {"tftp_timeouts", true},
     {"tvs_queries", true},
@@ -388,7 +391,7 @@ inline constexpr std::array<metric_def, 21> expectation_metrics = {{
     {"ctl_update_failures", true},
     {"itl_fallbacks", true},
     {"ctl_fallbacks", true},
-}};
+});
 /// The metric's index in `expectation_metrics`, or nothing for an unknown name.
 constexpr std::optional<std::size_t> find_metric(std::string_view name) {
   for (std::size_t i = 0; i < expectation_metrics.size(); ++i)
