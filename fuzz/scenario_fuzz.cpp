@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "fuzz_check.hpp"
@@ -103,9 +104,12 @@ void check_plan(const plan::run_plan& p) {
     const auto& a = p.timeline[i];
     ITLFLEET_FUZZ_CHECK(a.at >= plan::sim_time{0} && a.at <= p.end, "actions are within end");
     ITLFLEET_FUZZ_CHECK(i == 0 || p.timeline[i - 1].at <= a.at, "the timeline is sorted");
-    ITLFLEET_FUZZ_CHECK(a.node.empty() || find_node(p, a.node) != nullptr,
-                        "actions name declared nodes");
-    ITLFLEET_FUZZ_CHECK(a.group.empty() || has_group(p, a.group), "actions name declared groups");
+    ITLFLEET_FUZZ_CHECK(!a.node || *a.node < nodes.size(), "actions name declared nodes");
+    ITLFLEET_FUZZ_CHECK(!a.group || *a.group < p.fleet.size(), "actions name declared groups");
+    if (const auto* l = std::get_if<plan::tftp_server_list>(&a.args)) {
+      for (const plan::node_index n : l->nodes)
+        ITLFLEET_FUZZ_CHECK(n < nodes.size() && nodes[n].tftp, "option 150 lists TFTP nodes");
+    }
     ITLFLEET_FUZZ_CHECK(a.fraction >= 0.0 && a.fraction <= 1.0, "fractions are in 0..1");
     if (a.kind == plan::action_kind::tftp_outage || a.kind == plan::action_kind::tvs_outage)
       ITLFLEET_FUZZ_CHECK(a.length > plan::sim_duration{0}, "outages last");

@@ -74,31 +74,28 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
 }
 
 std::uint64_t keys_per_node(const run_plan& plan) {
-  const auto version = sim::cucm_version::parse(plan.cluster.version);
-  return version && !version->has_itl_recovery() ? 3 : 4;
+  return plan.cluster.version.has_itl_recovery() ? 4 : 3;
 }
 
 /// Keys the timeline generates (sim::cluster: a regeneration renews one
 /// certificate, a rename three, a domain change two, three on the publisher).
 std::uint64_t timeline_keygens(const run_plan& plan) {
-  std::string publisher;
-  for (const auto& n : plan.cluster.nodes)
-    if (n.publisher) publisher = n.host;
+  std::optional<std::size_t> publisher;
+  for (std::size_t i = 0; i < plan.cluster.nodes.size(); ++i)
+    if (plan.cluster.nodes[i].publisher) publisher = i;
   std::uint64_t n = 0;
   for (const auto& a : plan.timeline) {
     if (a.kind == action_kind::cert_regen) n += 1;
     if (a.kind == action_kind::rename_publisher) n += 3;
-    if (a.kind == action_kind::change_domain) n += a.node == publisher ? 3 : 2;
+    if (a.kind == action_kind::change_domain) n += a.node && *a.node == publisher ? 3 : 2;
   }
   // The first upgrade into 10.0 makes every node's ITLRecovery key.
-  std::optional<sim::cucm_version> running;
-  if (auto v = sim::cucm_version::parse(plan.cluster.version)) running = *v;
+  sim::cucm_version running = plan.cluster.version;
   for (const auto& a : plan.timeline) {
     const auto* upgrade = std::get_if<plan::target_release>(&a.args);
     if (a.kind != action_kind::upgrade_cluster || upgrade == nullptr) continue;
     const sim::cucm_version& to = upgrade->version;
-    if (running && !running->has_itl_recovery() && to.has_itl_recovery())
-      n += plan.cluster.nodes.size();
+    if (!running.has_itl_recovery() && to.has_itl_recovery()) n += plan.cluster.nodes.size();
     running = to;
   }
   return n;

@@ -23,10 +23,8 @@ std::string_view service_name(service s) {
 }
 
 result<sim::cluster_config> cluster_config_of(const run_plan& plan) {
-  auto version = sim::cucm_version::parse(plan.cluster.version);
-  if (!version) return version.err();
   sim::cluster_config c;
-  c.version = *version;
+  c.version = plan.cluster.version;
   c.domain = plan.cluster.domain;
   c.hold_timer = plan.cluster.hold_timer;
   c.hold_seconds = std::chrono::duration_cast<std::chrono::seconds>(plan.cluster.hold_time).count();
@@ -194,11 +192,6 @@ status fleet_run::setup_fleet() {
 
   refresh_ctl_requests();
   started_.assign(phones_.size(), {});
-  for (const action& a : plan_.timeline) {
-    if (!a.node.empty() && a.node != "all" && !declared_node(a.node))
-      return error{"timeline: '" + a.text + "' names node '" + a.node +
-                   "', which is not in the cluster"};
-  }
   warn_itl_size();
   return ok();
 }
@@ -299,17 +292,17 @@ void fleet_run::reset_phones_of(const std::vector<std::size_t>& nodes, std::uint
 }
 
 std::optional<std::size_t> fleet_run::declared_node(const std::string& name) const {
-  // Scenarios name nodes as declared, even after a rename changed the host:
-  // the cluster keeps the plan's node order.
+  // A group's servers are named as declared; the cluster keeps the plan's
+  // node order.
   for (std::size_t n = 0; n < plan_.cluster.nodes.size(); ++n)
     if (plan_.cluster.nodes[n].host == name) return n;
   return std::nullopt;
 }
 
 std::size_t fleet_run::node_or_publisher(const action& a) const {
-  // setup_fleet() checked that every named node exists.
-  if (a.node.empty() || a.node == "all") return cluster_.publisher();
-  return *declared_node(a.node);
+  // The loader resolved the node (check_plan: in range); the cluster keeps
+  // the plan's node order, also through renames.
+  return a.node ? std::size_t{*a.node} : cluster_.publisher();
 }
 
 void fleet_run::action_done(const action& a, const std::string& node, bool ok) {
@@ -328,7 +321,7 @@ void fleet_run::apply(const action& a, const sim::command_output& out, const std
 }
 
 bool fleet_run::selected(const action& a, std::uint32_t index, std::uint32_t i) const {
-  if (!a.group.empty() && plan_.fleet[phones_[i].group].name != a.group) return false;
+  if (a.group && phones_[i].group != *a.group) return false;
   return a.fraction >= 1.0 ||
          uniform01(plan_.seed, global_id(i), draw::selection, index) < a.fraction;
 }
@@ -396,9 +389,11 @@ void fleet_run::run_action(std::uint32_t index) {
         ++n;
       }
       action_done(a, "", true);
-      log_.note(now_, "boot-all" + (a.group.empty() ? std::string() : " (group " + a.group + ")") +
-                          ": " + std::to_string(n) + " phones power on over " +
-                          metrics::format_sim_time(plan_.boot.spread.count()));
+      log_.note(now_,
+                "boot-all" +
+                    (a.group ? " (group " + plan_.fleet[*a.group].name + ")" : std::string()) +
+                    ": " + std::to_string(n) + " phones power on over " +
+                    metrics::format_sim_time(plan_.boot.spread.count()));
       return;
     }
     case action_kind::itl_reset_localkey:
@@ -416,7 +411,7 @@ void fleet_run::run_action(std::uint32_t index) {
         apply(a, out, cluster_.node(n).host);
         if (out.ok) tftp_restarted(n);
       };
-      if (!a.node.empty() && a.node != "all") return restart(node);
+      if (a.node) return restart(node);
       for (std::size_t n = 0; n < cluster_.node_count(); ++n)
         if (cluster_.node(n).tftp) restart(n);
       return;
@@ -528,13 +523,12 @@ void fleet_run::warn_itl_size() {
 }
 
 void fleet_run::set_option_150(const action& a) {
-  // The loader checked the list: distinct declared TFTP nodes.
-  std::vector<std::uint8_t> tftp;
-  for (const std::string& host : std::get<plan::tftp_server_list>(a.args).hosts)
-    tftp.push_back(static_cast<std::uint8_t>(*declared_node(host)));
+  // The loader resolved the list: distinct TFTP nodes (check_plan: in range).
+  const std::vector<plan::node_index>& nodes = std::get<plan::tftp_server_list>(a.args).nodes;
+  const std::vector<std::uint8_t> tftp(nodes.begin(), nodes.end());
   std::size_t changed = 0;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
-    if (!a.group.empty() && plan_.fleet[g].name != a.group) continue;
+    if (a.group && g != *a.group) continue;
     groups_[g].tftp = tftp;
     groups_[g].profile.tftp_servers = static_cast<std::uint8_t>(tftp.size());
     ++changed;

@@ -78,9 +78,27 @@ std::vector<const std::string*> texts(const action_args& args) {
   if (const auto* d = std::get_if<new_domain>(&args)) out = {&d->domain};
   if (const auto* p = std::get_if<security_password>(&args)) out = {&p->password};
   if (const auto* s = std::get_if<sftp_destination>(&args)) out = {&s->path};
-  if (const auto* l = std::get_if<tftp_server_list>(&args))
-    for (const std::string& h : l->hosts) out.push_back(&h);
   return out;
+}
+
+/// What an action names, by index: a node and the nodes of a DHCP option
+/// 150 list in the cluster, a group in the fleet.
+void check_targets(checker& c, const run_plan& plan, const action& a) {
+  const std::size_t nodes = plan.cluster.nodes.size();
+  const auto node_out = [&](node_index n) {
+    c.fail("timeline: '" + a.text + "' names node " + std::to_string(n) + "; the cluster has " +
+           std::to_string(nodes) + " nodes");
+  };
+  if (a.node && *a.node >= nodes) node_out(*a.node);
+  if (a.group && *a.group >= plan.fleet.size()) {
+    c.fail("timeline: '" + a.text + "' names fleet group " + std::to_string(*a.group) +
+           "; the fleet has " + std::to_string(plan.fleet.size()) + " groups");
+  }
+  if (const auto* l = std::get_if<tftp_server_list>(&a.args)) {
+    if (l->nodes.empty()) c.fail("timeline: '" + a.text + "': expected at least one TFTP node");
+    for (node_index n : l->nodes)
+      if (n >= nodes) node_out(n);
+  }
 }
 
 }  // namespace
@@ -93,9 +111,7 @@ status check_plan(const run_plan& plan) {
   c.duration("sample", plan.sample_every, positive, plan.end);
 
   const cluster_plan& cl = plan.cluster;
-  const auto version = sim::cucm_version::parse(cl.version);
-  if (!version) c.fail("cluster.version: " + version.err().message);
-  const bool itl_recovery = version && version->has_itl_recovery();
+  const bool itl_recovery = cl.version.has_itl_recovery();
   c.text("cluster.domain", cl.domain, max_domain_bytes);
   if (auto p = hold_time_problem(cl.hold_time)) c.fail("cluster.hold_time: " + *p);
   if (cl.nodes.size() > max_nodes) {
@@ -166,16 +182,16 @@ status check_plan(const run_plan& plan) {
       continue;
     }
     for (const std::string* arg : texts(a.args)) c.text("timeline.do", *arg, max_text_bytes);
+    check_targets(c, plan, a);
   }
   for (const expectation& e : plan.expect) {
     if (e.at) c.duration("expect.at", *e.at, zero, plan.end);
   }
 
-  // The ITL size limit, and upgrades: a release the engine can read, later
-  // than the one before it, and from 10.0 ITLRecovery names that fit.
+  // The ITL size limit, and upgrades: each to a later release than the one
+  // before it, and from 10.0 ITLRecovery names that fit.
   c.count("phone.max_itl_bytes", plan.phone.max_itl_bytes, min_itl_bytes, max_itl_bytes);
-  std::optional<sim::cucm_version> running;
-  if (version) running = *version;
+  sim::cucm_version running = cl.version;
   // Names as they are at each upgrade: renames and domain changes before it count.
   std::vector<std::string> hosts, domains;
   for (const node_plan& n : cl.nodes) {
@@ -183,23 +199,22 @@ status check_plan(const run_plan& plan) {
     domains.push_back(cl.domain);
   }
   for (const action& a : plan.timeline) {
-    for (std::size_t i = 0; i < cl.nodes.size(); ++i) {
-      if (cl.nodes[i].host != a.node) continue;
-      if (const auto* r = std::get_if<new_host_name>(&a.args)) hosts[i] = r->host;
-      if (const auto* d = std::get_if<new_domain>(&a.args)) domains[i] = d->domain;
+    if (a.node && *a.node < cl.nodes.size()) {
+      if (const auto* r = std::get_if<new_host_name>(&a.args)) hosts[*a.node] = r->host;
+      if (const auto* d = std::get_if<new_domain>(&a.args)) domains[*a.node] = d->domain;
     }
     const auto* upgrade = std::get_if<target_release>(&a.args);
     if (a.kind != action_kind::upgrade_cluster || upgrade == nullptr) continue;
-    const sim::cucm_version* to = &upgrade->version;
-    if (running && !(*running < *to)) {
-      c.fail("timeline: '" + a.text + "': the cluster already runs " + running->to_string() +
+    const sim::cucm_version& to = upgrade->version;
+    if (!(running < to)) {
+      c.fail("timeline: '" + a.text + "': the cluster already runs " + running.to_string() +
              "; expected a later release");
     }
-    if (to->has_itl_recovery() && !(running && running->has_itl_recovery())) {
+    if (to.has_itl_recovery() && !running.has_itl_recovery()) {
       for (std::size_t i = 0; i < hosts.size(); ++i)
         c.common_names("timeline.upgrade", hosts[i], domains[i], true);
     }
-    running = *to;
+    running = to;
   }
   return c.result();
 }

@@ -290,11 +290,11 @@ void read_one_of_two(map_reader& m, std::string_view key, std::string_view first
   out = s == true_word;
 }
 
-void read_mixed_mode(map_reader& m, plan::cluster_plan& c, bool tokenless_ctl) {
+void read_mixed_mode(map_reader& m, plan::cluster_plan& c, const std::string& version_text) {
   m.opt("mixed_mode", c.mixed_mode);
-  if (c.mixed_mode && !tokenless_ctl) {
+  if (c.mixed_mode && !c.version.has_itl_recovery()) {
     m.get("mixed_mode")
-        .fail("mixed mode needs version 10.0 or later (tokenless CTL); version " + c.version +
+        .fail("mixed mode needs version 10.0 or later (tokenless CTL); version " + version_text +
               " sets it with the CTL client and USB tokens, which is not modelled");
   }
   read_one_of_two(m, "itl_check_with_ctl", "ctl", "ctl-itl-tvs", "ctl", c.itl_check_with_ctl_only);
@@ -308,13 +308,16 @@ void read_cluster(const value_ref& v, plan::run_plan& plan) {
                 "auto_reset", "regen_restarts", "nodes", "tftp", "http", "tvs", "mixed_mode",
                 "itl_check_with_ctl", "ctl_itlrecovery"});
   plan::cluster_plan& c = plan.cluster;
+  // The release as written, for messages; read once, as `cluster export` reads it.
+  std::string version_text = c.version.to_string();
   if (m.has("version")) {
     value_ref ver = m.get("version");
-    c.version = ver.string();
-    // The one reading of a release, as the engine and `cluster export` read it.
-    if (auto v = sim::cucm_version::parse(c.version); !v) ver.fail(v.err().message);
+    version_text = ver.string();
+    auto parsed = sim::cucm_version::parse(version_text);
+    if (!parsed) ver.fail(parsed.err().message);
+    c.version = *parsed;
   }
-  const bool itl_recovery = sim::cucm_version::parse(c.version)->has_itl_recovery();
+  const bool itl_recovery = c.version.has_itl_recovery();
   if (m.has("domain")) {
     value_ref domain = m.get("domain");
     // Checked before the text, whose own limit is longer.
@@ -350,7 +353,7 @@ void read_cluster(const value_ref& v, plan::run_plan& plan) {
   if (m.has("tftp")) read_tftp_model(m.get("tftp"), "cluster.tftp", c.tftp);
   if (m.has("http")) read_http_model(m.get("http"), "cluster.http", c.http);
   if (m.has("tvs")) read_tvs_model(m.get("tvs"), "cluster.tvs", c.tvs);
-  read_mixed_mode(m, c, itl_recovery);
+  read_mixed_mode(m, c, version_text);
 
   value_ref nodes = m.require("nodes");
   std::vector<int> lines;
@@ -579,14 +582,16 @@ std::vector<std::string> node_names(const plan::run_plan& plan) {
   return out;
 }
 
-void check_node(const value_ref& where, const plan::run_plan& plan, const std::string& host,
-                std::string_view service) {
+plan::node_index check_node(const value_ref& where, const plan::run_plan& plan,
+                            const std::string& host, std::string_view service) {
   const auto& nodes = plan.cluster.nodes;
   auto it = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.host == host; });
   if (it == nodes.end()) {
     where.fail("unknown node '" + host + "'; defined nodes: " + join(node_names(plan)));
   }
-  if (service.empty()) return;
+  // read_cluster keeps the count under limits::max_nodes.
+  const auto index = static_cast<plan::node_index>(it - nodes.begin());
+  if (service.empty()) return index;
   auto runs = [&](const plan::node_plan& n) {
     return service == "tftp" ? n.tftp : service == "tvs" ? n.tvs : n.callmanager;
   };
@@ -598,11 +603,14 @@ void check_node(const value_ref& where, const plan::run_plan& plan, const std::s
     where.fail("node '" + host + "' does not run " + std::string(service) + "; nodes running " +
                std::string(service) + ": " + (with.empty() ? "none" : join(with)));
   }
+  return index;
 }
 
-void check_group(const value_ref& where, const plan::run_plan& plan, const std::string& name) {
-  for (const auto& g : plan.fleet) {
-    if (g.name == name) return;
+plan::group_index check_group(const value_ref& where, const plan::run_plan& plan,
+                              const std::string& name) {
+  // read_fleet keeps the count under limits::max_groups.
+  for (std::size_t g = 0; g < plan.fleet.size(); ++g) {
+    if (plan.fleet[g].name == name) return static_cast<plan::group_index>(g);
   }
   std::vector<std::string> names;
   for (const auto& g : plan.fleet) names.push_back(g.name);

@@ -23,12 +23,15 @@ void read_expectations(const value_ref& list, plan::run_plan& plan);
 /// Host names of the declared nodes, in declaration order (for messages).
 std::vector<std::string> node_names(const plan::run_plan& plan);
 
-/// Fails unless `host` is a declared node (and runs `service`, when given:
-/// "tftp" or "tvs"); the message lists the candidates.
-void check_node(const value_ref& where, const plan::run_plan& plan, const std::string& host,
-                std::string_view service = {});
+/// The index of `host` among the declared nodes; fails unless it is one
+/// (and runs `service`, when given: "tftp" or "tvs"), the message listing
+/// the candidates.
+plan::node_index check_node(const value_ref& where, const plan::run_plan& plan,
+                            const std::string& host, std::string_view service = {});
 
-/// Fails unless `name` is a fleet group.
-void check_group(const value_ref& where, const plan::run_plan& plan, const std::string& name);
+/// The index of the fleet group `name`; fails unless it is one, the message
+/// listing the groups.
+plan::group_index check_group(const value_ref& where, const plan::run_plan& plan,
+                              const std::string& name);
 
 }  // namespace itlfleet::scenarios::detail

@@ -131,14 +131,16 @@ plan::action_args tftp_servers(const verb_input& in) {
     hosts.push_back(list.substr(start, comma - start));
     start = comma + 1;
   }
+  // Named as declared, as everywhere in a scenario.
+  std::vector<plan::node_index> nodes;
   for (auto h = hosts.begin(); h != hosts.end(); ++h) {
     if (h->empty())
       in.command.fail("expected TFTP node names separated by commas, got '" + list + "'");
-    check_node(in.command, in.so_far, *h, "tftp");
+    nodes.push_back(check_node(in.command, in.so_far, *h, "tftp"));
     if (std::find(hosts.begin(), h, *h) != h)
       in.command.fail("TFTP node '" + *h + "' is listed twice in '" + list + "'");
   }
-  return plan::tftp_server_list{std::move(hosts)};
+  return plan::tftp_server_list{std::move(nodes)};
 }
 
 plan::action_args fault(const verb_input& in) {
@@ -283,9 +285,12 @@ struct entry {
   value_ref command;
 };
 
-/// Reads one entry. Verbs that act on one node at a time (outages, domain
-/// change) expand `on: all` (or no `on:`) to one action per matching node, so
-/// the engine always gets an explicit node for them.
+/// Reads one entry, resolving the node and group it names to their indices
+/// (a node by the name it was declared with, also after a rename: `on:`
+/// names no node by a name it takes during the run). Verbs that act on one
+/// node at a time (outages, domain change) expand `on: all` (or no `on:`) to
+/// one action per matching node, so the engine always gets an explicit node
+/// for them.
 entry read_action(const value_ref& item, plan::run_plan& plan) {
   map_reader m(item, item.path,
                {"at", "do", "on", "for", "group", "fraction", "to", "password", "rate"});
@@ -341,10 +346,11 @@ entry read_action(const value_ref& item, plan::run_plan& plan) {
   // on:
   bool all = false;
   std::string_view service;
-  const plan::node_plan* publisher = nullptr;
-  for (const auto& n : plan.cluster.nodes) {
-    if (n.publisher) publisher = &n;
-  }
+  const auto& nodes = plan.cluster.nodes;
+  // read_cluster checked there is exactly one.
+  const auto publisher = static_cast<plan::node_index>(
+      std::find_if(nodes.begin(), nodes.end(), [](const auto& n) { return n.publisher; }) -
+      nodes.begin());
   if (v->on != target::none) {
     std::string on;
     value_ref onv = m.get("on");
@@ -355,15 +361,13 @@ entry read_action(const value_ref& item, plan::run_plan& plan) {
     if (v->on == target::each_callmanager) service = "callmanager";
     if (v->on == target::publisher) {
       if (on == "all") onv.fail("expected one node for '" + verb_words(*v) + "', not 'all'");
-      a.node = m.has("on") ? on : publisher->host;
-      check_node(onv, plan, a.node);
-      if (v->kind == action_kind::rename_publisher && a.node != publisher->host) {
-        onv.fail("only the publisher can be renamed here ('" + publisher->host +
+      a.node = m.has("on") ? check_node(onv, plan, on) : publisher;
+      if (v->kind == action_kind::rename_publisher && a.node != publisher) {
+        onv.fail("only the publisher can be renamed here ('" + nodes[publisher].host +
                  "'); subscriber renames are not modelled");
       }
     } else if (!all) {
-      check_node(onv, plan, on, service);
-      a.node = on;
+      a.node = check_node(onv, plan, on, service);
     }
   }
 
@@ -371,18 +375,17 @@ entry read_action(const value_ref& item, plan::run_plan& plan) {
   // their copy can fail.
   if (const auto* f = std::get_if<plan::cluster_fault_choice>(&a.args);
       f != nullptr && f->fault == sim::cluster_fault::reset_transfer) {
-    const auto n = std::find_if(plan.cluster.nodes.begin(), plan.cluster.nodes.end(),
-                                [&](const plan::node_plan& x) { return x.host == a.node; });
-    if (n == plan.cluster.nodes.end() || n->publisher || !n->tftp)
-      d.fail("fault reset-transfer needs `on:` a subscriber that runs tftp, got '" + a.node + "'");
+    // A fault's verb targets one node (the publisher when `on:` is not given).
+    const plan::node_plan& n = nodes[*a.node];
+    if (n.publisher || !n.tftp)
+      d.fail("fault reset-transfer needs `on:` a subscriber that runs tftp, got '" + n.host + "'");
   }
   if (v->takes_for)
     a.length = m.require("for").duration(plan::sim_duration{1}, plan::limits::max_duration);
   if (v->takes_group) {
     if (m.has("group")) {
       value_ref g = m.get("group");
-      a.group = g.string();
-      check_group(g, plan, a.group);
+      a.group = check_group(g, plan, g.string());
     }
     if (m.has("fraction")) a.fraction = m.get("fraction").number(0.0, 1.0);
   }
@@ -394,19 +397,20 @@ entry read_action(const value_ref& item, plan::run_plan& plan) {
                         v->on == target::each_callmanager || v->on == target::each_node);
   if (!expand) return {{a}, d};
   std::vector<plan::action> out;
-  for (const auto& n : plan.cluster.nodes) {
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const plan::node_plan& n = nodes[i];
     if ((service == "tftp" && !n.tftp) || (service == "tvs" && !n.tvs) ||
         (service == "callmanager" && !n.callmanager))
       continue;
     out.push_back(a);
-    out.back().node = n.host;
+    out.back().node = static_cast<plan::node_index>(i);
   }
   if (out.empty()) item.fail("no node runs " + std::string(service) + " for '" + a.text + "'");
   return {std::move(out), d};
 }
 
 /// Each node's FQDN as renames and domain changes leave it, played in time
-/// order (nodes keep the plan's order and are named in actions as declared).
+/// order (nodes keep the plan's order: an action's node is its index).
 struct node_names {
   explicit node_names(const plan::run_plan& plan) : nodes(plan.cluster.nodes) {
     for (const auto& n : nodes) {
@@ -418,13 +422,10 @@ struct node_names {
   std::optional<std::size_t> apply(const plan::action& a) {
     if (a.kind != action_kind::rename_publisher && a.kind != action_kind::change_domain)
       return std::nullopt;
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      if (nodes[i].host != a.node) continue;
-      if (const auto* r = std::get_if<plan::new_host_name>(&a.args)) hosts[i] = r->host;
-      if (const auto* d = std::get_if<plan::new_domain>(&a.args)) domains[i] = d->domain;
-      return i;
-    }
-    return std::nullopt;  // read_action checked the node
+    const std::size_t i = *a.node;  // read_action resolved it: both verbs name one node
+    if (const auto* r = std::get_if<plan::new_host_name>(&a.args)) hosts[i] = r->host;
+    if (const auto* d = std::get_if<plan::new_domain>(&a.args)) domains[i] = d->domain;
+    return i;
   }
   std::string fqdn(std::size_t i) const { return hosts[i] + "." + domains[i]; }
 
@@ -443,8 +444,8 @@ void check_renamed_certificates(const std::vector<std::pair<plan::action, value_
     if (!i) continue;
     const std::string fqdn = names.fqdn(*i);
     if (fqdn.size() > plan::limits::max_common_name_bytes) {
-      where.fail("'" + a.text + "' on " + a.node + " makes its certificate name '" + fqdn + "' " +
-                 std::to_string(fqdn.size()) + " bytes long; X.509 allows at most " +
+      where.fail("'" + a.text + "' on " + names.nodes[*i].host + " makes its certificate name '" +
+                 fqdn + "' " + std::to_string(fqdn.size()) + " bytes long; X.509 allows at most " +
                  std::to_string(plan::limits::max_common_name_bytes) +
                  " in a common name (<host>.<domain>)");
     }
@@ -457,7 +458,7 @@ void check_renamed_certificates(const std::vector<std::pair<plan::action, value_
 /// fit in a common name.
 void check_upgrades(const std::vector<std::pair<plan::action, value_ref>>& actions,
                     const plan::run_plan& plan) {
-  auto running = *sim::cucm_version::parse(plan.cluster.version);  // read_cluster checked it
+  sim::cucm_version running = plan.cluster.version;
   node_names names(plan);
   const auto& nodes = plan.cluster.nodes;
   for (const auto& [a, where] : actions) {

@@ -17,7 +17,7 @@ using test::run_ok;
 
 TEST(EngineCtl, a_mixed_mode_fleet_without_trust_lists_boots_trusted_with_ctl_and_itl) {
   run_plan p = test::two_node_plan(300);
-  p.cluster.version = "11.5";
+  p.cluster.version = {11, 5};
   p.cluster.mixed_mode = true;
   p.fleet[0].ctl = installed_ctl::none;
   p.fleet[0].itl = installed_itl::none;
@@ -53,7 +53,7 @@ TEST(EngineCtl, set_mixed_mode_reaches_phones_after_the_tftp_restart_and_a_reset
 /// reset of every phone: what recovers a fleet without CTL.
 run_plan regen_then_itl_reset(bool mixed) {
   run_plan p = test::single_node_plan(200);
-  p.cluster.version = "11.5";
+  p.cluster.version = {11, 5};
   p.cluster.hold_timer = false;
   p.cluster.mixed_mode = mixed;
   p.timeline = test::double_regen_timeline();
@@ -92,7 +92,7 @@ TEST(EngineCtl, a_10_x_ctl_that_lists_itlrecovery_lets_the_bulk_itl_reset_in) {
 /// then `utils ctl update CTLFile`, a TFTP restart and a reset at 15-16m.
 run_plan ctl_update_after_a_regeneration() {
   run_plan p = test::single_node_plan(50);
-  p.cluster.version = "12.5";
+  p.cluster.version = {12, 5};
   p.cluster.hold_timer = false;
   p.cluster.mixed_mode = true;
   p.timeline = {

@@ -51,7 +51,7 @@ TEST(EngineFallback, without_per_device_itls_every_phone_asks_for_itlfile_and_en
 
 TEST(EngineFallback, without_per_device_ctls_mixed_mode_phones_take_ctlfile) {
   run_plan p = fresh_fleet_boot(200);
-  p.cluster.version = "12.5";
+  p.cluster.version = {12, 5};
   p.cluster.mixed_mode = true;
   p.fleet[0].ctl = installed_ctl::none;
   p.cluster.tftp.per_device_ctl = false;

@@ -64,7 +64,7 @@ TEST(EngineShards, shards_of_a_fleet_that_never_queues_add_up_to_the_whole_run) 
   // either is more than the phones ever ask for at once.
   run_plan p = test::single_node_plan(300);
   p.timeline = test::double_regen_timeline();
-  p.timeline.push_back(at(30min, action_kind::itl_reset_localkey, {}, "cucm-pub"));
+  p.timeline.push_back(at(30min, action_kind::itl_reset_localkey, {}, 0));
   p.timeline.push_back(at(31min, action_kind::reset_all_devices));
   const run_result whole = run_ok(p);
   std::vector<metrics::shard_run> parts;

@@ -51,7 +51,7 @@ run_plan callmanager_regen_beside_a_callmanager_only_node(std::uint64_t phones) 
   p.cluster.nodes.push_back({"cucm-cm", false, false, false, true});
   p.timeline = {at(0s, action_kind::boot_all),
                 at(10min, action_kind::cert_regen,
-                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub")};
+                   plan::regen_certificate{sim::cert_purpose::callmanager}, 0)};
   return p;
 }
 
@@ -158,9 +158,9 @@ TEST(Engine, bulk_reset_recovers_exactly_the_phones_whose_itl_has_itlrecovery) {
   add_group(p, "old", 40).itl = installed_itl::pre_10;
   // The old phones stayed off since before the upgrade and power on after
   // the lockout: their ITL has no ITLRecovery record.
-  p.timeline[0].group = "desk";
+  p.timeline[0].group = 0;  // desk
   action old_on = at(15min, action_kind::boot_all);
-  old_on.group = "old";
+  old_on.group = 1;  // old
   p.timeline.push_back(old_on);
   p.timeline.push_back(at(25min, action_kind::itl_reset_localkey));
   p.timeline.push_back(at(26min, action_kind::reset_all_devices));
@@ -189,14 +189,14 @@ TEST(Engine, device_tl_info_shows_which_phones_hold_a_stale_itl_when_their_firmw
 TEST(Engine, second_tvs_node_saves_a_fleet_whose_callmanager_and_tvs_changed_on_one_node) {
   run_plan p = test::two_node_plan(200);
   p.cluster.hold_timer = false;
-  p.timeline = {at(0s, action_kind::boot_all),
-                at(10min, action_kind::cert_regen,
-                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub"),
-                at(10min, action_kind::restart_tftp, {}, "cucm-pub"),
-                at(10min + 10s, action_kind::cert_regen,
-                   plan::regen_certificate{sim::cert_purpose::tvs}, "cucm-pub"),
-                at(10min + 10s, action_kind::restart_tvs, {}, "cucm-pub"),
-                at(10min + 10s, action_kind::restart_tftp, {}, "cucm-pub")};
+  p.timeline = {
+      at(0s, action_kind::boot_all),
+      at(10min, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::callmanager},
+         0),
+      at(10min, action_kind::restart_tftp, {}, 0),
+      at(10min + 10s, action_kind::cert_regen, plan::regen_certificate{sim::cert_purpose::tvs}, 0),
+      at(10min + 10s, action_kind::restart_tvs, {}, 0),
+      at(10min + 10s, action_kind::restart_tftp, {}, 0)};
   const run_result r = run_ok(p);
   EXPECT_EQ(count(r.final_state, phone_state::trusted), 200u);
   EXPECT_GT(r.final_state.events.tvs_failures, 0u) << "the publisher's new TVS was tried first";
@@ -367,9 +367,9 @@ TEST(Engine, a_nodes_own_tvs_and_http_models_serve_only_its_phones) {
   p.fleet[0].fetch = p.fleet[1].fetch = fetch_protocol::http;
   p.cluster.http = http_model{};
   p.timeline.push_back(at(5min, action_kind::cert_regen,
-                          plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub"));
+                          plan::regen_certificate{sim::cert_purpose::callmanager}, 0));
   p.timeline.push_back(at(5min, action_kind::cert_regen,
-                          plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-sub"));
+                          plan::regen_certificate{sim::cert_purpose::callmanager}, 1));
   const run_result before = run_ok(p);
   tvs_model tvs = p.cluster.tvs;
   tvs.concurrency = 1;
@@ -406,7 +406,7 @@ TEST(Engine, a_nodes_own_model_equal_to_the_clusters_changes_nothing) {
 
 TEST(Engine, tftp_outage_leaves_phones_unreachable_until_it_ends) {
   run_plan p = test::single_node_plan(100);
-  action outage = at(0s, action_kind::tftp_outage, {}, "cucm-pub");
+  action outage = at(0s, action_kind::tftp_outage, {}, 0);
   outage.length = 10min;
   p.timeline = {outage, at(0s, action_kind::boot_all)};
   const run_result r = run_ok(p);
@@ -442,12 +442,32 @@ TEST(Engine, verifying_every_time_gives_the_same_outcome_as_memoised_verificatio
   EXPECT_GT(real.info.crypto_operations, memo.info.crypto_operations * 5);
 }
 
-TEST(Engine, a_timeline_naming_an_unknown_node_is_an_error_before_anything_runs) {
+TEST(Engine, a_timeline_naming_a_node_past_the_cluster_is_an_error_before_anything_runs) {
   run_plan p = test::single_node_plan(10);
-  p.timeline = {at(0s, action_kind::restart_tftp, {}, "cucm-sub9")};
+  p.timeline = {at(0s, action_kind::restart_tftp, {}, 9)};
   auto r = run_virtual(p);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.err().message.find("cucm-sub9"), std::string::npos) << r.err().message;
+  EXPECT_NE(r.err().message.find("names node 9; the cluster has 1 nodes"), std::string::npos)
+      << r.err().message;
+}
+
+TEST(Engine, an_action_on_the_renamed_publisher_runs_there_under_its_new_name) {
+  // Actions name nodes by index, which a rename keeps; what is logged is the
+  // name the node has when the action runs.
+  run_plan p = test::two_node_plan(10);
+  p.timeline = {at(0s, action_kind::boot_all),
+                at(1min, action_kind::rename_publisher, plan::new_host_name{"cucm-new"}, 0),
+                at(20min, action_kind::restart_tftp, {}, 0)};
+  p.timeline[1].text = "set network hostname cucm-new";
+  p.timeline[2].text = "restart tftp";
+  const run_result r = run_ok(p);
+  ASSERT_EQ(r.info.actions.size(), 3u);
+  EXPECT_EQ(r.info.actions[1].node, "cucm-pub");  // before the rename
+  EXPECT_TRUE(r.info.actions[1].ok);
+  EXPECT_EQ(r.info.actions[2].node, "cucm-new");
+  EXPECT_TRUE(r.info.actions[2].ok);
+  EXPECT_NE(r.event_log.find("cucm-pub$ set network hostname cucm-new"), std::string::npos);
+  EXPECT_NE(r.event_log.find("cucm-new$ restart tftp"), std::string::npos) << r.event_log;
 }
 
 TEST(Engine, expectations_pass_and_fail_with_messages) {
@@ -500,7 +520,7 @@ TEST(Engine, cucm_counts_and_resets_only_the_registered_phones) {
                 at(10min + 1s, action_kind::reset_all_devices),
                 at(10min + 2s, action_kind::cert_regen,
                    plan::regen_certificate{sim::cert_purpose::callmanager}),
-                at(10min + 2s, action_kind::restart_tftp, {}, "cucm-pub")};
+                at(10min + 2s, action_kind::restart_tftp, {}, 0)};
   const run_result r = run_ok(p);
   const auto has = [&](const std::string& line) {
     return r.event_log.find(line) != std::string::npos;

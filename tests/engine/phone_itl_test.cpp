@@ -286,15 +286,15 @@ std::uint64_t count(const metrics::snapshot& s, sim::phone_state st) {
 
 TEST(RunUpgrade, every_registered_phone_reboots_even_without_auto_reset) {
   run_plan p = test::single_node_plan(200);
-  p.cluster.version = "11.5";  // 11.5 to 12.5: every ITL changes its signer
+  p.cluster.version = {11, 5};  // 11.5 to 12.5: every ITL changes its signer
   p.cluster.auto_reset = false;
   p.fleet.push_back(p.fleet[0]);
   p.fleet[1].name = "off";
   p.fleet[1].count = 50;
   action on = test::at(0s, action_kind::boot_all);
-  on.group = "desk";
+  on.group = 0;  // desk
   action later = test::at(20min, action_kind::boot_all);
-  later.group = "off";
+  later.group = 1;  // off
   p.timeline = {on, test::at(10min, action_kind::upgrade_cluster, plan::target_release{{12, 5}}),
                 later};
   auto r = run_virtual(p);
@@ -333,7 +333,7 @@ TEST(RunUpgrade, itlrecovery_names_are_checked_as_they_are_at_the_upgrade) {
   // ITLRECOVERY_ + 41 + ".example.lab" = 65 bytes, one too many; on 9.1 the
   // node's own certificates (53 bytes) are fine.
   run_plan p = test::single_node_plan(10);
-  p.cluster.version = "9.1";
+  p.cluster.version = {9, 1};
   p.cluster.nodes[0].host = std::string(41, 'h');
   p.fleet[0].tftp = {p.cluster.nodes[0].host};
   p.timeline = {test::at(2min, action_kind::upgrade_cluster, plan::target_release{{10, 0}})};
@@ -344,8 +344,7 @@ TEST(RunUpgrade, itlrecovery_names_are_checked_as_they_are_at_the_upgrade) {
       << r.err().message;
   // Renamed to a short name first: the certificate made at the upgrade fits.
   p.timeline.insert(p.timeline.begin(),
-                    test::at(1min, action_kind::rename_publisher, plan::new_host_name{"pub"},
-                             p.cluster.nodes[0].host));
+                    test::at(1min, action_kind::rename_publisher, plan::new_host_name{"pub"}, 0));
   r = run_virtual(p);
   ASSERT_TRUE(r.ok()) << r.err().to_string();
   EXPECT_EQ(r->final_state.events.refused_commands, 0u);

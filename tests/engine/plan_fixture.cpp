@@ -31,12 +31,12 @@ plan::run_plan two_node_plan(std::uint64_t phones) {
 }
 
 plan::action at(std::chrono::microseconds t, plan::action_kind kind, plan::action_args args,
-                std::string node) {
+                std::optional<plan::node_index> node) {
   plan::action a;
   a.at = t;
   a.kind = kind;
   a.args = std::move(args);
-  a.node = std::move(node);
+  a.node = node;
   a.text = "test action";
   return a;
 }

@@ -13,7 +13,8 @@ namespace itlfleet::test {
 plan::run_plan single_node_plan(std::uint64_t phones);
 plan::run_plan two_node_plan(std::uint64_t phones);
 plan::action at(std::chrono::microseconds t, plan::action_kind kind,
-                plan::action_args args = plan::no_arguments{}, std::string node = {});
+                plan::action_args args = plan::no_arguments{},
+                std::optional<plan::node_index> node = std::nullopt);
 /// Power-on at 0s, then CallManager regenerated at 10m and TVS at 10m10s on
 /// the publisher, each followed by the restarts CUCM asks for.
 std::vector<plan::action> double_regen_timeline();

@@ -66,6 +66,33 @@ TEST(PlanLimits, more_groups_than_a_phone_can_name_are_refused) {
   EXPECT_TRUE(limits::check_plan(p).ok());
 }
 
+TEST(PlanLimits, an_action_naming_a_node_or_group_the_plan_lacks_is_refused) {
+  // The loader resolves names to indices; a plan built in code may hold any.
+  const auto refused = [](plan::action a, const std::string& part) {
+    run_plan p = test::two_node_plan(10);
+    a.text = "restart tftp";
+    p.timeline = {a};
+    const auto s = limits::check_plan(p);
+    ASSERT_FALSE(s.ok());
+    EXPECT_HAS(s.err().message, part);
+  };
+  refused(test::at(1min, plan::action_kind::restart_tftp, {}, 2),
+          "timeline: 'restart tftp' names node 2; the cluster has 2 nodes");
+  plan::action boot = test::at(0s, plan::action_kind::boot_all);
+  boot.group = 1;
+  refused(boot, "timeline: 'restart tftp' names fleet group 1; the fleet has 1 groups");
+  refused(test::at(1min, plan::action_kind::set_option_150, plan::tftp_server_list{{1, 7}}),
+          "names node 7; the cluster has 2 nodes");
+  refused(test::at(1min, plan::action_kind::set_option_150, plan::tftp_server_list{}),
+          "expected at least one TFTP node");
+
+  run_plan p = test::two_node_plan(10);
+  boot.group = 0;
+  p.timeline = {boot, test::at(1min, plan::action_kind::restart_tftp, {}, 1),
+                test::at(2min, plan::action_kind::set_option_150, plan::tftp_server_list{{1, 0}})};
+  EXPECT_TRUE(limits::check_plan(p).ok());
+}
+
 TEST(PlanLimits, tftp_attempts_past_8_bits_are_refused_not_wrapped) {
   // Before: 256 behaved like 0 and 257 like 1.
   for (int attempts : {0, 256, 257}) {

@@ -140,6 +140,23 @@ TEST(Errors, unknown_node_in_timeline_lists_defined_nodes) {
   EXPECT_HAS(m, "unknown node 'cucm-pub'; defined nodes: pub, sub, cm");
 }
 
+TEST(Errors, a_renamed_publisher_is_named_as_declared) {
+  // Names are resolved at load, as declared: the publisher keeps its
+  // declared name in the timeline after `set network hostname`.
+  const std::string renamed =
+      "timeline:\n  - {at: 1m, do: set network hostname pub2}\n"
+      "  - {at: 2m, do: set cert regen TVS, on: ";
+  auto m = error_with(renamed + "pub2}\n");
+  EXPECT_HAS(m, "bad.yaml:12:42: ");
+  EXPECT_HAS(m, "unknown node 'pub2'; defined nodes: pub, sub, cm");
+  const auto ok =
+      load_ok(std::string(base) + renamed + "pub}\n" + "  - {at: 3m, do: restart tftp, on: pub}\n");
+  ASSERT_EQ(ok.timeline.size(), 3u);
+  EXPECT_EQ(ok.timeline[0].node, 0u);
+  EXPECT_EQ(ok.timeline[1].node, 0u);
+  EXPECT_EQ(ok.timeline[2].node, 0u);
+}
+
 TEST(Errors, unknown_node_in_fleet_lists_defined_nodes) {
   auto m = error_with("  - {name: other, count: 5, tftp: [sub, nope]}\n");
   EXPECT_HAS(m, "bad.yaml:10:");
@@ -201,9 +218,9 @@ TEST(Errors, option_150_lists_distinct_tftp_nodes_for_whole_groups) {
                           "timeline:\n  - {at: 1m, do: \"set dhcp option 150 sub,pub\", "
                           "group: desk}\n");
   ASSERT_EQ(ok.timeline.size(), 1u);
-  EXPECT_EQ(ok.timeline[0].args,
-            (itlfleet::plan::action_args{itlfleet::plan::tftp_server_list{{"sub", "pub"}}}));
-  EXPECT_EQ(ok.timeline[0].group, "desk");
+  EXPECT_EQ(ok.timeline[0].args,  // sub, pub: as declared
+            (itlfleet::plan::action_args{itlfleet::plan::tftp_server_list{{1, 0}}}));
+  EXPECT_EQ(ok.timeline[0].group, 0u);  // desk
 }
 
 TEST(Errors, rebuild_publisher_needs_the_password_typed_at_the_install) {
@@ -526,9 +543,9 @@ std::string doc(std::string version, std::string mixed, std::string ctl) {
 }
 
 TEST(Errors, mixed_mode_before_10_0_is_refused_at_its_line) {
-  auto m = error_of(doc("9.1", "true", "ctl: none"));
+  auto m = error_of(doc("9.1(2)SU1", "true", "ctl: none"));
   EXPECT_HAS(m, "bad.yaml:4:15: ");
-  EXPECT_HAS(m, "mixed mode needs version 10.0 or later");
+  EXPECT_HAS(m, "mixed mode needs version 10.0 or later (tokenless CTL); version 9.1(2)SU1 sets");
 }
 
 TEST(Errors, a_group_holding_the_current_ctl_needs_a_cluster_in_mixed_mode) {
@@ -580,7 +597,7 @@ TEST(Loader, mixed_mode_settings_and_ctl_verbs_load) {
   EXPECT_EQ(r->fleet[0].ctl, itlfleet::plan::installed_ctl::none);
   ASSERT_EQ(r->timeline.size(), 4u);
   EXPECT_EQ(r->timeline[0].kind, itlfleet::plan::action_kind::ctl_update);
-  EXPECT_EQ(r->timeline[0].node, "pub") << "default: the publisher";
+  EXPECT_EQ(r->timeline[0].node, 0u) << "default: the publisher, pub";
   EXPECT_EQ(r->timeline[1].kind, itlfleet::plan::action_kind::ctl_reset_localkey);
   EXPECT_EQ(r->timeline[2].kind, itlfleet::plan::action_kind::ctl_set_mixed_mode);
   EXPECT_EQ(sc::verb_name(r->timeline[2].kind), "utils ctl set-cluster mixed-mode");

@@ -88,7 +88,7 @@ TEST(Loader, full_example_fills_every_field) {
   EXPECT_EQ(p.sample_every, 5s);
 
   const auto& c = p.cluster;
-  EXPECT_EQ(c.version, "12.5(1)SU3");
+  EXPECT_EQ(c.version, (itlfleet::sim::cucm_version{12, 5}));  // "12.5(1)SU3"
   EXPECT_EQ(c.domain, "corp.lab");
   EXPECT_FALSE(c.hold_timer);
   EXPECT_EQ(c.hold_time, 7min);
@@ -144,23 +144,30 @@ TEST(Loader, full_example_fills_every_field) {
   EXPECT_EQ(p.phone.tftp_backoff, 7s);
   EXPECT_EQ(p.phone.unreachable_retry, 90s);
 
-  // Sorted by time, equal times in the written order.
+  // Sorted by time, equal times in the written order. Nodes and groups are
+  // read once, to their indices; "" for none.
   const auto& t = p.timeline;
+  const auto node = [&](std::size_t i) -> std::string {
+    return t[i].node ? p.cluster.nodes[*t[i].node].host : "";
+  };
+  const auto group = [&](std::size_t i) -> std::string {
+    return t[i].group ? p.fleet[*t[i].group].name : "";
+  };
   ASSERT_EQ(t.size(), 20u);
   for (std::size_t i = 1; i < t.size(); ++i) EXPECT_LE(t[i - 1].at, t[i].at) << i;
   EXPECT_EQ(t[0].kind, action_kind::boot_all);
   EXPECT_EQ(t[0].at, 0s);
   EXPECT_EQ(t[1].kind, action_kind::backup_itlrecovery);
-  EXPECT_EQ(t[1].node, "cucm-pub");
+  EXPECT_EQ(node(1), "cucm-pub");
   EXPECT_EQ(t[1].args, (plan::action_args{plan::sftp_destination{"/backup/ITLRecovery.p12"}}));
   EXPECT_EQ(t[2].kind, action_kind::restart_tftp);
-  EXPECT_EQ(t[2].node, "cucm-sub2");
+  EXPECT_EQ(node(2), "cucm-sub2");
   EXPECT_EQ(t[3].kind, action_kind::restart_tftp);
-  EXPECT_EQ(t[3].node, "");  // all
+  EXPECT_EQ(node(3), "");  // all
   EXPECT_EQ(t[4].kind, action_kind::restart_tftp);
   EXPECT_EQ(t[4].text, "utils service restart Cisco Tftp");
   EXPECT_EQ(t[5].kind, action_kind::rename_publisher);
-  EXPECT_EQ(t[5].node, "cucm-pub");  // publisher by default
+  EXPECT_EQ(node(5), "cucm-pub");  // publisher by default
   EXPECT_EQ(t[5].args, (plan::action_args{plan::new_host_name{"cucm-pub2"}}));
   // A domain change without `on:` is one action per node.
   for (std::size_t k = 6; k <= 8; ++k) {
@@ -168,13 +175,13 @@ TEST(Loader, full_example_fills_every_field) {
     EXPECT_EQ(t[k].args, (plan::action_args{plan::new_domain{"new.lab"}}));
     EXPECT_EQ(t[k].line, 38);
   }
-  EXPECT_EQ(t[6].node, "cucm-pub");
-  EXPECT_EQ(t[7].node, "cucm-sub1");
-  EXPECT_EQ(t[8].node, "cucm-sub2");
+  EXPECT_EQ(node(6), "cucm-pub");
+  EXPECT_EQ(node(7), "cucm-sub1");
+  EXPECT_EQ(node(8), "cucm-sub2");
   EXPECT_EQ(t[9].kind, action_kind::change_security_password);
   EXPECT_EQ(t[9].args, (plan::action_args{plan::security_password{"newsecret"}}));
   EXPECT_EQ(t[10].kind, action_kind::cert_regen);
-  EXPECT_EQ(t[10].node, "cucm-sub1");
+  EXPECT_EQ(node(10), "cucm-sub1");
   EXPECT_EQ(t[10].args,  // any spelling of the name
             (plan::action_args{plan::regen_certificate{itlfleet::sim::cert_purpose::callmanager}}));
   EXPECT_EQ(t[10].text, "set cert regen callmanager");
@@ -182,27 +189,27 @@ TEST(Loader, full_example_fills_every_field) {
   EXPECT_EQ(t[11].args,
             (plan::action_args{plan::regen_certificate{itlfleet::sim::cert_purpose::tvs}}));
   EXPECT_EQ(t[12].kind, action_kind::tftp_outage);
-  EXPECT_EQ(t[12].node, "cucm-sub1");
+  EXPECT_EQ(node(12), "cucm-sub1");
   EXPECT_EQ(t[12].length, 5min);
   // A TVS outage without `on:` is one action per TVS node.
   EXPECT_EQ(t[13].kind, action_kind::tvs_outage);
-  EXPECT_EQ(t[13].node, "cucm-pub");
+  EXPECT_EQ(node(13), "cucm-pub");
   EXPECT_EQ(t[13].length, 90s);
   EXPECT_EQ(t[14].kind, action_kind::tvs_outage);
-  EXPECT_EQ(t[14].node, "cucm-sub1");
+  EXPECT_EQ(node(14), "cucm-sub1");
   EXPECT_EQ(t[15].kind, action_kind::itl_reset_localkey);
-  EXPECT_EQ(t[15].node, "cucm-pub");
+  EXPECT_EQ(node(15), "cucm-pub");
   EXPECT_EQ(t[16].kind, action_kind::itl_reset_remotekey);
-  EXPECT_EQ(t[16].node, "cucm-pub");
+  EXPECT_EQ(node(16), "cucm-pub");
   EXPECT_EQ(t[16].args, (plan::action_args{plan::remote_key_source{"sftp.example.lab", "admin",
                                                                    "/backup/ITLRecovery.p12"}}));
   EXPECT_EQ(t[17].kind, action_kind::reset_all_devices);
   EXPECT_EQ(t[17].line, 28);
   EXPECT_EQ(t[18].kind, action_kind::delete_itl);
-  EXPECT_EQ(t[18].group, "old-phones");
+  EXPECT_EQ(group(18), "old-phones");
   EXPECT_DOUBLE_EQ(t[18].fraction, 0.5);
   EXPECT_EQ(t[19].kind, action_kind::factory_reset);
-  EXPECT_EQ(t[19].group, "");
+  EXPECT_EQ(group(19), "");
   EXPECT_DOUBLE_EQ(t[19].fraction, 1.0);
 
   const auto& e = p.expect;
@@ -265,7 +272,7 @@ fleet:
   EXPECT_EQ(p.seed, d.seed);
   EXPECT_EQ(p.end, d.end);
   EXPECT_EQ(p.sample_every, d.sample_every);
-  EXPECT_EQ(p.cluster.version, "10.0");
+  EXPECT_EQ(p.cluster.version, (itlfleet::sim::cucm_version{10, 0}));
   EXPECT_TRUE(p.cluster.hold_timer);
   EXPECT_EQ(p.cluster.hold_time, 5min);
   EXPECT_EQ(p.cluster.key_bits, 1024);

@@ -49,6 +49,7 @@ static_assert(max_nodes <= node_index_bound);
 
 /// Fleet groups: a phone's group is `sim::phone::group`, 16 bits.
 inline constexpr std::size_t max_groups = max_of<decltype(sim::phone::group)> + 1;
+static_assert(max_groups <= max_of<group_index> + 1);
 
 /// Phones in the fleet (one group or all together), the same bound as `run
 /// --phones`. The engines index phones with `entry_index` (32 bits), which

@@ -31,6 +31,9 @@ using sim_time = std::chrono::microseconds;
 /// bits, a node in 8 (engine::event carries both).
 using entry_index = std::uint32_t;
 using node_index = std::uint8_t;
+/// A fleet group's place in run_plan::fleet (a phone's group is 16 bits:
+/// sim::phone::group).
+using group_index = std::uint16_t;
 
 /// Modelled TFTP service of every TFTP node (a node may have its own:
 /// node_plan::own_tftp).
@@ -122,7 +125,9 @@ struct phone_model {
 };
 
 struct cluster_plan {
-  std::string version = "10.0";  ///< "<10.0": no ITLRecovery; "12.x": ITLRecovery signs
+  /// The release at the start, read once (sim::cucm_version::parse) by the
+  /// loader: before 10.0 no ITLRecovery; from 12.0 ITLRecovery signs.
+  sim::cucm_version version{10, 0};
   std::string domain = "example.lab";
   bool hold_timer = true;  ///< CUCM 10.0(1)'s refusal of a second regeneration
   sim_duration hold_time = std::chrono::minutes(5);
@@ -314,7 +319,9 @@ struct sftp_destination {
 };
 /// `set dhcp option 150 <a>,<b>,...`: a group's TFTP nodes, primary first.
 struct tftp_server_list {
-  std::vector<std::string> hosts;  ///< declared TFTP nodes, each once
+  /// Indices into cluster_plan::nodes, of TFTP nodes, each once: the loader
+  /// resolved the names as declared (check_plan: in range, not empty).
+  std::vector<node_index> nodes;
   friend bool operator==(const tftp_server_list&, const tftp_server_list&) = default;
 };
 /// `inject fault` / `clear fault <reset-transfer|sftp-auth>`.
@@ -341,14 +348,21 @@ using action_args = std::variant<no_arguments, remote_key_source, regen_certific
 /// plan built in code; the loader builds only such pairs).
 bool args_fit(action_kind kind, const action_args& args);
 
+/// One timeline entry. What it names is resolved by the loader (scenarios/src/
+/// timeline.cpp) once, to indices: the engines look no name up.
 struct action {
   sim_time at{0};
   action_kind kind = action_kind::boot_all;
-  std::string node;        ///< target node host; empty: publisher / all, as the verb says
+  /// The target node: an index into cluster_plan::nodes; none: the
+  /// publisher, or every node, as the verb says. A scenario names a node as
+  /// declared, also after `set network hostname` renamed it (the index stays
+  /// its own); logs give the name it has when the action runs.
+  std::optional<node_index> node;
   action_args args;        ///< the verb's arguments, typed and checked (no_arguments: none)
   sim_duration length{0};  ///< outages
-  std::string group;       ///< phone actions: group name, empty = whole fleet
-  double fraction = 1.0;   ///< phone actions: share of the selected phones
+  /// Phone actions: an index into run_plan::fleet; none: the whole fleet.
+  std::optional<group_index> group;
+  double fraction = 1.0;  ///< phone actions: share of the selected phones
   /// delete itl / factory reset by hand: technicians visit the selected
   /// phones that show a trust failure, this many per hour in all; 0: every
   /// selected phone at once.
