@@ -108,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
                          testing::Values("double-regen-recovery", "bulk-reset-localkey",
                                          "publisher-rename", "pre-10-itl", "upgrade-to-10",
                                          "rollback-pre-8", "drs-restore", "mixed-mode-single-regen",
-                                         "legacy-phones", "callmanager-groups"),
+                                         "legacy-phones", "callmanager-groups", "staged-reset"),
                          [](const auto& param_info) {
                            std::string n = param_info.param;
                            for (char& c : n)
