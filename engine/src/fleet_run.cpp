@@ -269,9 +269,10 @@ void fleet_run::reset_phone(std::uint32_t i, std::uint64_t counter) {
       i, static_cast<std::int64_t>(u * static_cast<double>(plan_.boot.reset_spread.count())));
 }
 
-std::uint64_t fleet_run::reset_registered() {
+std::uint64_t fleet_run::reset_registered(const action* only, std::uint32_t index) {
   std::uint64_t n = 0;
   for (std::uint32_t i = 0; i < phones_.size(); ++i) {
+    if (only != nullptr && !selected(*only, index, i)) continue;
     if (!sim::registered(phones_[i].state)) continue;
     reset_phone(i, static_cast<std::uint64_t>(now_));
     ++n;
@@ -424,6 +425,17 @@ void fleet_run::run_action(std::uint32_t index) {
       const std::uint64_t n = reset_registered();
       action_done(a, "", true);
       log_.note(now_, "reset all devices: " + std::to_string(n) + " phones reset over " +
+                          metrics::format_sim_time(plan_.boot.reset_spread.count()));
+      return;
+    }
+    case action_kind::reset_devices: {
+      // `reset all devices` restricted to the phones the action selects: the
+      // registered ones among them reset, over the same spread.
+      const std::uint64_t n = reset_registered(&a, index);
+      action_done(a, "", true);
+      log_.note(now_, "reset devices" +
+                          (a.group.empty() ? std::string() : " (group " + a.group + ")") + ": " +
+                          std::to_string(n) + " phones reset over " +
                           metrics::format_sim_time(plan_.boot.reset_spread.count()));
       return;
     }

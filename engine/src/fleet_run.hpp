@@ -178,8 +178,9 @@ class fleet_run {
   /// DHCP option 150 changed for the action's group (or every group).
   void set_option_150(const action& a);
   void reset_phones_of(const std::vector<std::size_t>& nodes, std::uint64_t counter);
-  /// Resets every registered phone (staggered over reset_spread); how many.
-  std::uint64_t reset_registered();
+  /// Resets every registered phone, or only those of them that `only`
+  /// selects (`selected`: group, fraction), staggered over reset_spread; how many.
+  std::uint64_t reset_registered(const action* only = nullptr, std::uint32_t index = 0);
   void reset_phone(std::uint32_t i, std::uint64_t counter);
   /// Phone actions apply to a group (or all) and a share of it, drawn per phone.
   bool selected(const action& a, std::uint32_t index, std::uint32_t i) const;

@@ -169,7 +169,7 @@ plan::action_args true_or_false(const verb_input& in) {
 // A new verb: one row here (its words, arguments and reader, target and the
 // keys it takes), one action_kind, one case in the engine's run_action.
 // clang-format off
-constexpr std::array<verb, 32> verbs = {{
+constexpr std::array<verb, 33> verbs = {{
     {"boot-all", action_kind::boot_all, 0, "", no_arguments, target::none, false, true},
     {"set cert regen", action_kind::cert_regen, 1, "<CallManager|TVS|CAPF|ITLRecovery>", certificate, target::publisher},
     {"utils itl reset localkey", action_kind::itl_reset_localkey, 0, "", no_arguments, target::publisher},
@@ -184,6 +184,7 @@ constexpr std::array<verb, 32> verbs = {{
     {"utils service restart Cisco CallManager", action_kind::restart_callmanager, 0, "",
      no_arguments, target::each_callmanager, false, false, false, false, false},
     {"reset all devices", action_kind::reset_all_devices, 0, "", no_arguments, target::none},
+    {"reset devices", action_kind::reset_devices, 0, "", no_arguments, target::none, false, true},
     {"set network hostname", action_kind::rename_publisher, 1, "<new host>", host_name, target::publisher},
     {"set network domain", action_kind::change_domain, 1, "<new domain>", domain_name, target::each_node},
     {"set password user security", action_kind::change_security_password, 0, "", password, target::none,

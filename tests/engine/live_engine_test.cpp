@@ -108,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(Builtins, VirtualAndLive,
                          testing::Values("double-regen-recovery", "bulk-reset-localkey",
                                          "publisher-rename", "pre-10-itl", "upgrade-to-10",
                                          "rollback-pre-8", "drs-restore", "mixed-mode-single-regen",
-                                         "legacy-phones", "callmanager-groups"),
+                                         "legacy-phones", "callmanager-groups", "staged-reset"),
                          [](const auto& param_info) {
                            std::string n = param_info.param;
                            for (char& c : n)
@@ -178,6 +178,39 @@ TEST(LiveEngine, technicians_erase_the_itl_of_locked_phones_at_their_pace_as_vir
   const run_result l = run_or_fail(plan, fast(0.005));
   expect_same_final_counts(*v, l);
   EXPECT_EQ(l.info.manual.visits, 20u);
+}
+
+TEST(LiveEngine, resetting_a_share_of_one_groups_devices_ends_as_virtual) {
+  // With auto_reset off the regeneration at 2m resets nobody: every phone is
+  // stale. Half of site-a is reset at 4m and takes the new ITL (TVS vouches
+  // for its signer); the rest of site-a and all of site-b keep the old one.
+  auto plan = scenarios::load_string(R"(name: live-reset-devices
+seed: 9
+end: 10m
+cluster:
+  hold_timer: off
+  auto_reset: false
+  nodes:
+    - {name: cucm-pub, publisher: true}
+fleet:
+  - {name: site-a, count: 30}
+  - {name: site-b, count: 30}
+boot: {spread: 20s, reboot: 30s, reboot_jitter: 5s, reset_spread: 10s}
+timeline:
+  - {at: 0s, do: boot-all}
+  - {at: 2m, do: set cert regen CallManager}
+  - {at: 4m, do: reset devices, group: site-a, fraction: 0.5}
+)",
+                                     "live-reset-devices.yaml");
+  ASSERT_TRUE(plan) << plan.err().to_string();
+  auto v = run_virtual(*plan);
+  ASSERT_TRUE(v);
+  EXPECT_GT(v->final_state.groups[0].stale, 0u);
+  EXPECT_LT(v->final_state.groups[0].stale, 30u);
+  EXPECT_EQ(v->final_state.groups[1].stale, 30u);
+  EXPECT_EQ(v->final_state.fleet.state(phone_state::trusted), 60u);
+  const run_result l = run_or_fail(*plan, fast(0.005));
+  expect_same_final_counts(*v, l);
 }
 
 TEST(VirtualEngine, counts_itl_installs_by_signer_and_rejected_configs) {

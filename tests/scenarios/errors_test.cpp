@@ -347,6 +347,41 @@ TEST(Errors, phone_actions_check_group_and_fraction) {
   EXPECT_HAS(fraction, "expected a number from 0 to 1");
 }
 
+TEST(Errors, reset_devices_takes_a_group_and_a_fraction_and_names_the_line_of_a_bad_one) {
+  auto group = error_with("timeline:\n  - {at: 1m, do: reset devices, group: nobody}\n");
+  EXPECT_HAS(group, "bad.yaml:11:");
+  EXPECT_HAS(group, "unknown group 'nobody'; fleet groups: desk");
+  auto fraction = error_with("timeline:\n  - {at: 1m, do: reset devices, fraction: 1.5}\n");
+  EXPECT_HAS(fraction, "bad.yaml:11:");
+  EXPECT_HAS(fraction, "expected a number from 0 to 1");
+  auto rate = error_with("timeline:\n  - {at: 1m, do: reset devices, group: desk, rate: 60}\n");
+  EXPECT_HAS(rate, "bad.yaml:11:");
+  EXPECT_HAS(rate, "'rate' does not apply to 'reset devices'; it takes: at, do, group, fraction");
+  auto on = error_with("timeline:\n  - {at: 1m, do: reset devices, on: pub}\n");
+  EXPECT_HAS(on, "'on' does not apply to 'reset devices'");
+  auto word = error_with("timeline:\n  - {at: 1m, do: reset devices desk}\n");
+  EXPECT_HAS(word, "bad.yaml:11:");
+  EXPECT_HAS(word, "'reset devices' takes no arguments, got 1 ('desk')");
+  // The fleet-wide reset stays the Enterprise Parameters one: no selection.
+  auto all = error_with("timeline:\n  - {at: 1m, do: reset all devices, group: desk}\n");
+  EXPECT_HAS(all, "'group' does not apply to 'reset all devices'");
+
+  const auto plan = load_ok(std::string(base) + R"(timeline:
+  - {at: 1m, do: Reset Devices, group: desk, fraction: 0.25}
+  - {at: 2m, do: reset devices}
+  - {at: 3m, do: reset all devices}
+)");
+  ASSERT_EQ(plan.timeline.size(), 3u);
+  EXPECT_EQ(plan.timeline[0].kind, itlfleet::plan::action_kind::reset_devices);
+  EXPECT_EQ(plan.timeline[0].group, "desk");
+  EXPECT_EQ(plan.timeline[0].fraction, 0.25);
+  EXPECT_EQ(plan.timeline[1].kind, itlfleet::plan::action_kind::reset_devices);
+  EXPECT_EQ(plan.timeline[1].group, "") << "without group: the whole fleet";
+  EXPECT_EQ(plan.timeline[1].fraction, 1.0);
+  EXPECT_EQ(plan.timeline[2].kind, itlfleet::plan::action_kind::reset_all_devices);
+  EXPECT_EQ(sc::verb_name(itlfleet::plan::action_kind::reset_devices), "reset devices");
+}
+
 TEST(Errors, a_technicians_rate_is_phones_per_hour_for_manual_actions_only) {
   auto low = error_with("timeline:\n  - {at: 1m, do: delete itl, rate: 0.5}\n");
   EXPECT_HAS(low, "bad.yaml:11:");

@@ -255,6 +255,7 @@ enum class action_kind {
   restart_tvs,               ///< restart the TVS service of a node
   restart_callmanager,       ///< restart the CallManager service of a node
   reset_all_devices,         ///< Enterprise Parameters > Reset
+  reset_devices,             ///< Reset of chosen phones (Bulk Administration, a device pool)
   rename_publisher,          ///< set network hostname <new> on the publisher
   change_domain,             ///< set network domain <new>
   change_security_password,  ///< set password user security
