@@ -100,7 +100,7 @@ TEST(Engine, cucm_resets_the_phones_of_the_node_whose_itl_changed_then_all_at_re
   add_group(p, "on-sub", 100).tftp = {"cucm-sub"};
   p.timeline = {at(0s, action_kind::boot_all),
                 at(10min, action_kind::cert_regen,
-                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub"),
+                   plan::regen_certificate{sim::cert_purpose::callmanager}, 0),
                 at(30min, action_kind::reset_all_devices)};
   p.expect = {test::expect_at(20min, "device_resets", comparison::eq, 200),
               test::expect_at(20min, "device_resets", comparison::eq, 300),
@@ -122,7 +122,7 @@ TEST(Engine, without_auto_reset_cucm_resets_no_phone_after_an_itl_change) {
   p.cluster.auto_reset = false;
   p.timeline = {at(0s, action_kind::boot_all),
                 at(10min, action_kind::cert_regen,
-                   plan::regen_certificate{sim::cert_purpose::callmanager}, "cucm-pub")};
+                   plan::regen_certificate{sim::cert_purpose::callmanager}, 0)};
   EXPECT_EQ(run_ok(p).final_state.events.device_resets, 0u);
 }
 

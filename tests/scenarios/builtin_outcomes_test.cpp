@@ -288,7 +288,7 @@ TEST(BuiltinOutcome, staged_reset_spares_the_tftp_node_that_a_reset_of_all_devic
           t.end());
   ASSERT_EQ(t.back().kind, plan::action_kind::reset_devices);
   t.back().kind = plan::action_kind::reset_all_devices;
-  t.back().group.clear();
+  t.back().group.reset();
   t.back().text = "reset all devices";
   auto at_once = engine::run_virtual(*plan);
   ASSERT_TRUE(at_once.ok()) << at_once.err().to_string();

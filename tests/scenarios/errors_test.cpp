@@ -373,10 +373,11 @@ TEST(Errors, reset_devices_takes_a_group_and_a_fraction_and_names_the_line_of_a_
 )");
   ASSERT_EQ(plan.timeline.size(), 3u);
   EXPECT_EQ(plan.timeline[0].kind, itlfleet::plan::action_kind::reset_devices);
-  EXPECT_EQ(plan.timeline[0].group, "desk");
+  ASSERT_TRUE(plan.timeline[0].group.has_value());
+  EXPECT_EQ(plan.fleet[*plan.timeline[0].group].name, "desk");
   EXPECT_EQ(plan.timeline[0].fraction, 0.25);
   EXPECT_EQ(plan.timeline[1].kind, itlfleet::plan::action_kind::reset_devices);
-  EXPECT_EQ(plan.timeline[1].group, "") << "without group: the whole fleet";
+  EXPECT_FALSE(plan.timeline[1].group.has_value()) << "without group: the whole fleet";
   EXPECT_EQ(plan.timeline[1].fraction, 1.0);
   EXPECT_EQ(plan.timeline[2].kind, itlfleet::plan::action_kind::reset_all_devices);
   EXPECT_EQ(sc::verb_name(itlfleet::plan::action_kind::reset_devices), "reset devices");
