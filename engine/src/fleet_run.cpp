@@ -433,10 +433,11 @@ void fleet_run::run_action(std::uint32_t index) {
       // registered ones among them reset, over the same spread.
       const std::uint64_t n = reset_registered(&a, index);
       action_done(a, "", true);
-      log_.note(now_, "reset devices" +
-                          (a.group ? " (group " + plan_.fleet[*a.group].name + ")" : std::string()) + ": " +
-                          std::to_string(n) + " phones reset over " +
-                          metrics::format_sim_time(plan_.boot.reset_spread.count()));
+      log_.note(now_,
+                "reset devices" +
+                    (a.group ? " (group " + plan_.fleet[*a.group].name + ")" : std::string()) +
+                    ": " + std::to_string(n) + " phones reset over " +
+                    metrics::format_sim_time(plan_.boot.reset_spread.count()));
       return;
     }
     case action_kind::rename_publisher:
