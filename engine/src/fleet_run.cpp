@@ -310,6 +310,10 @@ void fleet_run::action_done(const action& a, const std::string& node, bool ok) {
   actions_.push_back({now_, a.text, node, ok});
 }
 
+std::string fleet_run::group_named(const action& a) const {
+  return a.group ? " (group " + plan_.fleet[*a.group].name + ")" : std::string();
+}
+
 void fleet_run::apply(const action& a, const sim::command_output& out, const std::string& host) {
   action_done(a, host, out.ok);
   log_.command(now_, host + "$ " + a.text, out.ok, out.text);
@@ -390,11 +394,9 @@ void fleet_run::run_action(std::uint32_t index) {
         ++n;
       }
       action_done(a, "", true);
-      log_.note(now_,
-                "boot-all" +
-                    (a.group ? " (group " + plan_.fleet[*a.group].name + ")" : std::string()) +
-                    ": " + std::to_string(n) + " phones power on over " +
-                    metrics::format_sim_time(plan_.boot.spread.count()));
+      log_.note(now_, "boot-all" + group_named(a) + ": " + std::to_string(n) +
+                          " phones power on over " +
+                          metrics::format_sim_time(plan_.boot.spread.count()));
       return;
     }
     case action_kind::itl_reset_localkey:
@@ -433,11 +435,9 @@ void fleet_run::run_action(std::uint32_t index) {
       // registered ones among them reset, over the same spread.
       const std::uint64_t n = reset_registered(&a, index);
       action_done(a, "", true);
-      log_.note(now_,
-                "reset devices" +
-                    (a.group ? " (group " + plan_.fleet[*a.group].name + ")" : std::string()) +
-                    ": " + std::to_string(n) + " phones reset over " +
-                    metrics::format_sim_time(plan_.boot.reset_spread.count()));
+      log_.note(now_, "reset devices" + group_named(a) + ": " + std::to_string(n) +
+                          " phones reset over " +
+                          metrics::format_sim_time(plan_.boot.reset_spread.count()));
       return;
     }
     case action_kind::rename_publisher:

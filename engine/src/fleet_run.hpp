@@ -200,6 +200,9 @@ class fleet_run {
 
   /// Records a fleet action (boot-all, resets, outages) for the reports.
   void action_done(const action& a, const std::string& node, bool ok);
+  /// " (group NAME)" for an action restricted to a fleet group, else empty:
+  /// how the log names the phones a fleet action chose.
+  std::string group_named(const action& a) const;
 
   std::vector<metrics::snapshot> series_;
   std::vector<metrics::latency> latencies_;

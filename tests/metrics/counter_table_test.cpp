@@ -26,6 +26,10 @@ snapshot with_every_total_set() {
   return s;
 }
 
+TEST(CounterTable, every_family_is_a_counter_with_the_rows_label) {
+  EXPECT_TRUE(counter_table_checks::families_fit());
+}
+
 TEST(CounterTable, summary_json_lists_every_total_under_its_name_in_the_tables_order) {
   const std::string json = summary_json(run_info{}, with_every_total_set(), {});
   std::size_t from = json.find("\"events\": {");
