@@ -450,8 +450,19 @@ result<std::vector<asio::any_io_executor>> live_run::lay_out_threads(bool in_pro
       in_process && n > 1 && phones_.empty() ? std::min<std::size_t>(nodes, n - 1) : 0;
   const std::size_t exchange_threads =
       std::clamp<std::size_t>(n - server_threads, 1, std::max<std::size_t>(1, phones_.size()));
-  for (std::size_t k = 0; k < exchange_threads + server_threads; ++k)
+  for (std::size_t k = 0; k < exchange_threads + server_threads; ++k) {
     contexts_.push_back(std::make_unique<asio::io_context>(1));
+    // Asio opens a context's own descriptors (epoll, eventfd, timerfd) at
+    // its first timer or socket. Open them now, before the servers size
+    // their budget from what is open: else a thread's first exchange of a
+    // burst may find the phones' exchanges have taken the last of them, and
+    // the run fails instead of counting the load generator's limit.
+    try {
+      asio::steady_timer opens_the_reactor(*contexts_.back());
+    } catch (const std::exception& e) {  // boost::system::system_error: no descriptor left
+      return error{"live engine: thread " + std::to_string(k) + "'s event loop: " + e.what()};
+    }
+  }
   for (std::size_t k = 0; k < exchange_threads; ++k)
     muxes_.push_back(
         std::make_unique<net::udp_mux>(contexts_[k]->get_executor(), shared_udp_sockets));

@@ -515,7 +515,10 @@ TEST(LiveEngine, exchanges_without_a_descriptor_are_the_load_generators_limit_no
         lim.rlim_cur = lim.rlim_max = open_descriptors() + 48;
         if (setrlimit(RLIMIT_NOFILE, &lim) != 0) std::_Exit(3);
         auto r = run_live(plan, {}, fast(0.05));
-        if (!r) std::_Exit(4);
+        if (!r) {
+          std::fprintf(stderr, "run_live: %s\n", r.err().to_string().c_str());
+          std::_Exit(4);
+        }
         const auto& e = r->final_state.events;
         const std::string json = metrics::summary_json(r->info, r->final_state, r->checks);
         std::fprintf(
